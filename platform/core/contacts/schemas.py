@@ -1,0 +1,54 @@
+"""Contact shapes at the edge."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+
+from rapport.core.contacts.models import Contact
+
+NameField = Annotated[str, msgspec.Meta(max_length=200)]
+EmailField = Annotated[str, msgspec.Meta(max_length=320)]
+
+
+class ContactIn(msgspec.Struct):
+    given_name: NameField | None = None
+    family_name: NameField | None = None
+    email: EmailField | None = None
+
+
+class ContactPatch(msgspec.Struct):
+    given_name: NameField | None | msgspec.UnsetType = msgspec.UNSET
+    family_name: NameField | None | msgspec.UnsetType = msgspec.UNSET
+    email: EmailField | None | msgspec.UnsetType = msgspec.UNSET
+
+    def changes(self) -> dict[str, Any]:
+        return {
+            f: getattr(self, f)
+            for f in self.__struct_fields__
+            if getattr(self, f) is not msgspec.UNSET
+        }
+
+
+class ContactOut(msgspec.Struct):
+    id: uuid.UUID
+    given_name: str | None
+    family_name: str | None
+    email: str | None
+    fields: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, c: Contact) -> ContactOut:
+        return cls(
+            c.id, c.given_name, c.family_name, c.email, c.fields or {}, c.created_at, c.updated_at
+        )
+
+
+class ContactList(msgspec.Struct):
+    items: list[ContactOut]
+    next_cursor: str | None

@@ -1,0 +1,87 @@
+"""Async engine and sessions that carry the tenant into every transaction.
+
+Lock one: every ORM select/update/delete of a ``TenantScoped`` class gets
+``tenant_id = <current>`` added (``with_loader_criteria``). Lock two: each
+transaction begins with ``set_config('rapport.tenant_id', …, true)`` (= SET LOCAL,
+safe with pooling), which the forced RLS policies read.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from rapport.db.base import TenantScoped
+
+TENANT_KEY = "tenant_id"
+USER_KEY = "user_id"
+
+
+def make_engine(url: URL | str, *, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@event.listens_for(Session, "after_begin")
+def _set_tenant_guc(session: Session, transaction: Any, connection: Any) -> None:
+    # Attached to the sync Session class, which AsyncSession drives underneath.
+    tenant_id = session.info.get(TENANT_KEY)
+    user_id = session.info.get(USER_KEY)
+    connection.execute(
+        text(
+            "SELECT set_config('rapport.tenant_id', :tenant, true),"
+            " set_config('rapport.user_id', :user, true)"
+        ),
+        {"tenant": str(tenant_id) if tenant_id else "", "user": str(user_id) if user_id else ""},
+    )
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_to_tenant(state: ORMExecuteState) -> None:
+    tenant_id = state.session.info.get(TENANT_KEY)
+    if tenant_id is None or state.is_column_load or state.is_relationship_load:
+        return
+    if state.is_select or state.is_update or state.is_delete:
+        state.statement = state.statement.options(
+            with_loader_criteria(
+                TenantScoped,
+                lambda cls: cls.tenant_id == tenant_id,
+                include_aliases=True,
+            )
+        )
+
+
+@asynccontextmanager
+async def tenant_session(
+    maker: async_sessionmaker[AsyncSession],
+    tenant_id: uuid.UUID | None,
+    user_id: uuid.UUID | None = None,
+) -> AsyncIterator[AsyncSession]:
+    """One transaction in one tenant's context: commit on success, roll back on any error."""
+    session = maker()
+    session.info[TENANT_KEY] = tenant_id
+    session.info[USER_KEY] = user_id
+    try:
+        async with session.begin():
+            yield session
+    finally:
+        await session.close()
+
+
+async def enter_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> None:
+    """Switch an open transaction into ``tenant_id``'s context (used by sign-up and login,
+    which learn the tenant only midway)."""
+    session.info[TENANT_KEY] = tenant_id
+    await session.execute(
+        text("SELECT set_config('rapport.tenant_id', :tenant, true)"), {"tenant": str(tenant_id)}
+    )

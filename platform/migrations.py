@@ -1,0 +1,49 @@
+"""Runs Alembic over the kernel's migrations and every installed plugin's branch.
+
+Lives at the top floor (beside app.py and cli.py) because it must know which plugins
+exist; ``rapport.db`` must not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, pool
+from sqlalchemy.engine import URL
+
+KERNEL_MIGRATIONS = Path(__file__).parent / "db" / "migrations"
+
+
+def alembic_config(owner_url: URL | str, extra_locations: Iterable[Path] = ()) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(KERNEL_MIGRATIONS))
+    locations = [KERNEL_MIGRATIONS / "versions", *extra_locations]
+    # Alembic splits version_locations on the separator; paths never contain it.
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option("version_locations", ":".join(str(p) for p in locations))
+    url = owner_url.render_as_string(hide_password=False) if isinstance(owner_url, URL) else owner_url
+    cfg.attributes["url"] = url
+    return cfg
+
+
+def upgrade(owner_url: URL | str, extra_locations: Iterable[Path] = ()) -> None:
+    command.upgrade(alembic_config(owner_url, extra_locations), "heads")
+
+
+def heads(extra_locations: Iterable[Path] = ()) -> set[str]:
+    cfg = alembic_config("postgresql+psycopg://", extra_locations)
+    return set(ScriptDirectory.from_config(cfg).get_heads())
+
+
+def current(url: URL | str) -> set[str]:
+    engine = create_engine(url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return set(MigrationContext.configure(conn).get_current_heads())
+    finally:
+        engine.dispose()

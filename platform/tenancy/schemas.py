@@ -1,0 +1,103 @@
+"""Request and response shapes at the edge (msgspec: fast, and they drive OpenAPI)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Email = Annotated[str, msgspec.Meta(min_length=3, max_length=320)]
+Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
+Slug = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class OrganizationIn(msgspec.Struct):
+    name: Name
+    slug: Slug
+
+
+class AdminIn(msgspec.Struct):
+    email: Email
+    password: Password
+    full_name: Name
+
+
+class SignupIn(msgspec.Struct):
+    organization: OrganizationIn
+    admin: AdminIn
+
+
+class TenantOut(msgspec.Struct):
+    id: uuid.UUID
+    slug: str
+    name: str
+
+
+class UserOut(msgspec.Struct):
+    id: uuid.UUID
+    email: str
+
+
+class SignupOut(msgspec.Struct):
+    tenant: TenantOut
+    user: UserOut
+
+
+class LoginIn(msgspec.Struct):
+    tenant: Slug
+    email: Email
+    password: Password
+
+
+class TokenOut(msgspec.Struct):
+    access_token: str
+    token_type: str
+    expires_in: int
+    csrf_token: str
+
+
+class MeUser(msgspec.Struct):
+    id: uuid.UUID
+    email: str
+    full_name: str
+
+
+class MeOut(msgspec.Struct):
+    user: MeUser
+    tenant: TenantOut
+    role: str
+
+
+class MemberIn(msgspec.Struct):
+    email: Email
+    role: Annotated[str, msgspec.Meta(max_length=40)]
+    full_name: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    password: Password | None = None
+
+
+class MemberPatch(msgspec.Struct):
+    role: Annotated[str, msgspec.Meta(max_length=40)]
+
+
+class MemberOut(msgspec.Struct):
+    id: uuid.UUID
+    user_id: uuid.UUID
+    email: str
+    full_name: str
+    role: str
+    pending: bool
+    created_at: datetime
+    invitation_url: str | None = None
+
+
+class MemberList(msgspec.Struct):
+    items: list[MemberOut]
+
+
+class AcceptInvitationIn(msgspec.Struct):
+    tenant: Slug
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    password: Password

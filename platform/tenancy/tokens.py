@@ -1,0 +1,65 @@
+"""Signed access tokens (JWT, HS256) carrying the user, the tenant and a CSRF secret."""
+
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import OctKey
+
+ALGORITHM = "HS256"
+AUDIENCE = "rapport-api"
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: uuid.UUID
+    tenant_id: uuid.UUID
+    csrf: str
+    expires_at: int
+
+
+class TokenInvalid(Exception):
+    """Tampered, expired, malformed or otherwise unacceptable token."""
+
+
+def _key(secret: str) -> OctKey:
+    return OctKey.import_key(secret.encode())
+
+
+def issue_access_token(
+    secret: str, *, user_id: uuid.UUID, tenant_id: uuid.UUID, ttl: int
+) -> tuple[str, AccessClaims]:
+    now = int(time.time())
+    claims = AccessClaims(user_id, tenant_id, secrets.token_urlsafe(16), now + ttl)
+    payload = {
+        "sub": str(user_id),
+        "tid": str(tenant_id),
+        "csrf": claims.csrf,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": claims.expires_at,
+        "jti": secrets.token_hex(8),
+    }
+    return jwt.encode({"alg": ALGORITHM}, payload, _key(secret), algorithms=[ALGORITHM]), claims
+
+
+def read_access_token(secret: str, token: str) -> AccessClaims:
+    try:
+        decoded = jwt.decode(token, _key(secret), algorithms=[ALGORITHM])
+        jwt.JWTClaimsRegistry(
+            exp={"essential": True},
+            aud={"essential": True, "value": AUDIENCE},
+            sub={"essential": True},
+            tid={"essential": True},
+        ).validate(decoded.claims)
+        c = decoded.claims
+        return AccessClaims(
+            uuid.UUID(c["sub"]), uuid.UUID(c["tid"]), str(c.get("csrf", "")), int(c["exp"])
+        )
+    except (JoseError, ValueError, KeyError, TypeError) as exc:
+        raise TokenInvalid(str(exc)) from exc

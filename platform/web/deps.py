@@ -1,0 +1,44 @@
+"""Request-scoped dependencies: the principal and one transaction per request."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from litestar import Request
+from litestar.di import Provide
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.db.session import tenant_session
+from rapport.settings import Settings
+from rapport.tenancy.principal import Principal
+
+
+async def provide_principal(request: Request) -> Principal:
+    return request.user  # type: ignore[no-any-return]
+
+
+async def provide_db(request: Request) -> AsyncIterator[AsyncSession]:
+    """The tenant's transaction: committed when the handler returns, rolled back on error."""
+    principal: Principal = request.user
+    async with tenant_session(
+        request.app.state.sessionmaker, principal.tenant_id, principal.user_id
+    ) as session:
+        yield session
+
+
+async def provide_public_db(request: Request) -> AsyncIterator[AsyncSession]:
+    """A transaction with no tenant yet (sign-up, invitation acceptance)."""
+    async with tenant_session(request.app.state.sessionmaker, None) as session:
+        yield session
+
+
+def provide_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+DEPENDENCIES = {
+    "principal": Provide(provide_principal),
+    "db": Provide(provide_db),
+    "public_db": Provide(provide_public_db),
+    "settings": Provide(provide_settings, sync_to_thread=False),
+}

