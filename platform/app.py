@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from litestar import Litestar
 from litestar.middleware import DefineMiddleware
@@ -26,7 +27,14 @@ from rapport.web.request_id import request_id_middleware
 KERNEL_ROUTES = [AccountController, MemberController, ContactController, healthz, readyz]
 
 
-def create_app(settings: Settings, app_db_url: URL | str) -> Litestar:
+def create_app(
+    settings: Settings,
+    app_db_url: URL | str,
+    *,
+    extra_routes: Sequence[Any] = (),
+    extra_dependencies: Mapping[str, Any] | None = None,
+) -> Litestar:
+    """Build the app. ``extra_routes``/``extra_dependencies`` let tests mount handlers."""
     settings.check()
     configure_logging(settings.log_json)
 
@@ -55,8 +63,8 @@ def create_app(settings: Settings, app_db_url: URL | str) -> Litestar:
         security=[{"bearer": []}],
     )
     app = Litestar(
-        route_handlers=KERNEL_ROUTES,
-        dependencies=DEPENDENCIES,
+        route_handlers=[*KERNEL_ROUTES, *extra_routes],
+        dependencies={**DEPENDENCIES, **(extra_dependencies or {})},
         middleware=[request_id_middleware, auth],
         exception_handlers=HANDLERS,
         lifespan=[database],

