@@ -10,8 +10,6 @@ from litestar import Litestar
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
-from sqlalchemy.engine import URL
-
 from rapport import migrations
 from rapport.core.contacts.controllers import ContactController
 from rapport.db.session import make_engine, make_sessionmaker
@@ -23,6 +21,7 @@ from rapport.web.deps import DEPENDENCIES
 from rapport.web.health import healthz, readyz
 from rapport.web.problems import HANDLERS
 from rapport.web.request_id import request_id_middleware
+from sqlalchemy.engine import URL
 
 KERNEL_ROUTES = [AccountController, MemberController, ContactController, healthz, readyz]
 
@@ -57,8 +56,9 @@ def create_app(
         version="1",
         path="/schema",
         components=Components(
-            security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer",
-                                                       bearer_format="JWT")}
+            security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+            }
         ),
         security=[{"bearer": []}],
     )

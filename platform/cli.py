@@ -9,15 +9,15 @@ import sys
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
-
+import psycopg
 from rapport import migrations
 from rapport.db.session import make_engine, make_sessionmaker, tenant_session
 from rapport.db.urls import libpq_url
 from rapport.errors import RapportError
 from rapport.runtime import Database, resolve_database
 from rapport.settings import Settings, SettingsError
+from rich.console import Console
+from rich.table import Table
 
 console = Console(stderr=True)
 
@@ -34,23 +34,33 @@ def _settings() -> Settings:
 def _database(settings: Settings, *, keep_running: bool = False) -> Database:
     try:
         return resolve_database(settings, keep_running=keep_running)
-    except Exception as exc:  # noqa: BLE001 - tell the operator, without a traceback
+    except Exception as exc:
         raise click.ClickException(f"cannot reach the database: {exc}") from exc
 
 
 @click.group()
-def main() -> None:
+def cli() -> None:
     """Rapport: a multi-tenant CRM platform with industry plugins."""
 
 
-@main.command()
+def main() -> None:
+    """Entry point: database outages become one clear line, not a traceback."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        cli(standalone_mode=True)
+    except (OperationalError, psycopg.OperationalError) as exc:
+        console.print(f"[red]Error:[/red] cannot reach the database: {str(exc).splitlines()[0]}")
+        sys.exit(1)
+
+
+@cli.command()
 @click.option("--host", default=None, help="Address to bind (RAPPORT_HOST).")
 @click.option("--port", type=int, default=None, help="Port to bind (RAPPORT_PORT).")
 @click.option("--no-migrate", is_flag=True, help="Do not apply pending migrations first.")
 def run(host: str | None, port: int | None, no_migrate: bool) -> None:
     """Apply migrations and serve the API and console."""
     import uvicorn
-
     from rapport.app import create_app
 
     settings = _settings()
@@ -59,15 +69,24 @@ def run(host: str | None, port: int | None, no_migrate: bool) -> None:
         console.print("[bold]Applying migrations…[/bold]")
         migrations.upgrade(db.owner_url)
     app = create_app(settings, db.app_url)
-    where = "embedded PostgreSQL in " + str(settings.data_dir) if db.embedded else "configured PostgreSQL"
-    console.print(
-        f"[green]Rapport[/green] on http://{host or settings.host}:{port or settings.port} ({where})"
+    where = (
+        "embedded PostgreSQL in " + str(settings.data_dir)
+        if db.embedded
+        else "configured PostgreSQL"
     )
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port,
-                log_level="warning", access_log=False, proxy_headers=False)
+    address = f"http://{host or settings.host}:{port or settings.port}"
+    console.print(f"[green]Rapport[/green] on {address} ({where})")
+    uvicorn.run(
+        app,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+    )
 
 
-@main.group()
+@cli.group()
 def db() -> None:
     """Database: migrations, URLs, a shell."""
 
@@ -113,24 +132,26 @@ def db_shell() -> None:
     os.execv(psql, [psql, libpq_url(database.owner_url)])  # noqa: S606 - replaces this process
 
 
-@main.group()
+@cli.group()
 def tenants() -> None:
     """Tenants (organizations)."""
 
 
 async def _list_tenants(database: Database) -> list[tuple[str, str, str, str, object]]:
-    from sqlalchemy import select
-
     from rapport.tenancy.models import Tenant
+    from sqlalchemy import select
 
     engine = make_engine(database.app_url, pool_size=1)
     try:
         async with tenant_session(make_sessionmaker(engine), None) as session:
             rows = await session.execute(
-                select(Tenant.id, Tenant.slug, Tenant.name, Tenant.status, Tenant.created_at)
-                .order_by(Tenant.created_at)
+                select(
+                    Tenant.id, Tenant.slug, Tenant.name, Tenant.status, Tenant.created_at
+                ).order_by(Tenant.created_at)
             )
-            return [(str(tid), slug, name, status, created) for tid, slug, name, status, created in rows]
+            return [
+                (str(tid), slug, name, status, created) for tid, slug, name, status, created in rows
+            ]
     finally:
         await engine.dispose()
 
@@ -163,14 +184,26 @@ async def _create_tenant(database: Database, **kwargs: str) -> tuple[str, str]:
 @click.option("--owner-email", required=True)
 @click.option("--owner-name", required=True)
 @click.password_option("--owner-password", help="Prompted for when omitted.")
-def tenants_create(slug: str, name: str, owner_email: str, owner_name: str, owner_password: str) -> None:
+def tenants_create(
+    slug: str, name: str, owner_email: str, owner_name: str, owner_password: str
+) -> None:
     """Create a tenant and its first owner."""
     database = _database(_settings())
     try:
         tid, slug = asyncio.run(
-            _create_tenant(database, org_name=name, slug=slug, email=owner_email,
-                           password=owner_password, full_name=owner_name)
+            _create_tenant(
+                database,
+                org_name=name,
+                slug=slug,
+                email=owner_email,
+                password=owner_password,
+                full_name=owner_name,
+            )
         )
     except RapportError as exc:
         raise click.ClickException(exc.detail) from exc
     click.echo(f"created tenant {slug} ({tid})")
+
+
+if __name__ == "__main__":
+    main()

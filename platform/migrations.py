@@ -26,7 +26,9 @@ def alembic_config(owner_url: URL | str, extra_locations: Iterable[Path] = ()) -
     # Alembic splits version_locations on the separator; paths never contain it.
     cfg.set_main_option("path_separator", "os")
     cfg.set_main_option("version_locations", ":".join(str(p) for p in locations))
-    url = owner_url.render_as_string(hide_password=False) if isinstance(owner_url, URL) else owner_url
+    url = (
+        owner_url.render_as_string(hide_password=False) if isinstance(owner_url, URL) else owner_url
+    )
     cfg.attributes["url"] = url
     return cfg
 

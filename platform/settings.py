@@ -55,6 +55,8 @@ class Settings:
     login_lockout_after: int = 5
     login_address_lockout_after: int = 50
     log_json: bool | None = None
+    # Peers whose X-Forwarded-For we believe (the load balancer); others' headers are ignored.
+    trusted_proxies: frozenset[str] = frozenset()
 
     @property
     def production(self) -> bool:
@@ -88,4 +90,9 @@ class Settings:
             max_body_bytes=_env_int("RAPPORT_MAX_BODY_BYTES", 1024 * 1024),
             login_slowdown_seconds=_env_float("RAPPORT_LOGIN_SLOWDOWN_SECONDS", 1.0),
             log_json=None if log_json_raw is None else log_json_raw.lower() in ("1", "true", "yes"),
+            trusted_proxies=frozenset(
+                p.strip()
+                for p in os.environ.get("RAPPORT_TRUSTED_PROXIES", "").split(",")
+                if p.strip()
+            ),
         )

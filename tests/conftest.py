@@ -13,13 +13,12 @@ from pathlib import Path
 import psycopg
 import pytest
 from litestar.testing import TestClient
-from sqlalchemy.engine import URL, make_url
-
 from rapport import migrations
 from rapport.app import create_app
 from rapport.db.bootstrap import bootstrap
 from rapport.db.urls import APP_ROLE, OWNER_ROLE, libpq_url, sqlalchemy_url
 from rapport.settings import Settings
+from sqlalchemy.engine import URL, make_url
 
 TEST_SECRET = "test-secret-" + "x" * 40
 
@@ -35,7 +34,13 @@ class Database:
         return psycopg.connect(libpq_url(self.app_url), autocommit=False)
 
     def connect_owner(self) -> psycopg.Connection:
+        """The owner role: owns the tables, but forced RLS binds it too."""
         return psycopg.connect(libpq_url(self.owner_url), autocommit=True)
+
+    def connect_superuser(self) -> psycopg.Connection:
+        """Bypasses RLS: only for tests that must check what really is in a table."""
+        url = make_url(self.superuser_url).set(database=self.owner_url.database)
+        return psycopg.connect(libpq_url(url), autocommit=True)
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +79,10 @@ def make_settings(**overrides: object) -> Settings:
         login_slowdown_seconds=0.01,
         log_json=True,
         base_url="http://testserver",
+        # Every test shares the peer address "testclient"; tests of per-address limits
+        # set their own limit and a forwarded address from this trusted peer.
+        login_address_lockout_after=100_000,
+        trusted_proxies=frozenset({"testclient"}),
     )
     base.update(overrides)
     return Settings(**base)  # type: ignore[arg-type]
@@ -84,6 +93,14 @@ def client(database: Database) -> Iterator[TestClient]:
     app = create_app(make_settings(), database.app_url)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cookies(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests authenticate explicitly; a cookie left by another test must not leak in."""
+    yield
+    if "client" in request.fixturenames:
+        request.getfixturevalue("client").cookies.clear()
 
 
 @dataclass
@@ -106,8 +123,12 @@ def unique(prefix: str = "t") -> str:
 
 
 def login(client: TestClient, slug: str, email: str, password: str) -> str:
-    r = client.post("/api/v1/auth/login", json={"tenant": slug, "email": email, "password": password})
+    r = client.post(
+        "/api/v1/auth/login", json={"tenant": slug, "email": email, "password": password}
+    )
     assert r.status_code == 200, r.text
+    # The shared client must not carry a session cookie into other requests.
+    client.cookies.clear()
     return r.json()["access_token"]
 
 

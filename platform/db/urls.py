@@ -22,8 +22,4 @@ def app_url_from_owner(owner_url: str | URL, password: str | None) -> URL:
 
 def libpq_url(url: str | URL) -> str:
     """A plain ``postgresql://`` URL for psql and raw psycopg."""
-    return (
-        sqlalchemy_url(url)
-        .set(drivername="postgresql")
-        .render_as_string(hide_password=False)
-    )
+    return sqlalchemy_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

@@ -9,8 +9,6 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from rapport.settings import Settings
 from rapport.tenancy import invitations, members
 from rapport.tenancy.login import log_in
@@ -18,12 +16,12 @@ from rapport.tenancy.principal import Principal
 from rapport.tenancy.schemas import (
     AcceptInvitationIn,
     LoginIn,
-    MeOut,
-    MeUser,
     MemberIn,
     MemberList,
     MemberOut,
     MemberPatch,
+    MeOut,
+    MeUser,
     SignupIn,
     SignupOut,
     TenantOut,
@@ -33,6 +31,17 @@ from rapport.tenancy.schemas import (
 from rapport.tenancy.signup import sign_up
 from rapport.tenancy.tokens import issue_access_token
 from rapport.web.auth import SESSION_COOKIE
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+def client_address(request: Request, settings: Settings) -> str:
+    """The caller's address; X-Forwarded-For only when the direct peer is a trusted proxy."""
+    peer = request.client.host if request.client else "unknown"
+    forwarded = request.headers.get("x-forwarded-for")
+    if forwarded and peer in settings.trusted_proxies:
+        return forwarded.split(",")[0].strip() or peer
+    return peer
+
 
 PUBLIC = {"exclude_from_auth": True}
 
@@ -55,7 +64,9 @@ class AccountController(Controller):
     tags = ["account"]
 
     @post("/signup", opt=PUBLIC, status_code=201)
-    async def signup(self, data: JSONBody[SignupIn], public_db: NamedDependency[AsyncSession]) -> SignupOut:
+    async def signup(
+        self, data: JSONBody[SignupIn], public_db: NamedDependency[AsyncSession]
+    ) -> SignupOut:
         """Create an organization (tenant) and its first owner."""
         result = await sign_up(
             public_db,
@@ -69,9 +80,11 @@ class AccountController(Controller):
         return SignupOut(TenantOut(t.id, t.slug, t.name), UserOut(u.id, u.email))
 
     @post("/auth/login", opt=PUBLIC, status_code=200)
-    async def login(self, data: JSONBody[LoginIn], request: Request, settings: NamedDependency[Settings]) -> Response[TokenOut]:
+    async def login(
+        self, data: JSONBody[LoginIn], request: Request, settings: NamedDependency[Settings]
+    ) -> Response[TokenOut]:
         """Exchange credentials for a bearer token (and a session cookie for browsers)."""
-        address = request.client.host if request.client else "unknown"
+        address = client_address(request, settings)
         ok = await log_in(
             request.app.state.sessionmaker,
             settings,
@@ -81,12 +94,19 @@ class AccountController(Controller):
             address=address,
         )
         token, claims = issue_access_token(
-            settings.secret_key, user_id=ok.user_id, tenant_id=ok.tenant_id,
+            settings.secret_key,
+            user_id=ok.user_id,
+            tenant_id=ok.tenant_id,
             ttl=settings.access_token_ttl,
         )
         cookie = Cookie(
-            key=SESSION_COOKIE, value=token, httponly=True, secure=settings.production,
-            samesite="lax", max_age=settings.access_token_ttl, path="/",
+            key=SESSION_COOKIE,
+            value=token,
+            httponly=True,
+            secure=settings.production,
+            samesite="lax",
+            max_age=settings.access_token_ttl,
+            path="/",
         )
         body = TokenOut(token, "bearer", settings.access_token_ttl, claims.csrf)
         return Response(body, cookies=[cookie])
@@ -94,8 +114,11 @@ class AccountController(Controller):
     @post("/auth/logout", status_code=204)
     async def logout(self) -> Response[None]:
         """Forget the browser session cookie."""
-        return Response(None, status_code=204, cookies=[Cookie(key=SESSION_COOKIE, value="",
-                                                                 max_age=0, path="/")])
+        return Response(
+            None,
+            status_code=204,
+            cookies=[Cookie(key=SESSION_COOKIE, value="", max_age=0, path="/")],
+        )
 
     @get("/me")
     async def me(self, principal: NamedDependency[Principal]) -> MeOut:
@@ -108,7 +131,9 @@ class AccountController(Controller):
         )
 
     @post("/invitations/accept", opt=PUBLIC, status_code=200)
-    async def accept(self, data: JSONBody[AcceptInvitationIn], public_db: NamedDependency[AsyncSession]) -> UserOut:
+    async def accept(
+        self, data: JSONBody[AcceptInvitationIn], public_db: NamedDependency[AsyncSession]
+    ) -> UserOut:
         """Set the first password of an invited member."""
         user = await invitations.accept_invitation(
             public_db, slug=data.tenant, token=data.token, password=data.password
@@ -121,19 +146,30 @@ class MemberController(Controller):
     tags = ["members"]
 
     @get("/")
-    async def list_members(self, principal: NamedDependency[Principal], db: NamedDependency[AsyncSession]) -> MemberList:
+    async def list_members(
+        self, principal: NamedDependency[Principal], db: NamedDependency[AsyncSession]
+    ) -> MemberList:
         """Everyone in this tenant with their role."""
         return MemberList([member_out(m) for m in await members.list_members(db, principal)])
 
     @post("/", status_code=201)
     async def add_member(
-        self, data: JSONBody[MemberIn], principal: NamedDependency[Principal], db: NamedDependency[AsyncSession], settings: NamedDependency[Settings]
+        self,
+        data: JSONBody[MemberIn],
+        principal: NamedDependency[Principal],
+        db: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
     ) -> MemberOut:
         """Add a person: an existing user keeps their password; a new one gets an invitation
         link unless an initial password is given. Owners and admins only."""
         added = await members.add_member(
-            db, principal, email=data.email, full_name=data.full_name, role=data.role,
-            password=data.password, invitation_ttl=settings.invitation_ttl,
+            db,
+            principal,
+            email=data.email,
+            full_name=data.full_name,
+            role=data.role,
+            password=data.password,
+            invitation_ttl=settings.invitation_ttl,
         )
         url = None
         if added.invitation_token:
@@ -143,12 +179,21 @@ class MemberController(Controller):
 
     @patch("/{member_id:uuid}")
     async def change_role(
-        self, member_id: FromPath[uuid.UUID], data: JSONBody[MemberPatch], principal: NamedDependency[Principal], db: NamedDependency[AsyncSession]
+        self,
+        member_id: FromPath[uuid.UUID],
+        data: JSONBody[MemberPatch],
+        principal: NamedDependency[Principal],
+        db: NamedDependency[AsyncSession],
     ) -> MemberOut:
         """Change a member's role. The last owner cannot be demoted."""
         return member_out(await members.change_role(db, principal, member_id, data.role))
 
     @delete("/{member_id:uuid}", status_code=204)
-    async def remove_member(self, member_id: FromPath[uuid.UUID], principal: NamedDependency[Principal], db: NamedDependency[AsyncSession]) -> None:
+    async def remove_member(
+        self,
+        member_id: FromPath[uuid.UUID],
+        principal: NamedDependency[Principal],
+        db: NamedDependency[AsyncSession],
+    ) -> None:
         """Remove a member from this tenant (their account stays)."""
         await members.remove_member(db, principal, member_id)

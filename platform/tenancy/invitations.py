@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from rapport.db.session import enter_tenant
 from rapport.errors import RapportError, conflict, invalid
 from rapport.tenancy.members import hash_token
 from rapport.tenancy.models import Invitation, Membership, Tenant, User
 from rapport.tenancy.passwords import hash_password, password_problem
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def _invalid_link() -> RapportError:
@@ -25,9 +24,7 @@ def _invalid_link() -> RapportError:
 async def accept_invitation(session: AsyncSession, *, slug: str, token: str, password: str) -> User:
     if problem := password_problem(password):
         raise invalid("password", problem)
-    tenant = (
-        await session.execute(select(Tenant).where(Tenant.slug == slug))
-    ).scalar_one_or_none()
+    tenant = (await session.execute(select(Tenant).where(Tenant.slug == slug))).scalar_one_or_none()
     if tenant is None:
         raise _invalid_link()
     await enter_tenant(session, tenant.id)

@@ -8,9 +8,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from rapport.db.session import enter_tenant, tenant_session
 from rapport.errors import RapportError, unauthorized
 from rapport.settings import Settings
@@ -20,9 +17,11 @@ from rapport.tenancy.throttle import (
     account_key,
     address_key,
     clear_account,
-    record_failure,
     recent_failures,
+    record_failure,
 )
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 INVALID = "Invalid organization, email or password"
 
@@ -42,7 +41,9 @@ def too_many(retry_after: int) -> RapportError:
     )
 
 
-async def _check(session: AsyncSession, slug: str, email: str, password: str) -> LoginSuccess | None:
+async def _check(
+    session: AsyncSession, slug: str, email: str, password: str
+) -> LoginSuccess | None:
     tenant = (
         await session.execute(select(Tenant).where(Tenant.slug == slug, Tenant.status == "active"))
     ).scalar_one_or_none()

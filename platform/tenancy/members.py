@@ -11,14 +11,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from rapport.errors import conflict, forbidden, invalid, not_found
 from rapport.tenancy.models import Invitation, Membership, Role, User
 from rapport.tenancy.passwords import hash_password, password_problem
 from rapport.tenancy.principal import Principal
 from rapport.tenancy.validation import normalise_email
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 
 @dataclass(frozen=True)
@@ -146,9 +145,9 @@ async def change_role(
     parsed = _parse_role(role)
     member = await get_member(session, actor, membership_id)
     _guard_owner_power(actor, parsed, member.membership.role)
-    if member.membership.role == Role.OWNER and parsed != Role.OWNER:
-        if await _owner_count_locked(session, actor.tenant_id) <= 1:
-            raise conflict("The last owner cannot be demoted; make someone else owner first")
+    demoting_owner = member.membership.role == Role.OWNER and parsed != Role.OWNER
+    if demoting_owner and await _owner_count_locked(session, actor.tenant_id) <= 1:
+        raise conflict("The last owner cannot be demoted; make someone else owner first")
     member.membership.role = parsed
     await session.flush()
     return member
@@ -158,9 +157,9 @@ async def remove_member(session: AsyncSession, actor: Principal, membership_id: 
     actor.require_manager()
     member = await get_member(session, actor, membership_id)
     _guard_owner_power(actor, member.membership.role)
-    if member.membership.role == Role.OWNER:
-        if await _owner_count_locked(session, actor.tenant_id) <= 1:
-            raise conflict("The last owner cannot be removed")
+    owner = member.membership.role == Role.OWNER
+    if owner and await _owner_count_locked(session, actor.tenant_id) <= 1:
+        raise conflict("The last owner cannot be removed")
     await session.delete(member.membership)
     await session.flush()
 

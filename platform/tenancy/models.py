@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
+from rapport.db.base import Base, TenantScoped, Timestamped, new_id
 from sqlalchemy import (
     BigInteger,
     DateTime,
@@ -18,8 +19,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import CITEXT, UUID
 from sqlalchemy.orm import Mapped, mapped_column
-
-from rapport.db.base import Base, TenantScoped, Timestamped, new_id
 
 
 class Role(StrEnum):
@@ -58,10 +57,7 @@ class User(Timestamped, Base):
 
 class Membership(TenantScoped, Base):
     __tablename__ = "memberships"
-    __table_args__ = (
-        UniqueConstraint("tenant_id", "user_id"),
-        Index("ix_memberships_user_id", "user_id"),
-    )
+    __table_args__ = (UniqueConstraint("tenant_id", "user_id"),)
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
 
 import msgspec
-
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Email = Annotated[str, msgspec.Meta(min_length=3, max_length=320)]
-Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024)]
-Slug = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+from rapport.fieldtypes import Email, Name, Password, RoleName, ShortText, Slug, Token
 
 
 class OrganizationIn(msgspec.Struct):
@@ -73,13 +68,13 @@ class MeOut(msgspec.Struct):
 
 class MemberIn(msgspec.Struct):
     email: Email
-    role: Annotated[str, msgspec.Meta(max_length=40)]
-    full_name: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    role: RoleName
+    full_name: ShortText = ""
     password: Password | None = None
 
 
 class MemberPatch(msgspec.Struct):
-    role: Annotated[str, msgspec.Meta(max_length=40)]
+    role: RoleName
 
 
 class MemberOut(msgspec.Struct):
@@ -99,5 +94,5 @@ class MemberList(msgspec.Struct):
 
 class AcceptInvitationIn(msgspec.Struct):
     tenant: Slug
-    token: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    token: Token
     password: Password

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from rapport.db.session import enter_tenant
-from rapport.errors import conflict, invalid
+from rapport.errors import FieldError, RapportError, conflict, invalid, invalid_many
 from rapport.tenancy.models import Membership, Role, Tenant, User
 from rapport.tenancy.passwords import hash_password, password_problem, verify_password
 from rapport.tenancy.validation import check_slug, normalise_email
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 
 @dataclass(frozen=True)
@@ -21,10 +20,19 @@ class SignupResult:
     user: User
 
 
+def _not_blank(value: str, field: str) -> None:
+    if not value.strip():
+        raise invalid(field, "must not be blank")
+
+
+def _password_ok(password: str, field: str) -> None:
+    if problem := password_problem(password):
+        raise invalid(field, problem)
+
+
 async def create_tenant(session: AsyncSession, *, name: str, slug: str) -> Tenant:
     check_slug(slug)
-    if not name.strip():
-        raise invalid("organization.name", "must not be blank")
+    _not_blank(name, "organization.name")
     tenant = Tenant(name=name.strip(), slug=slug)
     session.add(tenant)
     try:
@@ -38,11 +46,22 @@ async def create_tenant(session: AsyncSession, *, name: str, slug: str) -> Tenan
 async def sign_up(
     session: AsyncSession, *, org_name: str, slug: str, email: str, password: str, full_name: str
 ) -> SignupResult:
+    # Check every field before writing anything, and report all problems at once.
+    errors: list[FieldError] = []
+    for check in (
+        lambda: check_slug(slug),
+        lambda: _not_blank(org_name, "organization.name"),
+        lambda: normalise_email(email, "admin.email"),
+        lambda: _password_ok(password, "admin.password"),
+        lambda: _not_blank(full_name, "admin.full_name"),
+    ):
+        try:
+            check()
+        except RapportError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise invalid_many(errors)
     email = normalise_email(email, "admin.email")
-    if problem := password_problem(password):
-        raise invalid("admin.password", problem)
-    if not full_name.strip():
-        raise invalid("admin.full_name", "must not be blank")
     tenant = await create_tenant(session, name=org_name, slug=slug)
 
     user = (await session.execute(select(User).where(User.email == email))).scalar_one_or_none()

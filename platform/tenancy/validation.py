@@ -5,15 +5,38 @@ from __future__ import annotations
 import re
 
 from email_validator import EmailNotValidError, validate_email
-
 from rapport.errors import invalid
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 RESERVED_SLUGS = frozenset(
     {
-        "api", "admin", "www", "app", "assets", "static", "auth", "login", "logout", "signup",
-        "schema", "docs", "healthz", "readyz", "status", "support", "help", "billing", "mail",
-        "root", "system", "rapport", "console", "invite", "invitations", "public", "null",
+        "api",
+        "admin",
+        "www",
+        "app",
+        "assets",
+        "static",
+        "auth",
+        "login",
+        "logout",
+        "signup",
+        "schema",
+        "docs",
+        "healthz",
+        "readyz",
+        "status",
+        "support",
+        "help",
+        "billing",
+        "mail",
+        "root",
+        "system",
+        "rapport",
+        "console",
+        "invite",
+        "invitations",
+        "public",
+        "null",
     }
 )
 

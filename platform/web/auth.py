@@ -7,13 +7,12 @@ import uuid
 
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
-from sqlalchemy import select
-
 from rapport.db.session import tenant_session
 from rapport.errors import unauthorized
 from rapport.tenancy.models import Membership, Tenant, User
 from rapport.tenancy.principal import Principal
 from rapport.tenancy.tokens import TokenInvalid, read_access_token
+from sqlalchemy import select
 
 SESSION_COOKIE = "rapport_session"
 CSRF_HEADER = "x-csrf-token"

@@ -6,15 +6,14 @@ from collections.abc import AsyncIterator
 
 from litestar import Request
 from litestar.di import Provide
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from rapport.db.session import tenant_session
 from rapport.settings import Settings
 from rapport.tenancy.principal import Principal
+from sqlalchemy.ext.asyncio import AsyncSession
 
 
 async def provide_principal(request: Request) -> Principal:
-    return request.user  # type: ignore[no-any-return]
+    return request.user
 
 
 async def provide_db(request: Request) -> AsyncIterator[AsyncSession]:
@@ -33,7 +32,7 @@ async def provide_public_db(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 def provide_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 DEPENDENCIES = {

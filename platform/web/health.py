@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get
-from sqlalchemy import text
-
 from rapport.db.session import tenant_session
+from sqlalchemy import text
 
 
 @get("/healthz", opt={"exclude_from_auth": True}, include_in_schema=False, sync_to_thread=False)
@@ -24,11 +23,15 @@ async def readyz(request: Request) -> Response[dict[str, Any]]:
         async with tenant_session(request.app.state.sessionmaker, None) as session:
             rows = await session.execute(text("SELECT version_num FROM alembic_version"))
             current = {r[0] for r in rows}
-    except Exception as exc:  # noqa: BLE001 - any failure means "not ready"
+    except Exception as exc:
         return Response({"status": "unavailable", "reason": type(exc).__name__}, status_code=503)
     if current != expected:
         return Response(
-            {"status": "migrations pending", "current": sorted(current), "expected": sorted(expected)},
+            {
+                "status": "migrations pending",
+                "current": sorted(current),
+                "expected": sorted(expected),
+            },
             status_code=503,
         )
     return Response({"status": "ready"}, status_code=200)

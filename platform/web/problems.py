@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-
 from rapport.errors import RapportError
+from sqlalchemy.exc import DataError
 
 log = structlog.get_logger("rapport.web")
 PROBLEM = "application/problem+json"
@@ -23,7 +24,12 @@ def problem(
     extra: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response[dict[str, Any]]:
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
     if errors:
         body["errors"] = errors
     if extra:
@@ -53,11 +59,27 @@ def _field_of(item: dict[str, Any]) -> str:
     return key or "body"
 
 
+def _is_malformed_body(exc: BaseException) -> bool:
+    """True when the body could not be parsed at all (as opposed to parsed but invalid)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, msgspec.DecodeError) and not isinstance(seen, msgspec.ValidationError):
+            return True
+        if isinstance(seen, UnicodeDecodeError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    text = str(getattr(exc, "detail", "")).lower()
+    return "malformed" in text or "truncated" in text
+
+
+def malformed() -> Response[dict[str, Any]]:
+    return problem(400, "Malformed JSON", "The request body is not valid JSON")
+
+
 def on_validation_error(_: Request, exc: ValidationException) -> Response[dict[str, Any]]:
     items = exc.extra if isinstance(exc.extra, list) else []
-    messages = " ".join(str(i.get("message", "")) for i in items if isinstance(i, dict))
-    if "malformed" in messages.lower() or "JSON is malformed" in str(exc.detail):
-        return problem(400, "Malformed JSON", "The request body is not valid JSON")
+    if _is_malformed_body(exc):
+        return malformed()
     errors = []
     for item in items:
         if not isinstance(item, dict):
@@ -67,20 +89,32 @@ def on_validation_error(_: Request, exc: ValidationException) -> Response[dict[s
         errors.append({"field": field, "message": str(item.get("message", "invalid value"))})
     status = 422
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or str(exc.detail)
-    return problem(status, "Validation failed", detail,
-                   errors=errors)
+    return problem(status, "Validation failed", detail, errors=errors)
 
 
 def on_http_error(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:
     status = exc.status_code
     titles = {
-        400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found",
-        405: "Method not allowed", 413: "Request body too large", 415: "Unsupported media type",
+        400: "Bad request",
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Request body too large",
+        415: "Unsupported media type",
     }
     detail = str(exc.detail) if status < 500 else "Internal server error"
-    if status == 400 and "json" in detail.lower():
-        return problem(400, "Malformed JSON", "The request body is not valid JSON")
+    if status == 400 and _is_malformed_body(exc):
+        return malformed()
     return problem(status, titles.get(status, "Error"), detail, headers=exc.headers)
+
+
+def on_data_error(request: Request, exc: DataError) -> Response[dict[str, Any]]:
+    # Safety net: a value the schema let through but PostgreSQL refuses (NUL, out of range).
+    log.warning("database refused a value", path=request.url.path, error=str(exc.orig)[:200])
+    return problem(
+        422, "Validation failed", "A value could not be stored: check its characters and range"
+    )
 
 
 def on_unexpected(request: Request, exc: Exception) -> Response[dict[str, Any]]:
@@ -92,6 +126,7 @@ HANDLERS: dict[type[Exception] | int, Any] = {
     RapportError: on_rapport_error,
     ValidationException: on_validation_error,
     HTTPException: on_http_error,
+    DataError: on_data_error,
     Exception: on_unexpected,
 }
 

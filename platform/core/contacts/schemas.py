@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
 import msgspec
-
 from rapport.core.contacts.models import Contact
-
-NameField = Annotated[str, msgspec.Meta(max_length=200)]
-EmailField = Annotated[str, msgspec.Meta(max_length=320)]
+from rapport.fieldtypes import ShortText as EmailField
+from rapport.fieldtypes import ShortText as NameField
 
 
 class ContactIn(msgspec.Struct):
@@ -21,9 +19,9 @@ class ContactIn(msgspec.Struct):
 
 
 class ContactPatch(msgspec.Struct):
-    given_name: NameField | None | msgspec.UnsetType = msgspec.UNSET
-    family_name: NameField | None | msgspec.UnsetType = msgspec.UNSET
-    email: EmailField | None | msgspec.UnsetType = msgspec.UNSET
+    given_name: NameField | msgspec.UnsetType | None = msgspec.UNSET
+    family_name: NameField | msgspec.UnsetType | None = msgspec.UNSET
+    email: EmailField | msgspec.UnsetType | None = msgspec.UNSET
 
     def changes(self) -> dict[str, Any]:
         return {

@@ -6,15 +6,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from rapport.core.contacts.models import Contact
 from rapport.core.pagination import MAX_LIMIT, decode_cursor, encode_cursor
 from rapport.errors import RapportError, conflict, invalid, not_found
 from rapport.tenancy.principal import Principal
 from rapport.tenancy.validation import normalise_email
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 EDITABLE = ("given_name", "family_name", "email")
 

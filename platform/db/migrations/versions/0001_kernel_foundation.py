@@ -6,9 +6,8 @@ Revises:
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import CITEXT, JSONB, UUID
-
 from rapport.db.rls import enable_tenant_rls
+from sqlalchemy.dialects.postgresql import CITEXT, JSONB, UUID
 
 revision = "0001_kernel"
 down_revision = None
@@ -71,14 +70,15 @@ def upgrade() -> None:
         sa.Column("tenant_id", UUID(as_uuid=True), _tenant_fk(), primary_key=True),
         sa.Column("id", UUID(as_uuid=True), primary_key=True),
         sa.Column(
-            "user_id", UUID(as_uuid=True), sa.ForeignKey("users.id", ondelete="CASCADE"),
+            "user_id",
+            UUID(as_uuid=True),
+            sa.ForeignKey("users.id", ondelete="CASCADE"),
             nullable=False,
         ),
         sa.Column("role", sa.String(40), nullable=False),
         _created_at(),
         sa.UniqueConstraint("tenant_id", "user_id"),
     )
-    op.create_index("ix_memberships_user_id", "memberships", ["user_id"])
     op.create_table(
         "invitations",
         sa.Column("tenant_id", UUID(as_uuid=True), _tenant_fk(), primary_key=True),

@@ -1,0 +1,252 @@
+"""Tenant isolation, proven twice: in the database catalogue and SQL, and through the API.
+
+Every endpoint with an id in its path must appear in ``CROSS_TENANT_TARGETS``; the last
+test fails when a new endpoint forgets to join the attack.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import psycopg
+import pytest
+
+from tests.conftest import TenantHandle
+
+# --- the database catalogue --------------------------------------------------------------
+
+TENANT_TABLES_SQL = """
+SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p') AND n.nspname = 'public'
+  AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid
+              AND a.attname = 'tenant_id' AND NOT a.attisdropped)
+"""
+
+
+def test_every_tenant_table_has_enabled_and_forced_rls(database):
+    with database.connect_owner() as conn:
+        rows = conn.execute(TENANT_TABLES_SQL).fetchall()
+    assert rows, "no tenant tables found"
+    lacking = [name for name, enabled, forced in rows if not (enabled and forced)]
+    assert lacking == [], f"tables with tenant_id but without enabled+forced RLS: {lacking}"
+
+
+def test_every_tenant_table_has_a_policy_on_tenant_id(database):
+    with database.connect_owner() as conn:
+        rows = conn.execute(
+            TENANT_TABLES_SQL.replace(
+                "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity",
+                "SELECT c.relname, (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid)",
+            )
+        ).fetchall()
+    assert [name for name, policies in rows if policies == 0] == []
+
+
+def test_tenant_tables_have_composite_keys_and_tenant_led_indexes(database):
+    with database.connect_owner() as conn:
+        pks = conn.execute(
+            """
+            SELECT c.relname, array_agg(a.attname ORDER BY k.ord)
+            FROM pg_constraint con
+            JOIN pg_class c ON c.oid = con.conrelid
+            JOIN LATERAL unnest(con.conkey) WITH ORDINALITY k(attnum, ord) ON true
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
+            WHERE con.contype = 'p' AND c.relname IN (SELECT relname FROM ("""
+            + TENANT_TABLES_SQL
+            + """) t)
+            GROUP BY c.relname
+            """
+        ).fetchall()
+        fks = conn.execute(
+            """
+            SELECT c.relname, con.conname, r.relname,
+                   (SELECT array_agg(a.attname) FROM pg_attribute a
+                    WHERE a.attrelid = c.oid AND a.attnum = ANY(con.conkey))
+            FROM pg_constraint con
+            JOIN pg_class c ON c.oid = con.conrelid
+            JOIN pg_class r ON r.oid = con.confrelid
+            WHERE con.contype = 'f'
+              AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = r.oid
+                          AND a.attname = 'tenant_id')
+            """
+        ).fetchall()
+        index_heads = conn.execute(
+            """
+            SELECT i.relname, c.relname, pg_get_indexdef(i.oid)
+            FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+            JOIN pg_class c ON c.oid = x.indrelid
+            WHERE c.relname IN (SELECT relname FROM ("""
+            + TENANT_TABLES_SQL
+            + """) t)
+            """
+        ).fetchall()
+    for table, columns in pks:
+        assert columns[0] == "tenant_id" and "id" in columns, (table, columns)
+    for table, name, referenced, columns in fks:
+        assert "tenant_id" in columns, f"{table}.{name} references tenant table {referenced}"
+    for index, table, definition in index_heads:
+        lead = re.search(r"\((.*)", definition).group(1)
+        assert lead.startswith("tenant_id"), f"{index} on {table} is not led by tenant_id"
+
+
+def test_app_role_is_neither_superuser_nor_owner(database):
+    with database.connect_owner() as conn:
+        role = conn.execute(
+            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'rapport_app'"
+        ).fetchone()
+        owned = conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE tableowner = 'rapport_app'"
+        ).fetchone()[0]
+    assert role == (False, False)
+    assert owned == 0
+
+
+# --- SQL as the application role ---------------------------------------------------------
+
+
+def _contact(client, t: TenantHandle, name: str) -> str:
+    r = client.post("/api/v1/contacts", json={"given_name": name}, headers=t.headers)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+def _as_tenant(conn: psycopg.Connection, tenant_id: str | None) -> None:
+    conn.execute("SELECT set_config('rapport.tenant_id', %s, true)", (tenant_id or "",))
+
+
+def test_sql_without_tenant_context_sees_nothing(client, database, tenant):
+    _contact(client, tenant, "Hidden")
+    with database.connect_app() as conn:
+        for table in ("contacts", "memberships", "invitations"):
+            assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
+        # After a pooled connection had a tenant, '' must still mean "nobody", not an error.
+        _as_tenant(conn, tenant.id)
+        conn.commit()
+        _as_tenant(conn, None)
+        assert conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == 0
+
+
+def test_sql_in_tenant_a_never_sees_tenant_b(client, database, tenant, other_tenant):
+    a_id = _contact(client, tenant, "Anna")
+    b_id = _contact(client, other_tenant, "Bohdan")
+    with database.connect_app() as conn:
+        _as_tenant(conn, tenant.id)
+        ids = {str(r[0]) for r in conn.execute("SELECT id FROM contacts")}
+        assert a_id in ids and b_id not in ids
+        tenants_seen = {str(r[0]) for r in conn.execute("SELECT DISTINCT tenant_id FROM contacts")}
+        assert tenants_seen == {tenant.id}
+
+
+def test_sql_insert_for_another_tenant_is_refused(database, tenant, other_tenant):
+    with database.connect_app() as conn:
+        _as_tenant(conn, tenant.id)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(
+                "INSERT INTO contacts (tenant_id, id, given_name) VALUES (%s, gen_random_uuid(), 'x')",
+                (other_tenant.id,),
+            )
+        conn.rollback()
+        _as_tenant(conn, None)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(
+                "INSERT INTO contacts (tenant_id, id, given_name) VALUES (%s, gen_random_uuid(), 'x')",
+                (tenant.id,),
+            )
+
+
+def test_sql_update_cannot_move_a_row_to_another_tenant(client, database, tenant, other_tenant):
+    a_id = _contact(client, tenant, "Mover")
+    with database.connect_app() as conn:
+        _as_tenant(conn, tenant.id)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(
+                "UPDATE contacts SET tenant_id = %s WHERE id = %s", (other_tenant.id, a_id)
+            )
+
+
+# --- through the API ---------------------------------------------------------------------
+
+# Each entry: a path template with {id}, and how to make such a record in a tenant.
+Maker = Callable[[object, TenantHandle], str]
+
+
+def _member(client, t: TenantHandle) -> str:
+    r = client.post(
+        "/api/v1/members",
+        json={
+            "email": f"m-{t.slug}@example.com",
+            "full_name": "M",
+            "role": "member",
+            "password": "member password 1",
+        },
+        headers=t.headers,
+    )
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+CROSS_TENANT_TARGETS: dict[str, tuple[Maker, dict[str, dict | None]]] = {
+    "/api/v1/contacts/{contact_id}": (
+        lambda c, t: _contact(c, t, "Target"),
+        {"GET": None, "PATCH": {"given_name": "Hijacked"}, "DELETE": None},
+    ),
+    "/api/v1/members/{member_id}": (
+        _member,
+        {"PATCH": {"role": "viewer"}, "DELETE": None},
+    ),
+}
+
+
+@pytest.mark.parametrize("template", sorted(CROSS_TENANT_TARGETS))
+def test_other_tenant_ids_answer_404(client, tenant, other_tenant, template):
+    maker, methods = CROSS_TENANT_TARGETS[template]
+    victim_id = maker(client, tenant)
+    path = re.sub(r"\{[^}]+\}", victim_id, template)
+    for method, body in methods.items():
+        r = client.request(method, path, json=body, headers=other_tenant.headers)
+        assert r.status_code == 404, (method, path, r.status_code, r.text)
+    # The victim still sees the record, unchanged.
+    owner_view = client.get(
+        path if "GET" in methods else template.rsplit("/", 1)[0], headers=tenant.headers
+    )
+    assert owner_view.status_code == 200
+    assert "Hijacked" not in owner_view.text
+
+
+def test_lists_never_include_other_tenants_rows(client, tenant, other_tenant):
+    _contact(client, tenant, "OnlyInA")
+    _contact(client, other_tenant, "OnlyInB")
+    a = client.get("/api/v1/contacts", headers=tenant.headers).json()["items"]
+    b = client.get("/api/v1/contacts", headers=other_tenant.headers).json()["items"]
+    assert {c["given_name"] for c in a} == {"OnlyInA"}
+    assert {c["given_name"] for c in b} == {"OnlyInB"}
+    members_b = client.get("/api/v1/members", headers=other_tenant.headers).json()["items"]
+    assert {m["email"] for m in members_b} == {other_tenant.owner_email}
+
+
+def test_tenant_id_in_a_body_is_never_honoured(client, database, tenant, other_tenant):
+    r = client.post(
+        "/api/v1/contacts",
+        json={"given_name": "Smuggled", "tenant_id": other_tenant.id},
+        headers=tenant.headers,
+    )
+    assert r.status_code == 201
+    with database.connect_superuser() as conn:
+        owner = conn.execute(
+            "SELECT tenant_id::text FROM contacts WHERE id = %s", (r.json()["id"],)
+        ).fetchone()[0]
+    assert owner == tenant.id
+    assert client.get("/api/v1/contacts", headers=other_tenant.headers).json()["items"] == []
+
+
+def test_every_id_endpoint_joins_the_attack(client):
+    spec = client.get("/schema/openapi.json").json()
+    with_ids = {
+        re.sub(r"\{(\w+)\}", r"{\1}", path)
+        for path in spec["paths"]
+        if "{" in path and path.startswith("/api/v1/")
+    }
+    missing = sorted(p for p in with_ids if p not in CROSS_TENANT_TARGETS)
+    assert missing == [], f"add these endpoints to CROSS_TENANT_TARGETS: {missing}"
