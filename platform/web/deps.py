@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 from litestar import Request
 from litestar.di import Provide
+from rapport.core.fields.definitions import FieldDefinition
 from rapport.db.session import tenant_session
 from rapport.settings import Settings
 from rapport.tenancy.principal import Principal
@@ -31,6 +32,16 @@ async def provide_public_db(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+def provide_plugin_fields(request: Request) -> Sequence[FieldDefinition]:
+    """Field definitions of the plugins visible to this request's tenant.
+
+    The plugin manager sets ``app.state.plugin_fields`` (or replaces this provider with a
+    per-tenant one); without plugins there are none.
+    """
+    fields: Sequence[FieldDefinition] = getattr(request.app.state, "plugin_fields", ())
+    return fields
+
+
 def provide_settings(request: Request) -> Settings:
     return request.app.state.settings
 
@@ -40,4 +51,5 @@ DEPENDENCIES = {
     "db": Provide(provide_db),
     "public_db": Provide(provide_public_db),
     "settings": Provide(provide_settings, sync_to_thread=False),
+    "plugin_fields": Provide(provide_plugin_fields, sync_to_thread=False),
 }

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
+
 from rapport.core.contacts.models import Contact
 from rapport.fieldtypes import ShortText as EmailField
 from rapport.fieldtypes import ShortText as NameField
@@ -16,12 +17,16 @@ class ContactIn(msgspec.Struct):
     given_name: NameField | None = None
     family_name: NameField | None = None
     email: EmailField | None = None
+    # Custom field values by full key; validated against the tenant's visible definitions.
+    fields: dict[str, Any] | None = None
 
 
 class ContactPatch(msgspec.Struct):
     given_name: NameField | msgspec.UnsetType | None = msgspec.UNSET
     family_name: NameField | msgspec.UnsetType | None = msgspec.UNSET
     email: EmailField | msgspec.UnsetType | None = msgspec.UNSET
+    # Only the keys sent change; a key set to null clears that field.
+    fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
 
     def changes(self) -> dict[str, Any]:
         return {
@@ -41,10 +46,9 @@ class ContactOut(msgspec.Struct):
     updated_at: datetime
 
     @classmethod
-    def of(cls, c: Contact) -> ContactOut:
-        return cls(
-            c.id, c.given_name, c.family_name, c.email, c.fields or {}, c.created_at, c.updated_at
-        )
+    def of(cls, c: Contact, fields: dict[str, Any]) -> ContactOut:
+        """``fields`` is what the caller may see (``contacts.service.shown_fields``)."""
+        return cls(c.id, c.given_name, c.family_name, c.email, fields, c.created_at, c.updated_at)
 
 
 class ContactList(msgspec.Struct):
