@@ -1,4 +1,5 @@
-"""The Litestar application factory: wires settings, database, auth and every area's routes."""
+"""The Litestar application factory: settings, database, auth, and every route that the
+kernel areas and the installed plugins register through the ``rapport_routes`` hook."""
 
 from __future__ import annotations
 
@@ -10,32 +11,41 @@ from litestar import Litestar
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from sqlalchemy.engine import URL
+
 from rapport import migrations
-from rapport.core.contacts.controllers import ContactController
 from rapport.db.session import make_engine, make_sessionmaker
+from rapport.hooks import PluginRegistry, load_registry
 from rapport.logs import configure_logging
+from rapport.plugin_checks import verify_declarations
 from rapport.settings import Settings
-from rapport.tenancy.controllers import AccountController, MemberController
 from rapport.web.auth import TokenAuthentication
 from rapport.web.deps import DEPENDENCIES
 from rapport.web.health import healthz, readyz
+from rapport.web.plugins import route_handlers
 from rapport.web.problems import HANDLERS
 from rapport.web.request_id import request_id_middleware
-from sqlalchemy.engine import URL
 
-KERNEL_ROUTES = [AccountController, MemberController, ContactController, healthz, readyz]
+
+def build_registry(settings: Settings) -> PluginRegistry:
+    registry = load_registry(blocked=settings.blocked_plugins)
+    verify_declarations(registry)
+    return registry
 
 
 def create_app(
     settings: Settings,
     app_db_url: URL | str,
     *,
+    registry: PluginRegistry | None = None,
     extra_routes: Sequence[Any] = (),
     extra_dependencies: Mapping[str, Any] | None = None,
 ) -> Litestar:
-    """Build the app. ``extra_routes``/``extra_dependencies`` let tests mount handlers."""
+    """Build the app. ``registry`` defaults to the installed plugins; ``extra_routes`` and
+    ``extra_dependencies`` let tests mount handlers."""
     settings.check()
     configure_logging(settings.log_json)
+    registry = registry or build_registry(settings)
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -63,7 +73,7 @@ def create_app(
         security=[{"bearer": []}],
     )
     app = Litestar(
-        route_handlers=[*KERNEL_ROUTES, *extra_routes],
+        route_handlers=[healthz, readyz, *route_handlers(registry), *extra_routes],
         dependencies={**DEPENDENCIES, **(extra_dependencies or {})},
         middleware=[request_id_middleware, auth],
         exception_handlers=HANDLERS,
@@ -74,5 +84,6 @@ def create_app(
         logging_config=None,
     )
     app.state.settings = settings
-    app.state.expected_heads = migrations.heads()
+    app.state.registry = registry
+    app.state.expected_heads = migrations.heads(registry.migration_locations())
     return app

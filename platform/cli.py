@@ -10,14 +10,15 @@ from pathlib import Path
 
 import click
 import psycopg
+from rich.console import Console
+from rich.table import Table
+
 from rapport import migrations
 from rapport.db.session import make_engine, make_sessionmaker, tenant_session
 from rapport.db.urls import libpq_url
 from rapport.errors import RapportError
 from rapport.runtime import Database, resolve_database
 from rapport.settings import Settings, SettingsError
-from rich.console import Console
-from rich.table import Table
 
 console = Console(stderr=True)
 
@@ -61,6 +62,7 @@ def main() -> None:
 def run(host: str | None, port: int | None, no_migrate: bool) -> None:
     """Apply migrations and serve the API and console."""
     import uvicorn
+
     from rapport.app import create_app
 
     settings = _settings()
@@ -138,8 +140,9 @@ def tenants() -> None:
 
 
 async def _list_tenants(database: Database) -> list[tuple[str, str, str, str, object]]:
-    from rapport.tenancy.models import Tenant
     from sqlalchemy import select
+
+    from rapport.tenancy.models import Tenant
 
     engine = make_engine(database.app_url, pool_size=1)
     try:
@@ -203,6 +206,84 @@ def tenants_create(
     except RapportError as exc:
         raise click.ClickException(exc.detail) from exc
     click.echo(f"created tenant {slug} ({tid})")
+
+
+@cli.group()
+def plugins() -> None:
+    """Installed plugins (modules)."""
+
+
+@plugins.command("list")
+def plugins_list() -> None:
+    """Every installed plugin, its version and whether it loaded."""
+    from rapport.app import build_registry
+
+    registry = build_registry(_settings())
+    table = Table("name", "version", "kind", "status", "source")
+    for info in sorted(registry.plugins.values(), key=lambda p: (not p.builtin, p.name)):
+        version = info.manifest.version if info.manifest else ""
+        status = "ok" if info.ok else f"[red]{info.error}[/red]"
+        table.add_row(info.name, version, "kernel" if info.builtin else "module", status,
+                      info.source)
+    Console().print(table)
+
+
+async def _demo(database: Database, slug: str, modules: tuple[str, ...]) -> int:
+    from sqlalchemy import select
+
+    from rapport.app import build_registry
+    from rapport.core.modules.service import enable
+    from rapport.hooks import TenantContext
+    from rapport.tenancy.models import Membership, Role, Tenant, User
+    from rapport.tenancy.principal import Principal
+
+    registry = build_registry(_settings())
+    engine = make_engine(database.app_url, pool_size=1)
+    try:
+        maker = make_sessionmaker(engine)
+        async with tenant_session(maker, None) as session:
+            tenant = (
+                await session.execute(select(Tenant).where(Tenant.slug == slug))
+            ).scalar_one_or_none()
+            if tenant is None:
+                raise click.ClickException(f"no tenant with slug {slug!r}")
+            tenant_id = tenant.id
+        async with tenant_session(maker, tenant_id) as session:
+            owner = (
+                await session.execute(
+                    select(Membership, User)
+                    .join(User, User.id == Membership.user_id)
+                    .where(Membership.tenant_id == tenant_id, Membership.role == Role.OWNER)
+                    .limit(1)
+                )
+            ).one()
+            m, u = owner
+            actor = Principal(u.id, u.email, u.full_name, tenant.id, tenant.slug, tenant.name,
+                              m.id, m.role)
+            for name in modules:
+                await enable(session, actor, registry, name, with_requirements=True)
+            from rapport.core.modules.service import enabled_names
+
+            enabled = await enabled_names(session, actor)
+            actor = Principal(u.id, u.email, u.full_name, tenant.id, tenant.slug, tenant.name,
+                              m.id, m.role, modules=enabled)
+            ctx = TenantContext(tenant_id, session, actor)
+            answers = await registry.for_tenant(enabled).call_each("rapport_demo_data", ctx=ctx)
+            return sum(int(n) for _, n in answers)
+    finally:
+        await engine.dispose()
+
+
+@cli.command()
+@click.option("--tenant", "slug", required=True, help="The tenant's slug.")
+@click.option("--module", "modules", multiple=True, help="Enable this module first (repeatable).")
+def demo(slug: str, modules: tuple[str, ...]) -> None:
+    """Fill a tenant with demonstration records from its enabled modules (one transaction)."""
+    try:
+        created = asyncio.run(_demo(_database(_settings()), slug, modules))
+    except RapportError as exc:
+        raise click.ClickException(exc.detail) from exc
+    click.echo(f"created {created} demo records in {slug}")
 
 
 if __name__ == "__main__":

@@ -33,11 +33,21 @@ def alembic_config(owner_url: URL | str, extra_locations: Iterable[Path] = ()) -
     return cfg
 
 
-def upgrade(owner_url: URL | str, extra_locations: Iterable[Path] = ()) -> None:
-    command.upgrade(alembic_config(owner_url, extra_locations), "heads")
+def plugin_locations() -> list[Path]:
+    """Migration folders of every installed, loadable plugin."""
+    from rapport.hooks import load_registry
+
+    return load_registry().migration_locations()
 
 
-def heads(extra_locations: Iterable[Path] = ()) -> set[str]:
+def upgrade(owner_url: URL | str, extra_locations: Iterable[Path] | None = None) -> None:
+    """Apply the kernel's and every plugin's migrations (all heads)."""
+    locations = plugin_locations() if extra_locations is None else extra_locations
+    command.upgrade(alembic_config(owner_url, locations), "heads")
+
+
+def heads(extra_locations: Iterable[Path] | None = None) -> set[str]:
+    extra_locations = plugin_locations() if extra_locations is None else extra_locations
     cfg = alembic_config("postgresql+psycopg://", extra_locations)
     return set(ScriptDirectory.from_config(cfg).get_heads())
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.engine import URL, make_url
+
 from rapport.db.embedded import start_embedded
 from rapport.db.urls import app_url_from_owner, sqlalchemy_url
 from rapport.settings import Settings
-from sqlalchemy.engine import URL, make_url
 
 
 @dataclass(frozen=True)

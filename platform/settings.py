@@ -33,6 +33,11 @@ def _env_float(name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def _env_set(name: str) -> frozenset[str]:
+    """A comma-separated list variable."""
+    return frozenset(p.strip() for p in os.environ.get(name, "").split(",") if p.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
@@ -57,6 +62,8 @@ class Settings:
     log_json: bool | None = None
     # Peers whose X-Forwarded-For we believe (the load balancer); others' headers are ignored.
     trusted_proxies: frozenset[str] = frozenset()
+    # Plugins the operator refuses to load, whatever is installed.
+    blocked_plugins: frozenset[str] = frozenset()
 
     @property
     def production(self) -> bool:
@@ -90,9 +97,6 @@ class Settings:
             max_body_bytes=_env_int("RAPPORT_MAX_BODY_BYTES", 1024 * 1024),
             login_slowdown_seconds=_env_float("RAPPORT_LOGIN_SLOWDOWN_SECONDS", 1.0),
             log_json=None if log_json_raw is None else log_json_raw.lower() in ("1", "true", "yes"),
-            trusted_proxies=frozenset(
-                p.strip()
-                for p in os.environ.get("RAPPORT_TRUSTED_PROXIES", "").split(",")
-                if p.strip()
-            ),
+            blocked_plugins=_env_set("RAPPORT_BLOCKED_PLUGINS"),
+            trusted_proxies=_env_set("RAPPORT_TRUSTED_PROXIES"),
         )

@@ -13,12 +13,13 @@ from pathlib import Path
 import psycopg
 import pytest
 from litestar.testing import TestClient
+from sqlalchemy.engine import URL, make_url
+
 from rapport import migrations
 from rapport.app import create_app
 from rapport.db.bootstrap import bootstrap
 from rapport.db.urls import APP_ROLE, OWNER_ROLE, libpq_url, sqlalchemy_url
 from rapport.settings import Settings
-from sqlalchemy.engine import URL, make_url
 
 TEST_SECRET = "test-secret-" + "x" * 40
 

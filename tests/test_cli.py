@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 from rapport.db.urls import libpq_url
-
 from tests.conftest import unique
 
 

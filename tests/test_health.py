@@ -2,9 +2,9 @@
 
 import pytest
 from litestar.testing import TestClient
+
 from rapport.app import create_app
 from rapport.settings import Settings, SettingsError
-
 from tests.conftest import make_settings
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import psycopg
 import pytest
 
-from tests.conftest import TenantHandle
+from tests.conftest import TenantHandle, sign_up
 
 # --- the database catalogue --------------------------------------------------------------
 
@@ -168,51 +169,106 @@ def test_sql_update_cannot_move_a_row_to_another_tenant(client, database, tenant
 
 # --- through the API ---------------------------------------------------------------------
 
-# Each entry: a path template with {id}, and how to make such a record in a tenant.
-Maker = Callable[[object, TenantHandle], str]
+# Each entry: how to make the victim's record (returning the path parameters), which
+# methods to try with which body, and which modules both tenants enable first.
+Maker = Callable[[object, TenantHandle], dict[str, str]]
 
 
-def _member(client, t: TenantHandle) -> str:
+@dataclass(frozen=True)
+class Target:
+    make: Maker
+    methods: dict[str, dict | None]
+    modules: tuple[str, ...] = ()
+
+
+def _member(client, t: TenantHandle) -> dict[str, str]:
     r = client.post(
         "/api/v1/members",
-        json={
-            "email": f"m-{t.slug}@example.com",
-            "full_name": "M",
-            "role": "member",
-            "password": "member password 1",
-        },
+        json={"email": f"m-{t.slug}@example.com", "full_name": "M", "role": "member",
+              "password": "member password 1"},
         headers=t.headers,
     )
     assert r.status_code == 201, r.text
-    return r.json()["id"]
+    return {"member_id": r.json()["id"]}
 
 
-CROSS_TENANT_TARGETS: dict[str, tuple[Maker, dict[str, dict | None]]] = {
-    "/api/v1/contacts/{contact_id}": (
-        lambda c, t: _contact(c, t, "Target"),
+def _field(client, t: TenantHandle) -> dict[str, str]:
+    r = client.post("/api/v1/fields", json={"key": "victim", "entity": "contact", "type": "text",
+                                            "label": "V"}, headers=t.headers)
+    assert r.status_code == 201, r.text
+    return {"key": r.json()["key"]}
+
+
+def _card(client, t: TenantHandle) -> dict[str, str]:
+    contact = _contact(client, t, "Card holder")
+    cards = client.get("/api/v1/stamps/cards", headers=t.headers).json()
+    card = next(c for c in cards if c["contact_id"] == contact)
+    return {"card_id": card["id"], "record_id": card["id"], "workflow": "stamps.card",
+            "name": "void"}
+
+
+def _grant(client, t: TenantHandle) -> dict[str, str]:
+    # The grantee is a third tenant: the attacker is neither party.
+    third = sign_up(client)
+    card = _card(client, t)
+    r = client.post("/api/v1/sharing/grants", json={
+        "grantee_tenant": third.slug, "record_type": "stamps.card", "record_id": card["card_id"],
+        "sections": ["stamps"], "purpose": "loyalty transfer",
+        "expires_at": "2099-01-01T00:00:00Z"}, headers=t.headers)
+    assert r.status_code == 201, r.text
+    return {"grant_id": r.json()["id"]}
+
+
+CROSS_TENANT_TARGETS: dict[str, Target] = {
+    "/api/v1/contacts/{contact_id}": Target(
+        lambda c, t: {"contact_id": _contact(c, t, "Target")},
         {"GET": None, "PATCH": {"given_name": "Hijacked"}, "DELETE": None},
     ),
-    "/api/v1/members/{member_id}": (
-        _member,
-        {"PATCH": {"role": "viewer"}, "DELETE": None},
+    "/api/v1/contacts/{contact_id}/timeline": Target(
+        lambda c, t: {"contact_id": _contact(c, t, "Target")}, {"GET": None}, ("stamps",)
     ),
+    "/api/v1/members/{member_id}": Target(_member, {"PATCH": {"role": "viewer"}, "DELETE": None}),
+    "/api/v1/fields/{key}": Target(
+        _field, {"GET": None, "PATCH": {"label": "Hijacked"}, "DELETE": None}
+    ),
+    "/api/v1/stamps/cards/{card_id}": Target(_card, {"GET": None}, ("stamps",)),
+    "/api/v1/stamps/cards/{card_id}/stamp": Target(_card, {"POST": None}, ("stamps",)),
+    "/api/v1/stamps/cards/{card_id}/transitions/{name}": Target(
+        _card, {"POST": None}, ("stamps",)
+    ),
+    "/api/v1/workflows/{workflow}/records/{record_id}": Target(_card, {"GET": None}, ("stamps",)),
+    "/api/v1/workflows/{workflow}/records/{record_id}/transitions/{name}": Target(
+        _card, {"POST": None}, ("stamps",)
+    ),
+    "/api/v1/sharing/grants/{grant_id}": Target(_grant, {"GET": None}, ("stamps",)),
+    "/api/v1/sharing/grants/{grant_id}/revoke": Target(_grant, {"POST": None}, ("stamps",)),
+}
+
+# Paths whose parameter names a kind of thing, not a tenant's record; each tenant has its
+# own settings for it, proven where named.
+NOT_RECORD_PATHS = {
+    "/api/v1/modules/{name}": "tests/core/modules: enabling is per tenant",
+    "/api/v1/modules/{name}/settings": "tests/core/modules: settings are per tenant",
+    "/api/v1/workflows/{workflow}/stages": "tests/core/workflows: stages are per tenant",
 }
 
 
 @pytest.mark.parametrize("template", sorted(CROSS_TENANT_TARGETS))
 def test_other_tenant_ids_answer_404(client, tenant, other_tenant, template):
-    maker, methods = CROSS_TENANT_TARGETS[template]
-    victim_id = maker(client, tenant)
-    path = re.sub(r"\{[^}]+\}", victim_id, template)
-    for method, body in methods.items():
+    target = CROSS_TENANT_TARGETS[template]
+    for module in target.modules:
+        for t in (tenant, other_tenant):
+            assert client.put(f"/api/v1/modules/{module}", headers=t.headers).status_code == 200
+    params = target.make(client, tenant)
+    path = re.sub(r"\{(\w+)\}", lambda m: params[m.group(1)], template)
+    before = client.get(path, headers=tenant.headers) if "GET" in target.methods else None
+    for method, body in target.methods.items():
         r = client.request(method, path, json=body, headers=other_tenant.headers)
         assert r.status_code == 404, (method, path, r.status_code, r.text)
-    # The victim still sees the record, unchanged.
-    owner_view = client.get(
-        path if "GET" in methods else template.rsplit("/", 1)[0], headers=tenant.headers
-    )
-    assert owner_view.status_code == 200
-    assert "Hijacked" not in owner_view.text
+    if before is not None:
+        # The victim still sees the record, unchanged.
+        after = client.get(path, headers=tenant.headers)
+        assert after.status_code == 200 and after.json() == before.json()
 
 
 def test_lists_never_include_other_tenants_rows(client, tenant, other_tenant):
@@ -248,5 +304,7 @@ def test_every_id_endpoint_joins_the_attack(client):
         for path in spec["paths"]
         if "{" in path and path.startswith("/api/v1/")
     }
-    missing = sorted(p for p in with_ids if p not in CROSS_TENANT_TARGETS)
+    missing = sorted(
+        p for p in with_ids if p not in CROSS_TENANT_TARGETS and p not in NOT_RECORD_PATHS
+    )
     assert missing == [], f"add these endpoints to CROSS_TENANT_TARGETS: {missing}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import psycopg
 from psycopg import sql
+
 from rapport.db.urls import APP_ROLE, OWNER_ROLE
 
 

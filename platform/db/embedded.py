@@ -6,9 +6,10 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import URL, make_url
+
 from rapport.db.bootstrap import bootstrap
 from rapport.db.urls import APP_ROLE, DATABASE, OWNER_ROLE, sqlalchemy_url
-from sqlalchemy.engine import URL, make_url
 
 
 @dataclass(frozen=True)

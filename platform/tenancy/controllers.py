@@ -9,6 +9,9 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.hooks import PluginRegistry
 from rapport.settings import Settings
 from rapport.tenancy import invitations, members
 from rapport.tenancy.login import log_in
@@ -29,9 +32,12 @@ from rapport.tenancy.schemas import (
     UserOut,
 )
 from rapport.tenancy.signup import sign_up
-from rapport.tenancy.tokens import issue_access_token
-from rapport.web.auth import SESSION_COOKIE
-from sqlalchemy.ext.asyncio import AsyncSession
+from rapport.tenancy.tokens import SESSION_COOKIE, issue_access_token
+
+
+def plugin_roles(registry: PluginRegistry, principal: Principal) -> frozenset[str]:
+    """Roles added by the plugins this tenant has enabled."""
+    return frozenset(r.name for _, r in registry.declared("rapport_roles", principal.modules))
 
 
 def client_address(request: Request, settings: Settings) -> str:
@@ -159,12 +165,14 @@ class MemberController(Controller):
         principal: NamedDependency[Principal],
         db: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
+        registry: NamedDependency[PluginRegistry],
     ) -> MemberOut:
         """Add a person: an existing user keeps their password; a new one gets an invitation
         link unless an initial password is given. Owners and admins only."""
         added = await members.add_member(
             db,
             principal,
+            extra_roles=plugin_roles(registry, principal),
             email=data.email,
             full_name=data.full_name,
             role=data.role,
@@ -184,9 +192,11 @@ class MemberController(Controller):
         data: JSONBody[MemberPatch],
         principal: NamedDependency[Principal],
         db: NamedDependency[AsyncSession],
+        registry: NamedDependency[PluginRegistry],
     ) -> MemberOut:
         """Change a member's role. The last owner cannot be demoted."""
-        return member_out(await members.change_role(db, principal, member_id, data.role))
+        roles = plugin_roles(registry, principal)
+        return member_out(await members.change_role(db, principal, member_id, data.role, roles))
 
     @delete("/{member_id:uuid}", status_code=204)
     async def remove_member(

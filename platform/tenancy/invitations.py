@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from rapport.db.session import enter_tenant
 from rapport.errors import RapportError, conflict, invalid
 from rapport.tenancy.members import hash_token
 from rapport.tenancy.models import Invitation, Membership, Tenant, User
 from rapport.tenancy.passwords import hash_password, password_problem
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def _invalid_link() -> RapportError:

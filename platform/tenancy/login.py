@@ -8,6 +8,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from rapport.db.session import enter_tenant, tenant_session
 from rapport.errors import RapportError, unauthorized
 from rapport.settings import Settings
@@ -20,8 +23,6 @@ from rapport.tenancy.throttle import (
     recent_failures,
     record_failure,
 )
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 INVALID = "Invalid organization, email or password"
 

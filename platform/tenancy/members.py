@@ -11,13 +11,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from rapport.errors import conflict, forbidden, invalid, not_found
 from rapport.tenancy.models import Invitation, Membership, Role, User
 from rapport.tenancy.passwords import hash_password, password_problem
 from rapport.tenancy.principal import Principal
 from rapport.tenancy.validation import normalise_email
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,14 @@ class AddedMember:
     invitation_token: str | None
 
 
-def _parse_role(role: str) -> Role:
+def _parse_role(role: str, extra_roles: frozenset[str] = frozenset()) -> str:
+    """A kernel role, or a role an enabled plugin adds (e.g. ``clinician``)."""
+    if role in extra_roles:
+        return role
     try:
         return Role(role)
     except ValueError as exc:
-        allowed = ", ".join(r.value for r in Role)
+        allowed = ", ".join([*(r.value for r in Role), *sorted(extra_roles)])
         raise invalid("role", f"must be one of {allowed}") from exc
 
 
@@ -93,10 +97,11 @@ async def add_member(
     role: str,
     password: str | None,
     invitation_ttl: int,
+    extra_roles: frozenset[str] = frozenset(),
 ) -> AddedMember:
     actor.require_manager()
     email = normalise_email(email)
-    parsed = _parse_role(role)
+    parsed = _parse_role(role, extra_roles)
     _guard_owner_power(actor, parsed)
     user = (await session.execute(select(User).where(User.email == email))).scalar_one_or_none()
     created = user is None
@@ -139,10 +144,14 @@ async def add_member(
 
 
 async def change_role(
-    session: AsyncSession, actor: Principal, membership_id: uuid.UUID, role: str
+    session: AsyncSession,
+    actor: Principal,
+    membership_id: uuid.UUID,
+    role: str,
+    extra_roles: frozenset[str] = frozenset(),
 ) -> Member:
     actor.require_manager()
-    parsed = _parse_role(role)
+    parsed = _parse_role(role, extra_roles)
     member = await get_member(session, actor, membership_id)
     _guard_owner_power(actor, parsed, member.membership.role)
     demoting_owner = member.membership.role == Role.OWNER and parsed != Role.OWNER

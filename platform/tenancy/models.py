@@ -6,7 +6,6 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from rapport.db.base import Base, TenantScoped, Timestamped, new_id
 from sqlalchemy import (
     BigInteger,
     DateTime,
@@ -19,6 +18,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import CITEXT, UUID
 from sqlalchemy.orm import Mapped, mapped_column
+
+from rapport.db.base import Base, TenantScoped, Timestamped, new_id
 
 
 class Role(StrEnum):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapport.errors import forbidden
 from rapport.tenancy.models import MANAGER_ROLES, WRITER_ROLES
@@ -19,14 +19,23 @@ class Principal:
     tenant_name: str
     membership_id: uuid.UUID
     role: str
+    # The kernel role whose rights apply on kernel records; equals ``role`` except for
+    # roles that plugins add (a clinician acts as a member on contacts).
+    kernel_role: str = ""
+    # Modules this tenant has enabled: decides which plugins' hooks and routes answer.
+    modules: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def effective_role(self) -> str:
+        return self.kernel_role or self.role
 
     @property
     def can_manage(self) -> bool:
-        return self.role in MANAGER_ROLES
+        return self.effective_role in MANAGER_ROLES
 
     @property
     def can_write(self) -> bool:
-        return self.role in WRITER_ROLES
+        return self.effective_role in WRITER_ROLES
 
     def require_manager(self) -> None:
         if not self.can_manage:

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 import msgspec
+
 from rapport.fieldtypes import Email, Name, Password, RoleName, ShortText, Slug, Token
 
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from rapport.db.session import enter_tenant
 from rapport.errors import FieldError, RapportError, conflict, invalid, invalid_many
 from rapport.tenancy.models import Membership, Role, Tenant, User
 from rapport.tenancy.passwords import hash_password, password_problem, verify_password
 from rapport.tenancy.validation import check_slug, normalise_email
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from rapport.tenancy.models import LoginFailure
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.tenancy.models import LoginFailure
 
 
 def account_key(tenant_slug: str, email: str) -> str:

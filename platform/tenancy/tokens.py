@@ -12,6 +12,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 
 ALGORITHM = "HS256"
+SESSION_COOKIE = "rapport_session"
 AUDIENCE = "rapport-api"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from email_validator import EmailNotValidError, validate_email
+
 from rapport.errors import invalid
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")

@@ -7,17 +7,20 @@ import uuid
 
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from sqlalchemy import func, select, text
+
+from rapport.core.modules.models import TenantModule
 from rapport.db.session import tenant_session
 from rapport.errors import unauthorized
-from rapport.tenancy.models import Membership, Tenant, User
+from rapport.hooks import PluginRegistry
+from rapport.tenancy.models import Membership, Role, Tenant, User
 from rapport.tenancy.principal import Principal
-from rapport.tenancy.tokens import TokenInvalid, read_access_token
-from sqlalchemy import select
+from rapport.tenancy.tokens import SESSION_COOKIE, TokenInvalid, read_access_token
 
-SESSION_COOKIE = "rapport_session"
 CSRF_HEADER = "x-csrf-token"
 TENANT_HEADER = "x-rapport-tenant"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+KERNEL_ROLES = frozenset(r.value for r in Role)
 
 
 def _bearer(connection: ASGIConnection) -> str | None:
@@ -26,14 +29,30 @@ def _bearer(connection: ASGIConnection) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
+def kernel_role_of(role: str, modules: frozenset[str], registry: PluginRegistry) -> str:
+    """A plugin role acts as its declared kernel role while its plugin is enabled; a role
+    whose plugin was switched off is read-only."""
+    if role in KERNEL_ROLES:
+        return role
+    for _, definition in registry.declared("rapport_roles", modules):
+        if definition.name == role:
+            return str(definition.kernel_role)
+    return Role.VIEWER
+
+
 async def load_principal(
     connection: ASGIConnection, user_id: uuid.UUID, tenant_id: uuid.UUID
 ) -> Principal | None:
     maker = connection.app.state.sessionmaker
+    enabled_modules = (
+        select(func.coalesce(func.array_agg(TenantModule.name), text("'{}'::varchar[]")))
+        .where(TenantModule.tenant_id == tenant_id, TenantModule.enabled.is_(True))
+        .scalar_subquery()
+    )
     async with tenant_session(maker, tenant_id, user_id) as session:
         row = (
             await session.execute(
-                select(Membership, User, Tenant)
+                select(Membership, User, Tenant, enabled_modules)
                 .join(User, User.id == Membership.user_id)
                 .join(Tenant, Tenant.id == Membership.tenant_id)
                 .where(
@@ -45,8 +64,14 @@ async def load_principal(
         ).one_or_none()
     if row is None:
         return None
-    m, u, t = row
-    return Principal(u.id, u.email, u.full_name, t.id, t.slug, t.name, m.id, m.role)
+    m, u, t, names = row
+    modules = frozenset(names or ())
+    registry: PluginRegistry = connection.app.state.registry
+    return Principal(
+        u.id, u.email, u.full_name, t.id, t.slug, t.name, m.id, m.role,
+        kernel_role=kernel_role_of(m.role, modules, registry),
+        modules=modules,
+    )
 
 
 class TokenAuthentication(AbstractAuthenticationMiddleware):

@@ -1,16 +1,20 @@
-"""Request-scoped dependencies: the principal and one transaction per request."""
+"""Request-scoped dependencies: the principal, one transaction per request, and the
+plugin declarations this tenant can see."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
 
 from litestar import Request
 from litestar.di import Provide
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from rapport.core.fields.definitions import FieldDefinition
 from rapport.db.session import tenant_session
+from rapport.hooks import PluginRegistry, TenantHooks
 from rapport.settings import Settings
 from rapport.tenancy.principal import Principal
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 async def provide_principal(request: Request) -> Principal:
@@ -32,18 +36,40 @@ async def provide_public_db(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def provide_plugin_fields(request: Request) -> Sequence[FieldDefinition]:
-    """Field definitions of the plugins visible to this request's tenant.
-
-    The plugin manager sets ``app.state.plugin_fields`` (or replaces this provider with a
-    per-tenant one); without plugins there are none.
-    """
-    fields: Sequence[FieldDefinition] = getattr(request.app.state, "plugin_fields", ())
-    return fields
-
-
 def provide_settings(request: Request) -> Settings:
     return request.app.state.settings
+
+
+def provide_registry(request: Request) -> PluginRegistry:
+    return request.app.state.registry
+
+
+def provide_hooks(request: Request) -> TenantHooks:
+    """The hooks of kernel areas and of the plugins this tenant enabled."""
+    registry: PluginRegistry = request.app.state.registry
+    return registry.for_tenant(request.user.modules)
+
+
+def _declared(request: Request, hook: str) -> list[Any]:
+    registry: PluginRegistry = request.app.state.registry
+    return [item for _, item in registry.declared(hook, request.user.modules)]
+
+
+def provide_plugin_fields(request: Request) -> Sequence[FieldDefinition]:
+    """Fields of kernel areas and enabled plugins; a disabled plugin's stay hidden."""
+    return _declared(request, "rapport_fields")
+
+
+def provide_workflow_definitions(request: Request) -> Mapping[str, Any]:
+    from rapport.core.workflows import workflow_registry
+
+    return workflow_registry(_declared(request, "rapport_workflows"))
+
+
+def provide_sharing_rules(request: Request) -> Mapping[str, Any]:
+    from rapport.core.sharing import sharing_registry
+
+    return sharing_registry(_declared(request, "rapport_sharing_rules"))
 
 
 DEPENDENCIES = {
@@ -51,5 +77,9 @@ DEPENDENCIES = {
     "db": Provide(provide_db),
     "public_db": Provide(provide_public_db),
     "settings": Provide(provide_settings, sync_to_thread=False),
+    "registry": Provide(provide_registry, sync_to_thread=False),
+    "hooks": Provide(provide_hooks, sync_to_thread=False),
     "plugin_fields": Provide(provide_plugin_fields, sync_to_thread=False),
+    "workflow_definitions": Provide(provide_workflow_definitions, sync_to_thread=False),
+    "sharing_rules": Provide(provide_sharing_rules, sync_to_thread=False),
 }

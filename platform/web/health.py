@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get
-from rapport.db.session import tenant_session
 from sqlalchemy import text
+
+from rapport.db.session import tenant_session
 
 
 @get("/healthz", opt={"exclude_from_auth": True}, include_in_schema=False, sync_to_thread=False)

@@ -8,8 +8,10 @@ import msgspec
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from rapport.errors import RapportError
 from sqlalchemy.exc import DataError
+
+from rapport.errors import RapportError
+from rapport.hooks import PluginHookError
 
 log = structlog.get_logger("rapport.web")
 PROBLEM = "application/problem+json"
@@ -117,6 +119,16 @@ def on_data_error(request: Request, exc: DataError) -> Response[dict[str, Any]]:
     )
 
 
+def on_plugin_error(request: Request, exc: PluginHookError) -> Response[dict[str, Any]]:
+    # Logged with the plugin's name where it was raised; the client learns which module.
+    return problem(
+        500,
+        "Module error",
+        f"The module '{exc.plugin}' failed while handling this request; nothing was saved",
+        extra={"module": exc.plugin},
+    )
+
+
 def on_unexpected(request: Request, exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unhandled error", path=request.url.path, error=type(exc).__name__)
     return problem(500, "Internal server error", "Something went wrong on our side; it is logged")
@@ -127,6 +139,7 @@ HANDLERS: dict[type[Exception] | int, Any] = {
     ValidationException: on_validation_error,
     HTTPException: on_http_error,
     DataError: on_data_error,
+    PluginHookError: on_plugin_error,
     Exception: on_unexpected,
 }
 

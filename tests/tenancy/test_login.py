@@ -6,8 +6,8 @@ import time
 from joserfc import jwt
 from joserfc.jwk import OctKey
 from litestar.testing import TestClient
-from rapport.app import create_app
 
+from rapport.app import create_app
 from tests.conftest import TEST_SECRET, login, make_settings, sign_up, unique
 
 

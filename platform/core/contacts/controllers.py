@@ -18,6 +18,7 @@ from rapport.core.fields.definitions import FieldDefinition
 from rapport.core.fields.service import visible_fields
 from rapport.core.fields.sorting import MAX_CURSOR
 from rapport.core.pagination import MAX_LIMIT
+from rapport.hooks import TenantHooks
 from rapport.tenancy.principal import Principal
 
 Filters = Annotated[
@@ -73,6 +74,7 @@ class ContactController(Controller):
         principal: NamedDependency[Principal],
         db: NamedDependency[AsyncSession],
         plugin_fields: NamedDependency[Sequence[FieldDefinition]],
+        hooks: NamedDependency[TenantHooks],
     ) -> ContactOut:
         """Create a contact in the caller's tenant."""
         values = {
@@ -82,7 +84,7 @@ class ContactController(Controller):
             "fields": data.fields,
         }
         definitions = await visible_fields(db, principal, plugin_fields, service.ENTITY)
-        contact = await service.create_contact(db, principal, values, definitions)
+        contact = await service.create_contact(db, principal, values, definitions, hooks)
         return (await _out(db, principal, definitions, [contact]))[0]
 
     @get("/{contact_id:uuid}")
@@ -105,11 +107,12 @@ class ContactController(Controller):
         principal: NamedDependency[Principal],
         db: NamedDependency[AsyncSession],
         plugin_fields: NamedDependency[Sequence[FieldDefinition]],
+        hooks: NamedDependency[TenantHooks],
     ) -> ContactOut:
         """Change only the attributes and fields sent; ``null`` clears one."""
         definitions = await visible_fields(db, principal, plugin_fields, service.ENTITY)
         contact = await service.update_contact(
-            db, principal, contact_id, data.changes(), definitions
+            db, principal, contact_id, data.changes(), definitions, hooks
         )
         return (await _out(db, principal, definitions, [contact]))[0]
 
@@ -119,5 +122,6 @@ class ContactController(Controller):
         contact_id: FromPath[uuid.UUID],
         principal: NamedDependency[Principal],
         db: NamedDependency[AsyncSession],
+        hooks: NamedDependency[TenantHooks],
     ) -> None:
-        await service.delete_contact(db, principal, contact_id)
+        await service.delete_contact(db, principal, contact_id, hooks)

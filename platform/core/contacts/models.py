@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from rapport.db.base import Base, TenantScoped
 from sqlalchemy import DateTime, ForeignKey, Index, String, func, text
 from sqlalchemy.dialects.postgresql import CITEXT, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
+
+from rapport.db.base import Base, TenantScoped
 
 
 class Contact(TenantScoped, Base):

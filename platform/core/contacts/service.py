@@ -17,12 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core import audit
 from rapport.core.contacts.models import Contact
+from rapport.core.events import emit
 from rapport.core.fields import service as fields
 from rapport.core.fields.definitions import FieldDefinition, FieldType, RecordView
 from rapport.core.fields.filters import Target, core_target, field_targets, parse_filters
 from rapport.core.fields.sorting import Sort, parse_sort
 from rapport.core.pagination import MAX_LIMIT, decode_cursor, encode_cursor
 from rapport.errors import RapportError, conflict, invalid, not_found
+from rapport.hooks import CONTACT_CREATED, CONTACT_DELETED, CONTACT_UPDATED, TenantHooks
 from rapport.tenancy.principal import Principal
 from rapport.tenancy.validation import normalise_email
 
@@ -89,6 +91,7 @@ async def create_contact(
     actor: Principal,
     data: dict[str, Any],
     definitions: Sequence[FieldDefinition],
+    hooks: TenantHooks | None = None,
 ) -> Contact:
     actor.require_writer()
     values = _clean(data)
@@ -106,9 +109,11 @@ async def create_contact(
     session.add(contact)
     await _flush_unique(session)
     await session.refresh(contact)
-    await audit.record(
-        session, actor, audit.CREATE, "contact", contact.id, audit.diff({}, _audited(contact))
-    )
+    snapshot = _audited(contact)
+    created = audit.diff({}, snapshot)
+    await audit.record(session, actor, audit.CREATE, "contact", contact.id, created)
+    if hooks is not None:
+        await emit(session, actor, hooks, CONTACT_CREATED, "contact", contact.id, snapshot)
     return contact
 
 
@@ -118,6 +123,7 @@ async def update_contact(
     contact_id: uuid.UUID,
     changes: dict[str, Any],
     definitions: Sequence[FieldDefinition],
+    hooks: TenantHooks | None = None,
 ) -> Contact:
     actor.require_writer()
     contact = await get_contact(session, actor, contact_id)
@@ -137,16 +143,26 @@ async def update_contact(
     changed = audit.diff(before, _audited(contact))
     if changed:
         await audit.record(session, actor, audit.UPDATE, "contact", contact.id, changed)
+        if hooks is not None:
+            await emit(session, actor, hooks, CONTACT_UPDATED, "contact", contact.id,
+                       {"changes": changed})
     return contact
 
 
-async def delete_contact(session: AsyncSession, actor: Principal, contact_id: uuid.UUID) -> None:
+async def delete_contact(
+    session: AsyncSession,
+    actor: Principal,
+    contact_id: uuid.UUID,
+    hooks: TenantHooks | None = None,
+) -> None:
     actor.require_writer()
     contact = await get_contact(session, actor, contact_id)
     before = _audited(contact)
     await session.delete(contact)
     await session.flush()
     await audit.record(session, actor, audit.DELETE, "contact", contact_id, audit.diff(before, {}))
+    if hooks is not None:
+        await emit(session, actor, hooks, CONTACT_DELETED, "contact", contact_id, before)
 
 
 def query_targets(

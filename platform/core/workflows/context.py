@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from rapport.core.workflows.definitions import Transition, Workflow
 from rapport.core.workflows.models import HistoryEntry, WorkflowInstance
 from rapport.tenancy.principal import Principal
-from sqlalchemy.ext.asyncio import AsyncSession
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, SkipValidation
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from rapport.core.workflows import service, stages
 from rapport.core.workflows.definitions import Workflow
 from rapport.core.workflows.schemas import (
@@ -22,7 +24,6 @@ from rapport.core.workflows.schemas import (
     WorkflowOut,
 )
 from rapport.tenancy.principal import Principal
-from sqlalchemy.ext.asyncio import AsyncSession
 
 # Definitions hold callables (actions, field loaders): pass them through untouched.
 Definitions = SkipValidation[Mapping[str, Workflow]]

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 from rapport.core.workflows.conditions import Condition
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from rapport.core.workflows.context import TransitionContext
     from rapport.tenancy.principal import Principal
-    from sqlalchemy.ext.asyncio import AsyncSession
 
 ANY_STATE = "*"
 # Workflow names, state keys and transition names appear in URLs and in the database.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from rapport.db.base import Base, TenantScoped
 from sqlalchemy import (
     Boolean,
     DateTime,
@@ -20,6 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
+
+from rapport.db.base import Base, TenantScoped
 
 
 class WorkflowInstance(TenantScoped, Base):

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 import msgspec
+
 from rapport.core.workflows.definitions import State, Transition, Workflow
 from rapport.core.workflows.engine import TransitionOption
 from rapport.core.workflows.service import MAX_NOTE, HistoryItem, RecordState

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from psycopg.errors import UniqueViolation
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from rapport.core.workflows import engine
 from rapport.core.workflows.context import TransitionContext
 from rapport.core.workflows.definitions import Workflow
@@ -23,9 +27,6 @@ from rapport.db.base import new_id
 from rapport.errors import conflict, invalid, not_found
 from rapport.tenancy.models import User
 from rapport.tenancy.principal import Principal
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 MAX_NOTE = 2000
 

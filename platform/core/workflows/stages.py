@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from rapport.core.workflows.definitions import ANY_STATE, KEY_PATTERN, State, Transition, Workflow
 from rapport.core.workflows.models import StageOverride, WorkflowInstance
 from rapport.errors import FieldError, conflict, invalid_many, not_found
 from rapport.tenancy.principal import Principal
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 MOVE_PREFIX = "move_to_"
 MAX_ADDED_STAGES = 50

@@ -13,6 +13,10 @@ from litestar import Controller, delete, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, SkipValidation
 from litestar.testing import TestClient
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from rapport.app import create_app
 from rapport.core.contacts.models import Contact
 from rapport.core.workflows import (
@@ -27,13 +31,8 @@ from rapport.core.workflows import (
     start,
     workflow_registry,
 )
-from rapport.core.workflows.controllers import WorkflowController
 from rapport.errors import conflict, not_found
 from rapport.tenancy.principal import Principal
-from sqlalchemy import delete as sql_delete
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from tests.conftest import Database, TenantHandle, login, make_settings, sign_up, unique
 
 
@@ -165,7 +164,7 @@ def wf_client(database: Database) -> Iterator[TestClient]:
     app = create_app(
         make_settings(),
         database.app_url,
-        extra_routes=[WorkflowController, ContactPipelineRoutes],
+        extra_routes=[ContactPipelineRoutes],
         extra_dependencies={
             "workflow_definitions": Provide(lambda: DEFINITIONS, sync_to_thread=False)
         },

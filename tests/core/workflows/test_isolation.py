@@ -10,12 +10,12 @@ import uuid
 import psycopg
 import pytest
 from litestar.testing import TestClient
+from sqlalchemy import text
+
 from rapport.core.workflows import fire, history
 from rapport.db.session import make_engine, make_sessionmaker, tenant_session
 from rapport.errors import RapportError
 from rapport.tenancy.principal import Principal
-from sqlalchemy import text
-
 from tests.conftest import Database, TenantHandle
 from tests.core.workflows.conftest import DEFINITIONS, member_headers, new_record
 

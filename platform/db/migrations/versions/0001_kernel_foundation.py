@@ -6,8 +6,9 @@ Revises:
 
 import sqlalchemy as sa
 from alembic import op
-from rapport.db.rls import enable_tenant_rls
 from sqlalchemy.dialects.postgresql import CITEXT, JSONB, UUID
+
+from rapport.db.rls import enable_tenant_rls
 
 revision = "0001_kernel"
 down_revision = None

@@ -6,8 +6,9 @@ Revises: 0001_kernel
 
 import sqlalchemy as sa
 from alembic import op
-from rapport.db.rls import enable_tenant_rls
 from sqlalchemy.dialects.postgresql import UUID
+
+from rapport.db.rls import enable_tenant_rls
 
 revision = "0003_workflows"
 down_revision = "0001_kernel"

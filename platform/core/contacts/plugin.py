@@ -1,0 +1,19 @@
+"""Kernel area: contacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rapport.core.contacts.controllers import ContactController
+from rapport.core.contacts.timeline import TimelineController
+from rapport.hooks import PluginManifest, hookimpl
+
+
+@hookimpl
+def rapport_manifest() -> PluginManifest:
+    return PluginManifest(name="contacts", title="Contacts", version="1.0", builtin=True)
+
+
+@hookimpl
+def rapport_routes() -> list[Any]:
+    return [ContactController, TimelineController]

@@ -1,0 +1,63 @@
+"""Emit a domain event: store it in the outbox and let the tenant's plugins react, all in
+the caller's transaction — a rolled-back change emits nothing."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.core.events.models import OutboxEvent
+from rapport.hooks import DomainEvent, TenantHooks
+from rapport.tenancy.principal import Principal
+
+
+def _jsonable(payload: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in payload.items():
+        if isinstance(value, uuid.UUID | datetime):
+            out[key] = str(value) if isinstance(value, uuid.UUID) else value.isoformat()
+        else:
+            out[key] = value
+    return out
+
+
+async def emit(
+    session: AsyncSession,
+    principal: Principal | None,
+    hooks: TenantHooks,
+    name: str,
+    record_type: str,
+    record_id: uuid.UUID | None,
+    payload: dict[str, Any],
+    *,
+    tenant_id: uuid.UUID | None = None,
+) -> DomainEvent:
+    tenant = tenant_id or (principal.tenant_id if principal else None)
+    if tenant is None:
+        raise ValueError("an event needs a tenant")
+    row = OutboxEvent(
+        tenant_id=tenant,
+        name=name,
+        record_type=record_type,
+        record_id=record_id,
+        payload=_jsonable(payload),
+        actor_user_id=principal.user_id if principal else None,
+    )
+    session.add(row)
+    await session.flush()
+    event = DomainEvent(
+        name=name,
+        tenant_id=tenant,
+        record_type=record_type,
+        record_id=record_id,
+        payload=payload,
+        session=session,
+        actor=principal,
+        id=row.id,
+        occurred_at=datetime.now(UTC),
+    )
+    await hooks.call_each("rapport_event", event=event)
+    return event

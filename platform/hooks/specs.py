@@ -1,0 +1,186 @@
+"""The plugin contract: every hook a vertical may answer.
+
+Conventions (pytest's): every hook is named ``rapport_…`` and takes keyword arguments
+only; a plugin implements the hooks it needs with ``@hookimpl`` and the same argument
+names (it may omit arguments it does not use). Declaration hooks (manifest, fields,
+models, routes, …) are called once at start-up for each plugin and their answers are
+attributed to that plugin. Runtime hooks (events, timeline, demo data, settings
+validation) run only for the plugins the calling tenant has enabled; they may be
+``async def``, in which case the kernel awaits them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rapport.hooks.markers import hookspec
+
+if TYPE_CHECKING:
+    from rapport.hooks.events import (
+        DomainEvent,
+        Permission,
+        RoleDefinition,
+        TenantContext,
+        TimelineEntry,
+        TimelineQuery,
+    )
+    from rapport.hooks.manifest import PluginManifest
+
+# --------------------------------------------------------------------- identity
+
+
+@hookspec(firstresult=True)
+def rapport_manifest() -> PluginManifest:
+    """Return the plugin's :class:`~rapport.hooks.manifest.PluginManifest`.
+
+    Called once per plugin when it is loaded; required. The manifest is validated
+    (name equal to the entry-point name, namespaced permissions, known requirements);
+    a plugin with an invalid manifest is reported and not loaded.
+    """
+    raise AssertionError("hookspec")
+
+
+# ------------------------------------------------------------------ declarations
+
+
+@hookspec
+def rapport_fields() -> list[Any]:
+    """Return the custom fields this plugin adds to core entities.
+
+    Each item is a ``rapport.core.fields.FieldDefinition`` whose ``owner`` is the plugin
+    name, so its full key is ``<plugin>.<key>`` and never collides with another's.
+    Computed (read-only) fields carry a ``computed`` callable
+    (``rapport.core.fields.formula`` or ``rollup``). Called once at start-up;
+    the fields are visible only to tenants that enabled the plugin.
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_models() -> list[type]:
+    """Return the SQLAlchemy model classes of the plugin's own tables.
+
+    Every class must derive from ``rapport.db.TenantScoped`` (``tenant_id`` + composite
+    primary key); a plugin returning anything else is reported and not loaded. Called
+    once at start-up.
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec(firstresult=True)
+def rapport_migrations() -> Path | None:
+    """Return the folder of the plugin's Alembic revisions, or None if it has no tables.
+
+    The revisions form their own branch (``branch_labels = ("<plugin>",)``) that
+    ``depends_on`` a kernel revision; ``rapport db upgrade`` applies every plugin's
+    branch. Each table's migration calls ``rapport.db.rls.enable_tenant_rls``.
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_routes() -> list[Any]:
+    """Return Litestar route handlers (controllers, routers or functions).
+
+    For a plugin they are mounted under ``/api/v1/<plugin>/`` and answer 404 to tenants
+    that have not enabled it; kernel areas mount theirs at their own paths. Handlers
+    receive the usual dependencies (``principal``, ``db``, ``hooks``, …).
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_workflows() -> list[Any]:
+    """Return ``rapport.core.workflows.Workflow`` definitions (state machines).
+
+    Names are namespaced ``<plugin>.<name>``. Transitions may carry actions, called
+    inside the transaction that fires them. Called once at start-up.
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_sharing_rules() -> list[Any]:
+    """Return ``rapport.core.sharing.SharingRule`` declarations: who may read and write
+    the plugin's record types (by role, ownership or explicit — possibly cross-tenant —
+    grant). Called once at start-up."""
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_permissions() -> list[Permission]:
+    """Return the permissions the plugin checks (``<plugin>.<action>``), with a
+    description for the admin console. Called once at start-up."""
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_roles() -> list[RoleDefinition]:
+    """Return extra member roles (e.g. ``clinician``) the plugin adds.
+
+    Tenant admins can give these roles once the plugin is enabled. Each carries the
+    plugin permissions it grants and which kernel role's rights it has on kernel
+    records. Called once at start-up.
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec(firstresult=True)
+def rapport_settings_schema() -> type | None:
+    """Return a ``msgspec.Struct`` class describing the plugin's per-tenant settings.
+
+    Defaults of the struct are the settings of a tenant that never changed them.
+    ``PUT /api/v1/modules/<plugin>/settings`` validates against it (422 naming the
+    field) and then calls ``rapport_validate_settings`` for rules across fields.
+    """
+    raise AssertionError("hookspec")
+
+
+# ---------------------------------------------------------------------- runtime
+
+
+@hookspec
+def rapport_validate_settings(settings: dict[str, Any], ctx: TenantContext) -> list[Any]:
+    """Check a tenant's new settings beyond their schema.
+
+    :param settings: the decoded settings (already valid against the schema).
+    :param ctx: the tenant, its transaction and the acting principal.
+    :return: a list of ``rapport.errors.FieldError`` (empty when acceptable).
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_event(event: DomainEvent) -> None:
+    """React to a domain event of a tenant that enabled this plugin.
+
+    Called inside the transaction of the change (``event.session``): writes made here
+    commit with it, and raising aborts the whole request with a clear error naming the
+    plugin — nothing is half-written. Kernel events: ``contact.created``,
+    ``contact.updated``, ``contact.deleted``, ``contact.merged``,
+    ``interaction.logged``, ``transaction.recorded``, ``module.enabled``,
+    ``module.disabled``. Every event is also stored in the outbox for asynchronous
+    consumers.
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_timeline(query: TimelineQuery) -> list[TimelineEntry]:
+    """Return this plugin's entries for one contact's timeline, newest first.
+
+    :param query: tenant, contact, open session, acting principal, and the page window
+        (entries strictly older than ``before``, at most ``limit``).
+    The kernel merges all plugins' entries with its own interactions by time.
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_demo_data(ctx: TenantContext) -> int:
+    """Create demonstration records for a tenant (``rapport demo --tenant SLUG``).
+
+    :return: how many records were created. Runs inside one transaction.
+    """
+    raise AssertionError("hookspec")

@@ -1,0 +1,18 @@
+"""Kernel area: sign-up, login, members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rapport.hooks import PluginManifest, hookimpl
+from rapport.tenancy.controllers import AccountController, MemberController
+
+
+@hookimpl
+def rapport_manifest() -> PluginManifest:
+    return PluginManifest(name="tenancy", title="Accounts and members", version="1.0", builtin=True)
+
+
+@hookimpl
+def rapport_routes() -> list[Any]:
+    return [AccountController, MemberController]

@@ -1,0 +1,3 @@
+"""A plugin that cannot even be imported (a missing dependency, say)."""
+
+raise ImportError("rapport_stamps.broken needs the 'espresso-machine' package")
