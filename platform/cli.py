@@ -44,10 +44,24 @@ def cli() -> None:
     """Rapport: a multi-tenant CRM platform with industry plugins."""
 
 
+def _plugin_commands() -> None:
+    """Commands that kernel areas and plugins add through ``rapport_cli_commands``."""
+    from rapport.app import build_registry
+
+    try:
+        registry = build_registry(Settings.from_env())
+    except SettingsError:
+        return  # reported by the command itself
+    for _, command in registry.declared("rapport_cli_commands"):
+        if isinstance(command, click.Command) and command.name not in cli.commands:
+            cli.add_command(command)
+
+
 def main() -> None:
     """Entry point: database outages become one clear line, not a traceback."""
     from sqlalchemy.exc import OperationalError
 
+    _plugin_commands()
     try:
         cli(standalone_mode=True)
     except (OperationalError, psycopg.OperationalError) as exc:

@@ -51,6 +51,16 @@ class TimelineQuery:
 
 
 @dataclass(frozen=True)
+class ContactSummaryQuery:
+    """Asks each area and enabled plugin for its section of one contact's view."""
+
+    tenant_id: uuid.UUID
+    contact_id: uuid.UUID
+    session: Any
+    actor: Any
+
+
+@dataclass(frozen=True)
 class TimelineEntry:
     """One line on a person's timeline, whatever record it comes from."""
 

@@ -31,6 +31,7 @@ DECLARATION_HOOKS = (
     "rapport_sharing_rules",
     "rapport_permissions",
     "rapport_roles",
+    "rapport_cli_commands",
 )
 
 

@@ -18,6 +18,7 @@ from rapport.hooks.markers import hookspec
 
 if TYPE_CHECKING:
     from rapport.hooks.events import (
+        ContactSummaryQuery,
         DomainEvent,
         Permission,
         RoleDefinition,
@@ -173,6 +174,29 @@ def rapport_timeline(query: TimelineQuery) -> list[TimelineEntry]:
     :param query: tenant, contact, open session, acting principal, and the page window
         (entries strictly older than ``before``, at most ``limit``).
     The kernel merges all plugins' entries with its own interactions by time.
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_contact_summary(query: ContactSummaryQuery) -> dict[str, Any]:
+    """Contribute a section to the contact view ("has a colleague already worked with
+    this customer?"): e.g. ``{"last_interactions": [...]}`` or ``{"open_deals": [...]}``.
+
+    :param query: tenant, contact, open session and acting principal.
+    :return: a dict merged into the view's ``activity`` object; keys are namespaced by
+        the area or plugin that answers (kernel areas use plain names). Keep it to one or
+        two indexed queries: it runs on every contact view.
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_cli_commands() -> list[Any]:
+    """Return ``click`` commands or groups to add to the ``rapport`` command line.
+
+    Called once when the CLI starts; a plugin's commands are available whether or not a
+    given tenant enabled it (commands take ``--tenant`` where they act on one).
     """
     raise AssertionError("hookspec")
 
