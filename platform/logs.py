@@ -19,6 +19,16 @@ def _redact(_: object, __: str, event: MutableMapping[str, Any]) -> MutableMappi
     return event
 
 
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is now (servers and test captures swap it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(json: bool | None = None, level: int = logging.INFO) -> None:
     use_json = (not sys.stderr.isatty()) if json is None else json
     renderer = structlog.processors.JSONRenderer() if use_json else structlog.dev.ConsoleRenderer()
@@ -34,6 +44,6 @@ def configure_logging(json: bool | None = None, level: int = logging.INFO) -> No
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )

@@ -47,3 +47,9 @@ def test_responses_carry_a_request_id(client):
     r = client.get("/healthz", headers={"X-Request-ID": "abc-123"})
     assert r.headers["x-request-id"] == "abc-123"
     assert len(client.get("/healthz").headers["x-request-id"]) == 32
+
+
+def test_access_log_records_the_status_sent(client, capsys):
+    client.get("/api/v1/me")
+    lines = [line for line in capsys.readouterr().err.splitlines() if '"path": "/api/v1/me"' in line]
+    assert lines and '"status": 401' in lines[-1]
