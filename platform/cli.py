@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import sys
@@ -17,6 +18,7 @@ from rapport import migrations
 from rapport.db.session import make_engine, make_sessionmaker, tenant_session
 from rapport.db.urls import libpq_url
 from rapport.errors import RapportError
+from rapport.logs import configure_logging
 from rapport.runtime import Database, resolve_database
 from rapport.settings import Settings, SettingsError
 
@@ -61,6 +63,9 @@ def main() -> None:
     """Entry point: database outages become one clear line, not a traceback."""
     from sqlalchemy.exc import OperationalError
 
+    # Logs go to stderr (stdout is for answers, e.g. `rapport db url`); the server
+    # raises the level to INFO when it starts.
+    configure_logging(level=logging.WARNING)
     _plugin_commands()
     try:
         cli(standalone_mode=True)
@@ -220,6 +225,45 @@ def tenants_create(
     except RapportError as exc:
         raise click.ClickException(exc.detail) from exc
     click.echo(f"created tenant {slug} ({tid})")
+
+
+@cli.group()
+def audit() -> None:
+    """The audit log."""
+
+
+@audit.command("verify")
+@click.option("--tenant", "slug", default=None, help="Only this tenant (default: all).")
+def audit_verify(slug: str | None) -> None:
+    """Recompute every tenant's hash chain; exit 1 if an entry was edited or deleted."""
+    from rich.progress import Progress
+
+    from rapport.core.audit.chain import verify_tenant
+
+    database = _database(_settings())
+    broken = 0
+    with psycopg.connect(libpq_url(database.owner_url), autocommit=True) as conn:
+        tenants_found = conn.execute(
+            "SELECT id, slug FROM tenants WHERE %(slug)s::text IS NULL OR slug = %(slug)s "
+            "ORDER BY slug",
+            {"slug": slug},
+        ).fetchall()
+        if slug and not tenants_found:
+            raise click.ClickException(f"no tenant with slug {slug!r}")
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("verifying", total=None)
+            for tenant_id, tenant_slug in tenants_found:
+                report = verify_tenant(conn, tenant_id, lambda n: bar.advance(task, n))
+                if report.ok:
+                    click.echo(f"{tenant_slug}: ok ({report.entries} entries)")
+                else:
+                    broken += 1
+                    click.echo(f"{tenant_slug}: BROKEN ({report.entries} entries read)")
+                    for problem in report.problems:
+                        click.echo(f"  - {problem}")
+    if broken:
+        click.echo(f"{broken} tenant chain(s) broken", err=True)
+        sys.exit(1)
 
 
 @cli.group()
