@@ -227,6 +227,41 @@ def tenants_create(
     click.echo(f"created tenant {slug} ({tid})")
 
 
+@cli.command()
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--interval", type=float, default=1.0, show_default=True,
+              help="Seconds between passes when idle.")
+def worker(once: bool, interval: float) -> None:
+    """Deliver committed domain events from the outbox to plugins (run one or more)."""
+    from rapport.app import build_registry
+    from rapport.core.events.worker import deliver_due
+
+    settings = _settings()
+    database = _database(settings)
+    registry = build_registry(settings)
+
+    async def loop() -> int:
+        engine = make_engine(database.app_url, pool_size=2)
+        maker = make_sessionmaker(engine)
+        total = 0
+        try:
+            while True:
+                handled = await deliver_due(maker, registry)
+                total += handled
+                if once:
+                    return total
+                if handled == 0:
+                    await asyncio.sleep(interval)
+        finally:
+            await engine.dispose()
+
+    try:
+        total = asyncio.run(loop())
+    except KeyboardInterrupt:
+        return
+    click.echo(f"delivered {total} events")
+
+
 @cli.group()
 def audit() -> None:
     """The audit log."""

@@ -168,6 +168,19 @@ def rapport_event(event: DomainEvent) -> None:
 
 
 @hookspec
+def rapport_event_committed(event: DomainEvent) -> None:
+    """React to a domain event *after* its transaction committed (side effects outside the
+    database: e-mail, webhooks, search indexers).
+
+    Called by the outbox worker (``rapport worker``) in a new transaction of the event's
+    tenant (``event.session``); delivery is at least once — make handlers idempotent
+    (``event.id`` is stable). Raising leaves the event pending: it is retried with backoff
+    and the error is recorded on the outbox row.
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
 def rapport_timeline(query: TimelineQuery) -> list[TimelineEntry]:
     """Return this plugin's entries for one contact's timeline, newest first.
 

@@ -1,0 +1,110 @@
+"""The outbox worker: delivers committed events to ``rapport_event_committed`` consumers.
+
+At least once, in order per tenant, several workers side by side (``FOR UPDATE SKIP
+LOCKED``). A failing consumer leaves its event pending with the error recorded and a
+growing delay before the next attempt; other events and tenants carry on.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import structlog
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from rapport.core.events.models import OutboxEvent
+from rapport.core.modules.models import TenantModule
+from rapport.db.session import tenant_session
+from rapport.hooks import DomainEvent, PluginHookError, PluginRegistry
+
+log = structlog.get_logger("rapport.worker")
+
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def backoff(attempts: int) -> timedelta:
+    """2 s, 4 s, 8 s … capped at an hour."""
+    return min(timedelta(seconds=2**attempts), MAX_BACKOFF)
+
+
+async def _enabled(session: AsyncSession, tenant_id: uuid.UUID) -> frozenset[str]:
+    rows = await session.execute(
+        select(TenantModule.name).where(
+            TenantModule.tenant_id == tenant_id, TenantModule.enabled.is_(True)
+        )
+    )
+    return frozenset(rows.scalars())
+
+
+async def _deliver_tenant(
+    maker: async_sessionmaker[AsyncSession],
+    registry: PluginRegistry,
+    tenant_id: uuid.UUID,
+    batch: int,
+) -> int:
+    async with tenant_session(maker, tenant_id) as session:
+        hooks = registry.for_tenant(await _enabled(session, tenant_id))
+        rows = (
+            await session.execute(
+                select(OutboxEvent)
+                .where(
+                    OutboxEvent.tenant_id == tenant_id,
+                    OutboxEvent.dispatched_at.is_(None),
+                    OutboxEvent.next_attempt_at <= datetime.now(UTC),
+                )
+                .order_by(OutboxEvent.id)
+                .limit(batch)
+                .with_for_update(skip_locked=True)
+            )
+        ).scalars()
+        handled = 0
+        for row in rows:
+            event = DomainEvent(
+                name=row.name,
+                tenant_id=tenant_id,
+                record_type=row.record_type,
+                record_id=row.record_id,
+                payload=dict(row.payload or {}),
+                session=session,
+                actor=None,
+                id=row.id,
+                occurred_at=row.created_at,
+            )
+            try:
+                # A consumer's own writes roll back alone if it fails.
+                async with session.begin_nested():
+                    await hooks.call_each("rapport_event_committed", event=event)
+            except PluginHookError as exc:
+                row.attempts += 1
+                row.last_error = f"{exc.plugin}: {type(exc.error).__name__}: {exc.error}"[:1000]
+                row.next_attempt_at = datetime.now(UTC) + backoff(row.attempts)
+                log.warning("event delivery failed", event_id=str(row.id), plugin=exc.plugin,
+                            attempts=row.attempts)
+            else:
+                row.dispatched_at = datetime.now(UTC)
+            handled += 1
+        return handled
+
+
+async def deliver_due(
+    maker: async_sessionmaker[AsyncSession],
+    registry: PluginRegistry,
+    *,
+    batch: int = 200,
+    max_tenants: int = 100,
+) -> int:
+    """One pass over every tenant with events due; returns how many were handled."""
+    async with tenant_session(maker, None) as session:
+        tenants = list(
+            (
+                await session.execute(
+                    text("SELECT rapport_outbox_due_tenants(:n)"), {"n": max_tenants}
+                )
+            ).scalars()
+        )
+    handled = 0
+    for tenant_id in tenants:
+        handled += await _deliver_tenant(maker, registry, tenant_id, batch)
+    return handled
