@@ -1,0 +1,32 @@
+"""Kernel area: deals — their routes, the sales pipeline, open deals on the contact view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rapport.core.deals import service
+from rapport.core.deals.controllers import DealController
+from rapport.core.deals.pipeline import PIPELINE
+from rapport.core.workflows import Workflow
+from rapport.hooks import ContactSummaryQuery, PluginManifest, hookimpl
+
+
+@hookimpl
+def rapport_manifest() -> PluginManifest:
+    return PluginManifest(name="deals", title="Deals", version="1.0", builtin=True)
+
+
+@hookimpl
+def rapport_routes() -> list[Any]:
+    return [DealController]
+
+
+@hookimpl
+def rapport_workflows() -> list[Workflow]:
+    return [PIPELINE]
+
+
+@hookimpl
+async def rapport_contact_summary(query: ContactSummaryQuery) -> dict[str, Any]:
+    return {"open_deals": await service.open_deals(query.session, query.tenant_id,
+                                                   query.contact_id)}

@@ -1,0 +1,44 @@
+"""Links a request body names (a contact, a member, a deal) must exist in the caller's tenant.
+
+A link to another tenant's record answers 422 naming the field, exactly as an id that does
+not exist: the answer never reveals that some other tenant has it. The composite foreign
+keys refuse such a link in the database as well.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.core.contacts.models import Contact
+from rapport.errors import invalid
+from rapport.tenancy.models import Membership
+from rapport.tenancy.principal import Principal
+
+
+async def require_contact(
+    session: AsyncSession, actor: Principal, field: str, contact_id: uuid.UUID | None
+) -> None:
+    if contact_id is None:
+        return
+    found = await session.scalar(
+        select(Contact.id).where(Contact.tenant_id == actor.tenant_id, Contact.id == contact_id)
+    )
+    if found is None:
+        raise invalid(field, "no such contact")
+
+
+async def require_member(
+    session: AsyncSession, actor: Principal, field: str, membership_id: uuid.UUID | None
+) -> None:
+    if membership_id is None:
+        return
+    found = await session.scalar(
+        select(Membership.id).where(
+            Membership.tenant_id == actor.tenant_id, Membership.id == membership_id
+        )
+    )
+    if found is None:
+        raise invalid(field, "no such member of this organization")

@@ -1,0 +1,105 @@
+"""Deal shapes at the edge. Money travels as strings ("12.50"); numbers are accepted too."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+import msgspec
+
+from rapport.core.deals.models import Deal
+from rapport.core.transactions import money
+from rapport.core.transactions.lines import LineOut, Lines, shown
+from rapport.fieldtypes import Name
+
+CurrencyCode = Annotated[str, msgspec.Meta(min_length=3, max_length=3, pattern="^[A-Za-z]{3}$")]
+Probability = Annotated[int, msgspec.Meta(ge=0, le=100)]
+
+
+class DealIn(msgspec.Struct):
+    title: Name
+    amount: Decimal | None = None
+    currency: CurrencyCode | None = None
+    probability: Probability | None = None
+    expected_close_date: date | None = None
+    contact_id: uuid.UUID | None = None
+    organization_id: uuid.UUID | None = None
+    # A member id (GET /api/v1/members); the creator when left out.
+    owner_id: uuid.UUID | None = None
+    # When given, the deal's amount is their sum.
+    lines: Lines | None = None
+
+    def values(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in self.__struct_fields__}
+
+
+class DealPatch(msgspec.Struct):
+    title: Name | msgspec.UnsetType = msgspec.UNSET
+    amount: Decimal | msgspec.UnsetType | None = msgspec.UNSET
+    currency: CurrencyCode | msgspec.UnsetType | None = msgspec.UNSET
+    probability: Probability | msgspec.UnsetType | None = msgspec.UNSET
+    expected_close_date: date | msgspec.UnsetType | None = msgspec.UNSET
+    contact_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
+    organization_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
+    owner_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
+    # Replaces every line; [] or null removes them (the amount then stays as it was).
+    lines: Lines | msgspec.UnsetType | None = msgspec.UNSET
+
+    def changes(self) -> dict[str, Any]:
+        return {
+            f: getattr(self, f)
+            for f in self.__struct_fields__
+            if getattr(self, f) is not msgspec.UNSET
+        }
+
+
+class TransitionIn(msgspec.Struct):
+    note: Annotated[str, msgspec.Meta(max_length=2000, pattern=r"^[^\x00]*$")] | None = None
+
+
+class StageOut(msgspec.Struct):
+    key: str
+    label: str
+
+
+class DealOut(msgspec.Struct):
+    id: uuid.UUID
+    title: str
+    stage: StageOut
+    amount: str | None
+    currency: str | None
+    probability: int | None
+    expected_close_date: date | None
+    contact_id: uuid.UUID | None
+    organization_id: uuid.UUID | None
+    owner_id: uuid.UUID | None
+    lines: list[LineOut]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, deal: Deal, labels: dict[str, str]) -> DealOut:
+        """``labels``: the tenant's stage labels (renamed and added stages included)."""
+        currency = deal.currency or ""
+        return cls(
+            id=deal.id,
+            title=deal.title,
+            stage=StageOut(deal.stage, labels.get(deal.stage, deal.stage)),
+            amount=None if deal.amount is None else money.as_text(deal.amount, deal.currency),
+            currency=deal.currency,
+            probability=deal.probability,
+            expected_close_date=deal.expected_close_date,
+            contact_id=deal.contact_id,
+            organization_id=deal.organization_id,
+            owner_id=deal.owner_id,
+            lines=shown(deal.lines, currency),
+            created_at=deal.created_at,
+            updated_at=deal.updated_at,
+        )
+
+
+class DealList(msgspec.Struct):
+    items: list[DealOut]
+    next_cursor: str | None
