@@ -1,0 +1,29 @@
+"""Kernel area: interactions, and the contact view's "who worked with this person" section."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from rapport.core.interactions.colleagues import colleagues
+from rapport.core.interactions.controllers import ColleaguesController, InteractionController
+from rapport.hooks import ContactSummaryQuery, PluginManifest, hookimpl
+
+
+@hookimpl
+def rapport_manifest() -> PluginManifest:
+    return PluginManifest(name="interactions", title="Interactions", version="1.0", builtin=True)
+
+
+@hookimpl
+def rapport_routes() -> list[Any]:
+    return [InteractionController, ColleaguesController]
+
+
+@hookimpl
+async def rapport_contact_summary(query: ContactSummaryQuery) -> dict[str, Any]:
+    """``{"last_interactions": [{member_id, member_name, kind, subject, occurred_at}],
+    "interaction_count": n}`` — plain JSON-ready values, merged into the view's ``activity``."""
+    section = await colleagues(query.session, query.tenant_id, query.contact_id)
+    return msgspec.to_builtins(section)
