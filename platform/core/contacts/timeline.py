@@ -93,28 +93,43 @@ class _Window:
         return self.after is None or _key(e) < self.after
 
 
+def _settled(entries: list[TimelineEntry], window: _Window, full: bool) -> list[TimelineEntry]:
+    """The entries of one module's answer whose place in the order is certain.
+
+    A module orders by time only, so when its answer filled the window the entries at the
+    window's oldest instant may be any subset of those at that instant: they are left for a
+    wider ask (or the next page) rather than guessed.
+    """
+    if full and entries:
+        oldest = min(e.at for e in entries)
+        entries = [e for e in entries if e.at > oldest]
+    return [e for e in entries if window.admits(e)]
+
+
 async def _plugin_entries(
     hooks: TenantHooks, base: TimelineQuery, window: _Window, need: int
 ) -> list[TimelineEntry]:
-    """Each enabled module's entries for this page; a module whose full answer was eaten by
-    the cursor (many entries at the cursor's time) is asked again for a wider window."""
-    asked = need + 1
+    """Each enabled module's entries for this page. A module is asked for two more than the
+    page needs (room for the cursor's own entry and the unsettled oldest instant); one whose
+    answer still settles too few — many entries at one instant — is asked again, wider."""
+    asked = need + 2
     answers = await hooks.call_each(
         "rapport_timeline", query=_with(base, window.plugin_before, asked)
     )
     out: list[TimelineEntry] = []
     for plugin, answer in answers:
-        entries = list(answer)
         size = asked
         while True:
-            kept = [x for x in (_normalised(e, plugin) for e in entries) if window.admits(x)]
-            if len(entries) != size or len(kept) >= need or size >= MAX_WINDOW:
+            entries = [_normalised(e, plugin) for e in answer]
+            full = len(entries) >= size
+            kept = _settled(entries, window, full and size < MAX_WINDOW)
+            if not full or len(kept) >= need or size >= MAX_WINDOW:
                 break
             size = min(size * 2, MAX_WINDOW)
             again = await hooks.call_each(
                 "rapport_timeline", only=plugin, query=_with(base, window.plugin_before, size)
             )
-            entries = [e for _, a in again for e in a]
+            answer = [e for _, a in again for e in a]
         out.extend(kept)
     return out
 

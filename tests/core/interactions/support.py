@@ -51,4 +51,18 @@ def bulk_interactions(
             """,
             {"t": tenant_id, "c": contact_id, "m": members, "n": count},
         )
+        # Fresh statistics and visibility map, as autovacuum would leave them.
         conn.execute("VACUUM ANALYZE interactions")
+
+
+def explain(database: Database, tenant_id: str, statement: Any) -> str:
+    """The plan PostgreSQL picks for a SQLAlchemy statement, run as the app role in the
+    tenant's context (so the RLS policy is part of the plan, as in production)."""
+    from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+
+    compiled = statement.compile(dialect=PGDialect_psycopg())
+    with database.connect_app() as conn:
+        conn.execute("SELECT set_config('rapport.tenant_id', %s, true)", (tenant_id,))
+        rows = conn.execute("EXPLAIN " + str(compiled), compiled.params).fetchall()
+        conn.rollback()
+    return "\n".join(r[0] for r in rows)
