@@ -1,0 +1,85 @@
+"""Break-glass: a clinician opens another clinic's patient without consent, in an
+emergency, giving a reason. The database function ``medical_open_break_glass`` re-checks
+the caller, writes a short grant and an opening row in the owner's name; every read under
+it is flagged in the owner's audit log, and the owner's admins see each opening."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+import structlog
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.core import audit
+from rapport.errors import forbidden, invalid, not_found
+from rapport.tenancy.models import Tenant
+from rapport.tenancy.principal import Principal
+from rapport_plugins.medical.chart import Chart, read_shared
+from rapport_plugins.medical.consent_models import BreakGlass
+from rapport_plugins.medical.roles import CLINICIAN, DECIDERS
+
+log = structlog.get_logger("rapport.medical")
+T = BreakGlass.__table__.c
+
+
+async def open_record(
+    session: AsyncSession, principal: Principal, *, organization: str, mrn: str,
+    birth_date: date, reason: str, minutes: int,
+) -> Chart:
+    if principal.role != CLINICIAN:
+        raise forbidden("Only clinicians may break the glass")
+    owner = (
+        await session.execute(
+            select(Tenant).where(Tenant.slug == organization, Tenant.status == "active")
+        )
+    ).scalar_one_or_none()
+    if owner is not None and owner.id == principal.tenant_id:
+        raise invalid("organization", "your own patients need no break-glass")
+    patient_id = None
+    if owner is not None:
+        patient_id = (
+            await session.execute(
+                select(func.medical_open_break_glass(owner.id, mrn, birth_date, reason.strip(),
+                                                     minutes))
+            )
+        ).scalar_one()
+    if owner is None or patient_id is None:
+        log.warning("medical.break_glass.no_match", tenant=str(principal.tenant_id),
+                    user=str(principal.user_id), organization=organization)
+        raise not_found("Patient")
+    log.warning("medical.break_glass.opened", tenant=str(principal.tenant_id),
+                user=str(principal.user_id), owner=str(owner.id), patient=str(patient_id))
+    return await read_shared(session, principal, owner.id, patient_id)
+
+
+async def openings(
+    session: AsyncSession, principal: Principal, direction: Literal["incoming", "outgoing"],
+    limit: int,
+) -> list[dict[str, Any]]:
+    """Incoming: other clinics' openings of our patients (the report to our admins).
+    Outgoing: our clinicians' openings elsewhere."""
+    if principal.role not in DECIDERS:
+        raise forbidden("Only owners, admins and clinicians see break-glass openings")
+    me = principal.tenant_id
+    where = T.tenant_id == me if direction == "incoming" else T.opener_tenant_id == me
+    rows = await session.execute(
+        select(BreakGlass.__table__, func.now().label("now")).where(where)
+        .order_by(T.id.desc()).limit(limit)
+    )
+    return [
+        audit.jsonable({
+            "id": r["id"], "owner_tenant_id": r["tenant_id"], "patient_id": r["patient_id"],
+            "opener_tenant_id": r["opener_tenant_id"], "opened_by": r["opened_by"],
+            "reason": r["reason"], "grant_id": r["grant_id"], "opened_at": r["created_at"],
+            "expires_at": r["expires_at"], "active": r["now"] < r["expires_at"],
+        })
+        for r in rows.mappings()
+    ]
+
+
+def minutes_or_default(asked: int | None, default: int) -> int:
+    return asked if asked is not None else default
+
+

@@ -1,0 +1,102 @@
+"""Registering the clinics on other deployments a clinic federates with."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.core import audit
+from rapport.db import new_id
+from rapport.errors import conflict, invalid, not_found
+from rapport.settings import Settings
+from rapport.tenancy.principal import Principal
+from rapport_plugins.medical.federation.assertions import make_client_id
+from rapport_plugins.medical.federation.models import FederationPeer
+from rapport_plugins.medical.schemas import PeerIn
+
+TOKEN_PATH = "/api/v1/medical/federation/token"
+JWKS_PATH = "/api/v1/medical/federation/jwks.json"
+FHIR_PATH = "/api/v1/medical/fhir"
+
+
+def token_url(settings: Settings) -> str:
+    """Our token endpoint: the ``aud`` every assertion sent to us must carry."""
+    return settings.base_url.rstrip("/") + TOKEN_PATH
+
+
+def out(peer: FederationPeer, settings: Settings) -> dict[str, Any]:
+    body = audit.jsonable({
+        "id": peer.id, "name": peer.name, "direction": peer.direction,
+        "client_id": peer.client_id, "jwks_url": peer.jwks_url, "token_url": peer.token_url,
+        "fhir_base_url": peer.fhir_base_url, "created_at": peer.created_at,
+    })
+    if peer.direction == "inbound":
+        # What the other deployment needs to register us as its outbound peer.
+        base = settings.base_url.rstrip("/")
+        body.update(token_url=token_url(settings), fhir_base_url=base + FHIR_PATH)
+    return body
+
+
+async def register(
+    session: AsyncSession, principal: Principal, data: PeerIn
+) -> FederationPeer:
+    principal.require_manager()
+    peer_id = new_id()
+    if data.direction == "inbound":
+        if data.jwks_url is None:
+            raise invalid("jwks_url", "an inbound peer needs the URL of its public keys")
+        client_id = make_client_id(principal.tenant_id, peer_id)
+    else:
+        for field in ("client_id", "token_url", "fhir_base_url"):
+            if getattr(data, field) is None:
+                raise invalid(field, "an outbound peer needs it (the peer gave it to you)")
+        assert data.client_id is not None
+        client_id = data.client_id
+    peer = FederationPeer(
+        tenant_id=principal.tenant_id, id=peer_id, name=data.name.strip(),
+        direction=data.direction, client_id=client_id,
+        jwks_url=data.jwks_url if data.direction == "inbound" else None,
+        token_url=data.token_url if data.direction == "outbound" else None,
+        fhir_base_url=(
+            (data.fhir_base_url or "").rstrip("/") or None
+            if data.direction == "outbound" else None
+        ),
+        created_by=principal.user_id,
+    )
+    session.add(peer)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise conflict("This peer is already registered") from exc
+    await audit.record(session, principal, audit.CREATE, "medical.federation_peer", peer.id,
+                       audit.diff({}, {"name": peer.name, "direction": peer.direction,
+                                       "client_id": peer.client_id}))
+    return peer
+
+
+async def get(session: AsyncSession, principal: Principal, peer_id: uuid.UUID) -> FederationPeer:
+    peer = (
+        await session.execute(
+            select(FederationPeer).where(
+                FederationPeer.tenant_id == principal.tenant_id, FederationPeer.id == peer_id
+            )
+        )
+    ).scalar_one_or_none()
+    if peer is None:
+        raise not_found("Federation peer")
+    return peer
+
+
+async def list_peers(session: AsyncSession, principal: Principal) -> list[FederationPeer]:
+    rows = await session.execute(
+        select(FederationPeer)
+        .where(FederationPeer.tenant_id == principal.tenant_id)
+        .order_by(FederationPeer.id.desc())
+        .limit(200)
+    )
+    return list(rows.scalars())

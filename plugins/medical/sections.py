@@ -1,0 +1,108 @@
+"""Reading the sections of one patient's record, whoever owns it.
+
+Statements use the Core tables (``Model.__table__``), not the ORM entities: the session
+adds ``tenant_id = <caller>`` to ORM queries, which would hide a granting clinic's rows
+that RLS admits. Every statement still names the owner tenant and is led by the
+``(tenant_id, patient_id, …)`` indexes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.core.audit import jsonable
+from rapport_plugins.medical.models import (
+    CarePlan,
+    Condition,
+    Document,
+    Encounter,
+    MedicationStatement,
+    Observation,
+    Patient,
+)
+from rapport_plugins.medical.roles import (
+    APPOINTMENTS,
+    CARE_PLANS,
+    CONDITIONS,
+    DEMOGRAPHICS,
+    DOCUMENTS,
+    ENCOUNTERS,
+    MEDICATIONS,
+    OBSERVATIONS,
+)
+
+TABLES: dict[str, Table] = {
+    DEMOGRAPHICS: Patient.__table__,  # type: ignore[dict-item]
+    ENCOUNTERS: Encounter.__table__,  # type: ignore[dict-item]
+    CONDITIONS: Condition.__table__,  # type: ignore[dict-item]
+    OBSERVATIONS: Observation.__table__,  # type: ignore[dict-item]
+    MEDICATIONS: MedicationStatement.__table__,  # type: ignore[dict-item]
+    DOCUMENTS: Document.__table__,  # type: ignore[dict-item]
+    CARE_PLANS: CarePlan.__table__,  # type: ignore[dict-item]
+}
+# Never part of a listing: a document's bytes are fetched one by one.
+HIDDEN = frozenset({"tenant_id", "content"})
+# What a receptionist sees of an encounter: the appointment.
+APPOINTMENT_COLUMNS = ("id", "patient_id", "starts_at", "status", "clinician", "created_at")
+Row = Mapping[str, Any]
+
+
+async def read_rows(
+    session: AsyncSession, owner: uuid.UUID, patient_id: uuid.UUID, section: str
+) -> list[Row]:
+    """The rows of one section, oldest first (demographics: the patient row itself)."""
+    table = TABLES[section]
+    columns = [c for c in table.c if c.name not in HIDDEN]
+    key = table.c.id if section == DEMOGRAPHICS else table.c.patient_id
+    query = select(*columns).where(table.c.tenant_id == owner, key == patient_id)
+    order = {ENCOUNTERS: "starts_at", OBSERVATIONS: "effective_at"}.get(section, "created_at")
+    rows = await session.execute(query.order_by(table.c[order], table.c.id))
+    return [dict(r) for r in rows.mappings()]
+
+
+def appointment_view(row: Row) -> dict[str, Any]:
+    return {key: row[key] for key in APPOINTMENT_COLUMNS}
+
+
+def as_json(rows: Sequence[Row]) -> list[dict[str, Any]]:
+    return [jsonable(dict(r)) for r in rows]
+
+
+async def read_sections(
+    session: AsyncSession,
+    owner: uuid.UUID,
+    patient_id: uuid.UUID,
+    sections: Sequence[str],
+) -> dict[str, list[dict[str, Any]]]:
+    """Several sections as JSON-ready lists; ``appointments`` is the encounters section
+    cut down to what a receptionist may see."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for section in sections:
+        if section == APPOINTMENTS:
+            rows = await read_rows(session, owner, patient_id, ENCOUNTERS)
+            out[APPOINTMENTS] = as_json([appointment_view(r) for r in rows])
+        else:
+            out[section] = as_json(await read_rows(session, owner, patient_id, section))
+    return out
+
+
+async def document_content(
+    session: AsyncSession, owner: uuid.UUID, patient_id: uuid.UUID, document_id: uuid.UUID
+) -> Row | None:
+    d = Document.__table__.c
+    return (
+        (
+            await session.execute(
+                select(d.id, d.title, d.content_type, d.content).where(
+                    d.tenant_id == owner, d.patient_id == patient_id, d.id == document_id
+                )
+            )
+        )
+        .mappings()
+        .one_or_none()
+    )
