@@ -11,10 +11,9 @@ import msgspec
 
 from rapport.core.deals.models import Deal
 from rapport.core.transactions import money
-from rapport.core.transactions.lines import LineOut, Lines, shown
+from rapport.core.transactions.lines import CurrencyCode, LineOut, Lines, shown
 from rapport.fieldtypes import Name
 
-CurrencyCode = Annotated[str, msgspec.Meta(min_length=3, max_length=3, pattern="^[A-Za-z]{3}$")]
 Probability = Annotated[int, msgspec.Meta(ge=0, le=100)]
 
 

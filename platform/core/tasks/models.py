@@ -59,6 +59,8 @@ class Task(TenantScoped, Base):
             postgresql_where=text("done_at IS NULL"),
         ),
     )
+    # RETURNING brings back server-set timestamps (async sessions cannot lazy-load them).
+    __mapper_args__ = {"eager_defaults": True}
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True

@@ -11,6 +11,8 @@ import msgspec
 from rapport.core.transactions import money
 from rapport.fieldtypes import Name
 
+CurrencyCode = Annotated[str, msgspec.Meta(min_length=3, max_length=3, pattern="^[A-Za-z]{3}$")]
+
 
 class LineIn(msgspec.Struct, forbid_unknown_fields=True):
     product: Name

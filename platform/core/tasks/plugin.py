@@ -1,0 +1,25 @@
+"""Kernel area: tasks — their routes and the open tasks on the contact view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rapport.core.tasks import service
+from rapport.core.tasks.controllers import TaskController
+from rapport.hooks import ContactSummaryQuery, PluginManifest, hookimpl
+
+
+@hookimpl
+def rapport_manifest() -> PluginManifest:
+    return PluginManifest(name="tasks", title="Tasks", version="1.0", builtin=True)
+
+
+@hookimpl
+def rapport_routes() -> list[Any]:
+    return [TaskController]
+
+
+@hookimpl
+async def rapport_contact_summary(query: ContactSummaryQuery) -> dict[str, Any]:
+    return {"open_tasks": await service.open_tasks(query.session, query.tenant_id,
+                                                   query.contact_id)}
