@@ -127,3 +127,19 @@ def test_purchases_within_30_days_after_a_touch_are_credited(
     assert (rows[seller_id].purchases_followed, rows[seller_id].contacts_converted) == (1, 1)
     assert (rows[seller_id].contacts_touched, rows[seller_id].interactions) == (2, 3)
     assert (rows[owner_id].purchases_followed, rows[owner_id].contacts_converted) == (1, 1)
+
+
+def test_a_former_members_work_in_the_period_still_counts(client, tenant):
+    leaver = member(client, tenant)
+    leaver_id = user_id_of(client, leaver)
+    log(client, leaver, contact(client, tenant), occurred_at="2025-05-15T10:00:00Z")
+    members = client.get("/api/v1/members", headers=tenant.headers).json()["items"]
+    membership = next(m["id"] for m in members if m["user_id"] == leaver_id)
+    assert client.delete(f"/api/v1/members/{membership}", headers=tenant.headers).status_code == 204
+    rows = client.get(REPORT, params=PERIOD, headers=tenant.headers).json()["members"]
+    (row,) = [m for m in rows if m["member_id"] == leaver_id]
+    assert (row["current_member"], row["interactions"], row["member_name"]) == (
+        False,
+        1,
+        "A member",
+    )
