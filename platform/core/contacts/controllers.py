@@ -1,4 +1,4 @@
-"""HTTP doors of contacts."""
+"""HTTP doors of contacts: the list and search, the record, the contact view."""
 
 from __future__ import annotations
 
@@ -8,12 +8,23 @@ from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.contacts import service
-from rapport.core.contacts.models import Contact
-from rapport.core.contacts.schemas import ContactIn, ContactList, ContactOut, ContactPatch
+from rapport.core.contacts import preferences, records, service, view
+from rapport.core.contacts.provenance import provenance_of
+from rapport.core.contacts.render import contacts_out
+from rapport.core.contacts.schemas import (
+    ContactIn,
+    ContactList,
+    ContactOut,
+    ContactPatch,
+    ContactView,
+    OrganizationLinkOut,
+    OwnerOut,
+    ProvenanceIn,
+)
+from rapport.core.contacts.search.query import MAX_QUERY
 from rapport.core.fields.definitions import FieldDefinition
 from rapport.core.fields.service import visible_fields
 from rapport.core.fields.sorting import MAX_CURSOR
@@ -25,23 +36,50 @@ Filters = Annotated[
     list[str] | None,
     QueryParameter(
         name="filter",
-        description="Repeatable ``field:op:value``, e.g. ``custom.shoe_size:gte:40``",
+        description="Repeatable ``field:op:value``, e.g. ``custom.shoe_size:gte:40``, "
+        "``tags:in:vip,gold``, ``birthday:lt:2000-01-01``",
     ),
 ]
 SortParam = Annotated[
     str | None,
     QueryParameter(max_length=100, description="``field`` ascending or ``-field`` descending"),
 ]
+Locale = Annotated[
+    str | None,
+    QueryParameter(
+        pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$",
+        max_length=35,
+        description="Salutations in this locale (else each contact's language)",
+    ),
+]
+Region = Annotated[
+    str | None,
+    QueryParameter(
+        pattern=r"^[A-Za-z]{2}$",
+        description="Country of phone numbers written without +country code (else the "
+        "tenant's phone_region)",
+    ),
+]
 
 
-async def _out(
+def write_options(
+    provenance: ProvenanceIn | None, region: str | None, allow_duplicate: bool = False
+) -> service.WriteOptions:
+    return service.WriteOptions(
+        provenance=provenance_of(provenance),
+        region=preferences.region_code(region),
+        allow_duplicate=allow_duplicate,
+    )
+
+
+async def _one(
     db: AsyncSession,
     principal: Principal,
     definitions: Sequence[FieldDefinition],
-    contacts: Sequence[Contact],
-) -> list[ContactOut]:
-    shown = await service.shown_fields(db, principal, definitions, contacts)
-    return [ContactOut.of(c, f) for c, f in zip(contacts, shown, strict=True)]
+    record: records.ContactRecord,
+    locale: str | None,
+) -> ContactOut:
+    return (await contacts_out(db, principal, definitions, [record], locale))[0]
 
 
 class ContactController(Controller):
@@ -54,18 +92,28 @@ class ContactController(Controller):
         principal: NamedDependency[Principal],
         db: NamedDependency[AsyncSession],
         plugin_fields: NamedDependency[Sequence[FieldDefinition]],
+        q: Annotated[
+            str | None,
+            QueryParameter(max_length=MAX_QUERY,
+                           description="Names, emails, phone numbers (or parts of them), "
+                           "organization names; typos tolerated"),
+        ] = None,
         cursor: Annotated[str | None, Parameter(max_length=MAX_CURSOR)] = None,
         limit: Annotated[int, Parameter(ge=1, le=MAX_LIMIT)] = 50,
         filters: Filters = None,
         sort: SortParam = None,
+        locale: Locale = None,
     ) -> ContactList:
         """Newest first unless ``sort`` is given; pass ``next_cursor`` back as ``cursor``."""
         definitions = await visible_fields(db, principal, plugin_fields, service.ENTITY)
         page = await service.list_contacts(
             db, principal, definitions, cursor=cursor, limit=limit, filters=filters or (),
-            sort=sort,
+            sort=sort, q=q,
         )
-        return ContactList(await _out(db, principal, definitions, page.items), page.next_cursor)
+        loaded = await records.load(db, principal.tenant_id, page.items)
+        return ContactList(
+            await contacts_out(db, principal, definitions, loaded, locale), page.next_cursor
+        )
 
     @post("/", status_code=201)
     async def create_contact(
@@ -75,17 +123,18 @@ class ContactController(Controller):
         db: NamedDependency[AsyncSession],
         plugin_fields: NamedDependency[Sequence[FieldDefinition]],
         hooks: NamedDependency[TenantHooks],
+        allow_duplicate: FromQuery[bool] = False,
+        region: Region = None,
+        locale: Locale = None,
     ) -> ContactOut:
-        """Create a contact in the caller's tenant."""
-        values = {
-            "given_name": data.given_name,
-            "family_name": data.family_name,
-            "email": data.email,
-            "fields": data.fields,
-        }
+        """Create a contact. 409 with ``candidates`` when the email or phone is known, or
+        the name nearly matches someone born the same day — unless ``allow_duplicate``."""
         definitions = await visible_fields(db, principal, plugin_fields, service.ENTITY)
-        contact = await service.create_contact(db, principal, values, definitions, hooks)
-        return (await _out(db, principal, definitions, [contact]))[0]
+        options = write_options(data.provenance, region, allow_duplicate)
+        record = await service.create_contact(
+            db, principal, data.values(), definitions, hooks, options
+        )
+        return await _one(db, principal, definitions, record, locale)
 
     @get("/{contact_id:uuid}")
     async def get_contact(
@@ -94,10 +143,27 @@ class ContactController(Controller):
         principal: NamedDependency[Principal],
         db: NamedDependency[AsyncSession],
         plugin_fields: NamedDependency[Sequence[FieldDefinition]],
-    ) -> ContactOut:
-        contact = await service.get_contact(db, principal, contact_id)
+        hooks: NamedDependency[TenantHooks],
+        locale: Locale = None,
+    ) -> ContactView:
+        """The contact's page: the profile, its owner, organizations, and what colleagues
+        already did with this person (``activity``)."""
+        record = await service.get_record(db, principal, contact_id)
         definitions = await visible_fields(db, principal, plugin_fields, service.ENTITY)
-        return (await _out(db, principal, definitions, [contact]))[0]
+        out = await _one(db, principal, definitions, record, locale)
+        owner = await view.owner(db, principal, record.contact)
+        links = await view.organization_links(db, principal, contact_id)
+        return ContactView(
+            **{f: getattr(out, f) for f in out.__struct_fields__},
+            owner=OwnerOut(owner.user_id, owner.full_name, owner.email, owner.role)
+            if owner else None,
+            organizations=[
+                OrganizationLinkOut(x.id, x.organization_id, x.organization_name, x.role,
+                                    x.title, x.since, x.until)
+                for x in links
+            ],
+            activity=await view.activity(db, principal, hooks, contact_id),
+        )
 
     @patch("/{contact_id:uuid}")
     async def update_contact(
@@ -108,13 +174,17 @@ class ContactController(Controller):
         db: NamedDependency[AsyncSession],
         plugin_fields: NamedDependency[Sequence[FieldDefinition]],
         hooks: NamedDependency[TenantHooks],
+        region: Region = None,
+        locale: Locale = None,
     ) -> ContactOut:
-        """Change only the attributes and fields sent; ``null`` clears one."""
+        """Change only the values sent; ``null`` clears one. Lists (emails, phones, tags,
+        addresses) are replaced whole; ``email`` alone sets the primary address."""
         definitions = await visible_fields(db, principal, plugin_fields, service.ENTITY)
-        contact = await service.update_contact(
-            db, principal, contact_id, data.changes(), definitions, hooks
+        record = await service.update_contact(
+            db, principal, contact_id, data.changes(), definitions, hooks,
+            write_options(data.provenance, region),
         )
-        return (await _out(db, principal, definitions, [contact]))[0]
+        return await _one(db, principal, definitions, record, locale)
 
     @delete("/{contact_id:uuid}", status_code=204)
     async def delete_contact(

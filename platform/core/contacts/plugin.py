@@ -1,10 +1,15 @@
-"""Kernel area: contacts."""
+"""Kernel area: contacts (the record, search, duplicates, merge, relationships)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rapport.core.contacts.actions import ContactActionsController
 from rapport.core.contacts.controllers import ContactController
+from rapport.core.contacts.relationships.controllers import (
+    RelatedController,
+    RelationshipController,
+)
 from rapport.core.contacts.timeline import TimelineController
 from rapport.hooks import PluginManifest, hookimpl
 
@@ -16,4 +21,10 @@ def rapport_manifest() -> PluginManifest:
 
 @hookimpl
 def rapport_routes() -> list[Any]:
-    return [ContactController, TimelineController]
+    return [
+        ContactController,
+        ContactActionsController,
+        RelationshipController,
+        RelatedController,
+        TimelineController,
+    ]

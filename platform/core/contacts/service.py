@@ -1,152 +1,302 @@
 """Contact actions: every lookup is scoped by the acting principal's tenant.
 
-Custom field values ride along in ``fields``; each action takes the field definitions
-visible to the caller's tenant (``rapport.core.fields.service.visible_fields``).
+Each write validates everything first (422 naming the field), then changes the contact and
+its lists, keeps the search terms in step, and records the audit entry, the facts (with
+their provenance) and the domain event — all in the caller's transaction. ``upsert_contact``
+is the door for imports and integrations: one call per row, keyed by ``external_id`` or
+email.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import audit
-from rapport.core.contacts.models import Contact
+from rapport.core import audit, facts
+from rapport.core.contacts import duplicates, names, preferences, records
+from rapport.core.contacts import values as v
+
+# The list query lives in ``listing``; re-exported here, where callers have found it.
+from rapport.core.contacts.listing import (
+    ENTITY,
+    ContactPage,
+    list_contacts,
+    list_statement,
+    query_targets,
+)
+from rapport.core.contacts.models import Contact, ContactEmail
+from rapport.core.contacts.records import ContactRecord
+from rapport.core.contacts.search import index as search_index
 from rapport.core.events import emit
 from rapport.core.fields import service as fields
-from rapport.core.fields.definitions import FieldDefinition, FieldType, RecordView
-from rapport.core.fields.filters import Target, core_target, field_targets, parse_filters
-from rapport.core.fields.sorting import Sort, parse_sort
-from rapport.core.pagination import MAX_LIMIT, decode_cursor, encode_cursor
-from rapport.errors import RapportError, conflict, invalid, not_found
+from rapport.core.fields.definitions import FieldDefinition, RecordView
+from rapport.errors import conflict, invalid, not_found
 from rapport.hooks import CONTACT_CREATED, CONTACT_DELETED, CONTACT_UPDATED, TenantHooks
 from rapport.tenancy.principal import Principal
-from rapport.tenancy.validation import normalise_email
 
-ENTITY = "contact"
-EDITABLE = ("given_name", "family_name", "email")
-# Core attributes a list can be filtered and sorted by, read as the field type they behave as.
-QUERYABLE: dict[str, FieldType] = {
-    "given_name": FieldType.TEXT,
-    "family_name": FieldType.TEXT,
-    "email": FieldType.EMAIL,
-    "created_at": FieldType.DATETIME,
-    "updated_at": FieldType.DATETIME,
+__all__ = [
+    "ENTITY",
+    "ContactPage",
+    "WriteOptions",
+    "create_contact",
+    "delete_contact",
+    "get_contact",
+    "get_record",
+    "list_contacts",
+    "list_statement",
+    "query_targets",
+    "record_view",
+    "shown_fields",
+    "update_contact",
+    "upsert_contact",
+]
+
+OWNER_RULE = "must be the user id of a member of this organization"
+# Changing one of these changes what the contact is found by.
+SEARCHABLE = frozenset({*v.NAMES, "email", "emails", "phones"})
+UNIQUE_MESSAGES = {
+    "uq_contacts_tenant_id_email": ("email", "A contact with this email already exists"),
+    "uq_contact_emails_tenant_id_address_key": (
+        "emails",
+        "A contact with this email already exists",
+    ),
+    "uq_contacts_tenant_id_external_id": (
+        "external_id",
+        "A contact with this external_id already exists",
+    ),
 }
 
 
 @dataclass(frozen=True)
-class ContactPage:
-    items: list[Contact]
-    next_cursor: str | None
+class WriteOptions:
+    """How a write is made: its provenance, the phone region for national numbers (else
+    the tenant's), whether possible duplicates may be created, and whether to refresh the
+    search terms now (a bulk import may refresh once per batch instead)."""
+
+    provenance: facts.Provenance = field(default_factory=facts.Provenance)
+    region: str | None = None
+    allow_duplicate: bool = False
+    refresh_search: bool = True
 
 
-def _clean(changes: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in changes.items():
-        if key not in EDITABLE:
-            continue
-        if isinstance(value, str):
-            value = value.strip() or None
-        if key == "email" and value is not None:
-            value = normalise_email(value)
-        out[key] = value
-    return out
-
-
-async def _flush_unique(session: AsyncSession) -> None:
+async def flush_unique(session: AsyncSession) -> None:
     try:
         async with session.begin_nested():
             await session.flush()
     except IntegrityError as exc:
-        # Unique keys include tenant_id, so this is about the caller's own data.
-        raise conflict("A contact with this email already exists") from exc
+        name = getattr(getattr(exc.orig, "diag", None), "constraint_name", None) or ""
+        if name.startswith("fk_contacts_tenant_id_owner_id"):
+            raise invalid("owner_id", OWNER_RULE) from exc
+        if name in UNIQUE_MESSAGES:
+            # Unique keys include tenant_id, so this is about the caller's own data.
+            raise conflict(UNIQUE_MESSAGES[name][1], field=UNIQUE_MESSAGES[name][0]) from exc
+        raise
 
 
-def _audited(contact: Contact) -> dict[str, Any]:
-    """What the audit log compares: the editable columns and each custom field by key."""
-    snapshot: dict[str, Any] = {key: getattr(contact, key) for key in EDITABLE}
-    snapshot.update({f"fields.{k}": v for k, v in (contact.fields or {}).items()})
-    return snapshot
-
-
-async def get_contact(session: AsyncSession, actor: Principal, contact_id: uuid.UUID) -> Contact:
-    contact = (
-        await session.execute(
-            select(Contact).where(Contact.tenant_id == actor.tenant_id, Contact.id == contact_id)
-        )
-    ).scalar_one_or_none()
+async def get_contact(
+    session: AsyncSession, actor: Principal, contact_id: uuid.UUID, *, lock: bool = False
+) -> Contact:
+    query = select(Contact).where(Contact.tenant_id == actor.tenant_id, Contact.id == contact_id)
+    if lock:
+        query = query.with_for_update()
+    contact = (await session.execute(query)).scalar_one_or_none()
     if contact is None:
         raise not_found("Contact")
     return contact
 
 
+async def get_record(
+    session: AsyncSession, actor: Principal, contact_id: uuid.UUID, *, lock: bool = False
+) -> ContactRecord:
+    contact = await get_contact(session, actor, contact_id, lock=lock)
+    return (await records.load(session, actor.tenant_id, [contact]))[0]
+
+
+async def _region(session: AsyncSession, actor: Principal, options: WriteOptions) -> str | None:
+    return options.region or (await preferences.defaults(session, actor)).phone_region
+
+
+@dataclass
+class Prepared:
+    """Validated changes, nothing written yet (``None``: that list is left as it is)."""
+
+    scalars: dict[str, Any]
+    emails: list[v.EmailValue] | None = None
+    phones: list[v.PhoneValue] | None = None
+    tags: list[str] | None = None
+    addresses: list[dict[str, Any]] | None = None
+    field_changes: dict[str, Any] | None = None
+
+
+async def _prepare(
+    session: AsyncSession,
+    actor: Principal,
+    record: ContactRecord,
+    changes: Mapping[str, Any],
+    definitions: Sequence[FieldDefinition],
+    options: WriteOptions,
+    *,
+    partial: bool,
+) -> Prepared:
+    """Validate every change (a 422 names the field) before anything is written."""
+    out = Prepared(v.clean_scalars(changes), v.compose_emails(record.emails, changes))
+    if "phones" in changes:
+        region = await _region(session, actor, options)
+        out.phones = v.clean_phones(changes["phones"] or [], region)
+    if "tags" in changes:
+        out.tags = v.clean_tags(changes["tags"] or [])
+    if "addresses" in changes:
+        out.addresses = v.clean_addresses(changes["addresses"] or [])
+    owner = out.scalars.get("owner_id")
+    if owner is not None and owner != record.contact.owner_id:
+        await v.check_owner(session, actor.tenant_id, owner)
+    if changes.get("fields") or not partial:
+        out.field_changes = await fields.prepare_values(
+            session, actor.tenant_id, definitions, changes.get("fields") or {}, partial=partial
+        )
+    named = any(
+        out.scalars[k] if k in out.scalars else getattr(record.contact, k)
+        for k in ("given_name", "family_name", "preferred_name", "patronymic")
+    )
+    emails = record.emails if out.emails is None else out.emails
+    phones = record.phones if out.phones is None else out.phones
+    if not (named or emails or phones):
+        raise invalid("given_name", "a contact needs a name, an email or a phone number")
+    return out
+
+
+async def _apply(session: AsyncSession, record: ContactRecord, prepared: Prepared) -> None:
+    c = record.contact
+    for key, value in prepared.scalars.items():
+        setattr(c, key, value)
+    if prepared.addresses is not None:
+        c.addresses = prepared.addresses
+    if prepared.field_changes is not None:
+        # A new dict, so SQLAlchemy sees the JSONB column change.
+        c.fields = fields.merge(c.fields or {}, prepared.field_changes)
+    if prepared.emails is not None:
+        c.email = next((e.address for e in prepared.emails if e.primary), None)
+    # The contact row first, so its unique keys answer 409 before the lists are touched.
+    await flush_unique(session)
+    if prepared.emails is not None:
+        await records.write_emails(session, record, prepared.emails)
+    if prepared.phones is not None:
+        await records.write_phones(session, record, prepared.phones)
+    if prepared.tags is not None:
+        await records.write_tags(session, record, prepared.tags)
+    await flush_unique(session)
+    phone = record.phones[0].number if record.phones else None
+    c.display_name = names.display_name(record.snapshot(), c.email, phone)[:500]
+
+
+async def _check_duplicates(
+    session: AsyncSession, actor: Principal, prepared: Prepared
+) -> None:
+    s = prepared.scalars
+    found = await duplicates.candidates(
+        session,
+        actor.tenant_id,
+        email_keys=[e.key for e in prepared.emails or []],
+        phones=[p.number for p in prepared.phones or []],
+        name=duplicates.full_name(
+            s.get("given_name"), s.get("patronymic"), s.get("family_name"), s.get("preferred_name")
+        ),
+        birthday=s.get("birthday"),
+    )
+    if found:
+        raise conflict(
+            "This person may already be a contact; send ?allow_duplicate=true to create them "
+            "anyway",
+            candidates=[
+                {"id": str(x.id), "display_name": x.display_name, "email": x.email,
+                 "reason": x.reason, "score": x.score}
+                for x in found
+            ],
+        )
+
+
+async def _record_change(
+    session: AsyncSession,
+    actor: Principal,
+    record: ContactRecord,
+    before: dict[str, Any],
+    action: str,
+    options: WriteOptions,
+) -> dict[str, list[Any]]:
+    changed = audit.diff(before, record.snapshot())
+    if changed:
+        await audit.record(session, actor, action, ENTITY, record.id, changed)
+        await facts.record(session, actor, record.id, changed, options.provenance)
+    return changed
+
+
 async def create_contact(
     session: AsyncSession,
     actor: Principal,
-    data: dict[str, Any],
+    data: Mapping[str, Any],
     definitions: Sequence[FieldDefinition],
     hooks: TenantHooks | None = None,
-) -> Contact:
+    options: WriteOptions | None = None,
+) -> ContactRecord:
+    """Create a contact; 409 with ``candidates`` when it may exist already (unless
+    ``options.allow_duplicate``)."""
     actor.require_writer()
-    values = _clean(data)
-    if not (values.get("given_name") or values.get("family_name") or values.get("email")):
-        raise invalid("given_name", "a contact needs a name or an email")
-    changes = await fields.prepare_values(
-        session, actor.tenant_id, definitions, data.get("fields") or {}, partial=False
+    options = options or WriteOptions()
+    await facts.check_provenance(session, actor, options.provenance)
+    record = ContactRecord(
+        Contact(tenant_id=actor.tenant_id, created_by=actor.user_id, fields={}, addresses=[])
     )
-    contact = Contact(
-        tenant_id=actor.tenant_id,
-        created_by=actor.user_id,
-        fields=fields.merge({}, changes),
-        **values,
+    prepared = await _prepare(
+        session, actor, record, data, definitions, options, partial=False
     )
-    session.add(contact)
-    await _flush_unique(session)
-    await session.refresh(contact)
-    snapshot = _audited(contact)
-    created = audit.diff({}, snapshot)
-    await audit.record(session, actor, audit.CREATE, "contact", contact.id, created)
+    if not options.allow_duplicate:
+        await _check_duplicates(session, actor, prepared)
+    session.add(record.contact)
+    await _apply(session, record, prepared)
+    await session.flush()
+    await session.refresh(record.contact)
+    if options.refresh_search:
+        await search_index.refresh(session, actor.tenant_id, [record.id])
+    await _record_change(session, actor, record, {}, audit.CREATE, options)
     if hooks is not None:
-        await emit(session, actor, hooks, CONTACT_CREATED, "contact", contact.id, snapshot)
-    return contact
+        await emit(session, actor, hooks, CONTACT_CREATED, ENTITY, record.id, record.snapshot())
+    return record
 
 
 async def update_contact(
     session: AsyncSession,
     actor: Principal,
     contact_id: uuid.UUID,
-    changes: dict[str, Any],
+    changes: Mapping[str, Any],
     definitions: Sequence[FieldDefinition],
     hooks: TenantHooks | None = None,
-) -> Contact:
+    options: WriteOptions | None = None,
+) -> ContactRecord:
+    """Change only what ``changes`` names; ``None`` clears a value."""
     actor.require_writer()
-    contact = await get_contact(session, actor, contact_id)
-    before = _audited(contact)
-    for key, value in _clean(changes).items():
-        setattr(contact, key, value)
-    if not (contact.given_name or contact.family_name or contact.email):
-        raise invalid("given_name", "a contact needs a name or an email")
-    if changes.get("fields"):
-        field_changes = await fields.prepare_values(
-            session, actor.tenant_id, definitions, changes["fields"], partial=True
-        )
-        # A new dict, so SQLAlchemy sees the JSONB column change.
-        contact.fields = fields.merge(contact.fields or {}, field_changes)
-    await _flush_unique(session)
-    await session.refresh(contact)
-    changed = audit.diff(before, _audited(contact))
-    if changed:
-        await audit.record(session, actor, audit.UPDATE, "contact", contact.id, changed)
-        if hooks is not None:
-            await emit(session, actor, hooks, CONTACT_UPDATED, "contact", contact.id,
-                       {"changes": changed})
-    return contact
+    options = options or WriteOptions()
+    await facts.check_provenance(session, actor, options.provenance)
+    record = await get_record(session, actor, contact_id, lock=True)
+    before = record.snapshot()
+    prepared = await _prepare(
+        session, actor, record, changes, definitions, options, partial=True
+    )
+    await _apply(session, record, prepared)
+    await session.flush()
+    await session.refresh(record.contact)
+    if options.refresh_search and SEARCHABLE & set(changes):
+        await search_index.refresh(session, actor.tenant_id, [record.id])
+    changed = await _record_change(session, actor, record, before, audit.UPDATE, options)
+    if changed and hooks is not None:
+        await emit(session, actor, hooks, CONTACT_UPDATED, ENTITY, record.id,
+                   {"changes": changed})
+    return record
 
 
 async def delete_contact(
@@ -156,82 +306,56 @@ async def delete_contact(
     hooks: TenantHooks | None = None,
 ) -> None:
     actor.require_writer()
-    contact = await get_contact(session, actor, contact_id)
-    before = _audited(contact)
-    await session.delete(contact)
+    record = await get_record(session, actor, contact_id, lock=True)
+    before = record.snapshot()
+    await search_index.forget(session, actor.tenant_id, [contact_id])
+    await session.delete(record.contact)
     await session.flush()
-    await audit.record(session, actor, audit.DELETE, "contact", contact_id, audit.diff(before, {}))
+    await audit.record(session, actor, audit.DELETE, ENTITY, contact_id, audit.diff(before, {}))
     if hooks is not None:
-        await emit(session, actor, hooks, CONTACT_DELETED, "contact", contact_id, before)
+        await emit(session, actor, hooks, CONTACT_DELETED, ENTITY, contact_id, before)
 
 
-def query_targets(
-    tenant_id: uuid.UUID, definitions: Sequence[FieldDefinition]
-) -> dict[str, Target]:
-    core = {name: core_target(name, getattr(Contact, name), t) for name, t in QUERYABLE.items()}
-    custom = field_targets(
-        Contact.fields, definitions, record_id=Contact.id, tenant_id=tenant_id
-    )
-    return {**core, **custom}
+async def _find_by_key(
+    session: AsyncSession, actor: Principal, key: str, data: Mapping[str, Any]
+) -> uuid.UUID | None:
+    if key == "external_id":
+        external = v.clean_scalars({"external_id": data.get("external_id")})["external_id"]
+        if external is None:
+            raise invalid("external_id", "required to match contacts by external_id")
+        query = select(Contact.id).where(
+            Contact.tenant_id == actor.tenant_id, Contact.external_id == external
+        )
+    else:
+        if not data.get("email"):
+            raise invalid("email", "required to match contacts by email")
+        address_key = v.clean_email(data["email"], "email").lower()
+        query = select(ContactEmail.contact_id).where(
+            ContactEmail.tenant_id == actor.tenant_id, ContactEmail.address_key == address_key
+        )
+    return (await session.execute(query)).scalar_one_or_none()
 
 
-def list_statement(
-    tenant_id: uuid.UUID,
-    definitions: Sequence[FieldDefinition],
-    *,
-    filters: Sequence[str] = (),
-    sort: str | None = None,
-    cursor: str | None = None,
-    limit: int = 50,
-) -> tuple[Select[Any], Sort | None]:
-    """The list query (exposed so tests can EXPLAIN exactly what the endpoint runs).
-
-    Without ``sort``: newest first by id, as before. With one: the sort value is selected
-    as a second column so the next cursor can carry it.
-    """
-    targets = query_targets(tenant_id, definitions)
-    conditions = parse_filters(filters, targets, definitions)
-    order = parse_sort(sort, targets, definitions)
-    query: Select[Any]
-    if order is None:
-        query = select(Contact).where(Contact.tenant_id == tenant_id, *conditions)
-        if cursor:
-            query = query.where(Contact.id < decode_cursor(cursor))
-        return query.order_by(Contact.id.desc()).limit(limit + 1), None
-    query = select(Contact, order.value.label("sort_value")).where(
-        Contact.tenant_id == tenant_id, *conditions
-    )
-    if cursor:
-        value, last_id = order.decode(cursor)
-        query = query.where(order.after(Contact.id, value, last_id))
-    return query.order_by(*order.order_by(Contact.id)).limit(limit + 1), order
-
-
-async def list_contacts(
+async def upsert_contact(
     session: AsyncSession,
     actor: Principal,
+    data: Mapping[str, Any],
     definitions: Sequence[FieldDefinition],
+    hooks: TenantHooks | None = None,
     *,
-    cursor: str | None,
-    limit: int,
-    filters: Sequence[str] = (),
-    sort: str | None = None,
-) -> ContactPage:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise RapportError(detail=f"limit: must be between 1 and {MAX_LIMIT}", status=400)
-    query, order = list_statement(
-        actor.tenant_id, definitions, filters=filters, sort=sort, cursor=cursor, limit=limit
+    key: Literal["external_id", "email"] = "external_id",
+    options: WriteOptions | None = None,
+) -> tuple[ContactRecord, bool]:
+    """Update the contact with this ``external_id`` (or email), else create it; returns the
+    record and whether it was created. Updates change only the values sent."""
+    options = options or WriteOptions(
+        provenance=facts.Provenance(channel="import"), allow_duplicate=True
     )
-    if order is None:
-        items = list((await session.execute(query)).scalars())
-        more = len(items) > limit
-        items = items[:limit]
-        return ContactPage(items, encode_cursor(items[-1].id) if more and items else None)
-    rows = list((await session.execute(query)).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = order.encode(rows[-1][1], rows[-1][0].id) if more and rows else None
-    return ContactPage([row[0] for row in rows], next_cursor)
+    existing = await _find_by_key(session, actor, key, data)
+    if existing is not None:
+        updated = await update_contact(session, actor, existing, data, definitions, hooks, options)
+        return updated, False
+    return await create_contact(session, actor, data, definitions, hooks, options), True
 
 
 def record_view(contact: Contact) -> RecordView:
@@ -241,7 +365,15 @@ def record_view(contact: Contact) -> RecordView:
         attributes={
             "given_name": contact.given_name,
             "family_name": contact.family_name,
+            "patronymic": contact.patronymic,
+            "preferred_name": contact.preferred_name,
+            "display_name": contact.display_name,
             "email": contact.email,
+            "birthday": contact.birthday,
+            "language": contact.language,
+            "source": contact.source,
+            "external_id": contact.external_id,
+            "owner_id": contact.owner_id,
             "created_at": contact.created_at,
             "updated_at": contact.updated_at,
         },

@@ -1,0 +1,97 @@
+"""Is this person already in the tenant? Candidates by email, by phone, and by a name that
+nearly matches on the same birthday — each an index-led look-up, so the check costs the
+same with ten contacts or a million.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from rapport.core.contacts.models import Contact, ContactEmail, ContactPhone
+
+EMAIL = "email"
+PHONE = "phone"
+NAME_BIRTHDAY = "name_birthday"
+# pg_trgm similarity of the folded full names at which two people born the same day are
+# probably one (catches "Shevchenko"/"Shevchenka", a missing patronymic, swapped order).
+NAME_SIMILARITY = 0.5
+MAX_CANDIDATES = 10
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: uuid.UUID
+    display_name: str
+    email: str | None
+    reason: str
+    score: float
+
+
+def full_name(*parts: str | None) -> str:
+    """Names in the order the SQL side joins them (given, patronymic, family, preferred)."""
+    return " ".join(p for p in parts if p)
+
+
+def _name_sql() -> ColumnElement[str]:
+    parts = [Contact.given_name, Contact.patronymic, Contact.family_name, Contact.preferred_name]
+    return func.lower(func.concat_ws(" ", *parts))
+
+
+async def candidates(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    *,
+    email_keys: Sequence[str] = (),
+    phones: Sequence[str] = (),
+    name: str = "",
+    birthday: date | None = None,
+    exclude: uuid.UUID | None = None,
+) -> list[Candidate]:
+    """Existing contacts that may be the person described, best reason first."""
+    found: dict[uuid.UUID, Candidate] = {}
+
+    def keep(c: Candidate) -> None:
+        if c.id != exclude and (c.id not in found or found[c.id].score < c.score):
+            found[c.id] = c
+
+    if email_keys:
+        rows = await session.execute(
+            select(Contact.id, Contact.display_name, Contact.email)
+            .join(ContactEmail, (ContactEmail.tenant_id == Contact.tenant_id)
+                  & (ContactEmail.contact_id == Contact.id))
+            .where(ContactEmail.tenant_id == tenant_id, ContactEmail.address_key.in_(email_keys))
+            .limit(MAX_CANDIDATES)
+        )
+        for cid, shown, email in rows:
+            keep(Candidate(cid, shown, email, EMAIL, 1.0))
+    if phones:
+        rows = await session.execute(
+            select(Contact.id, Contact.display_name, Contact.email)
+            .join(ContactPhone, (ContactPhone.tenant_id == Contact.tenant_id)
+                  & (ContactPhone.contact_id == Contact.id))
+            .where(ContactPhone.tenant_id == tenant_id, ContactPhone.number.in_(phones))
+            .distinct()
+            .limit(MAX_CANDIDATES)
+        )
+        for cid, shown, email in rows:
+            keep(Candidate(cid, shown, email, PHONE, 1.0))
+    if name and birthday is not None:
+        # The birthday narrows through its index; similarity runs on those few rows only.
+        score = func.similarity(_name_sql(), func.lower(name))
+        rows = await session.execute(
+            select(Contact.id, Contact.display_name, Contact.email, score)
+            .where(Contact.tenant_id == tenant_id, Contact.birthday == birthday)
+            .limit(200)
+        )
+        for cid, shown, email, similarity in rows:
+            if similarity is not None and similarity >= NAME_SIMILARITY:
+                keep(Candidate(cid, shown, email, NAME_BIRTHDAY, round(float(similarity), 3)))
+    ranked = sorted(found.values(), key=lambda c: (-c.score, c.reason, str(c.id)))
+    return ranked[:MAX_CANDIDATES]

@@ -1,0 +1,93 @@
+"""The contact as its page shows it: who owns the relationship, where the person works, and
+what colleagues already did with them ("has a colleague already worked with this
+customer?") — the ``activity`` sections every area and enabled plugin contribute through
+the ``rapport_contact_summary`` hook.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.core.contacts.models import Contact
+from rapport.core.organizations.models import ContactOrganization, Organization
+from rapport.hooks import ContactSummaryQuery, TenantHooks
+from rapport.tenancy.models import Membership, User
+from rapport.tenancy.principal import Principal
+
+
+@dataclass(frozen=True)
+class Owner:
+    user_id: uuid.UUID
+    full_name: str
+    email: str
+    role: str
+
+
+@dataclass(frozen=True)
+class OrganizationLink:
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    organization_name: str
+    role: str | None
+    title: str | None
+    since: date | None
+    until: date | None
+
+
+async def owner(session: AsyncSession, actor: Principal, contact: Contact) -> Owner | None:
+    if contact.owner_id is None:
+        return None
+    row = (
+        await session.execute(
+            select(User.id, User.full_name, User.email, Membership.role)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.tenant_id == actor.tenant_id, User.id == contact.owner_id)
+        )
+    ).first()
+    return Owner(*row) if row else None
+
+
+async def organization_links(
+    session: AsyncSession, actor: Principal, contact_id: uuid.UUID
+) -> list[OrganizationLink]:
+    rows = await session.execute(
+        select(
+            ContactOrganization.id,
+            Organization.id,
+            Organization.name,
+            ContactOrganization.role,
+            ContactOrganization.title,
+            ContactOrganization.since,
+            ContactOrganization.until,
+        )
+        .join(
+            Organization,
+            (Organization.tenant_id == ContactOrganization.tenant_id)
+            & (Organization.id == ContactOrganization.organization_id),
+        )
+        .where(
+            ContactOrganization.tenant_id == actor.tenant_id,
+            ContactOrganization.contact_id == contact_id,
+        )
+        .order_by(ContactOrganization.until.desc().nulls_first(), Organization.name_key)
+    )
+    return [OrganizationLink(*row) for row in rows]
+
+
+async def activity(
+    session: AsyncSession, actor: Principal, hooks: TenantHooks, contact_id: uuid.UUID
+) -> dict[str, Any]:
+    """Every section answered for this contact, merged; a later key never hides an earlier
+    one silently — sections are namespaced by whoever answers (see the hookspec)."""
+    query = ContactSummaryQuery(actor.tenant_id, contact_id, session, actor)
+    merged: dict[str, Any] = {}
+    for _, section in await hooks.call_each("rapport_contact_summary", query=query):
+        for key, value in dict(section).items():
+            merged.setdefault(key, value)
+    return merged
