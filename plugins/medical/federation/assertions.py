@@ -38,11 +38,26 @@ CLIENT_ID_PREFIX = "urn:rapport:medical:"
 _jwks_cache: dict[str, tuple[float, KeySet]] = {}
 
 
+@dataclass(frozen=True)
+class PeerRef:
+    """The peer an assertion claimed to come from, as plain values: the refusal is
+    logged after the request's transaction has rolled back."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    name: str
+    client_id: str
+
+    @classmethod
+    def of(cls, peer: FederationPeer) -> PeerRef:
+        return cls(peer.id, peer.tenant_id, peer.name, peer.client_id)
+
+
 class AssertionRefused(Exception):
     """The assertion is not acceptable; ``reason`` is logged, never shown in detail."""
 
     def __init__(self, reason: str, *, tenant_id: uuid.UUID | None = None,
-                 peer: FederationPeer | None = None, jti: str | None = None) -> None:
+                 peer: PeerRef | None = None, jti: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.tenant_id = tenant_id
@@ -174,7 +189,7 @@ async def verify(
         exp = _check_claims(verified, client_id, audience)
         await _remember(session, peer, str(verified["jti"]), exp)
     except AssertionRefused as refused:
-        refused.tenant_id, refused.peer, refused.jti = tenant_id, peer, jti
+        refused.tenant_id, refused.peer, refused.jti = tenant_id, PeerRef.of(peer), jti
         raise
     return Verified(peer, verified)
 

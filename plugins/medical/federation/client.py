@@ -15,6 +15,7 @@ from typing import Any
 import warnings
 
 import httpx
+from authlib.integrations.base_client import OAuthError
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
 
@@ -23,7 +24,7 @@ with warnings.catch_warnings():
     # is what Rapport uses everywhere; the client API is the same.
     warnings.simplefilter("ignore")
     from authlib.integrations.httpx_client import AsyncOAuth2Client
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.errors import RapportError, not_found
 from rapport_plugins.medical.federation.keys import ALG, signing_key
@@ -39,12 +40,12 @@ def _peer_failed(detail: str) -> RapportError:
 
 
 async def fetch_record(
-    session: AsyncSession, secret: str, peer: FederationPeer, mrn: str, birth_date: date,
+    maker: async_sessionmaker[AsyncSession], secret: str, peer: FederationPeer, mrn: str, birth_date: date,
 ) -> dict[str, Any]:
     """The patient's shared record as a FHIR ``Bundle``; 404 when the peer shares no
     patient with this MRN and birth date with us (the peer does not say which)."""
     assert peer.token_url is not None and peer.fhir_base_url is not None
-    key, kid = await signing_key(session, secret)
+    key, kid = await signing_key(maker, secret)
     auth = PrivateKeyJWT(peer.token_url, claims={"exp": int(time.time()) + ASSERTION_LIFETIME},
                          headers={"kid": kid}, alg=ALG)
     client = AsyncOAuth2Client(peer.client_id, key, scope=SCOPE, timeout=15.0,
@@ -52,7 +53,7 @@ async def fetch_record(
     async with client:
         try:
             await client.fetch_token(peer.token_url, grant_type="client_credentials")
-        except (OAuth2Error, httpx.HTTPError) as exc:
+        except (OAuth2Error, OAuthError, httpx.HTTPError) as exc:
             raise _peer_failed(f"The peer refused our credentials ({type(exc).__name__})") from exc
         base = peer.fhir_base_url
         try:

@@ -22,7 +22,12 @@ from rapport.errors import forbidden, invalid
 from rapport.settings import Settings
 from rapport.tenancy.principal import Principal
 from rapport_plugins.medical.federation import peers, tokens
-from rapport_plugins.medical.federation.assertions import AssertionRefused, tenant_of, unverified
+from rapport_plugins.medical.federation.assertions import (
+    AssertionRefused,
+    PeerRef,
+    tenant_of,
+    unverified,
+)
 from rapport_plugins.medical.federation.assertions import verify as verify_assertion
 from rapport_plugins.medical.federation.client import fetch_record
 from rapport_plugins.medical.federation.doors import MEMBER_DOOR, PEER_ROLE, PublicDoor
@@ -82,8 +87,7 @@ class FederationPublicController(Controller):
     @get("/jwks.json")
     async def jwks(self, request: Request, settings: NamedDependency[Settings]) -> dict[str, Any]:
         """This deployment's public signing keys (for peers that registered us)."""
-        async with tenant_session(request.app.state.sessionmaker, None) as session:
-            return await jwks(session, settings.secret_key)
+        return await jwks(request.app.state.sessionmaker, settings.secret_key)
 
     @post("/token", status_code=200)
     async def token(
@@ -106,7 +110,7 @@ class FederationPublicController(Controller):
                 verified = await verify_assertion(session, assertion, peers.token_url(settings))
                 if not await _medical_enabled(session, tenant_id):
                     raise AssertionRefused("the medical module is off for this clinic",
-                                           tenant_id=tenant_id, peer=verified.peer)
+                                           tenant_id=tenant_id, peer=PeerRef.of(verified.peer))
                 peer = verified.peer
         except AssertionRefused as refused:
             await _log_refusal(maker, refused, client)
@@ -149,7 +153,7 @@ class FederationController(Controller):
 
     @post("/{peer_id:uuid}/fetch", status_code=200)
     async def fetch(
-        self, peer_id: FromPath[uuid.UUID], data: JSONBody[FetchIn],
+        self, request: Request, peer_id: FromPath[uuid.UUID], data: JSONBody[FetchIn],
         principal: NamedDependency[Principal], db: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
     ) -> Response[dict[str, Any]]:
@@ -160,7 +164,8 @@ class FederationController(Controller):
         peer = await peers.get(db, principal, peer_id)
         if peer.direction != "outbound":
             raise invalid("peer_id", "records are fetched from an outbound peer")
-        bundle = await fetch_record(db, settings.secret_key, peer, data.mrn, data.birth_date)
+        bundle = await fetch_record(request.app.state.sessionmaker, settings.secret_key, peer,
+                                    data.mrn, data.birth_date)
         kinds = sorted({e["resource"]["resourceType"] for e in bundle.get("entry", [])})
         remote = next((e["resource"]["id"] for e in bundle.get("entry", [])
                        if e["resource"]["resourceType"] == "Patient"), None)

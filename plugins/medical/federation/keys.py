@@ -12,7 +12,9 @@ from typing import Any
 from joserfc import jwe
 from joserfc.jwk import ECKey, OctKey
 from sqlalchemy import select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from rapport.db.session import tenant_session
 
 from rapport_plugins.medical.federation.models import DeploymentKey
 
@@ -29,9 +31,17 @@ def _wrapping_key(secret: str) -> OctKey:
     return OctKey.import_key(derived_key(secret, "key-wrapping"))
 
 
-async def signing_key(session: AsyncSession, secret: str) -> tuple[ECKey, str]:
-    """The private key and its ``kid``; the first caller creates it. A transaction-level
-    advisory lock keeps two starting replicas from creating two keys."""
+async def signing_key(
+    maker: async_sessionmaker[AsyncSession], secret: str
+) -> tuple[ECKey, str]:
+    """The private key and its ``kid``; the first caller creates it, in a transaction of
+    its own: a peer fetching our JWKS while we wait for its token must already see it."""
+    async with tenant_session(maker, None) as session:
+        return await _signing_key(session, secret)
+
+
+async def _signing_key(session: AsyncSession, secret: str) -> tuple[ECKey, str]:
+    # A transaction-level advisory lock keeps two starting replicas from making two keys.
     row = (await session.execute(select(DeploymentKey).order_by(DeploymentKey.created_at)
                                  .limit(1))).scalar_one_or_none()
     if row is None:
@@ -53,7 +63,8 @@ async def signing_key(session: AsyncSession, secret: str) -> tuple[ECKey, str]:
     return ECKey.import_key(json.loads(opened.plaintext)), row.kid
 
 
-async def jwks(session: AsyncSession, secret: str) -> dict[str, Any]:
-    await signing_key(session, secret)  # make sure there is one to publish
-    rows = (await session.execute(select(DeploymentKey.public_jwk))).scalars()
-    return {"keys": list(rows)}
+async def jwks(maker: async_sessionmaker[AsyncSession], secret: str) -> dict[str, Any]:
+    await signing_key(maker, secret)  # make sure there is one to publish
+    async with tenant_session(maker, None) as session:
+        rows = (await session.execute(select(DeploymentKey.public_jwk))).scalars()
+        return {"keys": list(rows)}
