@@ -88,3 +88,28 @@ def analyze(database, *tables: str) -> None:
     with database.connect_owner() as conn:
         for table in tables:
             conn.execute(f"ANALYZE {table}")
+
+
+def bulk(database, tenant_id: str, sql: str, params: dict[str, Any] | None = None) -> None:
+    """Insert many rows in one statement, in the tenant's context (forced RLS binds the owner
+    too); follow with ``analyze`` so the planner knows."""
+    with database.connect_owner() as conn, conn.transaction():
+        conn.execute("SELECT set_config('rapport.tenant_id', %s, true)", (tenant_id,))
+        conn.execute(sql, {"tenant": tenant_id, **(params or {})})
+
+
+def plan_of(client, database, tenant, path: str, table: str) -> str:
+    """Request ``path`` and EXPLAIN the one statement it ran against ``table``."""
+    with captured_sql(client) as seen:
+        r = client.get(path, headers=tenant.headers)
+    assert r.status_code == 200, r.text
+    [(sql, params)] = [(s, p) for s, p in seen if f"FROM {table}" in s]
+    return explain(database, tenant.id, sql, params)
+
+
+def assert_index_scan(plan: str, index: str) -> None:
+    """``index`` is used and its table is never scanned whole (small lookup tables such as
+    workflow_stages may be)."""
+    table = index.removeprefix("ix_").split("_tenant_id")[0]
+    assert index in plan, plan
+    assert f"Seq Scan on {table} " not in plan, plan
