@@ -116,12 +116,13 @@ async def record_encounter(
 ) -> Encounter:
     """Clinicians record visits; receptionists and nurses book appointments (``planned``,
     without reason, diagnoses or notes)."""
+    # The patient first: another clinic's id is a 404 whatever the caller's role.
+    patient = await find_patient(session, principal, patient_id)
     clinical = data.reason is not None or data.diagnoses or data.notes is not None
     if ENCOUNTERS not in access_of(principal).write:
         require_section(principal, APPOINTMENTS, write=True)
         if clinical or data.status != "planned":
             require_section(principal, ENCOUNTERS, write=True)
-    patient = await find_patient(session, principal, patient_id)
     diagnoses = [
         {"code": _icd10(f"diagnoses.{i}.code", d.code), "text": d.text.strip()}
         for i, d in enumerate(data.diagnoses)
@@ -144,8 +145,8 @@ async def record_condition(
     session: AsyncSession, principal: Principal, hooks: TenantHooks,
     patient_id: uuid.UUID, data: ConditionIn,
 ) -> Condition:
-    require_section(principal, CONDITIONS, write=True)
     patient = await find_patient(session, principal, patient_id)
+    require_section(principal, CONDITIONS, write=True)
     condition = Condition(
         tenant_id=principal.tenant_id, patient_id=patient.id,
         encounter_id=await _encounter_of(session, patient, data.encounter_id),
@@ -179,9 +180,9 @@ async def record_observation(
     session: AsyncSession, principal: Principal, hooks: TenantHooks,
     patient_id: uuid.UUID, data: ObservationIn,
 ) -> Observation:
+    patient = await find_patient(session, principal, patient_id)
     require_section(principal, OBSERVATIONS, write=True)
     _vital_sign(data)
-    patient = await find_patient(session, principal, patient_id)
     observation = Observation(
         tenant_id=principal.tenant_id, patient_id=patient.id,
         encounter_id=await _encounter_of(session, patient, data.encounter_id),
@@ -198,10 +199,10 @@ async def record_medication(
     session: AsyncSession, principal: Principal, hooks: TenantHooks,
     patient_id: uuid.UUID, data: MedicationIn,
 ) -> MedicationStatement:
+    patient = await find_patient(session, principal, patient_id)
     require_section(principal, MEDICATIONS, write=True)
     if data.effective_start and data.effective_end and data.effective_end < data.effective_start:
         raise invalid("effective_end", "must not be before effective_start")
-    patient = await find_patient(session, principal, patient_id)
     values = msgspec.structs.asdict(data)
     statement = MedicationStatement(
         tenant_id=principal.tenant_id, patient_id=patient.id, recorded_by=principal.user_id,
@@ -215,6 +216,7 @@ async def record_document(
     session: AsyncSession, principal: Principal, hooks: TenantHooks,
     patient_id: uuid.UUID, data: DocumentIn,
 ) -> Document:
+    patient = await find_patient(session, principal, patient_id)
     require_section(principal, DOCUMENTS, write=True)
     try:
         content = base64.b64decode("".join(data.content.split()), validate=True)
@@ -222,7 +224,6 @@ async def record_document(
         raise invalid("content", "must be base64") from exc
     if not content:
         raise invalid("content", "must not be empty")
-    patient = await find_patient(session, principal, patient_id)
     digest = hashlib.sha256(content).hexdigest()
     document = Document(
         tenant_id=principal.tenant_id, patient_id=patient.id, title=data.title.strip(),
@@ -239,10 +240,10 @@ async def record_care_plan(
     session: AsyncSession, principal: Principal, hooks: TenantHooks,
     patient_id: uuid.UUID, data: CarePlanIn,
 ) -> CarePlan:
+    patient = await find_patient(session, principal, patient_id)
     require_section(principal, CARE_PLANS, write=True)
     if data.period_start and data.period_end and data.period_end < data.period_start:
         raise invalid("period_end", "must not be before period_start")
-    patient = await find_patient(session, principal, patient_id)
     values = msgspec.structs.asdict(data)
     plan = CarePlan(
         tenant_id=principal.tenant_id, patient_id=patient.id, recorded_by=principal.user_id,

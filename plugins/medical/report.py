@@ -78,4 +78,6 @@ async def export_bundle(
         else:
             resources.extend(mapping.SECTION_MAPPERS[section](r) for r in rows)
     await log_access(session, principal, patient.id, "medical.export", sections)
-    return mapping.bundle(resources, "collection", base)
+    # Named after the patient: the same record exports as the same Bundle.
+    bundle_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{base}/Patient/{patient.id}/export")
+    return mapping.bundle(resources, "collection", base, bundle_id)

@@ -159,9 +159,9 @@ class FederationController(Controller):
     ) -> Response[dict[str, Any]]:
         """Clinicians and nurses: the patient's record as the peer shares it with us (a
         FHIR ``Bundle``), found by medical record number and date of birth."""
+        peer = await peers.get(db, principal, peer_id)
         if ENCOUNTERS not in access_of(principal).read:
             raise forbidden(f"Role '{principal.role}' may not read clinical records")
-        peer = await peers.get(db, principal, peer_id)
         if peer.direction != "outbound":
             raise invalid("peer_id", "records are fetched from an outbound peer")
         bundle = await fetch_record(request.app.state.sessionmaker, settings.secret_key, peer,

@@ -79,7 +79,9 @@ class FhirController(Controller):
         ValidationException: on_validation_error,
         HTTPException: on_http_error,
     }
-    tags = ["medical-fhir"]
+    # FHIR doors are described the FHIR way (resources and search parameters), and take
+    # peer tokens only: they are not part of the member API's OpenAPI document.
+    include_in_schema = False
 
     @get("/Patient")
     async def search_patients(

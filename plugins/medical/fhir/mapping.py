@@ -242,11 +242,14 @@ RESOURCE_SECTIONS = {
 }
 
 
-def bundle(resources: Iterable[dict[str, Any]], kind: str, base: str) -> dict[str, Any]:
+def bundle(resources: Iterable[dict[str, Any]], kind: str, base: str,
+           bundle_id: uuid.UUID | None = None) -> dict[str, Any]:
     entries = [{"fullUrl": f"{base}/{r['resourceType']}/{r['id']}", "resource": r}
                for r in resources]
-    body: dict[str, Any] = {"resourceType": "Bundle", "id": str(uuid.uuid4()), "type": kind,
-                            "timestamp": _instant(datetime.now(UTC)), "entry": entries}
+    body: dict[str, Any] = {"resourceType": "Bundle", "id": str(bundle_id or uuid.uuid4()),
+                            "type": kind, "entry": entries}
+    if bundle_id is None:
+        body["timestamp"] = _instant(datetime.now(UTC))
     if kind == "searchset":
         body["total"] = len(entries)
     return validated(body if entries else {k: v for k, v in body.items() if k != "entry"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import date
 from typing import Annotated, Any
@@ -154,17 +155,18 @@ class PatientController(Controller):
     @get("/{patient_id:uuid}/documents/{document_id:uuid}/content")
     async def document(self, patient_id: FromPath[uuid.UUID], document_id: FromPath[uuid.UUID],
                        principal: NamedDependency[Principal],
-                       db: NamedDependency[AsyncSession]) -> Response[bytes]:
-        """A document's bytes, with its content type. Audited."""
-        require_section(principal, DOCUMENTS)
+                       db: NamedDependency[AsyncSession]) -> dict[str, Any]:
+        """A document with its content (base64, as it was uploaded). Audited."""
         patient = await patients.find_patient(db, principal, patient_id)
+        require_section(principal, DOCUMENTS)
         found = await document_content(db, principal.tenant_id, patient.id, document_id)
         if found is None:
             raise not_found("Document")
         await log_access(db, principal, patient.id, audit.READ, [DOCUMENTS],
                          entry=document_id)
-        return Response(found["content"], media_type=found["content_type"],
-                        headers={"Content-Disposition": "attachment"})
+        return {"id": str(found["id"]), "title": found["title"],
+                "content_type": found["content_type"],
+                "content": base64.b64encode(found["content"]).decode()}
 
     @post("/{patient_id:uuid}/care-plans", status_code=201)
     async def add_care_plan(self, patient_id: FromPath[uuid.UUID], data: JSONBody[CarePlanIn],

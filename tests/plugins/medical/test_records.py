@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from tests.plugins.medical.support import audit_entries, chart, clinic, patient
 
 
@@ -124,7 +126,7 @@ def test_every_read_and_write_is_audited(client):
     client.get(f"/api/v1/medical/patients/{p['id']}/record", headers=doc)
     r = client.get(f"/api/v1/medical/patients/{p['id']}/documents/{ids['documents']}/content",
                    headers=doc)
-    assert r.status_code == 200 and r.content == b"Referral letter"
+    assert r.status_code == 200 and base64.b64decode(r.json()["content"]) == b"Referral letter"
     client.get("/api/v1/medical/patients", params={"mrn": p["mrn"]}, headers=doc)
     entries = audit_entries(client, c, p["id"])
     assert len(entries) == before + 4
