@@ -178,7 +178,7 @@ async def get(
     )
     if row is None:
         raise not_found("Access request")
-    return _out(me, row)
+    return _out(me, dict(row))
 
 
 async def list_requests(
@@ -230,7 +230,9 @@ async def _incoming(
     return request
 
 
-async def _ensure_started(session: AsyncSession, principal: Principal, request_id: uuid.UUID) -> None:
+async def _ensure_started(
+    session: AsyncSession, principal: Principal, request_id: uuid.UUID
+) -> None:
     try:
         await get_instance(session, principal, RECORD, request_id)
     except RapportError as exc:

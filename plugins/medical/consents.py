@@ -88,7 +88,8 @@ async def _load(
     grantee = None
     if row["grantee_tenant_id"] is not None:
         grantee = await session.get(Tenant, row["grantee_tenant_id"])
-    return ConsentView(dict(row), _state(row), grantor, grantee, row["peer_name"])
+    found = dict(row)
+    return ConsentView(found, _state(found), grantor, grantee, found["peer_name"])
 
 
 async def view(session: AsyncSession, principal: Principal, consent_id: uuid.UUID) -> ConsentView:

@@ -27,7 +27,8 @@ from rapport_plugins.medical.schemas import PatientIn, PatientPatch
 from rapport_plugins.medical.trail import log_access
 
 DEMOGRAPHIC_FIELDS = (
-    "contact_id", "given_name", "family_name", "mrn", "birth_date", "sex", "blood_type", "allergies", "emergency_contact",
+    "contact_id", "given_name", "family_name", "mrn", "birth_date", "sex", "blood_type",
+    "allergies", "emergency_contact",
 )
 
 

@@ -61,11 +61,11 @@ class PatientPatch(msgspec.Struct, forbid_unknown_fields=True):
     mrn: Mrn | msgspec.UnsetType = msgspec.UNSET
     birth_date: date | msgspec.UnsetType = msgspec.UNSET
     sex: Sex | msgspec.UnsetType = msgspec.UNSET
-    blood_type: BloodType | None | msgspec.UnsetType = msgspec.UNSET
+    blood_type: BloodType | msgspec.UnsetType | None = msgspec.UNSET
     allergies: Annotated[list[Allergy], msgspec.Meta(max_length=50)] | msgspec.UnsetType = (
         msgspec.UNSET
     )
-    emergency_contact: EmergencyContact | None | msgspec.UnsetType = msgspec.UNSET
+    emergency_contact: EmergencyContact | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class Diagnosis(msgspec.Struct, forbid_unknown_fields=True):

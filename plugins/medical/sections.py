@@ -37,13 +37,13 @@ from rapport_plugins.medical.roles import (
 )
 
 TABLES: dict[str, Table] = {
-    DEMOGRAPHICS: Patient.__table__,  # type: ignore[dict-item]
-    ENCOUNTERS: Encounter.__table__,  # type: ignore[dict-item]
-    CONDITIONS: Condition.__table__,  # type: ignore[dict-item]
-    OBSERVATIONS: Observation.__table__,  # type: ignore[dict-item]
-    MEDICATIONS: MedicationStatement.__table__,  # type: ignore[dict-item]
-    DOCUMENTS: Document.__table__,  # type: ignore[dict-item]
-    CARE_PLANS: CarePlan.__table__,  # type: ignore[dict-item]
+    DEMOGRAPHICS: Patient.__table__,
+    ENCOUNTERS: Encounter.__table__,
+    CONDITIONS: Condition.__table__,
+    OBSERVATIONS: Observation.__table__,
+    MEDICATIONS: MedicationStatement.__table__,
+    DOCUMENTS: Document.__table__,
+    CARE_PLANS: CarePlan.__table__,
 }
 # Never part of a listing: a document's bytes are fetched one by one.
 HIDDEN = frozenset({"tenant_id", "content"})
@@ -95,14 +95,11 @@ async def document_content(
     session: AsyncSession, owner: uuid.UUID, patient_id: uuid.UUID, document_id: uuid.UUID
 ) -> Row | None:
     d = Document.__table__.c
-    return (
-        (
-            await session.execute(
-                select(d.id, d.title, d.content_type, d.content).where(
-                    d.tenant_id == owner, d.patient_id == patient_id, d.id == document_id
-                )
+    row = (
+        await session.execute(
+            select(d.id, d.title, d.content_type, d.content).where(
+                d.tenant_id == owner, d.patient_id == patient_id, d.id == document_id
             )
         )
-        .mappings()
-        .one_or_none()
-    )
+    ).mappings().one_or_none()
+    return None if row is None else dict(row)

@@ -9,10 +9,9 @@ validated against the ``fhir.resources`` models before it is handed on.
 from __future__ import annotations
 
 import time
+import warnings
 from datetime import date
 from typing import Any
-
-import warnings
 
 import httpx
 from authlib.integrations.base_client import OAuthError
@@ -40,7 +39,8 @@ def _peer_failed(detail: str) -> RapportError:
 
 
 async def fetch_record(
-    maker: async_sessionmaker[AsyncSession], secret: str, peer: FederationPeer, mrn: str, birth_date: date,
+    maker: async_sessionmaker[AsyncSession], secret: str, peer: FederationPeer, mrn: str,
+    birth_date: date,
 ) -> dict[str, Any]:
     """The patient's shared record as a FHIR ``Bundle``; 404 when the peer shares no
     patient with this MRN and birth date with us (the peer does not say which)."""

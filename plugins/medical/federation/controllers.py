@@ -82,7 +82,9 @@ class FederationPublicController(Controller):
 
     path = "/federation"
     opt = PUBLIC
-    middleware = [DefineMiddleware(PublicDoor, exclude_from_auth_key=MEMBER_DOOR, exclude_http_methods=[])]
+    middleware = [
+        DefineMiddleware(PublicDoor, exclude_from_auth_key=MEMBER_DOOR, exclude_http_methods=[])
+    ]
 
     @get("/jwks.json")
     async def jwks(self, request: Request, settings: NamedDependency[Settings]) -> dict[str, Any]:

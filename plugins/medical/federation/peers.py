@@ -18,7 +18,7 @@ from rapport_plugins.medical.federation.assertions import make_client_id
 from rapport_plugins.medical.federation.models import FederationPeer
 from rapport_plugins.medical.schemas import PeerIn
 
-TOKEN_PATH = "/api/v1/medical/federation/token"
+TOKEN_PATH = "/api/v1/medical/federation/token"  # noqa: S105 - a URL path, not a secret
 JWKS_PATH = "/api/v1/medical/federation/jwks.json"
 FHIR_PATH = "/api/v1/medical/fhir"
 

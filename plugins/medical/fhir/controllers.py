@@ -73,7 +73,9 @@ def _patient_id(reference: str) -> uuid.UUID:
 class FhirController(Controller):
     path = "/fhir"
     opt = {"exclude_from_auth": True}
-    middleware = [DefineMiddleware(FhirDoor, exclude_from_auth_key=MEMBER_DOOR, exclude_http_methods=[])]
+    middleware = [
+        DefineMiddleware(FhirDoor, exclude_from_auth_key=MEMBER_DOOR, exclude_http_methods=[])
+    ]
     exception_handlers = {
         RapportError: on_rapport_error,
         ValidationException: on_validation_error,

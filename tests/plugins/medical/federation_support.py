@@ -25,7 +25,7 @@ def jwks_server(keys: list[ECKey]) -> Iterator[str]:
                                 for k in keys]}).encode()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()

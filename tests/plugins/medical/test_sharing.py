@@ -160,7 +160,7 @@ def test_database_admits_exactly_the_granted_rows_to_the_app_role(client, databa
     with database.connect_app() as conn:
         conn.execute("SELECT set_config('rapport.tenant_id', %s, true)", (b.id,))
         counts = {
-            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in ("medical_patients", "medical_encounters", "medical_conditions",
                           "medical_observations", "medical_medications", "medical_documents",
                           "medical_care_plans")

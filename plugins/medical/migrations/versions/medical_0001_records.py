@@ -38,6 +38,7 @@ SECTION_TABLES = {
     "medical_care_plans": "care_plans",
 }
 
+# Built from constants of this file only (no input reaches it).
 BREAK_GLASS_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION medical_open_break_glass(
     owner_tenant uuid, patient_mrn text, patient_birth_date date, reason text, minutes integer
@@ -92,7 +93,7 @@ BEGIN
     RETURN patient;
 END
 $$
-"""
+"""  # noqa: S608
 
 REQUESTER_FILES = f"""
 CREATE POLICY requester_files ON medical_access_requests FOR INSERT WITH CHECK (
@@ -424,7 +425,8 @@ def _consents() -> None:
     op.execute("REVOKE INSERT, UPDATE, DELETE ON medical_break_glass FROM rapport_app")
     op.execute(BREAK_GLASS_FUNCTION)
     op.execute(
-        "REVOKE ALL ON FUNCTION medical_open_break_glass(uuid, text, date, text, integer) FROM PUBLIC"
+        "REVOKE ALL ON FUNCTION medical_open_break_glass(uuid, text, date, text, integer)"
+        " FROM PUBLIC"
     )
     op.execute(
         "GRANT EXECUTE ON FUNCTION medical_open_break_glass(uuid, text, date, text, integer)"
