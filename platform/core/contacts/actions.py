@@ -76,9 +76,10 @@ class ContactActionsController(Controller):
             principal.tenant_id,
             email_keys=[e.key for e in emails],
             phones=[p.number for p in phones],
-            name=duplicates.full_name(*(scalars.get(k) for k in
-                                        ("given_name", "patronymic", "family_name",
-                                         "preferred_name"))),
+            name=duplicates.PersonName(
+                scalars.get("given_name"), scalars.get("patronymic"), scalars.get("family_name"),
+                scalars.get("preferred_name"),
+            ),
             birthday=scalars.get("birthday"),
         )
         return CandidateList(

@@ -34,14 +34,32 @@ class Candidate:
     score: float
 
 
-def full_name(*parts: str | None) -> str:
-    """Names in the order the SQL side joins them (given, patronymic, family, preferred)."""
-    return " ".join(p for p in parts if p)
+@dataclass(frozen=True)
+class PersonName:
+    """A name as compared: given + family, and in full (a patronymic or preferred name
+    present on one record only must not hide an otherwise equal name)."""
+
+    given: str | None = None
+    patronymic: str | None = None
+    family: str | None = None
+    preferred: str | None = None
+
+    @property
+    def short(self) -> str:
+        return " ".join(p for p in (self.given, self.family) if p)
+
+    @property
+    def full(self) -> str:
+        parts = (self.given, self.patronymic, self.family, self.preferred)
+        return " ".join(p for p in parts if p)
 
 
-def _name_sql() -> ColumnElement[str]:
-    parts = [Contact.given_name, Contact.patronymic, Contact.family_name, Contact.preferred_name]
-    return func.lower(func.concat_ws(" ", *parts))
+def _name_score(name: PersonName) -> ColumnElement[float]:
+    short = func.lower(func.concat_ws(" ", Contact.given_name, Contact.family_name))
+    full = func.lower(func.concat_ws(" ", Contact.given_name, Contact.patronymic,
+                                     Contact.family_name, Contact.preferred_name))
+    return func.greatest(func.similarity(short, func.lower(name.short)),
+                         func.similarity(full, func.lower(name.full)))
 
 
 async def candidates(
@@ -50,7 +68,7 @@ async def candidates(
     *,
     email_keys: Sequence[str] = (),
     phones: Sequence[str] = (),
-    name: str = "",
+    name: PersonName | None = None,
     birthday: date | None = None,
     exclude: uuid.UUID | None = None,
 ) -> list[Candidate]:
@@ -82,9 +100,9 @@ async def candidates(
         )
         for cid, shown, email in rows:
             keep(Candidate(cid, shown, email, PHONE, 1.0))
-    if name and birthday is not None:
+    if name is not None and name.full and birthday is not None:
         # The birthday narrows through its index; similarity runs on those few rows only.
-        score = func.similarity(_name_sql(), func.lower(name))
+        score = _name_score(name)
         rows = await session.execute(
             select(Contact.id, Contact.display_name, Contact.email, score)
             .where(Contact.tenant_id == tenant_id, Contact.birthday == birthday)

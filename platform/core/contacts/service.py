@@ -204,7 +204,7 @@ async def _check_duplicates(
         actor.tenant_id,
         email_keys=[e.key for e in prepared.emails or []],
         phones=[p.number for p in prepared.phones or []],
-        name=duplicates.full_name(
+        name=duplicates.PersonName(
             s.get("given_name"), s.get("patronymic"), s.get("family_name"), s.get("preferred_name")
         ),
         birthday=s.get("birthday"),
@@ -265,7 +265,8 @@ async def create_contact(
         await search_index.refresh(session, actor.tenant_id, [record.id])
     await _record_change(session, actor, record, {}, audit.CREATE, options)
     if hooks is not None:
-        await emit(session, actor, hooks, CONTACT_CREATED, ENTITY, record.id, record.snapshot())
+        await emit(session, actor, hooks, CONTACT_CREATED, ENTITY, record.id,
+                   audit.jsonable(record.snapshot()))
     return record
 
 
@@ -313,7 +314,8 @@ async def delete_contact(
     await session.flush()
     await audit.record(session, actor, audit.DELETE, ENTITY, contact_id, audit.diff(before, {}))
     if hooks is not None:
-        await emit(session, actor, hooks, CONTACT_DELETED, ENTITY, contact_id, before)
+        await emit(session, actor, hooks, CONTACT_DELETED, ENTITY, contact_id,
+                   audit.jsonable(before))
 
 
 async def _find_by_key(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.contacts.models import Contact, ContactEmail, ContactPhone
 from rapport.core.contacts.search import terms as t
-from rapport.core.contacts.search.models import ContactSearchTerm, SearchTrigram, SearchWord
+from rapport.core.contacts.search.models import ContactSearchTerm, SearchVariant, SearchWord
 from rapport.core.organizations.models import ContactOrganization, Organization
 from rapport.db.base import new_id
 
@@ -68,7 +68,7 @@ async def _sources(
 
 
 async def _add_words(session: AsyncSession, tenant_id: uuid.UUID, words: set[str]) -> None:
-    """Enter new words into the vocabulary; only the ones new to it get trigram rows."""
+    """Enter new words into the vocabulary; only the ones new to it get variant rows."""
     for chunk in _chunks(sorted(words)):
         added = await session.execute(
             insert(SearchWord)
@@ -77,12 +77,12 @@ async def _add_words(session: AsyncSession, tenant_id: uuid.UUID, words: set[str
             .returning(SearchWord.id, SearchWord.word)
         )
         rows = [
-            {"tenant_id": tenant_id, "trigram": g, "id": word_id}
+            {"tenant_id": tenant_id, "variant": variant, "id": word_id}
             for word_id, word in added
-            for g in t.trigrams(word)
+            for variant in t.variants(word)
         ]
         for part in _chunks(rows):
-            await session.execute(insert(SearchTrigram).values(part).on_conflict_do_nothing())
+            await session.execute(insert(SearchVariant).values(part).on_conflict_do_nothing())
 
 
 async def _drop_unused_words(session: AsyncSession, tenant_id: uuid.UUID, words: set[str]) -> None:

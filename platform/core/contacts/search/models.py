@@ -1,5 +1,5 @@
 """The search index of contacts: terms per contact, and the tenant's vocabulary of words
-with their trigrams for typo-tolerant matching."""
+with their one-letter-deleted variants for typo-tolerant matching."""
 
 from __future__ import annotations
 
@@ -41,19 +41,19 @@ class SearchWord(Base):
     word: Mapped[str] = mapped_column(String(100, collation="C"))
 
 
-class SearchTrigram(Base):
-    """One trigram of a vocabulary word (``id`` is the word's id)."""
+class SearchVariant(Base):
+    """A vocabulary word, or it with one letter left out (``id`` is the word's id)."""
 
-    __tablename__ = "contact_search_trigrams"
+    __tablename__ = "contact_search_variants"
     __table_args__ = (
         ForeignKeyConstraint(
             ["tenant_id", "id"],
             ["contact_search_words.tenant_id", "contact_search_words.id"],
             ondelete="CASCADE",
         ),
-        Index("ix_contact_search_trigrams_tenant_id_id", "tenant_id", "id"),
+        Index("ix_contact_search_variants_tenant_id_id", "tenant_id", "id"),
     )
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    trigram: Mapped[str] = mapped_column(String(12, collation="C"), primary_key=True)
+    variant: Mapped[str] = mapped_column(String(100, collation="C"), primary_key=True)
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)

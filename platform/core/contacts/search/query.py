@@ -7,23 +7,22 @@ statement itself stays a plain, EXPLAIN-able SELECT (``conditions``).
 
 from __future__ import annotations
 
-import math
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from rapport.core.contacts.search import terms as t
-from rapport.core.contacts.search.models import ContactSearchTerm, SearchTrigram, SearchWord
+from rapport.core.contacts.search.models import ContactSearchTerm, SearchVariant, SearchWord
 from rapport.core.fields.filters import bad_query
 
 MAX_QUERY = 200
 # Typo matching starts at this many characters (shorter words match too much).
 MIN_FUZZY = 4
-SIMILARITY = 0.45
+MAX_EDITS = 2
 MAX_SPELLINGS = 10
 _CANDIDATES = 50
 
@@ -39,33 +38,31 @@ class SearchPlan:
     matches: tuple[TokenMatch, ...]
 
 
-async def spellings(session: AsyncSession, tenant_id: uuid.UUID, word: str) -> tuple[str, ...]:
-    """Vocabulary words within ``SIMILARITY`` of ``word``, most similar first."""
-    grams = t.trigrams(word)
-    # similarity >= s needs at least s·|grams|/(1+s) shared trigrams.
-    least = max(2, math.ceil(SIMILARITY * len(grams) / (1 + SIMILARITY)))
-    shared = func.count().label("shared")
-    rows = await session.execute(
-        select(SearchWord.word, shared)
+def spellings_statement(tenant_id: uuid.UUID, word: str) -> Select[tuple[str]]:
+    """Vocabulary words sharing a one-letter-deleted variant with ``word`` (for EXPLAIN)."""
+    return (
+        select(SearchWord.word)
         .join(
-            SearchTrigram,
-            (SearchTrigram.tenant_id == SearchWord.tenant_id) & (SearchTrigram.id == SearchWord.id),
+            SearchVariant,
+            (SearchVariant.tenant_id == SearchWord.tenant_id) & (SearchVariant.id == SearchWord.id),
         )
         .where(
-            SearchTrigram.tenant_id == tenant_id,
+            SearchVariant.tenant_id == tenant_id,
             SearchWord.tenant_id == tenant_id,
-            SearchTrigram.trigram.in_(sorted(grams)),
+            SearchVariant.variant.in_(sorted(t.variants(word))),
         )
-        .group_by(SearchWord.word)
-        .having(func.count() >= least)
-        .order_by(shared.desc(), SearchWord.word)
+        .distinct()
         .limit(_CANDIDATES)
     )
+
+
+async def spellings(session: AsyncSession, tenant_id: uuid.UUID, word: str) -> tuple[str, ...]:
+    """Vocabulary words at most ``MAX_EDITS`` edits from ``word``, closest first."""
+    rows = await session.execute(spellings_statement(tenant_id, word))
     scored = sorted(
-        ((t.similarity(word, w), w) for w, _ in rows if w != word),
-        key=lambda pair: (-pair[0], pair[1]),
+        (t.distance(word, w), w) for w in rows.scalars() if w != word
     )
-    return tuple(w for score, w in scored if score >= SIMILARITY)[:MAX_SPELLINGS]
+    return tuple(w for edits, w in scored if edits <= MAX_EDITS)[:MAX_SPELLINGS]
 
 
 async def plan(session: AsyncSession, tenant_id: uuid.UUID, q: str | None) -> SearchPlan | None:

@@ -31,7 +31,7 @@ TABLES = (
     "contact_settings",
     "contact_search_terms",
     "contact_search_words",
-    "contact_search_trigrams",
+    "contact_search_variants",
     "contact_facts",
     "organizations",
     "contact_organizations",
@@ -180,10 +180,11 @@ def _search_tables() -> None:
         sa.Column("word", sa.String(100, collation="C"), nullable=False),
         sa.UniqueConstraint("tenant_id", "word", name="uq_contact_search_words_tenant_id_word"),
     )
+    # A vocabulary word and its spellings with one letter left out: typo look-ups by equality.
     op.create_table(
-        "contact_search_trigrams",
+        "contact_search_variants",
         sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
-        sa.Column("trigram", sa.String(12, collation="C"), primary_key=True),
+        sa.Column("variant", sa.String(100, collation="C"), primary_key=True),
         sa.Column("id", UUID(as_uuid=True), primary_key=True),
         sa.ForeignKeyConstraint(
             ["tenant_id", "id"],
@@ -191,7 +192,7 @@ def _search_tables() -> None:
             ondelete="CASCADE",
         ),
     )
-    op.create_index("ix_contact_search_trigrams_tenant_id_id", "contact_search_trigrams",
+    op.create_index("ix_contact_search_variants_tenant_id_id", "contact_search_variants",
                     ["tenant_id", "id"])
 
 
@@ -347,11 +348,11 @@ def _backfill() -> None:
                         "VALUES (:t, gen_random_uuid(), :w) RETURNING id"),
                 {"t": tenant_id, "w": word},
             ).scalar_one()
-            for gram in terms.trigrams(word):
+            for variant in terms.variants(word):
                 conn.execute(
-                    sa.text("INSERT INTO contact_search_trigrams (tenant_id, trigram, id) "
-                            "VALUES (:t, :g, :i) ON CONFLICT DO NOTHING"),
-                    {"t": tenant_id, "g": gram, "i": word_id},
+                    sa.text("INSERT INTO contact_search_variants (tenant_id, variant, id) "
+                            "VALUES (:t, :v, :i) ON CONFLICT DO NOTHING"),
+                    {"t": tenant_id, "v": variant, "i": word_id},
                 )
     op.execute("ALTER TABLE contacts FORCE ROW LEVEL SECURITY")
 
