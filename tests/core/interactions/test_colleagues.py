@@ -98,3 +98,31 @@ def test_a_viewer_sees_the_section_too(client, tenant):
     log(client, tenant.headers, person)
     r = client.get(f"/api/v1/contacts/{person}/colleagues", headers=viewer)
     assert r.status_code == 200 and r.json()["interaction_count"] == 1
+
+
+def test_the_contact_view_carries_the_section(client, tenant):
+    person = contact(client, tenant)
+    log(client, tenant.headers, person, subject="Welcome call", occurred_at="2025-04-02T08:00:00Z")
+    view = client.get(f"/api/v1/contacts/{person}", headers=tenant.headers)
+    assert view.status_code == 200, view.text
+    activity = view.json()["activity"]
+    assert activity["interaction_count"] == 1
+    assert [i["subject"] for i in activity["last_interactions"]] == ["Welcome call"]
+
+
+def test_a_merge_brings_the_others_interactions_along(client, tenant):
+    survivor, other = contact(client, tenant, "Ivan"), contact(client, tenant, "Ivan dup")
+    colleague = member(client, tenant)
+    log(client, tenant.headers, survivor, occurred_at="2025-01-01T09:00:00Z")
+    moved = log(
+        client, colleague, other, subject="Met at the fair", occurred_at="2025-02-01T09:00:00Z"
+    )
+    r = client.post(
+        f"/api/v1/contacts/{survivor}/merge", json={"other_id": other}, headers=tenant.headers
+    )
+    assert r.status_code == 200, r.text
+    section = _colleagues(client, tenant, survivor)
+    assert section["interaction_count"] == 2
+    assert section["last_interactions"][0]["subject"] == "Met at the fair"
+    timeline = client.get(f"/api/v1/contacts/{survivor}/timeline", headers=tenant.headers).json()
+    assert moved["id"] in [i["record_id"] for i in timeline["items"]]
