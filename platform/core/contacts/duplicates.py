@@ -9,8 +9,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -62,6 +63,36 @@ def _name_score(name: PersonName) -> ColumnElement[float]:
                          func.similarity(full, func.lower(name.full)))
 
 
+def by_email(tenant_id: uuid.UUID, keys: Sequence[str]) -> Select[Any]:
+    return (
+        select(Contact.id, Contact.display_name, Contact.email)
+        .join(ContactEmail, (ContactEmail.tenant_id == Contact.tenant_id)
+              & (ContactEmail.contact_id == Contact.id))
+        .where(ContactEmail.tenant_id == tenant_id, ContactEmail.address_key.in_(keys))
+        .limit(MAX_CANDIDATES)
+    )
+
+
+def by_phone(tenant_id: uuid.UUID, numbers: Sequence[str]) -> Select[Any]:
+    return (
+        select(Contact.id, Contact.display_name, Contact.email)
+        .join(ContactPhone, (ContactPhone.tenant_id == Contact.tenant_id)
+              & (ContactPhone.contact_id == Contact.id))
+        .where(ContactPhone.tenant_id == tenant_id, ContactPhone.number.in_(numbers))
+        .distinct()
+        .limit(MAX_CANDIDATES)
+    )
+
+
+def by_name_and_birthday(tenant_id: uuid.UUID, name: PersonName, birthday: date) -> Select[Any]:
+    """The birthday narrows through its index; similarity runs on those few rows only."""
+    return (
+        select(Contact.id, Contact.display_name, Contact.email, _name_score(name))
+        .where(Contact.tenant_id == tenant_id, Contact.birthday == birthday)
+        .limit(200)
+    )
+
+
 async def candidates(
     session: AsyncSession,
     tenant_id: uuid.UUID,
@@ -80,34 +111,13 @@ async def candidates(
             found[c.id] = c
 
     if email_keys:
-        rows = await session.execute(
-            select(Contact.id, Contact.display_name, Contact.email)
-            .join(ContactEmail, (ContactEmail.tenant_id == Contact.tenant_id)
-                  & (ContactEmail.contact_id == Contact.id))
-            .where(ContactEmail.tenant_id == tenant_id, ContactEmail.address_key.in_(email_keys))
-            .limit(MAX_CANDIDATES)
-        )
-        for cid, shown, email in rows:
+        for cid, shown, email in await session.execute(by_email(tenant_id, email_keys)):
             keep(Candidate(cid, shown, email, EMAIL, 1.0))
     if phones:
-        rows = await session.execute(
-            select(Contact.id, Contact.display_name, Contact.email)
-            .join(ContactPhone, (ContactPhone.tenant_id == Contact.tenant_id)
-                  & (ContactPhone.contact_id == Contact.id))
-            .where(ContactPhone.tenant_id == tenant_id, ContactPhone.number.in_(phones))
-            .distinct()
-            .limit(MAX_CANDIDATES)
-        )
-        for cid, shown, email in rows:
+        for cid, shown, email in await session.execute(by_phone(tenant_id, phones)):
             keep(Candidate(cid, shown, email, PHONE, 1.0))
     if name is not None and name.full and birthday is not None:
-        # The birthday narrows through its index; similarity runs on those few rows only.
-        score = _name_score(name)
-        rows = await session.execute(
-            select(Contact.id, Contact.display_name, Contact.email, score)
-            .where(Contact.tenant_id == tenant_id, Contact.birthday == birthday)
-            .limit(200)
-        )
+        rows = await session.execute(by_name_and_birthday(tenant_id, name, birthday))
         for cid, shown, email, similarity in rows:
             if similarity is not None and similarity >= NAME_SIMILARITY:
                 keep(Candidate(cid, shown, email, NAME_BIRTHDAY, round(float(similarity), 3)))

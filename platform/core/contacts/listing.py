@@ -124,6 +124,8 @@ def _split_filters(
     """Tag and organization filters are read here; the rest by the field kernel's parser."""
     rest, linked = [], []
     for raw in raws:
+        if "\x00" in raw:
+            raise bad_query("filter", "must not contain NUL characters")
         name, _, tail = raw.partition(":")
         if name not in LINKED:
             rest.append(raw)

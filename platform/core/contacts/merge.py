@@ -94,15 +94,17 @@ async def _repoint_references(
     return changed
 
 
-def _fill_gaps(survivor: Contact, other: Contact) -> None:
+def _gaps(survivor: Contact, other: Contact) -> dict[str, Any]:
     """The survivor's values win; the other's fill what the survivor lacks."""
-    for key in SCALARS:
-        if getattr(survivor, key) is None and getattr(other, key) is not None:
-            setattr(survivor, key, getattr(other, key))
-    survivor.fields = {**(other.fields or {}), **(survivor.fields or {})}
+    filled: dict[str, Any] = {
+        key: getattr(other, key)
+        for key in SCALARS
+        if getattr(survivor, key) is None and getattr(other, key) is not None
+    }
+    filled["fields"] = {**(other.fields or {}), **(survivor.fields or {})}
     addresses = list(survivor.addresses or [])
-    addresses += [a for a in other.addresses or [] if a not in addresses]
-    survivor.addresses = addresses
+    filled["addresses"] = addresses + [a for a in other.addresses or [] if a not in addresses]
+    return filled
 
 
 async def _demote_others_primaries(
@@ -142,10 +144,12 @@ async def merge_contacts(
     moved = await repoint.repoint(session, tenant, other_id, survivor_id, refs)
     referenced = await _repoint_references(session, actor, definitions, other_id, survivor_id)
 
-    _fill_gaps(survivor.contact, other.contact)
+    filled = _gaps(survivor.contact, other.contact)
     # The other row goes before the survivor takes over its unique values (external_id).
     await session.delete(other.contact)
     await session.flush()
+    for key, value in filled.items():
+        setattr(survivor.contact, key, value)
     merged = (await records.load(session, tenant, [survivor.contact]))[0]
     emails = one_primary(merged.emails)
     await records.write_emails(session, merged, emails)

@@ -168,7 +168,7 @@ def clean_phones(raw: Sequence[Any], region: str | None) -> list[PhoneValue]:
 def clean_tags(raw: Sequence[str]) -> list[str]:
     out: list[str] = []
     for i, tag in enumerate(raw):
-        clean = " ".join(tag.split()).lower()
+        clean = " ".join(tag.split()).lower()[:60]  # lower-casing may lengthen a few letters
         if not clean:
             raise invalid(f"tags[{i}]", "must not be empty")
         if clean not in out:

@@ -158,7 +158,7 @@ def _decode(cursor: str) -> tuple[str, uuid.UUID]:
 
 def list_statement(
     tenant_id: uuid.UUID, *, q: str | None, cursor: str | None, limit: int
-) -> Select[tuple[Organization]]:
+) -> Select[Organization]:
     """By name; ``q`` matches the start of the name, case- and accent-insensitively — a
     range over the tenant-led (tenant_id, name_key, id) index."""
     query = select(Organization).where(Organization.tenant_id == tenant_id)

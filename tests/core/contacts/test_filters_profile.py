@@ -3,10 +3,13 @@ birthday, external id, organization — same ``field:op:value`` syntax as custom
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
+from rapport.core.contacts.listing import list_statement
 from tests.conftest import sign_up
-from tests.core.contacts.support import CONTACTS, make, user_id
+from tests.core.contacts.support import CONTACTS, compiled, explain, make, user_id
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +82,23 @@ def test_bad_filters_are_400_naming_them(client, crowd, raw, named):
 def test_tags_cannot_be_sorted(client, crowd):
     t, _, _ = crowd
     assert client.get(f"{CONTACTS}?sort=tags", headers=t.headers).status_code == 400
+
+
+def test_tag_filter_is_an_index_condition_for_the_app_role(client, database):
+    t = sign_up(client)
+    with database.connect_owner() as conn, conn.transaction():
+        conn.execute("SELECT set_config('rapport.tenant_id', %s, true)", (t.id,))
+        conn.execute("INSERT INTO contacts (tenant_id, id, given_name) SELECT %s, "
+                     "gen_random_uuid(), 'P' || g FROM generate_series(1, 20000) g", (t.id,))
+        conn.execute("INSERT INTO contact_tags (tenant_id, id, contact_id, tag) SELECT tenant_id, "
+                     "gen_random_uuid(), id, CASE WHEN given_name IN ('P1', 'P2') THEN 'rare' "
+                     "ELSE 'common' END FROM contacts WHERE tenant_id = %s", (t.id,))
+    with database.connect_owner() as conn:
+        conn.execute("ANALYZE contacts")
+        conn.execute("ANALYZE contact_tags")
+    assert _given(client, t, "tags:eq:rare") == ["P1", "P2"]
+    query, _ = list_statement(uuid.UUID(t.id), [], filters=["tags:eq:rare"])
+    sql, params = compiled(query)
+    plan = explain(database, t.id, sql, params)
+    assert "ix_contact_tags_tenant_id_tag_contact_id" in plan, plan
+    assert any("Index Cond" in line and "tag" in line for line in plan.splitlines()), plan

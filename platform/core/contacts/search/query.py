@@ -38,7 +38,7 @@ class SearchPlan:
     matches: tuple[TokenMatch, ...]
 
 
-def spellings_statement(tenant_id: uuid.UUID, word: str) -> Select[tuple[str]]:
+def spellings_statement(tenant_id: uuid.UUID, word: str) -> Select[str]:
     """Vocabulary words sharing a one-letter-deleted variant with ``word`` (for EXPLAIN)."""
     return (
         select(SearchWord.word)
