@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.contacts import duplicates, preferences, service
 from rapport.core.contacts import values as v
-from rapport.core.contacts.controllers import Region, _one
+from rapport.core.contacts.controllers import Region, render_one
 from rapport.core.contacts.merge import merge_contacts
 from rapport.core.contacts.provenance import provenance_of
 from rapport.core.contacts.schemas import (
@@ -52,7 +52,7 @@ class ContactActionsController(Controller):
             db, principal, contact_id, data.other_id, definitions, hooks,
             provenance_of(data.provenance, channel="merge"),
         )
-        return await _one(db, principal, definitions, record, None)
+        return await render_one(db, principal, definitions, record, None)
 
     @post("/duplicates", status_code=200)
     async def find_duplicates(

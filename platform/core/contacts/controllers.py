@@ -72,7 +72,7 @@ def write_options(
     )
 
 
-async def _one(
+async def render_one(
     db: AsyncSession,
     principal: Principal,
     definitions: Sequence[FieldDefinition],
@@ -134,7 +134,7 @@ class ContactController(Controller):
         record = await service.create_contact(
             db, principal, data.values(), definitions, hooks, options
         )
-        return await _one(db, principal, definitions, record, locale)
+        return await render_one(db, principal, definitions, record, locale)
 
     @get("/{contact_id:uuid}")
     async def get_contact(
@@ -150,7 +150,7 @@ class ContactController(Controller):
         already did with this person (``activity``)."""
         record = await service.get_record(db, principal, contact_id)
         definitions = await visible_fields(db, principal, plugin_fields, service.ENTITY)
-        out = await _one(db, principal, definitions, record, locale)
+        out = await render_one(db, principal, definitions, record, locale)
         owner = await view.owner(db, principal, record.contact)
         links = await view.organization_links(db, principal, contact_id)
         return ContactView(
@@ -184,7 +184,7 @@ class ContactController(Controller):
             db, principal, contact_id, data.changes(), definitions, hooks,
             write_options(data.provenance, region),
         )
-        return await _one(db, principal, definitions, record, locale)
+        return await render_one(db, principal, definitions, record, locale)
 
     @delete("/{contact_id:uuid}", status_code=204)
     async def delete_contact(

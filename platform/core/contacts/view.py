@@ -83,8 +83,8 @@ async def organization_links(
 async def activity(
     session: AsyncSession, actor: Principal, hooks: TenantHooks, contact_id: uuid.UUID
 ) -> dict[str, Any]:
-    """Every section answered for this contact, merged; a later key never hides an earlier
-    one silently — sections are namespaced by whoever answers (see the hookspec)."""
+    """Every section answered for this contact, merged. Keys are namespaced by whoever
+    answers (see the hookspec); should two answer the same key, the first answer stays."""
     query = ContactSummaryQuery(actor.tenant_id, contact_id, session, actor)
     merged: dict[str, Any] = {}
     for _, section in await hooks.call_each("rapport_contact_summary", query=query):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from litestar import Controller, get
@@ -11,10 +12,12 @@ from litestar.params import FromPath, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core import audit
-from rapport.core.contacts.service import get_record
+from rapport.core.contacts.service import ENTITY, get_record
 from rapport.core.contacts.view import organization_links
 from rapport.core.facts import service
 from rapport.core.facts.schemas import FactOut, FactsOut, FieldFacts
+from rapport.core.fields.definitions import FieldDefinition
+from rapport.core.fields.service import visible_fields
 from rapport.tenancy.principal import Principal
 
 
@@ -28,6 +31,7 @@ class FactsController(Controller):
         contact_id: FromPath[uuid.UUID],
         principal: NamedDependency[Principal],
         db: NamedDependency[AsyncSession],
+        plugin_fields: NamedDependency[Sequence[FieldDefinition]],
         field: Annotated[
             str | None, QueryParameter(max_length=120, pattern=r"^[A-Za-z0-9_.-]+$")
         ] = None,
@@ -42,7 +46,15 @@ class FactsController(Controller):
                  "until": link.until}
             )
         found = await service.history(db, principal, contact_id, field=field)
-        names = sorted(set(found) | ({field} & set(current) if field else set(current)))
+        # Custom fields show only while visible: a disabled plugin's values stay hidden here
+        # as they are on the record.
+        shown = {f"fields.{d.full_key}"
+                 for d in await visible_fields(db, principal, plugin_fields, ENTITY)}
+        names = sorted(
+            name
+            for name in set(found) | ({field} & set(current) if field else set(current))
+            if not name.startswith("fields.") or name in shown
+        )
         return FactsOut(contact_id, [
             FieldFacts(name, current.get(name), [
                 FactOut(e.value, e.recorded_at, e.recorded_by, e.recorded_by_name, e.channel,

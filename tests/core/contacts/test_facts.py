@@ -64,3 +64,14 @@ def test_provenance_can_name_an_interaction(client, tenant):
     assert r.status_code == 200, r.text
     [fact] = _facts(client, tenant, c["id"], field="addresses")["addresses"]["history"]
     assert fact["interaction_id"] == call and fact["source"] == "phone call"
+
+
+def test_a_disabled_modules_fields_stay_hidden_in_the_facts(client):
+    from tests.conftest import sign_up
+
+    t = sign_up(client)
+    assert client.put("/api/v1/modules/stamps", headers=t.headers).status_code == 200
+    c = make(client, t, given_name="Latte lover", fields={"stamps.favourite_drink": "latte"})
+    assert "fields.stamps.favourite_drink" in _facts(client, t, c["id"])
+    assert client.delete("/api/v1/modules/stamps", headers=t.headers).is_success
+    assert "fields.stamps.favourite_drink" not in _facts(client, t, c["id"])
