@@ -81,3 +81,17 @@ def test_open_deals_and_tasks_of_a_contact(client, database):
     assert [t["id"] for t in section["open_tasks"]] == [sooner, later, undated]
     assert sum("FROM deals" in s for s in statements) == 1
     assert sum("FROM tasks" in s for s in statements) == 1
+
+
+def test_the_contact_view_shows_both_sections(client, tenant):
+    h = tenant.headers
+    who = contact(client, tenant)
+    deal = client.post("/api/v1/deals", json={"title": "Renewal", "contact_id": who},
+                       headers=h).json()
+    task = client.post("/api/v1/tasks", json={"title": "Call", "contact_id": who},
+                       headers=h).json()
+    view = client.get(f"/api/v1/contacts/{who}", headers=h)
+    assert view.status_code == 200, view.text
+    activity = view.json()["activity"]
+    assert [d["id"] for d in activity["open_deals"]] == [deal["id"]]
+    assert [t["id"] for t in activity["open_tasks"]] == [task["id"]]
