@@ -38,7 +38,8 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         except Exception as exc:
             # Raised before a response started (e.g. by authentication): Litestar's outer
             # exception handler answers; log the status it will send.
-            status = getattr(exc, "status_code", None) or getattr(exc, "status", 500)
+            sent: object = getattr(exc, "status_code", None) or getattr(exc, "status", 500)
+            status = sent if isinstance(sent, int) else 500
             raise
         finally:
             # Path only: query strings may carry cursors or one-time tokens.
