@@ -96,3 +96,13 @@ def test_a_failing_request_writes_nothing(client, database, tenant):
             "SELECT count(*) FROM tenants WHERE slug = %s", (tenant.slug + "-half",)
         ).fetchone()[0]
     assert count == 0
+
+
+def test_a_missing_required_field_is_named(client):
+    r = client.post("/api/v1/signup", json={"organization": {"slug": "abc-def"},
+                                            "admin": {"email": "a@b.co", "password": "x" * 12,
+                                                      "full_name": "A"}})
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["field"] == "organization.name"
+    r = client.post("/api/v1/auth/login", json={"email": "a@b.co", "password": "x"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "tenant"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import msgspec
@@ -50,14 +51,22 @@ def on_rapport_error(_: Request, exc: RapportError) -> Response[dict[str, Any]]:
     )
 
 
+_MISSING = re.compile(r"missing required field `([^`]+)`")
+
+
 def _field_of(item: dict[str, Any]) -> str:
-    key = item.get("key") or ""
+    key = str(item.get("key") or "")
     message = str(item.get("message", ""))
     # msgspec names the JSON path ("… - at `$.admin.email`"): the most precise field name.
     if "at `$." in message:
         key = message.rsplit("at `$.", 1)[1].rstrip("`").replace("[", ".").replace("]", "")
-        if key.startswith("data."):
-            key = key[5:]
+    elif key == "data":
+        key = ""
+    if key.startswith("data."):
+        key = key[5:]
+    # "Object missing required field `name` - at `$.organization`": name the field itself.
+    if missing := _MISSING.search(message):
+        key = f"{key}.{missing.group(1)}" if key else missing.group(1)
     return key or "body"
 
 
