@@ -1,0 +1,151 @@
+"""Contacts out as CSV or JSON lines, with the import's columns so an export imports back to
+the same contacts. Pages are read by keyset with the list's own statement (same filters,
+``q`` and ``sort``), each page in its own short transaction, while the response streams.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from typing import Any, Literal
+
+import msgspec
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from rapport.core.audit import jsonable
+from rapport.core.contacts import records
+from rapport.core.contacts.listing import list_statement
+from rapport.core.contacts.records import ContactRecord
+from rapport.core.contacts.search.query import SearchPlan
+from rapport.core.fields.definitions import FieldDefinition
+from rapport.core.imports import cells
+from rapport.core.imports.columns import SEPARATOR, export_columns, importable_fields
+from rapport.core.pagination import encode_cursor
+from rapport.db.session import tenant_session
+
+Format = Literal["csv", "jsonl"]
+PAGE = 1_000
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson"}
+
+
+def values_of(record: ContactRecord, fields: dict[str, FieldDefinition]) -> dict[str, Any]:
+    """The contact by the import's columns (lists as lists, custom fields as stored)."""
+    c = record.contact
+    out: dict[str, Any] = {
+        "external_id": c.external_id,
+        "honorific": c.honorific,
+        "given_name": c.given_name,
+        "patronymic": c.patronymic,
+        "family_name": c.family_name,
+        "preferred_name": c.preferred_name,
+        "email": c.email,
+        "emails": [e.address for e in record.emails if not e.primary],
+        "phones": [p.number for p in record.phones],
+        "birthday": c.birthday,
+        "language": c.language,
+        "tags": list(record.tags),
+        "addresses": list(c.addresses or []),
+        "owner_id": c.owner_id,
+        "source": c.source,
+    }
+    stored = c.fields or {}
+    for column, d in fields.items():
+        out[column] = stored.get(d.full_key)
+    return out
+
+
+def _cell(column: str, value: Any, fields: dict[str, FieldDefinition]) -> str:
+    if column in fields:
+        return cells.write_cell(fields[column], value)
+    if value is None:
+        return ""
+    if column == "addresses":
+        return msgspec.json.encode(value).decode() if value else ""
+    if isinstance(value, list):
+        return SEPARATOR.join(value)
+    return str(value)
+
+
+def csv_lines(
+    page: Sequence[ContactRecord], header: Sequence[str], fields: dict[str, FieldDefinition]
+) -> bytes:
+    buffer = io.StringIO()
+    out = csv.writer(buffer, lineterminator="\n")
+    for record in page:
+        values = values_of(record, fields)
+        out.writerow([_cell(column, values[column], fields) for column in header])
+    return buffer.getvalue().encode()
+
+
+def json_lines(page: Sequence[ContactRecord], fields: dict[str, FieldDefinition]) -> bytes:
+    lines = [
+        msgspec.json.encode({"id": str(r.id), **jsonable(values_of(r, fields))}) + b"\n"
+        for r in page
+    ]
+    return b"".join(lines)
+
+
+def header_line(header: Sequence[str]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(header)
+    return buffer.getvalue().encode()
+
+
+async def _page(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    definitions: Sequence[FieldDefinition],
+    filters: Sequence[str],
+    sort: str | None,
+    plan: SearchPlan | None,
+    cursor: str | None,
+) -> tuple[list[ContactRecord], str | None]:
+    query, order = list_statement(
+        tenant_id, definitions, filters=filters, sort=sort, cursor=cursor, limit=PAGE,
+        search_plan=plan,
+    )
+    if order is None:
+        contacts = list((await session.execute(query)).scalars())
+        more = len(contacts) > PAGE
+        contacts = contacts[:PAGE]
+        following = encode_cursor(contacts[-1].id) if more else None
+    else:
+        rows = list((await session.execute(query)).all())
+        more = len(rows) > PAGE
+        rows = rows[:PAGE]
+        following = order.encode(rows[-1][1], rows[-1][0].id) if more else None
+        contacts = [row[0] for row in rows]
+    return await records.load(session, tenant_id, contacts), following
+
+
+async def stream(
+    maker: async_sessionmaker[AsyncSession],
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    definitions: Sequence[FieldDefinition],
+    file_format: Format,
+    *,
+    filters: Sequence[str] = (),
+    sort: str | None = None,
+    plan: SearchPlan | None = None,
+) -> AsyncIterator[bytes]:
+    """The export, page by page; each page is read in its own transaction of the tenant."""
+    fields = importable_fields(definitions)
+    header = export_columns(definitions)
+    if file_format == "csv":
+        yield header_line(header)
+    cursor: str | None = None
+    while True:
+        async with tenant_session(maker, tenant_id, user_id) as session:
+            page, cursor = await _page(
+                session, tenant_id, definitions, filters, sort, plan, cursor
+            )
+        if page:
+            yield csv_lines(page, header, fields) if file_format == "csv" else json_lines(
+                page, fields
+            )
+        if cursor is None:
+            return
+

@@ -1,0 +1,353 @@
+"""An import from start to end, the same for the CLI and the API:
+
+1. fingerprint the file (UTF-8, SHA-256) and read its header — refused before anything
+   is written when either is wrong;
+2. find an unfinished import of the same file to resume;
+3. check every row and stage the valid ones, then the whole-file checks;
+4. a dry run records what it found and stops; invalid rows refuse the import (nothing is
+   written) unless ``skip_invalid``;
+5. write batch after batch, each with its audit entry, its ``contacts.imported`` event and
+   the import's checkpoint. ``Steps`` decides whether each batch commits on its own
+   (resumable) or everything shares one transaction (atomic).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import uuid
+from collections.abc import AsyncIterator, Mapping, Sequence
+from concurrent.futures import Executor
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from rapport.core import audit
+from rapport.core.contacts import preferences
+from rapport.core.events import emit
+from rapport.core.fields.definitions import FieldDefinition
+from rapport.core.imports import checks, loading, records, staging, writer
+from rapport.core.imports.columns import Key, Layout, resolve
+from rapport.core.imports.models import COMPLETED, DRY_RUN, RUNNING, ContactImport
+from rapport.core.imports.rows import RowError, RowReader
+from rapport.core.imports.source import CsvRows, CsvSource, fingerprint
+from rapport.db.session import tenant_session
+from rapport.hooks import TenantHooks
+from rapport.tenancy.principal import Principal
+
+CONTACTS_IMPORTED = "contacts.imported"
+RECORD_TYPE = "contact_import"
+IMPORT = "import"
+DEFAULT_BATCH = 10_000
+
+
+class Steps(Protocol):
+    """Where each step of an import runs: ``atomic`` when all share one transaction."""
+
+    atomic: bool
+
+    def step(self) -> AbstractAsyncContextManager[AsyncSession]: ...
+
+
+class OneTransaction:
+    """Every step in the caller's transaction: the import is atomic (API, ``--atomic``)."""
+
+    atomic = True
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @asynccontextmanager
+    async def step(self) -> AsyncIterator[AsyncSession]:
+        yield self.session
+
+
+class TransactionPerStep:
+    """Each step commits on its own, on one connection (the staging table lives there)."""
+
+    atomic = False
+
+    def __init__(
+        self, maker: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID, user_id: uuid.UUID
+    ) -> None:
+        self.maker, self.tenant_id, self.user_id = maker, tenant_id, user_id
+
+    @asynccontextmanager
+    async def step(self) -> AsyncIterator[AsyncSession]:
+        async with tenant_session(self.maker, self.tenant_id, self.user_id) as session:
+            yield session
+
+
+class Progress(Protocol):
+    def begin(self, phase: str, total: int | None) -> None: ...
+
+    def advance(self, rows: int) -> None: ...
+
+
+class NoProgress:
+    def begin(self, phase: str, total: int | None) -> None:
+        return None
+
+    def advance(self, rows: int) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    key: Key = "external_id"
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    dry_run: bool = False
+    skip_invalid: bool = False
+    # An unfinished import of the same file is continued (``resume``: required to exist).
+    continue_unfinished: bool = True
+    resume: bool = False
+    batch_size: int = DEFAULT_BATCH
+    region: str | None = None
+    keep_errors: int = records.KEPT_ERRORS
+
+
+@dataclass
+class ImportOutcome:
+    file_name: str
+    sha256: str = ""
+    import_id: uuid.UUID | None = None
+    status: str = RUNNING
+    total_rows: int = 0
+    resumed_from: int = 0
+    created: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    invalid_rows: int = 0
+    error_count: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    # The last data row number read (blank rows count): where the last batch ends.
+    last_row: int = 0
+
+
+class ImportRefused(Exception):
+    """Rows are invalid and ``skip_invalid`` is off, or there is nothing to resume:
+    nothing was written."""
+
+    def __init__(self, outcome: ImportOutcome, reason: str) -> None:
+        super().__init__(reason)
+        self.outcome = outcome
+
+
+class ImportStopped(Exception):
+    """A batch failed; the committed batches stay and the import can be resumed."""
+
+    def __init__(self, outcome: ImportOutcome, reason: str) -> None:
+        super().__init__(reason)
+        self.outcome = outcome
+
+
+@dataclass
+class _Plan:
+    layout: Layout
+    region: str | None
+    prior: ContactImport | None
+
+
+async def _plan(
+    steps: Steps,
+    actor: Principal,
+    rows: CsvRows,
+    outcome: ImportOutcome,
+    options: ImportOptions,
+    definitions: Sequence[FieldDefinition],
+) -> _Plan:
+    layout = resolve(rows.header, options.mapping, definitions, options.key)
+    async with steps.step() as session:
+        region = options.region or (await preferences.defaults(session, actor)).phone_region
+        prior = None
+        if options.continue_unfinished and not options.dry_run:
+            prior = await records.unfinished(session, actor, outcome.sha256)
+    if prior is None and options.resume:
+        raise ImportRefused(outcome, "this file has no unfinished import to resume")
+    if prior is not None and (prior.key != options.key or prior.mapping != layout.mapping):
+        raise ImportRefused(
+            outcome,
+            f"import {prior.id} of this file stopped at row {prior.processed_rows + 1} with "
+            f"key {prior.key} and mapping {prior.mapping}; resume it with the same options",
+        )
+    return _Plan(layout, region, prior)
+
+
+def _merge_errors(first: list[RowError], found: checks.Findings, keep: int) -> list[RowError]:
+    layout_free = [RowError(row, column, message) for row, column, message in found.errors]
+    return heapq.nsmallest(keep, [*first, *layout_free], key=lambda e: (e.row, e.column))
+
+
+def _name_columns(errors: list[RowError], layout: Layout) -> list[RowError]:
+    """Errors found in SQL name the contact value; name the file's column instead."""
+    headers = {c.target: c.header for c in layout.columns}
+    return [RowError(e.row, headers.get(e.column, e.column), e.message) for e in errors]
+
+
+async def _stage(
+    steps: Steps,
+    actor: Principal,
+    rows: CsvRows,
+    plan: _Plan,
+    outcome: ImportOutcome,
+    options: ImportOptions,
+    definitions: Sequence[FieldDefinition],
+    progress: Progress,
+    executor: Executor | None,
+    depth: int,
+) -> None:
+    reader = RowReader(plan.layout, definitions, plan.region)
+    start_after = plan.prior.processed_rows if plan.prior else 0
+    async with steps.step() as session:
+        await staging.create(session)
+        loaded = await loading.load(
+            session, rows, reader, start_after=start_after, keep=options.keep_errors,
+            advance=progress.advance, executor=executor, depth=depth,
+        )
+        await staging.index(session)
+        found = await checks.run(
+            session, actor.tenant_id, options.key, definitions, keep=options.keep_errors
+        )
+        if options.dry_run:
+            outcome.created, outcome.updated = await checks.would_create(
+                session, actor.tenant_id, options.key
+            )
+    outcome.resumed_from = start_after
+    outcome.total_rows = plan.prior.total_rows if plan.prior else loaded.rows
+    outcome.duplicates = found.duplicates
+    outcome.invalid_rows = loaded.invalid_rows + found.invalid_rows
+    outcome.error_count = loaded.error_count + found.error_count
+    outcome.errors = _name_columns(
+        _merge_errors(loaded.errors, found, options.keep_errors), plan.layout
+    )
+    outcome.last_row = max(loaded.last_row, start_after)
+
+
+def _record_values(
+    source: CsvSource, plan: _Plan, outcome: ImportOutcome, options: ImportOptions, atomic: bool
+) -> dict[str, object]:
+    return {
+        "file_name": source.name[:255],
+        "sha256": outcome.sha256,
+        "key": options.key,
+        "mapping": plan.layout.mapping,
+        "dry_run": options.dry_run,
+        "skip_invalid": options.skip_invalid,
+        "atomic": atomic,
+        "region": plan.region,
+        "batch_size": options.batch_size,
+        "total_rows": outcome.total_rows,
+        "error_count": outcome.error_count,
+        "duplicate_count": outcome.duplicates,
+        "errors": [e.as_dict() for e in outcome.errors],
+    }
+
+
+async def _write(
+    steps: Steps,
+    actor: Principal,
+    hooks: TenantHooks,
+    record_id: uuid.UUID,
+    source: CsvSource,
+    outcome: ImportOutcome,
+    options: ImportOptions,
+    progress: Progress,
+) -> None:
+    """Batch after batch; each commits its rows with the checkpoint (``TransactionPerStep``)."""
+    provenance = f"import {record_id}: {source.name}"[:200]
+    low = outcome.resumed_from
+    progress.begin("importing", outcome.last_row - low)
+    while low < outcome.last_row:
+        high = min(low + options.batch_size, outcome.last_row)
+        async with steps.step() as session:
+            done = await writer.write_batch(
+                session, actor.tenant_id, actor.user_id, options.key, low, high, provenance
+            )
+            if done.created or done.updated:
+                batch = -(-high // options.batch_size)
+                counts = {"batch": batch, "created": done.created, "updated": done.updated}
+                await audit.record(
+                    session, actor, IMPORT, RECORD_TYPE, record_id,
+                    detail={**counts, "rows": [low + 2, high + 1], "file": source.name},
+                )
+                await emit(session, actor, hooks, CONTACTS_IMPORTED, RECORD_TYPE, record_id,
+                           {"import_id": str(record_id), **counts})
+            await records.checkpoint(
+                session, actor, record_id, expected=low, processed=high,
+                created=done.created, updated=done.updated,
+            )
+        outcome.created += done.created
+        outcome.updated += done.updated
+        progress.advance(high - low)
+        low = high
+
+
+async def run_import(
+    steps: Steps,
+    actor: Principal,
+    source: CsvSource,
+    options: ImportOptions,
+    definitions: Sequence[FieldDefinition],
+    hooks: TenantHooks,
+    *,
+    progress: Progress | None = None,
+    executor: Executor | None = None,
+    depth: int = 1,
+) -> ImportOutcome:
+    """Import ``source``; raises ``FileError``/``ColumnError`` (the file), ``ImportRefused``
+    (invalid rows, nothing written) or ``ImportStopped`` (resumable)."""
+    actor.require_writer()
+    progress = progress or NoProgress()
+    atomic = steps.atomic
+    outcome = ImportOutcome(source.name)
+    outcome.sha256 = (await asyncio.to_thread(fingerprint, source)).sha256
+    rows = CsvRows(source)
+    try:
+        plan = await _plan(steps, actor, rows, outcome, options, definitions)
+        progress.begin("validating", None)
+        await _stage(steps, actor, rows, plan, outcome, options, definitions, progress,
+                     executor, depth)
+    finally:
+        rows.close()
+    values = _record_values(source, plan, outcome, options, atomic)
+    if options.dry_run:
+        async with steps.step() as session:
+            await staging.drop(session)
+            record = await records.start(
+                session, actor, status=DRY_RUN, created_count=outcome.created,
+                updated_count=outcome.updated, **values,
+            )
+            outcome.import_id, outcome.status = record.id, DRY_RUN
+        return outcome
+    if outcome.error_count and not options.skip_invalid:
+        async with steps.step() as session:
+            await staging.drop(session)
+        raise ImportRefused(outcome, f"{outcome.invalid_rows} rows are invalid; nothing was "
+                                     "imported (fix them, or skip them with skip_invalid)")
+    async with steps.step() as session:
+        if plan.prior is None:
+            record = await records.start(session, actor, status=RUNNING, **values)
+        else:
+            record = plan.prior
+            await records.resume(session, actor, record.id)
+            outcome.created, outcome.updated = record.created_count, record.updated_count
+        outcome.import_id = record.id
+    try:
+        await _write(steps, actor, hooks, record.id, source, outcome, options, progress)
+    except Exception as exc:
+        if atomic:
+            raise
+        reason = (f"{type(exc).__name__}: {exc}".splitlines() or ["failed"])[0]
+        try:
+            async with steps.step() as session:
+                await records.fail(session, actor, record.id, reason)
+        except Exception:  # noqa: S110 - the checkpoint already says where to resume
+            pass
+        raise ImportStopped(outcome, reason) from exc
+    async with steps.step() as session:
+        await records.finish(session, actor, record.id)
+        await staging.drop(session)
+    outcome.status = COMPLETED
+    return outcome

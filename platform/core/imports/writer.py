@@ -1,0 +1,265 @@
+"""One batch of staged rows → contacts, their addresses, phones, tags, facts and search
+terms, in a few set-based statements (no statement per row).
+
+Rows that match a contact update only what their cells give: a non-empty cell replaces the
+value, an empty one leaves it; ``emails``, ``phones`` and ``tags`` replace the whole list,
+``email`` alone makes that address the primary one (the API's rules). New contacts get
+UUIDv7 ids in file order.
+"""
+
+# Statements are assembled from constants (table and column names); every value is bound.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.core.contacts import names
+from rapport.core.contacts.search import index as search_index
+from rapport.core.imports.checks import target
+from rapport.core.imports.columns import Key
+from rapport.core.imports.staging import ROWS
+
+BATCH = "import_batch"
+# Contact ids per search-index refresh (it binds four parameters per id).
+REFRESH_CHUNK = 2_000
+V = "(b.doc -> 'v')"
+_TEXT = ("honorific", "given_name", "patronymic", "family_name", "preferred_name", "language",
+         "source", "external_id")
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    created: int
+    updated: int
+
+
+def _select_batch(key: Key) -> str:
+    # uuidv7() runs in row order above the fenced, ordered subquery: ids follow the file.
+    return f"""
+    CREATE TEMPORARY TABLE {BATCH} AS
+    SELECT s.n, s.doc, coalesce(s.existing, uuidv7()) AS contact_id, s.existing IS NULL AS is_new
+    FROM (
+        SELECT r.n, r.doc, {target(key)} AS existing
+        FROM {ROWS} r
+        WHERE r.n > :low AND r.n <= :high AND r.skip IS NULL
+        ORDER BY r.n OFFSET 0
+    ) s
+    """
+
+
+INSERT_CONTACTS = f"""
+INSERT INTO contacts (tenant_id, id, {", ".join(_TEXT)}, display_name, email, birthday,
+                      addresses, owner_id, fields, created_by)
+SELECT :tenant, b.contact_id, {", ".join(f"{V} ->> '{c}'" for c in _TEXT)},
+       b.doc ->> 'dn', {V} ->> 'email', ({V} ->> 'birthday')::date,
+       coalesce({V} -> 'addresses', '[]'::jsonb), ({V} ->> 'owner_id')::uuid,
+       coalesce(b.doc -> 'f', '{{}}'::jsonb), :user
+FROM {BATCH} b WHERE b.is_new ORDER BY b.n
+"""
+
+UPDATE_CONTACTS = f"""
+UPDATE contacts c SET
+    {", ".join(f"{col} = coalesce({V} ->> '{col}', c.{col})" for col in _TEXT)},
+    birthday = coalesce(({V} ->> 'birthday')::date, c.birthday),
+    addresses = coalesce({V} -> 'addresses', c.addresses),
+    owner_id = coalesce(({V} ->> 'owner_id')::uuid, c.owner_id),
+    fields = c.fields || coalesce(b.doc -> 'f', '{{}}'::jsonb),
+    updated_at = now()
+FROM {BATCH} b
+WHERE c.tenant_id = :tenant AND c.id = b.contact_id AND NOT b.is_new
+"""
+
+# Addresses zipped with their keys (lower-cased in Python, as the API does).
+_ADDRESSES = ("ROWS FROM (jsonb_array_elements_text(b.doc -> 'e'), "
+              "jsonb_array_elements_text(b.doc -> 'k')) WITH ORDINALITY a(address, key, ord)")
+
+EMAIL_STATEMENTS = (
+    # A whole list replaces the stored one.
+    f"""
+    DELETE FROM contact_emails ce USING {BATCH} b
+    WHERE ce.tenant_id = :tenant AND ce.contact_id = b.contact_id AND NOT b.is_new
+      AND (b.doc ->> 're')::boolean AND NOT (b.doc -> 'k') ? ce.address_key
+    """,
+    f"""
+    UPDATE contact_emails ce SET is_primary = false FROM {BATCH} b
+    WHERE ce.tenant_id = :tenant AND ce.contact_id = b.contact_id AND NOT b.is_new
+      AND b.doc ? 'k' AND ce.is_primary AND ce.address_key <> b.doc -> 'k' ->> 0
+    """,
+    f"""
+    INSERT INTO contact_emails (tenant_id, id, contact_id, address, address_key, is_primary)
+    SELECT :tenant, uuidv7(), b.contact_id, a.address, a.key, a.ord = 1
+    FROM {BATCH} b CROSS JOIN LATERAL {_ADDRESSES}
+    WHERE b.doc ? 'e' AND (b.is_new OR (b.doc ->> 're')::boolean)
+    ORDER BY b.n, a.ord
+    ON CONFLICT (tenant_id, address_key) DO UPDATE
+        SET address = excluded.address, is_primary = excluded.is_primary, label = NULL
+        WHERE contact_emails.contact_id = excluded.contact_id
+    """,
+    # ``email`` alone: that address becomes the primary one; the others stay.
+    f"""
+    INSERT INTO contact_emails (tenant_id, id, contact_id, address, address_key, is_primary)
+    SELECT :tenant, uuidv7(), b.contact_id, b.doc -> 'e' ->> 0, b.doc -> 'k' ->> 0, true
+    FROM {BATCH} b
+    WHERE b.doc ? 'e' AND NOT b.is_new AND NOT (b.doc ->> 're')::boolean
+    ON CONFLICT (tenant_id, address_key) DO UPDATE SET is_primary = true
+        WHERE contact_emails.contact_id = excluded.contact_id
+    """,
+)
+
+LIST_STATEMENTS = (
+    f"""
+    DELETE FROM contact_phones cp USING {BATCH} b
+    WHERE cp.tenant_id = :tenant AND cp.contact_id = b.contact_id AND NOT b.is_new
+      AND b.doc ? 'p' AND NOT (b.doc -> 'p') ? cp.number
+    """,
+    f"""
+    INSERT INTO contact_phones (tenant_id, id, contact_id, number, is_primary)
+    SELECT :tenant, uuidv7(), b.contact_id, p.number, p.ord = 1
+    FROM {BATCH} b
+    CROSS JOIN LATERAL jsonb_array_elements_text(b.doc -> 'p') WITH ORDINALITY p(number, ord)
+    WHERE b.doc ? 'p'
+    ORDER BY b.n, p.ord
+    ON CONFLICT (tenant_id, contact_id, number) DO UPDATE
+        SET is_primary = excluded.is_primary, label = NULL
+    """,
+    f"""
+    DELETE FROM contact_tags ct USING {BATCH} b
+    WHERE ct.tenant_id = :tenant AND ct.contact_id = b.contact_id AND NOT b.is_new
+      AND b.doc ? 't' AND NOT (b.doc -> 't') ? ct.tag
+    """,
+    f"""
+    INSERT INTO contact_tags (tenant_id, id, contact_id, tag)
+    SELECT :tenant, uuidv7(), b.contact_id, g.tag
+    FROM {BATCH} b CROSS JOIN LATERAL jsonb_array_elements_text(b.doc -> 't') g(tag)
+    WHERE b.doc ? 't'
+    ON CONFLICT (tenant_id, contact_id, tag) DO NOTHING
+    """,
+)
+
+# One fact per imported value, named as the audit log and the facts endpoint name them.
+INSERT_FACTS = f"""
+INSERT INTO contact_facts (tenant_id, id, contact_id, field, value, channel, source,
+                           recorded_by)
+SELECT :tenant, uuidv7(), b.contact_id, f.key, f.value, 'import', :source, :user
+FROM {BATCH} b CROSS JOIN LATERAL (
+    SELECT key, value FROM jsonb_each(b.doc -> 'v')
+    UNION ALL
+    SELECT 'fields.' || key, value FROM jsonb_each(coalesce(b.doc -> 'f', '{{}}'::jsonb))
+) f
+"""
+
+# New contacts' terms were computed in Python by the search index's own functions; the
+# vocabulary gains their new words, each with its one-letter-deleted variants.
+SEARCH_STATEMENTS = (
+    f"""
+    INSERT INTO contact_search_terms (tenant_id, id, term)
+    SELECT :tenant, b.contact_id, s.term
+    FROM {BATCH} b CROSS JOIN LATERAL jsonb_array_elements_text(b.doc -> 'st') s(term)
+    WHERE b.is_new
+    ON CONFLICT DO NOTHING
+    """,
+    f"""
+    WITH words AS (
+        SELECT DISTINCT w.word
+        FROM {BATCH} b CROSS JOIN LATERAL jsonb_array_elements_text(b.doc -> 'w') w(word)
+        WHERE b.is_new
+    ), added AS (
+        INSERT INTO contact_search_words (tenant_id, id, word)
+        SELECT :tenant, uuidv7(), words.word FROM words
+        ON CONFLICT (tenant_id, word) DO NOTHING
+        RETURNING id, word
+    )
+    INSERT INTO contact_search_variants (tenant_id, variant, id)
+    SELECT DISTINCT :tenant, x.variant, added.id
+    FROM added CROSS JOIN LATERAL (
+        SELECT added.word
+        UNION
+        SELECT left(added.word, i - 1) || substr(added.word, i + 1)
+        FROM generate_series(1, length(added.word)) i
+    ) x(variant)
+    ON CONFLICT DO NOTHING
+    """,
+)
+
+_UPDATED_VIEW = f"""
+SELECT c.id, c.given_name, c.patronymic, c.family_name, c.preferred_name,
+       (SELECT ce.address FROM contact_emails ce
+        WHERE ce.tenant_id = :tenant AND ce.contact_id = c.id AND ce.is_primary LIMIT 1),
+       (SELECT cp.number FROM contact_phones cp
+        WHERE cp.tenant_id = :tenant AND cp.contact_id = c.id
+        ORDER BY cp.is_primary DESC, cp.id LIMIT 1)
+FROM contacts c JOIN {BATCH} b ON c.tenant_id = :tenant AND c.id = b.contact_id
+WHERE NOT b.is_new
+"""
+
+_SET_DERIVED = """
+UPDATE contacts c SET email = u.email, display_name = u.display_name
+FROM unnest(CAST(:ids AS uuid[]), CAST(:emails AS text[]), CAST(:names AS text[]))
+     AS u(id, email, display_name)
+WHERE c.tenant_id = :tenant AND c.id = u.id
+  AND (c.email IS DISTINCT FROM u.email OR c.display_name IS DISTINCT FROM u.display_name)
+"""
+
+
+async def _derive_updated(session: AsyncSession, params: dict[str, object]) -> list[uuid.UUID]:
+    """Updated contacts: the primary address and the display name from what is stored
+    now (names may come partly from the row, partly from before)."""
+    rows = (await session.execute(text(_UPDATED_VIEW), params)).all()
+    if not rows:
+        return []
+    ids, emails, shown = [], [], []
+    for contact_id, given, patronymic, family, preferred, email, phone in rows:
+        values = {"given_name": given, "patronymic": patronymic, "family_name": family,
+                  "preferred_name": preferred}
+        ids.append(contact_id)
+        emails.append(email)
+        shown.append(names.display_name(values, email, phone)[:500])
+    await session.execute(
+        text(_SET_DERIVED), {**params, "ids": ids, "emails": emails, "names": shown}
+    )
+    return ids
+
+
+async def write_batch(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID | None,
+    key: Key,
+    low: int,
+    high: int,
+    source: str,
+) -> BatchResult:
+    """Write staged rows ``low < n <= high`` (not left out) in the session's transaction."""
+    params: dict[str, object] = {"tenant": tenant_id, "user": user_id, "source": source}
+    await session.execute(text(f"DROP TABLE IF EXISTS {BATCH}"))
+    await session.execute(text(_select_batch(key)), {**params, "low": low, "high": high})
+    counts = (
+        await session.execute(
+            text(f"SELECT count(*) FILTER (WHERE is_new), count(*) FROM {BATCH}")
+        )
+    ).one()
+    created, updated = int(counts[0]), int(counts[1]) - int(counts[0])
+    if created + updated:
+        await session.execute(text(f"ANALYZE {BATCH}"))
+        if created:
+            await session.execute(text(INSERT_CONTACTS), params)
+        if updated:
+            await session.execute(text(UPDATE_CONTACTS), params)
+        for statement in (*EMAIL_STATEMENTS, *LIST_STATEMENTS, INSERT_FACTS):
+            await session.execute(text(statement), params)
+        if created:
+            for statement in SEARCH_STATEMENTS:
+                await session.execute(text(statement), params)
+        if updated:
+            changed = await _derive_updated(session, params)
+            for start in range(0, len(changed), REFRESH_CHUNK):
+                await search_index.refresh(
+                    session, tenant_id, changed[start : start + REFRESH_CHUNK]
+                )
+    await session.execute(text(f"DROP TABLE {BATCH}"))
+    return BatchResult(created, updated)
