@@ -127,7 +127,7 @@ def test_contact_policy_is_replaced_as_a_whole_and_audited(client, database):
 
     for cap, field in [({"max": 0, "per_days": 7}, "frequency_cap.max"),
                        ({"max": 1, "per_days": 400}, "frequency_cap.per_days"),
-                       ({"max": 1}, "frequency_cap")]:
+                       ({"max": 1}, "frequency_cap.per_days")]:
         r = client.put(path, json={"do_not_contact": False, "frequency_cap": cap},
                        headers=tenant.headers)
         assert r.status_code == 422 and r.json()["errors"][0]["field"] == field, r.json()
