@@ -142,25 +142,27 @@ async def run_cli_import(
     workers: int = 0,
     show_progress: bool = True,
     hooks: Any = None,
+    progress: runner.Progress | None = None,
 ) -> ImportOutcome:
     """What ``rapport import contacts`` does (also called by tests and the benchmark);
-    ``hooks`` replaces the tenant's plugin hooks when given."""
+    ``hooks`` replaces the tenant's plugin hooks and ``progress`` the bar when given."""
     from rapport.core.imports import loading
     from rapport.db.session import tenant_session
 
     source = CsvSource.from_path(path)
     executor = loading.pool(workers) if workers > 1 else None
-    progress = Progress(
+    bar_display = Progress(
         TextColumn("{task.description:>10}"), BarColumn(), TextColumn("{task.completed:,.0f}"),
         RowsPerSecond(), TimeElapsedColumn(), console=console, transient=False,
         disable=not show_progress,
     )
-    bar = Bar(progress)
+    bar: runner.Progress = progress or Bar(bar_display)
     try:
         async with _one_connection(app_url) as maker:
             actor, definitions, tenant_hooks = await _actor_and_hooks(maker, slug, as_email)
             hooks = hooks or tenant_hooks
-            context: AbstractContextManager[Any] = progress if show_progress else nullcontext()
+            shown = show_progress and progress is None
+            context: AbstractContextManager[Any] = bar_display if shown else nullcontext()
             with context:
                 if atomic:
                     async with tenant_session(maker, actor.tenant_id, actor.user_id) as session:

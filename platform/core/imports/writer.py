@@ -77,9 +77,35 @@ WHERE c.tenant_id = :tenant AND c.id = b.contact_id AND NOT b.is_new
 # Addresses zipped with their keys (lower-cased in Python, as the API does).
 _ADDRESSES = ("ROWS FROM (jsonb_array_elements_text(b.doc -> 'e'), "
               "jsonb_array_elements_text(b.doc -> 'k')) WITH ORDINALITY a(address, key, ord)")
+_PHONES = "jsonb_array_elements_text(b.doc -> 'p') WITH ORDINALITY p(number, ord)"
+_TAGS = "jsonb_array_elements_text(b.doc -> 't') g(tag)"
+_INSERT_EMAILS = f"""
+    INSERT INTO contact_emails (tenant_id, id, contact_id, address, address_key, is_primary)
+    SELECT :tenant, uuidv7(), b.contact_id, a.address, a.key, a.ord = 1
+    FROM {BATCH} b CROSS JOIN LATERAL {_ADDRESSES}
+"""
+_INSERT_PHONES = f"""
+    INSERT INTO contact_phones (tenant_id, id, contact_id, number, is_primary)
+    SELECT :tenant, uuidv7(), b.contact_id, p.number, p.ord = 1
+    FROM {BATCH} b CROSS JOIN LATERAL {_PHONES}
+"""
+_INSERT_TAGS = f"""
+    INSERT INTO contact_tags (tenant_id, id, contact_id, tag)
+    SELECT :tenant, uuidv7(), b.contact_id, g.tag FROM {BATCH} b CROSS JOIN LATERAL {_TAGS}
+"""
 
-EMAIL_STATEMENTS = (
-    # A whole list replaces the stored one.
+# New contacts' lists: plain inserts (their rows cannot conflict: the whole-file checks
+# refused addresses that belong to someone else, and the contact ids are new).
+NEW_LISTS = (
+    f"{_INSERT_EMAILS} WHERE b.is_new AND b.doc ? 'e' ORDER BY b.n, a.ord",
+    f"{_INSERT_PHONES} WHERE b.is_new AND b.doc ? 'p' ORDER BY b.n, p.ord",
+    f"{_INSERT_TAGS} WHERE b.is_new AND b.doc ? 't'",
+)
+
+# Updated contacts' lists: a list in the row replaces the stored one (kept rows keep their
+# ids; labels are cleared, as a whole-list write over the API does); ``email`` alone makes
+# that address the primary one and keeps the others with their labels.
+UPDATED_LISTS = (
     f"""
     DELETE FROM contact_emails ce USING {BATCH} b
     WHERE ce.tenant_id = :tenant AND ce.contact_id = b.contact_id AND NOT b.is_new
@@ -91,38 +117,29 @@ EMAIL_STATEMENTS = (
       AND b.doc ? 'k' AND ce.is_primary AND ce.address_key <> b.doc -> 'k' ->> 0
     """,
     f"""
-    INSERT INTO contact_emails (tenant_id, id, contact_id, address, address_key, is_primary)
-    SELECT :tenant, uuidv7(), b.contact_id, a.address, a.key, a.ord = 1
-    FROM {BATCH} b CROSS JOIN LATERAL {_ADDRESSES}
-    WHERE b.doc ? 'e' AND (b.is_new OR (b.doc ->> 're')::boolean)
+    {_INSERT_EMAILS}
+    WHERE NOT b.is_new AND b.doc ? 'e' AND (b.doc ->> 're')::boolean
     ORDER BY b.n, a.ord
     ON CONFLICT (tenant_id, address_key) DO UPDATE
         SET address = excluded.address, is_primary = excluded.is_primary, label = NULL
         WHERE contact_emails.contact_id = excluded.contact_id
     """,
-    # ``email`` alone: that address becomes the primary one; the others stay.
     f"""
     INSERT INTO contact_emails (tenant_id, id, contact_id, address, address_key, is_primary)
     SELECT :tenant, uuidv7(), b.contact_id, b.doc -> 'e' ->> 0, b.doc -> 'k' ->> 0, true
     FROM {BATCH} b
-    WHERE b.doc ? 'e' AND NOT b.is_new AND NOT (b.doc ->> 're')::boolean
+    WHERE NOT b.is_new AND b.doc ? 'e' AND NOT (b.doc ->> 're')::boolean
     ON CONFLICT (tenant_id, address_key) DO UPDATE SET is_primary = true
         WHERE contact_emails.contact_id = excluded.contact_id
     """,
-)
-
-LIST_STATEMENTS = (
     f"""
     DELETE FROM contact_phones cp USING {BATCH} b
     WHERE cp.tenant_id = :tenant AND cp.contact_id = b.contact_id AND NOT b.is_new
       AND b.doc ? 'p' AND NOT (b.doc -> 'p') ? cp.number
     """,
     f"""
-    INSERT INTO contact_phones (tenant_id, id, contact_id, number, is_primary)
-    SELECT :tenant, uuidv7(), b.contact_id, p.number, p.ord = 1
-    FROM {BATCH} b
-    CROSS JOIN LATERAL jsonb_array_elements_text(b.doc -> 'p') WITH ORDINALITY p(number, ord)
-    WHERE b.doc ? 'p'
+    {_INSERT_PHONES}
+    WHERE NOT b.is_new AND b.doc ? 'p'
     ORDER BY b.n, p.ord
     ON CONFLICT (tenant_id, contact_id, number) DO UPDATE
         SET is_primary = excluded.is_primary, label = NULL
@@ -133,10 +150,8 @@ LIST_STATEMENTS = (
       AND b.doc ? 't' AND NOT (b.doc -> 't') ? ct.tag
     """,
     f"""
-    INSERT INTO contact_tags (tenant_id, id, contact_id, tag)
-    SELECT :tenant, uuidv7(), b.contact_id, g.tag
-    FROM {BATCH} b CROSS JOIN LATERAL jsonb_array_elements_text(b.doc -> 't') g(tag)
-    WHERE b.doc ? 't'
+    {_INSERT_TAGS}
+    WHERE NOT b.is_new AND b.doc ? 't'
     ON CONFLICT (tenant_id, contact_id, tag) DO NOTHING
     """,
 )
@@ -161,7 +176,6 @@ SEARCH_STATEMENTS = (
     SELECT :tenant, b.contact_id, s.term
     FROM {BATCH} b CROSS JOIN LATERAL jsonb_array_elements_text(b.doc -> 'st') s(term)
     WHERE b.is_new
-    ON CONFLICT DO NOTHING
     """,
     f"""
     WITH words AS (
@@ -236,6 +250,10 @@ async def write_batch(
 ) -> BatchResult:
     """Write staged rows ``low < n <= high`` (not left out) in the session's transaction."""
     params: dict[str, object] = {"tenant": tenant_id, "user": user_id, "source": source}
+    # Each inserted row runs its foreign-key checks as a prepared query; sessions force
+    # custom plans (rapport.db.session), which re-plans that query for every row and doubles
+    # the cost of a batch (measured in bench/imports.py). Generic plans for this transaction.
+    await session.execute(text("SET LOCAL plan_cache_mode = auto"))
     await session.execute(text(f"DROP TABLE IF EXISTS {BATCH}"))
     await session.execute(text(_select_batch(key)), {**params, "low": low, "high": high})
     counts = (
@@ -247,14 +265,12 @@ async def write_batch(
     if created + updated:
         await session.execute(text(f"ANALYZE {BATCH}"))
         if created:
-            await session.execute(text(INSERT_CONTACTS), params)
-        if updated:
-            await session.execute(text(UPDATE_CONTACTS), params)
-        for statement in (*EMAIL_STATEMENTS, *LIST_STATEMENTS, INSERT_FACTS):
-            await session.execute(text(statement), params)
-        if created:
-            for statement in SEARCH_STATEMENTS:
+            for statement in (INSERT_CONTACTS, *NEW_LISTS, *SEARCH_STATEMENTS):
                 await session.execute(text(statement), params)
+        if updated:
+            for statement in (UPDATE_CONTACTS, *UPDATED_LISTS):
+                await session.execute(text(statement), params)
+        await session.execute(text(INSERT_FACTS), params)
         if updated:
             changed = await _derive_updated(session, params)
             for start in range(0, len(changed), REFRESH_CHUNK):

@@ -1,0 +1,192 @@
+"""Importing contacts from CSV against a raw ``COPY`` of the same file, in one run.
+
+A CSV of N contacts (external_id, given_name, family_name, email, phones, birthday, tags
+and one custom field) is generated in a temporary directory. Then, on a private embedded
+PostgreSQL:
+
+(a) baseline: ``COPY … FROM STDIN (FORMAT csv, HEADER)`` of the file into a bare *logged*
+    table with the same columns (text, a date for the birthday; no keys, no indexes), with
+    psycopg as the owner role;
+(b) ``rapport import contacts`` of the same file into an empty tenant, through the CLI's
+    code path in this process (``run_cli_import``: validate every row, stage with COPY,
+    write set-based batches with their checkpoints, audit entries and events).
+
+Rows per second of both, their ratio (target: at least 0.4), and where the import's time
+went (validating and staging vs writing batches).
+
+Run: ``python -m bench.imports [--rows N] [--workers N] [--batch-size N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import random
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import select
+
+from bench.common import BenchDatabase, bench_database, table
+from rapport.core.contacts import preferences
+from rapport.core.fields.service import create_field
+from rapport.core.imports.cli import run_cli_import
+from rapport.core.imports.runner import DEFAULT_BATCH, ImportOptions
+from rapport.db.session import make_engine, make_sessionmaker, tenant_session
+from rapport.db.urls import libpq_url
+from rapport.tenancy.models import Membership
+from rapport.tenancy.principal import Principal
+from rapport.tenancy.signup import sign_up
+
+HEADER = ["external_id", "given_name", "family_name", "email", "phones", "birthday", "tags",
+          "fields.custom.shoe_size"]
+GIVEN = ["Olena", "Taras", "Iryna", "Andrii", "Oksana", "Dmytro", "Natalia", "Serhii",
+         "Maria", "Oleh", "Anna", "Yurii", "Kateryna", "Bohdan", "Sofia", "Mykola", "Zoë",
+         "Liam", "Emma", "Noah", "Olivia", "James", "Ava", "Lucas", "Mia", "Ethan"]
+SYLLABLES = ["ko", "va", "len", "shev", "chen", "bon", "dar", "pet", "ren", "lys", "tem",
+             "gor", "mel", "nyk", "sav", "zar", "hrin", "tur", "ban", "dol"]
+TAGS = ["vip", "newsletter", "wholesale", "retail", "partner", "lead", "churn-risk"]
+SLUG = "bench-import"
+
+
+def family_names(count: int, rng: random.Random) -> list[str]:
+    names: set[str] = set()
+    while len(names) < count:
+        stem = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
+        names.add(stem.title() + rng.choice(["enko", "uk", "sky", "son", "er", ""]))
+    return sorted(names)
+
+
+def write_csv(path: Path, rows: int) -> None:
+    """Distinct keys, addresses and numbers; names drawn from small vocabularies, as in a
+    real customer base."""
+    rng = random.Random(42)
+    families = family_names(5_000, rng)
+    start = date(1950, 1, 1)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(HEADER)
+        for i in range(rows):
+            given, family = rng.choice(GIVEN), rng.choice(families)
+            phones = f"+38067{i % 10_000_000:07d}"
+            if i % 5 == 0:
+                phones += f";050 {i % 10_000_000:07d}"  # national form, the tenant's region
+            tags = ";".join(rng.sample(TAGS, rng.randint(0, 2)))
+            birthday = (start + timedelta(days=rng.randint(0, 20_000))).isoformat()
+            out.writerow([f"crm-{i}", given, family, f"{given}.{family}.{i}@mail{i % 97}.example",
+                          phones, birthday, tags, str(rng.randint(35, 47))])
+
+
+async def make_tenant(db: BenchDatabase) -> None:
+    """A tenant with an owner, the custom field the file fills, and phone region UA."""
+    engine = make_engine(db.app_url, pool_size=1)
+    try:
+        maker = make_sessionmaker(engine)
+        async with tenant_session(maker, None) as session:
+            made = await sign_up(session, org_name="Bench import", slug=SLUG,
+                                 email="owner@bench.example", password="bench password 1",
+                                 full_name="Bench Owner")
+            tenant, user = made.tenant, made.user
+        async with tenant_session(maker, tenant.id, user.id) as session:
+            member = (await session.execute(select(Membership).where(
+                Membership.tenant_id == tenant.id, Membership.user_id == user.id))).scalar_one()
+        actor = Principal(user.id, user.email, user.full_name, tenant.id, tenant.slug,
+                          tenant.name, member.id, member.role)
+        async with tenant_session(maker, tenant.id, user.id) as session:
+            await create_field(session, actor, {"key": "shoe_size", "entity": "contact",
+                                                "type": "integer", "label": "Shoe size"})
+            await preferences.save(session, actor, "UA", "uk")
+    finally:
+        await engine.dispose()
+
+
+def raw_copy(db: BenchDatabase, path: Path) -> float:
+    """Seconds to COPY the file into a bare logged table, as the owner role."""
+    with psycopg.connect(libpq_url(db.owner_url), autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_copy")
+        conn.execute(
+            "CREATE TABLE bench_copy (external_id text, given_name text, family_name text, "
+            "email text, phones text, birthday date, tags text, shoe_size text)"
+        )
+        started = time.perf_counter()
+        with conn.transaction(), conn.cursor() as cur, cur.copy(
+            "COPY bench_copy FROM STDIN (FORMAT csv, HEADER true)"
+        ) as copy, path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                copy.write(chunk)
+        elapsed = time.perf_counter() - started
+        conn.execute("DROP TABLE bench_copy")
+    return elapsed
+
+
+class Phases:
+    """Wall time of each phase the import reports."""
+
+    def __init__(self) -> None:
+        self.started: dict[str, float] = {}
+
+    def begin(self, phase: str, total: int | None) -> None:
+        self.started[phase] = time.perf_counter()
+
+    def advance(self, rows: int) -> None:
+        return None
+
+
+def run(rows: int, workers: int, batch_size: int) -> str:
+    with tempfile.TemporaryDirectory(prefix="rapport-bench-import-") as tmp, \
+            bench_database("rapport_bench_import") as db:
+        path = Path(tmp) / "contacts.csv"
+        write_csv(path, rows)
+        size_mb = path.stat().st_size / 1e6
+        asyncio.run(make_tenant(db))
+        copy_s = raw_copy(db, path)
+        phases = Phases()
+        started = time.perf_counter()
+        outcome = asyncio.run(run_cli_import(
+            db.app_url, SLUG, path, ImportOptions(batch_size=batch_size), workers=workers,
+            show_progress=False, progress=phases,
+        ))
+        import_s = time.perf_counter() - started
+        with db.superuser() as conn:
+            stored = conn.execute(
+                "SELECT (SELECT count(*) FROM contacts c JOIN tenants t ON t.id = c.tenant_id "
+                "WHERE t.slug = %s), (SELECT count(*) FROM contact_facts), "
+                "(SELECT count(*) FROM contact_search_terms)", (SLUG,)
+            ).fetchone()
+    assert stored is not None and stored[0] == rows == outcome.created, (stored, outcome)
+    writing = time.perf_counter() - phases.started["importing"]
+    staging = import_s - writing
+    copy_rate, import_rate = rows / copy_s, rows / import_s
+    return "\n".join([
+        f"{rows:,} rows ({size_mb:.0f} MB CSV); import: batches of {batch_size:,}, "
+        f"{workers or 'no'} worker processes; wrote {stored[1]:,} facts and {stored[2]:,} "
+        f"search terms besides the contacts, their emails, phones and tags",
+        "",
+        table([
+            ("raw COPY into a bare logged table (baseline)",
+             f"{copy_s:.1f} s, {copy_rate:,.0f} rows/s", "1.00"),
+            ("`rapport import contacts`", f"{import_s:.1f} s, {import_rate:,.0f} rows/s",
+             f"{import_rate / copy_rate:.3f}"),
+            ("… of which: fingerprint, validate, stage, whole-file checks", f"{staging:.1f} s",
+             ""),
+            ("… of which: set-based batches (contacts, emails, phones, tags, facts, terms)",
+             f"{writing:.1f} s", ""),
+        ]),
+    ])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH)
+    args = parser.parse_args()
+    print(run(args.rows, args.workers, args.batch_size))
+
+
+if __name__ == "__main__":
+    main()
