@@ -175,15 +175,15 @@ async def _plan(
     return _Plan(layout, region, prior)
 
 
-def _merge_errors(first: list[RowError], found: checks.Findings, keep: int) -> list[RowError]:
-    layout_free = [RowError(row, column, message) for row, column, message in found.errors]
-    return heapq.nsmallest(keep, [*first, *layout_free], key=lambda e: (e.row, e.column))
-
-
-def _name_columns(errors: list[RowError], layout: Layout) -> list[RowError]:
-    """Errors found in SQL name the contact value; name the file's column instead."""
+def _merge_errors(
+    first: list[RowError], found: checks.Findings, layout: Layout, keep: int
+) -> list[RowError]:
+    """Python's errors and the whole-file checks' in row order; the checks name the contact
+    value (``emails``), the file's column (``E-mail``) is what the person can find."""
     headers = {c.target: c.header for c in layout.columns}
-    return [RowError(e.row, headers.get(e.column, e.column), e.message) for e in errors]
+    named = [RowError(row, headers.get(column, column), message)
+             for row, column, message in found.errors]
+    return heapq.nsmallest(keep, [*first, *named], key=lambda e: (e.row, e.column))
 
 
 async def _stage(
@@ -219,9 +219,7 @@ async def _stage(
     outcome.duplicates = found.duplicates
     outcome.invalid_rows = loaded.invalid_rows + found.invalid_rows
     outcome.error_count = loaded.error_count + found.error_count
-    outcome.errors = _name_columns(
-        _merge_errors(loaded.errors, found, options.keep_errors), plan.layout
-    )
+    outcome.errors = _merge_errors(loaded.errors, found, plan.layout, options.keep_errors)
     outcome.last_row = max(loaded.last_row, start_after)
 
 
@@ -302,11 +300,14 @@ async def run_import(
     progress = progress or NoProgress()
     atomic = steps.atomic
     outcome = ImportOutcome(source.name)
-    outcome.sha256 = (await asyncio.to_thread(fingerprint, source)).sha256
+    scanned = await asyncio.to_thread(fingerprint, source)
+    outcome.sha256 = scanned.sha256
     rows = CsvRows(source)
     try:
         plan = await _plan(steps, actor, rows, outcome, options, definitions)
-        progress.begin("validating", None)
+        start = plan.prior.processed_rows if plan.prior else 0
+        # Lines estimate rows (a cell may span lines); the bar is a guide, not a count.
+        progress.begin("validating", max(scanned.lines - 2 - start, 0))
         await _stage(steps, actor, rows, plan, outcome, options, definitions, progress,
                      executor, depth)
     finally:

@@ -30,6 +30,7 @@ class FileError(ValueError):
 class Fingerprint:
     sha256: str
     size: int
+    lines: int
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def fingerprint(source: CsvSource) -> Fingerprint:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise FileError("the file is not UTF-8 text: it ends inside a character") from None
-    return Fingerprint(digest.hexdigest(), size)
+    return Fingerprint(digest.hexdigest(), size, lines)
 
 
 class CsvRows:
