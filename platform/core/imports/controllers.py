@@ -30,7 +30,7 @@ from rapport.core.contacts.search.query import MAX_QUERY
 from rapport.core.fields.definitions import FieldDefinition
 from rapport.core.fields.service import visible_fields
 from rapport.core.imports import export, records, runner
-from rapport.core.imports.columns import KEYS, ColumnError, Key, parse_mapping
+from rapport.core.imports.columns import ColumnError, Key, parse_mapping
 from rapport.core.imports.schemas import ImportList, ImportOut
 from rapport.core.imports.source import CsvSource, FileError
 from rapport.core.pagination import MAX_LIMIT
@@ -132,8 +132,6 @@ class ImportController(Controller):
         if media not in CSV_TYPES:
             raise RapportError(detail="send the file as text/csv", status=415,
                                title="Unsupported media type")
-        if key not in KEYS:
-            raise invalid_many([FieldError("key", "must be external_id or email")])
         try:
             options = runner.ImportOptions(
                 key=key, mapping=parse_mapping(mapping or ()), dry_run=dry_run,

@@ -105,9 +105,10 @@ async def fail(
 
 async def get(session: AsyncSession, actor: Principal, import_id: uuid.UUID) -> ContactImport:
     found = await session.execute(
-        select(ContactImport).where(
-            ContactImport.tenant_id == actor.tenant_id, ContactImport.id == import_id
-        )
+        select(ContactImport)
+        .where(ContactImport.tenant_id == actor.tenant_id, ContactImport.id == import_id)
+        # The runner advances records with UPDATE statements; read what is stored now.
+        .execution_options(populate_existing=True)
     )
     record = found.scalar_one_or_none()
     if record is None:

@@ -90,7 +90,8 @@ class CsvRows:
     def __init__(self, source: CsvSource) -> None:
         self._binary = source.open()
         self._text = io.TextIOWrapper(self._binary, encoding="utf-8-sig", newline="")
-        csv.field_size_limit(MAX_CELL)
+        # Process-wide, and only ever raised: a long cell is a row error, not a crash.
+        csv.field_size_limit(max(MAX_CELL, csv.field_size_limit()))
         self._reader = csv.reader(self._text, strict=False)
         self.bad: list[tuple[int, str]] = []
         try:
