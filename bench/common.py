@@ -19,7 +19,6 @@ from sqlalchemy.engine import URL, make_url
 
 from rapport import migrations
 from rapport.db.bootstrap import bootstrap
-from rapport.db.session import SESSION_OPTIONS
 from rapport.db.urls import APP_ROLE, OWNER_ROLE, libpq_url, sqlalchemy_url
 
 
@@ -35,7 +34,7 @@ class BenchDatabase:
 
     def app(self) -> psycopg.Connection:
         """A raw connection as the application role, with the app's session options."""
-        return psycopg.connect(libpq_url(self.app_url), options=SESSION_OPTIONS)
+        return psycopg.connect(libpq_url(self.app_url), prepare_threshold=None)
 
 
 @contextmanager

@@ -120,11 +120,9 @@ async def _one_connection(url: Any) -> AsyncIterator[Any]:
     """Sessions that all use one connection: the staging table is private to it."""
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    from rapport.db.session import SESSION_OPTIONS, make_sessionmaker
+    from rapport.db.session import CONNECT_ARGS, make_sessionmaker
 
-    engine = create_async_engine(
-        url, pool_size=1, max_overflow=0, connect_args={"options": SESSION_OPTIONS}
-    )
+    engine = create_async_engine(url, pool_size=1, max_overflow=0, connect_args=CONNECT_ARGS)
     try:
         yield make_sessionmaker(engine)
     finally:

@@ -250,9 +250,10 @@ async def write_batch(
 ) -> BatchResult:
     """Write staged rows ``low < n <= high`` (not left out) in the session's transaction."""
     params: dict[str, object] = {"tenant": tenant_id, "user": user_id, "source": source}
-    # Each inserted row runs its foreign-key checks as a prepared query; sessions force
-    # custom plans (rapport.db.session), which re-plans that query for every row and doubles
-    # the cost of a batch (measured in bench/imports.py). Generic plans for this transaction.
+    # Each inserted row runs its foreign-key checks as a cached query; with custom plans
+    # forced (a server or role setting some operators use against generic-plan surprises)
+    # that query is re-planned for every row, doubling a batch (measured in
+    # bench/imports.py). Generic plans for this transaction, whatever the server default.
     await session.execute(text("SET LOCAL plan_cache_mode = auto"))
     await session.execute(text(f"DROP TABLE IF EXISTS {BATCH}"))
     await session.execute(text(_select_batch(key)), {**params, "low": low, "high": high})
