@@ -13,8 +13,6 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Index,
-    Integer,
-    Numeric,
     SmallInteger,
     String,
     func,
@@ -22,9 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from rapport.core.transactions.models import MONEY, PricedLine
 from rapport.db.base import Base, TenantScoped
-
-MONEY = Numeric(18, 4, asdecimal=True)
 
 
 class Deal(TenantScoped, Base):
@@ -82,7 +79,7 @@ class Deal(TenantScoped, Base):
     )
 
 
-class DealLine(TenantScoped, Base):
+class DealLine(PricedLine, TenantScoped, Base):
     __tablename__ = "deal_lines"
     __table_args__ = (
         ForeignKeyConstraint(
@@ -93,12 +90,4 @@ class DealLine(TenantScoped, Base):
         CheckConstraint("unit_price >= 0", name="unit_price"),
     )
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
-    )
     deal_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
-    position: Mapped[int] = mapped_column(Integer)
-    product: Mapped[str] = mapped_column(String(200))
-    quantity: Mapped[Decimal] = mapped_column(MONEY)
-    unit_price: Mapped[Decimal] = mapped_column(MONEY)
-    amount: Mapped[Decimal] = mapped_column(MONEY)

@@ -23,6 +23,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from rapport.db.base import Base, TenantScoped
 
 MONEY = Numeric(18, 4, asdecimal=True)
+
+
+class PricedLine:
+    """Columns of one priced line (product x quantity x unit price), shared by deals and
+    transactions; each table adds its parent's id and foreign key."""
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    product: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[Decimal] = mapped_column(MONEY)
+    unit_price: Mapped[Decimal] = mapped_column(MONEY)
+    amount: Mapped[Decimal] = mapped_column(MONEY)
 KINDS = ("purchase", "order")
 
 
@@ -80,7 +94,7 @@ class Transaction(TenantScoped, Base):
     )
 
 
-class TransactionLine(TenantScoped, Base):
+class TransactionLine(PricedLine, TenantScoped, Base):
     __tablename__ = "transaction_lines"
     __table_args__ = (
         ForeignKeyConstraint(
@@ -98,12 +112,4 @@ class TransactionLine(TenantScoped, Base):
         CheckConstraint("unit_price >= 0", name="unit_price"),
     )
 
-    tenant_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
-    )
     transaction_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
-    position: Mapped[int] = mapped_column(Integer)
-    product: Mapped[str] = mapped_column(String(200))
-    quantity: Mapped[Decimal] = mapped_column(MONEY)
-    unit_price: Mapped[Decimal] = mapped_column(MONEY)
-    amount: Mapped[Decimal] = mapped_column(MONEY)
