@@ -22,6 +22,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.core import audit
@@ -41,6 +42,8 @@ CONTACTS_IMPORTED = "contacts.imported"
 RECORD_TYPE = "contact_import"
 IMPORT = "import"
 DEFAULT_BATCH = 10_000
+
+log = structlog.get_logger("rapport.imports")
 
 
 class Steps(Protocol):
@@ -344,8 +347,9 @@ async def run_import(
         try:
             async with steps.step() as session:
                 await records.fail(session, actor, record.id, reason)
-        except Exception:  # noqa: S110 - the checkpoint already says where to resume
-            pass
+        except Exception as marking:  # the checkpoint already says where to resume
+            log.warning("could not mark the import failed", import_id=str(record.id),
+                        error=type(marking).__name__)
         raise ImportStopped(outcome, reason) from exc
     async with steps.step() as session:
         await records.finish(session, actor, record.id)

@@ -19,7 +19,7 @@ AUDIENCE = "rapport.medical.fhir"
 
 
 class TokenRefused(Exception):
-    pass
+    """A federation token request or bearer token that must be answered with 401."""
 
 
 @dataclass(frozen=True)
