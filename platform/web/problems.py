@@ -9,7 +9,7 @@ import msgspec
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from rapport.errors import RapportError
 from rapport.hooks import PluginHookError
@@ -128,6 +128,26 @@ def on_data_error(request: Request, exc: DataError) -> Response[dict[str, Any]]:
     )
 
 
+# Safety net for constraint failures a service did not turn into a clear error first. The
+# detail never names the constraint or the other row: a unique or foreign key can involve
+# data the caller may not see.
+_CONSTRAINTS = {
+    "23503": (422, "A referenced record does not exist"),
+    "23505": (409, "This conflicts with an existing record"),
+    "23514": (422, "A value is outside what this record allows"),
+    "23502": (422, "A required value is missing"),
+}
+
+
+def on_integrity_error(request: Request, exc: IntegrityError) -> Response[dict[str, Any]]:
+    state = getattr(exc.orig, "sqlstate", None)
+    if state not in _CONSTRAINTS:
+        return on_unexpected(request, exc)
+    status, detail = _CONSTRAINTS[state]
+    log.warning("constraint refused a write", path=request.url.path, sqlstate=state)
+    return problem(status, "Conflict" if status == 409 else "Validation failed", detail)
+
+
 def on_plugin_error(request: Request, exc: PluginHookError) -> Response[dict[str, Any]]:
     # Logged with the plugin's name where it was raised; the client learns which module.
     return problem(
@@ -148,6 +168,7 @@ HANDLERS: dict[type[Exception] | int, Any] = {
     ValidationException: on_validation_error,
     HTTPException: on_http_error,
     DataError: on_data_error,
+    IntegrityError: on_integrity_error,
     PluginHookError: on_plugin_error,
     Exception: on_unexpected,
 }

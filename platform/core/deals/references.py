@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.contacts.models import Contact
+from rapport.core.organizations.models import Organization
 from rapport.errors import invalid
 from rapport.tenancy.models import Membership
 from rapport.tenancy.principal import Principal
@@ -42,3 +43,17 @@ async def require_member(
     )
     if found is None:
         raise invalid(field, "no such member of this organization")
+
+
+async def require_organization(
+    session: AsyncSession, actor: Principal, field: str, organization_id: uuid.UUID | None
+) -> None:
+    if organization_id is None:
+        return
+    found = await session.scalar(
+        select(Organization.id).where(
+            Organization.tenant_id == actor.tenant_id, Organization.id == organization_id
+        )
+    )
+    if found is None:
+        raise invalid(field, "no such organization")

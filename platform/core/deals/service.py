@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapport.core import audit, workflows
 from rapport.core.deals import pipeline
 from rapport.core.deals.models import Deal, DealLine
-from rapport.core.deals.references import require_contact, require_member
+from rapport.core.deals.references import require_contact, require_member, require_organization
 from rapport.core.events import emit
 from rapport.core.pagination import MAX_LIMIT, decode_cursor, encode_cursor
 from rapport.core.transactions import lines, money
@@ -32,7 +32,7 @@ DEAL_CREATED = "deal.created"
 DEAL_UPDATED = "deal.updated"
 DEAL_DELETED = "deal.deleted"
 DEAL_STAGE_CHANGED = "deal.stage_changed"
-PLAIN = ("title", "probability", "expected_close_date", "organization_id")
+PLAIN = ("title", "probability", "expected_close_date")
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,9 @@ async def _apply(
     if "contact_id" in changes:
         await require_contact(session, actor, "contact_id", changes["contact_id"])
         deal.contact_id = changes["contact_id"]
+    if "organization_id" in changes:
+        await require_organization(session, actor, "organization_id", changes["organization_id"])
+        deal.organization_id = changes["organization_id"]
     if "owner_id" in changes:
         await require_member(session, actor, "owner_id", changes["owner_id"])
         deal.owner_id = changes["owner_id"]

@@ -236,3 +236,10 @@ def test_viewers_read_but_do_not_write(client, tenant):
     r = client.patch(f"/api/v1/deals/{deal['id']}", json={"title": "No"}, headers=viewer)
     assert r.status_code == 403
     assert client.delete(f"/api/v1/deals/{deal['id']}", headers=viewer).status_code == 403
+
+
+def test_an_unknown_organization_is_a_422_naming_the_field(client, tenant):
+    r = client.post("/api/v1/deals", json={"title": "Fleet", "organization_id":
+                                           "7a41c2a6-acdb-2c2f-af58-a981c6a09a6e"},
+                    headers=tenant.headers)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "organization_id"
