@@ -3,32 +3,38 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# The example vendor plugin (tests/vendor_plugin) is installed for the test suite only.
+TEST_PLUGINS := $(VENV)/.test-plugins-stamp
 
 .PHONY: run test lint format bench clean
 
-$(STAMP): pyproject.toml setup.py $(wildcard tests/vendor_plugin/pyproject.toml)
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@if [ -f tests/vendor_plugin/pyproject.toml ]; then \
-		$(BIN)/python -m pip install --quiet -e tests/vendor_plugin; fi
 	touch $(STAMP)
 
+$(TEST_PLUGINS): $(STAMP) tests/vendor_plugin/pyproject.toml
+	$(BIN)/python -m pip install --quiet -e tests/vendor_plugin
+	touch $(TEST_PLUGINS)
+
 run: $(STAMP)
+	@if [ -f $(TEST_PLUGINS) ]; then \
+		$(BIN)/python -m pip uninstall --quiet --yes rapport-stamps; rm -f $(TEST_PLUGINS); fi
 	$(BIN)/rapport run
 
 lint: $(STAMP)
 	$(BIN)/ruff check platform plugins tests bench
 	$(BIN)/mypy platform $(wildcard plugins/*/)
 
-test: $(STAMP) lint
+test: $(TEST_PLUGINS) lint
 	$(BIN)/python -m pytest -q
 
 format: $(STAMP)
 	$(BIN)/ruff format platform plugins tests bench
 	$(BIN)/ruff check --fix platform plugins tests bench
 
-bench: $(STAMP)
+bench: $(TEST_PLUGINS)
 	$(BIN)/python -m bench
 
 clean:
