@@ -7,7 +7,7 @@ edit keeps its row, and the per-tenant unique address never clashes with itself.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,31 +88,40 @@ async def load(
     return [records[c.id] for c in contacts]
 
 
+async def _sync_rows(
+    session: AsyncSession,
+    model: type[ContactEmail] | type[ContactPhone],
+    key_column: str,
+    contact: Contact,
+    wanted: Mapping[str, Mapping[str, Any]],
+) -> None:
+    """Make the contact's rows of ``model`` match ``wanted`` (key → other column values):
+    delete what is gone, add what is new, update the rest in place."""
+    rows = await session.execute(
+        select(model).where(model.tenant_id == contact.tenant_id, model.contact_id == contact.id)
+    )
+    stored = {getattr(row, key_column): row for row in rows.scalars()}
+    for key, row in stored.items():
+        if key not in wanted:
+            await session.delete(row)
+    for key, values in wanted.items():
+        row = stored.get(key)
+        if row is None:
+            session.add(model(tenant_id=contact.tenant_id, contact_id=contact.id,
+                              **{key_column: key}, **values))
+        else:
+            for column, value in values.items():
+                setattr(row, column, value)
+
+
 async def write_emails(
     session: AsyncSession, record: ContactRecord, emails: Sequence[EmailValue]
 ) -> None:
     c = record.contact
-    stored = {
-        row.address_key: row
-        for row in (
-            await session.execute(
-                select(ContactEmail).where(
-                    ContactEmail.tenant_id == c.tenant_id, ContactEmail.contact_id == c.id
-                )
-            )
-        ).scalars()
+    wanted = {
+        e.key: {"address": e.address, "is_primary": e.primary, "label": e.label} for e in emails
     }
-    wanted = {e.key: e for e in emails}
-    for key, row in stored.items():
-        if key not in wanted:
-            await session.delete(row)
-    for key, e in wanted.items():
-        row = stored.get(key)
-        if row is None:
-            session.add(ContactEmail(tenant_id=c.tenant_id, contact_id=c.id, address=e.address,
-                                     address_key=key, is_primary=e.primary, label=e.label))
-        else:
-            row.address, row.is_primary, row.label = e.address, e.primary, e.label
+    await _sync_rows(session, ContactEmail, "address_key", c, wanted)
     record.emails = list(emails)
     c.email = next((e.address for e in emails if e.primary), None)
 
@@ -120,28 +129,8 @@ async def write_emails(
 async def write_phones(
     session: AsyncSession, record: ContactRecord, phones: Sequence[PhoneValue]
 ) -> None:
-    c = record.contact
-    stored = {
-        row.number: row
-        for row in (
-            await session.execute(
-                select(ContactPhone).where(
-                    ContactPhone.tenant_id == c.tenant_id, ContactPhone.contact_id == c.id
-                )
-            )
-        ).scalars()
-    }
-    wanted = {p.number: p for p in phones}
-    for number, row in stored.items():
-        if number not in wanted:
-            await session.delete(row)
-    for number, p in wanted.items():
-        row = stored.get(number)
-        if row is None:
-            session.add(ContactPhone(tenant_id=c.tenant_id, contact_id=c.id, number=number,
-                                     is_primary=p.primary, label=p.label))
-        else:
-            row.is_primary, row.label = p.primary, p.label
+    wanted = {p.number: {"is_primary": p.primary, "label": p.label} for p in phones}
+    await _sync_rows(session, ContactPhone, "number", record.contact, wanted)
     record.phones = list(phones)
 
 
