@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.audit import jsonable
 from rapport.core.facts.models import ContactFact
 from rapport.errors import invalid
-from rapport.tenancy.models import User
 from rapport.tenancy.principal import Principal
 
 CHANNEL_RE = re.compile(r"^[a-z][a-z0-9_.]{0,39}$")
@@ -98,6 +97,32 @@ class FactEntry:
     interaction_id: uuid.UUID | None
 
 
+# A fact holding several values at once, ``{field: value}``: what one import brought for
+# one contact. Reading expands it into one entry per field, so each field's history looks
+# the same whichever way its facts were recorded.
+VALUE_SET = "*"
+
+_HISTORY = """
+WITH expanded AS (
+    SELECT f.id, f.created_at, f.recorded_by, f.channel, f.source, f.interaction_id,
+           coalesce(e.key, f.field) AS field,
+           CASE WHEN e.key IS NULL THEN f.value ELSE e.value END AS value
+    FROM contact_facts f
+    LEFT JOIN LATERAL jsonb_each(CASE WHEN f.field = :set THEN f.value END) e ON true
+    WHERE f.tenant_id = :tenant AND f.contact_id = :contact
+      AND (f.field <> :set OR e.key IS NOT NULL) {narrow}
+), ranked AS (
+    SELECT x.*, row_number() OVER (PARTITION BY x.field ORDER BY x.id DESC) AS rank
+    FROM expanded x {only}
+)
+SELECT r.field, r.value, r.created_at, r.recorded_by, u.full_name, r.channel, r.source,
+       r.interaction_id
+FROM ranked r LEFT JOIN users u ON u.id = r.recorded_by
+WHERE r.rank <= :per_field
+ORDER BY r.field, r.id DESC
+"""
+
+
 async def history(
     session: AsyncSession,
     actor: Principal,
@@ -106,37 +131,18 @@ async def history(
     field: str | None = None,
     per_field: int = MAX_HISTORY,
 ) -> dict[str, list[FactEntry]]:
-    """Each field's facts, newest first (at most ``per_field`` each). The caller checks
-    that the contact is the actor's."""
-    ranked = (
-        select(
-            ContactFact,
-            func.row_number()
-            .over(partition_by=ContactFact.field, order_by=ContactFact.id.desc())
-            .label("rank"),
-        )
-        .where(ContactFact.tenant_id == actor.tenant_id, ContactFact.contact_id == contact_id)
-    )
+    """Each field's facts, newest first (at most ``per_field`` each), value sets expanded.
+    The caller checks that the contact is the actor's."""
+    params: dict[str, Any] = {"tenant": actor.tenant_id, "contact": contact_id,
+                              "set": VALUE_SET, "per_field": per_field}
+    narrow = only = ""
     if field is not None:
-        ranked = ranked.where(ContactFact.field == field)
-    sub = ranked.subquery()
-    rows = await session.execute(
-        select(sub, User.full_name)
-        .outerjoin(User, User.id == sub.c.recorded_by)
-        .where(sub.c.rank <= per_field)
-        .order_by(sub.c.field, sub.c.id.desc())
-    )
+        # Facts of this field, or sets that hold it (the index serves both look-ups).
+        narrow = "AND f.field IN (:field, :set)"
+        only = "WHERE x.field = :field"
+        params["field"] = field
+    rows = await session.execute(text(_HISTORY.format(narrow=narrow, only=only)), params)
     out: dict[str, list[FactEntry]] = {}
-    for row in rows.mappings():
-        out.setdefault(row["field"], []).append(
-            FactEntry(
-                row["value"],
-                row["created_at"],
-                row["recorded_by"],
-                row["full_name"],
-                row["channel"],
-                row["source"],
-                row["interaction_id"],
-            )
-        )
+    for name, value, *rest in rows:
+        out.setdefault(name, []).append(FactEntry(value, *rest))
     return out
