@@ -7,9 +7,12 @@ neither superuser nor owner, so row-level security binds it.
 from __future__ import annotations
 
 import psycopg
+import structlog
 from psycopg import sql
 
 from rapport.db.urls import APP_ROLE, OWNER_ROLE
+
+log = structlog.get_logger("rapport.db")
 
 
 def ensure_roles(conn: psycopg.Connection, *, owner_password: str, app_password: str) -> None:
@@ -24,6 +27,26 @@ def ensure_roles(conn: psycopg.Connection, *, owner_password: str, app_password:
                 verb, sql.Identifier(role), sql.Literal(password), extra
             )
         )
+    grant_move_setting(conn)
+
+
+def grant_move_setting(conn: psycopg.Connection) -> None:
+    """Let the owner role set ``session_replication_role`` inside its own functions.
+
+    ``rapport_move_contact_rows`` (migration 0015) uses it so a merge checks the survivor
+    once instead of once per moved row. PostgreSQL 15+ grants single settings; a server
+    that refuses (a managed service without the privilege) only makes merges slower.
+    """
+    try:
+        with conn.transaction():
+            conn.execute(
+                sql.SQL("GRANT SET ON PARAMETER session_replication_role TO {}").format(
+                    sql.Identifier(OWNER_ROLE)
+                )
+            )
+    except psycopg.Error as error:
+        log.warning("owner may not set session_replication_role; merges check every row",
+                    error=str(error).strip())
 
 
 def ensure_database(conn: psycopg.Connection, name: str) -> bool:
