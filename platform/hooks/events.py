@@ -16,6 +16,8 @@ INTERACTION_LOGGED = "interaction.logged"
 TRANSACTION_RECORDED = "transaction.recorded"
 MODULE_ENABLED = "module.enabled"
 MODULE_DISABLED = "module.disabled"
+# A task's reminder time came (emitted once per armed reminder by the worker, actor None).
+TASK_REMINDER_DUE = "task.reminder_due"
 
 
 @dataclass(frozen=True)

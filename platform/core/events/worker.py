@@ -1,4 +1,5 @@
-"""The outbox worker: delivers committed events to ``rapport_event_committed`` consumers.
+"""The outbox worker: delivers committed events to ``rapport_event_committed`` consumers,
+after turning due task reminders into notifications and events (``core.tasks.reminders``).
 
 At least once, in order per tenant, several workers side by side (``FOR UPDATE SKIP
 LOCKED``). A failing consumer leaves its event pending with the error recorded and a
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.core.events.models import OutboxEvent
 from rapport.core.modules.models import TenantModule
+from rapport.core.tasks.reminders import deliver_reminders
 from rapport.db.session import tenant_session
 from rapport.hooks import DomainEvent, PluginHookError, PluginRegistry
 
@@ -95,7 +97,9 @@ async def deliver_due(
     batch: int = 200,
     max_tenants: int = 100,
 ) -> int:
-    """One pass over every tenant with events due; returns how many were handled."""
+    """One pass: due task reminders first (they emit events), then every tenant with
+    events due; returns how many events were handled."""
+    await deliver_reminders(maker, registry, batch=batch, max_tenants=max_tenants)
     async with tenant_session(maker, None) as session:
         tenants = list(
             (

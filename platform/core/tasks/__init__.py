@@ -1,10 +1,12 @@
 """Tasks: what a member has to do, by when (due and reminder times), about which contact
 or deal; done records when and by whom.
 
-``TaskController`` serves ``/api/v1/tasks``; actions live in ``service``.
+``TaskController`` serves ``/api/v1/tasks``; actions live in ``service``; the worker
+delivers due reminders with ``reminders.deliver_reminders``.
 """
 
 from rapport.core.tasks.models import Task
+from rapport.core.tasks.reminders import deliver_reminders, remind_tenant
 from rapport.core.tasks.service import (
     TASK_COMPLETED,
     TASK_CREATED,
@@ -28,8 +30,10 @@ __all__ = [
     "complete_task",
     "create_task",
     "delete_task",
+    "deliver_reminders",
     "get_task",
     "list_tasks",
     "open_tasks",
+    "remind_tenant",
     "update_task",
 ]

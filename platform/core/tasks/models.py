@@ -58,6 +58,15 @@ class Task(TenantScoped, Base):
             "due_at",
             postgresql_where=text("done_at IS NULL"),
         ),
+        # Armed reminders only: what the worker scans for due ones.
+        Index(
+            "ix_tasks_tenant_id_armed_remind_at",
+            "tenant_id",
+            "remind_at",
+            postgresql_where=text(
+                "remind_at IS NOT NULL AND reminded_at IS NULL AND done_at IS NULL"
+            ),
+        ),
     )
     # RETURNING brings back server-set timestamps (async sessions cannot lazy-load them).
     __mapper_args__ = {"eager_defaults": True}
@@ -70,6 +79,9 @@ class Task(TenantScoped, Base):
     assignee_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     remind_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the reminder was delivered; cleared (re-armed) when remind_at changes or the
+    # task is reopened.
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # A user id, like the audit log's actor: who finished it outlives their membership.
     done_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))

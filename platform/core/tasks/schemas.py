@@ -55,6 +55,8 @@ class TaskOut(msgspec.Struct):
     assignee_id: uuid.UUID | None
     due_at: datetime | None
     remind_at: datetime | None
+    # When the reminder was delivered; null while it is armed (or there is none).
+    reminded_at: datetime | None
     done: bool
     done_at: datetime | None
     done_by: uuid.UUID | None
@@ -75,6 +77,7 @@ class TaskOut(msgspec.Struct):
             assignee_id=task.assignee_id,
             due_at=task.due_at,
             remind_at=task.remind_at,
+            reminded_at=task.reminded_at,
             done=task.done_at is not None,
             done_at=task.done_at,
             done_by=task.done_by,

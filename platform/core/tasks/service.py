@@ -88,6 +88,8 @@ async def _require_deal(session: AsyncSession, actor: Principal, deal_id: uuid.U
 async def _apply(
     session: AsyncSession, actor: Principal, task: Task, changes: Mapping[str, Any]
 ) -> None:
+    if "remind_at" in changes and changes["remind_at"] != task.remind_at:
+        task.reminded_at = None  # a new reminder time re-arms a delivered reminder
     for key in PLAIN:
         if key in changes:
             value = changes[key]
@@ -105,8 +107,9 @@ async def _apply(
         task.deal_id = changes["deal_id"]
     if changes.get("done") is True and task.done_at is None:
         _finish(task, actor)
-    elif changes.get("done") is False:
-        task.done_at = task.done_by = None
+    elif changes.get("done") is False and task.done_at is not None:
+        # Reopened: its reminder is armed again (delivered at once if its time has passed).
+        task.done_at = task.done_by = task.reminded_at = None
 
 
 def _finish(task: Task, actor: Principal) -> None:
