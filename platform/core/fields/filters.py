@@ -4,6 +4,11 @@ Every condition is exact, read through ``expressions.typed_value``. For an index
 probe of the ``field_values`` index is added in front (``id IN (SELECT record_id …)``):
 it narrows the rows through a real index and may over-match (text cut to 256 characters,
 numbers as float8), which the exact condition then corrects.
+
+One ``eq`` filter on an indexed single-valued field may instead become a ``Walk``: its
+index entries name each matching record once, in ``record_id`` order (migration 0016), so
+a list ordered by id joins them to its records by primary key and ``LIMIT`` stops after a
+page rather than sorting every match.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Text, and_, cast, literal, not_, select
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from rapport.core.fields import types
@@ -96,6 +102,45 @@ class IndexProbe:
                 condition,
             )
         )
+
+
+# The index entries a list walks (an alias of its own: the probes' subqueries also read
+# field_values and must not correlate with the walk's join).
+WALKED = aliased(FieldValue, name="walked")
+
+
+@dataclass(frozen=True)
+class Walk:
+    """An ``eq`` filter on an indexed single-valued field, as a join of its index entries.
+
+    Such a field has one entry per record (ordinal 0), so the join neither repeats nor
+    loses records; the filter's exact condition still decides, as entries may over-match.
+    """
+
+    probe: IndexProbe
+    entry: ColumnElement[bool]
+
+    @property
+    def record_id(self) -> ColumnElement[Any]:
+        return WALKED.record_id
+
+    def join_condition(self) -> ColumnElement[bool]:
+        return and_(
+            WALKED.tenant_id == self.probe.tenant_id,
+            WALKED.entity == self.probe.entity,
+            WALKED.full_key == self.probe.full_key,
+            WALKED.ordinal == 0,
+            WALKED.record_id == self.probe.record_id,
+            self.entry,
+        )
+
+
+@dataclass(frozen=True)
+class FilterPlan:
+    """A list's filters: plain conditions, and at most one of them as an index walk."""
+
+    conditions: list[ColumnElement[bool]]
+    walk: Walk | None = None
 
 
 @dataclass(frozen=True)
@@ -235,19 +280,21 @@ def _exact(target: Target, op: Op, raw: str, values: list[Any]) -> ColumnElement
     return result
 
 
-def _entry(kind: IndexKind, value: Any) -> tuple[ColumnElement[Any], Any]:
-    """The field_values column for ``kind`` and ``value`` as that column stores it."""
+def _entry(
+    kind: IndexKind, value: Any, entries: Any = FieldValue
+) -> tuple[ColumnElement[Any], Any]:
+    """The ``entries`` column for ``kind`` and ``value`` as that column stores it."""
     if kind in (IndexKind.TEXT, IndexKind.MULTI):
-        return FieldValue.text_value, str(value)[:TEXT_KEY_LENGTH]
+        return entries.text_value, str(value)[:TEXT_KEY_LENGTH]
     if kind in (IndexKind.NUMERIC, IndexKind.MONEY):
         # float8 rounding is monotone: x < v implies float(x) <= float(v), so the probe
         # below widens strict comparisons and the exact condition narrows them again.
-        return FieldValue.number_value, float(value)
+        return entries.number_value, float(value)
     column = {
-        IndexKind.DATE: FieldValue.date_value,
-        IndexKind.DATETIME: FieldValue.time_value,
-        IndexKind.BOOLEAN: FieldValue.bool_value,
-        IndexKind.REFERENCE: FieldValue.ref_value,
+        IndexKind.DATE: entries.date_value,
+        IndexKind.DATETIME: entries.time_value,
+        IndexKind.BOOLEAN: entries.bool_value,
+        IndexKind.REFERENCE: entries.ref_value,
     }[kind]
     assert isinstance(value, date | datetime | bool | uuid.UUID)
     return column, value
@@ -274,10 +321,10 @@ def _probe(target: Target, op: Op, values: list[Any]) -> ColumnElement[bool] | N
     return probe.matching(_COMPARE[widened](column, entries[0][1]))
 
 
-def parse_filter(
+def _parse(
     raw: str, targets: Mapping[str, Target], definitions: Sequence[FieldDefinition]
-) -> ColumnElement[bool]:
-    """``field:op:value`` → a SQL condition. Bad syntax, fields or values → 400 naming them."""
+) -> tuple[Target, Op, list[Any], ColumnElement[bool]]:
+    """``field:op:value`` → its target, operator, operands and exact condition."""
     if "\x00" in raw:
         raise bad_query("filter", "must not contain NUL characters")
     if len(raw) > MAX_FILTER_LENGTH:
@@ -305,8 +352,27 @@ def parse_filter(
         exact = _exact(target, op, value, values)
     except types.ValueRuleError as exc:
         raise bad_query("filter", f"{name}:{op}: {exc}") from exc
+    return target, op, values, exact
+
+
+def parse_filter(
+    raw: str, targets: Mapping[str, Target], definitions: Sequence[FieldDefinition]
+) -> ColumnElement[bool]:
+    """``field:op:value`` → a SQL condition. Bad syntax, fields or values → 400 naming them."""
+    target, op, values, exact = _parse(raw, targets, definitions)
     probe = _probe(target, op, values)
     return exact if probe is None else and_(probe, exact)
+
+
+def _walk(target: Target, op: Op, values: list[Any]) -> Walk | None:
+    """The filter as an index walk, when one value of a single-valued indexed field is
+    asked for (``eq``, or ``in`` with one value): its entries are then in record order."""
+    if target.probe is None or target.kind == IndexKind.MULTI or len(values) != 1:
+        return None
+    if op not in (Op.EQ, Op.IN):
+        return None
+    column, value = _entry(target.kind, values[0], WALKED)
+    return Walk(target.probe, column == value)
 
 
 def parse_filters(
@@ -315,3 +381,22 @@ def parse_filters(
     if len(raws) > MAX_FILTERS:
         raise bad_query("filter", f"at most {MAX_FILTERS} filters")
     return [parse_filter(r, targets, definitions) for r in raws]
+
+
+def plan_filters(
+    raws: Sequence[str], targets: Mapping[str, Target], definitions: Sequence[FieldDefinition]
+) -> FilterPlan:
+    """Like ``parse_filters``, with the first filter that can be walked in record order
+    taken out as the plan's ``walk`` (its exact condition stays among the conditions)."""
+    if len(raws) > MAX_FILTERS:
+        raise bad_query("filter", f"at most {MAX_FILTERS} filters")
+    conditions: list[ColumnElement[bool]] = []
+    walk: Walk | None = None
+    for raw in raws:
+        target, op, values, exact = _parse(raw, targets, definitions)
+        if walk is None and (walk := _walk(target, op, values)) is not None:
+            conditions.append(exact)
+            continue
+        probe = _probe(target, op, values)
+        conditions.append(exact if probe is None else and_(probe, exact))
+    return FilterPlan(conditions, walk)
