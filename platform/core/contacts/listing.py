@@ -4,6 +4,9 @@ inserted.
 
 Core columns compare with leakproof operators (text, date, uuid) on tenant-led btree
 indexes; tags and organizations are ``id IN (…)`` probes of their own tenant-led indexes.
+An ``eq`` filter on an indexed custom field is joined as an index walk in id order
+(``filters.Walk``), so a page reads about a page of rows. With ``q`` and no ``sort`` the
+list is ordered by relevance (``search.query.ranking``), its cursor carrying the rank.
 """
 
 from __future__ import annotations
@@ -22,12 +25,14 @@ from rapport.core.contacts.search import query as search
 from rapport.core.fields.definitions import FieldDefinition, FieldType
 from rapport.core.fields.filters import (
     MAX_IN_VALUES,
+    WALKED,
+    FilterPlan,
     Op,
     Target,
     bad_query,
     core_target,
     field_targets,
-    parse_filters,
+    plan_filters,
 )
 from rapport.core.fields.sorting import Sort, parse_sort
 from rapport.core.organizations.models import ContactOrganization
@@ -145,6 +150,25 @@ def _split_filters(
     return rest, linked
 
 
+def _filtered(
+    tenant_id: uuid.UUID,
+    definitions: Sequence[FieldDefinition],
+    filters: Sequence[str],
+    sort: str | None,
+) -> tuple[FilterPlan, Sort | None]:
+    targets = query_targets(tenant_id, definitions)
+    plain, linked = _split_filters(tenant_id, filters)
+    planned = plan_filters(plain, targets, definitions)
+    if sort and sort.lstrip("-") in LINKED:
+        raise bad_query("sort", f"cannot sort by {sort.lstrip('-')}: a contact has several")
+    order = parse_sort(sort, targets, definitions)
+    return FilterPlan([*planned.conditions, *linked], planned.walk), order
+
+
+def _walked(query: Select[Any], planned: FilterPlan) -> Select[Any]:
+    return query if planned.walk is None else query.join(WALKED, planned.walk.join_condition())
+
+
 def list_statement(
     tenant_id: uuid.UUID,
     definitions: Sequence[FieldDefinition],
@@ -158,31 +182,50 @@ def list_statement(
     """The list query (exposed so tests can EXPLAIN exactly what the endpoint runs).
 
     Without ``sort``: newest first by id. With one: the sort value is selected as a second
-    column so the next cursor can carry it.
+    column so the next cursor can carry it. ``q`` only narrows here (see
+    ``ranked_statement`` for the relevance order the endpoint gives it).
     """
-    targets = query_targets(tenant_id, definitions)
-    plain, linked = _split_filters(tenant_id, filters)
-    conditions = [
-        *parse_filters(plain, targets, definitions),
-        *linked,
-        *search.conditions(search_plan, tenant_id, Contact.id),
-    ]
-    if sort and sort.lstrip("-") in LINKED:
-        raise bad_query("sort", f"cannot sort by {sort.lstrip('-')}: a contact has several")
-    order = parse_sort(sort, targets, definitions)
+    planned, order = _filtered(tenant_id, definitions, filters, sort)
+    conditions = [*planned.conditions, *search.conditions(search_plan, tenant_id, Contact.id)]
     query: Select[Any]
     if order is None:
-        query = select(Contact).where(Contact.tenant_id == tenant_id, *conditions)
+        query = _walked(select(Contact), planned).where(Contact.tenant_id == tenant_id, *conditions)
         if cursor:
-            query = query.where(Contact.id < decode_cursor(cursor))
+            last_id = decode_cursor(cursor)
+            query = query.where(Contact.id < last_id)
+            if planned.walk is not None:  # so the walk starts at the cursor, not the end
+                query = query.where(planned.walk.record_id < last_id)
         return query.order_by(Contact.id.desc()).limit(limit + 1), None
-    query = select(Contact, order.value.label("sort_value")).where(
+    query = _walked(select(Contact, order.value.label("sort_value")), planned).where(
         Contact.tenant_id == tenant_id, *conditions
     )
     if cursor:
         value, last_id = order.decode(cursor)
         query = query.where(order.after(Contact.id, value, last_id))
     return query.order_by(*order.order_by(Contact.id)).limit(limit + 1), order
+
+
+def ranked_statement(
+    tenant_id: uuid.UUID,
+    definitions: Sequence[FieldDefinition],
+    search_plan: search.SearchPlan,
+    *,
+    filters: Sequence[str] = (),
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Select[Any]:
+    """``q`` without ``sort``: best matches first, ties newest first; selects the rank as a
+    second column so the next cursor can carry it."""
+    planned, _ = _filtered(tenant_id, definitions, filters, None)
+    ranked = search.ranking(search_plan, tenant_id)
+    query = (
+        _walked(select(Contact, ranked.c.score), planned)
+        .join(ranked, ranked.c.id == Contact.id)
+        .where(Contact.tenant_id == tenant_id, *planned.conditions)
+    )
+    if cursor:
+        query = query.where(search.after(ranked, Contact.id, search_plan, cursor))
+    return query.order_by(ranked.c.score.desc(), Contact.id.desc()).limit(limit + 1)
 
 
 async def list_contacts(
@@ -199,6 +242,16 @@ async def list_contacts(
     if not 1 <= limit <= MAX_LIMIT:
         raise RapportError(detail=f"limit: must be between 1 and {MAX_LIMIT}", status=400)
     plan = await search.plan(session, actor.tenant_id, q)
+    if plan is not None and not sort:
+        ranked = ranked_statement(
+            actor.tenant_id, definitions, plan, filters=filters, cursor=cursor, limit=limit
+        )
+        found = list((await session.execute(ranked)).all())
+        page = found[:limit]
+        following = None
+        if len(found) > limit:
+            following = search.encode_cursor(plan, page[-1][1], page[-1][0].id)
+        return ContactPage([row[0] for row in page], following)
     query, order = list_statement(
         actor.tenant_id, definitions, filters=filters, sort=sort, cursor=cursor, limit=limit,
         search_plan=plan,

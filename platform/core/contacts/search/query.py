@@ -3,15 +3,25 @@ contact, by prefix (a btree range) or, for words, by a close spelling from the v
 
 Spellings are looked up first (``plan``, one index-backed query per long word) so the list
 statement itself stays a plain, EXPLAIN-able SELECT (``conditions``).
+
+``ranking`` orders the matches by relevance: per query word a contact scores ``EXACT``
+when one of its terms is the word, ``PREFIX`` when a term only starts with it, nothing for
+a close spelling; a contact's rank is the sum. So more exact words beat fewer, whatever
+the prefixes (at most ``MAX_TOKENS`` words, fewer than ``EXACT``), and prefixes beat typos.
+Its cursor carries the rank and id of the last row, and which query it was issued for.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, Subquery, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -25,6 +35,10 @@ MIN_FUZZY = 4
 MAX_EDITS = 2
 MAX_SPELLINGS = 10
 _CANDIDATES = 50
+# Per query word: a term equal to it, a term starting with it (a close spelling scores 0).
+EXACT = 10
+PREFIX = 1
+assert t.MAX_TOKENS * PREFIX < EXACT  # one exact word outranks any number of prefixes
 
 
 @dataclass(frozen=True)
@@ -36,6 +50,12 @@ class TokenMatch:
 @dataclass(frozen=True)
 class SearchPlan:
     matches: tuple[TokenMatch, ...]
+
+    @property
+    def digest(self) -> str:
+        """Names the query a ranked cursor belongs to (its words, not their spellings)."""
+        words = "\x1f".join(f"{m.token.kind}:{m.token.text}" for m in self.matches)
+        return hashlib.sha256(words.encode()).hexdigest()[:16]
 
 
 def spellings_statement(tenant_id: uuid.UUID, word: str) -> Select[str]:
@@ -87,13 +107,17 @@ async def plan(session: AsyncSession, tenant_id: uuid.UUID, q: str | None) -> Se
     return SearchPlan(tuple(matches))
 
 
-def _term_matches(match: TokenMatch) -> ColumnElement[bool]:
+def _prefixed(match: TokenMatch) -> list[ColumnElement[bool]]:
     term = ContactSearchTerm.term
-    ranges: list[ColumnElement[bool]] = [
+    return [
         and_(term >= prefix, term < t.prefix_end(prefix)) for prefix in match.token.prefixes()
     ]
+
+
+def _term_matches(match: TokenMatch) -> ColumnElement[bool]:
+    ranges = _prefixed(match)
     if match.spellings:
-        ranges.append(term.in_(match.spellings))
+        ranges.append(ContactSearchTerm.term.in_(match.spellings))
     return or_(*ranges)
 
 
@@ -111,3 +135,59 @@ def conditions(
         )
         for match in search.matches
     ]
+
+
+def ranking(search: SearchPlan, tenant_id: uuid.UUID) -> Subquery:
+    """``(id, score)`` of every contact matching every word of the query.
+
+    One index-backed read of the terms per word (the same ranges ``conditions`` probes),
+    each contact's best grade per word, summed; a contact missing a word drops out.
+    """
+    term = ContactSearchTerm.term
+    per_word = []
+    for number, match in enumerate(search.matches):
+        # A phone number typed in full equals one of its stored forms (``prefixes``).
+        grade = case(
+            (term.in_(match.token.prefixes()), EXACT),
+            (or_(*_prefixed(match)), PREFIX),
+            else_=0,
+        )
+        per_word.append(
+            select(
+                ContactSearchTerm.id.label("id"),
+                literal(number).label("word"),
+                func.max(grade).label("grade"),
+            )
+            .where(ContactSearchTerm.tenant_id == tenant_id, _term_matches(match))
+            .group_by(ContactSearchTerm.id)
+        )
+    words = union_all(*per_word).subquery("word_grades")
+    return (
+        select(words.c.id, func.sum(words.c.grade).label("score"))
+        .group_by(words.c.id)
+        .having(func.count() == len(search.matches))
+        .subquery("ranked")
+    )
+
+
+def encode_cursor(search: SearchPlan, score: int, last_id: uuid.UUID) -> str:
+    payload = {"q": search.digest, "r": int(score), "i": last_id.hex}
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def after(
+    ranked: Subquery, contact_id: ColumnElement[Any], search: SearchPlan, cursor: str
+) -> ColumnElement[bool]:
+    """Rows after the cursor's (rank, id) in best-first, newest-first order."""
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        digest, score, last_id = payload["q"], payload["r"], uuid.UUID(hex=payload["i"])
+        if not isinstance(score, int) or isinstance(score, bool):
+            raise TypeError("rank is not an integer")
+    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
+        raise bad_query("cursor", "not a cursor this API issued") from exc
+    if digest != search.digest:
+        raise bad_query("cursor", "was issued for a different q")
+    rank = ranked.c.score
+    return or_(rank < score, and_(rank == score, contact_id < last_id))
