@@ -86,4 +86,5 @@ def create_app(
     app.state.settings = settings
     app.state.registry = registry
     app.state.expected_heads = migrations.heads(registry.migration_locations())
+    app.state.known_revisions = migrations.known(registry.migration_locations())
     return app
