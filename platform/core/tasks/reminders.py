@@ -3,9 +3,9 @@ assignee (or its creator, when nobody is assigned) one in-app notification and e
 ``task.reminder_due`` through the outbox, in one transaction.
 
 Exactly once per armed reminder, with any number of workers: a pass *claims* due tasks
-(``UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED) … RETURNING``, setting
-``reminded_at``), so a second worker skips rows being claimed and no longer matches rows
-already claimed. Changing ``remind_at`` or reopening the task clears ``reminded_at``
+(``SELECT … FOR UPDATE SKIP LOCKED``, then ``UPDATE … SET reminded_at … RETURNING`` in
+the same transaction), so a second worker skips rows being claimed and no longer matches
+rows already claimed. Changing ``remind_at`` or reopening the task clears ``reminded_at``
 (re-arms it); a task completed before its time is never reminded.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import structlog
-from sqlalchemy import Row, func, or_, select, text, update
+from sqlalchemy import Row, Select, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.core import audit
@@ -33,10 +33,11 @@ log = structlog.get_logger("rapport.worker")
 NOTIFICATION_KIND = "task.reminder"
 
 
-def claim_statement(tenant_id: uuid.UUID, batch: int) -> Any:
-    """Mark up to ``batch`` due reminders of one tenant delivered and return those tasks."""
-    due = (
-        select(Task.tenant_id, Task.id)
+def due_statement(tenant_id: uuid.UUID, batch: int) -> Select[Any]:
+    """Lock up to ``batch`` due reminders of one tenant, skipping rows another worker holds
+    (read through the partial index of armed reminders)."""
+    return (
+        select(Task.id)
         .where(
             Task.tenant_id == tenant_id,
             Task.remind_at <= func.now(),
@@ -46,16 +47,20 @@ def claim_statement(tenant_id: uuid.UUID, batch: int) -> Any:
         .order_by(Task.remind_at)
         .limit(batch)
         .with_for_update(skip_locked=True)
-        .subquery()
     )
+
+
+def claim_statement(tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> Any:
+    """Mark the locked tasks reminded and return what a reminder needs (a primary-key
+    lookup: the planner cannot misjudge it, unlike a join to the locking subquery)."""
     return (
         update(Task)
-        .where(Task.tenant_id == due.c.tenant_id, Task.id == due.c.id)
+        .where(Task.tenant_id == tenant_id, Task.id.in_(ids))
         # Being reminded is not an edit: updated_at keeps the last change a person made.
         .values(reminded_at=func.now(), updated_at=Task.updated_at)
         .returning(
             Task.id, Task.title, Task.remind_at, Task.due_at, Task.assignee_id,
-            Task.created_by, Task.contact_id, Task.deal_id, Task.reminded_at,
+            Task.created_by, Task.contact_id, Task.deal_id,
         )
         .execution_options(synchronize_session=False)
     )
@@ -113,9 +118,10 @@ async def remind_tenant(
 ) -> int:
     """Deliver up to ``batch`` due reminders of one tenant in ``session``'s transaction
     (which must be in that tenant's context); returns how many were delivered."""
-    tasks = list(await session.execute(claim_statement(tenant_id, batch)))
-    if not tasks:
+    ids = list((await session.execute(due_statement(tenant_id, batch))).scalars())
+    if not ids:
         return 0
+    tasks = list(await session.execute(claim_statement(tenant_id, ids)))
     users, memberships = await _members(session, tenant_id, tasks)
     delivered = 0
     for task in tasks:

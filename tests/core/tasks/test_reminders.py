@@ -128,13 +128,18 @@ def test_two_workers_at_once_deliver_each_reminder_once(client, database):
     ids = [task(client, tenant, title=f"Task {n}", remind_at=at(-1))["id"] for n in range(30)]
     state = client.app.state
 
-    async def two_workers() -> list[int]:
-        return list(await asyncio.gather(
-            *(deliver_reminders(state.sessionmaker, state.registry, batch=7,
-                                max_tenants=1_000_000) for _ in range(2))
-        ))
+    async def worker() -> int:
+        # Small batches: each worker makes several passes, interleaved with the other's.
+        delivered = 0
+        while passed := await deliver_reminders(state.sessionmaker, state.registry, batch=7,
+                                                max_tenants=1_000_000):
+            delivered += passed
+        return delivered
 
-    client.blocking_portal.call(two_workers)
+    async def two_workers() -> list[int]:
+        return list(await asyncio.gather(worker(), worker()))
+
+    assert sum(client.blocking_portal.call(two_workers)) >= 30
     with database.connect_superuser() as conn:
         counts = dict(conn.execute(
             "SELECT record_id::text, count(*) FROM notifications WHERE tenant_id = %s"
