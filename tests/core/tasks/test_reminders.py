@@ -225,3 +225,20 @@ def test_a_failing_event_handler_leaves_the_reminder_armed(client, database, ten
     # Once the plugin is fixed (here: the kernel's own registry), the next pass delivers.
     deliver(client, load_registry(entry_points_too=False))
     assert len(stored_notifications(database, tenant.id, t["id"])) == 1
+
+
+def test_a_reminder_for_a_former_member_notifies_nobody_but_still_emits(client, database,
+                                                                         tenant):
+    leaver_id, leaver = member(client, tenant)
+    t = task(client, tenant, headers=leaver, remind_at=at(-1))
+    assert client.delete(f"/api/v1/members/{leaver_id}", headers=tenant.headers).status_code == 204
+    # Their membership is gone: the task is unassigned and its creator is nobody here.
+    assert client.get(f"/api/v1/tasks/{t['id']}", headers=tenant.headers).json()[
+        "assignee_id"] is None
+    deliver(client)
+    assert stored_notifications(database, tenant.id, t["id"]) == []
+    [event] = outbox(database, tenant.id, TASK_REMINDER_DUE)
+    assert event["payload"]["recipient_id"] is None
+    assert event["payload"]["notification_id"] is None
+    assert client.get(f"/api/v1/tasks/{t['id']}",
+                      headers=tenant.headers).json()["reminded_at"] is not None
