@@ -18,11 +18,12 @@ import heapq
 import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from concurrent.futures import Executor
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import structlog
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.core import audit
@@ -34,6 +35,7 @@ from rapport.core.imports.columns import Key, Layout, resolve
 from rapport.core.imports.models import COMPLETED, DRY_RUN, RUNNING, ContactImport
 from rapport.core.imports.rows import RowError, RowReader
 from rapport.core.imports.source import CsvRows, CsvSource, fingerprint
+from rapport.core.imports.timing import timed
 from rapport.db.session import tenant_session
 from rapport.hooks import TenantHooks
 from rapport.tenancy.principal import Principal
@@ -47,9 +49,11 @@ log = structlog.get_logger("rapport.imports")
 
 
 class Steps(Protocol):
-    """Where each step of an import runs: ``atomic`` when all share one transaction."""
+    """Where each step of an import runs: ``atomic`` when all share one transaction;
+    ``extra`` are more connections that write batches side by side with this one."""
 
     atomic: bool
+    extra: Sequence[Steps]
 
     def step(self) -> AbstractAsyncContextManager[AsyncSession]: ...
 
@@ -58,6 +62,7 @@ class OneTransaction:
     """Every step in the caller's transaction: the import is atomic (API, ``--atomic``)."""
 
     atomic = True
+    extra: Sequence[Steps] = ()
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -68,14 +73,21 @@ class OneTransaction:
 
 
 class TransactionPerStep:
-    """Each step commits on its own, on one connection (the staging table lives there)."""
+    """Each step commits on its own, on one connection (the staging table lives there).
+    ``extra``: other ``TransactionPerStep``s, each on a connection of its own, that write
+    every other batch (their staging tables receive just their batches' rows)."""
 
     atomic = False
 
     def __init__(
-        self, maker: async_sessionmaker[AsyncSession], tenant_id: uuid.UUID, user_id: uuid.UUID
+        self,
+        maker: async_sessionmaker[AsyncSession],
+        tenant_id: uuid.UUID,
+        user_id: uuid.UUID,
+        extra: Sequence[TransactionPerStep] = (),
     ) -> None:
         self.maker, self.tenant_id, self.user_id = maker, tenant_id, user_id
+        self.extra = tuple(extra)
 
     @asynccontextmanager
     async def step(self) -> AsyncIterator[AsyncSession]:
@@ -205,14 +217,16 @@ async def _stage(
     start_after = plan.prior.processed_rows if plan.prior else 0
     async with steps.step() as session:
         await staging.create(session)
-        loaded = await loading.load(
-            session, rows, reader, start_after=start_after, keep=options.keep_errors,
-            advance=progress.advance, executor=executor, depth=depth,
-        )
-        await staging.index(session)
-        found = await checks.run(
-            session, actor.tenant_id, options.key, definitions, keep=options.keep_errors
-        )
+        with timed("check rows, COPY to staging"):
+            loaded = await loading.load(
+                session, rows, reader, start_after=start_after, keep=options.keep_errors,
+                advance=progress.advance, executor=executor, depth=depth,
+            )
+        with timed("whole-file checks"):
+            await staging.index(session)
+            found = await checks.run(
+                session, actor.tenant_id, options.key, definitions, keep=options.keep_errors
+            )
         if options.dry_run:
             outcome.created, outcome.updated = await checks.would_create(
                 session, actor.tenant_id, options.key
@@ -246,6 +260,24 @@ def _record_values(
     }
 
 
+# A lane waiting for a row another lane locked, while that lane waits (in this process)
+# for the first one's earlier batch to commit, is a cycle PostgreSQL cannot see; batches
+# that only create contacts take no such lock, but a bound turns any surprise into a
+# resumable stop instead of a hang.
+LANE_LOCK_TIMEOUT = "2min"
+
+
+async def _share_rows(
+    steps: Steps, lanes: Sequence[Steps], start: int, size: int
+) -> None:
+    """Each extra lane's batches, copied from the checked staging table to its connection."""
+    with timed("deal rows to writers"):
+        async with AsyncExitStack() as stack:
+            session = await stack.enter_async_context(steps.step())
+            others = [await stack.enter_async_context(lane.step()) for lane in lanes[1:]]
+            await staging.split(session, others, start, size)
+
+
 async def _write(
     steps: Steps,
     actor: Principal,
@@ -256,33 +288,74 @@ async def _write(
     options: ImportOptions,
     progress: Progress,
 ) -> None:
-    """Batch after batch; each commits its rows with the checkpoint (``TransactionPerStep``)."""
+    """Batch after batch; each commits its rows with the checkpoint (``TransactionPerStep``).
+
+    With extra lanes, batch k is written on lane k mod lanes while the other lanes write
+    theirs; batches still *commit* in file order — a batch's vocabulary, audit entry,
+    event and checkpoint wait until the previous batch committed — so the checkpoint is
+    always the end of a committed prefix of the file. A batch that updates contacts waits
+    for the previous commit before it writes anything (it may touch what that one did)."""
     provenance = f"import {record_id}: {source.name}"[:200]
-    low = outcome.resumed_from
+    size, low = options.batch_size, outcome.resumed_from
+    bounds = [(b, min(b + size, outcome.last_row)) for b in range(low, outcome.last_row, size)]
+    lanes = [steps, *steps.extra] if not steps.atomic and len(bounds) > 1 else [steps]
+    lanes = lanes[: len(bounds)]
+    table = staging.ROWS
+    if len(lanes) > 1:
+        await _share_rows(steps, lanes, low, size)
+        table = staging.LANE_ROWS
     progress.begin("importing", outcome.last_row - low)
-    while low < outcome.last_row:
-        high = min(low + options.batch_size, outcome.last_row)
-        async with steps.step() as session:
-            done = await writer.write_batch(
-                session, actor.tenant_id, actor.user_id, options.key, low, high, provenance
-            )
-            if done.created or done.updated:
-                batch = -(-high // options.batch_size)
-                counts = {"batch": batch, "created": done.created, "updated": done.updated}
-                await audit.record(
-                    session, actor, IMPORT, RECORD_TYPE, record_id,
-                    detail={**counts, "rows": [low + 2, high + 1], "file": source.name},
+    committed = [asyncio.Event() for _ in bounds]
+
+    async def write(number: int, lane: Steps) -> None:
+        low, high = bounds[number]
+        previous = committed[number - 1] if number else None
+        async with lane.step() as session:
+            if len(lanes) > 1:
+                await session.execute(
+                    text("SELECT set_config('lock_timeout', :bound, true)"),
+                    {"bound": LANE_LOCK_TIMEOUT},
                 )
-                await emit(session, actor, hooks, CONTACTS_IMPORTED, RECORD_TYPE, record_id,
-                           {"import_id": str(record_id), **counts})
-            await records.checkpoint(
-                session, actor, record_id, expected=low, processed=high,
-                created=done.created, updated=done.updated,
-            )
-        outcome.created += done.created
-        outcome.updated += done.updated
+            batch = await writer.select_batch(session, actor.tenant_id, options.key, low, high,
+                                              table)
+            if previous is not None and batch.updated:
+                await previous.wait()
+            await writer.write_rows(session, actor.tenant_id, actor.user_id, batch, provenance)
+            if previous is not None:
+                with timed("wait for the previous batch"):
+                    await previous.wait()
+            await writer.add_vocabulary(session, actor.tenant_id, batch)
+            with timed("audit, event, checkpoint"):
+                if batch.created or batch.updated:
+                    counts = {"batch": -(-high // size), "created": batch.created,
+                              "updated": batch.updated}
+                    await audit.record(
+                        session, actor, IMPORT, RECORD_TYPE, record_id,
+                        detail={**counts, "rows": [low + 2, high + 1], "file": source.name},
+                    )
+                    await emit(session, actor, hooks, CONTACTS_IMPORTED, RECORD_TYPE,
+                               record_id, {"import_id": str(record_id), **counts})
+                await records.checkpoint(
+                    session, actor, record_id, expected=low, processed=high,
+                    created=batch.created, updated=batch.updated,
+                )
+        outcome.created += batch.created
+        outcome.updated += batch.updated
         progress.advance(high - low)
-        low = high
+        committed[number].set()
+
+    async def run_lane(first: int, lane: Steps) -> None:
+        for number in range(first, len(bounds), len(lanes)):
+            await write(number, lane)
+
+    tasks = [asyncio.create_task(run_lane(i, lane)) for i, lane in enumerate(lanes)]
+    await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception()]
+    if failed:
+        for task in tasks:
+            task.cancel()  # a lane waiting for a batch that will never commit
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise failed[0].exception()  # type: ignore[misc]
 
 
 async def run_import(
@@ -303,7 +376,8 @@ async def run_import(
     progress = progress or NoProgress()
     atomic = steps.atomic
     outcome = ImportOutcome(source.name)
-    scanned = await asyncio.to_thread(fingerprint, source)
+    with timed("fingerprint"):
+        scanned = await asyncio.to_thread(fingerprint, source)
     outcome.sha256 = scanned.sha256
     rows = CsvRows(source)
     try:

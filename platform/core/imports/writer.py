@@ -24,6 +24,7 @@ from rapport.core.facts import VALUE_SET
 from rapport.core.imports.checks import target
 from rapport.core.imports.columns import Key
 from rapport.core.imports.staging import ROWS
+from rapport.core.imports.timing import timed
 
 BATCH = "import_batch"
 # Contact ids per search-index refresh (it binds four parameters per id).
@@ -39,14 +40,16 @@ class BatchResult:
     updated: int
 
 
-def _select_batch(key: Key) -> str:
-    # uuidv7() runs in row order above the fenced, ordered subquery: ids follow the file.
+def _select_batch(key: Key, table: str) -> str:
+    # uuidv7() runs in row order above the fenced, ordered subquery: ids follow the file
+    # (rows dealt to writer lanes carry their id, drawn in file order).
     return f"""
     CREATE TEMPORARY TABLE {BATCH} AS
-    SELECT s.n, s.doc, coalesce(s.existing, uuidv7()) AS contact_id, s.existing IS NULL AS is_new
+    SELECT s.n, s.doc, coalesce(s.existing, s.id, uuidv7()) AS contact_id,
+           s.existing IS NULL AS is_new
     FROM (
-        SELECT r.n, r.doc, {target(key)} AS existing
-        FROM {ROWS} r
+        SELECT r.n, r.doc, r.id, {target(key)} AS existing
+        FROM {table} r
         WHERE r.n > :low AND r.n <= :high AND r.skip IS NULL
         ORDER BY r.n OFFSET 0
     ) s
@@ -174,16 +177,18 @@ WHERE {V} <> '{{}}'::jsonb OR b.doc ? 'f'
 ORDER BY b.n
 """
 
-# New contacts' terms were computed in Python by the search index's own functions; the
-# vocabulary gains their new words, each with its one-letter-deleted variants.
-SEARCH_STATEMENTS = (
-    f"""
-    INSERT INTO contact_search_terms (tenant_id, id, term)
-    SELECT :tenant, b.contact_id, s.term
-    FROM {BATCH} b CROSS JOIN LATERAL jsonb_array_elements_text(b.doc -> 'st') s(term)
-    WHERE b.is_new
-    """,
-    f"""
+# New contacts' terms were computed in Python by the search index's own functions.
+INSERT_TERMS = f"""
+INSERT INTO contact_search_terms (tenant_id, id, term)
+SELECT :tenant, b.contact_id, s.term
+FROM {BATCH} b CROSS JOIN LATERAL jsonb_array_elements_text(b.doc -> 'st') s(term)
+WHERE b.is_new
+"""
+
+# The vocabulary gains new contacts' new words, each with its one-letter-deleted variants.
+# Batches written side by side would wait on each other's new words (a unique key), so
+# this runs in a batch's ordered part, after the previous batch committed.
+ADD_VOCABULARY = f"""
     WITH words AS (
         SELECT DISTINCT w.word
         FROM {BATCH} b CROSS JOIN LATERAL jsonb_array_elements_text(b.doc -> 'w') w(word)
@@ -203,8 +208,7 @@ SEARCH_STATEMENTS = (
         FROM generate_series(1, length(added.word)) i
     ) x(variant)
     ON CONFLICT DO NOTHING
-    """,
-)
+"""
 
 _UPDATED_VIEW = f"""
 SELECT c.id, c.given_name, c.patronymic, c.family_name, c.preferred_name,
@@ -245,6 +249,75 @@ async def _derive_updated(session: AsyncSession, params: dict[str, object]) -> l
     return ids
 
 
+async def select_batch(
+    session: AsyncSession, tenant_id: uuid.UUID, key: Key, low: int, high: int,
+    table: str = ROWS,
+) -> BatchResult:
+    """Staged rows ``low < n <= high`` (not left out) of ``table`` into this transaction's
+    batch table, each with the contact it updates or the new id it creates."""
+    # Each inserted row runs its foreign-key checks as a cached query; with custom plans
+    # forced (a server or role setting some operators use against generic-plan surprises)
+    # that query is re-planned for every row, doubling a batch (measured in
+    # bench/imports.py). Generic plans for this transaction, whatever the server default.
+    await session.execute(text("SET LOCAL plan_cache_mode = auto"))
+    await session.execute(text(f"DROP TABLE IF EXISTS {BATCH}"))
+    with timed("select batch"):
+        await session.execute(text(_select_batch(key, table)),
+                              {"tenant": tenant_id, "low": low, "high": high})
+        counts = (
+            await session.execute(
+                text(f"SELECT count(*) FILTER (WHERE is_new), count(*) FROM {BATCH}")
+            )
+        ).one()
+        created, updated = int(counts[0]), int(counts[1]) - int(counts[0])
+        if created + updated:
+            await session.execute(text(f"ANALYZE {BATCH}"))
+    return BatchResult(created, updated)
+
+
+async def _run(session: AsyncSession, step: str, statement: str,
+               params: dict[str, object]) -> None:
+    with timed(step):
+        await session.execute(text(statement), params)
+
+
+async def write_rows(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID | None,
+    batch: BatchResult,
+    source: str,
+) -> None:
+    """The selected batch's contacts, lists, facts and search terms — all but the new
+    vocabulary words (``add_vocabulary``)."""
+    params: dict[str, object] = {"tenant": tenant_id, "user": user_id, "source": source}
+    if batch.created:
+        await _run(session, "contacts", INSERT_CONTACTS, params)
+        for step, statement in zip(("emails", "phones", "tags"), NEW_LISTS, strict=True):
+            await _run(session, step, statement, params)
+        await _run(session, "search terms", INSERT_TERMS, params)
+    if batch.updated:
+        await _run(session, "contacts", UPDATE_CONTACTS, params)
+        for statement in UPDATED_LISTS:
+            await _run(session, "updated lists", statement, params)
+    if batch.created or batch.updated:
+        await _run(session, "facts", INSERT_FACTS, params)
+    if batch.updated:
+        with timed("updated search terms"):
+            changed = await _derive_updated(session, params)
+            for start in range(0, len(changed), REFRESH_CHUNK):
+                await search_index.refresh(
+                    session, tenant_id, changed[start : start + REFRESH_CHUNK]
+                )
+
+
+async def add_vocabulary(session: AsyncSession, tenant_id: uuid.UUID, batch: BatchResult) -> None:
+    """New contacts' new words into the vocabulary; then the batch table is dropped."""
+    if batch.created:
+        await _run(session, "vocabulary", ADD_VOCABULARY, {"tenant": tenant_id})
+    await session.execute(text(f"DROP TABLE IF EXISTS {BATCH}"))
+
+
 async def write_batch(
     session: AsyncSession,
     tenant_id: uuid.UUID,
@@ -255,34 +328,7 @@ async def write_batch(
     source: str,
 ) -> BatchResult:
     """Write staged rows ``low < n <= high`` (not left out) in the session's transaction."""
-    params: dict[str, object] = {"tenant": tenant_id, "user": user_id, "source": source}
-    # Each inserted row runs its foreign-key checks as a cached query; with custom plans
-    # forced (a server or role setting some operators use against generic-plan surprises)
-    # that query is re-planned for every row, doubling a batch (measured in
-    # bench/imports.py). Generic plans for this transaction, whatever the server default.
-    await session.execute(text("SET LOCAL plan_cache_mode = auto"))
-    await session.execute(text(f"DROP TABLE IF EXISTS {BATCH}"))
-    await session.execute(text(_select_batch(key)), {**params, "low": low, "high": high})
-    counts = (
-        await session.execute(
-            text(f"SELECT count(*) FILTER (WHERE is_new), count(*) FROM {BATCH}")
-        )
-    ).one()
-    created, updated = int(counts[0]), int(counts[1]) - int(counts[0])
-    if created + updated:
-        await session.execute(text(f"ANALYZE {BATCH}"))
-        if created:
-            for statement in (INSERT_CONTACTS, *NEW_LISTS, *SEARCH_STATEMENTS):
-                await session.execute(text(statement), params)
-        if updated:
-            for statement in (UPDATE_CONTACTS, *UPDATED_LISTS):
-                await session.execute(text(statement), params)
-        await session.execute(text(INSERT_FACTS), params)
-        if updated:
-            changed = await _derive_updated(session, params)
-            for start in range(0, len(changed), REFRESH_CHUNK):
-                await search_index.refresh(
-                    session, tenant_id, changed[start : start + REFRESH_CHUNK]
-                )
-    await session.execute(text(f"DROP TABLE {BATCH}"))
-    return BatchResult(created, updated)
+    batch = await select_batch(session, tenant_id, key, low, high)
+    await write_rows(session, tenant_id, user_id, batch, source)
+    await add_vocabulary(session, tenant_id, batch)
+    return batch

@@ -57,7 +57,7 @@ def cli_import(
     database: Database, t: TenantHandle, path: Path, **options: Any
 ) -> ImportOutcome:
     """What ``rapport import contacts`` runs, in this process (no progress bar)."""
-    extra = {k: options.pop(k) for k in ("atomic", "hooks", "workers") if k in options}
+    extra = {k: options.pop(k) for k in ("atomic", "hooks", "workers", "writers") if k in options}
     return asyncio.run(run_cli_import(
         database.app_url, t.slug, path, ImportOptions(**options), show_progress=False, **extra
     ))
