@@ -4,7 +4,7 @@ inserted.
 
 Core columns compare with leakproof operators (text, date, uuid) on tenant-led btree
 indexes; tags and organizations are ``id IN (…)`` probes of their own tenant-led indexes.
-An ``eq`` filter on an indexed custom field is joined as an index walk in id order
+An ``eq``/``in`` filter on an indexed custom field is joined as an index walk in id order
 (``filters.Walk``), so a page reads about a page of rows. With ``q`` and no ``sort`` the
 list is ordered by relevance (``search.query.ranking``), its cursor carrying the rank.
 """
@@ -25,7 +25,6 @@ from rapport.core.contacts.search import query as search
 from rapport.core.fields.definitions import FieldDefinition, FieldType
 from rapport.core.fields.filters import (
     MAX_IN_VALUES,
-    WALKED,
     FilterPlan,
     Op,
     Target,
@@ -166,7 +165,8 @@ def _filtered(
 
 
 def _walked(query: Select[Any], planned: FilterPlan) -> Select[Any]:
-    return query if planned.walk is None else query.join(WALKED, planned.walk.join_condition())
+    walk = planned.walk
+    return query if walk is None else query.join(walk.entries, walk.join_condition(Contact.id))
 
 
 def list_statement(

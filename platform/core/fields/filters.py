@@ -5,10 +5,10 @@ probe of the ``field_values`` index is added in front (``id IN (SELECT record_id
 it narrows the rows through a real index and may over-match (text cut to 256 characters,
 numbers as float8), which the exact condition then corrects.
 
-One ``eq`` filter on an indexed single-valued field may instead become a ``Walk``: its
-index entries name each matching record once, in ``record_id`` order (migration 0016), so
-a list ordered by id joins them to its records by primary key and ``LIMIT`` stops after a
-page rather than sorting every match.
+One ``eq``/``in`` filter on an indexed single-valued field may instead become a ``Walk``:
+its index entries name each matching record once, in ``record_id`` order (migration 0016),
+so a list ordered by id joins them to its records by primary key and ``LIMIT`` stops after
+a page rather than sorting every match.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Text, and_, cast, literal, not_, select
+from sqlalchemy import Subquery, Text, and_, cast, literal, not_, select, union_all
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from rapport.core.fields import types
@@ -104,35 +103,25 @@ class IndexProbe:
         )
 
 
-# The index entries a list walks (an alias of its own: the probes' subqueries also read
-# field_values and must not correlate with the walk's join).
-WALKED = aliased(FieldValue, name="walked")
-
-
 @dataclass(frozen=True)
 class Walk:
-    """An ``eq`` filter on an indexed single-valued field, as a join of its index entries.
+    """An ``eq``/``in`` filter on an indexed single-valued field, as index entries to join.
 
-    Such a field has one entry per record (ordinal 0), so the join neither repeats nor
-    loses records; the filter's exact condition still decides, as entries may over-match.
+    ``entries`` lists the ``record_id`` of each matching entry in record order: for one
+    value a range of its index, for several one range per value, which PostgreSQL merges
+    (Merge Append) still in record order. Such a field has one entry per record
+    (ordinal 0), so the join neither repeats nor loses records; the filter's exact
+    condition still decides, as entries may over-match.
     """
 
-    probe: IndexProbe
-    entry: ColumnElement[bool]
+    entries: Subquery
 
     @property
     def record_id(self) -> ColumnElement[Any]:
-        return WALKED.record_id
+        return self.entries.c.record_id
 
-    def join_condition(self) -> ColumnElement[bool]:
-        return and_(
-            WALKED.tenant_id == self.probe.tenant_id,
-            WALKED.entity == self.probe.entity,
-            WALKED.full_key == self.probe.full_key,
-            WALKED.ordinal == 0,
-            WALKED.record_id == self.probe.record_id,
-            self.entry,
-        )
+    def join_condition(self, record_id: ColumnElement[Any]) -> ColumnElement[bool]:
+        return self.record_id == record_id
 
 
 @dataclass(frozen=True)
@@ -280,21 +269,19 @@ def _exact(target: Target, op: Op, raw: str, values: list[Any]) -> ColumnElement
     return result
 
 
-def _entry(
-    kind: IndexKind, value: Any, entries: Any = FieldValue
-) -> tuple[ColumnElement[Any], Any]:
-    """The ``entries`` column for ``kind`` and ``value`` as that column stores it."""
+def _entry(kind: IndexKind, value: Any) -> tuple[ColumnElement[Any], Any]:
+    """The field_values column for ``kind`` and ``value`` as that column stores it."""
     if kind in (IndexKind.TEXT, IndexKind.MULTI):
-        return entries.text_value, str(value)[:TEXT_KEY_LENGTH]
+        return FieldValue.text_value, str(value)[:TEXT_KEY_LENGTH]
     if kind in (IndexKind.NUMERIC, IndexKind.MONEY):
         # float8 rounding is monotone: x < v implies float(x) <= float(v), so the probe
         # below widens strict comparisons and the exact condition narrows them again.
-        return entries.number_value, float(value)
+        return FieldValue.number_value, float(value)
     column = {
-        IndexKind.DATE: entries.date_value,
-        IndexKind.DATETIME: entries.time_value,
-        IndexKind.BOOLEAN: entries.bool_value,
-        IndexKind.REFERENCE: entries.ref_value,
+        IndexKind.DATE: FieldValue.date_value,
+        IndexKind.DATETIME: FieldValue.time_value,
+        IndexKind.BOOLEAN: FieldValue.bool_value,
+        IndexKind.REFERENCE: FieldValue.ref_value,
     }[kind]
     assert isinstance(value, date | datetime | bool | uuid.UUID)
     return column, value
@@ -365,14 +352,31 @@ def parse_filter(
 
 
 def _walk(target: Target, op: Op, values: list[Any]) -> Walk | None:
-    """The filter as an index walk, when one value of a single-valued indexed field is
-    asked for (``eq``, or ``in`` with one value): its entries are then in record order."""
-    if target.probe is None or target.kind == IndexKind.MULTI or len(values) != 1:
+    """The filter as an index walk: ``eq``/``in`` on an indexed single-valued field."""
+    if target.probe is None or target.kind == IndexKind.MULTI or op not in (Op.EQ, Op.IN):
         return None
-    if op not in (Op.EQ, Op.IN):
-        return None
-    column, value = _entry(target.kind, values[0], WALKED)
-    return Walk(target.probe, column == value)
+    # Distinct as stored (two decimals may round to one float8): the ranges must not overlap.
+    stored = list(dict.fromkeys(_entry(target.kind, v)[1] for v in values))
+    column = _entry(target.kind, values[0])[0]
+    probe = target.probe
+    ranges = [
+        select(FieldValue.record_id).where(
+            FieldValue.tenant_id == probe.tenant_id,
+            FieldValue.entity == probe.entity,
+            FieldValue.full_key == probe.full_key,
+            FieldValue.ordinal == 0,
+            column == value,
+        )
+        for value in stored
+    ]
+    # Ordered like the default list (newest first): planned on its own, the ranges are then
+    # merged in order rather than sorted, whatever the estimate of the exact condition.
+    if len(ranges) == 1:
+        ordered = ranges[0].order_by(FieldValue.record_id.desc())
+    else:
+        merged = union_all(*ranges).subquery("ranges")
+        ordered = select(merged.c.record_id).order_by(merged.c.record_id.desc())
+    return Walk(ordered.subquery("walked"))
 
 
 def parse_filters(

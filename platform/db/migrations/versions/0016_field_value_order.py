@@ -3,7 +3,10 @@ record order, so a list filtered by ``eq`` on an indexed field joins them to con
 primary key and stops after one page instead of sorting every match (issue 4).
 
 Each ``(tenant_id, entity, full_key, <value>)`` index of 0002 is replaced by
-``(tenant_id, entity, full_key, <value>, record_id)``; range filters use it as before.
+``(tenant_id, entity, full_key, <value>, ordinal, record_id)``: a single-valued field's
+entries all have ordinal 0, so within one value they come in ``record_id`` order, and the
+walk can check ``ordinal = 0`` (one entry per record) from the index alone. Range filters
+and multi-enum probes use it as before.
 Plain ``CREATE INDEX`` (a migration runs in a transaction, where ``CONCURRENTLY`` cannot):
 writes to ``field_values`` wait while it builds.
 
@@ -34,7 +37,7 @@ def upgrade() -> None:
         op.create_index(
             f"ix_field_values_{name}_record",
             "field_values",
-            ["tenant_id", "entity", "full_key", column, "record_id"],
+            ["tenant_id", "entity", "full_key", column, "ordinal", "record_id"],
             postgresql_where=sa.text(f"{column} IS NOT NULL"),
         )
         op.drop_index(f"ix_field_values_{name}", table_name="field_values")
