@@ -25,7 +25,7 @@ from rapport.core.contacts.search import terms as t
 from rapport.core.fields.definitions import FieldDefinition
 from rapport.core.fields.types import ValueRuleError
 from rapport.core.fields.values import validate_values
-from rapport.core.imports import cells
+from rapport.core.imports import canonical, cells
 from rapport.core.imports.columns import FIELD_PREFIX, SEPARATOR, Column, Layout
 from rapport.errors import RapportError
 
@@ -158,14 +158,16 @@ class RowReader:
                if (value := row.cell(c)) is not None}
         scalars = self._scalars(row, raw)
         emails = self._emails(row, raw)
-        phones = self._list(row, raw, "phones", lambda items: v.clean_phones(items, self.region))
+        nationals: dict[str, str] = {}
+        phones = self._list(row, raw, "phones", lambda items: self._phones(items, nationals))
         tags = self._list(row, raw, "tags", v.clean_tags)
         addresses = self._addresses(row, raw)
         custom = self._fields(row, raw)
         key = self._key(row, scalars, emails)
         if row.errors:
             return row.errors
-        return self._line(number, key, scalars, emails, phones, tags, addresses, custom, raw)
+        return self._line(number, key, scalars, emails, phones, nationals, tags, addresses,
+                          custom, raw)
 
     # ------------------------------------------------------------------ values
 
@@ -231,7 +233,7 @@ class RowReader:
         if not changes:
             return None
         try:
-            listed = v.compose_emails([], changes)
+            listed = canonical.compose_emails(changes)
         except RapportError as exc:
             row.api_error(exc, row.given.get("emails") or row.given["email"])
             return None
@@ -256,6 +258,11 @@ class RowReader:
         except RapportError as exc:
             row.api_error(exc, row.given[target])
             return None
+
+    def _phones(self, items: list[str], nationals: dict[str, str]) -> list[v.PhoneValue]:
+        phones, found = canonical.clean_phones(items, self.region)
+        nationals.update(found)
+        return phones
 
     def _addresses(self, row: _Row, raw: dict[str, str]) -> list[dict[str, Any]] | None:
         if "addresses" not in raw:
@@ -331,6 +338,7 @@ class RowReader:
         scalars: dict[str, Any],
         emails: list[v.EmailValue] | None,
         phones: list[v.PhoneValue] | None,
+        nationals: dict[str, str],
         tags: list[str] | None,
         addresses: list[dict[str, Any]] | None,
         custom: dict[str, Any],
@@ -361,12 +369,10 @@ class RowReader:
         doc["dn"] = names.display_name(
             values, values.get("email"), phones[0].number if phones else None
         )[:500]
-        found = t.contact_terms(
-            [values.get(k) for k in NAME_KEYS],
-            doc.get("k", ()),
-            doc.get("p", ()),
-            (),
-        )
+        found = t.contact_terms([values.get(k) for k in NAME_KEYS], doc.get("k", ()), (), ())
+        for phone in doc.get("p", ()):  # contact_terms' phone terms, numbers parsed once
+            found.update(t.phone_terms(phone, nationals[phone]))
+        found.discard("")
         doc["st"] = sorted(found)
         doc["w"] = [w for w in doc["st"] if t.is_vocabulary_word(w)]
         problem = self._create_problem(scalars, emails, phones, custom)

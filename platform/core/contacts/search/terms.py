@@ -79,14 +79,16 @@ def email_terms(address: str) -> list[str]:
     return [folded, domain] if domain else [folded]
 
 
-def phone_terms(e164: str) -> list[str]:
-    """The digits as dialled internationally and nationally, and reversed (for suffixes)."""
+def phone_terms(e164: str, national: str | None = None) -> list[str]:
+    """The digits as dialled internationally and nationally, and reversed (for suffixes).
+    ``national``: the national number, when the caller has just parsed it (an import)."""
     digits = e164.lstrip("+")
     terms = [digits, REVERSED + digits[::-1]]
-    try:
-        national = str(phonenumbers.parse(e164, None).national_number)
-    except phonenumbers.NumberParseException:
-        national = ""
+    if national is None:
+        try:
+            national = str(phonenumbers.parse(e164, None).national_number)
+        except phonenumbers.NumberParseException:
+            national = ""
     if national and national != digits:
         terms.append(national)
     return terms

@@ -1,0 +1,93 @@
+"""The import's fast email and phone checks give exactly what the API's give: the same
+normal forms, the same search terms, the same errors."""
+
+from __future__ import annotations
+
+import phonenumbers
+import pytest
+
+from rapport.core.contacts import values as v
+from rapport.core.contacts.search import terms as t
+from rapport.core.imports import canonical
+from rapport.errors import RapportError
+
+ADDRESSES = [
+    "T.Shevchenko@Example.COM", "olena.koval@ukr.net", "a+tag@sub.mail.example.org",
+    "A_B-c@Sub.Example.org", "Postmaster@example.com", "abuse@Example.com",
+    "a..b@example.com", ".a@example.com", "a.@example.com", "a@-example.com",
+    "a@example-.com", "a@example", "a@localhost", "a@x.invalid", "a@x.test", "a@x.local",
+    "a@x.onion", "ü@example.com", "a@bücher.de", "a@xn--bcher-kva.de", "a@XN--BCHER-KVA.de",
+    "x" * 65 + "@example.com", "x" * 64 + "@example.com",
+    "a@" + ".".join(["abcdefghij" * 6] * 4) + ".com", "a@" + "b" * 64 + ".com",
+    '"quoted"@example.com', "a@b@example.com", "a@[192.0.2.1]", "a@example.com.",
+    " a@example.com ", "a@exa_mple.com", "a b@example.com", "@example.com", "a@", "",
+    "a@123.com", "a@1.2.3.4", "a@e.c", "Имя@пример.укр", "a@ex--ample.com",
+    "a@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 63 + "." + "e" * 57 + ".com",
+]
+
+
+def _outcome(clean, raw, *args):
+    try:
+        return ("ok", clean(raw, *args))
+    except RapportError as exc:
+        return ("error", [(e.field, e.message) for e in exc.errors], exc.detail)
+
+
+@pytest.mark.parametrize("raw", ADDRESSES)
+def test_an_address_is_cleaned_as_the_api_cleans_it(raw):
+    assert _outcome(canonical.clean_email, raw, "emails[0]") == _outcome(
+        v.clean_email, raw, "emails[0]")
+    # Twice: the second answer comes from the per-domain cache.
+    assert _outcome(canonical.clean_email, raw, "email") == _outcome(v.clean_email, raw, "email")
+
+
+@pytest.mark.parametrize("changes", [
+    {"email": "A@Example.com"},
+    {"emails": ["b@example.com", "A@example.com"]},
+    {"email": "a@example.com", "emails": ["b@example.com", "A@Example.com"]},
+    {"email": "c@example.com", "emails": ["b@example.com", "b@Example.com"]},
+    {"email": "a@example.com", "emails": ["bad@", "b@example.com"]},
+    {"email": "bad", "emails": ["b@example.com"]},
+])
+def test_a_rows_addresses_compose_as_the_apis(changes):
+    def run(compose):
+        try:
+            return compose()
+        except RapportError as exc:
+            return [(e.field, e.message) for e in exc.errors]
+
+    assert run(lambda: canonical.compose_emails(changes)) == run(
+        lambda: v.compose_emails([], changes))
+
+
+def _numbers():
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE):
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is None:
+                continue
+            national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+            yield region, national
+            yield None, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            yield None, phonenumbers.format_number(
+                number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def test_phones_parse_and_index_as_the_apis_for_every_region():
+    cases = [*_numbers(), ("UA", "050 1234567"), ("UA", "+380 67 123 45 67"),
+             ("UA", "12"), (None, "050 1234567"), ("UA", "not a number"), ("GB", "+44 20")]
+    for region, raw in cases:
+        api = _outcome(v.parse_phone, raw, region, "phones[0]")
+        try:
+            e164, national = canonical.parse_phone(raw, region, "phones[0]")
+        except RapportError as exc:
+            assert api == ("error", [(e.field, e.message) for e in exc.errors], exc.detail)
+            continue
+        assert api == ("ok", e164), raw
+        assert t.phone_terms(e164, national) == t.phone_terms(e164), (region, raw)
+
+
+def test_plain_domains_are_asked_once_and_others_take_the_apis_path():
+    assert canonical._domain("Example.COM") == "example.com"
+    assert canonical._domain("xn--bcher-kva.de") is None  # shown as bücher.de
+    assert canonical._domain("localhost") is None  # refused: the API's error is given
