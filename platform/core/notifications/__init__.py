@@ -1,7 +1,7 @@
 """Notifications: what one member should see in the app — today, task reminders.
 
 ``NotificationController`` serves ``/api/v1/notifications``; other areas create them with
-``notify`` in their own transaction.
+``notify`` (or many at once with ``new_notification``) in their own transaction.
 """
 
 from rapport.core.notifications.models import Notification
@@ -9,7 +9,15 @@ from rapport.core.notifications.service import (
     list_notifications,
     mark_all_read,
     mark_read,
+    new_notification,
     notify,
 )
 
-__all__ = ["Notification", "list_notifications", "mark_all_read", "mark_read", "notify"]
+__all__ = [
+    "Notification",
+    "list_notifications",
+    "mark_all_read",
+    "mark_read",
+    "new_notification",
+    "notify",
+]

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.notifications.models import Notification
 from rapport.core.pagination import MAX_LIMIT, decode_cursor, encode_cursor
+from rapport.db.base import new_id
 from rapport.errors import RapportError, not_found
 from rapport.tenancy.principal import Principal
 
@@ -25,6 +26,30 @@ class NotificationPage:
     items: list[Notification]
     next_cursor: str | None
     unread_count: int
+
+
+def new_notification(
+    tenant_id: uuid.UUID,
+    recipient_id: uuid.UUID,
+    kind: str,
+    title: str,
+    *,
+    record_type: str | None = None,
+    record_id: uuid.UUID | None = None,
+    data: dict[str, Any] | None = None,
+) -> Notification:
+    """An unread notification for member ``recipient_id``, not yet added to a session (its
+    id is set, so callers can add many and flush once)."""
+    return Notification(
+        tenant_id=tenant_id,
+        id=new_id(),
+        recipient_id=recipient_id,
+        kind=kind,
+        title=title[:200],
+        record_type=record_type,
+        record_id=record_id,
+        data=data or {},
+    )
 
 
 async def notify(
@@ -39,15 +64,8 @@ async def notify(
     data: dict[str, Any] | None = None,
 ) -> Notification:
     """A new unread notification for member ``recipient_id``, in the caller's transaction."""
-    row = Notification(
-        tenant_id=tenant_id,
-        recipient_id=recipient_id,
-        kind=kind,
-        title=title[:200],
-        record_type=record_type,
-        record_id=record_id,
-        data=data or {},
-    )
+    row = new_notification(tenant_id, recipient_id, kind, title, record_type=record_type,
+                           record_id=record_id, data=data)
     session.add(row)
     await session.flush()
     return row

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from rapport.core import audit
 from rapport.core.events import emit
 from rapport.core.modules.models import TenantModule
-from rapport.core.notifications import notify
+from rapport.core.notifications import Notification, new_notification
 from rapport.core.tasks.models import Task
 from rapport.db.session import tenant_session
 from rapport.hooks import TASK_REMINDER_DUE, PluginHookError, PluginRegistry, TenantHooks
@@ -84,33 +85,83 @@ async def _members(
     return {m: u for m, u in pairs}, {u: m for m, u in pairs}
 
 
-async def _remind(
+@dataclass(frozen=True)
+class _Reminder:
+    task: Row[Any]
+    recipient: uuid.UUID | None  # a member id: the assignee, else the creator's membership
+    recipient_user: uuid.UUID | None
+
+    def notification(self, tenant_id: uuid.UUID) -> Notification | None:
+        if self.recipient is None:
+            return None
+        return new_notification(
+            tenant_id, self.recipient, NOTIFICATION_KIND, self.task.title, record_type="task",
+            record_id=self.task.id, data=audit.jsonable(self.times),
+        )
+
+    @property
+    def times(self) -> dict[str, Any]:
+        return {"remind_at": self.task.remind_at, "due_at": self.task.due_at}
+
+
+async def _emit(
     session: AsyncSession,
     hooks: TenantHooks,
     tenant_id: uuid.UUID,
-    task: Row[Any],
-    recipient: uuid.UUID | None,
-    user_id: uuid.UUID | None,
+    reminder: _Reminder,
+    notification: Notification | None,
 ) -> None:
-    times = {"remind_at": task.remind_at, "due_at": task.due_at}
-    notification = None
-    if recipient is not None:
-        notification = await notify(
-            session, tenant_id, recipient, NOTIFICATION_KIND, task.title,
-            record_type="task", record_id=task.id, data=audit.jsonable(times),
-        )
+    task = reminder.task
     payload = {
         "title": task.title,
-        **times,
+        **reminder.times,
         "assignee_id": task.assignee_id,
-        "recipient_id": recipient,
-        "recipient_user_id": user_id,
+        "recipient_id": reminder.recipient,
+        "recipient_user_id": reminder.recipient_user,
         "notification_id": notification.id if notification else None,
         "contact_id": task.contact_id,
         "deal_id": task.deal_id,
     }
     await emit(session, None, hooks, TASK_REMINDER_DUE, "task", task.id, payload,
                tenant_id=tenant_id)
+
+
+async def _remind_all(
+    session: AsyncSession, hooks: TenantHooks, tenant_id: uuid.UUID, reminders: list[_Reminder]
+) -> None:
+    """Usually every handler succeeds: the notifications in one insert, one savepoint."""
+    notifications = [r.notification(tenant_id) for r in reminders]
+    async with session.begin_nested():
+        session.add_all([n for n in notifications if n is not None])
+        await session.flush()
+        for reminder, notification in zip(reminders, notifications, strict=True):
+            await _emit(session, hooks, tenant_id, reminder, notification)
+
+
+async def _remind_each(
+    session: AsyncSession, hooks: TenantHooks, tenant_id: uuid.UUID, reminders: list[_Reminder]
+) -> int:
+    """One savepoint per reminder: a failing handler undoes, and re-arms, only its own."""
+    delivered = 0
+    for reminder in reminders:
+        try:
+            async with session.begin_nested():
+                notification = reminder.notification(tenant_id)
+                if notification is not None:
+                    session.add(notification)
+                await _emit(session, hooks, tenant_id, reminder, notification)
+        except PluginHookError as exc:
+            await session.execute(
+                update(Task)
+                .where(Task.tenant_id == tenant_id, Task.id == reminder.task.id)
+                .values(reminded_at=None, updated_at=Task.updated_at)
+                .execution_options(synchronize_session=False)
+            )
+            log.warning("task reminder failed", task_id=str(reminder.task.id),
+                        plugin=exc.plugin)
+        else:
+            delivered += 1
+    return delivered
 
 
 async def remind_tenant(
@@ -123,26 +174,15 @@ async def remind_tenant(
         return 0
     tasks = list(await session.execute(claim_statement(tenant_id, ids)))
     users, memberships = await _members(session, tenant_id, tasks)
-    delivered = 0
+    reminders = []
     for task in tasks:
         recipient = task.assignee_id or memberships.get(task.created_by)
-        try:
-            # A plugin's failing event handler undoes this reminder alone.
-            async with session.begin_nested():
-                await _remind(session, hooks, tenant_id, task, recipient,
-                              users.get(recipient) if recipient else None)
-        except PluginHookError as exc:
-            # Re-armed: the next pass tries again.
-            await session.execute(
-                update(Task)
-                .where(Task.tenant_id == tenant_id, Task.id == task.id)
-                .values(reminded_at=None, updated_at=Task.updated_at)
-                .execution_options(synchronize_session=False)
-            )
-            log.warning("task reminder failed", task_id=str(task.id), plugin=exc.plugin)
-        else:
-            delivered += 1
-    return delivered
+        reminders.append(_Reminder(task, recipient, users.get(recipient) if recipient else None))
+    try:
+        await _remind_all(session, hooks, tenant_id, reminders)
+    except PluginHookError:
+        return await _remind_each(session, hooks, tenant_id, reminders)
+    return len(reminders)
 
 
 async def _enabled(session: AsyncSession, tenant_id: uuid.UUID) -> frozenset[str]:
