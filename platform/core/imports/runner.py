@@ -271,11 +271,11 @@ async def _share_rows(
     steps: Steps, lanes: Sequence[Steps], start: int, size: int
 ) -> None:
     """Each extra lane's batches, copied from the checked staging table to its connection."""
-    with timed("deal rows to writers"):
+    with timed("deal rows to other writers"):
         async with AsyncExitStack() as stack:
             session = await stack.enter_async_context(steps.step())
             others = [await stack.enter_async_context(lane.step()) for lane in lanes[1:]]
-            await staging.split(session, others, start, size)
+            await staging.deal(session, others, start, size)
 
 
 async def _write(
@@ -300,10 +300,8 @@ async def _write(
     bounds = [(b, min(b + size, outcome.last_row)) for b in range(low, outcome.last_row, size)]
     lanes = [steps, *steps.extra] if not steps.atomic and len(bounds) > 1 else [steps]
     lanes = lanes[: len(bounds)]
-    table = staging.ROWS
     if len(lanes) > 1:
         await _share_rows(steps, lanes, low, size)
-        table = staging.LANE_ROWS
     progress.begin("importing", outcome.last_row - low)
     committed = [asyncio.Event() for _ in bounds]
 
@@ -316,8 +314,7 @@ async def _write(
                     text("SELECT set_config('lock_timeout', :bound, true)"),
                     {"bound": LANE_LOCK_TIMEOUT},
                 )
-            batch = await writer.select_batch(session, actor.tenant_id, options.key, low, high,
-                                              table)
+            batch = await writer.select_batch(session, actor.tenant_id, options.key, low, high)
             if previous is not None and batch.updated:
                 await previous.wait()
             await writer.write_rows(session, actor.tenant_id, actor.user_id, batch, provenance)

@@ -16,8 +16,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 ROWS = "import_rows"
-# ``id``: the new contact's id when it was drawn ahead (rows dealt to writer lanes).
-_COLUMNS = "(n integer NOT NULL, key text NOT NULL, doc jsonb NOT NULL, skip text, id uuid)"
+# ``id``: the id of the contact the row creates, if it creates one — UUIDv7 drawn as the
+# rows arrive in file order (monotonic within a session), so new contacts' ids follow the
+# file whichever writer lane writes them.
+_COLUMNS = ("(n integer NOT NULL, key text NOT NULL, doc jsonb NOT NULL, skip text, "
+            "id uuid NOT NULL DEFAULT uuidv7())")
 
 
 async def driver_connection(session: AsyncSession) -> Any:
@@ -35,7 +38,7 @@ async def create(session: AsyncSession) -> None:
 
 
 async def drop(session: AsyncSession) -> None:
-    await session.execute(text(f"DROP TABLE IF EXISTS {ROWS}, {LANE_ROWS}"))
+    await session.execute(text(f"DROP TABLE IF EXISTS {ROWS}"))
 
 
 class Copy:
@@ -61,56 +64,34 @@ class Copy:
         await self._stack.__aexit__(*exc)
 
 
-async def index(session: AsyncSession, table: str = ROWS) -> None:
+async def index(session: AsyncSession) -> None:
     """After the load: batches read ranges of row numbers, checks group by key."""
-    await session.execute(text(f"CREATE INDEX ON {table} (n)"))
-    await session.execute(text(f"ANALYZE {table}"))
+    await session.execute(text(f"CREATE INDEX ON {ROWS} (n)"))
+    await session.execute(text(f"ANALYZE {ROWS}"))
 
 
-# Writing on several connections: each gets its batches' rows in a table of this name.
-LANE_ROWS = "import_lane"
-_IDS = "import_ids"
 # Rows of batch number lane, lane + lanes, … counted from start (psycopg parameters).
-_LANE = "r.n > %(start)s AND ((r.n - %(start)s - 1) / %(size)s) %% %(lanes)s = %(lane)s"
-_LANE_SELECT = (f"SELECT r.n, r.key, r.doc, NULL::text AS skip, i.id FROM {ROWS} r "  # noqa: S608
-                f"JOIN {_IDS} i ON i.n = r.n WHERE r.skip IS NULL AND {_LANE}")
+_LANE = (f"SELECT n, key, doc, skip, id FROM {ROWS} "  # noqa: S608
+         "WHERE skip IS NULL AND n > %(start)s "
+         "AND ((n - %(start)s - 1) / %(size)s) %% %(lanes)s = %(lane)s")
 
 
-async def _lane_table(session: AsyncSession) -> None:
-    await session.execute(text(f"DROP TABLE IF EXISTS {LANE_ROWS}"))
-    await session.execute(text(f"CREATE TEMPORARY TABLE {LANE_ROWS} {_COLUMNS}"))
-
-
-async def split(source: AsyncSession, others: Sequence[AsyncSession], start: int,
-                size: int) -> None:
-    """Deal the checked rows above ``start`` to writer lanes, batch by batch of ``size``:
-    lane 0 is ``source``'s connection, lane i ``others[i - 1]``'s; each gets a ``LANE_ROWS``
-    table. Every row gets its new contact's id here, UUIDv7 drawn on one connection in
-    file order (monotonic within a session), so ids follow the file whichever lane
-    writes the row."""
-    await source.execute(text(f"DROP TABLE IF EXISTS {_IDS}"))
-    await source.execute(text(
-        f"CREATE TEMPORARY TABLE {_IDS} AS SELECT s.n, uuidv7() AS id FROM ("  # noqa: S608
-        f"SELECT n FROM {ROWS} WHERE skip IS NULL AND n > :start ORDER BY n OFFSET 0) s"
-    ), {"start": start})
-    lanes = len(others) + 1
+async def deal(source: AsyncSession, others: Sequence[AsyncSession], start: int,
+               size: int) -> None:
+    """Writing on several connections: copy the checked rows of lane i's batches (batch
+    number i, i + lanes, … of ``size`` rows above ``start``; lane 0 is ``source``) into a
+    staging table of the same name on ``others[i - 1]``'s connection."""
     reading = await driver_connection(source)
-    await _lane_table(source)
-    async with reading.cursor() as cursor:
-        await cursor.execute(f"INSERT INTO {LANE_ROWS} {_LANE_SELECT}",
-                             {"start": start, "size": size, "lanes": lanes, "lane": 0})
-    await index(source, LANE_ROWS)
     for lane, other in enumerate(others, start=1):
-        await _lane_table(other)
+        await create(other)
         writing = await driver_connection(other)
-        params = {"start": start, "size": size, "lanes": lanes, "lane": lane}
+        params = {"start": start, "size": size, "lanes": len(others) + 1, "lane": lane}
         async with (
             reading.cursor() as out_cursor,
             writing.cursor() as in_cursor,
-            in_cursor.copy(f"COPY {LANE_ROWS} FROM STDIN") as into,
-            out_cursor.copy(f"COPY ({_LANE_SELECT}) TO STDOUT", params) as out,
+            in_cursor.copy(f"COPY {ROWS} FROM STDIN") as into,
+            out_cursor.copy(f"COPY ({_LANE}) TO STDOUT", params) as out,
         ):
             async for data in out:
                 await into.write(data)
-        await index(other, LANE_ROWS)
-    await source.execute(text(f"DROP TABLE {_IDS}"))
+        await index(other)

@@ -40,16 +40,15 @@ class BatchResult:
     updated: int
 
 
-def _select_batch(key: Key, table: str) -> str:
-    # uuidv7() runs in row order above the fenced, ordered subquery: ids follow the file
-    # (rows dealt to writer lanes carry their id, drawn in file order).
+def _select_batch(key: Key) -> str:
+    # A staged row carries the id of the contact it creates (drawn in file order).
     return f"""
     CREATE TEMPORARY TABLE {BATCH} AS
-    SELECT s.n, s.doc, coalesce(s.existing, s.id, uuidv7()) AS contact_id,
+    SELECT s.n, s.doc, coalesce(s.existing, s.id) AS contact_id,
            s.existing IS NULL AS is_new
     FROM (
         SELECT r.n, r.doc, r.id, {target(key)} AS existing
-        FROM {table} r
+        FROM {ROWS} r
         WHERE r.n > :low AND r.n <= :high AND r.skip IS NULL
         ORDER BY r.n OFFSET 0
     ) s
@@ -250,11 +249,10 @@ async def _derive_updated(session: AsyncSession, params: dict[str, object]) -> l
 
 
 async def select_batch(
-    session: AsyncSession, tenant_id: uuid.UUID, key: Key, low: int, high: int,
-    table: str = ROWS,
+    session: AsyncSession, tenant_id: uuid.UUID, key: Key, low: int, high: int
 ) -> BatchResult:
-    """Staged rows ``low < n <= high`` (not left out) of ``table`` into this transaction's
-    batch table, each with the contact it updates or the new id it creates."""
+    """Staged rows ``low < n <= high`` (not left out) into this transaction's batch table,
+    each with the contact it updates or the new id it creates."""
     # Each inserted row runs its foreign-key checks as a cached query; with custom plans
     # forced (a server or role setting some operators use against generic-plan surprises)
     # that query is re-planned for every row, doubling a batch (measured in
@@ -262,7 +260,7 @@ async def select_batch(
     await session.execute(text("SET LOCAL plan_cache_mode = auto"))
     await session.execute(text(f"DROP TABLE IF EXISTS {BATCH}"))
     with timed("select batch"):
-        await session.execute(text(_select_batch(key, table)),
+        await session.execute(text(_select_batch(key)),
                               {"tenant": tenant_id, "low": low, "high": high})
         counts = (
             await session.execute(
