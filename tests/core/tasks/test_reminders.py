@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
+import subprocess
+import sys
 import types
 import uuid
 
 from rapport.core.tasks.reminders import deliver_reminders, remind_tenant
 from rapport.db.session import tenant_session
+from rapport.db.urls import libpq_url
 from rapport.hooks import TASK_REMINDER_DUE, PluginManifest, hookimpl, load_registry
 from tests.conftest import sign_up
 from tests.core.deals.support import member, member_id, outbox
@@ -247,3 +251,19 @@ def test_a_reminder_for_a_former_member_notifies_nobody_but_still_emits(client, 
     assert event["payload"]["notification_id"] is None
     assert client.get(f"/api/v1/tasks/{t['id']}",
                       headers=tenant.headers).json()["reminded_at"] is not None
+
+
+def test_rapport_worker_once_delivers_due_reminders(client, database, tenant):
+    t = task(client, tenant, remind_at=at(-1))
+    env = {**os.environ, "RAPPORT_DATABASE_URL": libpq_url(database.owner_url),
+           "RAPPORT_APP_DATABASE_URL": libpq_url(database.app_url)}
+    r = subprocess.run([sys.executable, "-m", "rapport.cli", "worker", "--once"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert len(stored_notifications(database, tenant.id, t["id"])) == 1
+    # The same pass also handed the reminder's event to after-commit consumers.
+    with database.connect_superuser() as conn:
+        [(dispatched,)] = conn.execute(
+            "SELECT dispatched_at FROM event_outbox WHERE tenant_id = %s AND name = %s",
+            (tenant.id, TASK_REMINDER_DUE)).fetchall()
+    assert dispatched is not None
