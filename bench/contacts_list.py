@@ -4,6 +4,8 @@
    list SQL run directly with psycopg as the application role (target: within 2x), and
    against every statement the request sends, run directly; the list SQL as it was before
    the index walk (a semi-join) is measured in the same run.
+3. ``q=`` ranked by relevance (the endpoint without ``sort``) against the unranked search
+   SQL of before (newest first), on the same tenant, for a broad and a narrow query.
 2. The same request with that tenant alone, against the same tenant plus 1,000 other
    tenants of 1,000 contacts each (target: ratio at most 1.2 — a tenant's cost grows with
    its own data, not with the platform's).
@@ -24,13 +26,21 @@ from typing import Any
 from litestar import Litestar, get
 from litestar.testing import TestClient
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
 from uuid_utils.compat import uuid7
 
 from bench.common import BenchDatabase, bench_database, median_ms, table
 from rapport.app import create_app
+from rapport.core.contacts.listing import list_statement, ranked_statement
+from rapport.core.contacts.search.query import SearchPlan, TokenMatch
+from rapport.core.contacts.search.terms import tokens
 from rapport.settings import Settings
 
 FILTER = "custom.shoe_size:eq:42"
+# Family names repeat every 5,000 contacts: family42 is 1 in 5,000 exactly, and prefixes
+# family420…429 and family4200…4299 (~2% of a 1M tenant); given42424 is one contact
+# exactly and given424240…424249 by prefix.
+SEARCHES = (("family42", "~22,000 matches"), ("given42424", "11 matches"))
 # The list SQL before the index walk (issue 4), for a same-run comparison: the filter as a
 # semi-join, which fetches every matching contact and sorts them by id to keep a page.
 SEMI_JOIN = """
@@ -81,12 +91,73 @@ def _minimal_endpoint(body: Any, runs: int) -> float:
         return median_ms(lambda: client.get("/page").raise_for_status(), runs=runs)
 
 
+def _search_terms(db: BenchDatabase, tenant_id: uuid.UUID) -> None:
+    """The terms the app would have written for the COPY-loaded names (no vocabulary: the
+    queries below need none, and a typo look-up then finds no spelling)."""
+    with db.superuser() as conn:
+        conn.execute(
+            "INSERT INTO contact_search_terms (tenant_id, id, term) "
+            "SELECT tenant_id, id, lower(given_name) FROM contacts WHERE tenant_id = %(t)s "
+            "UNION SELECT tenant_id, id, lower(family_name) FROM contacts "
+            "WHERE tenant_id = %(t)s AND family_name IS NOT NULL",
+            {"t": tenant_id},
+        )
+        conn.execute("ANALYZE contact_search_terms")
+
+
+def _search_rows(
+    db: BenchDatabase, client: TestClient, headers: dict[str, str], tenant_id: uuid.UUID,
+    runs: int,
+) -> list[tuple[str, str, str]]:
+    """Ranked ``q`` (the endpoint) against the unranked id-ordered search SQL of before."""
+    _search_terms(db, tenant_id)
+    rows = []
+    raw_conn = db.app()
+    for q, what in SEARCHES:
+        plan = SearchPlan(tuple(TokenMatch(token) for token in tokens(q)))
+        statements = {
+            "unranked": list_statement(tenant_id, [], search_plan=plan)[0],
+            "ranked": ranked_statement(tenant_id, [], plan),
+        }
+        timings = {}
+        for name, statement in statements.items():
+            compiled = statement.compile(
+                dialect=postgresql.psycopg.dialect(),
+                compile_kwargs={"render_postcompile": True},
+            )
+            sql, params = str(compiled), dict(compiled.params)
+
+            def run_sql(sql: str = sql, params: dict[str, Any] = params) -> None:
+                with raw_conn.transaction():
+                    raw_conn.execute("SELECT set_config('rapport.tenant_id', %s, true)",
+                                     (str(tenant_id),))
+                    assert raw_conn.execute(sql, params).fetchall()
+
+            timings[name] = median_ms(run_sql, runs=runs)
+
+        def request(q: str = q) -> None:
+            resp = client.get("/api/v1/contacts", params={"q": q, "limit": 50}, headers=headers)
+            assert resp.status_code == 200 and resp.json()["items"], resp.text
+
+        through_app = median_ms(request, runs=runs)
+        rows += [
+            (f"`q={q}` ({what}): unranked SQL, newest first (before)",
+             f"{timings['unranked']:.2f} ms", "1.00"),
+            (f"`q={q}`: ranked SQL (after)", f"{timings['ranked']:.2f} ms",
+             f"{timings['ranked'] / timings['unranked']:.2f}"),
+            (f"`GET /api/v1/contacts?q={q}` through the app (ranked)", f"{through_app:.2f} ms",
+             f"{through_app / timings['ranked']:.2f} vs ranked SQL"),
+        ]
+    raw_conn.close()
+    return rows
+
+
 def _analyze(db: BenchDatabase) -> None:
     with db.superuser() as conn:
         conn.execute("ANALYZE")
 
 
-def run(contacts: int, tenants: int, per_tenant: int, runs: int) -> str:
+def run(contacts: int, tenants: int, per_tenant: int, runs: int, search: bool = True) -> str:
     settings = Settings(secret_key="bench-" + "x" * 40, login_slowdown_seconds=0.0,
                         log_json=True, login_address_lockout_after=10**9)
     with bench_database() as db:
@@ -155,6 +226,7 @@ def run(contacts: int, tenants: int, per_tenant: int, runs: int) -> str:
             figures["every"] = median_ms(every, runs=runs)
             figures["alone"] = median_ms(request, runs=runs)
             figures["minimal"] = _minimal_endpoint(body, runs)
+            searched = _search_rows(db, client, headers, tenant_id, runs) if search else []
             _other_tenants(db, tenants, per_tenant)
             _analyze(db)
             figures["crowded"] = median_ms(request, runs=runs)
@@ -182,6 +254,8 @@ def run(contacts: int, tenants: int, per_tenant: int, runs: int) -> str:
              f"{f['raw_crowded'] / f['raw']:.2f} (vs alone)"),
         ]),
         "",
+        *([f"search on the same tenant ({contacts:,} contacts, terms for their names):", "",
+           table(searched), ""] if searched else []),
         "plan of the list SQL (tenant alone):",
         "",
         "```",
@@ -196,8 +270,9 @@ def main() -> None:
     parser.add_argument("--tenants", type=int, default=1000)
     parser.add_argument("--per-tenant", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--no-search", action="store_true", help="skip the q= measurements")
     args = parser.parse_args()
-    print(run(args.contacts, args.tenants, args.per_tenant, args.runs))
+    print(run(args.contacts, args.tenants, args.per_tenant, args.runs, not args.no_search))
 
 
 if __name__ == "__main__":
