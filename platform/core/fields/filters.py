@@ -107,11 +107,11 @@ class IndexProbe:
 class Walk:
     """An ``eq``/``in`` filter on an indexed single-valued field, as index entries to join.
 
-    ``entries`` lists the ``record_id`` of each matching entry in record order: for one
-    value a range of its index, for several one range per value, which PostgreSQL merges
-    (Merge Append) still in record order. Such a field has one entry per record
-    (ordinal 0), so the join neither repeats nor loses records; the filter's exact
-    condition still decides, as entries may over-match.
+    ``entries`` lists the ``record_id`` of each matching entry, newest first: for one value
+    a backward range of its index, read only as far as the page needs; for several, the
+    ids of one range per value, sorted (ids only: no record is read before the join). Such
+    a field has one entry per record (ordinal 0), so the join neither repeats nor loses
+    records; the filter's exact condition still decides, as entries may over-match.
     """
 
     entries: Subquery
@@ -369,8 +369,9 @@ def _walk(target: Target, op: Op, values: list[Any]) -> Walk | None:
         )
         for value in stored
     ]
-    # Ordered like the default list (newest first): planned on its own, the ranges are then
-    # merged in order rather than sorted, whatever the estimate of the exact condition.
+    # Ordered here, like the default list: the join then follows this order whatever the
+    # planner estimates for the exact condition (it under-estimates jsonb casts, and would
+    # otherwise fetch every match and sort the records).
     if len(ranges) == 1:
         ordered = ranges[0].order_by(FieldValue.record_id.desc())
     else:
