@@ -6,7 +6,8 @@ Core columns compare with leakproof operators (text, date, uuid) on tenant-led b
 indexes; tags and organizations are ``id IN (…)`` probes of their own tenant-led indexes.
 An ``eq``/``in`` filter on an indexed custom field is joined as an index walk in id order
 (``filters.Walk``), so a page reads about a page of rows. With ``q`` and no ``sort`` the
-list is ordered by relevance (``search.query.ranking``), its cursor carrying the rank.
+list is ordered by relevance (``search.query.tiers`` for one word, ``ranking`` for
+several), its cursor carrying the rank.
 """
 
 from __future__ import annotations
@@ -228,6 +229,66 @@ def ranked_statement(
     return query.order_by(ranked.c.score.desc(), Contact.id.desc()).limit(limit + 1)
 
 
+def tier_statement(
+    tenant_id: uuid.UUID,
+    definitions: Sequence[FieldDefinition],
+    tier: ColumnElement[bool],
+    *,
+    filters: Sequence[str] = (),
+    before: uuid.UUID | None = None,
+    limit: int = 50,
+) -> Select[Any]:
+    """One rank of a one-word ``q`` (``search.query.tiers``): a plain newest-first list."""
+    planned, _ = _filtered(tenant_id, definitions, filters, None)
+    query = _walked(select(Contact), planned).where(
+        Contact.tenant_id == tenant_id, *planned.conditions, tier
+    )
+    if before is not None:
+        query = query.where(Contact.id < before)
+        if planned.walk is not None:
+            query = query.where(planned.walk.record_id < before)
+    return query.order_by(Contact.id.desc()).limit(limit)
+
+
+async def _ranked_page(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    definitions: Sequence[FieldDefinition],
+    plan: search.SearchPlan,
+    *,
+    filters: Sequence[str],
+    cursor: str | None,
+    limit: int,
+) -> ContactPage:
+    """Best first: rank by rank for one word (stopping once the page is full), in one
+    summing query for several."""
+    rows: list[tuple[Contact, int]]
+    tiers = search.tiers(plan, tenant_id, Contact.id)
+    if tiers is None:
+        ranked = ranked_statement(
+            tenant_id, definitions, plan, filters=filters, cursor=cursor, limit=limit
+        )
+        rows = [(row[0], row[1]) for row in await session.execute(ranked)]
+    else:
+        start, last_id = search.decode_cursor(plan, cursor) if cursor else (None, None)
+        rows = []
+        for score, tier in tiers:
+            if start is not None and score > start:
+                continue  # ranks before the cursor's
+            statement = tier_statement(
+                tenant_id, definitions, tier, filters=filters,
+                before=last_id if score == start else None, limit=limit + 1 - len(rows),
+            )
+            rows += [(contact, score) for contact in (await session.execute(statement)).scalars()]
+            if len(rows) > limit:
+                break
+    page = rows[:limit]
+    following = None
+    if len(rows) > limit:
+        following = search.encode_cursor(plan, page[-1][1], page[-1][0].id)
+    return ContactPage([contact for contact, _ in page], following)
+
+
 async def list_contacts(
     session: AsyncSession,
     actor: Principal,
@@ -243,15 +304,10 @@ async def list_contacts(
         raise RapportError(detail=f"limit: must be between 1 and {MAX_LIMIT}", status=400)
     plan = await search.plan(session, actor.tenant_id, q)
     if plan is not None and not sort:
-        ranked = ranked_statement(
-            actor.tenant_id, definitions, plan, filters=filters, cursor=cursor, limit=limit
+        return await _ranked_page(
+            session, actor.tenant_id, definitions, plan, filters=filters, cursor=cursor,
+            limit=limit,
         )
-        found = list((await session.execute(ranked)).all())
-        page = found[:limit]
-        following = None
-        if len(found) > limit:
-            following = search.encode_cursor(plan, page[-1][1], page[-1][0].id)
-        return ContactPage([row[0] for row in page], following)
     query, order = list_statement(
         actor.tenant_id, definitions, filters=filters, sort=sort, cursor=cursor, limit=limit,
         search_plan=plan,

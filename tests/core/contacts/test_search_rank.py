@@ -9,8 +9,9 @@ import uuid
 
 import pytest
 
-from rapport.core.contacts.listing import ranked_statement
-from rapport.core.contacts.search.query import SearchPlan, TokenMatch
+from rapport.core.contacts.listing import ranked_statement, tier_statement
+from rapport.core.contacts.models import Contact
+from rapport.core.contacts.search.query import SearchPlan, TokenMatch, tiers
 from rapport.core.contacts.search.terms import Token, TokenKind
 from tests.conftest import sign_up
 from tests.core.contacts.support import CONTACTS, compiled, explain, make
@@ -85,6 +86,22 @@ def test_paging_one_row_at_a_time_gives_the_ranked_order(client, people):
     assert seen == whole and len(seen) == 7
 
 
+def test_a_contact_matching_a_word_several_ways_is_listed_once_at_its_best(client):
+    t = sign_up(client)
+    make(client, t, given_name="Ivanna", family_name="Ivanova")  # two prefix terms
+    make(client, t, given_name="Ivan", family_name="Ivanenko")  # exact and prefix
+    make(client, t, given_name="Ivam", family_name="Ivanov")  # typo and prefix
+    expected = ["Ivan Ivanenko", "Ivam Ivanov", "Ivanna Ivanova"]
+    assert _names(client, t, "ivan") == expected
+    seen, cursor = [], None
+    for _ in range(5):
+        page = _page(client, t, q="ivan", limit=1, **({"cursor": cursor} if cursor else {}))
+        seen += [c["display_name"] for c in page["items"]]
+        if (cursor := page["next_cursor"]) is None:
+            break
+    assert seen == expected
+
+
 def test_a_cursor_stays_with_its_query_and_order(client, people):
     cursor = _page(client, people, q="ivan", limit=2)["next_cursor"]
     for params in ({"q": "franko"}, {}, {"q": "ivan", "sort": "given_name"}):
@@ -131,3 +148,10 @@ def test_ranking_reads_the_term_index_as_the_app_role(client, database):
     assert "ix_contact_search_terms_tenant_id_term_id" in text, text
     assert "Seq Scan" not in text and "contact_search_terms_pkey" not in text, text
     assert [line for line in text.splitlines() if "Index Cond" in line and "term" in line], text
+    # One word: each rank is its own newest-first list over the same index.
+    one = SearchPlan((TokenMatch(Token(TokenKind.WORD, "family1234"), ("family1204",)),))
+    for _, tier in tiers(one, uuid.UUID(t.id), Contact.id) or []:
+        sql, params = compiled(tier_statement(uuid.UUID(t.id), [], tier))
+        text = explain(database, t.id, sql, params)
+        assert "ix_contact_search_terms_tenant_id_term_id" in text, text
+        assert "Seq Scan" not in text, text

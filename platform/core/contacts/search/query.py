@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, Subquery, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import Select, Subquery, and_, case, func, literal, not_, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -176,10 +176,8 @@ def encode_cursor(search: SearchPlan, score: int, last_id: uuid.UUID) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def after(
-    ranked: Subquery, contact_id: ColumnElement[Any], search: SearchPlan, cursor: str
-) -> ColumnElement[bool]:
-    """Rows after the cursor's (rank, id) in best-first, newest-first order."""
+def decode_cursor(search: SearchPlan, cursor: str) -> tuple[int, uuid.UUID]:
+    """The (rank, id) a ranked cursor points after; 400 naming ``cursor`` otherwise."""
     try:
         payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         digest, score, last_id = payload["q"], payload["r"], uuid.UUID(hex=payload["i"])
@@ -189,5 +187,42 @@ def after(
         raise bad_query("cursor", "not a cursor this API issued") from exc
     if digest != search.digest:
         raise bad_query("cursor", "was issued for a different q")
+    return score, last_id
+
+
+def after(
+    ranked: Subquery, contact_id: ColumnElement[Any], search: SearchPlan, cursor: str
+) -> ColumnElement[bool]:
+    """Rows after the cursor's (rank, id) in best-first, newest-first order."""
+    score, last_id = decode_cursor(search, cursor)
     rank = ranked.c.score
     return or_(rank < score, and_(rank == score, contact_id < last_id))
+
+
+def tiers(
+    search: SearchPlan, tenant_id: uuid.UUID, contact_id: ColumnElement[Any]
+) -> list[tuple[int, ColumnElement[bool]]] | None:
+    """For a one-word query, each rank it can give (best first) with the condition of
+    having exactly that rank; None for several words (``ranking`` sums them).
+
+    A page of one rank is then an ordinary newest-first list — ``term = word`` reads the
+    term index in id order and stops with the page — and the next rank is read only if the
+    page is not full: a common name costs what the unranked search cost, instead of
+    grading every contact that merely starts with it.
+    """
+    if len(search.matches) != 1:
+        return None
+    [match] = search.matches
+    term = ContactSearchTerm.term
+
+    def having(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+        return contact_id.in_(
+            select(ContactSearchTerm.id).where(ContactSearchTerm.tenant_id == tenant_id, condition)
+        )
+
+    exact = having(term.in_(match.token.prefixes()))
+    prefixed = having(or_(*_prefixed(match)))  # exact terms are their own prefixes
+    found = [(EXACT, exact), (PREFIX, and_(prefixed, not_(exact)))]
+    if match.spellings:
+        found.append((0, and_(having(term.in_(match.spellings)), not_(prefixed))))
+    return found
