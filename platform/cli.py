@@ -236,7 +236,8 @@ def tenants_create(
 @click.option("--interval", type=float, default=1.0, show_default=True,
               help="Seconds between passes when idle.")
 def worker(once: bool, interval: float) -> None:
-    """Deliver committed domain events from the outbox to plugins (run one or more)."""
+    """Deliver due task reminders (notifications + ``task.reminder_due``) and committed
+    domain events from the outbox to plugins; run one or more."""
     from rapport.app import build_registry
     from rapport.core.events.worker import deliver_due
 
@@ -263,7 +264,7 @@ def worker(once: bool, interval: float) -> None:
         total = asyncio.run(loop())
     except KeyboardInterrupt:
         return
-    click.echo(f"delivered {total} events")
+    click.echo(f"delivered {total} events (reminders included)")
 
 
 @cli.group()
