@@ -31,7 +31,7 @@ from uuid_utils.compat import uuid7
 
 from bench.common import BenchDatabase, bench_database, median_ms, table
 from rapport.app import create_app
-from rapport.core.contacts.listing import list_statement, ranked_statement
+from rapport.core.contacts.listing import list_statement
 from rapport.core.contacts.search.query import SearchPlan, TokenMatch
 from rapport.core.contacts.search.terms import tokens
 from rapport.settings import Settings
@@ -39,8 +39,12 @@ from rapport.settings import Settings
 FILTER = "custom.shoe_size:eq:42"
 # Family names repeat every 5,000 contacts: family42 is 1 in 5,000 exactly, and prefixes
 # family420…429 and family4200…4299 (~2% of a 1M tenant); given42424 is one contact
-# exactly and given424240…424249 by prefix.
-SEARCHES = (("family42", "~22,000 matches"), ("given42424", "11 matches"))
+# exactly and given424240…424249 by prefix. Two words are ranked by one summing query.
+SEARCHES = (
+    ("family42", "~22,000 matches"),
+    ("given42424", "11 matches"),
+    ("given4 family42", "two words, each broad"),
+)
 # The list SQL before the index walk (issue 4), for a same-run comparison: the filter as a
 # semi-join, which fetches every matching contact and sorts them by id to keep a page.
 SEMI_JOIN = """
@@ -113,40 +117,49 @@ def _search_rows(
     _search_terms(db, tenant_id)
     rows = []
     raw_conn = db.app()
+    engine = client.app.state.engine.sync_engine
+
+    def in_tenant(statements: list[tuple[str, Any]]) -> Callable[[], None]:
+        def run_them() -> None:
+            with raw_conn.transaction():
+                raw_conn.execute("SELECT set_config('rapport.tenant_id', %s, true)",
+                                 (str(tenant_id),))
+                for sql, values in statements:
+                    raw_conn.execute(sql, values).fetchall()
+        return run_them
+
     for q, what in SEARCHES:
         plan = SearchPlan(tuple(TokenMatch(token) for token in tokens(q)))
-        statements = {
-            "unranked": list_statement(tenant_id, [], search_plan=plan)[0],
-            "ranked": ranked_statement(tenant_id, [], plan),
-        }
-        timings = {}
-        for name, statement in statements.items():
-            compiled = statement.compile(
-                dialect=postgresql.psycopg.dialect(),
-                compile_kwargs={"render_postcompile": True},
-            )
-            sql, params = str(compiled), dict(compiled.params)
-
-            def run_sql(sql: str = sql, params: dict[str, Any] = params) -> None:
-                with raw_conn.transaction():
-                    raw_conn.execute("SELECT set_config('rapport.tenant_id', %s, true)",
-                                     (str(tenant_id),))
-                    assert raw_conn.execute(sql, params).fetchall()
-
-            timings[name] = median_ms(run_sql, runs=runs)
+        compiled = list_statement(tenant_id, [], search_plan=plan)[0].compile(
+            dialect=postgresql.psycopg.dialect(), compile_kwargs={"render_postcompile": True}
+        )
+        unranked = median_ms(in_tenant([(str(compiled), dict(compiled.params))]), runs=runs)
 
         def request(q: str = q) -> None:
             resp = client.get("/api/v1/contacts", params={"q": q, "limit": 50}, headers=headers)
             assert resp.status_code == 200 and resp.json()["items"], resp.text
 
+        captured: list[tuple[str, Any]] = []
+
+        def capture(
+            conn: Any, cursor: Any, statement: str, params: Any, *_: Any,
+            seen: list[tuple[str, Any]] = captured,
+        ) -> None:
+            if "contact_search" in statement:  # spelling look-ups and the ranked page
+                seen.append((statement, params))
+
+        event.listen(engine, "before_cursor_execute", capture)
+        request()
+        event.remove(engine, "before_cursor_execute", capture)
+        ranked = median_ms(in_tenant(captured), runs=runs)
         through_app = median_ms(request, runs=runs)
         rows += [
             (f"`q={q}` ({what}): unranked SQL, newest first (before)",
-             f"{timings['unranked']:.2f} ms", "1.00"),
-            (f"`q={q}`: ranked SQL (after)", f"{timings['ranked']:.2f} ms",
-             f"{timings['ranked'] / timings['unranked']:.2f}"),
+             f"{unranked:.2f} ms", "1.00"),
+            (f"`q={q}`: the ranked request's search SQL ({len(captured)} statements)",
+             f"{ranked:.2f} ms", f"{ranked / unranked:.2f}"),
             (f"`GET /api/v1/contacts?q={q}` through the app (ranked)", f"{through_app:.2f} ms",
-             f"{through_app / timings['ranked']:.2f} vs ranked SQL"),
+             f"{through_app / ranked:.2f} vs its search SQL"),
         ]
     raw_conn.close()
     return rows
