@@ -4,11 +4,12 @@ contact, by prefix (a btree range) or, for words, by a close spelling from the v
 Spellings are looked up first (``plan``, one index-backed query per long word) so the list
 statement itself stays a plain, EXPLAIN-able SELECT (``conditions``).
 
-``ranking`` orders the matches by relevance: per query word a contact scores ``EXACT``
-when one of its terms is the word, ``PREFIX`` when a term only starts with it, nothing for
-a close spelling; a contact's rank is the sum. So more exact words beat fewer, whatever
-the prefixes (at most ``MAX_TOKENS`` words, fewer than ``EXACT``), and prefixes beat typos.
-Its cursor carries the rank and id of the last row, and which query it was issued for.
+Relevance: per query word a contact scores ``EXACT`` when one of its terms is the word,
+``PREFIX`` when a term only starts with it, nothing for a close spelling; a contact's rank
+is the sum. So more exact words beat fewer, whatever the prefixes (at most ``MAX_TOKENS``
+words, fewer than ``EXACT``), and prefixes beat typos. One word is listed rank by rank
+(``tiers``), several by one summing query (``ranking``). A ranked cursor carries the rank
+and id of the last row, and which query it was issued for.
 """
 
 from __future__ import annotations
