@@ -16,15 +16,13 @@ from __future__ import annotations
 import asyncio
 import heapq
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from typing import Protocol
 
 import structlog
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.core import audit
 from rapport.core.contacts import preferences
@@ -35,8 +33,12 @@ from rapport.core.imports.columns import Key, Layout, resolve
 from rapport.core.imports.models import COMPLETED, DRY_RUN, RUNNING, ContactImport
 from rapport.core.imports.rows import RowError, RowReader
 from rapport.core.imports.source import CsvRows, CsvSource, fingerprint
+from rapport.core.imports.steps import NoProgress as NoProgress
+from rapport.core.imports.steps import OneTransaction as OneTransaction
+from rapport.core.imports.steps import Progress as Progress
+from rapport.core.imports.steps import Steps as Steps
+from rapport.core.imports.steps import TransactionPerStep as TransactionPerStep
 from rapport.core.imports.timing import timed
-from rapport.db.session import tenant_session
 from rapport.hooks import TenantHooks
 from rapport.tenancy.principal import Principal
 
@@ -46,67 +48,6 @@ IMPORT = "import"
 DEFAULT_BATCH = 10_000
 
 log = structlog.get_logger("rapport.imports")
-
-
-class Steps(Protocol):
-    """Where each step of an import runs: ``atomic`` when all share one transaction;
-    ``extra`` are more connections that write batches side by side with this one."""
-
-    atomic: bool
-    extra: Sequence[Steps]
-
-    def step(self) -> AbstractAsyncContextManager[AsyncSession]: ...
-
-
-class OneTransaction:
-    """Every step in the caller's transaction: the import is atomic (API, ``--atomic``)."""
-
-    atomic = True
-    extra: Sequence[Steps] = ()
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    @asynccontextmanager
-    async def step(self) -> AsyncIterator[AsyncSession]:
-        yield self.session
-
-
-class TransactionPerStep:
-    """Each step commits on its own, on one connection (the staging table lives there).
-    ``extra``: other ``TransactionPerStep``s, each on a connection of its own, that write
-    every other batch (their staging tables receive just their batches' rows)."""
-
-    atomic = False
-
-    def __init__(
-        self,
-        maker: async_sessionmaker[AsyncSession],
-        tenant_id: uuid.UUID,
-        user_id: uuid.UUID,
-        extra: Sequence[TransactionPerStep] = (),
-    ) -> None:
-        self.maker, self.tenant_id, self.user_id = maker, tenant_id, user_id
-        self.extra = tuple(extra)
-
-    @asynccontextmanager
-    async def step(self) -> AsyncIterator[AsyncSession]:
-        async with tenant_session(self.maker, self.tenant_id, self.user_id) as session:
-            yield session
-
-
-class Progress(Protocol):
-    def begin(self, phase: str, total: int | None) -> None: ...
-
-    def advance(self, rows: int) -> None: ...
-
-
-class NoProgress:
-    def begin(self, phase: str, total: int | None) -> None:
-        return None
-
-    def advance(self, rows: int) -> None:
-        return None
 
 
 @dataclass(frozen=True)

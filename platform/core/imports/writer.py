@@ -4,7 +4,10 @@ terms, in a few set-based statements (no statement per row).
 Rows that match a contact update only what their cells give: a non-empty cell replaces the
 value, an empty one leaves it; ``emails``, ``phones`` and ``tags`` replace the whole list,
 ``email`` alone makes that address the primary one (the API's rules). New contacts get
-UUIDv7 ids in file order.
+the UUIDv7 ids drawn for them in file order while staging.
+
+A batch is ``select_batch`` → ``write_rows`` → ``add_vocabulary``; the runner puts the last
+in the part of a batch that waits for the previous batch's commit (writers side by side).
 """
 
 # Statements are assembled from constants (table and column names); every value is bound.
@@ -314,19 +317,3 @@ async def add_vocabulary(session: AsyncSession, tenant_id: uuid.UUID, batch: Bat
     if batch.created:
         await _run(session, "vocabulary", ADD_VOCABULARY, {"tenant": tenant_id})
     await session.execute(text(f"DROP TABLE IF EXISTS {BATCH}"))
-
-
-async def write_batch(
-    session: AsyncSession,
-    tenant_id: uuid.UUID,
-    user_id: uuid.UUID | None,
-    key: Key,
-    low: int,
-    high: int,
-    source: str,
-) -> BatchResult:
-    """Write staged rows ``low < n <= high`` (not left out) in the session's transaction."""
-    batch = await select_batch(session, tenant_id, key, low, high)
-    await write_rows(session, tenant_id, user_id, batch, source)
-    await add_vocabulary(session, tenant_id, batch)
-    return batch
