@@ -6,7 +6,9 @@ measures ``GET /api/v1/me`` (the floor of any authenticated request) as the base
 - duplicate check: creating a contact whose email exists answers 409 with candidates;
 - merge into: a fresh duplicate merged into the 10,000-interaction contact;
 - merge away: the 10,000-interaction contact merged into a fresh one (its rows move);
-- timeline: the first page of the 10,000-interaction contact's timeline.
+- timeline: the first page of the 10,000-interaction contact's timeline;
+- the floor under "merge away": the UPDATE of its rows alone, run directly as the app role,
+  plainly and through ``rapport_move_contact_rows`` (each rolled back).
 
 Run: ``python -m bench.contact_ops [--interactions N] [--contacts N] [--runs N]``.
 """
@@ -109,6 +111,28 @@ def run(interactions: int, contacts: int, runs: int) -> str:
             into.append((time.perf_counter() - start) * 1000)
             assert r.status_code == 200, r.text
 
+        # The floor under "merge away": moving the 10,000 rows alone, as the app role in
+        # the tenant, with the plain UPDATE (a foreign-key check per row) and through
+        # rapport_move_contact_rows (one check); each on a fresh busy contact, rolled back.
+        plain: list[float] = []
+        moved: list[float] = []
+        with db.app() as conn:
+            for n in range(max(3, runs // 5)):
+                for k, (sql, out) in enumerate((
+                    ("UPDATE interactions SET contact_id = %(s)s "
+                     "WHERE tenant_id = %(t)s AND contact_id = %(o)s", plain),
+                    ("SELECT rapport_move_contact_rows('interactions', 'tenant_id', "
+                     "'contact_id', %(s)s, %(o)s)", moved),
+                )):
+                    number = 100 + 2 * n + k
+                    values = {"t": tenant_id, "o": busy_contact(number), "s": fresh(number)}
+                    with conn.transaction(force_rollback=True):
+                        conn.execute("SELECT set_config('rapport.tenant_id', %s, true)",
+                                     (str(tenant_id),))
+                        start = time.perf_counter()
+                        conn.execute(sql, values)
+                        out.append((time.perf_counter() - start) * 1000)
+
         away: list[float] = []
         for n in range(max(3, runs // 5)):
             moving = busy_contact(n + 1)
@@ -129,6 +153,10 @@ def run(interactions: int, contacts: int, runs: int) -> str:
         ("merge a fresh duplicate into it", f"{med(into):.2f} ms", f"{med(into) / floor:.1f}"),
         (f"merge it away ({interactions:,} interactions move)", f"{med(away):.2f} ms",
          f"{med(away) / floor:.1f}"),
+        (f"… floor: the {interactions:,}-row UPDATE alone (FK check per row), psycopg",
+         f"{med(plain):.2f} ms", f"{med(plain) / floor:.1f}"),
+        ("… floor: the same move through rapport_move_contact_rows (one check)",
+         f"{med(moved):.2f} ms", f"{med(moved) / floor:.1f}"),
     ]
     return (f"contact with {interactions:,} interactions in a tenant of {contacts:,} contacts;"
             f" {runs} runs, median\n\n" + table(rows))
