@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.core.events.models import OutboxEvent
-from rapport.core.modules.models import TenantModule
+from rapport.core.modules.enabled import enabled_modules
 from rapport.core.tasks.reminders import deliver_reminders
 from rapport.db.session import tenant_session
 from rapport.hooks import DomainEvent, PluginHookError, PluginRegistry
@@ -31,15 +31,6 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(seconds=2**attempts), MAX_BACKOFF)
 
 
-async def _enabled(session: AsyncSession, tenant_id: uuid.UUID) -> frozenset[str]:
-    rows = await session.execute(
-        select(TenantModule.name).where(
-            TenantModule.tenant_id == tenant_id, TenantModule.enabled.is_(True)
-        )
-    )
-    return frozenset(rows.scalars())
-
-
 async def _deliver_tenant(
     maker: async_sessionmaker[AsyncSession],
     registry: PluginRegistry,
@@ -47,7 +38,7 @@ async def _deliver_tenant(
     batch: int,
 ) -> int:
     async with tenant_session(maker, tenant_id) as session:
-        hooks = registry.for_tenant(await _enabled(session, tenant_id))
+        hooks = registry.for_tenant(await enabled_modules(session, tenant_id))
         rows = (
             await session.execute(
                 select(OutboxEvent)

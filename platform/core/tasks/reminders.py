@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.core import audit
 from rapport.core.events import emit
-from rapport.core.modules.models import TenantModule
+from rapport.core.modules.enabled import enabled_modules
 from rapport.core.notifications import Notification, new_notification
 from rapport.core.tasks.models import Task
 from rapport.db.session import tenant_session
@@ -185,15 +185,6 @@ async def remind_tenant(
     return len(reminders)
 
 
-async def _enabled(session: AsyncSession, tenant_id: uuid.UUID) -> frozenset[str]:
-    rows = await session.execute(
-        select(TenantModule.name).where(
-            TenantModule.tenant_id == tenant_id, TenantModule.enabled.is_(True)
-        )
-    )
-    return frozenset(rows.scalars())
-
-
 async def deliver_reminders(
     maker: async_sessionmaker[AsyncSession],
     registry: PluginRegistry,
@@ -214,7 +205,7 @@ async def deliver_reminders(
     delivered = 0
     for tenant_id in tenants:
         async with tenant_session(maker, tenant_id) as session:
-            hooks = registry.for_tenant(await _enabled(session, tenant_id))
+            hooks = registry.for_tenant(await enabled_modules(session, tenant_id))
             delivered += await remind_tenant(session, hooks, tenant_id, batch=batch)
     if delivered:
         log.info("task reminders delivered", count=delivered)
