@@ -9,27 +9,20 @@ growing delay before the next attempt; other events and tenants carry on.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.core.events.models import OutboxEvent
+from rapport.core.events.retry import backoff
 from rapport.core.modules.enabled import enabled_modules
 from rapport.core.tasks.reminders import deliver_reminders
 from rapport.db.session import tenant_session
 from rapport.hooks import DomainEvent, PluginHookError, PluginRegistry
 
 log = structlog.get_logger("rapport.worker")
-
-MAX_BACKOFF = timedelta(hours=1)
-
-
-def backoff(attempts: int) -> timedelta:
-    """2 s, 4 s, 8 s … capped at an hour."""
-    return min(timedelta(seconds=2**attempts), MAX_BACKOFF)
-
 
 async def _deliver_tenant(
     maker: async_sessionmaker[AsyncSession],

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Index,
+    Integer,
     String,
     Text,
     func,
@@ -82,6 +83,9 @@ class Task(TenantScoped, Base):
     # When the reminder was delivered; cleared (re-armed) when remind_at changes or the
     # task is reopened.
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A plugin's handler failed this many times in a row; the next try waits until then.
+    reminder_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reminder_retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # A user id, like the audit log's actor: who finished it outlives their membership.
     done_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))

@@ -6,7 +6,9 @@ Exactly once per armed reminder, with any number of workers: a pass *claims* due
 (``SELECT … FOR UPDATE SKIP LOCKED``, then ``UPDATE … SET reminded_at … RETURNING`` in
 the same transaction), so a second worker skips rows being claimed and no longer matches
 rows already claimed. Changing ``remind_at`` or reopening the task clears ``reminded_at``
-(re-arms it); a task completed before its time is never reminded.
+(re-arms it); a task completed before its time is never reminded. A reminder whose
+plugin handler fails is re-armed after a growing delay (``reminder_retry_at``: 2 s, 4 s,
+… an hour), the outbox's backoff.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.core import audit
 from rapport.core.events import emit
+from rapport.core.events.retry import backoff
 from rapport.core.modules.enabled import enabled_modules
 from rapport.core.notifications import Notification, new_notification
 from rapport.core.tasks.models import Task
@@ -44,6 +47,7 @@ def due_statement(tenant_id: uuid.UUID, batch: int) -> Select[Any]:
             Task.remind_at <= func.now(),
             Task.reminded_at.is_(None),
             Task.done_at.is_(None),
+            or_(Task.reminder_retry_at.is_(None), Task.reminder_retry_at <= func.now()),
         )
         .order_by(Task.remind_at)
         .limit(batch)
@@ -58,10 +62,10 @@ def claim_statement(tenant_id: uuid.UUID, ids: list[uuid.UUID]) -> Any:
         update(Task)
         .where(Task.tenant_id == tenant_id, Task.id.in_(ids))
         # Being reminded is not an edit: updated_at keeps the last change a person made.
-        .values(reminded_at=func.now(), updated_at=Task.updated_at)
+        .values(reminded_at=func.now(), reminder_retry_at=None, updated_at=Task.updated_at)
         .returning(
             Task.id, Task.title, Task.remind_at, Task.due_at, Task.assignee_id,
-            Task.created_by, Task.contact_id, Task.deal_id,
+            Task.created_by, Task.contact_id, Task.deal_id, Task.reminder_failures,
         )
         .execution_options(synchronize_session=False)
     )
@@ -151,14 +155,22 @@ async def _remind_each(
                     session.add(notification)
                 await _emit(session, hooks, tenant_id, reminder, notification)
         except PluginHookError as exc:
+            # Armed again, but not before a growing delay: a handler that keeps failing
+            # must not be called by every worker on every tick.
+            failures = reminder.task.reminder_failures + 1
             await session.execute(
                 update(Task)
                 .where(Task.tenant_id == tenant_id, Task.id == reminder.task.id)
-                .values(reminded_at=None, updated_at=Task.updated_at)
+                .values(
+                    reminded_at=None,
+                    reminder_failures=failures,
+                    reminder_retry_at=func.now() + backoff(failures),
+                    updated_at=Task.updated_at,
+                )
                 .execution_options(synchronize_session=False)
             )
             log.warning("task reminder failed", task_id=str(reminder.task.id),
-                        plugin=exc.plugin)
+                        plugin=exc.plugin, failures=failures)
         else:
             delivered += 1
     return delivered

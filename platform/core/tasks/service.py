@@ -89,7 +89,7 @@ async def _apply(
     session: AsyncSession, actor: Principal, task: Task, changes: Mapping[str, Any]
 ) -> None:
     if "remind_at" in changes and changes["remind_at"] != task.remind_at:
-        task.reminded_at = None  # a new reminder time re-arms a delivered reminder
+        _rearm(task)  # a new reminder time re-arms a delivered reminder
     for key in PLAIN:
         if key in changes:
             value = changes[key]
@@ -109,7 +109,14 @@ async def _apply(
         _finish(task, actor)
     elif changes.get("done") is False and task.done_at is not None:
         # Reopened: its reminder is armed again (delivered at once if its time has passed).
-        task.done_at = task.done_by = task.reminded_at = None
+        task.done_at = task.done_by = None
+        _rearm(task)
+
+
+def _rearm(task: Task) -> None:
+    """A person's change arms the reminder afresh: no delivery, no failures behind it."""
+    task.reminded_at = task.reminder_retry_at = None
+    task.reminder_failures = 0
 
 
 def _finish(task: Task, actor: Principal) -> None:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import types
 import uuid
+from datetime import timedelta
 
 from rapport.core.tasks.reminders import deliver_reminders, remind_tenant
 from rapport.db.session import tenant_session
@@ -233,10 +234,52 @@ def test_a_failing_event_handler_leaves_only_its_reminder_armed(client, database
     ]
     assert client.get(f"/api/v1/tasks/{broken['id']}",
                       headers=tenant.headers).json()["reminded_at"] is None
-    # Once the plugin is fixed (here: the kernel's own registry), the next pass delivers.
-    deliver(client, load_registry(entry_points_too=False))
+    assert _backoff(database, broken["id"]) == (1, True)  # one failure, retry later
+    # Fixed (here: the kernel's own registry), it still waits for its retry time: a
+    # handler that keeps failing is not called on every tick.
+    fixed = load_registry(entry_points_too=False)
+    deliver(client, fixed)
+    assert stored_notifications(database, tenant.id, broken["id"]) == []
+    with database.connect_superuser() as conn:
+        conn.execute("UPDATE tasks SET reminder_retry_at = now() - interval '1 second' "
+                     "WHERE id = %s", (broken["id"],))
+    deliver(client, fixed)
     assert len(stored_notifications(database, tenant.id, broken["id"])) == 1
     assert len(stored_notifications(database, tenant.id, fine["id"])) == 1
+    assert _backoff(database, broken["id"]) == (1, False)
+
+
+def test_failures_back_off_and_a_new_time_starts_afresh(client, database, tenant):
+    failing = load_registry(extra=[("sms", _reminder_plugin([], fail=True))],
+                            entry_points_too=False)
+    _enable(database, tenant.id, "sms")
+    t = task(client, tenant, title="Broken", remind_at=at(-1))
+    for failures in (1, 2, 3):
+        with database.connect_superuser() as conn:
+            conn.execute("UPDATE tasks SET reminder_retry_at = now() - interval '1 second' "
+                         "WHERE id = %s AND reminder_retry_at IS NOT NULL", (t["id"],))
+            before = conn.execute("SELECT now()").fetchone()[0]
+        deliver(client, failing)
+        with database.connect_superuser() as conn:
+            count, retry_at = conn.execute(
+                "SELECT reminder_failures, reminder_retry_at FROM tasks WHERE id = %s",
+                (t["id"],)).fetchone()
+        assert count == failures
+        # 2 s, 4 s, 8 s after the failed pass
+        assert retry_at - before >= timedelta(seconds=2**failures)
+    r = client.patch(f"/api/v1/tasks/{t['id']}", json={"remind_at": at(-0.5)},
+                     headers=tenant.headers)
+    assert r.status_code == 200, r.text
+    assert _backoff(database, t["id"]) == (0, False)
+
+
+def _backoff(database, task_id: str) -> tuple[int, bool]:
+    """(failures so far, whether a retry time lies ahead)."""
+    with database.connect_superuser() as conn:
+        row = conn.execute(
+            "SELECT reminder_failures, coalesce(reminder_retry_at > now(), false) "
+            "FROM tasks WHERE id = %s", (task_id,)).fetchone()
+    return row[0], row[1]
 
 
 def test_a_reminder_for_a_former_member_notifies_nobody_but_still_emits(client, database,
