@@ -19,8 +19,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    """Nothing to change: this revision only gives the heads one child."""
 
 
 def downgrade() -> None:
-    pass
+    """Nothing to undo: the heads become heads again."""
