@@ -98,9 +98,12 @@ GUARD = """
 
 
 def upgrade() -> None:
-    fast = op.get_bind().exec_driver_sql(
+    bind = op.get_bind()
+    version = bind.exec_driver_sql("SELECT current_setting('server_version_num')::int").scalar()
+    # has_parameter_privilege (and granting one setting) exist from PostgreSQL 15 on.
+    fast = bool(version and version >= 150000 and bind.exec_driver_sql(
         "SELECT has_parameter_privilege('session_replication_role', 'SET')"
-    ).scalar()
+    ).scalar())
     setting = " SET session_replication_role = replica" if fast else ""
     body = BODY.format(guard=GUARD if fast else "").replace("$$", "")
     op.execute(
