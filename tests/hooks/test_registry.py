@@ -74,7 +74,7 @@ def test_invalid_manifests_are_refused():
 
 def test_a_model_without_tenant_scope_is_refused():
     class NotTenantScoped:
-        pass
+        """A model class that does not derive from TenantScoped."""
 
     mod = _module(
         "m",

@@ -32,7 +32,7 @@ def jwks_server(keys: list[ECKey]) -> Iterator[str]:
             self.wfile.write(body)
 
         def log_message(self, *args: Any) -> None:
-            pass
+            """Quiet: the test reads what the fake provider served, not its log lines."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

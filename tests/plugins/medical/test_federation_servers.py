@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -51,11 +51,9 @@ def deployment(database, tmp_path: Path, name: str) -> Iterator[str]:
     try:
         deadline = time.monotonic() + 40
         while True:
-            try:
+            with suppress(httpx.HTTPError):  # not listening yet: ask again below
                 if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
                     break
-            except httpx.HTTPError:
-                pass
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"server {name} did not start: "
                             + (tmp_path / f"{name}.log").read_text()[-2000:])
