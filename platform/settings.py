@@ -64,6 +64,12 @@ class Settings:
     trusted_proxies: frozenset[str] = frozenset()
     # Plugins the operator refuses to load, whatever is installed.
     blocked_plugins: frozenset[str] = frozenset()
+    # Outgoing e-mail (invitations, password reset, address verification). Unset: messages
+    # are logged and written to ``data_dir/mail-outbox`` instead of being sent.
+    smtp_url: str | None = None
+    mail_from: str = "Rapport <no-reply@rapport.invalid>"
+    password_reset_ttl: int = 3600
+    email_verification_ttl: int = 3 * 24 * 3600
 
     @property
     def production(self) -> bool:
@@ -99,4 +105,6 @@ class Settings:
             log_json=None if log_json_raw is None else log_json_raw.lower() in ("1", "true", "yes"),
             blocked_plugins=_env_set("RAPPORT_BLOCKED_PLUGINS"),
             trusted_proxies=_env_set("RAPPORT_TRUSTED_PROXIES"),
+            smtp_url=os.environ.get("RAPPORT_SMTP_URL") or None,
+            mail_from=os.environ.get("RAPPORT_MAIL_FROM", "Rapport <no-reply@rapport.invalid>"),
         )
