@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import os
+import secrets
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DEFAULT_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused in production below
+# Shipped as the development default until an attack run minted owner tokens with it
+# (issue 9). It is public, so no mode accepts it, whatever the source of the key.
+PUBLISHED_DEV_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused by check()
+MIN_SECRET_LENGTH = 32
+# A file name under RAPPORT_DATA_DIR, used when RAPPORT_SECRET_KEY is unset.
+SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
 class SettingsError(RuntimeError):
@@ -38,10 +45,73 @@ def _env_set(name: str) -> frozenset[str]:
     return frozenset(p.strip() for p in os.environ.get(name, "").split(",") if p.strip())
 
 
+def local_secret_key(data_dir: Path) -> str:
+    """The development key kept in ``data_dir/secret_key``: made on first run, then reused,
+    so tokens survive restarts without anyone choosing (or publishing) a key.
+
+    The key is written to a private temporary file and hard-linked into place: the link
+    either creates the whole file or fails because another process got there first, so
+    two processes starting at once read the same key and never a half-written one.
+    """
+    path = data_dir / SECRET_FILE
+    try:
+        return _keep_secret_file(path)
+    except OSError as exc:
+        raise SettingsError(
+            f"cannot keep the secret key in {path} ({exc.strerror}); "
+            "set RAPPORT_SECRET_KEY or RAPPORT_DATA_DIR"
+        ) from exc
+
+
+def _keep_secret_file(path: Path) -> str:
+    data_dir = path.parent
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if not os.path.lexists(path):
+        key = secrets.token_urlsafe(48)
+        scratch = data_dir / f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(scratch, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(key + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+            try:
+                os.link(scratch, path)
+                return key
+            except FileExistsError:
+                pass  # another process won the race: use its key, read below
+        finally:
+            scratch.unlink(missing_ok=True)
+    return _read_secret_file(path)
+
+
+def _read_secret_file(path: Path) -> str:
+    # A key others could read may already be copied: refuse rather than quietly tighten
+    # the mode, so the operator decides between chmod (trusted) and deleting it (rotate).
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise SettingsError(f"{path} must be a regular file holding the secret key")
+    if info.st_mode & 0o077:
+        raise SettingsError(
+            f"{path} is open to other users (mode {stat.S_IMODE(info.st_mode):o}); "
+            f"run `chmod 600 {path}` if it never left this machine, or delete it to "
+            "generate a new key (existing tokens then stop working)"
+        )
+    key = path.read_text().strip()
+    if len(key) < MIN_SECRET_LENGTH:
+        raise SettingsError(
+            f"{path} holds no usable key (fewer than {MIN_SECRET_LENGTH} characters); "
+            "delete it to generate a new one, or set RAPPORT_SECRET_KEY"
+        )
+    return key
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str = "development"
-    secret_key: str = DEFAULT_SECRET
+    # No usable default: from_env() resolves the key (variable, or the data folder's file
+    # outside production) and check() refuses an empty one.
+    secret_key: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
     data_dir: Path = field(default_factory=lambda: Path("var"))
@@ -76,25 +146,42 @@ class Settings:
         return self.env == "production"
 
     def check(self) -> None:
-        """Refuse to run production with a default or missing secret."""
-        if self.production and (not self.secret_key or self.secret_key == DEFAULT_SECRET):
+        """Refuse a missing or published secret in every mode, and a short one in production."""
+        if not self.secret_key:
             raise SettingsError(
                 "RAPPORT_SECRET_KEY must be set to a private value when RAPPORT_ENV=production"
+                if self.production
+                else "RAPPORT_SECRET_KEY is empty: set it, or unset it to use the key kept in "
+                f"{self.data_dir / SECRET_FILE}"
             )
-        if self.production and len(self.secret_key) < 32:
-            raise SettingsError("RAPPORT_SECRET_KEY must be at least 32 characters in production")
+        if self.secret_key == PUBLISHED_DEV_SECRET:
+            raise SettingsError(
+                "RAPPORT_SECRET_KEY is the published development default, which anyone can "
+                "sign tokens with; set a private value (or unset it outside production)"
+            )
+        if self.production and len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise SettingsError(
+                f"RAPPORT_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters in production"
+            )
 
     @classmethod
     def from_env(cls) -> Settings:
         host = os.environ.get("RAPPORT_HOST", "127.0.0.1")
         port = _env_int("RAPPORT_PORT", 8000)
         log_json_raw = os.environ.get("RAPPORT_LOG_JSON")
+        env = os.environ.get("RAPPORT_ENV", "development")
+        data_dir = Path(os.environ.get("RAPPORT_DATA_DIR", "var"))
+        # Production must be given its key (replicas share it; check() refuses it empty);
+        # elsewhere an unset variable means the key generated once into the data folder.
+        secret_key = os.environ.get("RAPPORT_SECRET_KEY") or (
+            "" if env == "production" else local_secret_key(data_dir)
+        )
         return cls(
-            env=os.environ.get("RAPPORT_ENV", "development"),
-            secret_key=os.environ.get("RAPPORT_SECRET_KEY", DEFAULT_SECRET),
+            env=env,
+            secret_key=secret_key,
             host=host,
             port=port,
-            data_dir=Path(os.environ.get("RAPPORT_DATA_DIR", "var")),
+            data_dir=data_dir,
             database_url=os.environ.get("RAPPORT_DATABASE_URL") or None,
             app_database_url=os.environ.get("RAPPORT_APP_DATABASE_URL") or None,
             app_db_password=os.environ.get("RAPPORT_APP_DB_PASSWORD", "rapport_app"),

@@ -6,8 +6,17 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from rapport.db.urls import libpq_url
 from tests.conftest import unique
+
+
+@pytest.fixture(autouse=True)
+def _own_data_dir(tmp_path, monkeypatch):
+    """Each command gets a fresh data folder: the generated secret key goes there, not
+    into the checkout's ./var."""
+    monkeypatch.setenv("RAPPORT_DATA_DIR", str(tmp_path / "data"))
 
 
 def _rapport(database, *args: str, input: str | None = None, **env: str):
