@@ -1,28 +1,30 @@
-"""Log in to one tenant: the same answer for every kind of wrong, throttled per account and
-per address."""
+"""Log in to one tenant: the same answer for every kind of wrong, throttled per (account,
+address) pair, per address, and per account against many addresses (rules:
+docs/auth-throttling.md)."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.db.session import enter_tenant, tenant_session
-from rapport.errors import RapportError, unauthorized
+from rapport.errors import unauthorized
 from rapport.settings import Settings
 from rapport.tenancy.models import Membership, Tenant, User
 from rapport.tenancy.passwords import verify_password
 from rapport.tenancy.throttle import (
     account_key,
     address_key,
-    clear_account,
-    recent_failures,
-    record_failure,
+    release_login,
+    reserve_login,
+    too_many,
 )
+
+__all__ = ["INVALID", "LoginSuccess", "log_in", "too_many"]
 
 INVALID = "Invalid organization, email or password"
 
@@ -31,15 +33,6 @@ INVALID = "Invalid organization, email or password"
 class LoginSuccess:
     user_id: uuid.UUID
     tenant_id: uuid.UUID
-
-
-def too_many(retry_after: int) -> RapportError:
-    return RapportError(
-        detail="Too many failed attempts; try again later",
-        status=429,
-        title="Too many requests",
-        headers={"Retry-After": str(max(retry_after, 1))},
-    )
 
 
 async def _check(
@@ -73,28 +66,21 @@ async def log_in(
     password: str,
     address: str,
 ) -> LoginSuccess:
-    window = timedelta(seconds=settings.login_window_seconds)
-    acct, addr = account_key(slug, email), address_key(address)
-    async with tenant_session(maker, None) as session:
-        counts = await recent_failures(session, acct, addr, window)
-    if (
-        counts.account >= settings.login_lockout_after
-        or counts.address >= settings.login_address_lockout_after
-    ):
-        oldest = counts.oldest or datetime.now(UTC)
-        raise too_many(int((oldest + window - datetime.now(UTC)).total_seconds()))
-    if counts.account >= settings.login_slowdown_after:
-        extra = counts.account - settings.login_slowdown_after + 1
-        await asyncio.sleep(min(settings.login_slowdown_seconds * extra, 10.0))
-
+    # The attempt is counted as a failure before the password is checked, so parallel
+    # requests cannot all read "4 failures so far" and all get checked (issue 9, item 3).
+    # Anything but success leaves it counted: a wrong password, and also an error midway,
+    # which fails closed and ages out with the window.
+    reservation = await reserve_login(
+        maker,
+        settings,
+        account=account_key(settings, slug, email),
+        address=address_key(settings, address),
+    )
+    if reservation.delay:
+        await asyncio.sleep(reservation.delay)
     async with tenant_session(maker, None) as session:
         result = await _check(session, slug, email, password)
-    # Failures are recorded in their own transaction: the 401 must not roll them back.
-    async with tenant_session(maker, None) as session:
-        if result is None:
-            await record_failure(session, acct, addr, window)
-        else:
-            await clear_account(session, acct)
     if result is None:
         raise unauthorized(INVALID)
+    await release_login(maker, reservation)
     return result
