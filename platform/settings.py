@@ -124,11 +124,19 @@ class Settings:
     access_token_ttl: int = 3600
     invitation_ttl: int = 7 * 24 * 3600
     max_body_bytes: int = 1024 * 1024
+    # Throttling of login and other public doors; the rules: docs/auth-throttling.md.
     login_window_seconds: int = 15 * 60
+    # Per (account, address) pair: slow down after this many failures, refuse at the limit.
     login_slowdown_after: int = 3
     login_slowdown_seconds: float = 1.0
     login_lockout_after: int = 5
+    # Per address, across accounts (password spraying).
     login_address_lockout_after: int = 50
+    # Per account: this many distinct failing addresses is a distributed attack; addresses
+    # that already failed against the account are then refused (clean ones never are).
+    login_distributed_after: int = 10
+    # Per address and action, for sign-up, password-reset requests, invitation acceptance.
+    public_action_limit: int = 20
     log_json: bool | None = None
     # Peers whose X-Forwarded-For we believe (the load balancer); others' headers are ignored.
     trusted_proxies: frozenset[str] = frozenset()
@@ -188,7 +196,13 @@ class Settings:
             base_url=os.environ.get("RAPPORT_BASE_URL", f"http://{host}:{port}"),
             access_token_ttl=_env_int("RAPPORT_ACCESS_TOKEN_TTL", 3600),
             max_body_bytes=_env_int("RAPPORT_MAX_BODY_BYTES", 1024 * 1024),
+            login_window_seconds=_env_int("RAPPORT_LOGIN_WINDOW_SECONDS", 15 * 60),
+            login_slowdown_after=_env_int("RAPPORT_LOGIN_SLOWDOWN_AFTER", 3),
             login_slowdown_seconds=_env_float("RAPPORT_LOGIN_SLOWDOWN_SECONDS", 1.0),
+            login_lockout_after=_env_int("RAPPORT_LOGIN_LOCKOUT_AFTER", 5),
+            login_address_lockout_after=_env_int("RAPPORT_LOGIN_ADDRESS_LOCKOUT_AFTER", 50),
+            login_distributed_after=_env_int("RAPPORT_LOGIN_DISTRIBUTED_AFTER", 10),
+            public_action_limit=_env_int("RAPPORT_PUBLIC_ACTION_LIMIT", 20),
             log_json=None if log_json_raw is None else log_json_raw.lower() in ("1", "true", "yes"),
             blocked_plugins=_env_set("RAPPORT_BLOCKED_PLUGINS"),
             trusted_proxies=_env_set("RAPPORT_TRUSTED_PROXIES"),
