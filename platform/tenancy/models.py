@@ -91,12 +91,28 @@ class Invitation(TenantScoped, Base):
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class LoginFailure(Base):
-    """Failed logins per hashed key (account or address), for throttling across replicas."""
+class ThrottleAttempt(Base):
+    """One counted attempt at a throttled public door (``rapport.tenancy.throttle``): a login
+    not known to have succeeded, or a sign-up, reset request, invitation acceptance.
 
-    __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+    Global (no tenant: an address attacks every tenant at once); keys are keyed hashes, never
+    an e-mail or an address in clear.
+    """
+
+    __tablename__ = "throttle_attempts"
+    __table_args__ = (
+        # Per address and action: spraying and the public-action limit.
+        Index("ix_throttle_attempts_action_address_key_at", "action", "address_key", "at"),
+        # Per account, and per (account, address) pair: logins only carry an account.
+        Index(
+            "ix_throttle_attempts_account_key_address_key_at", "account_key", "address_key", "at"
+        ),
+        # Trimming what aged out, oldest first.
+        Index("ix_throttle_attempts_at", "at"),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    key: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    account_key: Mapped[str | None] = mapped_column(String(64))
+    address_key: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
