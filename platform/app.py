@@ -22,9 +22,11 @@ from rapport.settings import Settings
 from rapport.web.auth import TokenAuthentication
 from rapport.web.deps import DEPENDENCIES
 from rapport.web.health import healthz, readyz
+from rapport.web.json_body import DepthLimitedRequest
 from rapport.web.plugins import route_handlers
 from rapport.web.problems import HANDLERS
 from rapport.web.request_id import request_id_middleware
+from rapport.web.security_headers import security_headers
 
 
 def build_registry(settings: Settings) -> PluginRegistry:
@@ -76,6 +78,9 @@ def create_app(
         route_handlers=[healthz, readyz, *route_handlers(registry), *extra_routes],
         dependencies={**DEPENDENCIES, **(extra_dependencies or {})},
         middleware=[request_id_middleware, auth],
+        # Not a route middleware: it must also cover the router's own 404/405 answers.
+        before_send=[security_headers(production=settings.production)],
+        request_class=DepthLimitedRequest,
         exception_handlers=HANDLERS,
         lifespan=[database],
         openapi_config=openapi,

@@ -1,8 +1,13 @@
 """Bad input gets a clear 4xx problem document, and leaves nothing half-written."""
 
 import json
+import socket
 
 import pytest
+from litestar.testing import TestClient
+
+from rapport.app import create_app
+from tests.conftest import make_settings
 
 
 def test_malformed_json_is_400(client, tenant):
@@ -106,3 +111,91 @@ def test_a_missing_required_field_is_named(client):
     assert r.json()["errors"][0]["field"] == "organization.name"
     r = client.post("/api/v1/auth/login", json={"email": "a@b.co", "password": "x"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "tenant"
+
+
+# --------------------------------------------------------------- nesting, outages
+
+DEEP = b"[" * 1000 + b"]" * 1000
+
+
+def _nested(depth: int) -> bytes:
+    return b'{"a":' * depth + b"1" + b"}" * depth
+
+
+@pytest.mark.parametrize("body", [DEEP, _nested(1000)], ids=["arrays", "objects"])
+def test_json_nested_1000_deep_on_public_signup_is_400(client, body):
+    r = client.post(
+        "/api/v1/signup", content=body, headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 400, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    problem = r.json()
+    assert problem["title"] == "JSON nested too deeply"
+    assert "64 levels" in problem["detail"]
+    assert problem["errors"][0]["field"] == "body"
+
+
+def test_json_nested_1000_deep_in_a_field_of_an_authenticated_request_is_400(client, tenant):
+    body = b'{"given_name": "Ann", "email": "ann@example.com", "fields": {"x": ' + DEEP + b"}}"
+    r = client.post(
+        "/api/v1/contacts",
+        content=body,
+        headers={**tenant.headers, "content-type": "application/json"},
+    )
+    assert r.status_code == 400 and r.json()["title"] == "JSON nested too deeply"
+
+
+def test_json_nested_past_the_limit_but_short_of_recursion_is_400(client, tenant):
+    # 100 levels decode fine, then would be stored and echoed; the limit refuses them.
+    r = client.put(
+        "/api/v1/contacts/settings",
+        content=_nested(100),
+        headers={**tenant.headers, "content-type": "application/json"},
+    )
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "body"
+
+
+def test_json_nested_within_the_limit_is_judged_by_the_schema(client):
+    # Brackets inside strings are text, not nesting.
+    body = json.dumps({"organization": {"name": "[" * 500, "slug": "x"}, "admin": [[[1]]]})
+    r = client.post(
+        "/api/v1/signup", content=body, headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 422, r.text
+
+
+def _unreachable_database_app():
+    # A TCP port nothing listens on: the connection is refused at once.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql+psycopg://rapport_app:x@127.0.0.1:{port}/rapport"
+    return TestClient(create_app(make_settings(), url), raise_server_exceptions=False)
+
+
+def test_database_outage_is_503_with_retry_after_for_public_and_authenticated_requests(
+    tenant, capsys
+):
+    signup = {
+        "organization": {"name": "Down", "slug": "down-org"},
+        "admin": {"email": "a@down.example.com", "password": "a long password 1",
+                  "full_name": "A"},
+    }
+    with _unreachable_database_app() as down:
+        capsys.readouterr()
+        answers = [
+            down.post("/api/v1/signup", json=signup),  # the handler's transaction
+            down.get("/api/v1/me", headers=tenant.headers),  # the auth middleware's lookup
+            down.get("/api/v1/contacts", headers=tenant.headers),
+        ]
+        logged = capsys.readouterr().err
+    for r in answers:
+        assert r.status_code == 503, r.text
+        assert r.headers["retry-after"] == "5"
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["title"] == "Service unavailable"
+        assert "Traceback" not in r.text and "psycopg" not in r.text
+    records = [json.loads(line) for line in logged.splitlines() if line.startswith("{")]
+    assert [r["status"] for r in records if r.get("event") == "request"] == [503] * 3
+    assert not [r for r in records if r.get("level") in ("error", "critical")]
+    assert "Traceback" not in logged

@@ -6,10 +6,13 @@ import re
 from typing import Any
 
 import msgspec
+import psycopg
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy import exc as sa
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from rapport.errors import RapportError
 from rapport.hooks import PluginHookError
@@ -103,7 +106,9 @@ def on_validation_error(_: Request, exc: ValidationException) -> Response[dict[s
     return problem(status, "Validation failed", detail, errors=errors)
 
 
-def on_http_error(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:
+def on_http_error(request: Request, exc: HTTPException) -> Response[dict[str, Any]]:
+    if client_disconnected(request.scope):
+        return client_gone(request)
     status = exc.status_code
     titles = {
         400: "Bad request",
@@ -149,6 +154,8 @@ def on_integrity_error(request: Request, exc: IntegrityError) -> Response[dict[s
 
 
 def on_plugin_error(request: Request, exc: PluginHookError) -> Response[dict[str, Any]]:
+    if is_outage(exc):
+        return unavailable(request, exc)
     # Logged with the plugin's name where it was raised; the client learns which module.
     return problem(
         500,
@@ -158,9 +165,89 @@ def on_plugin_error(request: Request, exc: PluginHookError) -> Response[dict[str
     )
 
 
+# How long a client should wait before retrying while the database is unreachable: long
+# enough not to hammer a restarting server, short enough for a failover or a restart.
+RETRY_AFTER_SECONDS = 5
+# SQLAlchemy wraps psycopg's errors (and keeps them as the cause); the pool raises its own.
+_OUTAGES = (
+    sa.OperationalError, sa.InterfaceError, PoolTimeout,
+    psycopg.OperationalError, psycopg.InterfaceError,
+)
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True when ``exc`` (or what caused it) says the database cannot be reached or cannot
+    take the work now — the server's state, not the request's: connection refused or lost,
+    shutdown, too many connections, a full pool, a deadlock or serialization failure
+    (PostgreSQL's "operational" errors). A bug (ProgrammingError) or a refused value
+    (DataError, IntegrityError) is not one."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, _OUTAGES):
+            return True
+        if isinstance(seen, DBAPIError) and seen.connection_invalidated:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def unavailable(request: Request, exc: BaseException) -> Response[dict[str, Any]]:
+    # One line per request, no stack: during an outage every request fails the same way.
+    cause = getattr(exc, "orig", None) or exc
+    log.warning(
+        "database unavailable",
+        path=request.url.path,
+        error=type(cause).__name__,
+        sqlstate=getattr(cause, "sqlstate", None),
+    )
+    return problem(
+        503,
+        "Service unavailable",
+        "The database cannot be reached right now; nothing was saved. Retry shortly",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+def on_database_error(request: Request, exc: Exception) -> Response[dict[str, Any]]:
+    if is_outage(exc):
+        return unavailable(request, exc)
+    return on_unexpected(request, exc)
+
+
+# Set by the request-id middleware when the client hung up (``http.disconnect``) before the
+# answer: whatever fails afterwards (Litestar's "client disconnected prematurely" while the
+# body streams, a cancelled read) is the client's doing, not a server error.
+DISCONNECTED = "rapport.client_disconnected"
+# nginx's "client closed request": what the access log shows; nobody receives the answer.
+CLIENT_CLOSED = 499
+
+
+def client_disconnected(scope: Any) -> bool:
+    return bool(scope.get("state", {}).get(DISCONNECTED))
+
+
+def client_gone(request: Request) -> Response[dict[str, Any]]:
+    log.info("client disconnected before the answer", path=request.url.path)
+    return problem(CLIENT_CLOSED, "Client closed request", "The client disconnected")
+
+
 def on_unexpected(request: Request, exc: Exception) -> Response[dict[str, Any]]:
+    if client_disconnected(request.scope):
+        return client_gone(request)
+    if is_outage(exc):
+        # Wrapped by something on the way (a plugin hook, an import batch).
+        return unavailable(request, exc)
     log.exception("unhandled error", path=request.url.path, error=type(exc).__name__)
     return problem(500, "Internal server error", "Something went wrong on our side; it is logged")
+
+
+def status_of(exc: BaseException) -> int:
+    """The status the handlers here answer ``exc`` with (for the access log, which sees
+    exceptions that escape a middleware before Litestar turns them into an answer)."""
+    if is_outage(exc):
+        return 503
+    sent: object = getattr(exc, "status_code", None) or getattr(exc, "status", None)
+    return sent if isinstance(sent, int) else 500
 
 
 HANDLERS: dict[type[Exception] | int, Any] = {
@@ -170,6 +257,12 @@ HANDLERS: dict[type[Exception] | int, Any] = {
     DataError: on_data_error,
     IntegrityError: on_integrity_error,
     PluginHookError: on_plugin_error,
+    # Outages: SQLAlchemy's wrappers (DataError and IntegrityError above are more specific
+    # and keep their handlers), the pool's timeout, psycopg used directly.
+    DBAPIError: on_database_error,
+    PoolTimeout: on_database_error,
+    psycopg.OperationalError: on_database_error,
+    psycopg.InterfaceError: on_database_error,
     Exception: on_unexpected,
 }
 

@@ -7,7 +7,9 @@ import time
 import uuid
 
 import structlog
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
+
+from rapport.web.problems import CLIENT_CLOSED, DISCONNECTED, status_of
 
 log = structlog.get_logger("rapport.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -23,9 +25,22 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
+        disconnected = finished = False
+
+        async def receive_noting_disconnect() -> ReceiveMessage:
+            # A client that hangs up mid-body makes the body read fail; the handlers in
+            # problems.py read this mark and answer (and log) it as the client's doing.
+            nonlocal disconnected
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                disconnected = True
+                scope.setdefault("state", {})[DISCONNECTED] = True
+            return message
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, finished
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                finished = True
             if message["type"] == "http.response.start":
                 status = message["status"]
                 headers = list(message.get("headers", []))
@@ -34,14 +49,15 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
             await send(message)
 
         try:
-            await app(scope, receive, send_with_id)
+            await app(scope, receive_noting_disconnect, send_with_id)
         except Exception as exc:
             # Raised before a response started (e.g. by authentication): Litestar's outer
-            # exception handler answers; log the status it will send.
-            sent: object = getattr(exc, "status_code", None) or getattr(exc, "status", 500)
-            status = sent if isinstance(sent, int) else 500
+            # exception handler answers with problems.py's handlers; log the status they send.
+            status = status_of(exc)
             raise
         finally:
+            if disconnected and not finished:
+                status = CLIENT_CLOSED
             # Path only: query strings may carry cursors or one-time tokens.
             log.info(
                 "request",
