@@ -3,21 +3,129 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypedDict
 
-# The kernel's event names; plugins may emit their own as "<plugin>.<what>".
-CONTACT_CREATED = "contact.created"
-CONTACT_UPDATED = "contact.updated"
-CONTACT_DELETED = "contact.deleted"
-CONTACT_MERGED = "contact.merged"
-INTERACTION_LOGGED = "interaction.logged"
-TRANSACTION_RECORDED = "transaction.recorded"
-MODULE_ENABLED = "module.enabled"
-MODULE_DISABLED = "module.disabled"
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from rapport.hooks.registry import PluginRegistry
+    from rapport.tenancy.principal import Principal
+
+# ------------------------------------------------------------------ the catalogue
+# The kernel's event names and what each payload holds; plugins may emit their own as
+# "<plugin>.<what>". A "snapshot" is the record's JSON form, as in its audit entry.
+
+RecordSnapshot: TypeAlias = dict[str, Any]
+"""The record as JSON (ids and dates as strings), the same shape as its audit entry."""
+
+
+class ChangesPayload(TypedDict):
+    """``{"changes": {field: [before, after]}}`` for an update."""
+
+    changes: dict[str, list[Any]]
+
+
+class ContactMergedPayload(TypedDict):
+    survivor_id: str
+    merged_id: str
+    moved: dict[str, int]
+
+
+class ContactPolicyChangedPayload(TypedDict):
+    do_not_contact: bool
+    frequency_cap: Any
+    changes: dict[str, list[Any]]
+
+
+class ConsentChangedPayload(TypedDict):
+    channel: str
+    topic: str | None
+    status: str
+    current: Any
+    source: str | None
+    occurred_at: str | None
+
+
+class ContactsImportedPayload(TypedDict):
+    """One committed batch of a contact import (emitted per batch that wrote rows)."""
+
+    import_id: str
+    batch: int
+    created: int
+    updated: int
+
+
+class DealStageChangedPayload(TypedDict):
+    from_stage: str | None
+    to_stage: str
+    transition: str
+
+
+class ModulePayload(TypedDict):
+    module: str
+
+
+class TaskReminderDuePayload(TypedDict):
+    title: str
+    remind_at: datetime | None
+    due_at: datetime | None
+    assignee_id: uuid.UUID | None
+    recipient_id: uuid.UUID | None
+    recipient_user_id: uuid.UUID | None
+    notification_id: uuid.UUID | None
+    contact_id: uuid.UUID | None
+    deal_id: uuid.UUID | None
+
+
+CONTACT_CREATED: Final = "contact.created"  # RecordSnapshot
+CONTACT_UPDATED: Final = "contact.updated"  # ChangesPayload
+CONTACT_DELETED: Final = "contact.deleted"  # RecordSnapshot (before deletion)
+CONTACT_MERGED: Final = "contact.merged"  # ContactMergedPayload
+CONTACT_POLICY_CHANGED: Final = "contact.policy_changed"  # ContactPolicyChangedPayload
+CONTACTS_IMPORTED: Final = "contacts.imported"  # ContactsImportedPayload
+CONSENT_CHANGED: Final = "consent.changed"  # ConsentChangedPayload
+INTERACTION_LOGGED: Final = "interaction.logged"  # RecordSnapshot
+TRANSACTION_RECORDED: Final = "transaction.recorded"  # RecordSnapshot
+DEAL_CREATED: Final = "deal.created"  # RecordSnapshot
+DEAL_UPDATED: Final = "deal.updated"  # ChangesPayload
+DEAL_STAGE_CHANGED: Final = "deal.stage_changed"  # DealStageChangedPayload
+DEAL_DELETED: Final = "deal.deleted"  # RecordSnapshot (before deletion)
+TASK_CREATED: Final = "task.created"  # RecordSnapshot
+TASK_UPDATED: Final = "task.updated"  # ChangesPayload
+TASK_COMPLETED: Final = "task.completed"  # ChangesPayload
+TASK_DELETED: Final = "task.deleted"  # RecordSnapshot (before deletion)
 # A task's reminder time came (emitted once per armed reminder by the worker, actor None).
-TASK_REMINDER_DUE = "task.reminder_due"
+TASK_REMINDER_DUE: Final = "task.reminder_due"  # TaskReminderDuePayload
+MODULE_ENABLED: Final = "module.enabled"  # ModulePayload
+MODULE_DISABLED: Final = "module.disabled"  # ModulePayload
+
+EVENT_PAYLOADS: Mapping[str, object] = MappingProxyType({
+    CONTACT_CREATED: RecordSnapshot,
+    CONTACT_UPDATED: ChangesPayload,
+    CONTACT_DELETED: RecordSnapshot,
+    CONTACT_MERGED: ContactMergedPayload,
+    CONTACT_POLICY_CHANGED: ContactPolicyChangedPayload,
+    CONTACTS_IMPORTED: ContactsImportedPayload,
+    CONSENT_CHANGED: ConsentChangedPayload,
+    INTERACTION_LOGGED: RecordSnapshot,
+    TRANSACTION_RECORDED: RecordSnapshot,
+    DEAL_CREATED: RecordSnapshot,
+    DEAL_UPDATED: ChangesPayload,
+    DEAL_STAGE_CHANGED: DealStageChangedPayload,
+    DEAL_DELETED: RecordSnapshot,
+    TASK_CREATED: RecordSnapshot,
+    TASK_UPDATED: ChangesPayload,
+    TASK_COMPLETED: ChangesPayload,
+    TASK_DELETED: RecordSnapshot,
+    TASK_REMINDER_DUE: TaskReminderDuePayload,
+    MODULE_ENABLED: ModulePayload,
+    MODULE_DISABLED: ModulePayload,
+})
+"""Every kernel event and the type of its ``payload`` (docs/plugins.md lists the same)."""
 
 
 @dataclass(frozen=True)
@@ -34,8 +142,8 @@ class DomainEvent:
     record_type: str
     record_id: uuid.UUID | None
     payload: dict[str, Any]
-    session: Any
-    actor: Any = None
+    session: AsyncSession
+    actor: Principal | None = None
     id: uuid.UUID | None = None
     occurred_at: datetime | None = None
 
@@ -46,8 +154,8 @@ class TimelineQuery:
 
     tenant_id: uuid.UUID
     contact_id: uuid.UUID
-    session: Any
-    actor: Any
+    session: AsyncSession
+    actor: Principal | None
     before: datetime | None = None
     limit: int = 50
 
@@ -58,8 +166,8 @@ class ContactSummaryQuery:
 
     tenant_id: uuid.UUID
     contact_id: uuid.UUID
-    session: Any
-    actor: Any
+    session: AsyncSession
+    actor: Principal | None
 
 
 @dataclass(frozen=True)
@@ -81,8 +189,8 @@ class TenantContext:
     """The tenant a hook works for: its id, its open transaction, who asked, its settings."""
 
     tenant_id: uuid.UUID
-    session: Any
-    actor: Any = None
+    session: AsyncSession
+    actor: Principal | None = None
     settings: dict[str, Any] = field(default_factory=dict)
 
 
@@ -101,3 +209,19 @@ class RoleDefinition:
     permissions: tuple[str, ...] = ()
     # Which kernel role's rights on kernel records it carries: member (write) or viewer.
     kernel_role: str = "member"
+
+
+@dataclass(frozen=True)
+class PeriodicWork:
+    """One pass of ``rapport worker``, offered to every kernel area and loaded plugin.
+
+    ``sessions`` opens tenant transactions (``tenant_session(sessions, tenant_id)``);
+    ``registry`` gives a tenant's hooks (``registry.for_tenant(enabled)``) — a plugin acts
+    only for tenants that enabled it. Do at most ``batch`` items for at most
+    ``max_tenants`` tenants per pass: the worker calls again soon.
+    """
+
+    sessions: async_sessionmaker[AsyncSession]
+    registry: PluginRegistry
+    batch: int = 200
+    max_tenants: int = 100

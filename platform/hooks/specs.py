@@ -17,16 +17,24 @@ from typing import TYPE_CHECKING, Any
 from rapport.hooks.markers import hookspec
 
 if TYPE_CHECKING:
+    import click
+    from litestar.types import ControllerRouterHandler
+
+    from rapport.errors import FieldError
     from rapport.hooks.events import (
         ContactSummaryQuery,
         DomainEvent,
+        PeriodicWork,
         Permission,
         RoleDefinition,
         TenantContext,
         TimelineEntry,
         TimelineQuery,
     )
+    from rapport.hooks.fields import FieldDefinition
     from rapport.hooks.manifest import PluginManifest
+    from rapport.hooks.sharing import SharingRule
+    from rapport.hooks.workflows import Workflow
 
 # --------------------------------------------------------------------- identity
 
@@ -46,14 +54,13 @@ def rapport_manifest() -> PluginManifest:
 
 
 @hookspec
-def rapport_fields() -> list[Any]:
+def rapport_fields() -> list[FieldDefinition]:
     """Return the custom fields this plugin adds to core entities.
 
-    Each item is a ``rapport.core.fields.FieldDefinition`` whose ``owner`` is the plugin
-    name, so its full key is ``<plugin>.<key>`` and never collides with another's.
-    Computed (read-only) fields carry a ``computed`` callable
-    (``rapport.core.fields.formula`` or ``rollup``). Called once at start-up;
-    the fields are visible only to tenants that enabled the plugin.
+    Each item is a :class:`~rapport.hooks.fields.FieldDefinition` whose ``owner`` is the
+    plugin name, so its full key is ``<plugin>.<key>`` and never collides with another's.
+    Computed (read-only) fields carry a ``computed`` callable (``formula`` or ``rollup``).
+    Called once at start-up; the fields are visible only to tenants that enabled the plugin.
     """
     raise AssertionError("hookspec")
 
@@ -62,7 +69,7 @@ def rapport_fields() -> list[Any]:
 def rapport_models() -> list[type]:
     """Return the SQLAlchemy model classes of the plugin's own tables.
 
-    Every class must derive from ``rapport.db.TenantScoped`` (``tenant_id`` + composite
+    Every class must derive from ``TenantScoped`` (``rapport.sdk``) (``tenant_id`` + composite
     primary key); a plugin returning anything else is reported and not loaded. Called
     once at start-up.
     """
@@ -75,13 +82,13 @@ def rapport_migrations() -> Path | None:
 
     The revisions form their own branch (``branch_labels = ("<plugin>",)``) that
     ``depends_on`` a kernel revision; ``rapport db upgrade`` applies every plugin's
-    branch. Each table's migration calls ``rapport.db.rls.enable_tenant_rls``.
+    branch. Each table's migration calls ``enable_tenant_rls`` (``rapport.sdk``).
     """
     raise AssertionError("hookspec")
 
 
 @hookspec
-def rapport_routes() -> list[Any]:
+def rapport_routes() -> list[ControllerRouterHandler]:
     """Return Litestar route handlers (controllers, routers or functions).
 
     For a plugin they are mounted under ``/api/v1/<plugin>/`` and answer 404 to tenants
@@ -92,8 +99,8 @@ def rapport_routes() -> list[Any]:
 
 
 @hookspec
-def rapport_workflows() -> list[Any]:
-    """Return ``rapport.core.workflows.Workflow`` definitions (state machines).
+def rapport_workflows() -> list[Workflow]:
+    """Return :class:`~rapport.hooks.workflows.Workflow` definitions (state machines).
 
     Names are namespaced ``<plugin>.<name>``. Transitions may carry actions, called
     inside the transaction that fires them. Called once at start-up.
@@ -102,8 +109,8 @@ def rapport_workflows() -> list[Any]:
 
 
 @hookspec
-def rapport_sharing_rules() -> list[Any]:
-    """Return ``rapport.core.sharing.SharingRule`` declarations: who may read and write
+def rapport_sharing_rules() -> list[SharingRule]:
+    """Return :class:`~rapport.hooks.sharing.SharingRule` declarations: who may read and write
     the plugin's record types (by role, ownership or explicit — possibly cross-tenant —
     grant). Called once at start-up."""
     raise AssertionError("hookspec")
@@ -142,7 +149,9 @@ def rapport_settings_schema() -> type | None:
 
 
 @hookspec
-def rapport_validate_settings(settings: dict[str, Any], ctx: TenantContext) -> list[Any]:
+def rapport_validate_settings(
+    settings: dict[str, Any], ctx: TenantContext
+) -> list[FieldError]:
     """Check a tenant's new settings beyond their schema.
 
     :param settings: the decoded settings (already valid against the schema).
@@ -205,7 +214,7 @@ def rapport_contact_summary(query: ContactSummaryQuery) -> dict[str, Any]:
 
 
 @hookspec
-def rapport_cli_commands() -> list[Any]:
+def rapport_cli_commands() -> list[click.Command]:
     """Return ``click`` commands or groups to add to the ``rapport`` command line.
 
     Called once when the CLI starts; a plugin's commands are available whether or not a
@@ -219,5 +228,22 @@ def rapport_demo_data(ctx: TenantContext) -> int:
     """Create demonstration records for a tenant (``rapport demo --tenant SLUG``).
 
     :return: how many records were created. Runs inside one transaction.
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_periodic_work(work: PeriodicWork) -> int | None:
+    """Do a bounded slice of background work; called once per pass of ``rapport worker``,
+    before the outbox is delivered (so events emitted here go out in the same pass).
+
+    Called for every kernel area and every loaded plugin, whatever tenants enabled it: the
+    implementation finds its due tenants itself and uses ``work.registry.for_tenant(…)``
+    with that tenant's enabled set to call plugins (the tasks area delivers due reminders
+    here). May be ``async def``.
+
+    :param work: a session factory, the registry, and the pass's batch and tenant limits.
+    :return: how many items were handled (None: nothing to report). A raising
+        implementation is logged with its plugin's name; the others and the outbox carry on.
     """
     raise AssertionError("hookspec")

@@ -6,7 +6,8 @@ from typing import Any
 
 from rapport.core.tasks import service
 from rapport.core.tasks.controllers import TaskController
-from rapport.hooks import ContactSummaryQuery, PluginManifest, hookimpl
+from rapport.core.tasks.reminders import deliver_reminders
+from rapport.hooks import ContactSummaryQuery, PeriodicWork, PluginManifest, hookimpl
 
 
 @hookimpl
@@ -23,3 +24,10 @@ def rapport_routes() -> list[Any]:
 async def rapport_contact_summary(query: ContactSummaryQuery) -> dict[str, Any]:
     return {"open_tasks": await service.open_tasks(query.session, query.tenant_id,
                                                    query.contact_id)}
+
+
+@hookimpl
+async def rapport_periodic_work(work: PeriodicWork) -> int:
+    """Due reminders become notifications and ``task.reminder_due`` events."""
+    return await deliver_reminders(work.sessions, work.registry, batch=work.batch,
+                                   max_tenants=work.max_tenants)

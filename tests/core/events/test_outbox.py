@@ -52,7 +52,7 @@ def _consumer(seen: list[str], fail_on: str | None = None) -> types.ModuleType:
 
 def _deliver(database, registry) -> int:
     async def run() -> int:
-        from rapport.core.events.worker import deliver_due
+        from rapport.worker import deliver_due
 
         engine = make_engine(database.app_url, pool_size=1)
         try:

@@ -1,0 +1,1 @@
+"""The CRM kernel: one package per business area (contacts, deals, workflows, …)."""

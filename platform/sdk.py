@@ -1,0 +1,252 @@
+"""The public plugin API: the only part of ``rapport`` a plugin imports.
+
+``from rapport.sdk import hookimpl, PluginManifest, Workflow, audit, emit, …`` — like
+``import pytest`` against ``_pytest``, everything else under ``rapport.*`` is the kernel's
+private business and may change in any release; the names here change only with notice
+(docs/plugins.md, "What a plugin may import"). ``make lint`` (import-linter) refuses a
+bundled plugin or the example vendor plugin that imports anything else from ``rapport``.
+
+It sits above the core areas (it re-exports their services) and below ``app``/``cli``/
+``web``; no kernel module imports it.
+"""
+
+from __future__ import annotations
+
+from rapport.core.audit.service import CREATE as _CREATE
+from rapport.core.audit.service import DELETE as _DELETE
+from rapport.core.audit.service import MERGE as _MERGE
+from rapport.core.audit.service import READ as _READ
+from rapport.core.audit.service import REVOKE as _REVOKE
+from rapport.core.audit.service import SHARE as _SHARE
+from rapport.core.audit.service import UPDATE as _UPDATE
+from rapport.core.audit.service import diff as _diff
+from rapport.core.audit.service import history_statement as _history_statement
+from rapport.core.audit.service import jsonable as _jsonable
+from rapport.core.audit.service import record as _record
+from rapport.core.contacts.models import Contact
+from rapport.core.contacts.service import get_contact
+from rapport.core.events.emit import emit
+from rapport.core.modules.models import TenantModule
+from rapport.core.pagination import (
+    MAX_LIMIT,
+    Page,
+    bad_cursor,
+    by_id,
+    check_limit,
+    cut,
+    decode_id,
+    decode_position,
+)
+from rapport.core.pagination import decode as decode_cursor
+from rapport.core.pagination import encode as encode_cursor
+from rapport.core.sharing import (
+    SharingGrant,
+    create_grant,
+    open_shared_record,
+    require_read,
+    require_write,
+    revoke_grant,
+)
+from rapport.core.workflows import fire, get_instance, start
+from rapport.db.base import Base, TenantScoped, new_id
+from rapport.db.rls import SharedRows, enable_tenant_rls
+from rapport.db.session import tenant_session
+from rapport.errors import (
+    FieldError,
+    RapportError,
+    conflict,
+    forbidden,
+    invalid,
+    invalid_many,
+    not_found,
+    unauthorized,
+)
+from rapport.fieldtypes import Email, LongText, Name, ShortText, Slug
+from rapport.hooks import (
+    ANY_STATE,
+    CONSENT_CHANGED,
+    CONTACT_CREATED,
+    CONTACT_DELETED,
+    CONTACT_MERGED,
+    CONTACT_POLICY_CHANGED,
+    CONTACT_UPDATED,
+    CONTACTS_IMPORTED,
+    DEAL_CREATED,
+    DEAL_DELETED,
+    DEAL_STAGE_CHANGED,
+    DEAL_UPDATED,
+    EVENT_PAYLOADS,
+    INTERACTION_LOGGED,
+    MODULE_DISABLED,
+    MODULE_ENABLED,
+    TASK_COMPLETED,
+    TASK_CREATED,
+    TASK_DELETED,
+    TASK_REMINDER_DUE,
+    TASK_UPDATED,
+    TRANSACTION_RECORDED,
+    ChangesPayload,
+    ComputeContext,
+    Condition,
+    ConsentChangedPayload,
+    ContactMergedPayload,
+    ContactPolicyChangedPayload,
+    ContactsImportedPayload,
+    ContactSummaryQuery,
+    DealStageChangedPayload,
+    DomainEvent,
+    FieldDefinition,
+    FieldType,
+    ModulePayload,
+    PeriodicWork,
+    Permission,
+    PluginManifest,
+    RecordSnapshot,
+    RecordView,
+    RoleDefinition,
+    SharingRule,
+    State,
+    TaskReminderDuePayload,
+    TenantContext,
+    TenantHooks,
+    TimelineEntry,
+    TimelineQuery,
+    Transition,
+    TransitionContext,
+    Workflow,
+    formula,
+    hookimpl,
+    rollup,
+)
+from rapport.settings import Settings
+from rapport.tenancy.models import Tenant, User
+from rapport.tenancy.principal import Principal
+
+
+class audit:  # lower case on purpose: used like a module, ``audit.record(...)``
+    """The tenant's append-only audit log. Call ``await audit.record(session, principal,
+    action, record_type, record_id, changes=audit.diff(before, after))`` inside the
+    transaction of the change; every read of sensitive data is recorded with ``READ``."""
+
+    CREATE = _CREATE
+    UPDATE = _UPDATE
+    DELETE = _DELETE
+    MERGE = _MERGE
+    READ = _READ
+    SHARE = _SHARE
+    REVOKE = _REVOKE
+    record = staticmethod(_record)
+    diff = staticmethod(_diff)
+    jsonable = staticmethod(_jsonable)
+    history_statement = staticmethod(_history_statement)
+
+
+# Request dependencies: a route handler takes them by name, typed with Litestar's
+# ``NamedDependency[...]`` — ``principal: Principal``, ``db: AsyncSession`` (the tenant's
+# transaction for this request), ``hooks: TenantHooks``, ``settings: Settings``.
+REQUEST_DEPENDENCIES = ("principal", "db", "hooks", "settings")
+
+__all__ = [
+    "ANY_STATE",
+    "CONSENT_CHANGED",
+    "CONTACTS_IMPORTED",
+    "CONTACT_CREATED",
+    "CONTACT_DELETED",
+    "CONTACT_MERGED",
+    "CONTACT_POLICY_CHANGED",
+    "CONTACT_UPDATED",
+    "DEAL_CREATED",
+    "DEAL_DELETED",
+    "DEAL_STAGE_CHANGED",
+    "DEAL_UPDATED",
+    "EVENT_PAYLOADS",
+    "INTERACTION_LOGGED",
+    "MAX_LIMIT",
+    "MODULE_DISABLED",
+    "MODULE_ENABLED",
+    "REQUEST_DEPENDENCIES",
+    "TASK_COMPLETED",
+    "TASK_CREATED",
+    "TASK_DELETED",
+    "TASK_REMINDER_DUE",
+    "TASK_UPDATED",
+    "TRANSACTION_RECORDED",
+    "Base",
+    "ChangesPayload",
+    "ComputeContext",
+    "Condition",
+    "ConsentChangedPayload",
+    "Contact",
+    "ContactMergedPayload",
+    "ContactPolicyChangedPayload",
+    "ContactSummaryQuery",
+    "ContactsImportedPayload",
+    "DealStageChangedPayload",
+    "DomainEvent",
+    "Email",
+    "FieldDefinition",
+    "FieldError",
+    "FieldType",
+    "LongText",
+    "ModulePayload",
+    "Name",
+    "Page",
+    "PeriodicWork",
+    "Permission",
+    "PluginManifest",
+    "Principal",
+    "RapportError",
+    "RecordSnapshot",
+    "RecordView",
+    "RoleDefinition",
+    "Settings",
+    "SharedRows",
+    "SharingGrant",
+    "SharingRule",
+    "ShortText",
+    "Slug",
+    "State",
+    "TaskReminderDuePayload",
+    "Tenant",
+    "TenantContext",
+    "TenantHooks",
+    "TenantModule",
+    "TenantScoped",
+    "TimelineEntry",
+    "TimelineQuery",
+    "Transition",
+    "TransitionContext",
+    "User",
+    "Workflow",
+    "audit",
+    "bad_cursor",
+    "by_id",
+    "check_limit",
+    "conflict",
+    "create_grant",
+    "cut",
+    "decode_cursor",
+    "decode_id",
+    "decode_position",
+    "emit",
+    "enable_tenant_rls",
+    "encode_cursor",
+    "fire",
+    "forbidden",
+    "formula",
+    "get_contact",
+    "get_instance",
+    "hookimpl",
+    "invalid",
+    "invalid_many",
+    "new_id",
+    "not_found",
+    "open_shared_record",
+    "require_read",
+    "require_write",
+    "revoke_grant",
+    "rollup",
+    "start",
+    "tenant_session",
+    "unauthorized",
+]

@@ -1,0 +1,1 @@
+"""The Litestar glue shared by every area: request dependencies, auth, problem documents."""
