@@ -239,7 +239,7 @@ def worker(once: bool, interval: float) -> None:
     """Deliver due task reminders (notifications + ``task.reminder_due``) and committed
     domain events from the outbox to plugins; run one or more."""
     from rapport.app import build_registry
-    from rapport.core.events.worker import deliver_due
+    from rapport.worker import deliver_due
 
     settings = _settings()
     database = _database(settings)
