@@ -19,8 +19,9 @@ from rapport.db.session import make_engine, make_sessionmaker, tenant_session
 from rapport.db.urls import libpq_url
 from rapport.errors import RapportError
 from rapport.logs import configure_logging
-from rapport.runtime import Database, resolve_database
+from rapport.runtime import Database, resolve_database, serve_until_stopped, supervise
 from rapport.settings import Settings, SettingsError
+from rapport.tenancy.signup import SignupResult
 
 console = Console(stderr=True)
 
@@ -79,32 +80,49 @@ def main() -> None:
 @click.option("--port", type=int, default=None, help="Port to bind (RAPPORT_PORT).")
 @click.option("--no-migrate", is_flag=True, help="Do not apply pending migrations first.")
 def run(host: str | None, port: int | None, no_migrate: bool) -> None:
-    """Apply migrations and serve the API and console."""
+    """Apply migrations and serve the API and console.
+
+    An embedded PostgreSQL is watched while serving (restarted if it dies) and stopped on
+    Ctrl-C or SIGTERM when this command started it; one that was already running
+    (``rapport db shell`` leaves one up) stays running.
+    """
     import uvicorn
 
     from rapport.app import create_app
 
     settings = _settings()
-    db = _database(settings)
-    if not no_migrate:
-        console.print("[bold]Applying migrations…[/bold]")
-        migrations.upgrade(db.owner_url)
-    app = create_app(settings, db.app_url)
-    where = (
-        "embedded PostgreSQL in " + str(settings.data_dir)
-        if db.embedded
-        else "configured PostgreSQL"
-    )
-    address = f"http://{host or settings.host}:{port or settings.port}"
-    console.print(f"[green]Rapport[/green] on {address} ({where})")
-    uvicorn.run(
-        app,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="warning",
-        access_log=False,
-        proxy_headers=False,
-    )
+    # keep_running: the supervisor, not the wheel's exit hook, decides whether the
+    # embedded server stops with this process.
+    db = _database(settings, keep_running=True)
+    supervisor = supervise(db)
+
+    def serve() -> None:
+        if not no_migrate:
+            console.print("[bold]Applying migrations…[/bold]")
+            migrations.upgrade(db.owner_url)
+        app = create_app(settings, db.app_url)
+        where = (
+            "embedded PostgreSQL in " + str(settings.data_dir)
+            if db.embedded
+            else "configured PostgreSQL"
+        )
+        address = f"http://{host or settings.host}:{port or settings.port}"
+        console.print(f"[green]Rapport[/green] on {address} ({where})")
+        uvicorn.run(
+            app,
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level="warning",
+            access_log=False,
+            proxy_headers=False,
+        )
+
+    def cleanup() -> None:
+        if supervisor is not None:
+            supervisor.stop()
+
+    if serve_until_stopped(serve, cleanup):
+        console.print("Rapport stopped")
 
 
 @cli.group()
@@ -147,7 +165,7 @@ def db_url() -> None:
 
 @db.command("shell")
 def db_shell() -> None:
-    """Open psql as the owner role."""
+    """Open psql as the owner role (an embedded server stays up: `rapport db stop`)."""
     database = _database(_settings(), keep_running=True)
     psql = shutil.which("psql")
     if database.embedded or psql is None:
@@ -155,6 +173,29 @@ def db_shell() -> None:
 
         psql = str(Path(POSTGRES_BIN_PATH) / "psql")
     os.execv(psql, [psql, libpq_url(database.owner_url)])  # noqa: S606 - replaces this process
+
+
+@db.command("stop")
+def db_stop() -> None:
+    """Stop the embedded PostgreSQL left running in the data folder.
+
+    A server that ``rapport run`` watches is restarted by it: stop that command instead.
+    """
+    from rapport.db.embedded import EmbeddedServerError, pgdata, stop_embedded
+
+    try:
+        settings = Settings.from_env()  # no check(): stopping needs only the data folder
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    cluster = pgdata(settings.data_dir)
+    try:
+        pid = stop_embedded(cluster)
+    except EmbeddedServerError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if pid is None:
+        click.echo(f"no embedded PostgreSQL is running in {cluster}")
+    else:
+        click.echo(f"stopped the embedded PostgreSQL in {cluster} (pid {pid})")
 
 
 @cli.group()
@@ -192,14 +233,22 @@ def tenants_list() -> None:
     Console().print(table)
 
 
-async def _create_tenant(database: Database, **kwargs: str) -> tuple[str, str]:
+async def _create_tenant(database: Database, settings: Settings, **kwargs: str) -> SignupResult:
+    from rapport.mail import deliver
     from rapport.tenancy.signup import sign_up
 
     engine = make_engine(database.app_url, pool_size=1)
     try:
         async with tenant_session(make_sessionmaker(engine), None) as session:
-            result = await sign_up(session, **kwargs)
-            return str(result.tenant.id), result.tenant.slug
+            result = await sign_up(
+                session,
+                base_url=settings.base_url,
+                invitation_ttl=settings.invitation_ttl,
+                verification_ttl=settings.email_verification_ttl,
+                **kwargs,
+            )
+        await deliver(settings, result.letter)
+        return result
     finally:
         await engine.dispose()
 
@@ -214,11 +263,13 @@ def tenants_create(
     slug: str, name: str, owner_email: str, owner_name: str, owner_password: str
 ) -> None:
     """Create a tenant and its first owner."""
-    database = _database(_settings())
+    settings = _settings()
+    database = _database(settings)
     try:
-        tid, slug = asyncio.run(
+        result = asyncio.run(
             _create_tenant(
                 database,
+                settings,
                 org_name=name,
                 slug=slug,
                 email=owner_email,
@@ -228,7 +279,13 @@ def tenants_create(
         )
     except RapportError as exc:
         raise click.ClickException(exc.detail) from exc
-    click.echo(f"created tenant {slug} ({tid})")
+    click.echo(f"created tenant {result.tenant.slug} ({result.tenant.id})")
+    if result.awaiting_confirmation:
+        # The operator may see this: they typed the address and act for the deployment.
+        click.echo(
+            f"{owner_email} already has an account: it becomes the owner once that person "
+            "follows the confirmation link e-mailed to them (their password is unchanged)"
+        )
 
 
 @cli.command()

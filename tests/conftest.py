@@ -20,6 +20,7 @@ from rapport.app import create_app
 from rapport.db.bootstrap import bootstrap
 from rapport.db.urls import APP_ROLE, OWNER_ROLE, libpq_url, sqlalchemy_url
 from rapport.settings import Settings
+from tests import mailbox
 
 TEST_SECRET = "test-secret-" + "x" * 40
 
@@ -74,15 +75,24 @@ def database() -> Iterator[Database]:
         server.cleanup()
 
 
+_DATA_DIR = Path(tempfile.mkdtemp(prefix="rapport-test-data-"))
+
+
 def make_settings(**overrides: object) -> Settings:
+    """Settings for an app under test. Mail goes to the loopback SMTP server of
+    ``tests.mailbox``, so every app a test builds delivers where tests read."""
     base = dict(
         secret_key=TEST_SECRET,
+        data_dir=_DATA_DIR,
+        smtp_url=mailbox.start().url,
         login_slowdown_seconds=0.01,
         log_json=True,
         base_url="http://testserver",
         # Every test shares the peer address "testclient"; tests of per-address limits
         # set their own limit and a forwarded address from this trusted peer.
         login_address_lockout_after=100_000,
+        # The same for sign-ups, invitation acceptances and reset requests.
+        public_action_limit=100_000,
         trusted_proxies=frozenset({"testclient"}),
     )
     base.update(overrides)
@@ -147,6 +157,51 @@ def sign_up(client: TestClient, slug: str | None = None) -> TenantHandle:
     assert r.status_code == 201, r.text
     tenant_id = r.json()["tenant"]["id"]
     return TenantHandle(tenant_id, slug, email, password, login(client, slug, email, password))
+
+
+@pytest.fixture(scope="session")
+def inbox() -> Iterator[mailbox.Mailbox]:
+    yield mailbox.start()
+    mailbox.stop()
+
+
+def add_member(
+    client: TestClient,
+    t: TenantHandle,
+    email: str,
+    *,
+    role: str = "member",
+    full_name: str = "Member",
+    password: str = "member password 1",
+    headers: dict[str, str] | None = None,
+) -> dict:
+    """Invite ``email`` as ``t``'s owner (or ``headers``), then accept as the person would:
+    read the letter, follow the link, choose (or confirm) a password. The member as listed."""
+    before = len(mailbox.MAILBOX.sent_to(email))
+    r = client.post(
+        "/api/v1/members",
+        json={"email": email, "full_name": full_name, "role": role},
+        headers=headers or t.headers,
+    )
+    assert r.status_code == 201, r.text
+    letter = mailbox.MAILBOX.wait_for(email, count=before + 1)
+    accept = client.post(
+        "/api/v1/invitations/accept",
+        json={"tenant": t.slug, "token": letter.token, "password": password},
+    )
+    assert accept.status_code == 200, accept.text
+    member = r.json()
+    member.update(pending=False, password=password)
+    return member
+
+
+def member_token(
+    client: TestClient, t: TenantHandle, email: str, *, role: str = "member",
+    password: str = "member password 1",
+) -> str:
+    """A new member's bearer token."""
+    add_member(client, t, email, role=role, password=password)
+    return login(client, t.slug, email, password)
 
 
 @pytest.fixture

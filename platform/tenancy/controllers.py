@@ -1,28 +1,26 @@
-"""HTTP doors of tenancy: sign-up, login, me, members, invitations."""
+"""HTTP doors of tenancy: sign-up, login, logout, me, invitation acceptance."""
 
 from __future__ import annotations
 
-import uuid
-from urllib.parse import urlencode
-
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rapport.db.session import tenant_session
 from rapport.hooks import PluginRegistry
+from rapport.mail import deliver
 from rapport.settings import Settings
-from rapport.tenancy import invitations, members
+from rapport.tenancy import invitations
 from rapport.tenancy.login import log_in
+from rapport.tenancy.models import User
 from rapport.tenancy.principal import Principal
 from rapport.tenancy.schemas import (
     AcceptInvitationIn,
     LoginIn,
-    MemberIn,
-    MemberList,
-    MemberOut,
-    MemberPatch,
     MeOut,
     MeUser,
     SignupIn,
@@ -31,8 +29,10 @@ from rapport.tenancy.schemas import (
     TokenOut,
     UserOut,
 )
+from rapport.tenancy.sessions import open_session, revoke_session
 from rapport.tenancy.signup import sign_up
-from rapport.tenancy.tokens import SESSION_COOKIE, issue_access_token
+from rapport.tenancy.throttle import guard_public_action
+from rapport.tenancy.tokens import SESSION_COOKIE, AccessClaims, issue_access_token
 
 
 def plugin_roles(registry: PluginRegistry, principal: Principal) -> frozenset[str]:
@@ -52,28 +52,26 @@ def client_address(request: Request, settings: Settings) -> str:
 PUBLIC = {"exclude_from_auth": True}
 
 
-def member_out(m: members.Member, invitation_url: str | None = None) -> MemberOut:
-    return MemberOut(
-        id=m.membership.id,
-        user_id=m.user.id,
-        email=m.user.email,
-        full_name=m.user.full_name,
-        role=m.membership.role,
-        pending=m.user.password_hash is None,
-        created_at=m.membership.created_at,
-        invitation_url=invitation_url,
-    )
-
-
 class AccountController(Controller):
     path = "/api/v1"
     tags = ["account"]
 
     @post("/signup", opt=PUBLIC, status_code=201)
     async def signup(
-        self, data: JSONBody[SignupIn], public_db: NamedDependency[AsyncSession]
-    ) -> SignupOut:
-        """Create an organization (tenant) and its first owner."""
+        self,
+        data: JSONBody[SignupIn],
+        request: Request,
+        public_db: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+    ) -> Response[SignupOut]:
+        """Create an organization (tenant) and its first owner. The answer is the same
+        whether or not the address already has an account: a new person can log in at once
+        (and gets a link to confirm the address); an existing account gets an e-mail asking
+        them to confirm with their own password before the organization is theirs."""
+        await guard_public_action(
+            request.app.state.sessionmaker, settings, action="signup",
+            address=client_address(request, settings),
+        )
         result = await sign_up(
             public_db,
             org_name=data.organization.name,
@@ -81,9 +79,16 @@ class AccountController(Controller):
             email=data.admin.email,
             password=data.admin.password,
             full_name=data.admin.full_name,
+            base_url=settings.base_url,
+            invitation_ttl=settings.invitation_ttl,
+            verification_ttl=settings.email_verification_ttl,
         )
         t, u = result.tenant, result.user
-        return SignupOut(TenantOut(t.id, t.slug, t.name), UserOut(u.id, u.email))
+        return Response(
+            SignupOut(TenantOut(t.id, t.slug, t.name), UserOut(u.id, u.email)),
+            status_code=201,
+            background=BackgroundTask(deliver, settings, result.letter),
+        )
 
     @post("/auth/login", opt=PUBLIC, status_code=200)
     async def login(
@@ -99,10 +104,20 @@ class AccountController(Controller):
             password=data.password,
             address=address,
         )
+        async with tenant_session(request.app.state.sessionmaker, ok.tenant_id) as session:
+            opened = await open_session(
+                session,
+                tenant_id=ok.tenant_id,
+                user_id=ok.user_id,
+                ttl=settings.access_token_ttl,
+                user_agent=request.headers.get("user-agent", ""),
+                address=address,
+            )
         token, claims = issue_access_token(
             settings.secret_key,
             user_id=ok.user_id,
             tenant_id=ok.tenant_id,
+            session_id=opened.id,
             ttl=settings.access_token_ttl,
         )
         cookie = Cookie(
@@ -118,8 +133,13 @@ class AccountController(Controller):
         return Response(body, cookies=[cookie])
 
     @post("/auth/logout", status_code=204)
-    async def logout(self) -> Response[None]:
-        """Forget the browser session cookie."""
+    async def logout(
+        self, request: Request, principal: NamedDependency[Principal],
+        db: NamedDependency[AsyncSession],
+    ) -> Response[None]:
+        """End this session: the bearer token (or cookie) stops working at once."""
+        claims: AccessClaims = request.auth
+        await revoke_session(db, principal, claims.session_id)
         return Response(
             None,
             status_code=204,
@@ -127,83 +147,37 @@ class AccountController(Controller):
         )
 
     @get("/me")
-    async def me(self, principal: NamedDependency[Principal]) -> MeOut:
+    async def me(
+        self, principal: NamedDependency[Principal], db: NamedDependency[AsyncSession]
+    ) -> MeOut:
         """The calling user, their tenant and role."""
         p = principal
+        verified = (
+            await db.execute(select(User.email_verified_at).where(User.id == p.user_id))
+        ).scalar_one()
         return MeOut(
-            MeUser(p.user_id, p.email, p.full_name),
+            MeUser(p.user_id, p.email, p.full_name, email_verified=verified is not None),
             TenantOut(p.tenant_id, p.tenant_slug, p.tenant_name),
             p.role,
         )
 
     @post("/invitations/accept", opt=PUBLIC, status_code=200)
     async def accept(
-        self, data: JSONBody[AcceptInvitationIn], public_db: NamedDependency[AsyncSession]
+        self,
+        data: JSONBody[AcceptInvitationIn],
+        request: Request,
+        public_db: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
     ) -> UserOut:
-        """Set the first password of an invited member."""
+        """Accept an invitation (or confirm a sign-up made with an existing account's
+        address) with the token from the e-mail: a person without a password chooses their
+        first one; a person with one signs in with it."""
+        await guard_public_action(
+            request.app.state.sessionmaker, settings, action="invitation",
+            address=client_address(request, settings),
+        )
         user = await invitations.accept_invitation(
-            public_db, slug=data.tenant, token=data.token, password=data.password
+            public_db, slug=data.tenant, token=data.token, password=data.password,
+            full_name=data.full_name,
         )
         return UserOut(user.id, user.email)
-
-
-class MemberController(Controller):
-    path = "/api/v1/members"
-    tags = ["members"]
-
-    @get("/")
-    async def list_members(
-        self, principal: NamedDependency[Principal], db: NamedDependency[AsyncSession]
-    ) -> MemberList:
-        """Everyone in this tenant with their role."""
-        return MemberList([member_out(m) for m in await members.list_members(db, principal)])
-
-    @post("/", status_code=201)
-    async def add_member(
-        self,
-        data: JSONBody[MemberIn],
-        principal: NamedDependency[Principal],
-        db: NamedDependency[AsyncSession],
-        settings: NamedDependency[Settings],
-        registry: NamedDependency[PluginRegistry],
-    ) -> MemberOut:
-        """Add a person: an existing user keeps their password; a new one gets an invitation
-        link unless an initial password is given. Owners and admins only."""
-        added = await members.add_member(
-            db,
-            principal,
-            extra_roles=plugin_roles(registry, principal),
-            email=data.email,
-            full_name=data.full_name,
-            role=data.role,
-            password=data.password,
-            invitation_ttl=settings.invitation_ttl,
-        )
-        url = None
-        if added.invitation_token:
-            query = urlencode({"tenant": principal.tenant_slug, "token": added.invitation_token})
-            url = f"{settings.base_url}/invite?{query}"
-        return member_out(added.member, url)
-
-    @patch("/{member_id:uuid}")
-    async def change_role(
-        self,
-        member_id: FromPath[uuid.UUID],
-        data: JSONBody[MemberPatch],
-        principal: NamedDependency[Principal],
-        db: NamedDependency[AsyncSession],
-        registry: NamedDependency[PluginRegistry],
-    ) -> MemberOut:
-        """Change a member's role. The last owner cannot be demoted."""
-        roles = plugin_roles(registry, principal)
-        return member_out(await members.change_role(db, principal, member_id, data.role, roles))
-
-    @delete("/{member_id:uuid}", status_code=204)
-    async def remove_member(
-        self,
-        member_id: FromPath[uuid.UUID],
-        principal: NamedDependency[Principal],
-        db: NamedDependency[AsyncSession],
-    ) -> None:
-        """Remove a member from this tenant (their account stays)."""
-        await members.remove_member(db, principal, member_id)

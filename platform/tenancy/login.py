@@ -50,7 +50,10 @@ async def _check(
     member = (
         await session.execute(
             select(Membership.id).where(
-                Membership.tenant_id == tenant.id, Membership.user_id == user.id
+                Membership.tenant_id == tenant.id,
+                Membership.user_id == user.id,
+                # A pending invitation (or unconfirmed sign-up) grants nothing yet.
+                Membership.accepted_at.is_not(None),
             )
         )
     ).scalar_one_or_none()

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.dialects.postgresql import CITEXT, UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -52,8 +53,11 @@ class User(Timestamped, Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
     email: Mapped[str] = mapped_column(CITEXT, unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
-    # None until an invited user sets a password.
+    # None until the person sets a password from a link sent to their address.
     password_hash: Mapped[str | None] = mapped_column(Text)
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Every session created before this moment is revoked, in every tenant.
+    sessions_revoked_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Membership(TenantScoped, Base):
@@ -67,10 +71,16 @@ class Membership(TenantScoped, Base):
         UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE")
     )
     role: Mapped[str] = mapped_column(String(40))
+    # None until the person accepts; a pending membership grants nothing.
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def pending(self) -> bool:
+        return self.accepted_at is None
 
 
 class Invitation(TenantScoped, Base):
-    """A one-time link for a new member to set their password."""
+    """A one-time link, sent to the person's address, to accept a membership."""
 
     __tablename__ = "invitations"
     __table_args__ = (
@@ -89,6 +99,51 @@ class Invitation(TenantScoped, Base):
     token_hash: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # What the inviter called the person; shown to that tenant until they accept.
+    invited_name: Mapped[str | None] = mapped_column(String(200))
+
+
+class AuthSession(TenantScoped, Base):
+    """One issued access token (its ``sid``); deleting or revoking the row ends it."""
+
+    __tablename__ = "auth_sessions"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "user_id"],
+            ["memberships.tenant_id", "memberships.user_id"],
+            ondelete="CASCADE",
+        ),
+        Index("ix_auth_sessions_tenant_id_user_id", "tenant_id", "user_id"),
+    )
+
+    tenant_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AccountToken(Base):
+    """A single-use, expiring token e-mailed to a person (password reset, address check).
+    Only its SHA-256 is stored."""
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (Index("ix_account_tokens_user_id_purpose", "user_id", "purpose"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE")
+    )
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), nullable=False
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ThrottleAttempt(Base):

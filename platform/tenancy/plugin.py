@@ -1,11 +1,13 @@
-"""Kernel area: sign-up, login, members."""
+"""Kernel area: sign-up, login, sessions, credentials, members."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from rapport.hooks import PluginManifest, hookimpl
-from rapport.tenancy.controllers import AccountController, MemberController
+from rapport.tenancy.controllers import AccountController
+from rapport.tenancy.credential_controllers import CredentialController
+from rapport.tenancy.member_controllers import MemberController
 
 
 @hookimpl
@@ -15,4 +17,4 @@ def rapport_manifest() -> PluginManifest:
 
 @hookimpl
 def rapport_routes() -> list[Any]:
-    return [AccountController, MemberController]
+    return [AccountController, CredentialController, MemberController]

@@ -59,6 +59,7 @@ class MeUser(msgspec.Struct):
     id: uuid.UUID
     email: str
     full_name: str
+    email_verified: bool = False
 
 
 class MeOut(msgspec.Struct):
@@ -67,11 +68,13 @@ class MeOut(msgspec.Struct):
     role: str
 
 
-class MemberIn(msgspec.Struct):
+class MemberIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Invite a person. There is no password here: only the person sets theirs, from the
+    link e-mailed to them."""
+
     email: Email
     role: RoleName
     full_name: ShortText = ""
-    password: Password | None = None
 
 
 class MemberPatch(msgspec.Struct):
@@ -86,7 +89,6 @@ class MemberOut(msgspec.Struct):
     role: str
     pending: bool
     created_at: datetime
-    invitation_url: str | None = None
 
 
 class MemberList(msgspec.Struct):
@@ -94,6 +96,45 @@ class MemberList(msgspec.Struct):
 
 
 class AcceptInvitationIn(msgspec.Struct):
+    """``password``: the first password of a person who has none yet, otherwise their
+    current one. ``full_name``: how a new person wants to be called."""
+
     tenant: Slug
     token: Token
     password: Password
+    full_name: ShortText = ""
+
+
+class NoticeOut(msgspec.Struct):
+    detail: str
+
+
+class PasswordChangeIn(msgspec.Struct):
+    current_password: Password
+    new_password: Password
+
+
+class PasswordResetIn(msgspec.Struct):
+    email: Email
+
+
+class PasswordResetConfirmIn(msgspec.Struct):
+    token: Token
+    password: Password
+
+
+class VerifyEmailIn(msgspec.Struct):
+    token: Token
+
+
+class SessionOut(msgspec.Struct):
+    id: uuid.UUID
+    created_at: datetime
+    expires_at: datetime
+    user_agent: str
+    address: str
+    current: bool
+
+
+class SessionList(msgspec.Struct):
+    items: list[SessionOut]

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.db.session import enter_tenant
 from rapport.errors import FieldError, RapportError, conflict, invalid, invalid_many
-from rapport.tenancy.models import Membership, Role, Tenant, User
-from rapport.tenancy.passwords import hash_password, password_problem, verify_password
+from rapport.mail import Mail
+from rapport.tenancy import account_tokens, letters
+from rapport.tenancy.members import hash_token
+from rapport.tenancy.models import Invitation, Membership, Role, Tenant, User
+from rapport.tenancy.passwords import hash_password, password_problem
 from rapport.tenancy.validation import check_slug, normalise_email
 
 
@@ -19,6 +25,11 @@ from rapport.tenancy.validation import check_slug, normalise_email
 class SignupResult:
     tenant: Tenant
     user: User
+    # The e-mail to send once the transaction is committed.
+    letter: Mail
+    # True when the address already had an account: the organization waits for that person
+    # to confirm with their own password. Never shown to an anonymous caller.
+    awaiting_confirmation: bool
 
 
 def _not_blank(value: str, field: str) -> None:
@@ -45,8 +56,19 @@ async def create_tenant(session: AsyncSession, *, name: str, slug: str) -> Tenan
 
 
 async def sign_up(
-    session: AsyncSession, *, org_name: str, slug: str, email: str, password: str, full_name: str
+    session: AsyncSession,
+    *,
+    org_name: str,
+    slug: str,
+    email: str,
+    password: str,
+    full_name: str,
+    base_url: str,
+    invitation_ttl: int,
+    verification_ttl: int,
 ) -> SignupResult:
+    """Create the organization and its owner. The answer does not depend on whether the
+    address already has an account; what differs is only the e-mail the address receives."""
     # Check every field before writing anything, and report all problems at once.
     errors: list[FieldError] = []
     for check in (
@@ -64,17 +86,45 @@ async def sign_up(
         raise invalid_many(errors)
     email = normalise_email(email, "admin.email")
     tenant = await create_tenant(session, name=org_name, slug=slug)
-
+    # Hashed on both paths, so the answer takes as long whether or not the address exists.
+    password_hash = await asyncio.to_thread(hash_password, password)
     user = (await session.execute(select(User).where(User.email == email))).scalar_one_or_none()
+    await enter_tenant(session, tenant.id)
     if user is None:
-        user = User(email=email, full_name=full_name.strip(), password_hash=hash_password(password))
+        user = User(email=email, full_name=full_name.strip(), password_hash=password_hash)
         session.add(user)
         await session.flush()
-    elif not verify_password(user.password_hash, password):
-        # Someone else's address: never attach a new tenant to an account we can't prove.
-        raise conflict("An account with this email exists; sign up with that account's password")
+        session.add(
+            Membership(
+                tenant_id=tenant.id, user_id=user.id, role=Role.OWNER, accepted_at=func.now()
+            )
+        )
+        token = await account_tokens.issue(
+            session, user.id, account_tokens.Purpose.VERIFY_EMAIL, verification_ttl
+        )
+        letter = letters.verify_email(base_url=base_url, to=email, token=token)
+        await session.flush()
+        return SignupResult(tenant, user, letter, awaiting_confirmation=False)
 
-    await enter_tenant(session, tenant.id)
-    session.add(Membership(tenant_id=tenant.id, user_id=user.id, role=Role.OWNER))
+    # Someone else's address, or the person's own: we cannot tell, and must not check the
+    # password (that would make sign-up a password oracle). The organization is created with
+    # its owner pending; only the person, following the e-mailed link and signing in with
+    # their own password, connects their account to it.
+    membership = Membership(tenant_id=tenant.id, user_id=user.id, role=Role.OWNER)
+    session.add(membership)
     await session.flush()
-    return SignupResult(tenant, user)
+    token = secrets.token_urlsafe(32)
+    session.add(
+        Invitation(
+            tenant_id=tenant.id,
+            membership_id=membership.id,
+            token_hash=hash_token(token),
+            expires_at=datetime.now(UTC) + timedelta(seconds=invitation_ttl),
+            invited_name=full_name.strip(),
+        )
+    )
+    await session.flush()
+    letter = letters.signup_confirmation(
+        base_url=base_url, to=email, tenant_slug=tenant.slug, tenant_name=tenant.name, token=token
+    )
+    return SignupResult(tenant, user, letter, awaiting_confirmation=True)

@@ -1,4 +1,6 @@
-"""Signed access tokens (JWT, HS256) carrying the user, the tenant and a CSRF secret."""
+"""Signed access tokens (JWT, HS256) carrying the user, the tenant, the session and a CSRF
+secret. The signature proves who issued the token; the session row (``sid``) decides whether
+it still counts, so logout and revocation take effect at once."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ class AccessClaims:
     tenant_id: uuid.UUID
     csrf: str
     expires_at: int
+    session_id: uuid.UUID
 
 
 class TokenInvalid(Exception):
@@ -33,13 +36,14 @@ def _key(secret: str) -> OctKey:
 
 
 def issue_access_token(
-    secret: str, *, user_id: uuid.UUID, tenant_id: uuid.UUID, ttl: int
+    secret: str, *, user_id: uuid.UUID, tenant_id: uuid.UUID, session_id: uuid.UUID, ttl: int
 ) -> tuple[str, AccessClaims]:
     now = int(time.time())
-    claims = AccessClaims(user_id, tenant_id, secrets.token_urlsafe(16), now + ttl)
+    claims = AccessClaims(user_id, tenant_id, secrets.token_urlsafe(16), now + ttl, session_id)
     payload = {
         "sub": str(user_id),
         "tid": str(tenant_id),
+        "sid": str(session_id),
         "csrf": claims.csrf,
         "aud": AUDIENCE,
         "iat": now,
@@ -57,10 +61,15 @@ def read_access_token(secret: str, token: str) -> AccessClaims:
             aud={"essential": True, "value": AUDIENCE},
             sub={"essential": True},
             tid={"essential": True},
+            sid={"essential": True},
         ).validate(decoded.claims)
         c = decoded.claims
         return AccessClaims(
-            uuid.UUID(c["sub"]), uuid.UUID(c["tid"]), str(c.get("csrf", "")), int(c["exp"])
+            uuid.UUID(c["sub"]),
+            uuid.UUID(c["tid"]),
+            str(c.get("csrf", "")),
+            int(c["exp"]),
+            uuid.UUID(c["sid"]),
         )
     except (JoseError, ValueError, KeyError, TypeError) as exc:
         raise TokenInvalid(str(exc)) from exc

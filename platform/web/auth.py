@@ -13,7 +13,7 @@ from rapport.core.modules.models import TenantModule
 from rapport.db.session import tenant_session
 from rapport.errors import unauthorized
 from rapport.hooks import PluginRegistry
-from rapport.tenancy.models import Membership, Role, Tenant, User
+from rapport.tenancy.models import AuthSession, Membership, Role, Tenant, User
 from rapport.tenancy.principal import Principal
 from rapport.tenancy.tokens import SESSION_COOKIE, TokenInvalid, read_access_token
 
@@ -41,8 +41,11 @@ def kernel_role_of(role: str, modules: frozenset[str], registry: PluginRegistry)
 
 
 async def load_principal(
-    connection: ASGIConnection, user_id: uuid.UUID, tenant_id: uuid.UUID
+    connection: ASGIConnection, user_id: uuid.UUID, tenant_id: uuid.UUID, session_id: uuid.UUID
 ) -> Principal | None:
+    """The member behind a token, in the same query that checks the token's session is
+    live: not logged out, not revoked by "sign out everywhere" or a new password, and its
+    membership accepted and still there."""
     maker = connection.app.state.sessionmaker
     enabled_modules = (
         select(func.coalesce(func.array_agg(TenantModule.name), text("'{}'::varchar[]")))
@@ -55,10 +58,21 @@ async def load_principal(
                 select(Membership, User, Tenant, enabled_modules)
                 .join(User, User.id == Membership.user_id)
                 .join(Tenant, Tenant.id == Membership.tenant_id)
+                .join(
+                    AuthSession,
+                    (AuthSession.tenant_id == Membership.tenant_id)
+                    & (AuthSession.user_id == Membership.user_id),
+                )
                 .where(
                     Membership.tenant_id == tenant_id,
                     Membership.user_id == user_id,
+                    Membership.accepted_at.is_not(None),
                     Tenant.status == "active",
+                    AuthSession.id == session_id,
+                    AuthSession.revoked_at.is_(None),
+                    AuthSession.expires_at > func.now(),
+                    User.sessions_revoked_before.is_(None)
+                    | (AuthSession.created_at > User.sessions_revoked_before),
                 )
             )
         ).one_or_none()
@@ -92,7 +106,9 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
             sent = connection.headers.get(CSRF_HEADER, "")
             if not hmac.compare_digest(sent.encode(), claims.csrf.encode()):
                 raise unauthorized("Missing or wrong CSRF token for a cookie session")
-        principal = await load_principal(connection, claims.user_id, claims.tenant_id)
+        principal = await load_principal(
+            connection, claims.user_id, claims.tenant_id, claims.session_id
+        )
         if principal is None:
             raise unauthorized("The token is invalid or expired")
         asked = connection.headers.get(TENANT_HEADER)

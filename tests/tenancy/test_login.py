@@ -8,7 +8,7 @@ from joserfc.jwk import OctKey
 from litestar.testing import TestClient
 
 from rapport.app import create_app
-from tests.conftest import TEST_SECRET, login, make_settings, sign_up, unique
+from tests.conftest import TEST_SECRET, add_member, login, make_settings, sign_up, unique
 
 
 def _login(client, slug, email, password, address=None):
@@ -157,11 +157,8 @@ def test_a_header_cannot_switch_the_tenant(client, tenant, other_tenant):
 
 
 def test_user_in_two_tenants_picks_one_at_login(client, tenant, other_tenant):
-    client.post(
-        "/api/v1/members",
-        json={"email": tenant.owner_email, "full_name": "x", "role": "viewer"},
-        headers=other_tenant.headers,
-    )
+    add_member(client, other_tenant, tenant.owner_email, role="viewer",
+               password=tenant.owner_password)
     token = login(client, other_tenant.slug, tenant.owner_email, tenant.owner_password)
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me["tenant"]["slug"] == other_tenant.slug

@@ -67,28 +67,63 @@ def test_long_passphrase_is_allowed(client):
     assert login(client, slug, f"admin@{slug}.example.com", passphrase)
 
 
-def test_existing_user_cannot_be_claimed_by_a_new_signup(client):
-    first = sign_up(client)
+def test_signup_with_an_existing_email_is_not_a_password_oracle(client):
+    """Attack (issue 9, item 2): sign-up answered 409 for a wrong password and 201 for the
+    right one. Now a wrong and a right password get the same answer, and neither logs in."""
+    victim = sign_up(client)
+    answers = []
+    for password in ("attacker guess one", victim.owner_password):
+        slug = unique("oracle")
+        r = client.post("/api/v1/signup", json=_payload(slug, password, victim.owner_email))
+        answers.append((r.status_code, set(r.json()), set(r.json()["user"])))
+        # The new organization is not the attacker's: nobody can log in to it yet.
+        r = client.post("/api/v1/auth/login", json={
+            "tenant": slug, "email": victim.owner_email, "password": password})
+        assert r.status_code == 401
+    assert answers[0] == answers[1] == (201, {"tenant", "user"}, {"id", "email"})
+    # And the victim's password still works where it did.
+    assert login(client, victim.slug, victim.owner_email, victim.owner_password)
+
+
+def test_signup_does_not_say_an_account_exists(client):
+    victim = sign_up(client)
     r = client.post(
         "/api/v1/signup",
-        json=_payload(unique("thief"), password="attacker chosen pass", email=first.owner_email),
+        json=_payload(unique("probe"), "attacker chosen pass", victim.owner_email.upper()),
     )
-    assert r.status_code == 409
-    # And the victim's password still works.
-    assert login(client, first.slug, first.owner_email, first.owner_password)
+    assert r.status_code == 201 and "exist" not in r.text
 
 
-def test_existing_user_with_their_password_gets_a_second_tenant(client):
+def test_existing_person_confirms_a_second_organization_by_email(client, inbox):
     first = sign_up(client)
     slug = unique("second")
-    r = client.post(
-        "/api/v1/signup",
-        json=_payload(slug, password=first.owner_password, email=first.owner_email),
-    )
+    r = client.post("/api/v1/signup", json=_payload(slug, "whatever was typed", first.owner_email))
     assert r.status_code == 201
-    # One user, two tenants: they pick one at login.
+    letter = inbox.wait_for(first.owner_email, count=2)  # 1: address check at first sign-up
+    assert "already has a Rapport account" in letter.text
+    wrong = {"tenant": slug, "token": letter.token, "password": "not my password at all"}
+    assert client.post("/api/v1/invitations/accept", json=wrong).status_code == 401
+    ok = {**wrong, "password": first.owner_password}
+    assert client.post("/api/v1/invitations/accept", json=ok).status_code == 200
+    # One user, two tenants: they pick one at login, with the password they always had.
     assert login(client, slug, first.owner_email, first.owner_password)
     assert login(client, first.slug, first.owner_email, first.owner_password)
+
+
+def test_new_signup_gets_an_address_confirmation(client, inbox):
+    slug = unique("verify")
+    email = f"admin@{slug}.example.com"
+    assert client.post("/api/v1/signup", json=_payload(slug, email=email)).status_code == 201
+    token = login(client, slug, email, "a long enough password")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=headers).json()["user"]["email_verified"] is False
+    letter = inbox.wait_for(email)
+    r = client.post("/api/v1/auth/verify-email", json={"token": letter.token})
+    assert r.status_code == 204
+    assert client.get("/api/v1/me", headers=headers).json()["user"]["email_verified"] is True
+    # Single use.
+    r = client.post("/api/v1/auth/verify-email", json={"token": letter.token})
+    assert r.status_code == 404
 
 
 def test_failed_signup_leaves_nothing(client, database):
