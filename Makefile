@@ -26,6 +26,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check platform plugins tests bench
 	$(BIN)/mypy platform $(wildcard plugins/*/)
+	$(BIN)/lint-imports
 
 test: $(TEST_PLUGINS) lint
 	$(BIN)/python -m pytest -q

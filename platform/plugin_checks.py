@@ -3,9 +3,9 @@ know core types): namespaces, clashes, types. A plugin that fails is marked brok
 
 from __future__ import annotations
 
-from rapport.core.fields.definitions import TENANT_OWNER, FieldDefinition, check_plugin_fields
-from rapport.core.workflows.definitions import Workflow
 from rapport.hooks import PluginRegistry
+from rapport.hooks.fields import TENANT_OWNER, FieldDefinition, check_plugin_fields
+from rapport.hooks.workflows import Workflow
 
 
 def _problems(name: str, builtin: bool, declarations: dict[str, list[object]]) -> list[str]:

@@ -27,6 +27,7 @@ from rapport.core.contacts.models import Contact
 from rapport.core.contacts.service import get_contact
 from rapport.core.events.emit import emit
 from rapport.core.modules.models import TenantModule
+from rapport.core.modules.service import load_settings
 from rapport.core.pagination import (
     MAX_LIMIT,
     Page,
@@ -239,6 +240,7 @@ __all__ = [
     "hookimpl",
     "invalid",
     "invalid_many",
+    "load_settings",
     "new_id",
     "not_found",
     "open_shared_record",

@@ -18,21 +18,24 @@ from typing import Any, Literal
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import audit
-from rapport.core.workflows import (
+from rapport.sdk import (
     Condition,
+    Principal,
+    RapportError,
     State,
+    Tenant,
     Transition,
     TransitionContext,
     Workflow,
+    audit,
+    conflict,
     fire,
     get_instance,
+    invalid,
+    new_id,
+    not_found,
     start,
 )
-from rapport.db import new_id
-from rapport.errors import RapportError, conflict, invalid, not_found
-from rapport.tenancy.models import Tenant
-from rapport.tenancy.principal import Principal
 from rapport_plugins.medical import consents
 from rapport_plugins.medical.consent_models import AccessRequest
 from rapport_plugins.medical.models import Patient

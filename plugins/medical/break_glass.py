@@ -12,10 +12,7 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import audit
-from rapport.errors import forbidden, invalid, not_found
-from rapport.tenancy.models import Tenant
-from rapport.tenancy.principal import Principal
+from rapport.sdk import Principal, Tenant, audit, forbidden, invalid, not_found
 from rapport_plugins.medical.chart import Chart, read_shared
 from rapport_plugins.medical.consent_models import BreakGlass
 from rapport_plugins.medical.roles import CLINICIAN, DECIDERS

@@ -11,10 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import audit
-from rapport.core.sharing import SharingGrant, open_shared_record
-from rapport.errors import forbidden, not_found
-from rapport.tenancy.principal import Principal
+from rapport.sdk import Principal, SharingGrant, audit, forbidden, not_found, open_shared_record
 from rapport_plugins.medical.patients import find_patient
 from rapport_plugins.medical.roles import (
     APPOINTMENTS,

@@ -13,7 +13,7 @@ from sqlalchemy import Date, DateTime, ForeignKey, ForeignKeyConstraint, Index, 
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rapport.db import Base, TenantScoped
+from rapport.sdk import Base, TenantScoped
 
 
 class Consent(TenantScoped, Base):

@@ -16,12 +16,18 @@ from typing import Any, Literal
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import audit
-from rapport.core.sharing import SharingGrant, create_grant, revoke_grant
-from rapport.db import new_id
-from rapport.errors import conflict, invalid, not_found
-from rapport.tenancy.models import Tenant
-from rapport.tenancy.principal import Principal
+from rapport.sdk import (
+    Principal,
+    SharingGrant,
+    Tenant,
+    audit,
+    conflict,
+    create_grant,
+    invalid,
+    new_id,
+    not_found,
+    revoke_grant,
+)
 from rapport_plugins.medical.consent_models import Consent
 from rapport_plugins.medical.federation.models import FederationPeer
 from rapport_plugins.medical.patients import find_patient

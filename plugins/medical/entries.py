@@ -19,12 +19,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import audit
-from rapport.core.events import emit
-from rapport.db import Base
-from rapport.errors import FieldError, invalid, invalid_many
-from rapport.hooks import TenantHooks
-from rapport.tenancy.principal import Principal
+from rapport.sdk import Base, FieldError, Principal, TenantHooks, audit, emit, invalid, invalid_many
 from rapport_plugins.medical import vocab
 from rapport_plugins.medical.models import (
     CarePlan,

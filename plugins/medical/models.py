@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rapport.db import Base, TenantScoped
+from rapport.sdk import Base, TenantScoped
 
 
 def _patient_fk(table: str) -> ForeignKeyConstraint:

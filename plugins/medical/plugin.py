@@ -6,17 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rapport.core.sharing import SharingRule
-from rapport.core.workflows import Workflow
-from rapport.hooks import (
+from rapport.sdk import (
     CONTACT_MERGED,
     CONTACT_UPDATED,
     DomainEvent,
     Permission,
     PluginManifest,
     RoleDefinition,
+    SharingRule,
     TimelineEntry,
     TimelineQuery,
+    Workflow,
     hookimpl,
 )
 from rapport_plugins.medical.access import ACCESS_REQUEST

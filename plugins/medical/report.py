@@ -9,10 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import audit
-from rapport.core.audit.service import history_statement
-from rapport.tenancy.models import Tenant, User
-from rapport.tenancy.principal import Principal
+from rapport.sdk import Principal, Tenant, User, audit
 from rapport_plugins.medical.fhir import mapping
 from rapport_plugins.medical.patients import find_patient
 from rapport_plugins.medical.roles import (
@@ -35,7 +32,7 @@ async def access_report(
     which sections, why, and through which door (local, shared, federation, break-glass)."""
     require_decider(principal)
     patient = await find_patient(session, principal, patient_id)
-    entries = list((await session.execute(history_statement(
+    entries = list((await session.execute(audit.history_statement(
         principal.tenant_id, record_type=RECORD_TYPE, record_id=patient.id,
         limit=REPORT_LIMIT))).scalars())[:REPORT_LIMIT]
     users = {u.id: u.full_name for u in (await session.execute(select(User).where(

@@ -10,10 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rapport.core.sharing import SharingRule
-from rapport.errors import forbidden
-from rapport.hooks import RoleDefinition
-from rapport.tenancy.principal import Principal
+from rapport.sdk import Principal, RoleDefinition, SharingRule, forbidden
 
 RECORD_TYPE = "medical.patient"
 DEMOGRAPHICS = "demographics"

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from rapport.fieldtypes import LongText, Name, ShortText
+from rapport.sdk import LongText, Name, ShortText
 
 _NO_NUL = r"^[^\x00]*$"
 Mrn = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")]

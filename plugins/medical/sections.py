@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.audit import jsonable
+from rapport.sdk import audit
 from rapport_plugins.medical.models import (
     CarePlan,
     Condition,
@@ -70,7 +70,7 @@ def appointment_view(row: Row) -> dict[str, Any]:
 
 
 def as_json(rows: Sequence[Row]) -> list[dict[str, Any]]:
-    return [jsonable(dict(r)) for r in rows]
+    return [audit.jsonable(dict(r)) for r in rows]
 
 
 async def read_sections(

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from rapport.core import audit
-from rapport.hooks import TimelineEntry, TimelineQuery
+from rapport.sdk import TimelineEntry, TimelineQuery, audit
 from rapport_plugins.medical.models import Encounter, Patient
 from rapport_plugins.medical.roles import APPOINTMENTS, ENCOUNTERS, access_of
 from rapport_plugins.medical.trail import log_access

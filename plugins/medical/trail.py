@@ -15,8 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import audit
-from rapport.tenancy.principal import Principal
+from rapport.sdk import Principal, audit
 from rapport_plugins.medical.roles import DEMOGRAPHICS, RECORD_TYPE
 
 CARE = "care"  # the purpose of a clinic reading its own patient's record

@@ -25,7 +25,7 @@ with warnings.catch_warnings():
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from rapport.errors import RapportError, not_found
+from rapport.sdk import RapportError, not_found
 from rapport_plugins.medical.federation.keys import ALG, signing_key
 from rapport_plugins.medical.federation.models import FederationPeer
 from rapport_plugins.medical.federation.tokens import SCOPE

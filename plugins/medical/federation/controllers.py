@@ -15,12 +15,7 @@ from litestar.params import FromPath, JSONBody, URLEncodedBody
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from rapport.core import audit
-from rapport.core.modules.models import TenantModule
-from rapport.db.session import tenant_session
-from rapport.errors import forbidden, invalid
-from rapport.settings import Settings
-from rapport.tenancy.principal import Principal
+from rapport.sdk import Principal, Settings, TenantModule, audit, forbidden, invalid, tenant_session
 from rapport_plugins.medical.federation import peers, tokens
 from rapport_plugins.medical.federation.assertions import (
     AssertionRefused,

@@ -16,11 +16,7 @@ from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from sqlalchemy import func, select, text
 
-from rapport.core.modules.models import TenantModule
-from rapport.db.session import tenant_session
-from rapport.errors import unauthorized
-from rapport.tenancy.models import Tenant
-from rapport.tenancy.principal import Principal
+from rapport.sdk import Principal, Tenant, TenantModule, tenant_session, unauthorized
 from rapport_plugins.medical.federation import tokens
 from rapport_plugins.medical.federation.models import FederationPeer
 

@@ -14,7 +14,7 @@ from joserfc.jwk import ECKey, OctKey
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from rapport.db.session import tenant_session
+from rapport.sdk import tenant_session
 from rapport_plugins.medical.federation.models import DeploymentKey
 
 ALG = "ES384"

@@ -9,11 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import audit
-from rapport.db import new_id
-from rapport.errors import conflict, invalid, not_found
-from rapport.settings import Settings
-from rapport.tenancy.principal import Principal
+from rapport.sdk import Principal, Settings, audit, conflict, invalid, new_id, not_found
 from rapport_plugins.medical.federation.assertions import make_client_id
 from rapport_plugins.medical.federation.models import FederationPeer
 from rapport_plugins.medical.schemas import PeerIn

@@ -15,9 +15,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.params import FromPath, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.errors import RapportError
-from rapport.settings import Settings
-from rapport.tenancy.principal import Principal
+from rapport.sdk import Principal, RapportError, Settings
 from rapport_plugins.medical.federation.doors import MEMBER_DOOR, FhirDoor
 from rapport_plugins.medical.federation.peers import FHIR_PATH
 from rapport_plugins.medical.fhir import mapping, reads

@@ -21,7 +21,7 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.resource import Resource
 
-from rapport.core.audit import jsonable
+from rapport.sdk import audit
 from rapport_plugins.medical import vocab
 from rapport_plugins.medical.roles import (
     CARE_PLANS,
@@ -47,7 +47,7 @@ ENCOUNTER_STATUS = {"in-progress": "in-progress", "planned": "planned", "arrived
 
 def validated(resource: dict[str, Any]) -> dict[str, Any]:
     """The resource, once its ``fhir.resources`` model accepts it (ValueError otherwise)."""
-    clean = jsonable(resource)
+    clean = audit.jsonable(resource)
     MODELS[clean["resourceType"]].model_validate(clean)
     return clean
 

@@ -11,10 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import audit
-from rapport.errors import not_found
-from rapport.tenancy.models import Tenant
-from rapport.tenancy.principal import Principal
+from rapport.sdk import Principal, Tenant, audit, not_found
 from rapport_plugins.medical.consent_models import Consent
 from rapport_plugins.medical.fhir import mapping
 from rapport_plugins.medical.models import Patient

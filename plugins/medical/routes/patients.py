@@ -12,11 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import audit
-from rapport.core.pagination import MAX_LIMIT
-from rapport.errors import not_found
-from rapport.hooks import TenantHooks
-from rapport.tenancy.principal import Principal
+from rapport.sdk import MAX_LIMIT, Principal, TenantHooks, audit, not_found
 from rapport_plugins.medical import chart, entries, patients, report
 from rapport_plugins.medical.fhir.mapping import FHIR_JSON
 from rapport_plugins.medical.roles import DOCUMENTS, require_section

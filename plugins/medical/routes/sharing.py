@@ -12,10 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter, SkipValidation
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.modules import load_settings
-from rapport.core.pagination import MAX_LIMIT
-from rapport.core.workflows import Workflow
-from rapport.tenancy.principal import Principal
+from rapport.sdk import MAX_LIMIT, Principal, Workflow, load_settings
 from rapport_plugins.medical import access, break_glass, chart, consents
 from rapport_plugins.medical.fhir import mapping
 from rapport_plugins.medical.routes.patients import Sections, chart_out

@@ -1,6 +1,6 @@
 """A plugin with a typo in a hook name: ``check_pending`` must catch it at start-up."""
 
-from rapport.hooks import PluginManifest, hookimpl
+from rapport.sdk import PluginManifest, hookimpl
 
 
 @hookimpl

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKeyConstraint, Integer, String
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rapport.db import Base, TenantScoped
+from rapport.sdk import Base, TenantScoped
 
 
 class StampCard(TenantScoped, Base):

@@ -12,21 +12,22 @@ from typing import Annotated, Any
 import msgspec
 from sqlalchemy import func, select
 
-from rapport.core.contacts.models import Contact
-from rapport.core.fields import FieldDefinition, rollup
-from rapport.core.modules import load_settings
-from rapport.core.workflows import Workflow
-from rapport.errors import FieldError
-from rapport.hooks import (
+from rapport.sdk import (
     CONTACT_CREATED,
+    Contact,
     DomainEvent,
+    FieldDefinition,
+    FieldError,
     Permission,
     PluginManifest,
     RoleDefinition,
     TenantContext,
     TimelineEntry,
     TimelineQuery,
+    Workflow,
     hookimpl,
+    load_settings,
+    rollup,
 )
 from rapport_stamps.models import StampCard
 from rapport_stamps.routes import CardController, issue_card
@@ -98,7 +99,7 @@ def rapport_workflows() -> list[Workflow]:
 
 @hookimpl
 def rapport_sharing_rules() -> list[Any]:
-    from rapport.core.sharing import SharingRule
+    from rapport.sdk import SharingRule
 
     return [
         SharingRule(

@@ -9,8 +9,7 @@ from litestar.di import NamedDependency
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.hooks import PluginManifest, hookimpl
-from rapport.tenancy.principal import Principal
+from rapport.sdk import PluginManifest, Principal, hookimpl
 from rapport_stamps.models import StampCard
 
 

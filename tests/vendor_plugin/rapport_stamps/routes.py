@@ -12,12 +12,17 @@ from litestar.params import FromPath, JSONBody, SkipValidation
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.contacts.service import get_contact
-from rapport.core.events import emit
-from rapport.core.workflows import Workflow, fire, start
-from rapport.errors import forbidden, not_found
-from rapport.hooks import TenantHooks
-from rapport.tenancy.principal import Principal
+from rapport.sdk import (
+    Principal,
+    TenantHooks,
+    Workflow,
+    emit,
+    fire,
+    forbidden,
+    get_contact,
+    not_found,
+    start,
+)
 from rapport_stamps.models import StampCard
 from rapport_stamps.workflow import CARD
 

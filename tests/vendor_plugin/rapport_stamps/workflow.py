@@ -1,6 +1,6 @@
 """The card's life: collecting → full → redeemed (or void)."""
 
-from rapport.core.workflows import Condition, State, Transition, Workflow
+from rapport.sdk import Condition, State, Transition, Workflow
 
 CARD = Workflow(
     name="stamps.card",

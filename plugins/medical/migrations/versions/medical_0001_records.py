@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-from rapport.db.rls import SharedRows, enable_tenant_rls
+from rapport.sdk import SharedRows, enable_tenant_rls
 
 revision = "medical_0001"
 down_revision = None

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
-from rapport.db.rls import enable_tenant_rls
+from rapport.sdk import enable_tenant_rls
 
 revision = "stamps_0001"
 down_revision = None
