@@ -21,6 +21,7 @@ from rapport.errors import RapportError
 from rapport.logs import configure_logging
 from rapport.runtime import Database, resolve_database, serve_until_stopped, supervise
 from rapport.settings import Settings, SettingsError
+from rapport.tenancy.signup import SignupResult
 
 console = Console(stderr=True)
 
@@ -232,14 +233,22 @@ def tenants_list() -> None:
     Console().print(table)
 
 
-async def _create_tenant(database: Database, **kwargs: str) -> tuple[str, str]:
+async def _create_tenant(database: Database, settings: Settings, **kwargs: str) -> SignupResult:
+    from rapport.mail import deliver
     from rapport.tenancy.signup import sign_up
 
     engine = make_engine(database.app_url, pool_size=1)
     try:
         async with tenant_session(make_sessionmaker(engine), None) as session:
-            result = await sign_up(session, **kwargs)
-            return str(result.tenant.id), result.tenant.slug
+            result = await sign_up(
+                session,
+                base_url=settings.base_url,
+                invitation_ttl=settings.invitation_ttl,
+                verification_ttl=settings.email_verification_ttl,
+                **kwargs,
+            )
+        await deliver(settings, result.letter)
+        return result
     finally:
         await engine.dispose()
 
@@ -254,11 +263,13 @@ def tenants_create(
     slug: str, name: str, owner_email: str, owner_name: str, owner_password: str
 ) -> None:
     """Create a tenant and its first owner."""
-    database = _database(_settings())
+    settings = _settings()
+    database = _database(settings)
     try:
-        tid, slug = asyncio.run(
+        result = asyncio.run(
             _create_tenant(
                 database,
+                settings,
                 org_name=name,
                 slug=slug,
                 email=owner_email,
@@ -268,7 +279,13 @@ def tenants_create(
         )
     except RapportError as exc:
         raise click.ClickException(exc.detail) from exc
-    click.echo(f"created tenant {slug} ({tid})")
+    click.echo(f"created tenant {result.tenant.slug} ({result.tenant.id})")
+    if result.awaiting_confirmation:
+        # The operator may see this: they typed the address and act for the deployment.
+        click.echo(
+            f"{owner_email} already has an account: it becomes the owner once that person "
+            "follows the confirmation link e-mailed to them (their password is unchanged)"
+        )
 
 
 @cli.command()
