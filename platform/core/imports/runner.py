@@ -239,6 +239,10 @@ async def _write(
     provenance = f"import {record_id}: {source.name}"[:200]
     size, low = options.batch_size, outcome.resumed_from
     bounds = [(b, min(b + size, outcome.last_row)) for b in range(low, outcome.last_row, size)]
+    if not bounds:
+        # No data row (a header alone, blank lines, or resumed at the end): the import
+        # completes with nothing written, like an export of an empty list imported back.
+        return
     lanes = [steps, *steps.extra] if not steps.atomic and len(bounds) > 1 else [steps]
     lanes = lanes[: len(bounds)]
     if len(lanes) > 1:
