@@ -52,7 +52,8 @@ def test_repeated_failures_are_slowed_then_refused(client):
         statuses.append(_login(client, t.slug, t.owner_email, "wrong password here").status_code)
     assert statuses[: settings.login_lockout_after] == [401] * settings.login_lockout_after
     assert statuses[-1] == 429
-    # Locked even with the right password, and told when to come back.
+    # Locked for this address even with the right password (all these requests share one
+    # address; other addresses are unaffected, see test_throttle.py), and told when to come back.
     r = _login(client, t.slug, t.owner_email, t.owner_password)
     assert r.status_code == 429
     assert int(r.headers["retry-after"]) > 0
@@ -83,7 +84,7 @@ def test_many_failures_from_one_address_are_refused(client, database):
         assert _login(c, t.slug, t.owner_email, t.owner_password, addr + "b").status_code == 200
 
 
-def test_success_resets_the_account_counter(client):
+def test_success_resets_the_counter_of_its_account_and_address(client):
     t = sign_up(client)
     for _ in range(3):
         _login(client, t.slug, t.owner_email, "wrong password here")
