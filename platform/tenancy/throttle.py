@@ -73,7 +73,10 @@ async def _lock(session: AsyncSession, *scopes: tuple[str, ...]) -> None:
     )
     for lock_id in ids:
         await session.execute(
-            text("SELECT pg_advisory_xact_lock(:cls, :id)"), {"cls": _LOCK_CLASS, "id": lock_id}
+            # psycopg picks a parameter's integer type from its value; the casts pin the
+            # (integer, integer) form, whose key space is the one meant above.
+            text("SELECT pg_advisory_xact_lock(CAST(:cls AS integer), CAST(:id AS integer))"),
+            {"cls": _LOCK_CLASS, "id": lock_id},
         )
 
 
