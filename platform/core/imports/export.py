@@ -19,8 +19,8 @@ from rapport.core.contacts import records
 from rapport.core.contacts.listing import list_statement
 from rapport.core.contacts.records import ContactRecord
 from rapport.core.contacts.search.query import SearchPlan
-from rapport.core.fields.definitions import FieldDefinition
-from rapport.core.imports import cells
+from rapport.core.fields.definitions import FieldDefinition, FieldType
+from rapport.core.imports import cells, formulas
 from rapport.core.imports.columns import SEPARATOR, export_columns, importable_fields
 from rapport.core.pagination import encode_cursor
 from rapport.db.session import tenant_session
@@ -68,14 +68,24 @@ def _cell(column: str, value: Any, fields: dict[str, FieldDefinition]) -> str:
     return str(value)
 
 
+NUMERIC = frozenset({FieldType.INTEGER, FieldType.DECIMAL})
+
+
 def csv_lines(
     page: Sequence[ContactRecord], header: Sequence[str], fields: dict[str, FieldDefinition]
 ) -> bytes:
+    """Rows of the CSV export; cells a spreadsheet would run as formulas are neutralised
+    (``formulas``), the header being our own column names."""
     buffer = io.StringIO()
     out = csv.writer(buffer, lineterminator="\n")
+    numeric = {column for column, d in fields.items() if d.type in NUMERIC}
     for record in page:
         values = values_of(record, fields)
-        out.writerow([_cell(column, values[column], fields) for column in header])
+        out.writerow([
+            formulas.neutralise(_cell(column, values[column], fields),
+                                numeric=column in numeric)
+            for column in header
+        ])
     return buffer.getvalue().encode()
 
 

@@ -25,7 +25,7 @@ from rapport.core.contacts.search import terms as t
 from rapport.core.fields.definitions import FieldDefinition
 from rapport.core.fields.types import ValueRuleError
 from rapport.core.fields.values import validate_values
-from rapport.core.imports import canonical, cells
+from rapport.core.imports import canonical, cells, formulas
 from rapport.core.imports.columns import FIELD_PREFIX, SEPARATOR, Column, Layout
 from rapport.errors import RapportError
 
@@ -92,7 +92,8 @@ class _Row:
         self.errors.append(RowError(self.number + 1, column, message))
 
     def cell(self, column: Column) -> str | None:
-        raw = self.cells[column.position]
+        # An exported file's cells may carry the quote that stops spreadsheet formulas.
+        raw = formulas.restore(self.cells[column.position])
         if not raw or raw.isspace():
             return None
         if "\x00" in raw:
