@@ -37,8 +37,8 @@ from sqlalchemy.engine import URL, make_url
 
 from rapport import migrations
 from rapport.app import create_app
+from rapport.core import pagination
 from rapport.core.contacts.models import Contact
-from rapport.core.interactions import keyset
 from rapport.core.interactions.colleagues import colleagues_statement
 from rapport.core.interactions.entries import RECORD_TYPE, SOURCE, page_statement
 from rapport.db.base import new_id
@@ -222,7 +222,7 @@ def cases(f: Fixture, deep: tuple[datetime, uuid.UUID, str]) -> list[Case]:
         select(Contact).where(Contact.tenant_id == f.tenant_id, Contact.id == f.contact_id)
     )
     at, last_id, kind = deep
-    cursor = keyset.encode(at, last_id, RECORD_TYPE, kind, SOURCE)
+    cursor = pagination.encode(at, last_id, RECORD_TYPE, kind, SOURCE)
     base = f"/api/v1/contacts/{f.contact_id}"
     page = {"limit": str(PAGE)}
     return [

@@ -4,23 +4,28 @@ the acting principal's tenant; every read and write is audited."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeAlias
 
 import msgspec
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import audit
-from rapport.core.contacts.models import Contact
-from rapport.core.contacts.service import get_contact
-from rapport.core.events import emit
-from rapport.core.pagination import decode_cursor, encode_cursor
-from rapport.errors import conflict, not_found
-from rapport.hooks import TenantHooks
-from rapport.tenancy.principal import Principal
+from rapport.sdk import (
+    Contact,
+    Page,
+    Principal,
+    TenantHooks,
+    audit,
+    by_id,
+    conflict,
+    cut,
+    decode_id,
+    emit,
+    get_contact,
+    not_found,
+)
 from rapport_plugins.medical.models import Patient
 from rapport_plugins.medical.roles import DEMOGRAPHICS, require_section
 from rapport_plugins.medical.schemas import PatientIn, PatientPatch
@@ -32,10 +37,7 @@ DEMOGRAPHIC_FIELDS = (
 )
 
 
-@dataclass(frozen=True)
-class PatientPage:
-    items: list[Patient]
-    next_cursor: str | None
+PatientPage: TypeAlias = Page[Patient]
 
 
 def demographics(patient: Patient) -> dict[str, Any]:
@@ -151,16 +153,15 @@ async def search(
     if contact_id is not None:
         query = query.where(Patient.contact_id == contact_id)
     if cursor:
-        query = query.where(Patient.id < decode_cursor(cursor))
+        query = query.where(Patient.id < decode_id(cursor))
     rows = list(
         (await session.execute(query.order_by(Patient.id.desc()).limit(limit + 1))).scalars()
     )
-    page = rows[:limit]
-    for patient in page:
+    page = cut(rows, limit, by_id)
+    for patient in page.items:
         await log_access(session, principal, patient.id, audit.READ, [DEMOGRAPHICS],
                          via="search")
-    more = len(rows) > limit
-    return PatientPage(page, encode_cursor(page[-1].id) if more and page else None)
+    return page
 
 
 async def follow_contact(

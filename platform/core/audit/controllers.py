@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.audit import service
 from rapport.core.audit.schemas import AuditEventOut, AuditList
-from rapport.core.pagination import MAX_LIMIT
+from rapport.core.pagination import MAX_CURSOR, MAX_LIMIT
 from rapport.tenancy.principal import Principal
 
 
@@ -29,7 +29,7 @@ class AuditController(Controller):
             str | None, QueryParameter(pattern=service.RECORD_TYPE_PATTERN, max_length=100)
         ] = None,
         record_id: FromQuery[uuid.UUID | None] = None,
-        cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=MAX_CURSOR)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 50,
     ) -> AuditList:
         """Newest first; owners and admins only. ``record_id`` needs ``record_type``.

@@ -11,19 +11,18 @@ import enum
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Select, insert, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from rapport.core.audit.models import AuditEvent
-from rapport.core.pagination import MAX_LIMIT, decode_cursor, encode_cursor
+from rapport.core.pagination import Page, by_id, check_limit, cut, decode_id
 from rapport.db.base import new_id
-from rapport.errors import RapportError, invalid
+from rapport.errors import invalid
 from rapport.tenancy.principal import Principal
 
 CREATE = "create"
@@ -138,7 +137,7 @@ def history_statement(
     if record_id is not None:
         filters.append(AuditEvent.record_id == record_id)
     if cursor:
-        filters.append(AuditEvent.id < decode_cursor(cursor))
+        filters.append(AuditEvent.id < decode_id(cursor))
     own = select(AuditEvent).where(AuditEvent.tenant_id == tenant_id, *filters)
     theirs = select(AuditEvent).where(
         AuditEvent.counterpart_tenant_id == tenant_id, AuditEvent.tenant_id != tenant_id, *filters
@@ -150,10 +149,7 @@ def history_statement(
     return select(entry).order_by(entry.id.desc()).limit(limit + 1)
 
 
-@dataclass(frozen=True)
-class AuditPage:
-    items: list[AuditEvent]
-    next_cursor: str | None
+AuditPage: TypeAlias = Page[AuditEvent]
 
 
 async def history(
@@ -173,8 +169,7 @@ async def history(
     principal.require_manager()
     if record_id is not None and record_type is None:
         raise invalid("record_type", "required when record_id is given")
-    if not 1 <= limit <= MAX_LIMIT:
-        raise RapportError(detail=f"limit: must be between 1 and {MAX_LIMIT}", status=400)
+    check_limit(limit)
     query = history_statement(
         principal.tenant_id,
         record_type=record_type,
@@ -182,7 +177,4 @@ async def history(
         cursor=cursor,
         limit=limit,
     )
-    rows = list((await session.execute(query)).scalars())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return AuditPage(rows, encode_cursor(rows[-1].id) if more and rows else None)
+    return cut(list((await session.execute(query)).scalars()), limit, by_id)

@@ -24,7 +24,7 @@ from rapport.core.consent.schemas import (
     FrequencyCap,
     Topic,
 )
-from rapport.core.pagination import MAX_LIMIT
+from rapport.core.pagination import MAX_CURSOR, MAX_LIMIT
 from rapport.hooks import TenantHooks
 from rapport.tenancy.principal import Principal
 
@@ -74,7 +74,7 @@ class ConsentController(Controller):
         contact_id: FromPath[uuid.UUID],
         principal: NamedDependency[Principal],
         db: NamedDependency[AsyncSession],
-        cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=MAX_CURSOR)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 50,
     ) -> ConsentHistory:
         """Every recorded opt-in and opt-out, most recently recorded first."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Select, select
 from sqlalchemy.dialects.postgresql import distinct_on
@@ -22,8 +22,8 @@ from rapport.core import audit
 from rapport.core.consent.models import ConsentEvent, ContactPolicy
 from rapport.core.contacts.models import Contact
 from rapport.core.events import emit
-from rapport.core.pagination import MAX_LIMIT, decode_cursor, encode_cursor
-from rapport.errors import RapportError, invalid, not_found
+from rapport.core.pagination import Page, by_id, check_limit, cut, decode_id
+from rapport.errors import invalid, not_found
 from rapport.hooks import TenantHooks
 from rapport.tenancy.principal import Principal
 
@@ -53,10 +53,7 @@ class Consents:
     latest: list[ConsentEvent]
 
 
-@dataclass(frozen=True)
-class HistoryPage:
-    items: list[ConsentEvent]
-    next_cursor: str | None
+HistoryPage: TypeAlias = Page[ConsentEvent]
 
 
 async def require_contact(session: AsyncSession, actor: Principal, contact_id: uuid.UUID) -> None:
@@ -213,17 +210,14 @@ async def history(
     limit: int = 50,
 ) -> HistoryPage:
     """Every consent event of the contact, most recently recorded first."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise RapportError(detail=f"limit: must be between 1 and {MAX_LIMIT}", status=400)
+    check_limit(limit)
     await require_contact(session, actor, contact_id)
     query = select(ConsentEvent).where(
         ConsentEvent.tenant_id == actor.tenant_id, ConsentEvent.contact_id == contact_id
     )
     if cursor:
-        query = query.where(ConsentEvent.id < decode_cursor(cursor))
+        query = query.where(ConsentEvent.id < decode_id(cursor))
     rows = list(
         (await session.execute(query.order_by(ConsentEvent.id.desc()).limit(limit + 1))).scalars()
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return HistoryPage(rows, encode_cursor(rows[-1].id) if more and rows else None)
+    return cut(rows, limit, by_id)

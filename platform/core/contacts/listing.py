@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Select, exists, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,8 +35,7 @@ from rapport.core.fields.filters import (
 )
 from rapport.core.fields.sorting import Sort, parse_sort
 from rapport.core.organizations.models import ContactOrganization
-from rapport.core.pagination import MAX_LIMIT, decode_cursor, encode_cursor
-from rapport.errors import RapportError
+from rapport.core.pagination import Page, by_id, check_limit, cut, decode_id
 from rapport.tenancy.principal import Principal
 
 ENTITY = "contact"
@@ -62,10 +60,7 @@ LINKED = ("tags", "organization")
 _LINKED_OPS = (Op.EQ, Op.NE, Op.IN, Op.CONTAINS, Op.IS_EMPTY)
 
 
-@dataclass(frozen=True)
-class ContactPage:
-    items: list[Contact]
-    next_cursor: str | None
+ContactPage: TypeAlias = Page[Contact]
 
 
 def query_targets(
@@ -192,7 +187,7 @@ def list_statement(
     if order is None:
         query = _walked(select(Contact), planned).where(Contact.tenant_id == tenant_id, *conditions)
         if cursor:
-            last_id = decode_cursor(cursor)
+            last_id = decode_id(cursor)
             query = query.where(Contact.id < last_id)
             if planned.walk is not None:  # so the walk starts at the cursor, not the end
                 query = query.where(planned.walk.record_id < last_id)
@@ -282,11 +277,8 @@ async def _ranked_page(
             rows += [(contact, score) for contact in (await session.execute(statement)).scalars()]
             if len(rows) > limit:
                 break
-    page = rows[:limit]
-    following = None
-    if len(rows) > limit:
-        following = search.encode_cursor(plan, page[-1][1], page[-1][0].id)
-    return ContactPage([contact for contact, _ in page], following)
+    page = cut(rows, limit, lambda row: search.cursor_key(plan, row[1], row[0].id))
+    return page.map(lambda row: row[0])
 
 
 async def list_contacts(
@@ -300,8 +292,7 @@ async def list_contacts(
     sort: str | None = None,
     q: str | None = None,
 ) -> ContactPage:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise RapportError(detail=f"limit: must be between 1 and {MAX_LIMIT}", status=400)
+    check_limit(limit)
     plan = await search.plan(session, actor.tenant_id, q)
     if plan is not None and not sort:
         return await _ranked_page(
@@ -313,12 +304,6 @@ async def list_contacts(
         search_plan=plan,
     )
     if order is None:
-        items = list((await session.execute(query)).scalars())
-        more = len(items) > limit
-        items = items[:limit]
-        return ContactPage(items, encode_cursor(items[-1].id) if more and items else None)
+        return cut(list((await session.execute(query)).scalars()), limit, by_id)
     rows = list((await session.execute(query)).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = order.encode(rows[-1][1], rows[-1][0].id) if more and rows else None
-    return ContactPage([row[0] for row in rows], next_cursor)
+    return cut(rows, limit, order.key).map(lambda row: row[0])

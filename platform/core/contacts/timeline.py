@@ -21,9 +21,9 @@ from litestar.params import FromPath, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.contacts.service import get_contact
-from rapport.core.interactions import keyset
 from rapport.core.interactions.entries import timeline_entries
 from rapport.core.interactions.service import check_time
+from rapport.core.pagination import MAX_CURSOR, bad_cursor, cut, decode
 from rapport.hooks import TenantHooks, TimelineEntry, TimelineQuery
 from rapport.tenancy.principal import Principal
 
@@ -57,13 +57,11 @@ def _key(e: TimelineEntry) -> Key:
 
 
 def _decode(cursor: str) -> Key:
-    key = keyset.decode(cursor, Key)
+    key = decode(cursor, Key)
     try:
         uuid.UUID(key[1])
     except ValueError as exc:
-        raise keyset.bad_cursor() from exc
-    if not keyset.issued_time(key[0]):
-        raise keyset.bad_cursor()
+        raise bad_cursor() from exc
     return key
 
 
@@ -160,15 +158,14 @@ async def timeline(
     base = TimelineQuery(principal.tenant_id, contact_id, db, principal)
     entries.extend(await _plugin_entries(hooks, base, window, need))
     entries.sort(key=_key, reverse=True)
-    page = entries[:limit]
-    more = len(entries) > limit
+    page = cut(entries, limit, _key)
     items = [
         TimelineItem(
             e.at, e.kind, e.title, e.summary, e.record_type, e.record_id, e.source, dict(e.data)
         )
-        for e in page
+        for e in page.items
     ]
-    return Timeline(items, keyset.encode(*_key(page[-1])) if more and page else None)
+    return Timeline(items, page.next_cursor)
 
 
 class TimelineController(Controller):
@@ -185,7 +182,7 @@ class TimelineController(Controller):
         before: Annotated[
             datetime | None, QueryParameter(description="Only entries strictly older")
         ] = None,
-        cursor: Annotated[str | None, QueryParameter(max_length=keyset.MAX_CURSOR)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=MAX_CURSOR)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 50,
     ) -> Timeline:
         """Everything that happened with this person, newest first: interactions and every

@@ -13,14 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.deals import service
 from rapport.core.deals.schemas import DealIn, DealList, DealOut, DealPatch, TransitionIn
-from rapport.core.pagination import MAX_LIMIT
+from rapport.core.pagination import MAX_CURSOR, MAX_LIMIT
 from rapport.core.workflows import Workflow
 from rapport.hooks import TenantHooks
 from rapport.tenancy.principal import Principal
 
 # Definitions hold callables (actions, field loaders): pass them through untouched.
 Definitions = SkipValidation[Mapping[str, Workflow]]
-Cursor = Annotated[str | None, QueryParameter(max_length=64)]
+Cursor = Annotated[str | None, QueryParameter(max_length=MAX_CURSOR)]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)]
 
 

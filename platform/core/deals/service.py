@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,10 +20,10 @@ from rapport.core.deals import pipeline
 from rapport.core.deals.models import Deal, DealLine
 from rapport.core.deals.references import require_contact, require_member, require_organization
 from rapport.core.events import emit
-from rapport.core.pagination import MAX_LIMIT, decode_cursor, encode_cursor
+from rapport.core.pagination import Page, by_id, check_limit, cut, decode_id
 from rapport.core.transactions import lines, money
 from rapport.core.workflows.stages import effective_workflow
-from rapport.errors import RapportError, invalid, not_found
+from rapport.errors import invalid, not_found
 from rapport.hooks import TenantHooks
 from rapport.tenancy.principal import Principal
 
@@ -35,10 +34,7 @@ DEAL_STAGE_CHANGED = "deal.stage_changed"
 PLAIN = ("title", "probability", "expected_close_date")
 
 
-@dataclass(frozen=True)
-class DealPage:
-    items: list[Deal]
-    next_cursor: str | None
+DealPage: TypeAlias = Page[Deal]
 
 
 def audited(deal: Deal) -> dict[str, Any]:
@@ -252,7 +248,7 @@ def list_statement(
     if contact_id is not None:
         query = query.where(Deal.contact_id == contact_id)
     if cursor:
-        query = query.where(Deal.id < decode_cursor(cursor))
+        query = query.where(Deal.id < decode_id(cursor))
     return query.order_by(Deal.id.desc()).limit(limit + 1)
 
 
@@ -268,8 +264,7 @@ async def list_deals(
     limit: int = 50,
 ) -> DealPage:
     """``owner`` is a member id or ``me``; ``stages`` the tenant's stage labels by key."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise RapportError(detail=f"limit: must be between 1 and {MAX_LIMIT}", status=400)
+    check_limit(limit)
     if stage is not None and stage not in stages:
         raise invalid("stage", f"must be one of {', '.join(stages)}")
     query = list_statement(
@@ -280,10 +275,7 @@ async def list_deals(
         cursor=cursor,
         limit=limit,
     )
-    items = list((await session.execute(query)).scalars())
-    more = len(items) > limit
-    items = items[:limit]
-    return DealPage(items, encode_cursor(items[-1].id) if more and items else None)
+    return cut(list((await session.execute(query)).scalars()), limit, by_id)
 
 
 def member_filter(field: str, value: str | None, actor: Principal) -> uuid.UUID | None:

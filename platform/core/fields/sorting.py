@@ -3,9 +3,6 @@ so pages stay stable while rows are inserted, whatever the sort."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,9 +14,10 @@ from sqlalchemy import and_, literal, or_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
+from rapport.core import pagination
 from rapport.core.fields.definitions import FieldDefinition
 from rapport.core.fields.expressions import IndexKind
-from rapport.core.fields.filters import Target, bad_query, lookup_target
+from rapport.core.fields.filters import Target, lookup_target
 
 MAX_CURSOR = 4096
 
@@ -51,23 +49,24 @@ class Sort:
         tie_id = id_column < last_id if self.descending else id_column > last_id
         return or_(beyond, and_(self.value == bound, tie_id), self.value.is_(None))
 
-    def encode(self, value: Any, last_id: uuid.UUID) -> str:
+    def key(self, row: Any) -> tuple[str, Any, uuid.UUID]:
+        """The cursor key of a ``(record, sort value)`` row: the sort it was issued for, the
+        value as JSON can carry it, and the id."""
+        record, value = row[0], row[1]
         if isinstance(value, date):  # datetimes too
             value = value.isoformat()
         elif isinstance(value, Decimal | uuid.UUID):
             value = str(value)
-        payload = json.dumps({"s": self.spec, "v": value, "i": last_id.hex}, separators=(",", ":"))
-        return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+        return (self.spec, value, record.id)
 
     def decode(self, cursor: str) -> tuple[Any, uuid.UUID]:
+        spec, value, last_id = pagination.decode(cursor, tuple[str, Any, uuid.UUID])
+        if spec != self.spec:
+            raise pagination.bad_cursor("was issued for a different sort")
         try:
-            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-            payload = json.loads(raw)
-            if payload["s"] != self.spec:
-                raise bad_query("cursor", "was issued for a different sort")
-            return _typed(self.target, payload["v"]), uuid.UUID(hex=payload["i"])
-        except (binascii.Error, ValueError, KeyError, TypeError, InvalidOperation) as exc:
-            raise bad_query("cursor", "not a cursor this API issued") from exc
+            return _typed(self.target, value), last_id
+        except (ValueError, TypeError, InvalidOperation) as exc:
+            raise pagination.bad_cursor() from exc
 
 
 def _typed(target: Target, value: Any) -> Any:

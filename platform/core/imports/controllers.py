@@ -33,7 +33,7 @@ from rapport.core.imports import export, records, runner
 from rapport.core.imports.columns import ColumnError, Key, parse_mapping
 from rapport.core.imports.schemas import ImportList, ImportOut
 from rapport.core.imports.source import CsvSource, FileError
-from rapport.core.pagination import MAX_LIMIT
+from rapport.core.pagination import MAX_CURSOR, MAX_LIMIT
 from rapport.db.base import new_id
 from rapport.errors import FieldError, RapportError, invalid_many
 from rapport.hooks import TenantHooks
@@ -85,7 +85,7 @@ class ImportController(Controller):
         self,
         principal: NamedDependency[Principal],
         db: NamedDependency[AsyncSession],
-        cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=MAX_CURSOR)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 50,
     ) -> ImportList:
         """The tenant's imports, newest first; pass ``next_cursor`` back as ``cursor``."""

@@ -22,7 +22,7 @@ from rapport.core.contacts.search.query import SearchPlan
 from rapport.core.fields.definitions import FieldDefinition, FieldType
 from rapport.core.imports import cells, formulas
 from rapport.core.imports.columns import SEPARATOR, export_columns, importable_fields
-from rapport.core.pagination import encode_cursor
+from rapport.core.pagination import by_id, cut
 from rapport.db.session import tenant_session
 
 Format = Literal["csv", "jsonl"]
@@ -117,17 +117,11 @@ async def _page(
         search_plan=plan,
     )
     if order is None:
-        contacts = list((await session.execute(query)).scalars())
-        more = len(contacts) > PAGE
-        contacts = contacts[:PAGE]
-        following = encode_cursor(contacts[-1].id) if more else None
+        page = cut(list((await session.execute(query)).scalars()), PAGE, by_id)
     else:
         rows = list((await session.execute(query)).all())
-        more = len(rows) > PAGE
-        rows = rows[:PAGE]
-        following = order.encode(rows[-1][1], rows[-1][0].id) if more else None
-        contacts = [row[0] for row in rows]
-    return await records.load(session, tenant_id, contacts), following
+        page = cut(rows, PAGE, order.key).map(lambda row: row[0])
+    return await records.load(session, tenant_id, page.items), page.next_cursor
 
 
 async def stream(

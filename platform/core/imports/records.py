@@ -4,17 +4,15 @@ them back. Every look-up is scoped by the acting principal's tenant."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.imports.models import COMPLETED, FAILED, RUNNING, UNFINISHED, ContactImport
-from rapport.core.pagination import MAX_LIMIT, decode_cursor, encode_cursor
-from rapport.errors import RapportError, not_found
+from rapport.core.pagination import Page, by_id, check_limit, cut, decode_id
+from rapport.errors import not_found
 from rapport.tenancy.principal import Principal
 
 # Errors kept on the record (and answered by the API); the count is always complete.
@@ -116,25 +114,19 @@ async def get(session: AsyncSession, actor: Principal, import_id: uuid.UUID) -> 
     return record
 
 
-@dataclass(frozen=True)
-class ImportPage:
-    items: Sequence[ContactImport]
-    next_cursor: str | None
+ImportPage: TypeAlias = Page[ContactImport]
 
 
 async def page(
     session: AsyncSession, actor: Principal, *, cursor: str | None, limit: int
 ) -> ImportPage:
     """Newest first, by the primary key (tenant, time-ordered id)."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise RapportError(detail=f"limit: must be between 1 and {MAX_LIMIT}", status=400)
+    check_limit(limit)
     query = select(ContactImport).where(ContactImport.tenant_id == actor.tenant_id)
     if cursor:
-        query = query.where(ContactImport.id < decode_cursor(cursor))
+        query = query.where(ContactImport.id < decode_id(cursor))
     rows = list(
         (await session.execute(query.order_by(ContactImport.id.desc()).limit(limit + 1)))
         .scalars()
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return ImportPage(rows, encode_cursor(rows[-1].id) if more and rows else None)
+    return cut(rows, limit, by_id)

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapport.core.contacts.service import get_contact
 from rapport.core.interactions import service
 from rapport.core.interactions.colleagues import colleagues
-from rapport.core.interactions.keyset import MAX_CURSOR
 from rapport.core.interactions.models import Kind
 from rapport.core.interactions.schemas import (
     Colleagues,
@@ -23,7 +22,7 @@ from rapport.core.interactions.schemas import (
     InteractionOut,
     InteractionPatch,
 )
-from rapport.core.pagination import MAX_LIMIT
+from rapport.core.pagination import MAX_CURSOR, MAX_LIMIT
 from rapport.hooks import TenantHooks
 from rapport.tenancy.principal import Principal
 

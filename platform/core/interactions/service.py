@@ -9,9 +9,8 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Select, exists, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,10 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapport.core import audit
 from rapport.core.contacts.models import Contact
 from rapport.core.events import emit
-from rapport.core.interactions import keyset
 from rapport.core.interactions.models import Interaction
-from rapport.core.pagination import MAX_LIMIT
-from rapport.errors import RapportError, forbidden, invalid, not_found
+from rapport.core.pagination import Page, check_limit, cut, decode_position
+from rapport.errors import forbidden, invalid, not_found
 from rapport.hooks import INTERACTION_LOGGED, TenantHooks
 from rapport.tenancy.models import Membership
 from rapport.tenancy.principal import Principal
@@ -52,10 +50,7 @@ LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 LINKS = {"deal_id": ("deals", "deal"), "transaction_id": ("transactions", "transaction")}
 
 
-@dataclass(frozen=True)
-class InteractionPage:
-    items: list[Interaction]
-    next_cursor: str | None
+InteractionPage: TypeAlias = Page[Interaction]
 
 
 def check_time(field: str, value: datetime | None) -> None:
@@ -231,7 +226,7 @@ def list_statement(
     if until is not None:
         query = query.where(Interaction.occurred_at < until)
     if cursor:
-        at, last_id = keyset.decode_position(cursor)
+        at, last_id = decode_position(cursor)
         query = query.where(tuple_(Interaction.occurred_at, Interaction.id) < (at, last_id))
     order = (Interaction.occurred_at.desc(), Interaction.id.desc())
     return query.order_by(*order).limit(limit + 1)
@@ -249,8 +244,7 @@ async def list_interactions(
     cursor: str | None = None,
     limit: int = 50,
 ) -> InteractionPage:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise RapportError(detail=f"limit: must be between 1 and {MAX_LIMIT}", status=400)
+    check_limit(limit)
     check_time("since", since)
     check_time("until", until)
     query = list_statement(
@@ -263,10 +257,5 @@ async def list_interactions(
         cursor=cursor,
         limit=limit,
     )
-    items = list((await session.execute(query)).scalars())
-    more = len(items) > limit
-    items = items[:limit]
-    last = items[-1] if more and items else None
-    return InteractionPage(
-        items, keyset.encode_position(last.occurred_at, last.id) if last else None
-    )
+    rows = list((await session.execute(query)).scalars())
+    return cut(rows, limit, lambda i: (i.occurred_at, i.id))

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.notifications import service
 from rapport.core.notifications.schemas import NotificationList, NotificationOut, ReadAll
-from rapport.core.pagination import MAX_LIMIT
+from rapport.core.pagination import MAX_CURSOR, MAX_LIMIT
 from rapport.tenancy.principal import Principal
 
 
@@ -28,7 +28,7 @@ class NotificationController(Controller):
         unread: Annotated[
             bool | None, QueryParameter(description="true: only unread; false: only read")
         ] = None,
-        cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=MAX_CURSOR)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 50,
     ) -> NotificationList:
         """The caller's notifications, newest first; pass ``next_cursor`` back as ``cursor``."""

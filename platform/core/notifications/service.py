@@ -15,9 +15,9 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.notifications.models import Notification
-from rapport.core.pagination import MAX_LIMIT, decode_cursor, encode_cursor
+from rapport.core.pagination import by_id, check_limit, cut, decode_id
 from rapport.db.base import new_id
-from rapport.errors import RapportError, not_found
+from rapport.errors import not_found
 from rapport.tenancy.principal import Principal
 
 
@@ -88,7 +88,7 @@ def list_statement(
     elif unread is False:
         query = query.where(Notification.read_at.is_not(None))
     if cursor:
-        query = query.where(Notification.id < decode_cursor(cursor))
+        query = query.where(Notification.id < decode_id(cursor))
     return query.order_by(Notification.id.desc()).limit(limit + 1)
 
 
@@ -100,18 +100,13 @@ async def list_notifications(
     cursor: str | None = None,
     limit: int = 50,
 ) -> NotificationPage:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise RapportError(detail=f"limit: must be between 1 and {MAX_LIMIT}", status=400)
+    check_limit(limit)
     query = list_statement(actor, unread=unread, cursor=cursor, limit=limit)
-    items = list((await session.execute(query)).scalars())
-    more = len(items) > limit
-    items = items[:limit]
+    page = cut(list((await session.execute(query)).scalars()), limit, by_id)
     unread_count = await session.scalar(
         select(func.count()).where(*_mine(actor), Notification.read_at.is_(None))
     )
-    return NotificationPage(
-        items, encode_cursor(items[-1].id) if more and items else None, unread_count or 0
-    )
+    return NotificationPage(page.items, page.next_cursor, unread_count or 0)
 
 
 async def get_notification(

@@ -23,7 +23,7 @@ from rapport.core.contacts.search import index as search_index
 from rapport.core.contacts.service import get_contact
 from rapport.core.events import emit
 from rapport.core.organizations.models import ContactOrganization, Organization
-from rapport.core.pagination import decode_cursor, encode_cursor
+from rapport.core.pagination import cut, decode_id
 from rapport.errors import conflict, invalid, not_found
 from rapport.hooks import CONTACT_UPDATED, TenantHooks
 from rapport.tenancy.principal import Principal
@@ -191,10 +191,9 @@ async def people(
                ContactOrganization.organization_id == organization_id)
     )
     if cursor:
-        query = query.where(ContactOrganization.id > decode_cursor(cursor))
+        query = query.where(ContactOrganization.id > decode_id(cursor))
     rows = [Person(*r) for r in await session.execute(
         query.order_by(ContactOrganization.id).limit(limit + 1)
     )]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, encode_cursor(rows[-1].link_id) if more and rows else None
+    page = cut(rows, limit, lambda person: (person.link_id,))
+    return page.items, page.next_cursor

@@ -4,9 +4,6 @@ their organizations' names too."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -16,7 +13,7 @@ from sqlalchemy import Select, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core import audit
+from rapport.core import audit, pagination
 from rapport.core.contacts.search import index as search_index
 from rapport.core.contacts.search.terms import fold, prefix_end
 from rapport.core.fields.filters import bad_query
@@ -140,20 +137,11 @@ async def delete_organization(
                        audit.diff(before, {}))
 
 
-def _encode(name_key: str, last_id: uuid.UUID) -> str:
-    raw = json.dumps({"n": name_key, "i": last_id.hex}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
 def _decode(cursor: str) -> tuple[str, uuid.UUID]:
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        name_key = payload["n"]
-        if not isinstance(name_key, str) or "\x00" in name_key:
-            raise ValueError("not a name")
-        return name_key, uuid.UUID(hex=payload["i"])
-    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
-        raise bad_query("cursor", "not a cursor this API issued") from exc
+    name_key, last_id = pagination.decode(cursor, tuple[str, uuid.UUID])
+    if "\x00" in name_key:
+        raise pagination.bad_cursor()
+    return name_key, last_id
 
 
 def list_statement(
@@ -180,6 +168,5 @@ async def list_organizations(
     rows = list((await session.execute(
         list_statement(actor.tenant_id, q=q, cursor=cursor, limit=limit)
     )).scalars())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, _encode(rows[-1].name_key, rows[-1].id) if more and rows else None
+    page = pagination.cut(rows, limit, lambda org: (org.name_key, org.id))
+    return page.items, page.next_cursor

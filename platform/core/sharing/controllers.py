@@ -15,7 +15,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter, SkipValidation
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.pagination import MAX_LIMIT
+from rapport.core.pagination import MAX_CURSOR, MAX_LIMIT
 from rapport.core.sharing import service
 from rapport.core.sharing.rules import SharingRule
 from rapport.core.sharing.schemas import Direction, GrantIn, GrantList, GrantOut
@@ -67,7 +67,7 @@ class SharingGrantController(Controller):
             str | None, QueryParameter(pattern=RECORD_TYPE_PATTERN.pattern, max_length=100)
         ] = None,
         record_id: FromQuery[uuid.UUID | None] = None,
-        cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=MAX_CURSOR)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 50,
     ) -> GrantList:
         """Grants your organization gave (``outgoing``) or received (``incoming``), newest

@@ -10,18 +10,18 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeAlias
 
 from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from rapport.core import audit
-from rapport.core.pagination import MAX_LIMIT, decode_cursor, encode_cursor
+from rapport.core.pagination import Page, check_limit, cut, decode_id
 from rapport.core.sharing.access import may_manage_grants, may_read, require_read
 from rapport.core.sharing.models import SharingGrant
 from rapport.core.sharing.rules import SharingRule
-from rapport.errors import RapportError, conflict, forbidden, invalid, not_found
+from rapport.errors import conflict, forbidden, invalid, not_found
 from rapport.tenancy.models import Tenant
 from rapport.tenancy.principal import Principal
 
@@ -41,10 +41,7 @@ class GrantView:
     direction: Literal["outgoing", "incoming"]
 
 
-@dataclass(frozen=True)
-class GrantPage:
-    items: list[GrantView]
-    next_cursor: str | None
+GrantPage: TypeAlias = Page[GrantView]
 
 
 def _active() -> ColumnElement[bool]:
@@ -108,8 +105,7 @@ async def list_grants(
     limit: int = 50,
 ) -> GrantPage:
     """Newest first; only grants of record types the caller's role may read."""
-    if not 1 <= limit <= MAX_LIMIT:
-        raise RapportError(detail=f"limit: must be between 1 and {MAX_LIMIT}", status=400)
+    check_limit(limit)
     me = principal.tenant_id
     query = _views(me)
     if direction == "outgoing":
@@ -126,11 +122,9 @@ async def list_grants(
         readable = [t for t, rule in rules.items() if may_read(principal, rule, None)]
         query = query.where(SharingGrant.record_type.in_(readable))
     if cursor:
-        query = query.where(SharingGrant.id < decode_cursor(cursor))
+        query = query.where(SharingGrant.id < decode_id(cursor))
     rows = list(await session.execute(query.order_by(SharingGrant.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    views = [_view(me, row) for row in rows[:limit]]
-    return GrantPage(views, encode_cursor(views[-1].grant.id) if more and views else None)
+    return cut(rows, limit, lambda row: (row[0].id,)).map(lambda row: _view(me, row))
 
 
 def _rule_for(principal: Principal, rules: Rules, record_type: str) -> SharingRule:

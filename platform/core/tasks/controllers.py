@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.pagination import MAX_LIMIT
+from rapport.core.pagination import MAX_CURSOR, MAX_LIMIT
 from rapport.core.tasks import service
 from rapport.core.tasks.schemas import TaskIn, TaskList, TaskOut, TaskPatch
 from rapport.hooks import TenantHooks
@@ -38,7 +38,7 @@ class TaskController(Controller):
         ] = None,
         contact_id: Annotated[uuid.UUID | None, QueryParameter()] = None,
         deal_id: Annotated[uuid.UUID | None, QueryParameter()] = None,
-        cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=MAX_CURSOR)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 50,
     ) -> TaskList:
         """Newest first; pass ``next_cursor`` back as ``cursor``."""

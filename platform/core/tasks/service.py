@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,9 +19,9 @@ from rapport.core.deals.models import Deal
 from rapport.core.deals.references import require_contact, require_member
 from rapport.core.deals.service import member_filter
 from rapport.core.events import emit
-from rapport.core.pagination import MAX_LIMIT, decode_cursor, encode_cursor
+from rapport.core.pagination import Page, by_id, check_limit, cut, decode_id
 from rapport.core.tasks.models import Task
-from rapport.errors import RapportError, invalid, not_found
+from rapport.errors import invalid, not_found
 from rapport.hooks import TenantHooks
 from rapport.tenancy.principal import Principal
 
@@ -44,10 +44,7 @@ class TaskFilters:
     deal_id: uuid.UUID | None = None
 
 
-@dataclass(frozen=True)
-class TaskPage:
-    items: list[Task]
-    next_cursor: str | None
+TaskPage: TypeAlias = Page[Task]
 
 
 def audited(task: Task) -> dict[str, Any]:
@@ -235,7 +232,7 @@ def list_statement(
     if deal_id is not None:
         query = query.where(Task.deal_id == deal_id)
     if cursor:
-        query = query.where(Task.id < decode_cursor(cursor))
+        query = query.where(Task.id < decode_id(cursor))
     return query.order_by(Task.id.desc()).limit(limit + 1)
 
 
@@ -248,8 +245,7 @@ async def list_tasks(
     cursor: str | None = None,
     limit: int = 50,
 ) -> TaskPage:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise RapportError(detail=f"limit: must be between 1 and {MAX_LIMIT}", status=400)
+    check_limit(limit)
     query = list_statement(
         actor.tenant_id,
         now,
@@ -261,10 +257,7 @@ async def list_tasks(
         cursor=cursor,
         limit=limit,
     )
-    items = list((await session.execute(query)).scalars())
-    more = len(items) > limit
-    items = items[:limit]
-    return TaskPage(items, encode_cursor(items[-1].id) if more and items else None)
+    return cut(list((await session.execute(query)).scalars()), limit, by_id)
 
 
 def open_tasks_statement(tenant_id: uuid.UUID, contact_id: uuid.UUID, limit: int) -> Select[Any]:

@@ -12,7 +12,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.pagination import MAX_LIMIT
+from rapport.core.pagination import MAX_CURSOR, MAX_LIMIT
 from rapport.core.transactions import listing, service
 from rapport.core.transactions.schemas import TransactionIn, TransactionList, TransactionOut
 from rapport.hooks import TenantHooks
@@ -63,7 +63,7 @@ class TransactionController(Controller):
         until: Annotated[
             datetime | None, QueryParameter(description="exclusive, with a UTC offset")
         ] = None,
-        cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=MAX_CURSOR)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 50,
     ) -> TransactionList:
         """Newest first by when they happened; pass ``next_cursor`` back as ``cursor``."""

@@ -8,22 +8,18 @@ pages exact when many transactions share a timestamp. Each filter has an index l
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
+from typing import TypeAlias
 
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.pagination import MAX_LIMIT
+from rapport.core.pagination import Page, check_limit, cut, decode_position
 from rapport.core.transactions.models import Transaction
-from rapport.errors import RapportError, invalid
+from rapport.errors import invalid
 from rapport.tenancy.principal import Principal
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -35,27 +31,7 @@ class TransactionFilters:
     until: datetime | None = None  # exclusive
 
 
-@dataclass(frozen=True)
-class TransactionPage:
-    items: list[Transaction]
-    next_cursor: str | None
-
-
-def encode_cursor(occurred_at: datetime, last_id: uuid.UUID) -> str:
-    micros = (occurred_at - EPOCH) // MICROSECOND
-    raw = micros.to_bytes(8, "big", signed=True) + last_id.bytes
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        if len(raw) != 24:
-            raise ValueError("wrong length")
-        at = EPOCH + int.from_bytes(raw[:8], "big", signed=True) * MICROSECOND
-        return at, uuid.UUID(bytes=raw[8:])
-    except (binascii.Error, ValueError, OverflowError) as exc:
-        raise RapportError(detail="cursor: not a cursor this API issued", status=400) from exc
+TransactionPage: TypeAlias = Page[Transaction]
 
 
 def _aware(field: str, value: datetime | None) -> datetime | None:
@@ -84,7 +60,7 @@ def list_statement(
     if filters.until is not None:
         query = query.where(Transaction.occurred_at < filters.until)
     if cursor:
-        at, last_id = decode_cursor(cursor)
+        at, last_id = decode_position(cursor)
         query = query.where(tuple_(Transaction.occurred_at, Transaction.id) < tuple_(at, last_id))
     return query.order_by(Transaction.occurred_at.desc(), Transaction.id.desc()).limit(limit + 1)
 
@@ -97,13 +73,9 @@ async def list_transactions(
     cursor: str | None = None,
     limit: int = 50,
 ) -> TransactionPage:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise RapportError(detail=f"limit: must be between 1 and {MAX_LIMIT}", status=400)
+    check_limit(limit)
     _aware("since", filters.since)
     _aware("until", filters.until)
     query = list_statement(actor.tenant_id, filters, cursor=cursor, limit=limit)
-    items = list((await session.execute(query)).scalars())
-    more = len(items) > limit
-    items = items[:limit]
-    last = items[-1] if more and items else None
-    return TransactionPage(items, encode_cursor(last.occurred_at, last.id) if last else None)
+    rows = list((await session.execute(query)).scalars())
+    return cut(rows, limit, lambda t: (t.occurred_at, t.id))

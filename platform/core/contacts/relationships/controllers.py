@@ -24,7 +24,7 @@ from rapport.core.contacts.relationships.schemas import (
     RelationshipPatch,
 )
 from rapport.core.contacts.service import get_contact
-from rapport.core.pagination import MAX_LIMIT
+from rapport.core.pagination import MAX_CURSOR, MAX_LIMIT
 from rapport.tenancy.principal import Principal
 
 
@@ -45,7 +45,7 @@ class RelationshipController(Controller):
         db: NamedDependency[AsyncSession],
         contact_id: FromQuery[uuid.UUID | None] = None,
         kind: FromQuery[Kind | None] = None,
-        cursor: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=MAX_CURSOR)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = 50,
     ) -> RelationshipList:
         """Newest first; ``contact_id`` lists the relationships that contact is in."""

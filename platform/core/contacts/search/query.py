@@ -14,10 +14,7 @@ and id of the last row, and which query it was issued for.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +23,7 @@ from sqlalchemy import Select, Subquery, and_, case, func, literal, not_, or_, s
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from rapport.core import pagination
 from rapport.core.contacts.search import terms as t
 from rapport.core.contacts.search.models import ContactSearchTerm, SearchVariant, SearchWord
 from rapport.core.fields.filters import bad_query
@@ -171,23 +169,16 @@ def ranking(search: SearchPlan, tenant_id: uuid.UUID) -> Subquery:
     )
 
 
-def encode_cursor(search: SearchPlan, score: int, last_id: uuid.UUID) -> str:
-    payload = {"q": search.digest, "r": int(score), "i": last_id.hex}
-    raw = json.dumps(payload, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def cursor_key(search: SearchPlan, score: int, last_id: uuid.UUID) -> tuple[str, int, uuid.UUID]:
+    """What a ranked cursor carries: the query it was issued for, the rank and the id."""
+    return (search.digest, int(score), last_id)
 
 
 def decode_cursor(search: SearchPlan, cursor: str) -> tuple[int, uuid.UUID]:
     """The (rank, id) a ranked cursor points after; 400 naming ``cursor`` otherwise."""
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        digest, score, last_id = payload["q"], payload["r"], uuid.UUID(hex=payload["i"])
-        if not isinstance(score, int) or isinstance(score, bool):
-            raise TypeError("rank is not an integer")
-    except (binascii.Error, ValueError, KeyError, TypeError) as exc:
-        raise bad_query("cursor", "not a cursor this API issued") from exc
+    digest, score, last_id = pagination.decode(cursor, tuple[str, int, uuid.UUID])
     if digest != search.digest:
-        raise bad_query("cursor", "was issued for a different q")
+        raise pagination.bad_cursor("was issued for a different q")
     return score, last_id
 
 
