@@ -1,5 +1,6 @@
 """Bad input gets a clear 4xx problem document, and leaves nothing half-written."""
 
+import base64
 import json
 import socket
 
@@ -199,3 +200,16 @@ def test_database_outage_is_503_with_retry_after_for_public_and_authenticated_re
     assert [r["status"] for r in records if r.get("event") == "request"] == [503] * 3
     assert not [r for r in records if r.get("level") in ("error", "critical")]
     assert "Traceback" not in logged
+
+
+def test_cursor_nested_1000_deep_is_400_naming_cursor(client, tenant):
+    # A sorted list's cursor carries the sort value, decoded as any JSON.
+    raw = b'["given_name",' + DEEP + b',"00000000-0000-7000-8000-000000000000"]'
+    cursor = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    r = client.get(
+        "/api/v1/contacts",
+        params={"sort": "given_name", "cursor": cursor},
+        headers=tenant.headers,
+    )
+    assert r.status_code == 400, r.text
+    assert "cursor" in r.json()["detail"]
