@@ -1,4 +1,5 @@
-"""String types for request schemas: bounded, and free of NUL (PostgreSQL cannot store it).
+"""Building blocks of request schemas: bounded string types free of NUL (PostgreSQL cannot
+store it), and ``Patch``, the base of every PATCH body.
 
 Every text a client sends should use one of these (or ``NoNul`` with its own Meta), so
 bad bytes become a 422 naming the field instead of a database error.
@@ -6,7 +7,7 @@ bad bytes become a 422 naming the field instead of a database error.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
 import msgspec
 
@@ -20,3 +21,22 @@ Slug = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=_NO_NUL)
 Token = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=_NO_NUL)]
 RoleName = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=_NO_NUL)]
 LongText = Annotated[str, msgspec.Meta(max_length=100_000, pattern=_NO_NUL)]
+
+
+class Patch:
+    """What every PATCH body adds to ``msgspec.Struct``: each field defaults to
+    ``msgspec.UNSET``, so a field left out of the JSON stays as it is and ``null`` clears it.
+    Mixed in after the struct: ``class ThingPatch(msgspec.Struct, Patch, ...)``."""
+
+    __slots__ = ()
+    __struct_fields__: ClassVar[tuple[str, ...]]
+    # Fields that say how to apply the change rather than what changes (e.g. provenance).
+    qualifiers: ClassVar[frozenset[str]] = frozenset()
+
+    def changes(self) -> dict[str, Any]:
+        """Only what was sent, by field name; ``null`` clears an optional attribute."""
+        return {
+            name: value
+            for name in self.__struct_fields__
+            if name not in self.qualifiers and (value := getattr(self, name)) is not msgspec.UNSET
+        }

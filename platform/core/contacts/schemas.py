@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from rapport.fieldtypes import ShortText
+from rapport.fieldtypes import Patch, ShortText
 from rapport.fieldtypes import ShortText as EmailField
 from rapport.fieldtypes import ShortText as NameField
 
@@ -93,7 +93,9 @@ class ContactIn(msgspec.Struct):
         }
 
 
-class ContactPatch(msgspec.Struct):
+class ContactPatch(msgspec.Struct, Patch):
+    qualifiers = frozenset({"provenance"})
+
     honorific: Honorific | msgspec.UnsetType | None = msgspec.UNSET
     given_name: NameField | msgspec.UnsetType | None = msgspec.UNSET
     patronymic: NameField | msgspec.UnsetType | None = msgspec.UNSET
@@ -112,13 +114,6 @@ class ContactPatch(msgspec.Struct):
     # Only the keys sent change; a key set to null clears that field.
     fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
     provenance: ProvenanceIn | None = None
-
-    def changes(self) -> dict[str, Any]:
-        return {
-            f: getattr(self, f)
-            for f in self.__struct_fields__
-            if f != "provenance" and getattr(self, f) is not msgspec.UNSET
-        }
 
 
 class EmailOut(msgspec.Struct):

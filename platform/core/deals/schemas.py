@@ -12,7 +12,7 @@ import msgspec
 from rapport.core.deals.models import Deal
 from rapport.core.transactions import money
 from rapport.core.transactions.lines import CurrencyCode, LineOut, Lines, shown
-from rapport.fieldtypes import Name
+from rapport.fieldtypes import Name, Patch
 
 Probability = Annotated[int, msgspec.Meta(ge=0, le=100)]
 
@@ -34,7 +34,7 @@ class DealIn(msgspec.Struct):
         return {f: getattr(self, f) for f in self.__struct_fields__}
 
 
-class DealPatch(msgspec.Struct):
+class DealPatch(msgspec.Struct, Patch):
     title: Name | msgspec.UnsetType = msgspec.UNSET
     amount: Decimal | msgspec.UnsetType | None = msgspec.UNSET
     currency: CurrencyCode | msgspec.UnsetType | None = msgspec.UNSET
@@ -45,13 +45,6 @@ class DealPatch(msgspec.Struct):
     owner_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
     # Replaces every line; [] or null removes them (the amount then stays as it was).
     lines: Lines | msgspec.UnsetType | None = msgspec.UNSET
-
-    def changes(self) -> dict[str, Any]:
-        return {
-            f: getattr(self, f)
-            for f in self.__struct_fields__
-            if getattr(self, f) is not msgspec.UNSET
-        }
 
 
 class TransitionIn(msgspec.Struct):

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 
 from rapport.core.fields.definitions import FieldDefinition
+from rapport.fieldtypes import Patch
 from rapport.fieldtypes import ShortText as Short
 
 
@@ -20,18 +19,11 @@ class FieldIn(msgspec.Struct, forbid_unknown_fields=True):
     indexed: bool = False
 
 
-class FieldPatch(msgspec.Struct, forbid_unknown_fields=True):
+class FieldPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
     label: Short | msgspec.UnsetType = msgspec.UNSET
     options: list[Short] | msgspec.UnsetType | None = msgspec.UNSET
     required: bool | msgspec.UnsetType = msgspec.UNSET
     indexed: bool | msgspec.UnsetType = msgspec.UNSET
-
-    def changes(self) -> dict[str, Any]:
-        return {
-            f: getattr(self, f)
-            for f in self.__struct_fields__
-            if getattr(self, f) is not msgspec.UNSET
-        }
 
 
 class FieldOut(msgspec.Struct):

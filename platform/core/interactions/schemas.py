@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import msgspec
 
 from rapport.core.interactions.models import Direction, Interaction, Kind
-from rapport.fieldtypes import LongText, ShortText
+from rapport.fieldtypes import LongText, Patch, ShortText
 
 # An offset is required: "when" must not depend on the server's time zone.
 Timestamp = Annotated[datetime, msgspec.Meta(tz=True)]
@@ -37,7 +37,7 @@ class InteractionIn(msgspec.Struct):
         return {f: getattr(self, f) for f in self.__struct_fields__}
 
 
-class InteractionPatch(msgspec.Struct):
+class InteractionPatch(msgspec.Struct, Patch):
     contact_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
     kind: Kind | msgspec.UnsetType | None = msgspec.UNSET
     occurred_at: Timestamp | msgspec.UnsetType | None = msgspec.UNSET
@@ -51,14 +51,6 @@ class InteractionPatch(msgspec.Struct):
     transaction_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
     campaign: ShortText | msgspec.UnsetType | None = msgspec.UNSET
     touchpoint: ShortText | msgspec.UnsetType | None = msgspec.UNSET
-
-    def changes(self) -> dict[str, Any]:
-        """Only what was sent; ``null`` clears an optional attribute."""
-        return {
-            f: getattr(self, f)
-            for f in self.__struct_fields__
-            if getattr(self, f) is not msgspec.UNSET
-        }
 
 
 class InteractionOut(msgspec.Struct):

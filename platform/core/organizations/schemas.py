@@ -9,7 +9,7 @@ from typing import Annotated
 import msgspec
 
 from rapport.core.contacts.schemas import ExternalId, ProvenanceIn
-from rapport.fieldtypes import Name, ShortText
+from rapport.fieldtypes import Name, Patch, ShortText
 
 _NO_NUL = r"^[^\x00]*$"
 Website = Annotated[str, msgspec.Meta(max_length=2048, pattern=_NO_NUL)]
@@ -25,19 +25,12 @@ class OrganizationIn(msgspec.Struct, forbid_unknown_fields=True):
     external_id: ExternalId | None = None
 
 
-class OrganizationPatch(msgspec.Struct, forbid_unknown_fields=True):
+class OrganizationPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
     name: Name | msgspec.UnsetType = msgspec.UNSET
     website: Website | msgspec.UnsetType | None = msgspec.UNSET
     industry: ShortText | msgspec.UnsetType | None = msgspec.UNSET
     notes: Notes | msgspec.UnsetType | None = msgspec.UNSET
     external_id: ExternalId | msgspec.UnsetType | None = msgspec.UNSET
-
-    def changes(self) -> dict[str, object]:
-        return {
-            f: getattr(self, f)
-            for f in self.__struct_fields__
-            if getattr(self, f) is not msgspec.UNSET
-        }
 
 
 class OrganizationOut(msgspec.Struct):
@@ -65,19 +58,14 @@ class LinkIn(msgspec.Struct, forbid_unknown_fields=True):
     provenance: ProvenanceIn | None = None
 
 
-class LinkPatch(msgspec.Struct, forbid_unknown_fields=True):
+class LinkPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
+    qualifiers = frozenset({"provenance"})
+
     role: Role | msgspec.UnsetType | None = msgspec.UNSET
     title: ShortText | msgspec.UnsetType | None = msgspec.UNSET
     since: date | msgspec.UnsetType | None = msgspec.UNSET
     until: date | msgspec.UnsetType | None = msgspec.UNSET
     provenance: ProvenanceIn | None = None
-
-    def changes(self) -> dict[str, object]:
-        return {
-            f: getattr(self, f)
-            for f in ("role", "title", "since", "until")
-            if getattr(self, f) is not msgspec.UNSET
-        }
 
 
 class LinkOut(msgspec.Struct):

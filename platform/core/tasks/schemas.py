@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import msgspec
 
 from rapport.core.tasks.models import Task
-from rapport.fieldtypes import Name
+from rapport.fieldtypes import Name, Patch
 
 Notes = Annotated[str, msgspec.Meta(max_length=10_000, pattern=r"^[^\x00]*$")]
 Moment = Annotated[datetime, msgspec.Meta(tz=True)]
@@ -29,7 +29,7 @@ class TaskIn(msgspec.Struct):
         return {f: getattr(self, f) for f in self.__struct_fields__}
 
 
-class TaskPatch(msgspec.Struct):
+class TaskPatch(msgspec.Struct, Patch):
     title: Name | msgspec.UnsetType = msgspec.UNSET
     notes: Notes | msgspec.UnsetType | None = msgspec.UNSET
     assignee_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
@@ -39,13 +39,6 @@ class TaskPatch(msgspec.Struct):
     deal_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
     # false reopens a finished task; true finishes it (as POST …/complete does).
     done: bool | msgspec.UnsetType = msgspec.UNSET
-
-    def changes(self) -> dict[str, Any]:
-        return {
-            f: getattr(self, f)
-            for f in self.__struct_fields__
-            if getattr(self, f) is not msgspec.UNSET
-        }
 
 
 class TaskOut(msgspec.Struct):

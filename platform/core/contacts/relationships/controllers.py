@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-import msgspec
 from litestar import Controller, delete, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
@@ -84,11 +83,9 @@ class RelationshipController(Controller):
         principal: NamedDependency[Principal],
         db: NamedDependency[AsyncSession],
     ) -> RelationshipOut:
-        changes = {
-            f: getattr(data, f) for f in data.__struct_fields__
-            if getattr(data, f) is not msgspec.UNSET
-        }
-        return _out(await service.update_relationship(db, principal, relationship_id, changes))
+        return _out(
+            await service.update_relationship(db, principal, relationship_id, data.changes())
+        )
 
     @delete("/{relationship_id:uuid}", status_code=204)
     async def delete_relationship(

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from rapport.fieldtypes import ShortText
+from rapport.fieldtypes import Patch, ShortText
 
 Kind = Literal["family", "colleagues", "group", "other"]
 Role = Annotated[str, msgspec.Meta(max_length=100, pattern=r"^[^\x00]*$")]
@@ -26,7 +26,7 @@ class RelationshipIn(msgspec.Struct, forbid_unknown_fields=True):
     name: ShortText | None = None
 
 
-class RelationshipPatch(msgspec.Struct, forbid_unknown_fields=True):
+class RelationshipPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
     kind: Kind | msgspec.UnsetType = msgspec.UNSET
     name: ShortText | msgspec.UnsetType | None = msgspec.UNSET
 
