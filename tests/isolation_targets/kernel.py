@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import TenantHandle, sign_up
+from tests.conftest import TenantHandle, add_member, sign_up
 from tests.isolation_targets import Target
 
 
@@ -13,18 +13,8 @@ def contact(client, t: TenantHandle, name: str = "Target") -> str:
 
 
 def _member(client, t: TenantHandle) -> dict[str, str]:
-    r = client.post(
-        "/api/v1/members",
-        json={
-            "email": f"m-{t.slug}@example.com",
-            "full_name": "M",
-            "role": "member",
-            "password": "member password 1",
-        },
-        headers=t.headers,
-    )
-    assert r.status_code == 201, r.text
-    return {"member_id": r.json()["id"]}
+    member = add_member(client, t, f"m-{t.slug}@example.com", full_name="M")
+    return {"member_id": member["id"]}
 
 
 def _field(client, t: TenantHandle) -> dict[str, str]:

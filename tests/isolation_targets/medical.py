@@ -3,7 +3,7 @@ federation peers. FHIR doors take peer tokens, not member logins (their own test
 
 from __future__ import annotations
 
-from tests.conftest import TenantHandle, login, sign_up
+from tests.conftest import TenantHandle, member_token, sign_up
 from tests.isolation_targets import Target
 
 MODULES = ("medical",)
@@ -21,11 +21,8 @@ def _patient(client, t: TenantHandle) -> dict[str, str]:
 def _document(client, t: TenantHandle) -> dict[str, str]:
     # Documents are clinical: the victim acts as its clinician (managers cannot read them).
     ids = _patient(client, t)
-    r = client.post("/api/v1/members", headers=t.headers, json={
-        "email": f"doc-{t.slug}@example.com", "full_name": "Doc", "role": "clinician",
-        "password": "clinician password 1"})
-    assert r.status_code == 201, r.text
-    t.token = login(client, t.slug, f"doc-{t.slug}@example.com", "clinician password 1")
+    t.token = member_token(client, t, f"doc-{t.slug}@example.com", role="clinician",
+                           password="clinician password 1")
     r = client.post(f"/api/v1/medical/patients/{ids['patient_id']}/documents", headers=t.headers,
                     json={"title": "x", "content_type": "text/plain", "content": "eA=="})
     assert r.status_code == 201, r.text

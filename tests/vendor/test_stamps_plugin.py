@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from rapport.db.urls import libpq_url
-from tests.conftest import TenantHandle, login
+from tests.conftest import TenantHandle, member_token
 
 
 def _enable(client, t: TenantHandle) -> None:
@@ -55,12 +55,12 @@ def test_workflow_through_the_plugin_route(client, tenant):
 def test_plugin_role_guard_on_a_transition(client, tenant):
     _enable(client, tenant)
     h = tenant.headers
-    for role in ("member", "barista"):
-        email = f"{role}-{tenant.slug}@example.com"
-        client.post("/api/v1/members", json={"email": email, "full_name": role, "role": role,
-                                             "password": "a member password"}, headers=h)
-    member = {"Authorization": f"Bearer {login(client, tenant.slug, f'member-{tenant.slug}@example.com', 'a member password')}"}
-    barista = {"Authorization": f"Bearer {login(client, tenant.slug, f'barista-{tenant.slug}@example.com', 'a member password')}"}
+    member, barista = (
+        {"Authorization": "Bearer " + member_token(
+            client, tenant, f"{role}-{tenant.slug}@example.com", role=role,
+            password="a member password")}
+        for role in ("member", "barista")
+    )
     client.put("/api/v1/modules/stamps/settings", json={"welcome_stamps": 0}, headers=h)
     card = _card_of(client, tenant, _contact(client, tenant, "Halyna")["id"])
     base = f"/api/v1/stamps/cards/{card['id']}"

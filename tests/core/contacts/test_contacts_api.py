@@ -1,6 +1,6 @@
 """The first tenant-owned record, through the HTTP API."""
 
-from tests.conftest import login
+from tests.conftest import member_token
 
 
 def test_create_read_update_delete(client, tenant):
@@ -51,17 +51,9 @@ def test_duplicate_email_in_one_tenant_is_409_but_fine_across_tenants(client, te
 
 
 def test_viewer_reads_but_cannot_write(client, tenant):
-    client.post(
-        "/api/v1/members",
-        json={
-            "email": f"v-{tenant.slug}@example.com",
-            "full_name": "V",
-            "role": "viewer",
-            "password": "viewer password",
-        },
-        headers=tenant.headers,
+    token = member_token(
+        client, tenant, f"v-{tenant.slug}@example.com", role="viewer", password="viewer password"
     )
-    token = login(client, tenant.slug, f"v-{tenant.slug}@example.com", "viewer password")
     vh = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/contacts", headers=vh).status_code == 200
     assert client.post("/api/v1/contacts", json={"given_name": "No"}, headers=vh).status_code == 403

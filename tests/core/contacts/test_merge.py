@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import sign_up
+from tests.conftest import member_token, sign_up
 from tests.core.contacts.support import CONTACTS, make
 
 INTERACTIONS = "/api/v1/interactions"
@@ -114,13 +114,8 @@ def test_merge_refuses_itself_and_other_tenants(client, tenant, other_tenant):
     assert _merge(client, other_tenant, theirs, mine).status_code == 404
     assert client.get(f"{CONTACTS}/{mine}", headers=tenant.headers).status_code == 200
     assert client.get(f"{CONTACTS}/{theirs}", headers=other_tenant.headers).status_code == 200
-    viewer = client.post("/api/v1/members", json={
-        "email": f"v-{tenant.slug}@example.com", "full_name": "V", "role": "viewer",
-        "password": "viewer password 1"}, headers=tenant.headers)
-    assert viewer.status_code == 201
-    from tests.conftest import login
-
-    token = login(client, tenant.slug, f"v-{tenant.slug}@example.com", "viewer password 1")
+    token = member_token(client, tenant, f"v-{tenant.slug}@example.com", role="viewer",
+                         password="viewer password 1")
     r = client.post(f"{CONTACTS}/{mine}/merge", json={"other_id": second},
                     headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 403

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from tests.conftest import TenantHandle, login, unique
+from tests.conftest import TenantHandle, add_member, login, unique
 
 
 def contact(client, t: TenantHandle, name: str = "Olha") -> str:
@@ -22,15 +22,10 @@ def member(client, t: TenantHandle, role: str = "member") -> tuple[str, dict[str
     """A new member of ``t``: their member id and request headers."""
     email = f"{unique(role)}@{t.slug}.example.com"
     password = "a member's password " + t.slug
-    r = client.post(
-        "/api/v1/members",
-        json={"email": email, "full_name": f"{role.title()} Person", "role": role,
-              "password": password},
-        headers=t.headers,
-    )
-    assert r.status_code == 201, r.text
+    added = add_member(client, t, email, role=role, full_name=f"{role.title()} Person",
+                       password=password)
     token = login(client, t.slug, email, password)
-    return r.json()["id"], {"Authorization": f"Bearer {token}"}
+    return added["id"], {"Authorization": f"Bearer {token}"}
 
 
 def member_id(client, t: TenantHandle, email: str | None = None) -> str:

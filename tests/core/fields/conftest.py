@@ -17,6 +17,7 @@ from rapport.app import create_app
 from rapport.core.fields.controllers import FieldController
 from rapport.core.fields.definitions import FieldDefinition
 from tests.conftest import Database, TenantHandle, login, make_settings
+from tests.conftest import add_member as invite_and_accept
 
 # tenant id → the plugin field definitions visible to it (what per-tenant enablement yields)
 ENABLED_PLUGIN_FIELDS: dict[str, tuple[FieldDefinition, ...]] = {}
@@ -47,14 +48,11 @@ def enable_plugin_fields(tenant: TenantHandle, *definitions: FieldDefinition) ->
 
 
 def add_member(client: TestClient, tenant: TenantHandle, role: str) -> dict[str, str]:
+    """A new member of ``tenant`` with ``role``, logged in: their request headers."""
     email = f"{role}-{tenant.slug}@example.com"
-    r = client.post(
-        "/api/v1/members",
-        json={"email": email, "full_name": role.title(), "role": role, "password": "pw " + email},
-        headers=tenant.headers,
-    )
-    assert r.status_code == 201, r.text
-    return {"Authorization": f"Bearer {login(client, tenant.slug, email, 'pw ' + email)}"}
+    password = "pw " + email
+    invite_and_accept(client, tenant, email, role=role, full_name=role.title(), password=password)
+    return {"Authorization": f"Bearer {login(client, tenant.slug, email, password)}"}
 
 
 def create_field(client: TestClient, tenant: TenantHandle, **body: object) -> dict:

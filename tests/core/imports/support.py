@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 
 from rapport.core.imports.cli import run_cli_import
 from rapport.core.imports.runner import ImportOptions, ImportOutcome
-from tests.conftest import Database, TenantHandle
+from tests.conftest import Database, TenantHandle, member_token
 
 IMPORTS = "/api/v1/imports"
 EXPORT = "/api/v1/contacts/export"
@@ -71,14 +71,6 @@ def superuser_count(database: Database, table: str, tenant_id: str) -> int:
 
 
 def member_headers(client: TestClient, t: TenantHandle, role: str) -> dict[str, str]:
-    from tests.conftest import login
-
     email = f"{role}-{t.slug}@example.com"
-    r = client.post(
-        "/api/v1/members",
-        json={"email": email, "full_name": role.title(), "role": role,
-              "password": f"{role} password 1"},
-        headers=t.headers,
-    )
-    assert r.status_code == 201, r.text
-    return {"Authorization": f"Bearer {login(client, t.slug, email, f'{role} password 1')}"}
+    token = member_token(client, t, email, role=role, password=f"{role} password 1")
+    return {"Authorization": f"Bearer {token}"}

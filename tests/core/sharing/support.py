@@ -25,7 +25,7 @@ from rapport.core.sharing.controllers import SharingGrantController
 from rapport.db.base import TenantScoped
 from rapport.db.rls import SharedRows, tenant_rls_statements
 from rapport.tenancy.principal import Principal
-from tests.conftest import Database, TenantHandle, login, make_settings, unique
+from tests.conftest import Database, TenantHandle, add_member, login, make_settings, unique
 
 PATIENT = SharingRule(
     record_type="test.patient",
@@ -168,12 +168,7 @@ def member_headers(client: TestClient, org: TenantHandle, role: str) -> dict[str
     """A new member of ``org`` with ``role``, logged in."""
     email = f"{unique(role)}@{org.slug}.example.com"
     password = "member password " + unique()
-    r = client.post(
-        "/api/v1/members",
-        headers=org.headers,
-        json={"email": email, "role": role, "full_name": f"A {role}", "password": password},
-    )
-    assert r.status_code == 201, r.text
+    add_member(client, org, email, role=role, full_name=f"A {role}", password=password)
     return {"Authorization": f"Bearer {login(client, org.slug, email, password)}"}
 
 

@@ -33,7 +33,15 @@ from rapport.core.workflows import (
 )
 from rapport.errors import conflict, not_found
 from rapport.tenancy.principal import Principal
-from tests.conftest import Database, TenantHandle, login, make_settings, sign_up, unique
+from tests.conftest import (
+    Database,
+    TenantHandle,
+    add_member,
+    login,
+    make_settings,
+    sign_up,
+    unique,
+)
 
 
 async def contact_fields(
@@ -187,10 +195,7 @@ def member_headers(client: TestClient, org: TenantHandle, role: str) -> dict[str
     """A new member of ``org`` with ``role``, logged in."""
     email = f"{unique(role)}@{org.slug}.example.com"
     password = "member password " + unique()
-    r = client.post("/api/v1/members", headers=org.headers,
-                    json={"email": email, "role": role, "full_name": f"A {role}",
-                          "password": password})
-    assert r.status_code == 201, r.text
+    add_member(client, org, email, role=role, full_name=f"A {role}", password=password)
     return {"Authorization": f"Bearer {login(client, org.slug, email, password)}"}
 
 

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.conftest import TenantHandle, login, sign_up
+from tests.conftest import TenantHandle, add_member, login, sign_up
 
 ROLES = ("clinician", "nurse", "receptionist")
 
@@ -37,10 +37,8 @@ def clinic(client: Any, roles: tuple[str, ...] = ROLES) -> Clinic:
     for role in roles:
         email = f"{role}-{secrets.token_hex(3)}@{tenant.slug}.example.com"
         password = f"{role} password {tenant.slug}"
-        r = client.post("/api/v1/members", headers=tenant.headers, json={
-            "email": email, "full_name": f"{role.title()} Person", "role": role,
-            "password": password})
-        assert r.status_code == 201, r.text
+        add_member(client, tenant, email, role=role, full_name=f"{role.title()} Person",
+                   password=password)
         found.tokens[role] = login(client, tenant.slug, email, password)
     return found
 

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from rapport.db.bootstrap import bootstrap
 from rapport.db.urls import OWNER_ROLE, sqlalchemy_url
+from tests import mailbox
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -44,7 +45,9 @@ def deployment(database, tmp_path: Path, name: str) -> Iterator[str]:
            "RAPPORT_APP_DB_PASSWORD": "rapport_app", "RAPPORT_HOST": "127.0.0.1",
            "RAPPORT_PORT": str(port), "RAPPORT_BASE_URL": base,
            "RAPPORT_SECRET_KEY": secrets.token_hex(32), "RAPPORT_LOG_JSON": "true",
-           "RAPPORT_LOGIN_SLOWDOWN_SECONDS": "0.01", "RAPPORT_DATA_DIR": str(tmp_path / name)}
+           "RAPPORT_LOGIN_SLOWDOWN_SECONDS": "0.01", "RAPPORT_DATA_DIR": str(tmp_path / name),
+           # Invitations go to the tests' SMTP server, where _clinic reads them.
+           "RAPPORT_SMTP_URL": mailbox.start().url}
     log = (tmp_path / f"{name}.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "rapport.cli", "run"], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT)
@@ -83,12 +86,18 @@ def _clinic(http: httpx.Client, base: str, slug: str) -> tuple[dict, dict]:
             "tenant": slug, "email": email, "password": pw}).json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
     assert http.put(f"{base}/api/v1/modules/medical", headers=headers).status_code == 200
+    doc = f"doc@{slug}.example.com"
+    before = len(mailbox.MAILBOX.sent_to(doc))
     r = http.post(f"{base}/api/v1/members", headers=headers, json={
-        "email": f"doc@{slug}.example.com", "full_name": "Dr Doc", "role": "clinician",
-        "password": "clinician password 1"})
+        "email": doc, "full_name": "Dr Doc", "role": "clinician"})
     assert r.status_code == 201, r.text
+    # The clinician accepts the e-mailed invitation, choosing their own password.
+    letter = mailbox.MAILBOX.wait_for(doc, count=before + 1)
+    r = http.post(f"{base}/api/v1/invitations/accept", json={
+        "tenant": slug, "token": letter.token, "password": "clinician password 1"})
+    assert r.status_code == 200, r.text
     token = http.post(f"{base}/api/v1/auth/login", json={
-        "tenant": slug, "email": f"doc@{slug}.example.com",
+        "tenant": slug, "email": doc,
         "password": "clinician password 1"}).json()["access_token"]
     http.cookies.clear()
     return headers, {"Authorization": f"Bearer {token}"}
