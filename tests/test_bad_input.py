@@ -8,7 +8,7 @@ import pytest
 from litestar.testing import TestClient
 
 from rapport.app import create_app
-from tests.conftest import make_settings
+from tests.conftest import make_settings, unique
 
 
 def test_malformed_json_is_400(client, tenant):
@@ -83,24 +83,28 @@ def test_wrong_method_is_405_problem(client, tenant, method):
     assert r.json()["status"] == 405
 
 
-def test_a_failing_request_writes_nothing(client, database, tenant):
-    """Sign-up that fails after the tenant row was written (duplicate admin claim) rolls back."""
-    r = client.post(
-        "/api/v1/signup",
-        json={
-            "organization": {"name": "Half", "slug": tenant.slug + "-half"},
-            "admin": {
-                "email": tenant.owner_email,
-                "password": "wrong but long password",
-                "full_name": "Thief",
-            },
-        },
-    )
-    assert r.status_code == 409
+def test_a_failing_request_writes_nothing(database):
+    """A request that fails after its first write (a tenant row, then a refusal) rolls back:
+    one transaction per request."""
+    from litestar import post
+    from litestar.di import NamedDependency
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from rapport.errors import conflict
+    from rapport.tenancy.signup import create_tenant
+
+    slug = unique("half")
+
+    @post("/test/half-written", opt={"exclude_from_auth": True}, status_code=201)
+    async def half_written(public_db: NamedDependency[AsyncSession]) -> None:
+        await create_tenant(public_db, name="Half", slug=slug)
+        raise conflict("refused after the first write")
+
+    app = create_app(make_settings(), database.app_url, extra_routes=[half_written])
+    with TestClient(app, raise_server_exceptions=False) as c:
+        assert c.post("/test/half-written").status_code == 409
     with database.connect_superuser() as conn:
-        count = conn.execute(
-            "SELECT count(*) FROM tenants WHERE slug = %s", (tenant.slug + "-half",)
-        ).fetchone()[0]
+        count = conn.execute("SELECT count(*) FROM tenants WHERE slug = %s", (slug,)).fetchone()[0]
     assert count == 0
 
 
