@@ -146,6 +146,11 @@ def restart_embedded(server: Any) -> Any:
     # ``rapport run``) may be restarting it at the same moment; one starts, the other joins.
     with server._lock:
         clear_stale_lock(cluster)
+        # The wheel's own start sequence. Run as root, its first step also lets the
+        # server's system user through every folder on the way again: a new pg_ctl
+        # cannot start otherwise, and those modes may have changed since (pytest, for
+        # one, makes /tmp/pytest-of-<user> private again whenever a session starts).
+        server.ensure_pgdata_inited()
         server.ensure_postgres_running()
     process = postmaster(cluster)
     if process is None:
