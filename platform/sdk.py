@@ -26,6 +26,7 @@ from rapport.core.audit.service import record as _record
 from rapport.core.contacts.models import Contact
 from rapport.core.contacts.service import get_contact
 from rapport.core.events.emit import emit
+from rapport.core.modules.enabled import enabled_array, enabled_modules, is_enabled
 from rapport.core.modules.models import TenantModule
 from rapport.core.modules.service import load_settings
 from rapport.core.pagination import (
@@ -231,6 +232,8 @@ __all__ = [
     "decode_position",
     "emit",
     "enable_tenant_rls",
+    "enabled_array",
+    "enabled_modules",
     "encode_cursor",
     "fire",
     "forbidden",
@@ -240,6 +243,7 @@ __all__ = [
     "hookimpl",
     "invalid",
     "invalid_many",
+    "is_enabled",
     "load_settings",
     "new_id",
     "not_found",

@@ -12,10 +12,17 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.middleware import DefineMiddleware
 from litestar.params import FromPath, JSONBody, URLEncodedBody
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from rapport.sdk import Principal, Settings, TenantModule, audit, forbidden, invalid, tenant_session
+from rapport.sdk import (
+    Principal,
+    Settings,
+    audit,
+    forbidden,
+    invalid,
+    is_enabled,
+    tenant_session,
+)
 from rapport_plugins.medical.federation import peers, tokens
 from rapport_plugins.medical.federation.assertions import (
     AssertionRefused,
@@ -67,11 +74,6 @@ async def _log_refusal(maker: async_sessionmaker[AsyncSession], refused: Asserti
                            peer.id, detail={"reason": refused.reason, "jti": refused.jti})
 
 
-async def _medical_enabled(session: AsyncSession, tenant_id: uuid.UUID) -> bool:
-    return bool((await session.execute(select(TenantModule.enabled).where(
-        TenantModule.tenant_id == tenant_id, TenantModule.name == "medical"))).scalar())
-
-
 class FederationPublicController(Controller):
     """What another deployment calls before it holds a token."""
 
@@ -105,7 +107,7 @@ class FederationPublicController(Controller):
             tenant_id = tenant_of(client or "")
             async with tenant_session(maker, tenant_id) as session:
                 verified = await verify_assertion(session, assertion, peers.token_url(settings))
-                if not await _medical_enabled(session, tenant_id):
+                if not await is_enabled(session, tenant_id, "medical"):
                     raise AssertionRefused("the medical module is off for this clinic",
                                            tenant_id=tenant_id, peer=PeerRef.of(verified.peer))
                 peer = verified.peer

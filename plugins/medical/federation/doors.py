@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 
-from rapport.sdk import Principal, Tenant, TenantModule, tenant_session, unauthorized
+from rapport.sdk import Principal, Tenant, enabled_array, tenant_session, unauthorized
 from rapport_plugins.medical.federation import tokens
 from rapport_plugins.medical.federation.models import FederationPeer
 
@@ -41,11 +41,7 @@ async def peer_principal(
 ) -> Principal | None:
     """The peer as a principal of the tenant that trusts it (read-only role); None when
     the peer registration or the tenant is gone."""
-    modules = (
-        select(func.coalesce(func.array_agg(TenantModule.name), text("'{}'::varchar[]")))
-        .where(TenantModule.tenant_id == token.tenant_id, TenantModule.enabled.is_(True))
-        .scalar_subquery()
-    )
+    modules = enabled_array(token.tenant_id)
     async with tenant_session(connection.app.state.sessionmaker, token.tenant_id) as session:
         row = (
             await session.execute(
