@@ -9,8 +9,6 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.middleware import DefineMiddleware
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Components, SecurityScheme
 from sqlalchemy.engine import URL
 
 from rapport import migrations
@@ -23,6 +21,7 @@ from rapport.web.auth import TokenAuthentication
 from rapport.web.deps import DEPENDENCIES
 from rapport.web.health import healthz, readyz
 from rapport.web.json_body import DepthLimitedRequest
+from rapport.web.openapi import openapi_config
 from rapport.web.plugins import route_handlers
 from rapport.web.problems import HANDLERS
 from rapport.web.request_id import request_id_middleware
@@ -63,17 +62,6 @@ def create_app(
         TokenAuthentication,
         exclude=["^/schema", "^/healthz", "^/readyz"],
     )
-    openapi = OpenAPIConfig(
-        title="Rapport API",
-        version="1",
-        path="/schema",
-        components=Components(
-            security_schemes={
-                "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
-            }
-        ),
-        security=[{"bearer": []}],
-    )
     app = Litestar(
         route_handlers=[healthz, readyz, *route_handlers(registry), *extra_routes],
         dependencies={**DEPENDENCIES, **(extra_dependencies or {})},
@@ -83,7 +71,7 @@ def create_app(
         request_class=DepthLimitedRequest,
         exception_handlers=HANDLERS,
         lifespan=[database],
-        openapi_config=openapi,
+        openapi_config=openapi_config(registry, settings),
         request_max_body_size=settings.max_body_bytes,
         debug=False,
         logging_config=None,
