@@ -51,7 +51,7 @@ from rapport.core.sharing import (
 )
 from rapport.core.workflows import fire, get_instance, start
 from rapport.db.base import Base, TenantScoped, new_id
-from rapport.db.rls import SharedRows, enable_tenant_rls
+from rapport.db.migration_helpers import SharedRows, enable_tenant_rls, tenant_key_columns
 from rapport.db.session import tenant_session
 from rapport.errors import (
     FieldError,
@@ -253,6 +253,7 @@ __all__ = [
     "revoke_grant",
     "rollup",
     "start",
+    "tenant_key_columns",
     "tenant_session",
     "unauthorized",
 ]

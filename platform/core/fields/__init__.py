@@ -2,7 +2,8 @@
 
 Doors: ``controllers.FieldController`` (``/api/v1/fields``); ``service`` (definitions,
 ``visible_fields``, ``validate_values``); ``filters``/``sorting`` (list query parameters);
-``indexes`` (the field value index); ``migration.sync_field_values`` (for entity tables).
+``indexes`` (the field value index). Entity tables get the index triggers from
+``rapport.db.migration_helpers.sync_field_values`` in their migration.
 Plugins declare ``FieldDefinition``s, with ``formula``/``rollup`` for computed ones.
 """
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import CITEXT, JSONB, UUID
 
-from rapport.db.rls import enable_tenant_rls
+from rapport.db.migration_helpers import enable_tenant_rls
 
 revision = "0001_kernel"
 down_revision = None

@@ -14,8 +14,11 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-from rapport.core.fields.migration import sync_field_values
-from rapport.db.rls import enable_tenant_rls
+from rapport.db.migration_helpers import (
+    enable_tenant_rls,
+    sync_field_values,
+    tenant_key_columns,
+)
 
 revision = "0002_fields"
 down_revision = "0001_kernel"
@@ -190,13 +193,7 @@ def upgrade() -> None:
 
     op.create_table(
         "field_definitions",
-        sa.Column(
-            "tenant_id",
-            UUID(as_uuid=True),
-            sa.ForeignKey("tenants.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        sa.Column("id", UUID(as_uuid=True), primary_key=True),
+        *tenant_key_columns(),
         sa.Column("entity", sa.String(40), nullable=False),
         sa.Column("key", sa.String(40), nullable=False),
         sa.Column("full_key", sa.String(80), nullable=False),

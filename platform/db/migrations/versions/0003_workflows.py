@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
-from rapport.db.rls import enable_tenant_rls
+from rapport.db.migration_helpers import enable_tenant_rls, tenant_key_columns
 
 revision = "0003_workflows"
 down_revision = "0001_kernel"
@@ -18,22 +18,10 @@ depends_on = None
 TABLES = ("workflow_instances", "workflow_transitions", "workflow_stages")
 
 
-def _tenant_pk() -> list[sa.Column]:
-    return [
-        sa.Column(
-            "tenant_id",
-            UUID(as_uuid=True),
-            sa.ForeignKey("tenants.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        sa.Column("id", UUID(as_uuid=True), primary_key=True),
-    ]
-
-
 def upgrade() -> None:
     op.create_table(
         "workflow_instances",
-        *_tenant_pk(),
+        *tenant_key_columns(),
         sa.Column("workflow", sa.String(100), nullable=False),
         sa.Column("record_type", sa.String(100), nullable=False),
         sa.Column("record_id", UUID(as_uuid=True), nullable=False),
@@ -48,7 +36,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "workflow_transitions",
-        *_tenant_pk(),
+        *tenant_key_columns(),
         sa.Column("instance_id", UUID(as_uuid=True), nullable=False),
         sa.Column("transition", sa.String(64)),
         sa.Column("from_state", sa.String(64)),
@@ -74,7 +62,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "workflow_stages",
-        *_tenant_pk(),
+        *tenant_key_columns(),
         sa.Column("workflow", sa.String(100), nullable=False),
         sa.Column("key", sa.String(64), nullable=False),
         sa.Column("label", sa.String(100), nullable=False),

@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
+from rapport.db.migration_helpers import tenant_key_columns
+
 revision = "0005_sharing_audit"
 down_revision = "0004_modules"
 branch_labels = None
@@ -95,18 +97,6 @@ AUDIT_POLICIES = (
 )
 
 
-def _tenant_pk() -> list[sa.Column]:
-    return [
-        sa.Column(
-            "tenant_id",
-            UUID(as_uuid=True),
-            sa.ForeignKey("tenants.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        sa.Column("id", UUID(as_uuid=True), primary_key=True),
-    ]
-
-
 def _at(name: str) -> sa.Column:
     return sa.Column(name, sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False)
 
@@ -114,7 +104,7 @@ def _at(name: str) -> sa.Column:
 def upgrade() -> None:
     op.create_table(
         "sharing_grants",
-        *_tenant_pk(),
+        *tenant_key_columns(),
         sa.Column(
             "grantee_tenant_id",
             UUID(as_uuid=True),
@@ -149,7 +139,7 @@ def upgrade() -> None:
 
     op.create_table(
         "audit_events",
-        *_tenant_pk(),
+        *tenant_key_columns(),
         _at("at"),
         # Plain ids, no foreign keys: the log outlives the other tenant and the user.
         sa.Column("actor_user_id", UUID(as_uuid=True)),

@@ -10,14 +10,15 @@ tenant-led btree indexes (LEAKPROOF operators), never citext, LIKE, @@ or array 
 which PostgreSQL would not use as index conditions there — see docs/contacts.md.
 """
 
+import re
+import unicodedata
 from collections import defaultdict
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-from rapport.core.contacts.search import terms
-from rapport.db.rls import enable_tenant_rls
+from rapport.db.migration_helpers import enable_tenant_rls, tenant_key_columns
 
 revision = "0006_contacts_profile"
 down_revision = "0005_sharing_audit"
@@ -39,18 +40,35 @@ TABLES = (
     "contact_relationship_members",
 )
 
+# The search terms of a contact as the index had them when this revision was written (a
+# copy, not an import: the live rules in rapport.core.contacts.search.terms may change,
+# and this backfill must not). Only names and an email exist on contacts at this point.
+_MAX_TERM = 100
+_MIN_VOCABULARY_WORD = 3
+_APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc`\u00b4")
+_WORD = re.compile(r"[^\W_]+")
 
-def _tenant() -> sa.Column:
-    return sa.Column(
-        "tenant_id",
-        UUID(as_uuid=True),
-        sa.ForeignKey("tenants.id", ondelete="CASCADE"),
-        primary_key=True,
-    )
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_APOSTROPHES))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def _id() -> sa.Column:
-    return sa.Column("id", UUID(as_uuid=True), primary_key=True)
+def _contact_terms(names: list[str | None], email: str | None) -> set[str]:
+    found = {w[:_MAX_TERM] for name in names for w in _WORD.findall(_fold(name or ""))}
+    if email:
+        address = email.lower()[:_MAX_TERM]
+        domain = address.rpartition("@")[2]
+        found.update([address, domain] if domain else [address])
+    return {t for t in found if t}
+
+
+def _is_vocabulary_word(term: str) -> bool:
+    return len(term) >= _MIN_VOCABULARY_WORD and bool(_WORD.fullmatch(term)) and not term.isdigit()
+
+
+def _variants(word: str) -> frozenset[str]:
+    return frozenset({word, *(word[:i] + word[i + 1 :] for i in range(len(word)))})
 
 
 def _created_at() -> sa.Column:
@@ -107,8 +125,7 @@ def _contact_columns() -> None:
 def _list_tables() -> None:
     op.create_table(
         "contact_emails",
-        _tenant(),
-        _id(),
+        *tenant_key_columns(),
         sa.Column("contact_id", UUID(as_uuid=True), nullable=False),
         sa.Column("address", sa.Text, nullable=False),
         sa.Column("address_key", sa.Text, nullable=False),
@@ -123,8 +140,7 @@ def _list_tables() -> None:
                     ["tenant_id", "contact_id"])
     op.create_table(
         "contact_phones",
-        _tenant(),
-        _id(),
+        *tenant_key_columns(),
         sa.Column("contact_id", UUID(as_uuid=True), nullable=False),
         sa.Column("number", sa.String(20), nullable=False),
         sa.Column("is_primary", sa.Boolean, nullable=False, server_default=sa.false()),
@@ -138,8 +154,7 @@ def _list_tables() -> None:
                     ["tenant_id", "number"])
     op.create_table(
         "contact_tags",
-        _tenant(),
-        _id(),
+        *tenant_key_columns(),
         sa.Column("contact_id", UUID(as_uuid=True), nullable=False),
         sa.Column("tag", sa.String(60), nullable=False),
         _created_at(),
@@ -151,8 +166,7 @@ def _list_tables() -> None:
                     ["tenant_id", "tag", "contact_id"])
     op.create_table(
         "contact_settings",
-        _tenant(),
-        _id(),
+        *tenant_key_columns(),
         sa.Column("phone_region", sa.String(2)),
         sa.Column("default_locale", sa.String(35)),
         _created_at(),
@@ -176,7 +190,7 @@ def _search_tables() -> None:
     op.create_table(
         "contact_search_words",
         sa.Column("tenant_id", UUID(as_uuid=True), primary_key=True),
-        _id(),
+        sa.Column("id", UUID(as_uuid=True), primary_key=True),
         sa.Column("word", sa.String(100, collation="C"), nullable=False),
         sa.UniqueConstraint("tenant_id", "word", name="uq_contact_search_words_tenant_id_word"),
     )
@@ -199,8 +213,7 @@ def _search_tables() -> None:
 def _facts_table() -> None:
     op.create_table(
         "contact_facts",
-        _tenant(),
-        _id(),
+        *tenant_key_columns(),
         sa.Column("contact_id", UUID(as_uuid=True), nullable=False),
         sa.Column("field", sa.String(120), nullable=False),
         sa.Column("value", JSONB, nullable=False),
@@ -224,8 +237,7 @@ def _facts_table() -> None:
 def _organization_tables() -> None:
     op.create_table(
         "organizations",
-        _tenant(),
-        _id(),
+        *tenant_key_columns(),
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("name_key", sa.String(200, collation="C"), nullable=False),
         sa.Column("website", sa.String(2048)),
@@ -247,8 +259,7 @@ def _organization_tables() -> None:
     )
     op.create_table(
         "contact_organizations",
-        _tenant(),
-        _id(),
+        *tenant_key_columns(),
         sa.Column("contact_id", UUID(as_uuid=True), nullable=False),
         sa.Column("organization_id", UUID(as_uuid=True), nullable=False),
         sa.Column("role", sa.String(100)),
@@ -275,8 +286,7 @@ def _organization_tables() -> None:
 def _relationship_tables() -> None:
     op.create_table(
         "contact_relationships",
-        _tenant(),
-        _id(),
+        *tenant_key_columns(),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("name", sa.String(200)),
         sa.Column("created_by", UUID(as_uuid=True)),
@@ -287,8 +297,7 @@ def _relationship_tables() -> None:
                     ["tenant_id", "kind"])
     op.create_table(
         "contact_relationship_members",
-        _tenant(),
-        _id(),
+        *tenant_key_columns(),
         sa.Column("relationship_id", UUID(as_uuid=True), nullable=False),
         sa.Column("contact_id", UUID(as_uuid=True), nullable=False),
         sa.Column("role", sa.String(100)),
@@ -333,14 +342,14 @@ def _backfill() -> None:
         sa.text("SELECT tenant_id, id, given_name, family_name, email::text FROM contacts")
     )
     for tenant_id, contact_id, given, family, email in rows:
-        found = terms.contact_terms([given, family], [email] if email else [], [], [])
+        found = _contact_terms([given, family], email)
         for term in found:
             conn.execute(
                 sa.text("INSERT INTO contact_search_terms (tenant_id, id, term) "
                         "VALUES (:t, :i, :term) ON CONFLICT DO NOTHING"),
                 {"t": tenant_id, "i": contact_id, "term": term},
             )
-        words[tenant_id] |= {w for w in found if terms.is_vocabulary_word(w)}
+        words[tenant_id] |= {w for w in found if _is_vocabulary_word(w)}
     for tenant_id, tenant_words in words.items():
         for word in tenant_words:
             word_id = conn.execute(
@@ -348,7 +357,7 @@ def _backfill() -> None:
                         "VALUES (:t, gen_random_uuid(), :w) RETURNING id"),
                 {"t": tenant_id, "w": word},
             ).scalar_one()
-            for variant in terms.variants(word):
+            for variant in _variants(word):
                 conn.execute(
                     sa.text("INSERT INTO contact_search_variants (tenant_id, variant, id) "
                             "VALUES (:t, :v, :i) ON CONFLICT DO NOTHING"),

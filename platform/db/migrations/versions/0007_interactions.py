@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
-from rapport.db.rls import enable_tenant_rls
+from rapport.db.migration_helpers import enable_tenant_rls, tenant_key_columns
 
 revision = "0007_interactions"
 down_revision = "0005_sharing_audit"
@@ -41,13 +41,7 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 def upgrade() -> None:
     op.create_table(
         "interactions",
-        sa.Column(
-            "tenant_id",
-            UUID(as_uuid=True),
-            sa.ForeignKey("tenants.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        sa.Column("id", UUID(as_uuid=True), primary_key=True),
+        *tenant_key_columns(),
         sa.Column("contact_id", UUID(as_uuid=True), nullable=False),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("channel", sa.String(40)),

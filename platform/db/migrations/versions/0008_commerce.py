@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
-from rapport.db.rls import enable_tenant_rls
+from rapport.db.migration_helpers import enable_tenant_rls, tenant_key_columns
 
 revision = "0008_commerce"
 down_revision = "0005_sharing_audit"
@@ -78,18 +78,6 @@ FOR EACH ROW EXECUTE FUNCTION rapport_consent_is_evidence()
 """
 
 
-def _tenant_pk() -> list[sa.Column]:
-    return [
-        sa.Column(
-            "tenant_id",
-            UUID(as_uuid=True),
-            sa.ForeignKey("tenants.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        sa.Column("id", UUID(as_uuid=True), primary_key=True),
-    ]
-
-
 def _at(name: str) -> sa.Column:
     return sa.Column(name, sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False)
 
@@ -105,7 +93,7 @@ def _link(column: str, table: str, ondelete: str | None = None) -> sa.ForeignKey
 def _lines(table: str, parent: str, parent_column: str) -> None:
     op.create_table(
         table,
-        *_tenant_pk(),
+        *tenant_key_columns(),
         sa.Column(parent_column, UUID(as_uuid=True), nullable=False),
         sa.Column("position", sa.Integer, nullable=False),
         sa.Column("product", sa.String(200), nullable=False),
@@ -134,7 +122,7 @@ def _index(table: str, *columns: str, where: str | None = None, name: str = "") 
 def _deals() -> None:
     op.create_table(
         "deals",
-        *_tenant_pk(),
+        *tenant_key_columns(),
         sa.Column("title", sa.String(200), nullable=False),
         sa.Column("stage", sa.String(64), nullable=False),
         sa.Column("amount", MONEY),
@@ -165,7 +153,7 @@ def _deals() -> None:
 def _tasks() -> None:
     op.create_table(
         "tasks",
-        *_tenant_pk(),
+        *tenant_key_columns(),
         sa.Column("title", sa.String(200), nullable=False),
         sa.Column("notes", sa.Text),
         sa.Column("assignee_id", UUID(as_uuid=True)),
@@ -198,7 +186,7 @@ def _tasks() -> None:
 def _transactions() -> None:
     op.create_table(
         "transactions",
-        *_tenant_pk(),
+        *tenant_key_columns(),
         sa.Column("external_id", sa.String(200)),
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("contact_id", UUID(as_uuid=True)),
@@ -229,7 +217,7 @@ def _transactions() -> None:
 def _consent() -> None:
     op.create_table(
         "consent_events",
-        *_tenant_pk(),
+        *tenant_key_columns(),
         sa.Column("contact_id", UUID(as_uuid=True), nullable=False),
         sa.Column("channel", sa.String(20), nullable=False),
         sa.Column("topic", sa.String(64), nullable=False),
@@ -263,7 +251,7 @@ def _consent() -> None:
     op.execute("REVOKE DELETE, TRUNCATE ON consent_events FROM rapport_app")
     op.create_table(
         "contact_policies",
-        *_tenant_pk(),
+        *tenant_key_columns(),
         sa.Column("contact_id", UUID(as_uuid=True), nullable=False),
         sa.Column("do_not_contact", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("frequency_max", sa.Integer),

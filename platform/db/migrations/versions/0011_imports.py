@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-from rapport.db.rls import enable_tenant_rls
+from rapport.db.migration_helpers import enable_tenant_rls, tenant_key_columns
 
 revision = "0011_imports"
 down_revision = "0006_contacts_profile"
@@ -21,13 +21,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "contact_imports",
-        sa.Column(
-            "tenant_id",
-            UUID(as_uuid=True),
-            sa.ForeignKey("tenants.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        sa.Column("id", UUID(as_uuid=True), primary_key=True),
+        *tenant_key_columns(),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("file_name", sa.String(255), nullable=False),
         sa.Column("sha256", sa.String(64), nullable=False),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-from rapport.db.rls import enable_tenant_rls
+from rapport.db.migration_helpers import enable_tenant_rls, tenant_key_columns
 
 revision = "0014_task_reminders"
 down_revision = "0012_join_links"
@@ -55,13 +55,7 @@ def _tasks() -> None:
 def _notifications() -> None:
     op.create_table(
         "notifications",
-        sa.Column(
-            "tenant_id",
-            UUID(as_uuid=True),
-            sa.ForeignKey("tenants.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        sa.Column("id", UUID(as_uuid=True), primary_key=True),
+        *tenant_key_columns(),
         sa.Column("recipient_id", UUID(as_uuid=True), nullable=False),
         sa.Column("kind", sa.String(80), nullable=False),
         sa.Column("title", sa.String(200), nullable=False),

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 
-from rapport.sdk import SharedRows, enable_tenant_rls
+from rapport.sdk import SharedRows, enable_tenant_rls, tenant_key_columns
 
 revision = "medical_0001"
 down_revision = None
@@ -109,13 +109,7 @@ CREATE POLICY requester_files ON medical_access_requests FOR INSERT WITH CHECK (
 
 def _keys() -> list[sa.Column]:
     return [
-        sa.Column(
-            "tenant_id",
-            UUID(as_uuid=True),
-            sa.ForeignKey("tenants.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        sa.Column("id", UUID(as_uuid=True), primary_key=True),
+        *tenant_key_columns(),
         sa.Column(
             "created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
         ),
