@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.events import emit
 from rapport.core.fields.indexes import index_plugin_fields
+from rapport.core.modules.enabled import enabled_modules
 from rapport.core.modules.models import TenantModule
 from rapport.errors import FieldError, RapportError, conflict, invalid_many, not_found
 from rapport.hooks import MODULE_DISABLED, MODULE_ENABLED, PluginInfo, PluginRegistry, TenantContext
@@ -33,7 +34,7 @@ async def _rows(session: AsyncSession, principal: Principal) -> dict[str, Tenant
 
 
 async def enabled_names(session: AsyncSession, principal: Principal) -> frozenset[str]:
-    return frozenset(name for name, row in (await _rows(session, principal)).items() if row.enabled)
+    return await enabled_modules(session, principal.tenant_id)
 
 
 async def list_modules(
