@@ -38,6 +38,7 @@ from rapport.core.pagination import (
     cut,
     decode_id,
     decode_position,
+    newest_first,
 )
 from rapport.core.pagination import decode as decode_cursor
 from rapport.core.pagination import encode as encode_cursor
@@ -246,6 +247,7 @@ __all__ = [
     "is_enabled",
     "load_settings",
     "new_id",
+    "newest_first",
     "not_found",
     "open_shared_record",
     "require_read",

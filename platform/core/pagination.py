@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
+from sqlalchemy import ColumnElement, Select
 
 from rapport.errors import FieldError, RapportError
 
@@ -67,6 +68,16 @@ def cut(rows: Sequence[T], limit: int, key: Callable[[T], tuple[Any, ...]]) -> P
     items = list(rows[:limit])
     more = len(rows) > limit
     return Page(items, encode(*key(items[-1])) if more and items else None)
+
+
+def newest_first(
+    query: Select[Any], id_column: ColumnElement[Any], cursor: str | None, limit: int
+) -> Select[Any]:
+    """``query`` as a ``by_id`` list: newest first by its time-ordered id, after the
+    cursor, one row more than the page."""
+    if cursor:
+        query = query.where(id_column < decode_id(cursor))
+    return query.order_by(id_column.desc()).limit(limit + 1)
 
 
 def bad_cursor(message: str = "not a cursor this API issued") -> RapportError:

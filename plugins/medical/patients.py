@@ -21,9 +21,9 @@ from rapport.sdk import (
     by_id,
     conflict,
     cut,
-    decode_id,
     emit,
     get_contact,
+    newest_first,
     not_found,
 )
 from rapport_plugins.medical.models import Patient
@@ -152,11 +152,8 @@ async def search(
         query = query.where(Patient.birth_date == birth_date)
     if contact_id is not None:
         query = query.where(Patient.contact_id == contact_id)
-    if cursor:
-        query = query.where(Patient.id < decode_id(cursor))
-    rows = list(
-        (await session.execute(query.order_by(Patient.id.desc()).limit(limit + 1))).scalars()
-    )
+    query = newest_first(query, Patient.id, cursor, limit)
+    rows = list((await session.execute(query)).scalars())
     page = cut(rows, limit, by_id)
     for patient in page.items:
         await log_access(session, principal, patient.id, audit.READ, [DEMOGRAPHICS],

@@ -22,7 +22,7 @@ from rapport.core import audit
 from rapport.core.consent.models import ConsentEvent, ContactPolicy
 from rapport.core.contacts.models import Contact
 from rapport.core.events import emit
-from rapport.core.pagination import Page, by_id, check_limit, cut, decode_id
+from rapport.core.pagination import Page, by_id, check_limit, cut, newest_first
 from rapport.errors import invalid, not_found
 from rapport.hooks import TenantHooks
 from rapport.tenancy.principal import Principal
@@ -215,9 +215,6 @@ async def history(
     query = select(ConsentEvent).where(
         ConsentEvent.tenant_id == actor.tenant_id, ConsentEvent.contact_id == contact_id
     )
-    if cursor:
-        query = query.where(ConsentEvent.id < decode_id(cursor))
-    rows = list(
-        (await session.execute(query.order_by(ConsentEvent.id.desc()).limit(limit + 1))).scalars()
-    )
+    query = newest_first(query, ConsentEvent.id, cursor, limit)
+    rows = list((await session.execute(query)).scalars())
     return cut(rows, limit, by_id)

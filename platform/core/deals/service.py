@@ -20,7 +20,7 @@ from rapport.core.deals import pipeline
 from rapport.core.deals.models import Deal, DealLine
 from rapport.core.deals.references import require_contact, require_member, require_organization
 from rapport.core.events import emit
-from rapport.core.pagination import Page, by_id, check_limit, cut, decode_id
+from rapport.core.pagination import Page, by_id, check_limit, cut, newest_first
 from rapport.core.transactions import lines, money
 from rapport.core.workflows.stages import effective_workflow
 from rapport.errors import invalid, not_found
@@ -247,9 +247,7 @@ def list_statement(
         query = query.where(Deal.owner_id == owner_id)
     if contact_id is not None:
         query = query.where(Deal.contact_id == contact_id)
-    if cursor:
-        query = query.where(Deal.id < decode_id(cursor))
-    return query.order_by(Deal.id.desc()).limit(limit + 1)
+    return newest_first(query, Deal.id, cursor, limit)
 
 
 async def list_deals(

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.imports.models import COMPLETED, FAILED, RUNNING, UNFINISHED, ContactImport
-from rapport.core.pagination import Page, by_id, check_limit, cut, decode_id
+from rapport.core.pagination import Page, by_id, check_limit, cut, newest_first
 from rapport.errors import not_found
 from rapport.tenancy.principal import Principal
 
@@ -123,10 +123,6 @@ async def page(
     """Newest first, by the primary key (tenant, time-ordered id)."""
     check_limit(limit)
     query = select(ContactImport).where(ContactImport.tenant_id == actor.tenant_id)
-    if cursor:
-        query = query.where(ContactImport.id < decode_id(cursor))
-    rows = list(
-        (await session.execute(query.order_by(ContactImport.id.desc()).limit(limit + 1)))
-        .scalars()
-    )
+    query = newest_first(query, ContactImport.id, cursor, limit)
+    rows = list((await session.execute(query)).scalars())
     return cut(rows, limit, by_id)

@@ -15,7 +15,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.notifications.models import Notification
-from rapport.core.pagination import by_id, check_limit, cut, decode_id
+from rapport.core.pagination import by_id, check_limit, cut, newest_first
 from rapport.db.base import new_id
 from rapport.errors import not_found
 from rapport.tenancy.principal import Principal
@@ -87,9 +87,7 @@ def list_statement(
         query = query.where(Notification.read_at.is_(None))
     elif unread is False:
         query = query.where(Notification.read_at.is_not(None))
-    if cursor:
-        query = query.where(Notification.id < decode_id(cursor))
-    return query.order_by(Notification.id.desc()).limit(limit + 1)
+    return newest_first(query, Notification.id, cursor, limit)
 
 
 async def list_notifications(

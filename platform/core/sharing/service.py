@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from rapport.core import audit
-from rapport.core.pagination import Page, check_limit, cut, decode_id
+from rapport.core.pagination import Page, check_limit, cut, newest_first
 from rapport.core.sharing.access import may_manage_grants, may_read, require_read
 from rapport.core.sharing.models import SharingGrant
 from rapport.core.sharing.rules import SharingRule
@@ -121,9 +121,7 @@ async def list_grants(
     if not principal.can_manage:
         readable = [t for t, rule in rules.items() if may_read(principal, rule, None)]
         query = query.where(SharingGrant.record_type.in_(readable))
-    if cursor:
-        query = query.where(SharingGrant.id < decode_id(cursor))
-    rows = list(await session.execute(query.order_by(SharingGrant.id.desc()).limit(limit + 1)))
+    rows = list(await session.execute(newest_first(query, SharingGrant.id, cursor, limit)))
     return cut(rows, limit, lambda row: (row[0].id,)).map(lambda row: _view(me, row))
 
 

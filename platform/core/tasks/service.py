@@ -19,7 +19,7 @@ from rapport.core.deals.models import Deal
 from rapport.core.deals.references import require_contact, require_member
 from rapport.core.deals.service import member_filter
 from rapport.core.events import emit
-from rapport.core.pagination import Page, by_id, check_limit, cut, decode_id
+from rapport.core.pagination import Page, by_id, check_limit, cut, newest_first
 from rapport.core.tasks.models import Task
 from rapport.errors import invalid, not_found
 from rapport.hooks import TenantHooks
@@ -231,9 +231,7 @@ def list_statement(
         query = query.where(Task.contact_id == contact_id)
     if deal_id is not None:
         query = query.where(Task.deal_id == deal_id)
-    if cursor:
-        query = query.where(Task.id < decode_id(cursor))
-    return query.order_by(Task.id.desc()).limit(limit + 1)
+    return newest_first(query, Task.id, cursor, limit)
 
 
 async def list_tasks(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 from rapport.core import audit
 from rapport.core.contacts.models import Contact
 from rapport.core.contacts.relationships.models import KINDS, Relationship, RelationshipMember
-from rapport.core.pagination import by_id, cut, decode_id
+from rapport.core.pagination import by_id, cut, newest_first
 from rapport.errors import invalid, not_found
 from rapport.tenancy.principal import Principal
 
@@ -247,10 +247,8 @@ async def list_relationships(
         ))
     if kind is not None:
         query = query.where(Relationship.kind == _kind(kind))
-    if cursor:
-        query = query.where(Relationship.id < decode_id(cursor))
-    rows = list((await session.execute(query.order_by(Relationship.id.desc()).limit(limit + 1)))
-                .scalars())
+    query = newest_first(query, Relationship.id, cursor, limit)
+    rows = list((await session.execute(query)).scalars())
     page = cut(rows, limit, by_id)
     return await _views(session, actor, page.items), page.next_cursor
 
