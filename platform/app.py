@@ -18,6 +18,7 @@ from rapport.logs import configure_logging
 from rapport.plugin_checks import verify_declarations
 from rapport.settings import Settings
 from rapport.web.auth import TokenAuthentication
+from rapport.web.contract.document import publish
 from rapport.web.deps import DEPENDENCIES
 from rapport.web.health import healthz, readyz
 from rapport.web.json_body import DepthLimitedRequest
@@ -78,6 +79,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.registry = registry
+    publish(app, registry)
     app.state.expected_heads = migrations.heads(registry.migration_locations())
     app.state.known_revisions = migrations.known(registry.migration_locations())
     return app

@@ -68,3 +68,8 @@ def invalid_many(errors: list[FieldError]) -> RapportError:
         title="Validation failed",
         errors=errors,
     )
+
+
+# A route's option naming error statuses only it answers, for its OpenAPI entry (the kernel
+# documents the others from facts about the route): ``opt={ALSO_ANSWERS: (429,)}``.
+ALSO_ANSWERS = "rapport_also_answers"

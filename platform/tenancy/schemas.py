@@ -11,6 +11,8 @@ from rapport.fieldtypes import Email, Name, Password, RoleName, ShortText, Slug,
 
 
 class OrganizationIn(msgspec.Struct):
+    # Its OpenAPI component's name: another area has a struct of the same name.
+    __schema_name__ = "SignupOrganizationIn"
     name: Name
     slug: Slug
 

@@ -52,6 +52,8 @@ class TransitionIn(msgspec.Struct):
 
 
 class StageOut(msgspec.Struct):
+    # Its OpenAPI component's name: another area has a struct of the same name.
+    __schema_name__ = "DealStageOut"
     key: str
     label: str
 

@@ -35,6 +35,8 @@ class StagesIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class StageOut(msgspec.Struct):
+    # Its OpenAPI component's name: another area has a struct of the same name.
+    __schema_name__ = "WorkflowStageOut"
     key: str
     label: str
     terminal: bool

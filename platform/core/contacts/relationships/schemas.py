@@ -16,6 +16,8 @@ MAX_MEMBERS = 500
 
 
 class MemberIn(msgspec.Struct, forbid_unknown_fields=True):
+    # Its OpenAPI component's name: another area has a struct of the same name.
+    __schema_name__ = "RelationshipMemberIn"
     contact_id: uuid.UUID
     role: Role | None = None
 
@@ -36,6 +38,8 @@ class MemberRoleIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class MemberOut(msgspec.Struct):
+    # Its OpenAPI component's name: another area has a struct of the same name.
+    __schema_name__ = "RelationshipMemberOut"
     contact_id: uuid.UUID
     display_name: str
     email: str | None

@@ -1,0 +1,100 @@
+"""The document Litestar builds, made to keep the contract's promises (see the package)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+from litestar._openapi.plugin import OpenAPIPlugin
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.spec import OpenAPI, OpenAPIResponse, Operation, PathItem, Tag
+from litestar.routes import HTTPRoute
+
+from rapport.errors import ALSO_ANSWERS
+from rapport.hooks import PluginRegistry
+from rapport.web.contract import errors, names
+from rapport.web.contract.components import StructComponents, name_by_title
+from rapport.web.plugins import PLUGIN_OPT
+
+PUBLIC_OPT = "exclude_from_auth"
+_METHODS = ("get", "put", "post", "delete", "patch")
+
+
+def describe(
+    operation: Operation, handler: HTTPRouteHandler, method: str, route: HTTPRoute
+) -> None:
+    """Names, words, who may call, and every error ``operation`` answers."""
+    plugin = handler.opt.get(PLUGIN_OPT)
+    if plugin:
+        operation.tags = [plugin]
+    words = names.path_words(route.path_components)[0]
+    operation.summary = handler.summary or names.summary(handler, words)
+    operation.description = handler.description or names.description(handler, operation.summary)
+    public = bool(handler.opt.get(PUBLIC_OPT))
+    if public:
+        operation.security = []
+    own = {str(status) for status in (handler.responses or {})}
+    kept: dict[str, Any] = {}
+    for status, answer in (operation.responses or {}).items():
+        if status.startswith("2"):
+            if status == "204" and isinstance(answer, OpenAPIResponse):
+                answer.content = None
+            kept[status] = answer
+        elif status in own:
+            kept[status] = answer
+    has_body = operation.request_body is not None
+    for status in errors.statuses(
+        method=method,
+        public=public,
+        has_body=has_body,
+        has_parameters=bool(operation.parameters),
+        item_path=bool(route.path_parameters),
+        plugin=bool(plugin),
+        also=tuple(handler.opt.get(ALSO_ANSWERS, ())),
+    ):
+        kept.setdefault(str(status), errors.response(status))
+    operation.responses = dict(sorted(kept.items()))
+
+
+def tags(registry: PluginRegistry, used: set[str]) -> list[Tag]:
+    """A tag per area and plugin in use, described by its manifest where it has one."""
+    manifests = {i.name: i.manifest for i in registry.loaded() if i.manifest is not None}
+    found = []
+    for name in sorted(used):
+        manifest = manifests.get(name)
+        text = (manifest.description or manifest.title) if manifest else None
+        found.append(Tag(name=name, description=text or None))
+    return found
+
+
+class DocumentedOpenAPI(OpenAPIPlugin):
+    """Litestar's OpenAPI plugin, whose document then goes through ``describe``."""
+
+    __slots__ = ()
+
+    def _build_openapi(self) -> OpenAPI:
+        openapi = super()._build_openapi()
+        used: set[str] = set()
+        paths = openapi.paths or {}
+        for route in self.included_routes.values():
+            item: PathItem = paths[route.path_format or "/"]
+            for method, (handler, _) in route.route_handler_map.items():
+                operation = getattr(item, method.lower(), None)
+                if method.lower() not in _METHODS or operation is None:
+                    continue
+                describe(operation, handler, method.upper(), route)
+                used.update(operation.tags or ())
+        components = openapi.components
+        schemas = {**(components.schemas or {}), **errors.components()}
+        components.schemas = name_by_title(schemas, [openapi.paths, schemas])
+        openapi.tags = tags(self.app.state.registry, used)
+        return openapi
+
+
+def publish(app: Litestar, registry: PluginRegistry) -> None:
+    """Make ``app``'s document follow the contract. Litestar has no public door for a
+    document-wide rule, so two of its internals are used: the schema plugins' tuple
+    (ours goes first, for msgspec structs) and the class of its OpenAPI plugin (the
+    document is built lazily, on the first request for it, through ``_build_openapi``)."""
+    app.plugins.openapi = (StructComponents(registry), *app.plugins.openapi)
+    app.plugins.get(OpenAPIPlugin).__class__ = DocumentedOpenAPI
