@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 
-from rapport.db.migration_helpers import enable_tenant_rls
+from rapport.db.migration_helpers import enable_tenant_rls, tenant_key_columns
 
 revision = "0004_modules"
 down_revision = ("0002_fields", "0003_workflows")
@@ -20,13 +20,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "tenant_modules",
-        sa.Column(
-            "tenant_id",
-            UUID(as_uuid=True),
-            sa.ForeignKey("tenants.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        sa.Column("id", UUID(as_uuid=True), primary_key=True),
+        *tenant_key_columns(),
         sa.Column("name", sa.String(40), nullable=False),
         sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("settings", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
@@ -43,13 +37,7 @@ def upgrade() -> None:
 
     op.create_table(
         "event_outbox",
-        sa.Column(
-            "tenant_id",
-            UUID(as_uuid=True),
-            sa.ForeignKey("tenants.id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
-        sa.Column("id", UUID(as_uuid=True), primary_key=True),
+        *tenant_key_columns(),
         sa.Column("name", sa.String(80), nullable=False),
         sa.Column("record_type", sa.String(80), nullable=False),
         sa.Column("record_id", UUID(as_uuid=True)),
