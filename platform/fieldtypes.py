@@ -18,6 +18,26 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=_NO_NUL
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=320, pattern=_NO_NUL)]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024, pattern=_NO_NUL)]
 Slug = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=_NO_NUL)]
+# A new organization's slug; rapport.tenancy.validation.check_slug also refuses reserved ones.
+SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
+NewSlug = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=3, max_length=40, pattern=SLUG_PATTERN,
+        description="3 to 40 lowercase letters, digits and inner hyphens",
+        examples=["acme-dental"],
+    ),
+]
+# A password being chosen (rapport.tenancy.passwords also refuses common ones).
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 256
+NewPassword = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH, pattern=_NO_NUL,
+        description="At least 10 characters, not a commonly used password",
+    ),
+]
 Token = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=_NO_NUL)]
 RoleName = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=_NO_NUL)]
 LongText = Annotated[str, msgspec.Meta(max_length=100_000, pattern=_NO_NUL)]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.db.session import tenant_session
+from rapport.errors import ALSO_ANSWERS
 from rapport.hooks import PluginRegistry
 from rapport.mail import deliver
 from rapport.settings import Settings
@@ -50,13 +51,17 @@ def client_address(request: Request, settings: Settings) -> str:
 
 
 PUBLIC = {"exclude_from_auth": True}
+# Throttled per address (429); a wrong password is a 401, an unknown or used link a 404.
+SIGNUP = {**PUBLIC, ALSO_ANSWERS: (429,)}
+LOGIN = {**PUBLIC, ALSO_ANSWERS: (401, 429)}
+ACCEPT = {**PUBLIC, ALSO_ANSWERS: (401, 404, 429)}
 
 
 class AccountController(Controller):
     path = "/api/v1"
     tags = ["account"]
 
-    @post("/signup", opt=PUBLIC, status_code=201)
+    @post("/signup", opt=SIGNUP, status_code=201)
     async def signup(
         self,
         data: JSONBody[SignupIn],
@@ -90,7 +95,7 @@ class AccountController(Controller):
             background=BackgroundTask(deliver, settings, result.letter),
         )
 
-    @post("/auth/login", opt=PUBLIC, status_code=200)
+    @post("/auth/login", opt=LOGIN, status_code=200)
     async def login(
         self, data: JSONBody[LoginIn], request: Request, settings: NamedDependency[Settings]
     ) -> Response[TokenOut]:
@@ -161,7 +166,7 @@ class AccountController(Controller):
             p.role,
         )
 
-    @post("/invitations/accept", opt=PUBLIC, status_code=200)
+    @post("/invitations/accept", opt=ACCEPT, status_code=200)
     async def accept(
         self,
         data: JSONBody[AcceptInvitationIn],

@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rapport.errors import ALSO_ANSWERS
 from rapport.mail import deliver
 from rapport.settings import Settings
 from rapport.tenancy import credentials, sessions
@@ -43,7 +44,7 @@ class CredentialController(Controller):
     path = "/api/v1/auth"
     tags = ["account"]
 
-    @post("/password", status_code=204)
+    @post("/password", status_code=204, opt={ALSO_ANSWERS: (429,)})
     async def change_password(
         self,
         data: JSONBody[PasswordChangeIn],
@@ -64,7 +65,7 @@ class CredentialController(Controller):
         )
         return _signed_out()
 
-    @post("/password-reset", opt=PUBLIC, status_code=202)
+    @post("/password-reset", opt={**PUBLIC, ALSO_ANSWERS: (429,)}, status_code=202)
     async def request_reset(
         self, data: JSONBody[PasswordResetIn], request: Request,
         settings: NamedDependency[Settings],
@@ -81,7 +82,9 @@ class CredentialController(Controller):
             background=BackgroundTask(credentials.send_reset_link, maker, settings, data.email),
         )
 
-    @post("/password-reset/confirm", opt=PUBLIC, status_code=204)
+    @post(
+        "/password-reset/confirm", opt={**PUBLIC, ALSO_ANSWERS: (404, 429)}, status_code=204
+    )
     async def confirm_reset(
         self,
         data: JSONBody[PasswordResetConfirmIn],
@@ -97,7 +100,7 @@ class CredentialController(Controller):
         )
         await credentials.reset_password(public_db, token=data.token, password=data.password)
 
-    @post("/verify-email", opt=PUBLIC, status_code=204)
+    @post("/verify-email", opt={**PUBLIC, ALSO_ANSWERS: (404, 429)}, status_code=204)
     async def verify_email(
         self,
         data: JSONBody[VerifyEmailIn],

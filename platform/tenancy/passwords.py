@@ -8,8 +8,10 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-MIN_LENGTH = 10
-MAX_LENGTH = 256  # long passphrases welcome; the cap only bounds hashing work
+from rapport.fieldtypes import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+
+MIN_LENGTH = PASSWORD_MIN_LENGTH
+MAX_LENGTH = PASSWORD_MAX_LENGTH  # long passphrases welcome; the cap only bounds hashing work
 
 # OWASP's argon2id floor: m=19 MiB, t=2, p=1.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)

@@ -7,23 +7,33 @@ from datetime import datetime
 
 import msgspec
 
-from rapport.fieldtypes import Email, Name, Password, RoleName, ShortText, Slug, Token
+from rapport.fieldtypes import (
+    Email,
+    Name,
+    NewPassword,
+    NewSlug,
+    Password,
+    RoleName,
+    ShortText,
+    Slug,
+    Token,
+)
 
 
-class OrganizationIn(msgspec.Struct):
+class OrganizationIn(msgspec.Struct, forbid_unknown_fields=True):
     # Its OpenAPI component's name: another area has a struct of the same name.
     __schema_name__ = "SignupOrganizationIn"
     name: Name
-    slug: Slug
+    slug: NewSlug
 
 
-class AdminIn(msgspec.Struct):
+class AdminIn(msgspec.Struct, forbid_unknown_fields=True):
     email: Email
-    password: Password
+    password: NewPassword
     full_name: Name
 
 
-class SignupIn(msgspec.Struct):
+class SignupIn(msgspec.Struct, forbid_unknown_fields=True):
     organization: OrganizationIn
     admin: AdminIn
 
@@ -44,7 +54,7 @@ class SignupOut(msgspec.Struct):
     user: UserOut
 
 
-class LoginIn(msgspec.Struct):
+class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
     tenant: Slug
     email: Email
     password: Password
@@ -79,7 +89,7 @@ class MemberIn(msgspec.Struct, forbid_unknown_fields=True):
     full_name: ShortText = ""
 
 
-class MemberPatch(msgspec.Struct):
+class MemberPatch(msgspec.Struct, forbid_unknown_fields=True):
     role: RoleName
 
 
@@ -97,7 +107,7 @@ class MemberList(msgspec.Struct):
     items: list[MemberOut]
 
 
-class AcceptInvitationIn(msgspec.Struct):
+class AcceptInvitationIn(msgspec.Struct, forbid_unknown_fields=True):
     """``password``: the first password of a person who has none yet, otherwise their
     current one. ``full_name``: how a new person wants to be called."""
 
@@ -111,21 +121,21 @@ class NoticeOut(msgspec.Struct):
     detail: str
 
 
-class PasswordChangeIn(msgspec.Struct):
+class PasswordChangeIn(msgspec.Struct, forbid_unknown_fields=True):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
-class PasswordResetIn(msgspec.Struct):
+class PasswordResetIn(msgspec.Struct, forbid_unknown_fields=True):
     email: Email
 
 
-class PasswordResetConfirmIn(msgspec.Struct):
+class PasswordResetConfirmIn(msgspec.Struct, forbid_unknown_fields=True):
     token: Token
-    password: Password
+    password: NewPassword
 
 
-class VerifyEmailIn(msgspec.Struct):
+class VerifyEmailIn(msgspec.Struct, forbid_unknown_fields=True):
     token: Token
 
 

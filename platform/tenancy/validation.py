@@ -7,8 +7,9 @@ import re
 from email_validator import EmailNotValidError, validate_email
 
 from rapport.errors import invalid
+from rapport.fieldtypes import SLUG_PATTERN
 
-SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+SLUG_RE = re.compile(SLUG_PATTERN)
 RESERVED_SLUGS = frozenset(
     {
         "api",

@@ -18,7 +18,7 @@ Note = Annotated[str, msgspec.Meta(max_length=2000, pattern=r"^[^\x00]*$")]
 Moment = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
-class ConsentIn(msgspec.Struct):
+class ConsentIn(msgspec.Struct, forbid_unknown_fields=True):
     channel: Channel
     # "newsletter", "offers", … or "service" (messages the customer needs, not marketing).
     topic: Topic
@@ -53,7 +53,7 @@ class FrequencyCap(msgspec.Struct, forbid_unknown_fields=True):
     per_days: Annotated[int, msgspec.Meta(ge=1, le=366)]
 
 
-class ContactPolicyIn(msgspec.Struct):
+class ContactPolicyIn(msgspec.Struct, forbid_unknown_fields=True):
     do_not_contact: bool
     # null: no cap.
     frequency_cap: FrequencyCap | None = None

@@ -63,7 +63,7 @@ Addresses = Annotated[list[AddressIn], msgspec.Meta(max_length=MAX_ADDRESSES)]
 ExternalId = Annotated[str, msgspec.Meta(max_length=200, pattern=_NO_NUL)]
 
 
-class ContactIn(msgspec.Struct):
+class ContactIn(msgspec.Struct, forbid_unknown_fields=True):
     honorific: Honorific | None = None
     given_name: NameField | None = None
     patronymic: NameField | None = None
@@ -93,7 +93,7 @@ class ContactIn(msgspec.Struct):
         }
 
 
-class ContactPatch(msgspec.Struct, Patch):
+class ContactPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
     qualifiers = frozenset({"provenance"})
 
     honorific: Honorific | msgspec.UnsetType | None = msgspec.UNSET

@@ -17,7 +17,7 @@ from rapport.fieldtypes import Name, Patch
 Probability = Annotated[int, msgspec.Meta(ge=0, le=100)]
 
 
-class DealIn(msgspec.Struct):
+class DealIn(msgspec.Struct, forbid_unknown_fields=True):
     title: Name
     amount: Decimal | None = None
     currency: CurrencyCode | None = None
@@ -34,7 +34,7 @@ class DealIn(msgspec.Struct):
         return {f: getattr(self, f) for f in self.__struct_fields__}
 
 
-class DealPatch(msgspec.Struct, Patch):
+class DealPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
     title: Name | msgspec.UnsetType = msgspec.UNSET
     amount: Decimal | msgspec.UnsetType | None = msgspec.UNSET
     currency: CurrencyCode | msgspec.UnsetType | None = msgspec.UNSET
@@ -47,7 +47,7 @@ class DealPatch(msgspec.Struct, Patch):
     lines: Lines | msgspec.UnsetType | None = msgspec.UNSET
 
 
-class TransitionIn(msgspec.Struct):
+class TransitionIn(msgspec.Struct, forbid_unknown_fields=True):
     note: Annotated[str, msgspec.Meta(max_length=2000, pattern=r"^[^\x00]*$")] | None = None
 
 

@@ -11,7 +11,9 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.openapi.spec import (
+    OpenAPIHeader,
     OpenAPIMediaType,
+    OpenAPIResponse,
     OpenAPIType,
     Operation,
     RequestBody,
@@ -55,6 +57,29 @@ class CsvUpload(Operation):
             description="UTF-8 CSV (a byte-order mark is fine); the first row names the columns",
             required=True,
         )
+        created = (self.responses or {}).get("201")
+        if isinstance(created, OpenAPIResponse):
+            # A dry run answers 200 with the same record, and nothing saved.
+            self.responses = {**(self.responses or {}), "200": OpenAPIResponse(
+                description="Dry run: what the import would do; nothing was saved",
+                content=created.content,
+            )}
+
+
+@dataclass
+class ContactFile(Operation):
+    """The export's answer: a CSV or JSON-lines file, as ``format`` asks."""
+
+    def __post_init__(self) -> None:
+        text = Schema(type=OpenAPIType.STRING)
+        self.responses = {**(self.responses or {}), "200": OpenAPIResponse(
+            description="The contacts, one per row (CSV, with a header) or line (JSON lines)",
+            headers={"Content-Disposition": OpenAPIHeader(schema=text)},
+            content={
+                "text/csv": OpenAPIMediaType(schema=text),
+                "application/x-ndjson": OpenAPIMediaType(schema=text),
+            },
+        )}
 
 
 def _refusal(exc: runner.ImportRefused) -> RapportError:
@@ -156,7 +181,7 @@ class ContactExportController(Controller):
     path = "/api/v1/contacts/export"
     tags = ["contacts"]
 
-    @get("/")
+    @get("/", operation_class=ContactFile)
     async def export_contacts(
         self,
         request: Request[Any, Any, Any],

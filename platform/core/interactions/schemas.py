@@ -18,7 +18,7 @@ CHANNEL_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 Channel = Annotated[str, msgspec.Meta(pattern=CHANNEL_PATTERN, max_length=40)]
 
 
-class InteractionIn(msgspec.Struct):
+class InteractionIn(msgspec.Struct, forbid_unknown_fields=True):
     contact_id: uuid.UUID
     kind: Kind
     occurred_at: Timestamp | None = None
@@ -37,7 +37,7 @@ class InteractionIn(msgspec.Struct):
         return {f: getattr(self, f) for f in self.__struct_fields__}
 
 
-class InteractionPatch(msgspec.Struct, Patch):
+class InteractionPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
     contact_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
     kind: Kind | msgspec.UnsetType | None = msgspec.UNSET
     occurred_at: Timestamp | msgspec.UnsetType | None = msgspec.UNSET

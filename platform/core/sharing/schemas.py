@@ -22,7 +22,7 @@ Section = Annotated[str, msgspec.Meta(max_length=40, pattern=SECTION_PATTERN.pat
 Direction = Literal["outgoing", "incoming"]
 
 
-class GrantIn(msgspec.Struct):
+class GrantIn(msgspec.Struct, forbid_unknown_fields=True):
     grantee_tenant: Slug
     record_type: RecordType
     record_id: uuid.UUID

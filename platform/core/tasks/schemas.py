@@ -15,7 +15,7 @@ Notes = Annotated[str, msgspec.Meta(max_length=10_000, pattern=r"^[^\x00]*$")]
 Moment = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
-class TaskIn(msgspec.Struct):
+class TaskIn(msgspec.Struct, forbid_unknown_fields=True):
     title: Name
     notes: Notes | None = None
     # A member id (GET /api/v1/members); the creator when left out.
@@ -29,7 +29,7 @@ class TaskIn(msgspec.Struct):
         return {f: getattr(self, f) for f in self.__struct_fields__}
 
 
-class TaskPatch(msgspec.Struct, Patch):
+class TaskPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
     title: Name | msgspec.UnsetType = msgspec.UNSET
     notes: Notes | msgspec.UnsetType | None = msgspec.UNSET
     assignee_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET

@@ -11,7 +11,14 @@ import msgspec
 from rapport.core.transactions import money
 from rapport.fieldtypes import Name
 
-CurrencyCode = Annotated[str, msgspec.Meta(min_length=3, max_length=3, pattern="^[A-Za-z]{3}$")]
+CurrencyCode = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=3, max_length=3, pattern="^[A-Za-z]{3}$",
+        description="An active ISO 4217 currency code (EUR, USD, UAH); any case",
+        examples=["EUR"],
+    ),
+]
 
 
 class LineIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -19,7 +19,7 @@ Channel = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 Moment = Annotated[datetime, msgspec.Meta(tz=True)]
 
 
-class TransactionIn(msgspec.Struct):
+class TransactionIn(msgspec.Struct, forbid_unknown_fields=True):
     currency: CurrencyCode
     occurred_at: Moment
     # Where it happened: "store", "web", "app", "phone", … (lowercase, digits, "_").
