@@ -6,6 +6,15 @@ re-exports the parts of this package meant for them.
 """
 
 from rapport.hooks.conditions import Condition
+from rapport.hooks.console import (
+    ConsoleUI,
+    CustomerPanel,
+    Fragment,
+    NavEntry,
+    PanelQuery,
+    RegistryRoutes,
+    Screen,
+)
 from rapport.hooks.events import (
     CONSENT_CHANGED,
     CONTACT_CREATED,
@@ -108,17 +117,22 @@ __all__ = [
     "ComputeContext",
     "Condition",
     "ConsentChangedPayload",
+    "ConsoleUI",
     "ContactMergedPayload",
     "ContactPolicyChangedPayload",
     "ContactSummaryQuery",
     "ContactsImportedPayload",
+    "CustomerPanel",
     "DealStageChangedPayload",
     "DomainEvent",
     "FieldDefinition",
     "FieldLoader",
     "FieldType",
+    "Fragment",
     "ManifestError",
     "ModulePayload",
+    "NavEntry",
+    "PanelQuery",
     "PeriodicWork",
     "Permission",
     "PluginHookError",
@@ -127,7 +141,9 @@ __all__ = [
     "PluginRegistry",
     "RecordSnapshot",
     "RecordView",
+    "RegistryRoutes",
     "RoleDefinition",
+    "Screen",
     "SharingRule",
     "SharingRuleError",
     "State",

@@ -32,6 +32,7 @@ DECLARATION_HOOKS = (
     "rapport_permissions",
     "rapport_roles",
     "rapport_cli_commands",
+    "rapport_console",
 )
 
 
@@ -137,7 +138,9 @@ class PluginRegistry:
             info.manifest = manifest
             for hook in DECLARATION_HOOKS:
                 answer = self._call_one(info, hook)
-                info.declarations[hook] = list(answer or [])
+                # A declaration hook answers a list of items, or one item (rapport_console).
+                one = answer is not None and not isinstance(answer, list | tuple)
+                info.declarations[hook] = [answer] if one else list(answer or [])
             info.migrations = self._call_one(info, "rapport_migrations")
             info.settings_schema = self._call_one(info, "rapport_settings_schema")
             self._validate_declarations(info)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
 
     from rapport.errors import FieldError
+    from rapport.hooks.console import ConsoleUI
     from rapport.hooks.events import (
         ContactSummaryQuery,
         DomainEvent,
@@ -130,6 +131,22 @@ def rapport_roles() -> list[RoleDefinition]:
     Tenant admins can give these roles once the plugin is enabled. Each carries the
     plugin permissions it grants and which kernel role's rights it has on kernel
     records. Called once at start-up.
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_console() -> ConsoleUI | None:
+    """Return a :class:`~rapport.hooks.console.ConsoleUI`: what the plugin adds to the console
+    (the people's web application) — navigation entries, pages, and panels on the customer
+    page — with the folders of its templates and translations.
+
+    Called once at start-up. A plugin's pages are mounted under ``/apps/<plugin>/`` and,
+    like its navigation entries and panels, are shown only to tenants that enabled the
+    plugin and to the roles each item names. Pages are Litestar handlers returning
+    ``Screen`` or ``Fragment``; they receive the usual dependencies (``principal``, ``db``,
+    …). Panels' ``load`` runs inside the customer page's transaction. Guide:
+    docs/plugins.md, "Adding console screens".
     """
     raise AssertionError("hookspec")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import uuid
 
-from litestar.connection import ASGIConnection
+from litestar.connection import ASGIConnection, Request
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from sqlalchemy import func, select, text
 
@@ -18,6 +18,9 @@ from rapport.tenancy.principal import Principal
 from rapport.tenancy.tokens import SESSION_COOKIE, TokenInvalid, read_access_token
 
 CSRF_HEADER = "x-csrf-token"
+# Plain HTML forms (the console without JavaScript) send the token as this field instead.
+CSRF_FIELD = "_csrf"
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 TENANT_HEADER = "x-rapport-tenant"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 KERNEL_ROLES = frozenset(r.value for r in Role)
@@ -88,6 +91,20 @@ async def load_principal(
     )
 
 
+async def _sent_csrf(connection: ASGIConnection) -> str:
+    """The CSRF token of a cookie session's unsafe request: the header, or for a form post
+    the ``_csrf`` field (the parsed form is cached, so the handler reads it again for free)."""
+    sent = connection.headers.get(CSRF_HEADER)
+    if sent:
+        return sent
+    content_type = connection.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in FORM_TYPES:
+        return ""
+    form = await Request(connection.scope, connection.receive).form()
+    value = form.get(CSRF_FIELD, "")
+    return value if isinstance(value, str) else ""
+
+
 class TokenAuthentication(AbstractAuthenticationMiddleware):
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
         settings = connection.app.state.settings
@@ -103,7 +120,7 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
         except TokenInvalid as exc:
             raise unauthorized("The token is invalid or expired") from exc
         if via_cookie and connection.scope.get("method", "GET") not in SAFE_METHODS:
-            sent = connection.headers.get(CSRF_HEADER, "")
+            sent = await _sent_csrf(connection)
             if not hmac.compare_digest(sent.encode(), claims.csrf.encode()):
                 raise unauthorized("Missing or wrong CSRF token for a cookie session")
         principal = await load_principal(

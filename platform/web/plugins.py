@@ -9,7 +9,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotFoundException
 from litestar.handlers.base import BaseRouteHandler
 
-from rapport.hooks import PluginRegistry
+from rapport.hooks import PluginRegistry, RegistryRoutes
 
 PLUGIN_OPT = "rapport_plugin"
 
@@ -25,13 +25,18 @@ def module_enabled(connection: ASGIConnection, handler: BaseRouteHandler) -> Non
 
 
 def route_handlers(registry: PluginRegistry) -> list[Any]:
-    """Kernel areas' handlers as they are; each plugin's under ``/api/v1/<plugin>``."""
+    """Kernel areas' handlers as they are (``RegistryRoutes`` built with the registry); each
+    plugin's under ``/api/v1/<plugin>``."""
     handlers: list[Any] = []
     by_plugin: dict[str, list[Any]] = {}
     for info in registry.loaded():
         routes = info.declarations.get("rapport_routes", [])
         if info.builtin:
-            handlers.extend(routes)
+            # A kernel area that mounts what plugins declare (the console) builds its routes
+            # now, once every plugin is loaded.
+            for route in routes:
+                handlers.extend(route.build(registry) if isinstance(route, RegistryRoutes)
+                                else [route])
         elif routes:
             by_plugin[info.name] = routes
     for name, routes in sorted(by_plugin.items()):

@@ -1,0 +1,41 @@
+"""Kernel area: the console. It answers the same hooks as a plugin — its own navigation and
+pages through ``rapport_console`` — and mounts every plugin's screens (``RegistryRoutes``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rapport.console import account, contacts, home, settings
+from rapport.console.mount import routes
+from rapport.hooks import ConsoleUI, NavEntry, PluginManifest, RegistryRoutes, hookimpl
+
+HERE = Path(__file__).parent
+
+
+@hookimpl
+def rapport_manifest() -> PluginManifest:
+    return PluginManifest(name="console", title="Console", version="1.0", builtin=True)
+
+
+@hookimpl
+def rapport_routes() -> list[Any]:
+    return [RegistryRoutes(routes)]
+
+
+@hookimpl
+def rapport_migrations() -> Path:
+    return HERE / "migrations" / "versions"
+
+
+@hookimpl
+def rapport_console() -> ConsoleUI:
+    return ConsoleUI(
+        pages=[*account.PAGES, *home.PAGES, *contacts.PAGES, *settings.PAGES],
+        nav=[
+            NavEntry("Home", "/", order=10),
+            NavEntry("Contacts", "/contacts", order=20),
+        ],
+        templates=HERE / "templates",
+        translations=None,
+    )

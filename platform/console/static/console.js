@@ -1,0 +1,29 @@
+// The console's only script of its own (the CSP allows no inline script). It tells screen
+// readers what an htmx swap did and moves focus to the new content (WCAG 4.1.3, 2.4.3).
+(function () {
+  "use strict";
+  var announcer = function () { return document.getElementById("announcer"); };
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (target) { target.setAttribute("aria-busy", "true"); }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (target) { target.removeAttribute("aria-busy"); }
+    var live = announcer();
+    if (live) {
+      live.textContent = "";
+      window.setTimeout(function () { live.textContent = live.dataset.loaded || ""; }, 50);
+    }
+    // A whole page swapped in (boosted navigation): focus its heading, like a page load.
+    if (target && (target.tagName === "BODY" || target.id === "main")) {
+      var main = document.getElementById("main");
+      if (main) { main.focus(); }
+    }
+  });
+  // The language picker before sign-in submits as soon as a language is chosen.
+  document.addEventListener("change", function (event) {
+    var select = event.target;
+    if (select && select.id === "language-picker" && select.form) { select.form.submit(); }
+  });
+})();
