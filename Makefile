@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 # The example vendor plugin (tests/vendor_plugin) is installed for the test suite only.
 TEST_PLUGINS := $(VENV)/.test-plugins-stamp
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean chromium
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,16 @@ lint: $(STAMP)
 	$(BIN)/mypy platform $(wildcard plugins/*/)
 	$(BIN)/lint-imports
 
-test: $(TEST_PLUGINS) lint
+# The browser tests (tests/browser.py) drive Debian's Chromium; installed once, quietly,
+# when missing. Without it (no root, no apt) those tests are skipped and say why.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+		{ echo "installing chromium (apt-get) for the browser tests"; \
+		  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		    apt-get install -y -qq chromium; } >/dev/null 2>&1 || \
+		  echo "chromium could not be installed: the browser tests will be skipped"; }
+
+test: $(TEST_PLUGINS) chromium lint
 	$(BIN)/python -m pytest -q
 
 format: $(STAMP)

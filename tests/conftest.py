@@ -22,6 +22,9 @@ from rapport.db.urls import APP_ROLE, OWNER_ROLE, libpq_url, sqlalchemy_url
 from rapport.settings import Settings
 from tests import mailbox
 
+# A real headless Chromium and a live server for tests of pages (docs, console).
+pytest_plugins = ["tests.browser"]
+
 TEST_SECRET = "test-secret-" + "x" * 40
 
 

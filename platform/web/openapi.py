@@ -7,6 +7,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from rapport.hooks import PluginRegistry
 from rapport.settings import Settings
+from rapport.web.api_docs import render_plugins
 from rapport.web.contract.names import OperationIds
 
 DESCRIPTION = """Rapport's JSON API. Every error is an RFC 9457 problem document
@@ -24,6 +25,7 @@ def openapi_config(registry: PluginRegistry, settings: Settings) -> OpenAPIConfi
         version="1",
         description=DESCRIPTION,
         path="/schema",
+        render_plugins=render_plugins("/schema"),
         components=Components(
             security_schemes={
                 "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")

@@ -11,33 +11,15 @@ from collections.abc import Awaitable, Callable
 
 from litestar.types import Message, Scope
 
-# For the JSON API and the coming console (Jinja2 + htmx, every asset from our own origin).
+# For the JSON API, the docs pages under /schema (Swagger UI shipped with the package and
+# started from a script file: rapport.web.api_docs) and the coming console (Jinja2 + htmx),
+# every asset from our own origin.
 CSP = "; ".join(
     [
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self' data:",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
-# Litestar's OpenAPI pages under /schema load their scripts, styles, fonts and favicon from
-# CDNs and start them with inline scripts. Until another issue ships those assets with the
-# package, the HTML pages there get a policy that lets them work; the JSON/YAML documents
-# under /schema keep the strict one. Remove this when the docs assets are local.
-DOCS_CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://unpkg.com"
-        " https://cdn.redoc.ly",
-        "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://unpkg.com"
-        " https://fonts.googleapis.com",
-        "font-src 'self' data: https://fonts.gstatic.com https://cdn.jsdelivr.net",
-        "img-src 'self' data: https:",
-        "worker-src 'self' blob:",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
@@ -60,16 +42,6 @@ _COMMON: tuple[tuple[bytes, bytes], ...] = (
 BeforeSend = Callable[[Message, Scope], Awaitable[None]]
 
 
-def _is_docs_page(scope: Scope, headers: list[tuple[bytes, bytes]]) -> bool:
-    path = str(scope.get("path", ""))
-    if path != "/schema" and not path.startswith("/schema/"):
-        return False
-    return any(
-        name.lower() == b"content-type" and value.lower().startswith(b"text/html")
-        for name, value in headers
-    )
-
-
 def security_headers(*, production: bool) -> BeforeSend:
     """A ``before_send`` hook adding the headers; HSTS only in ``production`` (a browser
     that saw it once refuses plain HTTP to the host for two years — wrong on a laptop)."""
@@ -80,9 +52,8 @@ def security_headers(*, production: bool) -> BeforeSend:
             return
         headers = list(message.get("headers", []))
         present = {name.lower() for name, _ in headers}
-        csp = DOCS_CSP if _is_docs_page(scope, headers) else CSP
         # A handler that set its own value (a future page with a stricter policy) keeps it.
-        for name, value in (*fixed, (b"content-security-policy", csp.encode())):
+        for name, value in (*fixed, (b"content-security-policy", CSP.encode())):
             if name not in present:
                 headers.append((name, value))
         message["headers"] = headers

@@ -1,0 +1,157 @@
+"""A real headless Chromium for tests of pages: the docs under /schema, the console.
+
+Fixtures (loaded by tests/conftest.py through ``pytest_plugins``):
+
+- ``live_server``: the app behind uvicorn on 127.0.0.1 for the session; its base URL.
+- ``browser``: Debian's Chromium (``make test`` installs it), driven by Playwright, launched
+  once per session. Tests are skipped, saying why, only when no Chromium is there.
+- ``tab``: a fresh browser context and page per test, with every request that is not to
+  127.0.0.1 refused and recorded (the network beyond loopback does not exist), console
+  errors and Content-Security-Policy violations collected, and a screenshot saved under
+  ``.artifacts/screenshots/`` when the test ends.
+
+Playwright is used for its Python API only: ``playwright install`` (which downloads its own
+browsers) is never needed; ``RAPPORT_CHROMIUM`` names another binary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+
+from rapport.app import create_app
+from tests.conftest import make_settings
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / ".artifacts" / "screenshots"
+LOOPBACK = frozenset({"127.0.0.1"})
+# Recorded in every page before its own scripts run; an init script is not bound by the CSP.
+_WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+});
+"""
+
+
+def chromium_path() -> str | None:
+    """The Chromium to drive: ``RAPPORT_CHROMIUM`` or the first of Debian's names on PATH."""
+    if configured := os.environ.get("RAPPORT_CHROMIUM"):
+        return configured
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if found := shutil.which(name):
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def live_server(database) -> Iterator[str]:
+    """The app behind a real uvicorn on a free loopback port, for the whole session."""
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(make_settings(), database.app_url), log_level="warning", lifespan="on"
+        )
+    )
+    thread = threading.Thread(
+        target=lambda: asyncio.run(server.serve(sockets=[listening])), daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{listening.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+        listening.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    executable = chromium_path()
+    if executable is None:
+        pytest.skip(
+            "no Chromium: `make test` installs Debian's chromium package "
+            "(apt-get install chromium); or set RAPPORT_CHROMIUM to a Chromium binary"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright is a dev dependency: pip install -e '.[dev]'")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                # Root in a container has no user namespaces for Chromium's sandbox.
+                "--no-sandbox",
+                # Names other than loopback do not resolve: a second wall behind the
+                # request filter in ``tab``, for anything the browser fetches by itself.
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@dataclass
+class Tab:
+    """One test's page and what it tried that a test may want to refuse."""
+
+    page: Any
+    blocked: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+
+    def csp_violations(self) -> list[str]:
+        return list(self.page.evaluate("window.__cspViolations || []"))
+
+
+@pytest.fixture
+def tab(browser, request: pytest.FixtureRequest) -> Iterator[Tab]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    context.add_init_script(_WATCH_CSP)
+    page = context.new_page()
+    opened = Tab(page)
+
+    def only_loopback(route: Any) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname in LOOPBACK:
+            route.continue_()
+        else:
+            opened.blocked.append(url)
+            route.abort("internetdisconnected")
+
+    context.route("**/*", only_loopback)
+    page.on(
+        "console", lambda m: opened.console_errors.append(m.text) if m.type == "error" else None
+    )
+    try:
+        yield opened
+    finally:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
+        try:
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        finally:
+            context.close()
