@@ -7,6 +7,8 @@ import uuid
 
 from litestar.connection import ASGIConnection, Request
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.middleware._utils import should_bypass_middleware
+from litestar.types import Receive, Scope, Send
 from sqlalchemy import func, select, text
 
 from rapport.core.modules.models import TenantModule
@@ -106,6 +108,21 @@ async def _sent_csrf(connection: ASGIConnection) -> str:
 
 
 class TokenAuthentication(AbstractAuthenticationMiddleware):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The base class's, except that the connection keeps ``receive``: a form post's CSRF
+        # field is read from the body (cached in the scope, so the handler reads it again).
+        if not should_bypass_middleware(
+            exclude_http_methods=self.exclude_http_methods,
+            exclude_opt_key=self.exclude_opt_key,
+            exclude_path_pattern=self.exclude,
+            scope=scope,
+            scopes=self.scopes,
+        ):
+            result = await self.authenticate_request(ASGIConnection(scope, receive))
+            scope["user"] = result.user
+            scope["auth"] = result.auth
+        await self.app(scope, receive, send)
+
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
         settings = connection.app.state.settings
         token = _bearer(connection)
