@@ -22,8 +22,9 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware._internal.exceptions.middleware import get_exception_handler
 
 from rapport.console.chrome import FORM_COOKIE, allowed
+from rapport.console.i18n import N_
 from rapport.console.rendering import html
-from rapport.errors import RapportError, forbidden, invalid
+from rapport.errors import RapportError, forbidden
 from rapport.hooks import Fragment, Screen
 from rapport.web.auth import CSRF_FIELD
 from rapport.web.problems import HANDLERS
@@ -70,7 +71,7 @@ def on_error(request: Request, exc: Exception) -> Response[Any]:
             body, status_code=200, media_type=MediaType.HTML,
             headers={"HX-Retarget": "#alerts", "HX-Reswap": "innerHTML"},
         )
-    title = "Page not found" if status == 404 else "Something went wrong"
+    title = N_("Page not found") if status == 404 else N_("Something went wrong")
     return Response(
         html(request, Screen("console/error.html", title, context, status=status)),
         status_code=status, media_type=MediaType.HTML,
@@ -109,10 +110,7 @@ async def check_form_token(request: Request) -> dict[str, Any]:
     sent = form.get(CSRF_FIELD, "")
     kept = request.cookies.get(FORM_COOKIE, "")
     if not (kept and isinstance(sent, str) and hmac.compare_digest(sent, kept)):
-        raise RapportError(
-            "The form expired; please try again", status=400, title="Bad request",
-            errors=[], extra={},
-        ) from None
+        raise RapportError(N_("The form expired; please try again"), status=400) from None
     return {key: value for key, value in form.items() if key != CSRF_FIELD}
 
 
@@ -120,7 +118,6 @@ __all__ = [
     "SIGN_IN",
     "check_form_token",
     "form_token",
-    "invalid",
     "on_error",
     "redirect",
     "role_guard",

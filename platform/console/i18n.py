@@ -26,6 +26,11 @@ NATIVE_NAMES = {"uk": "Українська", "ru": "Русский", "en": "Eng
 CATALOGS = Path(__file__).parent / "locale"
 
 
+def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name
+    """Marks a message for extraction (``pybabel extract -k N_``); translated when shown."""
+    return message
+
+
 def compile_po(path: Path) -> Translations:
     """A .po file as a gettext ``Translations`` object (compiled in memory)."""
     with path.open("rb") as source:
