@@ -21,6 +21,7 @@ from rapport.web.auth import TokenAuthentication
 from rapport.web.contract.document import publish
 from rapport.web.deps import DEPENDENCIES
 from rapport.web.health import healthz, readyz
+from rapport.web.http_methods import answer_options, head_as_get
 from rapport.web.json_body import DepthLimitedRequest
 from rapport.web.openapi import openapi_config
 from rapport.web.plugins import route_handlers
@@ -42,16 +43,19 @@ def create_app(
     registry: PluginRegistry | None = None,
     extra_routes: Sequence[Any] = (),
     extra_dependencies: Mapping[str, Any] | None = None,
+    pool_size: int = 10,
+    max_overflow: int = 10,
 ) -> Litestar:
     """Build the app. ``registry`` defaults to the installed plugins; ``extra_routes`` and
-    ``extra_dependencies`` let tests mount handlers."""
+    ``extra_dependencies`` let tests mount handlers; ``rapport run`` sizes the pool of each
+    worker process (``rapport.serving``)."""
     settings.check()
     configure_logging(settings.log_json)
     registry = registry or build_registry(settings)
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
-        engine = make_engine(app_db_url)
+        engine = make_engine(app_db_url, pool_size=pool_size, max_overflow=max_overflow)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         try:
@@ -66,7 +70,7 @@ def create_app(
     app = Litestar(
         route_handlers=[healthz, readyz, *route_handlers(registry), *extra_routes],
         dependencies={**DEPENDENCIES, **(extra_dependencies or {})},
-        middleware=[request_id_middleware, auth],
+        middleware=[request_id_middleware, answer_options, auth],
         # Not a route middleware: it must also cover the router's own 404/405 answers.
         before_send=[security_headers(production=settings.production)],
         request_class=DepthLimitedRequest,
@@ -77,6 +81,8 @@ def create_app(
         debug=False,
         logging_config=None,
     )
+    # HEAD as GET, and HEAD in every 405's Allow: around the router (rapport.web.http_methods).
+    app.asgi_handler = head_as_get(app.asgi_handler)
     app.state.settings = settings
     app.state.registry = registry
     publish(app, registry)

@@ -78,19 +78,25 @@ def main() -> None:
 @cli.command()
 @click.option("--host", default=None, help="Address to bind (RAPPORT_HOST).")
 @click.option("--port", type=int, default=None, help="Port to bind (RAPPORT_PORT).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Server processes (RAPPORT_WORKERS; default: the machine's CPUs).")
 @click.option("--no-migrate", is_flag=True, help="Do not apply pending migrations first.")
-def run(host: str | None, port: int | None, no_migrate: bool) -> None:
-    """Apply migrations and serve the API and console.
+def run(host: str | None, port: int | None, workers: int | None, no_migrate: bool) -> None:
+    """Apply migrations and serve the API and console from every core.
 
-    An embedded PostgreSQL is watched while serving (restarted if it dies) and stopped on
-    Ctrl-C or SIGTERM when this command started it; one that was already running
-    (``rapport db shell`` leaves one up) stays running.
+    ``--workers N`` processes share the listening socket (uvicorn's supervisor restarts
+    one that dies); each keeps a connection pool sized so that all of them fit the
+    database's ``max_connections``. An embedded PostgreSQL is watched by this (parent)
+    process while serving (restarted if it dies) and stopped on Ctrl-C or SIGTERM when
+    this command started it; one that was already running (``rapport db shell`` leaves
+    one up) stays running.
     """
     import uvicorn
 
-    from rapport.app import create_app
+    from rapport import serving
 
     settings = _settings()
+    processes = serving.worker_count(workers)
     # keep_running: the supervisor, not the wheel's exit hook, decides whether the
     # embedded server stops with this process.
     db = _database(settings, keep_running=True)
@@ -100,16 +106,21 @@ def run(host: str | None, port: int | None, no_migrate: bool) -> None:
         if not no_migrate:
             console.print("[bold]Applying migrations…[/bold]")
             migrations.upgrade(db.owner_url)
-        app = create_app(settings, db.app_url)
+        pool = serving.pool_for(db.owner_url, processes)
+        serving.hand_over(db.app_url, pool)
         where = (
             "embedded PostgreSQL in " + str(settings.data_dir)
             if db.embedded
             else "configured PostgreSQL"
         )
         address = f"http://{host or settings.host}:{port or settings.port}"
-        console.print(f"[green]Rapport[/green] on {address} ({where})")
+        console.print(f"[green]Rapport[/green] on {address} ({where}; {processes} "
+                      f"process{'es' if processes > 1 else ''}, pool {pool.size}+"
+                      f"{pool.overflow} each)")
         uvicorn.run(
-            app,
+            "rapport.serving:worker_app",
+            factory=True,
+            workers=processes,
             host=host or settings.host,
             port=port or settings.port,
             log_level="warning",
@@ -121,8 +132,10 @@ def run(host: str | None, port: int | None, no_migrate: bool) -> None:
         if supervisor is not None:
             supervisor.stop()
 
-    if serve_until_stopped(serve, cleanup):
-        console.print("Rapport stopped")
+    serve_until_stopped(serve, cleanup)
+    # One process re-raises the signal it caught (a StopRequested here); several return
+    # once uvicorn's supervisor has stopped them. Either way the server was asked to stop.
+    console.print("Rapport stopped")
 
 
 @cli.group()

@@ -38,11 +38,11 @@ USER_KEY = "user_id"
 CONNECT_ARGS: dict[str, object] = {"prepare_threshold": None}
 
 
-def make_engine(url: URL | str, *, pool_size: int = 10) -> AsyncEngine:
+def make_engine(url: URL | str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=pool_size,
-        max_overflow=10,
+        max_overflow=max_overflow,
         pool_pre_ping=True,
         connect_args=CONNECT_ARGS,
     )
