@@ -23,9 +23,13 @@ run: $(STAMP)
 		$(BIN)/python -m pip uninstall --quiet --yes rapport-stamps; rm -f $(TEST_PLUGINS); fi
 	$(BIN)/rapport run
 
+# mypy reads the code under its installed names (rapport, rapport_plugins; pyproject's
+# [tool.mypy] packages), found through two symlinks in .mypy-src (see mypy_path there).
 lint: $(STAMP)
 	$(BIN)/ruff check platform plugins tests bench
-	$(BIN)/mypy platform $(wildcard plugins/*/)
+	@mkdir -p .mypy-src && ln -sfn ../platform .mypy-src/rapport \
+		&& ln -sfn ../plugins .mypy-src/rapport_plugins
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 # The browser tests (tests/browser.py) drive Debian's Chromium; installed once, quietly,
@@ -48,4 +52,4 @@ bench: $(TEST_PLUGINS)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .mypy-src .ruff_cache

@@ -17,15 +17,16 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, TypeVarTuple
 
 import msgspec
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import Select, SQLColumnExpression
 
 from rapport.errors import FieldError, RapportError
 
 T = TypeVar("T")
 U = TypeVar("U")
+Ts = TypeVarTuple("Ts")
 
 MAX_LIMIT = 200
 # The longest cursor a fixed-key list issues is well under this; the bound is for query
@@ -71,8 +72,8 @@ def cut(rows: Sequence[T], limit: int, key: Callable[[T], tuple[Any, ...]]) -> P
 
 
 def newest_first(
-    query: Select[Any], id_column: ColumnElement[Any], cursor: str | None, limit: int
-) -> Select[Any]:
+    query: Select[*Ts], id_column: SQLColumnExpression[Any], cursor: str | None, limit: int
+) -> Select[*Ts]:
     """``query`` as a ``by_id`` list: newest first by its time-ordered id, after the
     cursor, one row more than the page."""
     if cursor:

@@ -63,7 +63,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _members_query() -> Select[tuple[Membership, User, str | None]]:
+def _members_query() -> Select[Membership, User, str | None]:
     return (
         select(Membership, User, Invitation.invited_name)
         .join(User, User.id == Membership.user_id)

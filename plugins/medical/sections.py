@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import FromClause, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import audit
@@ -36,7 +36,7 @@ from rapport_plugins.medical.roles import (
     OBSERVATIONS,
 )
 
-TABLES: dict[str, Table] = {
+TABLES: dict[str, FromClause] = {
     DEMOGRAPHICS: Patient.__table__,
     ENCOUNTERS: Encounter.__table__,
     CONDITIONS: Condition.__table__,

@@ -12,7 +12,10 @@ from rapport_plugins.medical.trail import log_access
 
 
 async def encounter_entries(query: TimelineQuery) -> list[TimelineEntry]:
-    allowed = access_of(query.actor).read
+    if query.actor is None:  # no reader, no role: nothing medical to show
+        return []
+    actor = query.actor
+    allowed = access_of(actor).read
     clinical = ENCOUNTERS in allowed
     if not clinical and APPOINTMENTS not in allowed:
         return []
@@ -32,7 +35,7 @@ async def encounter_entries(query: TimelineQuery) -> list[TimelineEntry]:
         stmt.order_by(Encounter.starts_at.desc()).limit(query.limit))).scalars())
     if not rows:
         return []
-    await log_access(query.session, query.actor, patient_id, audit.READ,
+    await log_access(query.session, actor, patient_id, audit.READ,
                      [ENCOUNTERS if clinical else APPOINTMENTS], via="timeline")
     return [
         TimelineEntry(

@@ -125,7 +125,7 @@ def history_statement(
     record_id: uuid.UUID | None = None,
     cursor: str | None = None,
     limit: int = 50,
-) -> Select[tuple[AuditEvent]]:
+) -> Select[AuditEvent]:
     """The log query (exposed so tests and benchmarks can EXPLAIN what the endpoint runs).
 
     Two index-friendly branches rather than one OR, which would scan the whole table: the

@@ -82,7 +82,7 @@ def latest_statement(
     contact_id: uuid.UUID,
     channel: str | None = None,
     topic: str | None = None,
-) -> Select[tuple[ConsentEvent]]:
+) -> Select[ConsentEvent]:
     """The latest event per (channel, topic) — what the contact said last — read from the
     front of the (tenant_id, contact_id, channel, topic, occurred_at DESC, id DESC) index."""
     query = select(ConsentEvent).where(

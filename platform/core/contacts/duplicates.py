@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -63,7 +62,7 @@ def _name_score(name: PersonName) -> ColumnElement[float]:
                          func.similarity(full, func.lower(name.full)))
 
 
-def by_email(tenant_id: uuid.UUID, keys: Sequence[str]) -> Select[Any]:
+def by_email(tenant_id: uuid.UUID, keys: Sequence[str]) -> Select[uuid.UUID, str, str | None]:
     return (
         select(Contact.id, Contact.display_name, Contact.email)
         .join(ContactEmail, (ContactEmail.tenant_id == Contact.tenant_id)
@@ -73,7 +72,7 @@ def by_email(tenant_id: uuid.UUID, keys: Sequence[str]) -> Select[Any]:
     )
 
 
-def by_phone(tenant_id: uuid.UUID, numbers: Sequence[str]) -> Select[Any]:
+def by_phone(tenant_id: uuid.UUID, numbers: Sequence[str]) -> Select[uuid.UUID, str, str | None]:
     return (
         select(Contact.id, Contact.display_name, Contact.email)
         .join(ContactPhone, (ContactPhone.tenant_id == Contact.tenant_id)
@@ -84,7 +83,9 @@ def by_phone(tenant_id: uuid.UUID, numbers: Sequence[str]) -> Select[Any]:
     )
 
 
-def by_name_and_birthday(tenant_id: uuid.UUID, name: PersonName, birthday: date) -> Select[Any]:
+def by_name_and_birthday(
+    tenant_id: uuid.UUID, name: PersonName, birthday: date
+) -> Select[uuid.UUID, str, str | None, float]:
     """The birthday narrows through its index; similarity runs on those few rows only."""
     return (
         select(Contact.id, Contact.display_name, Contact.email, _name_score(name))

@@ -18,6 +18,7 @@ from typing import Any, TypeAlias
 
 from sqlalchemy import Select, exists, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from rapport.core.contacts.models import Contact, ContactTag
@@ -93,6 +94,8 @@ def _linked_filter(tenant_id: uuid.UUID, name: str, op: Op, raw: str) -> ColumnE
     """``tags:eq:vip`` has the tag, ``in`` any of them, ``contains`` all of them, ``ne`` not
     it, ``is_empty`` none at all; ``organization`` the same over organization ids."""
     values = _linked_values(name, op, raw)
+    table: type[ContactTag] | type[ContactOrganization]
+    column: InstrumentedAttribute[str] | InstrumentedAttribute[uuid.UUID]
     if name == "tags":
         table, column, owner = ContactTag, ContactTag.tag, ContactTag.contact_id
         tenant = ContactTag.tenant_id

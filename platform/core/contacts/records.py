@@ -105,13 +105,13 @@ async def _sync_rows(
         if key not in wanted:
             await session.delete(row)
     for key, values in wanted.items():
-        row = stored.get(key)
-        if row is None:
+        existing = stored.get(key)
+        if existing is None:
             session.add(model(tenant_id=contact.tenant_id, contact_id=contact.id,
                               **{key_column: key}, **values))
         else:
             for column, value in values.items():
-                setattr(row, column, value)
+                setattr(existing, column, value)
 
 
 async def write_emails(

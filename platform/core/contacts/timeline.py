@@ -57,7 +57,7 @@ def _key(e: TimelineEntry) -> Key:
 
 
 def _decode(cursor: str) -> Key:
-    key = decode(cursor, Key)
+    key = decode(cursor, tuple[datetime, str, str, str, str])  # a Key
     try:
         uuid.UUID(key[1])
     except ValueError as exc:

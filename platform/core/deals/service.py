@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any, TypeAlias
 
@@ -238,7 +239,7 @@ def list_statement(
     contact_id: uuid.UUID | None = None,
     cursor: str | None = None,
     limit: int = 50,
-) -> Select[tuple[Deal]]:
+) -> Select[Deal]:
     """The list query, newest first (exposed so tests can EXPLAIN what the endpoint runs)."""
     query = select(Deal).where(Deal.tenant_id == tenant_id)
     if stage is not None:
@@ -288,7 +289,9 @@ def member_filter(field: str, value: str | None, actor: Principal) -> uuid.UUID 
         raise invalid(field, "must be 'me' or a member id") from exc
 
 
-def open_deals_statement(tenant_id: uuid.UUID, contact_id: uuid.UUID, limit: int) -> Select[Any]:
+def open_deals_statement(
+    tenant_id: uuid.UUID, contact_id: uuid.UUID, limit: int
+) -> Select[uuid.UUID, str, str, Decimal | None, str | None, date | None, uuid.UUID | None]:
     """A contact's deals not in a closing stage (declared or added by the tenant), newest
     first — one query over the (tenant_id, contact_id, id) index."""
     from rapport.core.workflows.models import StageOverride

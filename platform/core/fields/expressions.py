@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, Numeric, Text, func, literal
+from sqlalchemy import Boolean, Date, DateTime, Numeric, SQLColumnExpression, Text, func, literal
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.sql.elements import ColumnElement
@@ -57,26 +57,28 @@ def _const(text: str) -> ColumnElement[str]:
     return literal(text, Text, literal_execute=True)
 
 
-def member(fields: ColumnElement[Any], full_key: str) -> ColumnElement[Any]:
+def member(fields: SQLColumnExpression[Any], full_key: str) -> ColumnElement[Any]:
     """``fields -> 'owner.key'`` (jsonb)."""
     if not FULL_KEY_RE.match(full_key):
         raise ValueError(f"not a full field key: {full_key!r}")
     return fields.op("->", return_type=JSONB)(_const(full_key))
 
 
-def member_text(fields: ColumnElement[Any], full_key: str) -> ColumnElement[str]:
+def member_text(fields: SQLColumnExpression[Any], full_key: str) -> ColumnElement[str]:
     """``fields ->> 'owner.key'`` (text)."""
     if not FULL_KEY_RE.match(full_key):
         raise ValueError(f"not a full field key: {full_key!r}")
     return fields.op("->>", return_type=Text)(_const(full_key))
 
 
-def subfield_text(fields: ColumnElement[Any], full_key: str, name: str) -> ColumnElement[str]:
+def subfield_text(fields: SQLColumnExpression[Any], full_key: str, name: str) -> ColumnElement[str]:
     """``(fields -> 'owner.key') ->> 'name'``: a part of a money or reference value."""
     return member(fields, full_key).op("->>", return_type=Text)(_const(name))
 
 
-def typed_value(fields: ColumnElement[Any], full_key: str, kind: IndexKind) -> ColumnElement[Any]:
+def typed_value(
+    fields: SQLColumnExpression[Any], full_key: str, kind: IndexKind
+) -> ColumnElement[Any]:
     """The comparable value of a field: what a filter compares and a sort orders by."""
     text = member_text(fields, full_key)
     match kind:

@@ -21,8 +21,19 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Subquery, Text, and_, cast, literal, not_, select, union_all
+from sqlalchemy import (
+    SQLColumnExpression,
+    Subquery,
+    Text,
+    and_,
+    cast,
+    literal,
+    not_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from rapport.core.fields import types
@@ -87,7 +98,7 @@ _COMPARE: dict[Op, Callable[[Any, Any], Any]] = {
 class IndexProbe:
     """Where an indexed field's entries live, so a filter can search them first."""
 
-    record_id: ColumnElement[Any]
+    record_id: SQLColumnExpression[Any]
     tenant_id: uuid.UUID
     entity: str
     full_key: str
@@ -120,7 +131,7 @@ class Walk:
     def record_id(self) -> ColumnElement[Any]:
         return self.entries.c.record_id
 
-    def join_condition(self, record_id: ColumnElement[Any]) -> ColumnElement[bool]:
+    def join_condition(self, record_id: SQLColumnExpression[Any]) -> ColumnElement[bool]:
         return self.record_id == record_id
 
 
@@ -163,10 +174,10 @@ def core_target(name: str, column: ColumnElement[Any], field_type: FieldType) ->
 
 
 def field_targets(
-    fields: ColumnElement[Any],
+    fields: InstrumentedAttribute[dict[str, Any]],
     definitions: Sequence[FieldDefinition],
     *,
-    record_id: ColumnElement[Any],
+    record_id: SQLColumnExpression[Any],
     tenant_id: uuid.UUID,
 ) -> dict[str, Target]:
     """One target per stored field, plus ``<key>.currency`` for money fields."""
@@ -269,7 +280,7 @@ def _exact(target: Target, op: Op, raw: str, values: list[Any]) -> ColumnElement
     return result
 
 
-def _entry(kind: IndexKind, value: Any) -> tuple[ColumnElement[Any], Any]:
+def _entry(kind: IndexKind, value: Any) -> tuple[SQLColumnExpression[Any], Any]:
     """The field_values column for ``kind`` and ``value`` as that column stores it."""
     if kind in (IndexKind.TEXT, IndexKind.MULTI):
         return FieldValue.text_value, str(value)[:TEXT_KEY_LENGTH]

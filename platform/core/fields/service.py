@@ -155,7 +155,7 @@ async def create_field(
     if entity not in entities:
         errors.append(FieldError("entity", "must be one of: " + ", ".join(sorted(entities))))
     try:
-        field_type = FieldType(data.get("type"))
+        field_type = FieldType(data.get("type", ""))  # ValueError for anything else too
     except ValueError:
         raise invalid_many(
             [*errors, FieldError("type", "must be one of: " + ", ".join(FieldType))]

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import and_, literal, or_
+from sqlalchemy import SQLColumnExpression, and_, literal, or_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
@@ -34,12 +34,12 @@ class Sort:
     def value(self) -> ColumnElement[Any]:
         return self.target.value
 
-    def order_by(self, id_column: ColumnElement[Any]) -> list[UnaryExpression[Any]]:
+    def order_by(self, id_column: SQLColumnExpression[Any]) -> list[UnaryExpression[Any]]:
         if self.descending:
             return [self.value.desc().nulls_last(), id_column.desc()]
         return [self.value.asc().nulls_last(), id_column.asc()]
 
-    def after(self, id_column: ColumnElement[Any], value: Any, last_id: uuid.UUID) -> Any:
+    def after(self, id_column: SQLColumnExpression[Any], value: Any, last_id: uuid.UUID) -> Any:
         """Rows strictly after (``value``, ``last_id``) in this order."""
         if value is None:
             beyond_id = id_column < last_id if self.descending else id_column > last_id

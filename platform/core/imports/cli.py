@@ -228,9 +228,9 @@ def import_group() -> None:
               show_default=True,
               help="Database connections writing batches side by side (commits stay in order).")
 def import_contacts(
-    path: Path, slug: str, key: str, maps: tuple[str, ...], dry_run: bool, skip_invalid: bool,
-    atomic: bool, resume: bool, batch_size: int, region: str | None, as_email: str | None,
-    workers: int | None, writers: int,
+    path: Path, slug: str, key: columns.Key, maps: tuple[str, ...], dry_run: bool,
+    skip_invalid: bool, atomic: bool, resume: bool, batch_size: int, region: str | None,
+    as_email: str | None, workers: int | None, writers: int,
 ) -> None:
     """Import contacts from a UTF-8 CSV file whose first row names the columns."""
     from rapport.core.contacts.preferences import region_code

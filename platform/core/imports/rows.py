@@ -295,8 +295,8 @@ class RowReader:
             clean = validate_values(self.definitions, values, partial=True)
         except RapportError as exc:
             for item in exc.errors:
-                column = self.by_target.get(item.field)
-                row.fail(column.header if column else item.field, item.message)
+                failed = self.by_target.get(item.field)
+                row.fail(failed.header if failed else item.field, item.message)
             return {}
         return {k: value for k, value in clean.items() if value is not None}
 

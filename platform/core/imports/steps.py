@@ -18,8 +18,12 @@ class Steps(Protocol):
     """Where each step of an import runs: ``atomic`` when all share one transaction;
     ``extra`` are more connections that write batches side by side with this one."""
 
-    atomic: bool
-    extra: Sequence[Steps]
+    # Read-only, so that an implementation may narrow them (a tuple of its own kind).
+    @property
+    def atomic(self) -> bool: ...
+
+    @property
+    def extra(self) -> Sequence[Steps]: ...
 
     def step(self) -> AbstractAsyncContextManager[AsyncSession]: ...
 

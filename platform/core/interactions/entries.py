@@ -23,7 +23,7 @@ def page_statement(
     upto: tuple[datetime, uuid.UUID] | None,
     before: datetime | None,
     limit: int,
-) -> Select[tuple[Interaction]]:
+) -> Select[Interaction]:
     """One walk of ``(tenant_id, contact_id, occurred_at DESC, id DESC)``.
 
     ``upto`` is inclusive: the caller compares the full timeline key, so an entry sharing

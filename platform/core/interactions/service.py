@@ -211,7 +211,7 @@ def list_statement(
     until: datetime | None = None,
     cursor: str | None = None,
     limit: int = 50,
-) -> Select[tuple[Interaction]]:
+) -> Select[Interaction]:
     """Newest first by ``(occurred_at, id)`` (exposed so tests can EXPLAIN it). Each filter
     combination walks one index ending in ``(occurred_at DESC, id DESC)``."""
     query = select(Interaction).where(Interaction.tenant_id == tenant_id)

@@ -18,7 +18,7 @@ from rapport.core.modules.models import TenantModule
 TenantId = uuid.UUID | ColumnElement[Any]
 
 
-def enabled_statement(tenant_id: TenantId) -> Select[tuple[str]]:
+def enabled_statement(tenant_id: TenantId) -> Select[str]:
     """The names of the tenant's enabled modules, one row each."""
     return select(TenantModule.name).where(
         TenantModule.tenant_id == tenant_id, TenantModule.enabled.is_(True)

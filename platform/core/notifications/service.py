@@ -80,7 +80,7 @@ def _mine(actor: Principal) -> tuple[Any, ...]:
 
 def list_statement(
     actor: Principal, *, unread: bool | None = None, cursor: str | None = None, limit: int = 50
-) -> Select[tuple[Notification]]:
+) -> Select[Notification]:
     """Newest first (exposed so tests can EXPLAIN what the endpoint runs)."""
     query = select(Notification).where(*_mine(actor))
     if unread is True:

@@ -53,7 +53,7 @@ def _active() -> ColumnElement[bool]:
     )
 
 
-def _views(me: uuid.UUID) -> Select[Any]:
+def _views(me: uuid.UUID) -> Select[SharingGrant, Tenant, Tenant, bool]:
     grantor = aliased(Tenant, name="grantor")
     grantee = aliased(Tenant, name="grantee")
     return (

@@ -215,7 +215,7 @@ def list_statement(
     deal_id: uuid.UUID | None = None,
     cursor: str | None = None,
     limit: int = 50,
-) -> Select[tuple[Task]]:
+) -> Select[Task]:
     """The list query, newest first (exposed so tests can EXPLAIN what the endpoint runs)."""
     query = select(Task).where(Task.tenant_id == tenant_id)
     if assignee_id is not None:
@@ -258,7 +258,9 @@ async def list_tasks(
     return cut(list((await session.execute(query)).scalars()), limit, by_id)
 
 
-def open_tasks_statement(tenant_id: uuid.UUID, contact_id: uuid.UUID, limit: int) -> Select[Any]:
+def open_tasks_statement(
+    tenant_id: uuid.UUID, contact_id: uuid.UUID, limit: int
+) -> Select[uuid.UUID, str, datetime | None, uuid.UUID | None, uuid.UUID | None]:
     """A contact's open tasks, soonest due first (undated last) — one query over the
     (tenant_id, contact_id, id) index."""
     return (

@@ -46,7 +46,7 @@ def list_statement(
     *,
     cursor: str | None = None,
     limit: int = 50,
-) -> Select[tuple[Transaction]]:
+) -> Select[Transaction]:
     """The list query (exposed so tests can EXPLAIN exactly what the endpoint runs)."""
     query = select(Transaction).where(Transaction.tenant_id == tenant_id)
     if filters.contact_id is not None:

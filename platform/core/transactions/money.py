@@ -11,6 +11,7 @@ import decimal
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from rapport.core.fields.currencies import MINOR_UNITS
 from rapport.errors import invalid
@@ -125,7 +126,14 @@ def price_lines(
     return priced
 
 
-def total(field: str, lines: Sequence[Line]) -> Decimal:
+class Priced(Protocol):
+    """Anything with a line amount: a priced :class:`Line` or a stored deal line."""
+
+    @property
+    def amount(self) -> Decimal: ...
+
+
+def total(field: str, lines: Sequence[Priced]) -> Decimal:
     result = sum((line.amount for line in lines), Decimal(0))
     if result >= LIMIT:
         raise invalid(field, "the sum of the lines is too large")

@@ -43,7 +43,7 @@ def describe(
         elif status in own:
             kept[status] = answer
     has_body = operation.request_body is not None
-    for status in errors.statuses(
+    for code in errors.statuses(
         method=method,
         public=public,
         has_body=has_body,
@@ -52,7 +52,7 @@ def describe(
         plugin=bool(plugin),
         also=tuple(handler.opt.get(ALSO_ANSWERS, ())),
     ):
-        kept.setdefault(str(status), errors.response(status))
+        kept.setdefault(str(code), errors.response(code))
     operation.responses = dict(sorted(kept.items()))
 
 

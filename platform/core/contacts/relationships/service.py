@@ -82,8 +82,8 @@ async def _views(
                    RelationshipMember.relationship_id.in_(list(views)))
             .order_by(RelationshipMember.id)
         )
-        for relationship_id, *member in rows:
-            views[relationship_id].members.append(Member(*member))
+        for relationship_id, contact_id, display_name, email, role in rows:
+            views[relationship_id].members.append(Member(contact_id, display_name, email, role))
     return [views[r.id] for r in relationships]
 
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
-from sqlalchemy import delete, literal, null, select, tuple_, union_all
+from sqlalchemy import CompoundSelect, delete, literal, null, select, tuple_, union_all
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,14 +56,15 @@ async def _sources(
             ContactOrganization.tenant_id == tenant_id, ContactOrganization.contact_id.in_(ids)
         )
     )
+    # Typed by hand: the branches' NULL columns keep mypy from joining their row types.
+    sources: CompoundSelect[uuid.UUID, str, str | None, str | None, str | None, str | None]
+    sources = union_all(names, emails, phones, orgs)
     found: dict[uuid.UUID, set[str]] = {i: set() for i in ids}
-    for contact_id, kind, *values in await session.execute(union_all(names, emails, phones, orgs)):
+    for contact_id, kind, first, *rest in await session.execute(sources):
         if kind in ("n", "o"):
-            found[contact_id] |= t.contact_terms(values, (), (), ())
-        elif kind == "e":
-            found[contact_id].update(t.email_terms(values[0]))
-        else:
-            found[contact_id].update(t.phone_terms(values[0]))
+            found[contact_id] |= t.contact_terms((first, *rest), (), (), ())
+        elif first is not None:  # an email's address key or a phone's number: never NULL
+            found[contact_id].update(t.email_terms(first) if kind == "e" else t.phone_terms(first))
     return found
 
 

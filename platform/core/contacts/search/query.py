@@ -19,7 +19,19 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, Subquery, and_, case, func, literal, not_, or_, select, union_all
+from sqlalchemy import (
+    Select,
+    SQLColumnExpression,
+    Subquery,
+    and_,
+    case,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -121,7 +133,7 @@ def _term_matches(match: TokenMatch) -> ColumnElement[bool]:
 
 
 def conditions(
-    search: SearchPlan | None, tenant_id: uuid.UUID, contact_id: ColumnElement[Any]
+    search: SearchPlan | None, tenant_id: uuid.UUID, contact_id: SQLColumnExpression[Any]
 ) -> list[ColumnElement[bool]]:
     """One ``id IN (…terms…)`` per token: a contact matches when every token does."""
     if search is None:
@@ -183,7 +195,7 @@ def decode_cursor(search: SearchPlan, cursor: str) -> tuple[int, uuid.UUID]:
 
 
 def after(
-    ranked: Subquery, contact_id: ColumnElement[Any], search: SearchPlan, cursor: str
+    ranked: Subquery, contact_id: SQLColumnExpression[Any], search: SearchPlan, cursor: str
 ) -> ColumnElement[bool]:
     """Rows after the cursor's (rank, id) in best-first, newest-first order."""
     score, last_id = decode_cursor(search, cursor)
@@ -192,7 +204,7 @@ def after(
 
 
 def tiers(
-    search: SearchPlan, tenant_id: uuid.UUID, contact_id: ColumnElement[Any]
+    search: SearchPlan, tenant_id: uuid.UUID, contact_id: SQLColumnExpression[Any]
 ) -> list[tuple[int, ColumnElement[bool]]] | None:
     """For a one-word query, each rank it can give (best first) with the condition of
     having exactly that rank; None for several words (``ranking`` sums them).
