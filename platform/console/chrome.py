@@ -86,7 +86,7 @@ def navigation(
 
 
 def _declared(request: Request) -> Mapping[str, ConsoleUI]:
-    return request.route_handler.opt[CONSOLE_OPT].declared  # type: ignore[no-any-return]
+    return request.route_handler.opt[CONSOLE_OPT].declared
 
 
 async def _member_frame(request: Request, principal: Principal) -> tuple[Any, ...]:
@@ -136,4 +136,4 @@ def chrome_of(request: Request) -> Chrome:
                                         from_accept_language(
                                             request.headers.get("accept-language")))),
                         request.url.path)
-    return chrome  # type: ignore[no-any-return]
+    return chrome

@@ -62,7 +62,7 @@ def on_error(request: Request, exc: Exception) -> Response[Any]:
         return redirect(request, f"{SIGN_IN}?next={quote(safe_next(back))}")
     handler = get_exception_handler(HANDLERS, exc)  # logs the unexpected, as for the API
     answer: Response[Any] = handler(request, exc) if handler else Response({}, status_code=500)
-    status = answer.status_code
+    status = answer.status_code or 500
     context = {"status": status, "detail": _detail(status, answer)}
     if request.headers.get("hx-request") == "true":
         # htmx swaps only 2xx answers: show the message in the page's alert area instead.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+import datetime as dt
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -26,7 +26,7 @@ NATIVE_NAMES = {"uk": "Українська", "ru": "Русский", "en": "Eng
 CATALOGS = Path(__file__).parent / "locale"
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name
+def N_(message: str) -> str:
     """Marks a message for extraction (``pybabel extract -k N_``); translated when shown."""
     return message
 
@@ -112,26 +112,26 @@ class Language:
         variables.setdefault("num", n)
         return escape(self.catalog.ngettext(singular, plural, n)) % variables
 
-    def date(self, value: date | datetime | str | None, style: str = "medium") -> str:
+    def date(self, value: dt.date | dt.datetime | str | None, style: str = "medium") -> str:
         value = _parsed(value)
-        if value is None:
+        if not isinstance(value, dt.date):
             return ""
-        day = value.date() if isinstance(value, datetime) else value
+        day = value.date() if isinstance(value, dt.datetime) else value
         return dates.format_date(day, style, locale=self.code)
 
-    def datetime(self, value: datetime | str | None, style: str = "medium") -> str:
+    def datetime(self, value: dt.datetime | str | None, style: str = "medium") -> str:
         value = _parsed(value)
         if value is None:
             return ""
-        if not isinstance(value, datetime):
+        if not isinstance(value, dt.datetime):
             return self.date(value, style)
         return dates.format_datetime(value, style, locale=self.code)
 
-    def ago(self, value: datetime | None, now: datetime | None = None) -> str:
+    def ago(self, value: dt.datetime | None, now: dt.datetime | None = None) -> str:
         """"3 days ago", in the language."""
         if value is None:
             return ""
-        now = now or datetime.now(value.tzinfo)
+        now = now or dt.datetime.now(value.tzinfo)
         return dates.format_timedelta(value - now, add_direction=True, locale=self.code)
 
     def number(self, value: int | float | Decimal | None) -> str:
@@ -149,7 +149,7 @@ def _parsed(value: Any) -> Any:
     """Dates arrive as objects or, from JSON-shaped hook answers, as ISO strings."""
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value)
+            return dt.datetime.fromisoformat(value)
         except ValueError:
             return None
     return value

@@ -67,7 +67,7 @@ class Console:
 
 
 def console_of(request: Request) -> Console:
-    return request.route_handler.opt[CONSOLE_OPT]  # type: ignore[no-any-return]
+    return request.route_handler.opt[CONSOLE_OPT]
 
 
 def html(request: Request, item: Screen | Fragment) -> str:

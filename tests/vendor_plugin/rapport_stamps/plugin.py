@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from rapport.sdk import (
     CONTACT_CREATED,
+    ConsoleUI,
     Contact,
     DomainEvent,
     FieldDefinition,
@@ -29,6 +30,7 @@ from rapport.sdk import (
     load_settings,
     rollup,
 )
+from rapport_stamps.console import UI
 from rapport_stamps.models import StampCard
 from rapport_stamps.routes import CardController, issue_card
 from rapport_stamps.workflow import CARD
@@ -121,6 +123,12 @@ def rapport_permissions() -> list[Permission]:
 @hookimpl
 def rapport_roles() -> list[RoleDefinition]:
     return [RoleDefinition("barista", "Barista", ("stamps.redeem",), kernel_role="member")]
+
+
+@hookimpl
+def rapport_console() -> ConsoleUI:
+    """A page (/apps/stamps/), its navigation entry and a panel on the customer page."""
+    return UI
 
 
 @hookimpl
