@@ -19,6 +19,7 @@ from rapport.plugin_checks import verify_declarations
 from rapport.settings import Settings
 from rapport.web.auth import TokenAuthentication
 from rapport.web.contract.document import publish
+from rapport.web.deprecation import announce_deprecation
 from rapport.web.deps import DEPENDENCIES
 from rapport.web.health import healthz, readyz
 from rapport.web.http_methods import answer_options, head_as_get
@@ -70,7 +71,7 @@ def create_app(
     app = Litestar(
         route_handlers=[healthz, readyz, *route_handlers(registry), *extra_routes],
         dependencies={**DEPENDENCIES, **(extra_dependencies or {})},
-        middleware=[request_id_middleware, answer_options, auth],
+        middleware=[request_id_middleware, answer_options, announce_deprecation, auth],
         # Not a route middleware: it must also cover the router's own 404/405 answers.
         before_send=[security_headers(production=settings.production)],
         request_class=DepthLimitedRequest,
