@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
-from rapport.core.contacts.models import Contact, ContactTag
+from rapport.core.contacts.models import Contact, ContactOrganization, ContactTag
 from rapport.core.contacts.search import query as search
 from rapport.core.fields.definitions import FieldDefinition, FieldType
 from rapport.core.fields.filters import (
@@ -35,7 +35,6 @@ from rapport.core.fields.filters import (
     plan_filters,
 )
 from rapport.core.fields.sorting import Sort, parse_sort
-from rapport.core.organizations.models import ContactOrganization
 from rapport.core.pagination import Page, by_id, check_limit, cut, decode_id
 from rapport.tenancy.principal import Principal
 

@@ -1,4 +1,5 @@
-"""Kernel area: contacts (the record, search, duplicates, merge, relationships)."""
+"""Kernel area: contacts (the record, search, duplicates, merge, relationships, the facts
+history of a profile)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ from typing import Any
 
 from rapport.core.contacts.actions import ContactActionsController
 from rapport.core.contacts.controllers import ContactController
+from rapport.core.contacts.fact_history import FactsController
 from rapport.core.contacts.relationships.controllers import (
     RelatedController,
     RelationshipController,
 )
-from rapport.core.contacts.timeline import TimelineController
 from rapport.hooks import PluginManifest, hookimpl
 
 
@@ -26,5 +27,5 @@ def rapport_routes() -> list[Any]:
         ContactActionsController,
         RelationshipController,
         RelatedController,
-        TimelineController,
+        FactsController,
     ]

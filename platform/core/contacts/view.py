@@ -14,8 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.contacts.models import Contact
-from rapport.core.organizations.models import ContactOrganization, Organization
+from rapport.core.contacts.models import Contact, ContactOrganization, Organization
 from rapport.hooks import ContactSummaryQuery, TenantHooks
 from rapport.tenancy.models import Membership, User
 from rapport.tenancy.principal import Principal

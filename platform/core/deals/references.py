@@ -12,8 +12,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.contacts.models import Contact
-from rapport.core.organizations.models import Organization
+from rapport.core.contacts.models import Contact, Organization
 from rapport.errors import invalid
 from rapport.tenancy.models import Membership
 from rapport.tenancy.principal import Principal

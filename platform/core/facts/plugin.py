@@ -1,10 +1,8 @@
-"""Kernel area: the provenance of contact facts."""
+"""Kernel area: the provenance of contact facts (its door, ``GET /contacts/{id}/facts``, is
+the contacts area's: it renders the contact)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from rapport.core.facts.controllers import FactsController
 from rapport.hooks import PluginManifest, hookimpl
 
 
@@ -12,8 +10,3 @@ from rapport.hooks import PluginManifest, hookimpl
 def rapport_manifest() -> PluginManifest:
     return PluginManifest(name="facts", title="Facts and their provenance", version="1.0",
                           builtin=True)
-
-
-@hookimpl
-def rapport_routes() -> list[Any]:
-    return [FactsController]

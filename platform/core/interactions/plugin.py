@@ -1,4 +1,5 @@
-"""Kernel area: interactions, and the contact view's "who worked with this person" section."""
+"""Kernel area: interactions, the contact's timeline, and the contact view's "who worked with
+this person" section."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import msgspec
 
 from rapport.core.interactions.colleagues import colleagues
 from rapport.core.interactions.controllers import ColleaguesController, InteractionController
+from rapport.core.interactions.timeline import TimelineController
 from rapport.hooks import ContactSummaryQuery, PluginManifest, hookimpl
 
 
@@ -18,7 +20,7 @@ def rapport_manifest() -> PluginManifest:
 
 @hookimpl
 def rapport_routes() -> list[Any]:
-    return [InteractionController, ColleaguesController]
+    return [InteractionController, ColleaguesController, TimelineController]
 
 
 @hookimpl

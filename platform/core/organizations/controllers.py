@@ -10,11 +10,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rapport.core.contacts.models import Organization
 from rapport.core.contacts.provenance import provenance_of
 from rapport.core.contacts.service import get_contact
 from rapport.core.contacts.view import organization_links
 from rapport.core.organizations import links, service
-from rapport.core.organizations.models import Organization
 from rapport.core.organizations.schemas import (
     LinkIn,
     LinkList,

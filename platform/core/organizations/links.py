@@ -18,11 +18,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core import audit, facts
-from rapport.core.contacts.models import Contact
+from rapport.core.contacts.models import Contact, ContactOrganization, Organization
 from rapport.core.contacts.search import index as search_index
 from rapport.core.contacts.service import get_contact
 from rapport.core.events import emit
-from rapport.core.organizations.models import ContactOrganization, Organization
 from rapport.core.pagination import cut, decode_id
 from rapport.errors import conflict, invalid, not_found
 from rapport.hooks import CONTACT_UPDATED, TenantHooks

@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core import audit, pagination
+from rapport.core.contacts.models import ContactOrganization, Organization
 from rapport.core.contacts.search import index as search_index
 from rapport.core.contacts.search.terms import fold, prefix_end
 from rapport.core.fields.filters import bad_query
-from rapport.core.organizations.models import ContactOrganization, Organization
 from rapport.errors import conflict, invalid, not_found
 from rapport.tenancy.principal import Principal
 

@@ -14,10 +14,15 @@ from sqlalchemy import CompoundSelect, delete, literal, null, select, tuple_, un
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.contacts.models import Contact, ContactEmail, ContactPhone
+from rapport.core.contacts.models import (
+    Contact,
+    ContactEmail,
+    ContactOrganization,
+    ContactPhone,
+    Organization,
+)
 from rapport.core.contacts.search import terms as t
 from rapport.core.contacts.search.models import ContactSearchTerm, SearchVariant, SearchWord
-from rapport.core.organizations.models import ContactOrganization, Organization
 from rapport.db.base import new_id
 
 # Rows per multi-row INSERT: well under PostgreSQL's 65535 bound parameters.

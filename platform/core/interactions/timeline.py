@@ -1,5 +1,6 @@
 """A contact's timeline: the kernel's interactions and every enabled module's entries about
-one person, newest first.
+one person, newest first. It lives with interactions (as the colleague section does): they
+are its own lines, walked by an exact keyset; modules answer ``rapport_timeline``.
 
 Paging is exact with a keyset cursor over the whole entry key ``(at, record_id,
 record_type, kind, source)``: interactions and plugin entries may share a timestamp, and a

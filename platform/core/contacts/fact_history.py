@@ -1,4 +1,5 @@
-"""HTTP door of facts: ``GET /api/v1/contacts/{id}/facts``."""
+"""HTTP door of a contact's facts: ``GET /api/v1/contacts/{id}/facts`` — the record's values
+with the history the facts area keeps (contacts renders; facts only records and reads)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapport.core import audit
 from rapport.core.contacts.service import ENTITY, get_record
 from rapport.core.contacts.view import organization_links
-from rapport.core.facts import service
+from rapport.core.facts import history
 from rapport.core.facts.schemas import FactOut, FactsOut, FieldFacts
 from rapport.core.fields.definitions import FieldDefinition
 from rapport.core.fields.service import visible_fields
@@ -45,7 +46,7 @@ class FactsController(Controller):
                 {"role": link.role, "title": link.title, "since": link.since,
                  "until": link.until}
             )
-        found = await service.history(db, principal, contact_id, field=field)
+        found = await history(db, principal, contact_id, field=field)
         # Custom fields show only while visible: a disabled plugin's values stay hidden here
         # as they are on the record.
         shown = {f"fields.{d.full_key}"
