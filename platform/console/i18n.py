@@ -4,10 +4,10 @@ and dates and numbers in that language through Babel."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-import datetime as dt
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path

@@ -19,10 +19,10 @@ from rapport.console.rendering import console_of
 from rapport.core.consent import service as consent
 from rapport.core.contacts import service, view
 from rapport.core.contacts.render import contacts_out
-from rapport.core.contacts.timeline import timeline
 from rapport.core.fields.definitions import FieldDefinition
 from rapport.core.fields.service import visible_fields
 from rapport.core.fields.sorting import MAX_CURSOR
+from rapport.core.interactions.timeline import timeline
 from rapport.hooks import Fragment, PanelQuery, Screen, TenantHooks
 from rapport.tenancy.principal import Principal
 
