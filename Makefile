@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 # The example vendor plugin (tests/vendor_plugin) is installed for the test suite only.
 TEST_PLUGINS := $(VENV)/.test-plugins-stamp
 
-.PHONY: run test lint format bench clean chromium
+.PHONY: run test lint format bench clean chromium openapi-snapshot
 
 $(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ chromium:
 
 test: $(TEST_PLUGINS) chromium lint
 	$(BIN)/python -m pytest -q
+
+# Only for a reviewed change of /api/v1 (docs/api.md, Versioning): tests/test_api_compatibility.py
+# compares the live document with this snapshot and fails on removals.
+openapi-snapshot: $(TEST_PLUGINS)
+	$(BIN)/python -m tests.openapi_compat write
 
 format: $(STAMP)
 	$(BIN)/ruff format platform plugins tests bench
