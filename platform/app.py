@@ -28,6 +28,7 @@ from rapport.web.openapi import openapi_config
 from rapport.web.plugins import route_handlers
 from rapport.web.problems import HANDLERS
 from rapport.web.request_id import request_id_middleware
+from rapport.web.request_session import request_session_middleware
 from rapport.web.security_headers import security_headers
 
 
@@ -71,7 +72,13 @@ def create_app(
     app = Litestar(
         route_handlers=[healthz, readyz, *route_handlers(registry), *extra_routes],
         dependencies={**DEPENDENCIES, **(extra_dependencies or {})},
-        middleware=[request_id_middleware, answer_options, announce_deprecation, auth],
+        middleware=[
+            request_id_middleware,
+            answer_options,
+            announce_deprecation,
+            request_session_middleware,
+            auth,
+        ],
         # Not a route middleware: it must also cover the router's own 404/405 answers.
         before_send=[security_headers(production=settings.production)],
         request_class=DepthLimitedRequest,

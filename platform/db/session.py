@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -38,12 +39,17 @@ USER_KEY = "user_id"
 CONNECT_ARGS: dict[str, object] = {"prepare_threshold": None}
 
 
+# Connections older than this are replaced at checkout (a server-side idle timeout or a
+# proxy may drop them first). Dead connections are not pinged for: see open_session.
+POOL_RECYCLE_SECONDS = 1800
+
+
 def make_engine(url: URL | str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
-        pool_pre_ping=True,
+        pool_recycle=POOL_RECYCLE_SECONDS,
         connect_args=CONNECT_ARGS,
     )
 
@@ -81,6 +87,43 @@ def _scope_to_tenant(state: ORMExecuteState) -> None:
         )
 
 
+async def open_session(
+    maker: async_sessionmaker[AsyncSession],
+    tenant_id: uuid.UUID | None,
+    user_id: uuid.UUID | None = None,
+) -> AsyncSession:
+    """A session whose transaction has begun in the tenant's context (BEGIN and the
+    ``set_config`` of ``_set_tenant_guc`` sent).
+
+    A pooled connection the server dropped (the embedded server restarted, a failover)
+    fails right here, before the request did anything: SQLAlchemy then invalidates it and
+    every connection pooled before it, and the transaction starts once more on a fresh
+    one. That replaces a ``SELECT 1`` pre-ping on every checkout — one round trip per
+    transaction — with nothing on the way when the server is up.
+    """
+    for attempt in (1, 2):
+        session = maker()
+        session.info[TENANT_KEY] = tenant_id
+        session.info[USER_KEY] = user_id
+        try:
+            await session.connection()
+        except DBAPIError as exc:
+            await session.close()
+            if attempt == 2 or not exc.connection_invalidated:
+                raise
+            continue
+        return session
+    raise AssertionError("unreachable")
+
+
+async def finish(session: AsyncSession, error: BaseException | None) -> None:
+    """Commit ``session``'s transaction, or roll it back when ``error`` ended it."""
+    if error is None:
+        await session.commit()
+    else:
+        await session.rollback()
+
+
 @asynccontextmanager
 async def tenant_session(
     maker: async_sessionmaker[AsyncSession],
@@ -88,12 +131,14 @@ async def tenant_session(
     user_id: uuid.UUID | None = None,
 ) -> AsyncIterator[AsyncSession]:
     """One transaction in one tenant's context: commit on success, roll back on any error."""
-    session = maker()
-    session.info[TENANT_KEY] = tenant_id
-    session.info[USER_KEY] = user_id
+    session = await open_session(maker, tenant_id, user_id)
     try:
-        async with session.begin():
+        try:
             yield session
+        except BaseException as exc:
+            await finish(session, exc)
+            raise
+        await finish(session, None)
     finally:
         await session.close()
 

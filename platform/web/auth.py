@@ -9,15 +9,16 @@ from litestar.connection import ASGIConnection, Request
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.middleware._utils import should_bypass_middleware
 from litestar.types import Receive, Scope, Send
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
-from rapport.core.modules.models import TenantModule
-from rapport.db.session import tenant_session
+from rapport.core.modules import kernel_role_of
+from rapport.core.modules.enabled import enabled_array
 from rapport.errors import unauthorized
 from rapport.hooks import PluginRegistry
-from rapport.tenancy.models import AuthSession, Membership, Role, Tenant, User
+from rapport.tenancy.models import AuthSession, Membership, Tenant, User
 from rapport.tenancy.principal import Principal
 from rapport.tenancy.tokens import SESSION_COOKIE, TokenInvalid, read_access_token
+from rapport.web.request_session import authentication_session
 
 CSRF_HEADER = "x-csrf-token"
 # Plain HTML forms (the console without JavaScript) send the token as this field instead.
@@ -25,7 +26,6 @@ CSRF_FIELD = "_csrf"
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 TENANT_HEADER = "x-rapport-tenant"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-KERNEL_ROLES = frozenset(r.value for r in Role)
 
 
 def _bearer(connection: ASGIConnection) -> str | None:
@@ -34,30 +34,14 @@ def _bearer(connection: ASGIConnection) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def kernel_role_of(role: str, modules: frozenset[str], registry: PluginRegistry) -> str:
-    """A plugin role acts as its declared kernel role while its plugin is enabled; a role
-    whose plugin was switched off is read-only."""
-    if role in KERNEL_ROLES:
-        return role
-    for _, definition in registry.declared("rapport_roles", modules):
-        if definition.name == role:
-            return str(definition.kernel_role)
-    return Role.VIEWER
-
-
 async def load_principal(
     connection: ASGIConnection, user_id: uuid.UUID, tenant_id: uuid.UUID, session_id: uuid.UUID
 ) -> Principal | None:
     """The member behind a token, in the same query that checks the token's session is
     live: not logged out, not revoked by "sign out everywhere" or a new password, and its
     membership accepted and still there."""
-    maker = connection.app.state.sessionmaker
-    enabled_modules = (
-        select(func.coalesce(func.array_agg(TenantModule.name), text("'{}'::varchar[]")))
-        .where(TenantModule.tenant_id == tenant_id, TenantModule.enabled.is_(True))
-        .scalar_subquery()
-    )
-    async with tenant_session(maker, tenant_id, user_id) as session:
+    enabled_modules = enabled_array(tenant_id)
+    async with authentication_session(connection, tenant_id, user_id) as session:
         row = (
             await session.execute(
                 select(Membership, User, Tenant, enabled_modules)
@@ -86,11 +70,7 @@ async def load_principal(
     m, u, t, names = row
     modules = frozenset(names or ())
     registry: PluginRegistry = connection.app.state.registry
-    return Principal(
-        u.id, u.email, u.full_name, t.id, t.slug, t.name, m.id, m.role,
-        kernel_role=kernel_role_of(m.role, modules, registry),
-        modules=modules,
-    )
+    return Principal.member(u, t, m, modules, kernel_role_of(m.role, modules, registry))
 
 
 async def _sent_csrf(connection: ASGIConnection) -> str:

@@ -11,10 +11,11 @@ from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.fields.definitions import FieldDefinition
-from rapport.db.session import tenant_session
+from rapport.db.session import finish, tenant_session
 from rapport.hooks import PluginRegistry, TenantHooks
 from rapport.settings import Settings
 from rapport.tenancy.principal import Principal
+from rapport.web.request_session import request_session
 
 
 async def provide_principal(request: Request) -> Principal:
@@ -22,8 +23,20 @@ async def provide_principal(request: Request) -> Principal:
 
 
 async def provide_db(request: Request) -> AsyncIterator[AsyncSession]:
-    """The tenant's transaction: committed when the handler returns, rolled back on error."""
+    """The tenant's transaction — the one authentication began (``rapport.web.
+    request_session``): committed when the handler returns, rolled back on error."""
     principal: Principal = request.user
+    holder = request_session(request.scope)
+    if holder is not None and holder.session is not None:
+        session = holder.session
+        try:
+            yield session
+        except BaseException as exc:
+            await finish(session, exc)
+            raise
+        await finish(session, None)
+        await holder.close()
+        return
     async with tenant_session(
         request.app.state.sessionmaker, principal.tenant_id, principal.user_id
     ) as session:
