@@ -1,7 +1,7 @@
 """The errors each operation documents, all with one problem-details schema.
 
 Which statuses an operation lists follows from facts about its route: a body (400 malformed
-JSON, 413 too large, 422 invalid), parameters (422), authentication (401, 403), an id in
+JSON, 413 too large, 422 invalid), parameters (400, 422), authentication (401, 403), an id in
 the path or a plugin's route (404: a disabled module hides its routes), a write (409: a
 unique value already taken), and 503 for everyone (the database unreachable). A route adds
 what only it knows with ``opt={ALSO_ANSWERS: (429,)}`` (rapport.errors).
@@ -118,7 +118,9 @@ def statuses(
     if has_body:
         found |= {400, 413, 422}
     if has_parameters:
-        found.add(422)
+        # 422 for a value of the wrong type or range, 400 for one the server must read to
+        # refuse: a cursor it did not issue, a filter or sort naming no field.
+        found |= {400, 422}
     if not public:
         found |= {401, 403}
     if item_path or plugin:

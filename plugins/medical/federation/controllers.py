@@ -11,6 +11,7 @@ import structlog
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.middleware import DefineMiddleware
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, URLEncodedBody
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -50,6 +51,20 @@ class TokenForm(msgspec.Struct):
     client_id: str | None = None
 
 
+class OAuthError(msgspec.Struct):
+    """An OAuth 2.0 error (RFC 6749, section 5.2), as a token endpoint answers."""
+
+    error: str
+    error_description: str
+
+
+# The token door answers refusals as OAuth clients expect, not as problem documents.
+OAUTH_ERRORS = {
+    400: ResponseSpec(OAuthError, description="Not a client_credentials request"),
+    401: ResponseSpec(OAuthError, description="The client assertion was refused"),
+}
+
+
 def oauth_error(status: int, error: str, description: str) -> Response[dict[str, str]]:
     return Response({"error": error, "error_description": description}, status_code=status,
                     headers={"Cache-Control": "no-store"})
@@ -65,10 +80,7 @@ async def _log_refusal(maker: async_sessionmaker[AsyncSession], refused: Asserti
     peer = refused.peer
     if peer is None:
         return
-    actor = Principal(
-        user_id=peer.id, email=peer.client_id, full_name=peer.name, tenant_id=peer.tenant_id,
-        tenant_slug="", tenant_name="", membership_id=peer.id, role=PEER_ROLE,
-    )
+    actor = Principal.peer(peer.id, peer.client_id, peer.name, peer.tenant_id, role=PEER_ROLE)
     async with tenant_session(maker, peer.tenant_id, peer.id) as session:
         await audit.record(session, actor, "medical.token_refused", "medical.federation_peer",
                            peer.id, detail={"reason": refused.reason, "jti": refused.jti})
@@ -88,7 +100,7 @@ class FederationPublicController(Controller):
         """This deployment's public signing keys (for peers that registered us)."""
         return await jwks(request.app.state.sessionmaker, settings.secret_key)
 
-    @post("/token", status_code=200)
+    @post("/token", status_code=200, responses=OAUTH_ERRORS)
     async def token(
         self, request: Request, data: URLEncodedBody[TokenForm],
         settings: NamedDependency[Settings],
