@@ -5,10 +5,11 @@ Litestar leaves three gaps, closed here once rather than in each controller:
 - Its automatic OPTIONS handler is made when a path's first handlers are registered and
   keeps that first list: a path whose GET and POST come from different registrations (as
   ``/api/v1/contacts``: the list and the create live in different modules) advertises only
-  the first. It also runs the route's guards, so on a plugin's paths the module guard asked
-  an unauthenticated request for its principal and answered 500. ``answer_options`` (an
-  app middleware: after routing, before authentication and guards) answers every OPTIONS
-  itself from the route's real methods.
+  the first (litestar-org/litestar#4169, fixed only in Litestar 3). It also runs the
+  route's guards, so on a plugin's paths the module guard asked an unauthenticated request
+  for its principal and answered 500. ``answer_options`` (an app middleware: after routing,
+  before authentication and guards) answers every OPTIONS itself from the route's real
+  methods.
 - HEAD is not added where GET exists. ``head_as_get`` (around the router, so it sees
   requests before a 405 is decided) serves HEAD as GET without the body, headers as GET's.
 - A 405's ``Allow`` comes from the router without HEAD; ``head_as_get`` adds it where GET is.
