@@ -95,8 +95,7 @@ async def make_tenant(db: BenchDatabase, slug: str = SLUG) -> None:
         async with tenant_session(maker, tenant.id, user.id) as session:
             member = (await session.execute(select(Membership).where(
                 Membership.tenant_id == tenant.id, Membership.user_id == user.id))).scalar_one()
-        actor = Principal(user.id, user.email, user.full_name, tenant.id, tenant.slug,
-                          tenant.name, member.id, member.role)
+        actor = Principal.member(user, tenant, member)
         async with tenant_session(maker, tenant.id, user.id) as session:
             await create_field(session, actor, {"key": "shoe_size", "entity": "contact",
                                                 "type": "integer", "label": "Shoe size"})

@@ -400,10 +400,10 @@ async def _demo(database: Database, slug: str, modules: tuple[str, ...]) -> int:
     from sqlalchemy import select
 
     from rapport.app import build_registry
+    from rapport.core.modules import acting_member
     from rapport.core.modules.service import enable
     from rapport.hooks import TenantContext
     from rapport.tenancy.models import Membership, Role, Tenant, User
-    from rapport.tenancy.principal import Principal
 
     registry = build_registry(_settings())
     engine = make_engine(database.app_url, pool_size=1)
@@ -426,17 +426,15 @@ async def _demo(database: Database, slug: str, modules: tuple[str, ...]) -> int:
                 )
             ).one()
             m, u = owner
-            actor = Principal(u.id, u.email, u.full_name, tenant.id, tenant.slug, tenant.name,
-                              m.id, m.role)
+            actor = await acting_member(session, registry, tenant, m, u)
             for name in modules:
                 await enable(session, actor, registry, name, with_requirements=True)
-            from rapport.core.modules.service import enabled_names
-
-            enabled = await enabled_names(session, actor)
-            actor = Principal(u.id, u.email, u.full_name, tenant.id, tenant.slug, tenant.name,
-                              m.id, m.role, modules=enabled)
+            # Again: the demo data is asked of the modules just enabled too.
+            actor = await acting_member(session, registry, tenant, m, u)
             ctx = TenantContext(tenant_id, session, actor)
-            answers = await registry.for_tenant(enabled).call_each("rapport_demo_data", ctx=ctx)
+            answers = await registry.for_tenant(actor.modules).call_each(
+                "rapport_demo_data", ctx=ctx
+            )
             return sum(int(n) for _, n in answers)
     finally:
         await engine.dispose()

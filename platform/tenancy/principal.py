@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from rapport.errors import forbidden
-from rapport.tenancy.models import MANAGER_ROLES, WRITER_ROLES
+from rapport.tenancy.models import MANAGER_ROLES, WRITER_ROLES, Membership, Role, Tenant, User
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,44 @@ class Principal:
     kernel_role: str = ""
     # Modules this tenant has enabled: decides which plugins' hooks and routes answer.
     modules: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def member(
+        cls,
+        user: User,
+        tenant: Tenant,
+        membership: Membership,
+        modules: frozenset[str] = frozenset(),
+        kernel_role: str | None = None,
+    ) -> Principal:
+        """A member acting in their tenant. ``kernel_role``: what a plugin's role counts
+        as on kernel records (``rapport.core.modules.kernel_role_of``); None for a member
+        whose own role is the kernel's."""
+        return cls(
+            user.id, user.email, user.full_name, tenant.id, tenant.slug, tenant.name,
+            membership.id, membership.role, kernel_role=kernel_role or "", modules=modules,
+        )
+
+    @classmethod
+    def peer(
+        cls,
+        peer_id: uuid.UUID,
+        client_id: str,
+        name: str,
+        tenant_id: uuid.UUID,
+        *,
+        role: str,
+        tenant_slug: str = "",
+        tenant_name: str = "",
+        modules: frozenset[str] = frozenset(),
+    ) -> Principal:
+        """Another deployment acting in the tenant that registered it (federation):
+        read-only on kernel records. Its registration id stands in for the user and the
+        membership, so audit entries name the peer."""
+        return cls(
+            peer_id, client_id, name, tenant_id, tenant_slug, tenant_name, peer_id, role,
+            kernel_role=Role.VIEWER, modules=modules,
+        )
 
     @property
     def effective_role(self) -> str:

@@ -69,13 +69,12 @@ async def _actor_and_hooks(maker: Any, slug: str, as_email: str | None) -> tuple
     from sqlalchemy import select
 
     from rapport.core.fields.service import visible_fields
-    from rapport.core.modules.service import enabled_names
+    from rapport.core.modules import acting_member
     from rapport.db.session import enter_tenant, tenant_session
     from rapport.hooks import load_registry
     from rapport.plugin_checks import verify_declarations
     from rapport.settings import Settings
     from rapport.tenancy.models import Membership, Role, Tenant, User
-    from rapport.tenancy.principal import Principal
 
     registry = load_registry(blocked=Settings.from_env().blocked_plugins)
     verify_declarations(registry)
@@ -100,21 +99,11 @@ async def _actor_and_hooks(maker: Any, slug: str, as_email: str | None) -> tuple
             raise click.ClickException(f"no member {as_email!r} in {slug}" if as_email
                                        else f"{slug} has no owner")
         member, user = found
-        actor = Principal(user.id, user.email, user.full_name, tenant.id, tenant.slug,
-                          tenant.name, member.id, member.role)
-        enabled = await enabled_names(session, actor)
         # A plugin's role acts as its kernel role while the plugin is on (as for requests).
-        kernel_role = member.role if member.role in set(Role) else next(
-            (str(r.kernel_role) for _, r in registry.declared("rapport_roles", enabled)
-             if r.name == member.role),
-            Role.VIEWER,
-        )
-        actor = Principal(user.id, user.email, user.full_name, tenant.id, tenant.slug,
-                          tenant.name, member.id, member.role, kernel_role=kernel_role,
-                          modules=enabled)
-        plugin_fields = [d for _, d in registry.declared("rapport_fields", enabled)]
+        actor = await acting_member(session, registry, tenant, member, user)
+        plugin_fields = [d for _, d in registry.declared("rapport_fields", actor.modules)]
         definitions = await visible_fields(session, actor, plugin_fields, "contact")
-    return actor, definitions, registry.for_tenant(enabled)
+    return actor, definitions, registry.for_tenant(actor.modules)
 
 
 @asynccontextmanager

@@ -59,11 +59,9 @@ async def peer_principal(
     if row is None:
         return None
     peer, tenant, names = row
-    # The peer's registration id stands in for a user id: audit entries name the peer.
-    return Principal(
-        user_id=peer.id, email=peer.client_id, full_name=peer.name, tenant_id=tenant.id,
-        tenant_slug=tenant.slug, tenant_name=tenant.name, membership_id=peer.id,
-        role=PEER_ROLE, kernel_role="viewer", modules=frozenset(names or ()),
+    return Principal.peer(
+        peer.id, peer.client_id, peer.name, tenant.id, role=PEER_ROLE,
+        tenant_slug=tenant.slug, tenant_name=tenant.name, modules=frozenset(names or ()),
     )
 
 
