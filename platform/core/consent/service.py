@@ -119,7 +119,7 @@ async def record_consent(
     actor: Principal,
     contact_id: uuid.UUID,
     data: dict[str, Any],
-    hooks: TenantHooks | None = None,
+    hooks: TenantHooks,
 ) -> ConsentEvent:
     """Append an opt-in or opt-out. A backdated entry older than the latest word for its
     channel and topic joins the history without changing the current state."""
@@ -154,11 +154,10 @@ async def record_consent(
               "occurred_at": occurred_at}
     await audit.record(session, actor, CONSENT_ACTION, "contact", contact_id,
                        audit.diff({key: before}, {key: after}), detail)
-    if hooks is not None:
-        await emit(session, actor, hooks, CONSENT_CHANGED, "contact", contact_id,
-                   audit.jsonable({"channel": channel, "topic": topic, "status": event.status,
-                                   "current": after, "source": source,
-                                   "occurred_at": occurred_at}))
+    await emit(session, actor, hooks, CONSENT_CHANGED, "contact", contact_id,
+               audit.jsonable({"channel": channel, "topic": topic, "status": event.status,
+                               "current": after, "source": source,
+                               "occurred_at": occurred_at}))
     return event
 
 
@@ -167,7 +166,7 @@ async def set_policy(
     actor: Principal,
     contact_id: uuid.UUID,
     policy: Policy,
-    hooks: TenantHooks | None = None,
+    hooks: TenantHooks,
 ) -> Policy:
     """Replace the contact's policy (an upsert: one row per contact)."""
     actor.require_writer()
@@ -194,10 +193,9 @@ async def set_policy(
     )
     if changed:
         await audit.record(session, actor, audit.UPDATE, "contact", contact_id, changed)
-        if hooks is not None:
-            await emit(session, actor, hooks, POLICY_CHANGED, "contact", contact_id,
-                       {"do_not_contact": policy.do_not_contact,
-                        "frequency_cap": policy.cap, "changes": changed})
+        await emit(session, actor, hooks, POLICY_CHANGED, "contact", contact_id,
+                   {"do_not_contact": policy.do_not_contact,
+                    "frequency_cap": policy.cap, "changes": changed})
     return policy
 
 

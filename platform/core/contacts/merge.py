@@ -126,7 +126,7 @@ async def merge_contacts(
     survivor_id: uuid.UUID,
     other_id: uuid.UUID,
     definitions: Sequence[FieldDefinition],
-    hooks: TenantHooks | None = None,
+    hooks: TenantHooks,
     provenance: facts.Provenance | None = None,
 ) -> ContactRecord:
     actor.require_writer()
@@ -175,8 +175,7 @@ async def merge_contacts(
         {"merged_into": str(survivor_id)},
     )
     await facts.record(session, actor, survivor_id, changed, provenance)
-    if hooks is not None:
-        await emit(session, actor, hooks, CONTACT_MERGED, ENTITY, survivor_id,
-                   {"survivor_id": str(survivor_id), "merged_id": str(other_id),
-                    "moved": detail["moved"]})
+    await emit(session, actor, hooks, CONTACT_MERGED, ENTITY, survivor_id,
+               {"survivor_id": str(survivor_id), "merged_id": str(other_id),
+                "moved": detail["moved"]})
     return merged

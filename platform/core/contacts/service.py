@@ -241,7 +241,7 @@ async def create_contact(
     actor: Principal,
     data: Mapping[str, Any],
     definitions: Sequence[FieldDefinition],
-    hooks: TenantHooks | None = None,
+    hooks: TenantHooks,
     options: WriteOptions | None = None,
 ) -> ContactRecord:
     """Create a contact; 409 with ``candidates`` when it may exist already (unless
@@ -264,9 +264,8 @@ async def create_contact(
     if options.refresh_search:
         await search_index.refresh(session, actor.tenant_id, [record.id])
     await _record_change(session, actor, record, {}, audit.CREATE, options)
-    if hooks is not None:
-        await emit(session, actor, hooks, CONTACT_CREATED, ENTITY, record.id,
-                   audit.jsonable(record.snapshot()))
+    await emit(session, actor, hooks, CONTACT_CREATED, ENTITY, record.id,
+               audit.jsonable(record.snapshot()))
     return record
 
 
@@ -276,7 +275,7 @@ async def update_contact(
     contact_id: uuid.UUID,
     changes: Mapping[str, Any],
     definitions: Sequence[FieldDefinition],
-    hooks: TenantHooks | None = None,
+    hooks: TenantHooks,
     options: WriteOptions | None = None,
 ) -> ContactRecord:
     """Change only what ``changes`` names; ``None`` clears a value."""
@@ -294,7 +293,7 @@ async def update_contact(
     if options.refresh_search and SEARCHABLE & set(changes):
         await search_index.refresh(session, actor.tenant_id, [record.id])
     changed = await _record_change(session, actor, record, before, audit.UPDATE, options)
-    if changed and hooks is not None:
+    if changed:
         await emit(session, actor, hooks, CONTACT_UPDATED, ENTITY, record.id,
                    {"changes": changed})
     return record
@@ -304,7 +303,7 @@ async def delete_contact(
     session: AsyncSession,
     actor: Principal,
     contact_id: uuid.UUID,
-    hooks: TenantHooks | None = None,
+    hooks: TenantHooks,
 ) -> None:
     actor.require_writer()
     record = await get_record(session, actor, contact_id, lock=True)
@@ -313,9 +312,8 @@ async def delete_contact(
     await session.delete(record.contact)
     await session.flush()
     await audit.record(session, actor, audit.DELETE, ENTITY, contact_id, audit.diff(before, {}))
-    if hooks is not None:
-        await emit(session, actor, hooks, CONTACT_DELETED, ENTITY, contact_id,
-                   audit.jsonable(before))
+    await emit(session, actor, hooks, CONTACT_DELETED, ENTITY, contact_id,
+               audit.jsonable(before))
 
 
 async def _find_by_key(
@@ -343,7 +341,7 @@ async def upsert_contact(
     actor: Principal,
     data: Mapping[str, Any],
     definitions: Sequence[FieldDefinition],
-    hooks: TenantHooks | None = None,
+    hooks: TenantHooks,
     *,
     key: Literal["external_id", "email"] = "external_id",
     options: WriteOptions | None = None,

@@ -136,7 +136,7 @@ async def create_deal(
     session: AsyncSession,
     actor: Principal,
     data: Mapping[str, Any],
-    hooks: TenantHooks | None = None,
+    hooks: TenantHooks,
 ) -> Deal:
     """A new deal in the pipeline's first stage, owned by ``owner_id`` or the caller."""
     actor.require_writer()
@@ -155,9 +155,8 @@ async def create_deal(
     snapshot = audited(deal)
     await audit.record(session, actor, audit.CREATE, pipeline.ENTITY, deal.id,
                        audit.diff({}, snapshot))
-    if hooks is not None:
-        await emit(session, actor, hooks, DEAL_CREATED, pipeline.ENTITY, deal.id,
-                   audit.jsonable({**snapshot, "stage": deal.stage}))
+    await emit(session, actor, hooks, DEAL_CREATED, pipeline.ENTITY, deal.id,
+               audit.jsonable({**snapshot, "stage": deal.stage}))
     return deal
 
 
@@ -166,7 +165,7 @@ async def update_deal(
     actor: Principal,
     deal_id: uuid.UUID,
     changes: Mapping[str, Any],
-    hooks: TenantHooks | None = None,
+    hooks: TenantHooks,
 ) -> Deal:
     """Change the fields sent; the stage moves only through ``move_deal``."""
     actor.require_writer()
@@ -177,9 +176,8 @@ async def update_deal(
     changed = audit.diff(before, audited(deal))
     if changed:
         await audit.record(session, actor, audit.UPDATE, pipeline.ENTITY, deal.id, changed)
-        if hooks is not None:
-            await emit(session, actor, hooks, DEAL_UPDATED, pipeline.ENTITY, deal.id,
-                       {"changes": changed})
+        await emit(session, actor, hooks, DEAL_UPDATED, pipeline.ENTITY, deal.id,
+                   {"changes": changed})
     return deal
 
 
@@ -187,7 +185,7 @@ async def delete_deal(
     session: AsyncSession,
     actor: Principal,
     deal_id: uuid.UUID,
-    hooks: TenantHooks | None = None,
+    hooks: TenantHooks,
 ) -> None:
     actor.require_writer()
     deal = await get_deal(session, actor, deal_id)
@@ -199,9 +197,8 @@ async def delete_deal(
     await workflows.discard(session, actor, deal_id, pipeline.NAME)
     await audit.record(session, actor, audit.DELETE, pipeline.ENTITY, deal_id,
                        audit.diff(before, {}))
-    if hooks is not None:
-        await emit(session, actor, hooks, DEAL_DELETED, pipeline.ENTITY, deal_id,
-                   audit.jsonable(before))
+    await emit(session, actor, hooks, DEAL_DELETED, pipeline.ENTITY, deal_id,
+               audit.jsonable(before))
 
 
 async def move_deal(
@@ -210,8 +207,8 @@ async def move_deal(
     definitions: Mapping[str, workflows.Workflow],
     deal_id: uuid.UUID,
     transition: str,
+    hooks: TenantHooks,
     note: str | None = None,
-    hooks: TenantHooks | None = None,
 ) -> Deal:
     """Fire a pipeline transition: 409 when the current stage (or a condition) forbids it."""
     deal = await get_deal(session, actor, deal_id)
@@ -224,10 +221,9 @@ async def move_deal(
     moved = {"stage": [fired.entry.from_state, fired.entry.to_state]}
     detail = {"transition": transition, "note": fired.entry.note}
     await audit.record(session, actor, audit.UPDATE, pipeline.ENTITY, deal.id, moved, detail)
-    if hooks is not None:
-        await emit(session, actor, hooks, DEAL_STAGE_CHANGED, pipeline.ENTITY, deal.id,
-                   {"from_stage": fired.entry.from_state, "to_stage": deal.stage,
-                    "transition": transition})
+    await emit(session, actor, hooks, DEAL_STAGE_CHANGED, pipeline.ENTITY, deal.id,
+               {"from_stage": fired.entry.from_state, "to_stage": deal.stage,
+                "transition": transition})
     return deal
 
 

@@ -19,6 +19,7 @@ from rich.text import Text
 from rapport.core.imports import columns, runner
 from rapport.core.imports.runner import ImportOptions, ImportOutcome
 from rapport.core.imports.source import CsvSource, FileError
+from rapport.hooks import TenantHooks
 
 console = Console(stderr=True)
 SHOWN_ERRORS = 50
@@ -131,11 +132,12 @@ async def run_cli_import(
     workers: int = 0,
     writers: int = DEFAULT_WRITERS,
     show_progress: bool = True,
-    hooks: Any = None,
+    hooks: TenantHooks | None = None,
     progress: runner.Progress | None = None,
 ) -> ImportOutcome:
     """What ``rapport import contacts`` does (also called by tests and the benchmark);
-    ``hooks`` replaces the tenant's plugin hooks and ``progress`` the bar when given."""
+    ``hooks`` replaces the tenant's plugin hooks and ``progress`` the bar when given. Events
+    are always emitted: without ``hooks``, through the tenant's own."""
     from rapport.core.imports import loading
     from rapport.db.session import tenant_session
 

@@ -145,7 +145,7 @@ def _require_editor(actor: Principal, interaction: Interaction) -> None:
 
 
 async def log_interaction(
-    session: AsyncSession, actor: Principal, data: dict[str, Any], hooks: TenantHooks | None
+    session: AsyncSession, actor: Principal, data: dict[str, Any], hooks: TenantHooks
 ) -> Interaction:
     actor.require_writer()
     values = _clean(data)
@@ -160,8 +160,7 @@ async def log_interaction(
     await audit.record(
         session, actor, audit.CREATE, RECORD_TYPE, interaction.id, audit.diff({}, snapshot)
     )
-    if hooks is not None:
-        await emit(session, actor, hooks, INTERACTION_LOGGED, RECORD_TYPE, interaction.id, snapshot)
+    await emit(session, actor, hooks, INTERACTION_LOGGED, RECORD_TYPE, interaction.id, snapshot)
     return interaction
 
 

@@ -86,7 +86,7 @@ async def _changed(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     provenance: facts.Provenance,
-    hooks: TenantHooks | None,
+    hooks: TenantHooks,
 ) -> None:
     key = f"organizations.{link.organization_id}"
     changes = audit.diff({key: before} if before else {}, {key: after} if after else {})
@@ -94,9 +94,8 @@ async def _changed(
         return
     await audit.record(session, actor, audit.UPDATE, "contact", link.contact_id, changes)
     await facts.record(session, actor, link.contact_id, changes, provenance)
-    if hooks is not None:
-        await emit(session, actor, hooks, CONTACT_UPDATED, "contact", link.contact_id,
-                   {"changes": changes})
+    await emit(session, actor, hooks, CONTACT_UPDATED, "contact", link.contact_id,
+               {"changes": changes})
 
 
 async def add_link(
@@ -106,7 +105,7 @@ async def add_link(
     organization_id: uuid.UUID,
     values: Mapping[str, Any],
     provenance: facts.Provenance,
-    hooks: TenantHooks | None = None,
+    hooks: TenantHooks,
 ) -> ContactOrganization:
     actor.require_writer()
     await get_contact(session, actor, contact_id)
@@ -140,7 +139,7 @@ async def update_link(
     link_id: uuid.UUID,
     changes: Mapping[str, Any],
     provenance: facts.Provenance,
-    hooks: TenantHooks | None = None,
+    hooks: TenantHooks,
 ) -> ContactOrganization:
     actor.require_writer()
     await facts.check_provenance(session, actor, provenance)
@@ -160,7 +159,7 @@ async def remove_link(
     contact_id: uuid.UUID,
     link_id: uuid.UUID,
     provenance: facts.Provenance,
-    hooks: TenantHooks | None = None,
+    hooks: TenantHooks,
 ) -> None:
     actor.require_writer()
     link = await _link(session, actor, contact_id, link_id)

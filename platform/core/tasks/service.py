@@ -126,7 +126,7 @@ async def _changed(
     actor: Principal,
     task: Task,
     before: dict[str, Any],
-    hooks: TenantHooks | None,
+    hooks: TenantHooks,
     event: str,
 ) -> None:
     await session.flush()
@@ -134,15 +134,14 @@ async def _changed(
     if not changed:
         return
     await audit.record(session, actor, audit.UPDATE, RECORD_TYPE, task.id, changed)
-    if hooks is not None:
-        await emit(session, actor, hooks, event, RECORD_TYPE, task.id, {"changes": changed})
+    await emit(session, actor, hooks, event, RECORD_TYPE, task.id, {"changes": changed})
 
 
 async def create_task(
     session: AsyncSession,
     actor: Principal,
     data: Mapping[str, Any],
-    hooks: TenantHooks | None = None,
+    hooks: TenantHooks,
 ) -> Task:
     """A new open task, assigned to ``assignee_id`` or to the caller."""
     actor.require_writer()
@@ -154,9 +153,8 @@ async def create_task(
     await session.flush()
     snapshot = audited(task)
     await audit.record(session, actor, audit.CREATE, RECORD_TYPE, task.id, audit.diff({}, snapshot))
-    if hooks is not None:
-        await emit(session, actor, hooks, TASK_CREATED, RECORD_TYPE, task.id,
-                   audit.jsonable(snapshot))
+    await emit(session, actor, hooks, TASK_CREATED, RECORD_TYPE, task.id,
+               audit.jsonable(snapshot))
     return task
 
 
@@ -165,7 +163,7 @@ async def update_task(
     actor: Principal,
     task_id: uuid.UUID,
     changes: Mapping[str, Any],
-    hooks: TenantHooks | None = None,
+    hooks: TenantHooks,
 ) -> Task:
     actor.require_writer()
     task = await get_task(session, actor, task_id)
@@ -181,7 +179,7 @@ async def complete_task(
     session: AsyncSession,
     actor: Principal,
     task_id: uuid.UUID,
-    hooks: TenantHooks | None = None,
+    hooks: TenantHooks,
 ) -> Task:
     """Mark done now by the caller; a task already done stays as it was (idempotent)."""
     return await update_task(session, actor, task_id, {"done": True}, hooks)
@@ -191,7 +189,7 @@ async def delete_task(
     session: AsyncSession,
     actor: Principal,
     task_id: uuid.UUID,
-    hooks: TenantHooks | None = None,
+    hooks: TenantHooks,
 ) -> None:
     actor.require_writer()
     task = await get_task(session, actor, task_id)
@@ -199,9 +197,8 @@ async def delete_task(
     await session.delete(task)
     await session.flush()
     await audit.record(session, actor, audit.DELETE, RECORD_TYPE, task_id, audit.diff(before, {}))
-    if hooks is not None:
-        await emit(session, actor, hooks, TASK_DELETED, RECORD_TYPE, task_id,
-                   audit.jsonable(before))
+    await emit(session, actor, hooks, TASK_DELETED, RECORD_TYPE, task_id,
+               audit.jsonable(before))
 
 
 def list_statement(

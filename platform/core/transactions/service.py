@@ -194,7 +194,7 @@ async def record_transaction(
     session: AsyncSession,
     actor: Principal,
     data: Mapping[str, Any],
-    hooks: TenantHooks | None = None,
+    hooks: TenantHooks,
 ) -> Recorded:
     """Store a purchase or order once; see the module docstring for replays."""
     actor.require_writer()
@@ -216,7 +216,6 @@ async def record_transaction(
     recorded = payload(txn)
     await audit.record(session, actor, audit.CREATE, RECORD_TYPE, txn.id,
                        audit.diff({}, recorded))
-    if hooks is not None:
-        await emit(session, actor, hooks, TRANSACTION_RECORDED, RECORD_TYPE, txn.id, recorded)
+    await emit(session, actor, hooks, TRANSACTION_RECORDED, RECORD_TYPE, txn.id, recorded)
     return Recorded(txn, created=True)
 

@@ -23,8 +23,9 @@ def _principal(client, t) -> Principal:
     )
 
 
-def _run(database, actor, rows, key):
+def _run(client, database, actor, rows, key):
     """Upsert ``rows`` in one transaction, as an import would; (id, created) per row."""
+    hooks = client.app.state.registry.for_tenant(actor.modules)
 
     async def go():
         engine = make_engine(database.app_url, pool_size=1)
@@ -34,7 +35,7 @@ def _run(database, actor, rows, key):
                 out = []
                 for row in rows:
                     record, created = await service.upsert_contact(
-                        session, actor, row, [], key=key,
+                        session, actor, row, [], hooks, key=key,
                         options=WriteOptions(provenance=Provenance("import", "crm.csv"),
                                              allow_duplicate=True),
                     )
@@ -48,12 +49,12 @@ def _run(database, actor, rows, key):
 
 def test_upsert_by_external_id_creates_then_updates(client, database, tenant):
     actor = _principal(client, tenant)
-    first = _run(database, actor, [
+    first = _run(client, database, actor, [
         {"external_id": "row-1", "given_name": "Anna", "phones": ["+380671234567"]},
         {"external_id": "row-2", "given_name": "Borys"},
     ], "external_id")
     assert [created for _, created in first] == [True, True]
-    again = _run(database, actor, [{"external_id": "row-1", "family_name": "Koval"}],
+    again = _run(client, database, actor, [{"external_id": "row-1", "family_name": "Koval"}],
                  "external_id")
     assert again == [(first[0][0], False)]
     anna = client.get(f"{CONTACTS}/{first[0][0]}", headers=tenant.headers).json()
@@ -67,7 +68,7 @@ def test_upsert_by_external_id_creates_then_updates(client, database, tenant):
 def test_upsert_by_email_finds_secondary_addresses(client, database, tenant):
     actor = _principal(client, tenant)
     c = make(client, tenant, given_name="Dana", emails=["dana@example.com", "d@work.example"])
-    assert _run(database, actor, [{"email": "D@work.example", "source": "newsletter"}],
+    assert _run(client, database, actor, [{"email": "D@work.example", "source": "newsletter"}],
                 "email") == [(c["id"], False)]
     assert client.get(f"{CONTACTS}/{c['id']}", headers=tenant.headers).json()["source"] == \
         "newsletter"

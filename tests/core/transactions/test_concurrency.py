@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from rapport.core.transactions import record_transaction
 from rapport.db.session import make_engine, make_sessionmaker, tenant_session
+from rapport.hooks import TenantHooks
 from rapport.tenancy.principal import Principal
 from tests.conftest import TenantHandle, sign_up
 from tests.core.deals.support import member_id
@@ -48,19 +49,21 @@ def _waiting_on_a_lock(database) -> bool:
         ).fetchone()[0])
 
 
-async def _race(database, actor: Principal, *, first_commits: bool) -> tuple[bool, bool, str]:
+async def _race(
+    database, actor: Principal, hooks: TenantHooks, *, first_commits: bool
+) -> tuple[bool, bool, str]:
     engine = make_engine(database.app_url, pool_size=2)
     maker = make_sessionmaker(engine)
 
     async def second() -> tuple[bool, str]:
         async with tenant_session(maker, actor.tenant_id, actor.user_id) as session:
-            recorded = await record_transaction(session, actor, BODY)
+            recorded = await record_transaction(session, actor, BODY, hooks)
             return recorded.created, str(recorded.transaction.id)
 
     try:
         first = maker()  # the session's after_begin listener reads these
         first.info.update(tenant_id=actor.tenant_id, user_id=actor.user_id)
-        first_created = (await record_transaction(first, actor, BODY)).created
+        first_created = (await record_transaction(first, actor, BODY, hooks)).created
         racing = asyncio.create_task(second())
         for _ in range(100):  # until the second insert blocks on the unique index
             await asyncio.sleep(0.02)
@@ -87,15 +90,17 @@ def _rows(database, tenant_id: str) -> list[str]:
 
 def test_two_simultaneous_posts_store_one_row(client, database):
     tenant = sign_up(client)
-    first, second, second_id = asyncio.run(_race(database, owner(client, tenant),
-                                                 first_commits=True))
+    actor = owner(client, tenant)
+    hooks = client.app.state.registry.for_tenant(actor.modules)
+    first, second, second_id = asyncio.run(_race(database, actor, hooks, first_commits=True))
     assert (first, second) == (True, False)
     assert _rows(database, tenant.id) == [second_id]
 
 
 def test_if_the_first_rolls_back_the_second_stores_it(client, database):
     tenant = sign_up(client)
-    first, second, second_id = asyncio.run(_race(database, owner(client, tenant),
-                                                 first_commits=False))
+    actor = owner(client, tenant)
+    hooks = client.app.state.registry.for_tenant(actor.modules)
+    first, second, second_id = asyncio.run(_race(database, actor, hooks, first_commits=False))
     assert (first, second) == (True, True)
     assert _rows(database, tenant.id) == [second_id]
