@@ -77,8 +77,8 @@ class SwaggerPage(OpenAPIRenderPlugin):
 
 def render_plugins(docs_path: str = "/schema") -> list[OpenAPIRenderPlugin]:
     """The pages under ``docs_path``: Swagger UI (the root page), the document as JSON and
-    as YAML. Redoc, Elements and RapiDoc are not offered: each would ship another
-    megabyte or more and need inline scripts or styles."""
+    as YAML. Redoc, Elements and RapiDoc are not offered: each would be another bundle to
+    ship and keep current for the same operations (and Redoc needs inline styles)."""
     return [
         SwaggerPage(docs_path=docs_path),
         JsonRenderPlugin(),
