@@ -18,24 +18,33 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=_NO_NUL
 Email = Annotated[str, msgspec.Meta(min_length=3, max_length=320, pattern=_NO_NUL)]
 Password = Annotated[str, msgspec.Meta(min_length=1, max_length=1024, pattern=_NO_NUL)]
 Slug = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=_NO_NUL)]
-# A new organization's slug; rapport.tenancy.validation.check_slug also refuses reserved ones.
+# Rules the service checks itself, so that one answer names every broken field (sign-up
+# reports the slug, the address and the password at once); the schema states them all the
+# same. ``Meta(extra_json_schema={"extra": ...})`` is how Litestar takes schema-only keys.
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$"
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 256
+# A new organization's slug (rapport.tenancy.validation.check_slug; reserved words too).
 NewSlug = Annotated[
     str,
     msgspec.Meta(
-        min_length=3, max_length=40, pattern=SLUG_PATTERN,
-        description="3 to 40 lowercase letters, digits and inner hyphens",
-        examples=["acme-dental"],
+        max_length=64, pattern=_NO_NUL,
+        extra_json_schema={
+            "description": "3 to 40 lowercase letters, digits and inner hyphens",
+            "examples": ["acme-dental"],
+            "extra": {"min_length": 3, "max_length": 40, "pattern": SLUG_PATTERN},
+        },
     ),
 ]
-# A password being chosen (rapport.tenancy.passwords also refuses common ones).
-PASSWORD_MIN_LENGTH = 10
-PASSWORD_MAX_LENGTH = 256
+# A password being chosen (rapport.tenancy.passwords: also not a commonly used one).
 NewPassword = Annotated[
     str,
     msgspec.Meta(
-        min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH, pattern=_NO_NUL,
-        description="At least 10 characters, not a commonly used password",
+        min_length=1, max_length=1024, pattern=_NO_NUL,
+        extra_json_schema={
+            "description": "At least 10 characters, not a commonly used password",
+            "extra": {"min_length": PASSWORD_MIN_LENGTH, "max_length": PASSWORD_MAX_LENGTH},
+        },
     ),
 ]
 Token = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=_NO_NUL)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any, ClassVar
 
 import msgspec
 
@@ -34,6 +35,14 @@ class AdminIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class SignupIn(msgspec.Struct, forbid_unknown_fields=True):
+    openapi_example: ClassVar[dict[str, Any]] = {
+        "organization": {"name": "Acme Dental", "slug": "acme-dental"},
+        "admin": {
+            "email": "olena@acme-dental.example",
+            "password": "correct horse battery staple",
+            "full_name": "Olena Kovalenko",
+        },
+    }
     organization: OrganizationIn
     admin: AdminIn
 
@@ -55,6 +64,11 @@ class SignupOut(msgspec.Struct):
 
 
 class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
+    openapi_example: ClassVar[dict[str, Any]] = {
+        "tenant": "acme-dental",
+        "email": "olena@acme-dental.example",
+        "password": "correct horse battery staple",
+    }
     tenant: Slug
     email: Email
     password: Password
@@ -83,6 +97,9 @@ class MeOut(msgspec.Struct):
 class MemberIn(msgspec.Struct, forbid_unknown_fields=True):
     """Invite a person. There is no password here: only the person sets theirs, from the
     link e-mailed to them."""
+    openapi_example: ClassVar[dict[str, Any]] = {
+        "email": "taras@acme-dental.example", "role": "member", "full_name": "Taras Melnyk",
+    }
 
     email: Email
     role: RoleName

@@ -155,3 +155,9 @@ def test_files_and_empty_answers_have_their_own_media_types(document):
     assert set(imported["content"]) == {"text/csv"}
     logout = document["paths"]["/api/v1/auth/logout"]["post"]
     assert "requestBody" not in logout and "content" not in logout["responses"]["204"]
+
+
+def test_the_main_request_bodies_have_examples(document):
+    schemas = document["components"]["schemas"]
+    for name in ("SignupIn", "LoginIn", "ContactIn", "ContactPatch", "MemberIn", "DealIn"):
+        assert schemas[name].get("examples"), name

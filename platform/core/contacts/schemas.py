@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 
@@ -64,6 +64,15 @@ ExternalId = Annotated[str, msgspec.Meta(max_length=200, pattern=_NO_NUL)]
 
 
 class ContactIn(msgspec.Struct, forbid_unknown_fields=True):
+    openapi_example: ClassVar[dict[str, Any]] = {
+        "given_name": "Iryna",
+        "family_name": "Bondarenko",
+        "email": "iryna@example.com",
+        "phones": ["+380 44 123 4567"],
+        "tags": ["vip"],
+        "addresses": [{"kind": "home", "city": "Kyiv", "country": "UA"}],
+        "provenance": {"source": "trade fair 2025"},
+    }
     honorific: Honorific | None = None
     given_name: NameField | None = None
     patronymic: NameField | None = None
@@ -94,6 +103,9 @@ class ContactIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class ContactPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
+    openapi_example: ClassVar[dict[str, Any]] = {
+        "family_name": "Shevchenko", "tags": ["vip", "newsletter"], "birthday": None,
+    }
     qualifiers = frozenset({"provenance"})
 
     honorific: Honorific | msgspec.UnsetType | None = msgspec.UNSET

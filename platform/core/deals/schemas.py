@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 import msgspec
 
@@ -18,6 +18,12 @@ Probability = Annotated[int, msgspec.Meta(ge=0, le=100)]
 
 
 class DealIn(msgspec.Struct, forbid_unknown_fields=True):
+    openapi_example: ClassVar[dict[str, Any]] = {
+        "title": "Clinic fit-out",
+        "amount": "12500.00",
+        "currency": "EUR",
+        "expected_close_date": "2026-03-31",
+    }
     title: Name
     amount: Decimal | None = None
     currency: CurrencyCode | None = None
