@@ -43,6 +43,9 @@ class Tenant(Timestamped, Base):
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="active")
+    # Raised by triggers on every write to the tenant's field definitions and contact
+    # settings: processes check their in-memory copies against it (tenancy.config_cache).
+    config_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class User(Timestamped, Base):

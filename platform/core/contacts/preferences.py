@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapport.core.contacts.models import ContactSettings
 from rapport.core.contacts.names import normal_locale
 from rapport.errors import invalid
+from rapport.tenancy.config_cache import TenantConfigCache, written
 from rapport.tenancy.principal import Principal
 
 
@@ -22,15 +23,23 @@ class Defaults:
     default_locale: str | None = None
 
 
+_DEFAULTS: TenantConfigCache[Defaults] = TenantConfigCache("contact settings")
+
+
 async def defaults(session: AsyncSession, actor: Principal) -> Defaults:
-    row = (
-        await session.execute(
-            select(ContactSettings.phone_region, ContactSettings.default_locale).where(
-                ContactSettings.tenant_id == actor.tenant_id
+    """The tenant's defaults, from this process's copy while it is current."""
+
+    async def load() -> Defaults:
+        row = (
+            await session.execute(
+                select(ContactSettings.phone_region, ContactSettings.default_locale).where(
+                    ContactSettings.tenant_id == actor.tenant_id
+                )
             )
-        )
-    ).first()
-    return Defaults(*row) if row else Defaults()
+        ).first()
+        return Defaults(*row) if row else Defaults()
+
+    return await _DEFAULTS.get(session, actor.tenant_id, None, load)
 
 
 def region_code(raw: str | None, field: str = "region") -> str | None:
@@ -54,6 +63,7 @@ async def save(
         if locale is None:
             raise invalid("default_locale", "must be a language tag such as uk, en or en-GB")
     values = {"phone_region": region, "default_locale": locale}
+    written(session)
     await session.execute(
         insert(ContactSettings)
         .values(tenant_id=actor.tenant_id, **values)

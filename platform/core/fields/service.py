@@ -30,6 +30,7 @@ from rapport.core.fields.entities import known_entities, record_table
 from rapport.core.fields.models import CustomField
 from rapport.core.fields.values import merge, prepare_values, render, validate_values
 from rapport.errors import FieldError, conflict, forbidden, invalid_many, not_found
+from rapport.tenancy.config_cache import TenantConfigCache, written
 from rapport.tenancy.principal import Principal
 
 MAX_FIELDS_PER_ENTITY = 200
@@ -70,6 +71,21 @@ async def _rows(session: AsyncSession, actor: Principal, entity: str | None) -> 
     return list((await session.execute(query.order_by(CustomField.full_key))).scalars())
 
 
+# The tenant's own definitions per entity (None: all), as immutable tuples.
+_TENANT_FIELDS: TenantConfigCache[tuple[FieldDefinition, ...]] = TenantConfigCache("fields")
+
+
+async def tenant_fields(
+    session: AsyncSession, actor: Principal, entity: str | None
+) -> tuple[FieldDefinition, ...]:
+    """The tenant's own field definitions, from this process's copy while it is current."""
+
+    async def load() -> tuple[FieldDefinition, ...]:
+        return tuple(definition_of(r) for r in await _rows(session, actor, entity))
+
+    return await _TENANT_FIELDS.get(session, actor.tenant_id, entity, load)
+
+
 async def visible_fields(
     session: AsyncSession,
     actor: Principal,
@@ -78,7 +94,7 @@ async def visible_fields(
 ) -> tuple[FieldDefinition, ...]:
     """The caller's tenant's own fields and the (already per-tenant) visible plugin fields."""
     plugins = [d for d in check_plugin_fields(plugin_fields) if entity in (None, d.entity)]
-    tenant = [definition_of(r) for r in await _rows(session, actor, entity)]
+    tenant = await tenant_fields(session, actor, entity)
     return tuple(sorted([*plugins, *tenant], key=lambda d: (d.entity, d.full_key)))
 
 
@@ -142,6 +158,7 @@ async def create_field(
     session: AsyncSession, actor: Principal, data: dict[str, Any]
 ) -> CustomField:
     actor.require_manager()
+    written(session)
     errors: list[FieldError] = []
     key = data.get("key")
     if not isinstance(key, str) or not NAME_RE.match(key) or len(key) > MAX_KEY_LENGTH:
@@ -235,6 +252,7 @@ async def update_field(
     """Label, options, required and indexed may change; key, entity and type may not
     (stored values were validated against them)."""
     actor.require_manager()
+    written(session)
     row = await find_field(session, actor, key, entity, plugin_fields)
     fixed = [f for f in ("key", "entity", "type") if f in changes]
     if fixed:
@@ -279,6 +297,7 @@ async def delete_field(
     """Remove the definition and its values from every record of the tenant, so a later field
     with the same key (maybe another type) starts empty."""
     actor.require_manager()
+    written(session)
     row = await find_field(session, actor, key, entity, plugin_fields)
     full_key, indexed = row.full_key, row.indexed
     await session.delete(row)
