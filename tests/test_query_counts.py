@@ -4,7 +4,8 @@ or an extra transaction shows up in review instead of in production.
 
 Counted: every statement the app's engine sends, plus BEGIN, COMMIT and ROLLBACK (psycopg
 sends BEGIN before a transaction's first statement, a round trip of its own) and pool
-pre-pings. The ceilings are today's counts; lower one when an endpoint gets cheaper.
+pre-pings. The ceilings are today's counts; lower one when an endpoint gets cheaper. (Before issue
+12: /me 10, the contact page 19, a list page 15, create 30, update 29, a deal 12.)
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ def test_me(client, busy):
     _get(client, tenant, "/api/v1/me")  # warm: caches filled by any earlier request
     with counted(client) as seen:
         _get(client, tenant, "/api/v1/me")
-    assert_at_most(seen, 10)
+    assert_at_most(seen, 5)
 
 
 def test_contact_page(client, busy):
@@ -130,7 +131,7 @@ def test_contact_page(client, busy):
     with counted(client) as seen:
         body = _get(client, tenant, f"/api/v1/contacts/{ids[0]}")
     assert body["activity"]["interaction_count"] == 1
-    assert_at_most(seen, 19)
+    assert_at_most(seen, 9)
 
 
 @pytest.mark.parametrize("limit", PAGES)
@@ -140,14 +141,14 @@ def test_contact_list_costs_the_same_for_any_page(client, busy, limit):
     with counted(client) as seen:
         body = _get(client, tenant, f"/api/v1/contacts?limit={limit}")
     assert len(body["items"]) == limit
-    assert_at_most(seen, 15)
+    assert_at_most(seen, 6)
 
 
 def test_contact_create(client, busy):
     tenant, _ = busy
     with counted(client) as seen:
         _contact(client, tenant, 500)
-    assert_at_most(seen, 30)
+    assert_at_most(seen, 22)
 
 
 def test_contact_update(client, busy):
@@ -156,7 +157,7 @@ def test_contact_update(client, busy):
         r = client.patch(f"/api/v1/contacts/{ids[1]}", headers=tenant.headers,
                          json={"family_name": "Renamed", "tags": ["vip", "gold"]})
         assert r.status_code == 200, r.text
-    assert_at_most(seen, 29)
+    assert_at_most(seen, 19)
 
 
 def test_deal_page(client, busy):
@@ -164,7 +165,7 @@ def test_deal_page(client, busy):
     deals = _get(client, tenant, "/api/v1/deals")["items"]
     with counted(client) as seen:
         _get(client, tenant, f"/api/v1/deals/{deals[0]['id']}")
-    assert_at_most(seen, 12)
+    assert_at_most(seen, 7)
 
 
 def test_organizations_list(client, busy):
@@ -172,4 +173,4 @@ def test_organizations_list(client, busy):
     _get(client, tenant, "/api/v1/organizations")
     with counted(client) as seen:
         _get(client, tenant, "/api/v1/organizations")
-    assert_at_most(seen, 10)
+    assert_at_most(seen, 5)

@@ -151,8 +151,7 @@ class ContactController(Controller):
         record = await service.get_record(db, principal, contact_id)
         definitions = await visible_fields(db, principal, plugin_fields, service.ENTITY)
         out = await render_one(db, principal, definitions, record, locale)
-        owner = await view.owner(db, principal, record.contact)
-        links = await view.organization_links(db, principal, contact_id)
+        owner, links = await view.relations(db, principal, record.contact)
         return ContactView(
             **{f: getattr(out, f) for f in out.__struct_fields__},
             owner=OwnerOut(owner.user_id, owner.full_name, owner.email, owner.role)

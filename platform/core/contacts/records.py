@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.contacts.models import Contact, ContactEmail, ContactPhone, ContactTag
@@ -54,38 +55,77 @@ class ContactRecord:
         return {k: v for k, v in values.items() if v is not None}
 
 
+def _lists(tenant_id: uuid.UUID) -> tuple[Any, Any, Any]:
+    """The contact's emails, phones (``[value, primary, label]`` each, primary first) and
+    tags (sorted), as aggregates correlated to ``contacts`` in the enclosing query."""
+    emails = (
+        select(func.coalesce(
+            func.json_agg(aggregate_order_by(
+                func.json_build_array(ContactEmail.address, ContactEmail.is_primary,
+                                      ContactEmail.label),
+                ContactEmail.is_primary.desc(), ContactEmail.id,
+            )),
+            literal_column("'[]'::json"),
+        ))
+        .where(ContactEmail.tenant_id == tenant_id, ContactEmail.contact_id == Contact.id)
+        .scalar_subquery()
+    )
+    phones = (
+        select(func.coalesce(
+            func.json_agg(aggregate_order_by(
+                func.json_build_array(ContactPhone.number, ContactPhone.is_primary,
+                                      ContactPhone.label),
+                ContactPhone.is_primary.desc(), ContactPhone.id,
+            )),
+            literal_column("'[]'::json"),
+        ))
+        .where(ContactPhone.tenant_id == tenant_id, ContactPhone.contact_id == Contact.id)
+        .scalar_subquery()
+    )
+    tags = (
+        select(func.coalesce(func.array_agg(aggregate_order_by(ContactTag.tag, ContactTag.tag)),
+                             literal_column("'{}'::varchar[]")))
+        .where(ContactTag.tenant_id == tenant_id, ContactTag.contact_id == Contact.id)
+        .scalar_subquery()
+    )
+    return emails, phones, tags
+
+
+def _filled(contact: Contact, emails: Any, phones: Any, tags: Any) -> ContactRecord:
+    return ContactRecord(
+        contact,
+        [EmailValue(a, p, label) for a, p, label in emails],
+        [PhoneValue(n, p, label) for n, p, label in phones],
+        list(tags),
+    )
+
+
 async def load(
     session: AsyncSession, tenant_id: uuid.UUID, contacts: Sequence[Contact]
 ) -> list[ContactRecord]:
-    """Records for ``contacts`` (one page), with three queries whatever the page size."""
-    records = {c.id: ContactRecord(c) for c in contacts}
-    if not records:
+    """Records for ``contacts`` (one page): their lists in one statement, whatever the
+    page size."""
+    if not contacts:
         return []
-    ids = list(records)
-    emails = await session.execute(
-        select(ContactEmail.contact_id, ContactEmail.address, ContactEmail.is_primary,
-               ContactEmail.label)
-        .where(ContactEmail.tenant_id == tenant_id, ContactEmail.contact_id.in_(ids))
-        .order_by(ContactEmail.is_primary.desc(), ContactEmail.id)
+    rows = await session.execute(
+        select(Contact.id, *_lists(tenant_id))
+        .where(Contact.tenant_id == tenant_id, Contact.id.in_([c.id for c in contacts]))
     )
-    for contact_id, address, primary, label in emails:
-        records[contact_id].emails.append(EmailValue(address, primary, label))
-    phones = await session.execute(
-        select(ContactPhone.contact_id, ContactPhone.number, ContactPhone.is_primary,
-               ContactPhone.label)
-        .where(ContactPhone.tenant_id == tenant_id, ContactPhone.contact_id.in_(ids))
-        .order_by(ContactPhone.is_primary.desc(), ContactPhone.id)
+    lists = {contact_id: rest for contact_id, *rest in rows}
+    return [_filled(c, *lists.get(c.id, ([], [], []))) for c in contacts]
+
+
+async def load_one(
+    session: AsyncSession, tenant_id: uuid.UUID, contact_id: uuid.UUID, *, lock: bool = False
+) -> ContactRecord | None:
+    """One contact and its lists in one statement (``lock``: FOR UPDATE of the contact)."""
+    query = select(Contact, *_lists(tenant_id)).where(
+        Contact.tenant_id == tenant_id, Contact.id == contact_id
     )
-    for contact_id, number, primary, label in phones:
-        records[contact_id].phones.append(PhoneValue(number, primary, label))
-    tags = await session.execute(
-        select(ContactTag.contact_id, ContactTag.tag)
-        .where(ContactTag.tenant_id == tenant_id, ContactTag.contact_id.in_(ids))
-        .order_by(ContactTag.tag)
-    )
-    for contact_id, tag in tags:
-        records[contact_id].tags.append(tag)
-    return [records[c.id] for c in contacts]
+    if lock:
+        query = query.with_for_update(of=Contact)
+    row = (await session.execute(query)).first()
+    return None if row is None else _filled(*row)
 
 
 async def _sync_rows(

@@ -114,8 +114,10 @@ async def get_contact(
 async def get_record(
     session: AsyncSession, actor: Principal, contact_id: uuid.UUID, *, lock: bool = False
 ) -> ContactRecord:
-    contact = await get_contact(session, actor, contact_id, lock=lock)
-    return (await records.load(session, actor.tenant_id, [contact]))[0]
+    record = await records.load_one(session, actor.tenant_id, contact_id, lock=lock)
+    if record is None:
+        raise not_found("Contact")
+    return record
 
 
 async def _region(session: AsyncSession, actor: Principal, options: WriteOptions) -> str | None:

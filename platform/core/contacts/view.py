@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.contacts.models import Contact, ContactOrganization, Organization
@@ -77,6 +78,59 @@ async def organization_links(
         .order_by(ContactOrganization.until.desc().nulls_first(), Organization.name_key)
     )
     return [OrganizationLink(*row) for row in rows]
+
+
+def _day(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+async def relations(
+    session: AsyncSession, actor: Principal, contact: Contact
+) -> tuple[Owner | None, list[OrganizationLink]]:
+    """The page's owner and organization links in one statement (as :func:`owner` and
+    :func:`organization_links` answer them)."""
+    owner_row = (
+        select(func.json_build_array(User.id, User.full_name, User.email, Membership.role))
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.tenant_id == actor.tenant_id, User.id == contact.owner_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    link_rows = (
+        select(func.coalesce(
+            func.json_agg(aggregate_order_by(
+                func.json_build_array(
+                    ContactOrganization.id, Organization.id, Organization.name,
+                    ContactOrganization.role, ContactOrganization.title,
+                    ContactOrganization.since, ContactOrganization.until,
+                ),
+                ContactOrganization.until.desc().nulls_first(), Organization.name_key,
+            )),
+            literal_column("'[]'::json"),
+        ))
+        .select_from(ContactOrganization)
+        .join(
+            Organization,
+            (Organization.tenant_id == ContactOrganization.tenant_id)
+            & (Organization.id == ContactOrganization.organization_id),
+        )
+        .where(
+            ContactOrganization.tenant_id == actor.tenant_id,
+            ContactOrganization.contact_id == contact.id,
+        )
+        .scalar_subquery()
+    )
+    columns = [link_rows] if contact.owner_id is None else [link_rows, owner_row]
+    links, *owned = (await session.execute(select(*columns))).one()
+    found = owned[0] if owned else None
+    return (
+        Owner(uuid.UUID(found[0]), found[1], found[2], found[3]) if found else None,
+        [
+            OrganizationLink(uuid.UUID(a), uuid.UUID(b), name, role, title, _day(since),
+                             _day(until))
+            for a, b, name, role, title, since, until in links
+        ],
+    )
 
 
 async def activity(
