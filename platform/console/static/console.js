@@ -20,6 +20,14 @@
       var main = document.getElementById("main");
       if (main) { main.focus(); }
     }
+    // New content may name where focus goes next (the deal card just moved, the task just
+    // completed): there, rather than on a control the swap removed.
+    var next = document.querySelector("[data-focus]");
+    if (next) {
+      next.removeAttribute("data-focus");
+      if (!next.hasAttribute("tabindex")) { next.setAttribute("tabindex", "-1"); }
+      next.focus();
+    }
   });
   // The language picker before sign-in submits as soon as a language is chosen.
   document.addEventListener("change", function (event) {
