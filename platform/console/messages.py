@@ -16,6 +16,14 @@ SERVICE_MESSAGES = (
     N_("Your role cannot open this page"),
     N_("Viewers have read-only access"),
     N_("Only owners and admins can do this"),
+    # Members, modules and passwords (settings and my account).
+    N_("The last owner cannot be demoted; make someone else owner first"),
+    N_("The last owner cannot be removed"),
+    N_("Only an owner can grant, change or remove the owner role"),
+    N_("This person is already a member or already invited"),
+    N_("This member has already accepted"),
+    N_("is not your current password"),
+    N_("must be a number"),
     # Consent statuses and interaction kinds, shown on the customer page.
     N_("granted"),
     N_("withdrawn"),

@@ -6,7 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rapport.console import account, contacts, deals, home, organizations, settings, tasks
+from rapport.console import (
+    account,
+    admin,
+    contacts,
+    deals,
+    home,
+    organizations,
+    settings,
+    tasks,
+)
 from rapport.console.mount import routes
 from rapport.hooks import ConsoleUI, NavEntry, PluginManifest, RegistryRoutes, hookimpl
 
@@ -31,14 +40,15 @@ def rapport_migrations() -> Path:
 @hookimpl
 def rapport_console() -> ConsoleUI:
     return ConsoleUI(
-        pages=[*account.PAGES, *home.PAGES, *contacts.PAGES, *settings.PAGES, *deals.PAGES,
-               *tasks.PAGES, *organizations.PAGES],
+        pages=[*account.PAGES, *home.PAGES, *contacts.PAGES, *settings.PAGES, *admin.PAGES,
+               *deals.PAGES, *tasks.PAGES, *organizations.PAGES],
         nav=[
             NavEntry("Home", "/", order=10),
             NavEntry("Contacts", "/contacts", order=20),
             NavEntry("Deals", "/deals", order=30),
             NavEntry("Tasks", "/tasks", order=40),
             NavEntry("Organizations", "/organizations", order=50),
+            NavEntry("Settings", "/settings", order=90, roles={"owner", "admin"}),
         ],
         templates=HERE / "templates",
         translations=None,

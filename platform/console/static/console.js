@@ -13,7 +13,12 @@
     var live = announcer();
     if (live) {
       live.textContent = "";
-      window.setTimeout(function () { live.textContent = live.dataset.loaded || ""; }, 50);
+      // A swap that says what it did (data-announce) is announced in its words.
+      var told = target && target.isConnected ? target.querySelector("[data-announce]") : null;
+      if (!told) { told = document.querySelector("[data-announce]"); }
+      var words = told ? told.getAttribute("data-announce") : (live.dataset.loaded || "");
+      if (told) { told.removeAttribute("data-announce"); }
+      window.setTimeout(function () { live.textContent = words; }, 50);
     }
     // A whole page swapped in (boosted navigation): focus its heading, like a page load.
     if (target && (target.tagName === "BODY" || target.id === "main")) {
