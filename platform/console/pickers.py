@@ -11,11 +11,21 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rapport.console.i18n import N_
 from rapport.core.contacts.models import Contact, Organization
 from rapport.tenancy.members import list_members
 from rapport.tenancy.principal import Principal
 
 CHOICES = 200
+# Rules the deal, task and organization services answer with, shown next to the field.
+FIELD_RULES = (
+    N_("required when the deal has an amount"),
+    N_("required when the deal has lines"),
+    N_("must be an http or https URL"),
+    N_("must not be empty"),
+    N_("is required"),
+    N_("An organization with this external_id already exists"),
+)
 
 
 async def contact_names(

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapport.console.deals.stages import Refused, pipeline_of, targets
 from rapport.console.forms import field_errors, parse
 from rapport.console.guards import redirect
+from rapport.console.i18n import N_
 from rapport.console.pickers import (
     contact_names,
     filled,
@@ -36,6 +37,8 @@ from rapport.tenancy.principal import Principal
 
 FIELDS = ("title", "amount", "currency", "probability", "expected_close_date", "contact_id",
           "organization_id", "owner_id")
+# Page titles (marked for the catalogs, translated when shown).
+NEW, EDIT = N_("New deal"), N_("Edit deal")
 
 
 async def deal_screen(
@@ -110,7 +113,7 @@ async def new_deal(
 ) -> Screen:
     principal.require_writer()
     values = {"contact_id": contact_id, "owner_id": principal.membership_id}
-    return await _form(db, principal, "New deal", values, {}, "/deals/new")
+    return await _form(db, principal, NEW, values, {}, "/deals/new")
 
 
 @post("/deals/new", status_code=200)
@@ -129,7 +132,7 @@ async def create_deal(
     except RapportError as exc:
         if exc.status == 403:
             raise
-        return await _form(db, principal, "New deal", values, field_errors(exc), "/deals/new",
+        return await _form(db, principal, NEW, values, field_errors(exc), "/deals/new",
                            status=exc.status)
     return redirect(request, f"/deals/{deal.id}")
 
@@ -143,7 +146,7 @@ async def edit_deal(
     principal.require_writer()
     deal = await deals.get_deal(db, principal, deal_id)
     values = {name: getattr(deal, name) for name in FIELDS}
-    return await _form(db, principal, "Edit deal", values, {}, f"/deals/{deal.id}/edit")
+    return await _form(db, principal, EDIT, values, {}, f"/deals/{deal.id}/edit")
 
 
 @post("/deals/{deal_id:uuid}/edit", status_code=200)
@@ -163,6 +166,6 @@ async def update_deal(
     except RapportError as exc:
         if exc.status in (403, 404):
             raise
-        return await _form(db, principal, "Edit deal", values, field_errors(exc),
+        return await _form(db, principal, EDIT, values, field_errors(exc),
                            f"/deals/{deal_id}/edit", status=exc.status)
     return redirect(request, f"/deals/{deal_id}")

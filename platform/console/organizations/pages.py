@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.console.forms import field_errors, parse
 from rapport.console.guards import redirect
+from rapport.console.i18n import N_
 from rapport.console.pickers import filled, patch
 from rapport.core.fields.sorting import MAX_CURSOR
 from rapport.core.organizations import links
@@ -27,6 +28,8 @@ from rapport.tenancy.principal import Principal
 PAGE = 25
 PEOPLE = 50
 FIELDS = ("name", "website", "industry", "notes", "external_id")
+# Page titles (marked for the catalogs, translated when shown).
+NEW, EDIT = N_("New organization"), N_("Edit organization")
 
 
 @get("/organizations")
@@ -74,7 +77,7 @@ def _form(title: str, values: Mapping[str, Any], errors: Mapping[str, str], acti
 @get("/organizations/new")
 async def new_organization(principal: NamedDependency[Principal]) -> Screen:
     principal.require_writer()
-    return _form("New organization", {}, {}, "/organizations/new")
+    return _form(NEW, {}, {}, "/organizations/new")
 
 
 @post("/organizations/new", status_code=200)
@@ -91,7 +94,7 @@ async def create_organization(
     except RapportError as exc:
         if exc.status == 403:
             raise
-        return _form("New organization", values, field_errors(exc), "/organizations/new",
+        return _form(NEW, values, field_errors(exc), "/organizations/new",
                      status=exc.status)
     return redirect(request, f"/organizations/{org.id}")
 
@@ -104,7 +107,7 @@ async def edit_organization(
 ) -> Screen:
     principal.require_writer()
     org = await organizations.get_organization(db, principal, organization_id)
-    return _form("Edit organization", {f: getattr(org, f) for f in FIELDS}, {},
+    return _form(EDIT, {f: getattr(org, f) for f in FIELDS}, {},
                  f"/organizations/{org.id}/edit")
 
 
@@ -124,6 +127,6 @@ async def update_organization(
     except RapportError as exc:
         if exc.status in (403, 404):
             raise
-        return _form("Edit organization", values, field_errors(exc),
+        return _form(EDIT, values, field_errors(exc),
                      f"/organizations/{organization_id}/edit", status=exc.status)
     return redirect(request, f"/organizations/{organization_id}")

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.console.forms import field_errors, parse
 from rapport.console.guards import redirect
+from rapport.console.i18n import N_
 from rapport.console.pickers import filled, member_names, patch, recent_contacts
 from rapport.core.tasks import service as tasks
 from rapport.core.tasks.schemas import TaskIn, TaskPatch
@@ -24,6 +25,8 @@ from rapport.tenancy.principal import Principal
 
 FIELDS = ("title", "notes", "due_at", "assignee_id", "contact_id", "deal_id")
 _LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
+# Page titles (marked for the catalogs, translated when shown).
+NEW, EDIT = N_("New task"), N_("Edit task")
 
 
 def _utc(values: dict[str, Any]) -> dict[str, Any]:
@@ -75,7 +78,7 @@ async def new_task(
     principal.require_writer()
     values = {"contact_id": contact_id, "deal_id": deal_id,
               "assignee_id": principal.membership_id}
-    return await _form(db, principal, "New task", values, {}, "/tasks/new")
+    return await _form(db, principal, NEW, values, {}, "/tasks/new")
 
 
 @post("/tasks/new", status_code=200)
@@ -94,7 +97,7 @@ async def create_task(
     except RapportError as exc:
         if exc.status == 403:
             raise
-        return await _form(db, principal, "New task", values, field_errors(exc), "/tasks/new",
+        return await _form(db, principal, NEW, values, field_errors(exc), "/tasks/new",
                            status=exc.status)
     return redirect(request, "/tasks")
 
@@ -109,7 +112,7 @@ async def edit_task(
     task = await tasks.get_task(db, principal, task_id)
     values = {name: getattr(task, name) for name in FIELDS}
     values["done"] = task.done_at is not None
-    return await _form(db, principal, "Edit task", values, {}, f"/tasks/{task.id}/edit",
+    return await _form(db, principal, EDIT, values, {}, f"/tasks/{task.id}/edit",
                        editing=True)
 
 
@@ -131,6 +134,6 @@ async def update_task(
     except RapportError as exc:
         if exc.status in (403, 404):
             raise
-        return await _form(db, principal, "Edit task", values, field_errors(exc),
+        return await _form(db, principal, EDIT, values, field_errors(exc),
                            f"/tasks/{task_id}/edit", editing=True, status=exc.status)
     return redirect(request, "/tasks")
