@@ -11,6 +11,7 @@ order — and each figure is the median over rounds; ratios are taken round by r
     python -m bench.request_path                        # 1 worker each, c=1 and c=32
     python -m bench.request_path --workers 2 --scaling  # also 1 vs 2 processes
     python -m bench.request_path --rounds 5 --seconds 8
+    python -m bench.request_path --servers              # Rapport on uvicorn vs granian
 
 Before any load, both servers' answers are compared (JSON parsed; timestamps normalised,
 PostgreSQL's ``+00:00`` against msgspec's ``Z``).
@@ -113,6 +114,28 @@ def start_baseline(dsn: str, workers: int, tmp: Path) -> Server:
     server = Server(f"baseline ({workers} workers)", f"http://127.0.0.1:{port}", process, log)
     server.wait_ready("/api/v1/me")
     return server
+
+
+def start_worker_app(server: str, data: Path, dsn_url: str, workers: int, tmp: Path) -> Server:
+    """Rapport's worker app (``rapport.serving:worker_app``) under ``server`` directly, with
+    the environment ``rapport run`` hands its workers (for comparing HTTP servers)."""
+    port = _free_port()
+    log = tmp / f"{server}-{workers}.log"
+    env = _env(data, RAPPORT_WORKER_DATABASE_URL=dsn_url, RAPPORT_WORKER_POOL="10,10")
+    if server == "granian":
+        command = [sys.executable, "-m", "granian", "--interface", "asgi", "--factory",
+                   "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                   "--loop", "uvloop", "--log-level", "warning", "--no-access-log",
+                   "rapport.serving:worker_app"]
+    else:
+        command = [sys.executable, "-m", "uvicorn", "--factory", "rapport.serving:worker_app",
+                   "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                   "--log-level", "warning", "--no-access-log"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"),
+                               stderr=subprocess.STDOUT)
+    started = Server(f"rapport on {server}", f"http://127.0.0.1:{port}", process, log)
+    started.wait_ready("/healthz")
+    return started
 
 
 @dataclass
@@ -252,6 +275,8 @@ def main() -> None:
     parser.add_argument("--clients", default="1,32")
     parser.add_argument("--scaling", action="store_true",
                         help="also GET /contacts/{id} at 32 clients: 1 vs --workers processes")
+    parser.add_argument("--servers", action="store_true",
+                        help="only compare uvicorn and granian serving Rapport")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
@@ -264,6 +289,9 @@ def main() -> None:
             rapport = start_rapport(data, args.workers, tmp)
             servers.append(rapport)
             seeded = seed(rapport.base, args.contacts)
+            if args.servers:
+                compare_servers(data, tmp, args, seeded, clients, servers)
+                return
             baseline = start_baseline(dsn, args.workers, tmp)
             servers.append(baseline)
             paths = {
@@ -295,6 +323,30 @@ def main() -> None:
         for s in servers:
             s.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def compare_servers(data: Path, tmp: Path, args: argparse.Namespace, seeded: Seeded,
+                    clients: list[int], servers: list[Server]) -> None:
+    from rapport.db.embedded import start_embedded
+
+    app_url = start_embedded(data, cleanup=None, app_password="rapport_app").app_url
+    url = app_url.render_as_string(hide_password=False)
+    pairs = {name: start_worker_app(name, data, url, args.workers, tmp)
+             for name in ("uvicorn", "granian")}
+    servers.extend(pairs.values())
+    paths = {"GET /me": "/api/v1/me",
+             "GET /contacts/{id}": f"/api/v1/contacts/{seeded.contact_id}"}
+    for s in pairs.values():
+        wrk(s.base + paths["GET /contacts/{id}"], seeded.token, 8, 2)
+    results = measure(pairs, paths, seeded.token, clients, args.rounds, args.seconds)
+    print(f"\n| Rapport, {args.workers} process(es) | clients | uvicorn req/s | granian req/s |"
+          " granian / uvicorn |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for label in paths:
+        for c in clients:
+            u, g = results[("uvicorn", label, c)], results[("granian", label, c)]
+            print(f"| `{label}` | {c} | {statistics.median(x.rps for x in u):.0f} |"
+                  f" {statistics.median(x.rps for x in g):.0f} | **{ratio_median(g, u):.2f}** |")
 
 
 def scaling(data: Path, dsn: str, tmp: Path, args: argparse.Namespace, seeded: Seeded,

@@ -97,6 +97,9 @@ def run(host: str | None, port: int | None, workers: int | None, no_migrate: boo
 
     settings = _settings()
     processes = serving.worker_count(workers)
+    # This process serves nothing itself now, but it logs what its supervisor of the
+    # embedded server does (a restart, "left running"), as the app's processes log.
+    configure_logging(settings.log_json)
     # keep_running: the supervisor, not the wheel's exit hook, decides whether the
     # embedded server stops with this process.
     db = _database(settings, keep_running=True)
