@@ -85,15 +85,16 @@ async def organization_choices(
     return [(i, n) for i, n in rows]
 
 
-def filled(form: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
-    """The named fields that were filled in (a new record leaves the rest unset)."""
+def filled(form: Mapping[str, Any], names: Iterable[str], required: str) -> dict[str, Any]:
+    """The named fields that were filled in (a new record leaves the rest unset); the
+    ``required`` one always, so leaving it blank is refused by its own rule."""
     out = {}
     for name in names:
         value = form.get(name)
         if isinstance(value, str):
             value = value.strip()
-        if value not in (None, ""):
-            out[name] = value
+        if value not in (None, "") or name == required:
+            out[name] = value or ""
     return out
 
 

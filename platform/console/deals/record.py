@@ -124,7 +124,7 @@ async def create_deal(
     hooks: NamedDependency[TenantHooks],
 ) -> Any:
     form = await request.form()
-    values = filled(form, FIELDS)
+    values = filled(form, FIELDS, required="title")
     try:
         data = parse(values, DealIn)
         async with db.begin_nested():

@@ -85,7 +85,7 @@ async def create_organization(
     request: Request, principal: NamedDependency[Principal], db: NamedDependency[AsyncSession],
 ) -> Any:
     form = await request.form()
-    values = filled(form, FIELDS)
+    values = filled(form, FIELDS, required="name")
     try:
         data = parse(values, OrganizationIn)
         async with db.begin_nested():

@@ -33,7 +33,7 @@ def _utc(values: dict[str, Any]) -> dict[str, Any]:
     """A ``datetime-local`` input has no offset: the console's times are UTC."""
     due = values.get("due_at")
     if isinstance(due, str) and _LOCAL.match(due):
-        values["due_at"] = due + "+00:00"
+        values["due_at"] = (due if due.count(":") == 2 else due + ":00") + "+00:00"
     return values
 
 
@@ -89,7 +89,7 @@ async def create_task(
     hooks: NamedDependency[TenantHooks],
 ) -> Any:
     form = await request.form()
-    values = filled(form, FIELDS)
+    values = filled(form, FIELDS, required="title")
     try:
         data = parse(_utc(dict(values)), TaskIn)
         async with db.begin_nested():
