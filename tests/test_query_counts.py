@@ -131,7 +131,7 @@ def test_contact_page(client, busy):
     with counted(client) as seen:
         body = _get(client, tenant, f"/api/v1/contacts/{ids[0]}")
     assert body["activity"]["interaction_count"] == 1
-    assert_at_most(seen, 9)
+    assert_at_most(seen, 6)
 
 
 @pytest.mark.parametrize("limit", PAGES)

@@ -50,10 +50,14 @@ from rapport.hooks.events import (
     Permission,
     RecordSnapshot,
     RoleDefinition,
+    SummarySection,
     TaskReminderDuePayload,
     TenantContext,
     TimelineEntry,
     TimelineQuery,
+    resolve_summaries,
+    shape_summaries,
+    summary_expressions,
 )
 from rapport.hooks.fields import (
     Compute,
@@ -147,6 +151,7 @@ __all__ = [
     "SharingRule",
     "SharingRuleError",
     "State",
+    "SummarySection",
     "TaskReminderDuePayload",
     "TenantContext",
     "TenantHooks",
@@ -162,5 +167,8 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "load_registry",
+    "resolve_summaries",
     "rollup",
+    "shape_summaries",
+    "summary_expressions",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
@@ -161,6 +161,17 @@ class TimelineQuery:
 
 
 @dataclass(frozen=True)
+class SummarySection:
+    """A contact-view section answered as one SQL expression: ``expression`` (a scalar
+    subquery, typically yielding JSON) is selected together with every other area's, and
+    ``shape`` turns its value into the section's dict. See :meth:`ContactSummaryQuery.later`.
+    """
+
+    expression: Any
+    shape: Callable[[Any], dict[str, Any]]
+
+
+@dataclass(frozen=True)
 class ContactSummaryQuery:
     """Asks each area and enabled plugin for its section of one contact's view."""
 
@@ -168,6 +179,51 @@ class ContactSummaryQuery:
     contact_id: uuid.UUID
     session: AsyncSession
     actor: Principal | None
+
+    def later(self, expression: Any, shape: Callable[[Any], dict[str, Any]]) -> SummarySection:
+        """Answer with one SQL expression instead of a query of one's own: the view asks
+        every answer given this way in a single statement (one round trip for all areas,
+        not one each) and calls ``shape`` with the expression's value. Return the result
+        from the hook."""
+        return SummarySection(expression, shape)
+
+
+def summary_expressions(answers: list[tuple[str, Any]]) -> list[Any]:
+    """The SQL expressions among ``rapport_contact_summary`` answers, in their order."""
+    return [a.expression for _, a in answers if isinstance(a, SummarySection)]
+
+
+def shape_summaries(
+    answers: list[tuple[str, Any]], values: Sequence[Any]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The answers as dicts, in their order: ``values`` are the selected values of
+    :func:`summary_expressions`, each shaped by its plugin (a failure names it)."""
+    from rapport.hooks.registry import PluginHookError
+
+    selected = iter(values)
+    shaped: list[tuple[str, dict[str, Any]]] = []
+    for name, answer in answers:
+        if not isinstance(answer, SummarySection):
+            shaped.append((name, dict(answer)))
+            continue
+        value = next(selected)
+        try:
+            shaped.append((name, answer.shape(value)))
+        except Exception as exc:
+            raise PluginHookError(name, "rapport_contact_summary", exc) from exc
+    return shaped
+
+
+async def resolve_summaries(
+    session: AsyncSession, answers: list[tuple[str, Any]]
+) -> list[tuple[str, dict[str, Any]]]:
+    """``rapport_contact_summary`` answers as dicts: those given as SQL expressions are
+    selected in one statement."""
+    from sqlalchemy import select
+
+    expressions = summary_expressions(answers)
+    values = (await session.execute(select(*expressions))).one() if expressions else ()
+    return shape_summaries(answers, values)
 
 
 @dataclass(frozen=True)

@@ -151,7 +151,7 @@ class ContactController(Controller):
         record = await service.get_record(db, principal, contact_id)
         definitions = await visible_fields(db, principal, plugin_fields, service.ENTITY)
         out = await render_one(db, principal, definitions, record, locale)
-        owner, links = await view.relations(db, principal, record.contact)
+        owner, links, activity = await view.page(db, principal, hooks, record.contact)
         return ContactView(
             **{f: getattr(out, f) for f in out.__struct_fields__},
             owner=OwnerOut(owner.user_id, owner.full_name, owner.email, owner.role)
@@ -161,7 +161,7 @@ class ContactController(Controller):
                                     x.title, x.since, x.until)
                 for x in links
             ],
-            activity=await view.activity(db, principal, hooks, contact_id),
+            activity=activity,
         )
 
     @patch("/{contact_id:uuid}")

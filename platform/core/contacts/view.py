@@ -7,6 +7,7 @@ the ``rapport_contact_summary`` hook.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,7 +17,13 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.contacts.models import Contact, ContactOrganization, Organization
-from rapport.hooks import ContactSummaryQuery, TenantHooks
+from rapport.hooks import (
+    ContactSummaryQuery,
+    TenantHooks,
+    resolve_summaries,
+    shape_summaries,
+    summary_expressions,
+)
 from rapport.tenancy.models import Membership, User
 from rapport.tenancy.principal import Principal
 
@@ -84,11 +91,8 @@ def _day(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value)
 
 
-async def relations(
-    session: AsyncSession, actor: Principal, contact: Contact
-) -> tuple[Owner | None, list[OrganizationLink]]:
-    """The page's owner and organization links in one statement (as :func:`owner` and
-    :func:`organization_links` answer them)."""
+def _relation_columns(actor: Principal, contact: Contact) -> list[Any]:
+    """The organization links (and the owner, when there is one) as JSON expressions."""
     owner_row = (
         select(func.json_build_array(User.id, User.full_name, User.email, Membership.role))
         .join(Membership, Membership.user_id == User.id)
@@ -120,8 +124,11 @@ async def relations(
         )
         .scalar_subquery()
     )
-    columns = [link_rows] if contact.owner_id is None else [link_rows, owner_row]
-    links, *owned = (await session.execute(select(*columns))).one()
+    return [link_rows] if contact.owner_id is None else [link_rows, owner_row]
+
+
+def _relations_of(values: Sequence[Any]) -> tuple[Owner | None, list[OrganizationLink]]:
+    links, *owned = values
     found = owned[0] if owned else None
     return (
         Owner(uuid.UUID(found[0]), found[1], found[2], found[3]) if found else None,
@@ -133,14 +140,41 @@ async def relations(
     )
 
 
+async def relations(
+    session: AsyncSession, actor: Principal, contact: Contact
+) -> tuple[Owner | None, list[OrganizationLink]]:
+    """The page's owner and organization links in one statement (as :func:`owner` and
+    :func:`organization_links` answer them)."""
+    return _relations_of((await session.execute(select(*_relation_columns(actor, contact)))).one())
+
+
+async def page(
+    session: AsyncSession, actor: Principal, hooks: TenantHooks, contact: Contact
+) -> tuple[Owner | None, list[OrganizationLink], dict[str, Any]]:
+    """Everything the contact page shows besides the record — owner, organizations and
+    every area's ``activity`` section — in one statement (sections answered as SQL
+    expressions; a plugin that runs its own query still can)."""
+    query = ContactSummaryQuery(actor.tenant_id, contact.id, session, actor)
+    answers = await hooks.call_each("rapport_contact_summary", query=query)
+    columns = _relation_columns(actor, contact)
+    values = (await session.execute(select(*columns, *summary_expressions(answers)))).one()
+    owner_of, links = _relations_of(values[: len(columns)])
+    return owner_of, links, _merged(shape_summaries(answers, values[len(columns):]))
+
+
+def _merged(sections: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for _, section in sections:
+        for key, value in section.items():
+            merged.setdefault(key, value)
+    return merged
+
+
 async def activity(
     session: AsyncSession, actor: Principal, hooks: TenantHooks, contact_id: uuid.UUID
 ) -> dict[str, Any]:
     """Every section answered for this contact, merged. Keys are namespaced by whoever
     answers (see the hookspec); should two answer the same key, the first answer stays."""
     query = ContactSummaryQuery(actor.tenant_id, contact_id, session, actor)
-    merged: dict[str, Any] = {}
-    for _, section in await hooks.call_each("rapport_contact_summary", query=query):
-        for key, value in dict(section).items():
-            merged.setdefault(key, value)
-    return merged
+    answers = await hooks.call_each("rapport_contact_summary", query=query)
+    return _merged(await resolve_summaries(session, answers))

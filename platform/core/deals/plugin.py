@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rapport.core.deals import service
+from rapport.core.deals import summary
 from rapport.core.deals.controllers import DealController
 from rapport.core.deals.pipeline import PIPELINE
 from rapport.core.workflows import Workflow
-from rapport.hooks import ContactSummaryQuery, PluginManifest, hookimpl
+from rapport.hooks import ContactSummaryQuery, PluginManifest, SummarySection, hookimpl
 
 
 @hookimpl
@@ -27,6 +27,6 @@ def rapport_workflows() -> list[Workflow]:
 
 
 @hookimpl
-async def rapport_contact_summary(query: ContactSummaryQuery) -> dict[str, Any]:
-    return {"open_deals": await service.open_deals(query.session, query.tenant_id,
-                                                   query.contact_id)}
+def rapport_contact_summary(query: ContactSummaryQuery) -> SummarySection:
+    return query.later(summary.open_deals_json(query.tenant_id, query.contact_id),
+                       summary.open_deals_section)

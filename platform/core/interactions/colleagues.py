@@ -4,10 +4,11 @@ interaction with one contact, and how many interactions the contact has in all."
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import Select, func, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by, distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.interactions.models import Interaction
@@ -41,6 +42,7 @@ def colleagues_statement(tenant_id: uuid.UUID, contact_id: uuid.UUID) -> Select[
             Interaction.subject,
             Interaction.occurred_at,
             latest.c.total,
+            Interaction.id.label("interaction_id"),
         )
         .join(
             Interaction,
@@ -61,4 +63,36 @@ async def colleagues(
             for r in rows
         ],
         rows[0].total if rows else 0,
+    )
+
+
+def colleagues_json(tenant_id: uuid.UUID, contact_id: uuid.UUID) -> Any:
+    """:func:`colleagues_statement` as one JSON value ``[total, [[member_id, full_name,
+    kind, subject, occurred_at], …]]``, for the contact view's one statement."""
+    rows = colleagues_statement(tenant_id, contact_id).subquery()
+    return (
+        select(func.json_build_array(
+            func.coalesce(func.max(rows.c.total), 0),
+            func.coalesce(
+                func.json_agg(aggregate_order_by(
+                    func.json_build_array(rows.c.member_id, rows.c.full_name, rows.c.kind,
+                                          rows.c.subject, rows.c.occurred_at),
+                    rows.c.occurred_at.desc(), rows.c.interaction_id.desc(),
+                )),
+                literal_column("'[]'::json"),
+            ),
+        ))
+        .scalar_subquery()
+    )
+
+
+def colleagues_of(value: list[Any]) -> Colleagues:
+    total, rows = value
+    return Colleagues(
+        [
+            ColleagueInteraction(uuid.UUID(member), name, kind, subject,
+                                 datetime.fromisoformat(at))
+            for member, name, kind, subject, at in rows
+        ],
+        total,
     )

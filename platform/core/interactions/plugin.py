@@ -7,10 +7,10 @@ from typing import Any
 
 import msgspec
 
-from rapport.core.interactions.colleagues import colleagues
+from rapport.core.interactions.colleagues import colleagues_json, colleagues_of
 from rapport.core.interactions.controllers import ColleaguesController, InteractionController
 from rapport.core.interactions.timeline import TimelineController
-from rapport.hooks import ContactSummaryQuery, PluginManifest, hookimpl
+from rapport.hooks import ContactSummaryQuery, PluginManifest, SummarySection, hookimpl
 
 
 @hookimpl
@@ -24,8 +24,10 @@ def rapport_routes() -> list[Any]:
 
 
 @hookimpl
-async def rapport_contact_summary(query: ContactSummaryQuery) -> dict[str, Any]:
+def rapport_contact_summary(query: ContactSummaryQuery) -> SummarySection:
     """``{"last_interactions": [{member_id, member_name, kind, subject, occurred_at}],
     "interaction_count": n}`` — plain JSON-ready values, merged into the view's ``activity``."""
-    section = await colleagues(query.session, query.tenant_id, query.contact_id)
-    return msgspec.to_builtins(section)
+    return query.later(
+        colleagues_json(query.tenant_id, query.contact_id),
+        lambda value: msgspec.to_builtins(colleagues_of(value)),
+    )

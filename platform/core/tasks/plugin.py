@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from rapport.core.tasks import service
+from rapport.core.tasks import summary
 from rapport.core.tasks.controllers import TaskController
 from rapport.core.tasks.reminders import deliver_reminders
-from rapport.hooks import ContactSummaryQuery, PeriodicWork, PluginManifest, hookimpl
+from rapport.hooks import (
+    ContactSummaryQuery,
+    PeriodicWork,
+    PluginManifest,
+    SummarySection,
+    hookimpl,
+)
 
 
 @hookimpl
@@ -21,9 +27,9 @@ def rapport_routes() -> list[Any]:
 
 
 @hookimpl
-async def rapport_contact_summary(query: ContactSummaryQuery) -> dict[str, Any]:
-    return {"open_tasks": await service.open_tasks(query.session, query.tenant_id,
-                                                   query.contact_id)}
+def rapport_contact_summary(query: ContactSummaryQuery) -> SummarySection:
+    return query.later(summary.open_tasks_json(query.tenant_id, query.contact_id),
+                       summary.open_tasks_section)
 
 
 @hookimpl

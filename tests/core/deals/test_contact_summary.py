@@ -9,13 +9,14 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import event
 
 from rapport.db.session import make_engine, make_sessionmaker, tenant_session
-from rapport.hooks import ContactSummaryQuery
+from rapport.hooks import ContactSummaryQuery, resolve_summaries
 from tests.conftest import sign_up
 from tests.core.deals.support import contact
 
 
 def summary(client, database, tenant_id: str, contact_id: str) -> tuple[dict, list[str]]:
-    """Every area's answer to ``rapport_contact_summary``, merged, and the SQL it ran."""
+    """Every area's answer to ``rapport_contact_summary``, merged, and the SQL it ran (the
+    answers given as SQL expressions run together, in one statement)."""
     hooks = client.app.state.registry.for_tenant(frozenset())
     statements: list[str] = []
 
@@ -27,7 +28,8 @@ def summary(client, database, tenant_id: str, contact_id: str) -> tuple[dict, li
             async with tenant_session(make_sessionmaker(engine), uuid.UUID(tenant_id)) as session:
                 query = ContactSummaryQuery(uuid.UUID(tenant_id), uuid.UUID(contact_id), session,
                                             None)
-                return await hooks.call_each("rapport_contact_summary", query=query)
+                answers = await hooks.call_each("rapport_contact_summary", query=query)
+                return await resolve_summaries(session, answers)
         finally:
             await engine.dispose()
 

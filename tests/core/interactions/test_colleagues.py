@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 
 from rapport.db.session import make_engine, make_sessionmaker, tenant_session
-from rapport.hooks import ContactSummaryQuery
+from rapport.hooks import ContactSummaryQuery, resolve_summaries
 from tests.conftest import Database, TenantHandle
 from tests.core.interactions.support import contact, log, member, user_id_of
 
@@ -76,7 +76,8 @@ def test_the_contact_summary_hook_answers_the_same_section(client, database: Dat
             maker = make_sessionmaker(engine)
             async with tenant_session(maker, uuid.UUID(tenant.id), owner) as session:
                 query = ContactSummaryQuery(uuid.UUID(tenant.id), uuid.UUID(person), session, None)
-                return await hooks.call_each("rapport_contact_summary", query=query)
+                answers = await hooks.call_each("rapport_contact_summary", query=query)
+                return await resolve_summaries(session, answers)
         finally:
             await engine.dispose()
 
