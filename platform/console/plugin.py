@@ -48,7 +48,7 @@ def rapport_console() -> ConsoleUI:
             NavEntry("Deals", "/deals", order=30),
             NavEntry("Tasks", "/tasks", order=40),
             NavEntry("Organizations", "/organizations", order=50),
-            NavEntry("Settings", "/settings", order=90, roles={"owner", "admin"}),
+            NavEntry("Settings", "/settings", order=90, roles=frozenset({"owner", "admin"})),
         ],
         templates=HERE / "templates",
         translations=None,

@@ -291,3 +291,16 @@ async def decide(
         counterpart_tenant_id=request.requester_tenant_id,
     )
     return await get(session, principal, request_id)
+
+
+async def revoke_consent(
+    session: AsyncSession, principal: Principal, definitions: Mapping[str, Workflow],
+    consent_id: uuid.UUID,
+) -> None:
+    """End a consent now. One that answered an access request ends through that request's
+    workflow (``revoke``), so both records agree; any other ends on its own."""
+    consent = await consents.own(session, principal, consent_id)
+    if consent.access_request_id is not None and consent.revoked_at is None:
+        await decide(session, principal, definitions, consent.access_request_id, "revoke")
+    else:
+        await consents.end(session, principal, consent)

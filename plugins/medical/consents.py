@@ -122,6 +122,21 @@ async def for_patient(
     return [await view(session, principal, i) for i in list(ids)]
 
 
+async def listing(
+    session: AsyncSession, principal: Principal, direction: Literal["given", "received"],
+    limit: int = 50,
+) -> list[ConsentView]:
+    """Newest first: consents the clinic gave (its patients, any grantee) or received from
+    other clinics. Decided by the same people who decide on access requests."""
+    require_decider(principal)
+    c = Consent.__table__.c
+    mine = c.tenant_id if direction == "given" else c.grantee_tenant_id
+    ids = (await session.execute(
+        select(c.id).where(mine == principal.tenant_id).order_by(c.id.desc()).limit(limit)
+    )).scalars()
+    return [await view(session, principal, i) for i in list(ids)]
+
+
 async def inbound_peer(
     session: AsyncSession, principal: Principal, peer_id: uuid.UUID
 ) -> FederationPeer:

@@ -9,6 +9,7 @@ from typing import Any
 from rapport.sdk import (
     CONTACT_MERGED,
     CONTACT_UPDATED,
+    ConsoleUI,
     DomainEvent,
     Permission,
     PluginManifest,
@@ -21,6 +22,7 @@ from rapport.sdk import (
 )
 from rapport_plugins.medical.access import ACCESS_REQUEST
 from rapport_plugins.medical.consent_models import AccessRequest, BreakGlass, Consent
+from rapport_plugins.medical.console import UI
 from rapport_plugins.medical.federation.controllers import (
     FederationController,
     FederationPublicController,
@@ -123,3 +125,8 @@ async def rapport_event(event: DomainEvent) -> None:
 @hookimpl
 async def rapport_timeline(query: TimelineQuery) -> list[TimelineEntry]:
     return await encounter_entries(query)
+
+
+@hookimpl
+def rapport_console() -> ConsoleUI:
+    return UI

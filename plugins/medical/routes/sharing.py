@@ -72,12 +72,7 @@ class ConsentController(Controller):
                      db: NamedDependency[AsyncSession],
                      workflow_definitions: NamedDependency[Definitions]) -> dict[str, Any]:
         """End the consent now: the other clinic's next request sees nothing."""
-        consent = await consents.own(db, principal, consent_id)
-        if consent.access_request_id is not None and consent.revoked_at is None:
-            await access.decide(db, principal, workflow_definitions, consent.access_request_id,
-                                "revoke")
-        else:
-            await consents.end(db, principal, consent)
+        await access.revoke_consent(db, principal, workflow_definitions, consent_id)
         return consents.as_dict(await consents.view(db, principal, consent_id))
 
 
