@@ -62,27 +62,27 @@ async def recent_contacts(
     db: AsyncSession, principal: Principal, keep: uuid.UUID | None = None
 ) -> list[tuple[uuid.UUID, str]]:
     """The customers a form offers: the most recently touched ones (and the one chosen)."""
-    rows = list((await db.execute(
+    rows: list[tuple[uuid.UUID, str]] = [(i, n) for i, n in await db.execute(
         select(Contact.id, Contact.display_name)
         .where(Contact.tenant_id == principal.tenant_id)
         .order_by(Contact.updated_at.desc(), Contact.id).limit(CHOICES)
-    )).all())
+    )]
     if keep is not None and keep not in {i for i, _ in rows}:
-        rows = list((await contact_names(db, principal, [keep])).items()) + rows
-    return sorted(((i, n) for i, n in rows), key=lambda r: r[1].casefold())
+        rows += list((await contact_names(db, principal, [keep])).items())
+    return sorted(rows, key=lambda r: r[1].casefold())
 
 
 async def organization_choices(
     db: AsyncSession, principal: Principal, keep: uuid.UUID | None = None
 ) -> list[tuple[uuid.UUID, str]]:
-    rows = list((await db.execute(
+    rows: list[tuple[uuid.UUID, str]] = [(i, n) for i, n in await db.execute(
         select(Organization.id, Organization.name)
         .where(Organization.tenant_id == principal.tenant_id)
         .order_by(Organization.name_key, Organization.id).limit(CHOICES)
-    )).all())
+    )]
     if keep is not None and keep not in {i for i, _ in rows}:
         rows += list((await organization_names(db, principal, [keep])).items())
-    return [(i, n) for i, n in rows]
+    return rows
 
 
 def filled(form: Mapping[str, Any], names: Iterable[str], required: str) -> dict[str, Any]:

@@ -47,7 +47,7 @@ def test_create_a_deal_move_it_and_complete_a_task(tab, live_server):
     email, password = f"taras@{slug}.example.com", "correct horse battery staple"
     api = httpx.Client(base_url=live_server)
     assert api.post("/api/v1/signup", json={
-        "organization": {"name": "Млин і Ко", "slug": slug},
+        "organization": {"name": "Млин Зерно", "slug": slug},
         "admin": {"email": email, "password": password, "full_name": "Taras Melnyk"},
     }).status_code == 201
     token = api.post("/api/v1/auth/login", json={"tenant": slug, "email": email,

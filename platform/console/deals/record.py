@@ -61,16 +61,21 @@ async def deal_screen(
         "stage": labels.get(deal.stage, deal.stage),
         "targets": targets(workflow, deal.stage) if principal.can_write else [],
         "labels": labels,
-        "customer": (await contact_names(db, principal, [deal.contact_id])).get(deal.contact_id),
-        "organization": (await organization_names(db, principal, [deal.organization_id])
-                         ).get(deal.organization_id),
-        "owner": (await member_names(db, principal)).get(deal.owner_id),
+        "customer": _named(await contact_names(db, principal, [deal.contact_id]),
+                           deal.contact_id),
+        "organization": _named(await organization_names(db, principal, [deal.organization_id]),
+                               deal.organization_id),
+        "owner": _named(await member_names(db, principal), deal.owner_id),
         "history": await workflows.history(db, principal, pipeline.NAME, deal.id),
         "tasks": open_tasks.items,
         "now": datetime.now(UTC),
         "refused": refused,
         "moved": moved,
     }, status=status)
+
+
+def _named(names: Mapping[uuid.UUID, str], key: uuid.UUID | None) -> str | None:
+    return None if key is None else names.get(key)
 
 
 @get("/deals/{deal_id:uuid}")
