@@ -58,6 +58,7 @@ from rapport.hooks.events import (
     resolve_summaries,
     shape_summaries,
     summary_expressions,
+    summary_parameters,
 )
 from rapport.hooks.fields import (
     Compute,
@@ -171,4 +172,5 @@ __all__ = [
     "rollup",
     "shape_summaries",
     "summary_expressions",
+    "summary_parameters",
 ]

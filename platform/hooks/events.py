@@ -160,6 +160,19 @@ class TimelineQuery:
     limit: int = 50
 
 
+# Prebuilt section expressions take the contact through these two parameters (build them
+# once, e.g. with functools.cache); the view binds their values for every section at once.
+SUMMARY_TENANT = "summary_tenant_id"
+SUMMARY_CONTACT = "summary_contact_id"
+
+
+def summary_parameters() -> tuple[Any, Any]:
+    """``(tenant_id, contact_id)`` bind parameters for a prebuilt section expression."""
+    from sqlalchemy import Uuid, bindparam
+
+    return bindparam(SUMMARY_TENANT, type_=Uuid()), bindparam(SUMMARY_CONTACT, type_=Uuid())
+
+
 @dataclass(frozen=True)
 class SummarySection:
     """A contact-view section answered as one SQL expression: ``expression`` (a scalar
@@ -179,6 +192,11 @@ class ContactSummaryQuery:
     contact_id: uuid.UUID
     session: AsyncSession
     actor: Principal | None
+
+    @property
+    def parameters(self) -> dict[str, uuid.UUID]:
+        """Values of :func:`summary_parameters` for this contact."""
+        return {SUMMARY_TENANT: self.tenant_id, SUMMARY_CONTACT: self.contact_id}
 
     def later(self, expression: Any, shape: Callable[[Any], dict[str, Any]]) -> SummarySection:
         """Answer with one SQL expression instead of a query of one's own: the view asks
@@ -215,14 +233,16 @@ def shape_summaries(
 
 
 async def resolve_summaries(
-    session: AsyncSession, answers: list[tuple[str, Any]]
+    query: ContactSummaryQuery, answers: list[tuple[str, Any]]
 ) -> list[tuple[str, dict[str, Any]]]:
     """``rapport_contact_summary`` answers as dicts: those given as SQL expressions are
     selected in one statement."""
     from sqlalchemy import select
 
     expressions = summary_expressions(answers)
-    values = (await session.execute(select(*expressions))).one() if expressions else ()
+    values: Sequence[Any] = ()
+    if expressions:
+        values = (await query.session.execute(select(*expressions), query.parameters)).one()
     return shape_summaries(answers, values)
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
 import uuid
+from typing import Any
 
 from litestar.connection import ASGIConnection, Request
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 from litestar.middleware._utils import should_bypass_middleware
 from litestar.types import Receive, Scope, Send
-from sqlalchemy import func, select
+from sqlalchemy import Select, Uuid, bindparam, func, select
 
 from rapport.core.modules import kernel_role_of
 from rapport.core.modules.enabled import enabled_array
@@ -34,35 +36,46 @@ def _bearer(connection: ASGIConnection) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
+@functools.cache
+def _principal_statement() -> Select[Any]:
+    """The principal query, built once: every request only binds its three values."""
+    tenant_id = bindparam("tenant_id", type_=Uuid())
+    user_id = bindparam("user_id", type_=Uuid())
+    session_id = bindparam("session_id", type_=Uuid())
+    return (
+        select(Membership, User, Tenant, enabled_array(tenant_id))
+        .join(User, User.id == Membership.user_id)
+        .join(Tenant, Tenant.id == Membership.tenant_id)
+        .join(
+            AuthSession,
+            (AuthSession.tenant_id == Membership.tenant_id)
+            & (AuthSession.user_id == Membership.user_id),
+        )
+        .where(
+            Membership.tenant_id == tenant_id,
+            Membership.user_id == user_id,
+            Membership.accepted_at.is_not(None),
+            Tenant.status == "active",
+            AuthSession.id == session_id,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > func.now(),
+            User.sessions_revoked_before.is_(None)
+            | (AuthSession.created_at > User.sessions_revoked_before),
+        )
+    )
+
+
 async def load_principal(
     connection: ASGIConnection, user_id: uuid.UUID, tenant_id: uuid.UUID, session_id: uuid.UUID
 ) -> Principal | None:
     """The member behind a token, in the same query that checks the token's session is
     live: not logged out, not revoked by "sign out everywhere" or a new password, and its
     membership accepted and still there."""
-    enabled_modules = enabled_array(tenant_id)
     async with authentication_session(connection, tenant_id, user_id) as session:
         row = (
             await session.execute(
-                select(Membership, User, Tenant, enabled_modules)
-                .join(User, User.id == Membership.user_id)
-                .join(Tenant, Tenant.id == Membership.tenant_id)
-                .join(
-                    AuthSession,
-                    (AuthSession.tenant_id == Membership.tenant_id)
-                    & (AuthSession.user_id == Membership.user_id),
-                )
-                .where(
-                    Membership.tenant_id == tenant_id,
-                    Membership.user_id == user_id,
-                    Membership.accepted_at.is_not(None),
-                    Tenant.status == "active",
-                    AuthSession.id == session_id,
-                    AuthSession.revoked_at.is_(None),
-                    AuthSession.expires_at > func.now(),
-                    User.sessions_revoked_before.is_(None)
-                    | (AuthSession.created_at > User.sessions_revoked_before),
-                )
+                _principal_statement(),
+                {"tenant_id": tenant_id, "user_id": user_id, "session_id": session_id},
             )
         ).one_or_none()
     if row is None:

@@ -6,12 +6,13 @@ edit keeps its row, and the per-tenant unique address never clashes with itself.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, literal_column, select
+from sqlalchemy import Select, Uuid, bindparam, delete, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,7 +56,7 @@ class ContactRecord:
         return {k: v for k, v in values.items() if v is not None}
 
 
-def _lists(tenant_id: uuid.UUID) -> tuple[Any, Any, Any]:
+def _lists(tenant_id: Any) -> tuple[Any, Any, Any]:
     """The contact's emails, phones (``[value, primary, label]`` each, primary first) and
     tags (sorted), as aggregates correlated to ``contacts`` in the enclosing query."""
     emails = (
@@ -100,16 +101,38 @@ def _filled(contact: Contact, emails: Any, phones: Any, tags: Any) -> ContactRec
     )
 
 
+TENANT = "records_tenant_id"
+CONTACT = "records_contact_id"
+CONTACTS = "records_contact_ids"
+
+
+@functools.cache
+def _page_lists() -> Select[Any]:
+    tenant_id = bindparam(TENANT, type_=Uuid())
+    return select(Contact.id, *_lists(tenant_id)).where(
+        Contact.tenant_id == tenant_id,
+        Contact.id.in_(bindparam(CONTACTS, expanding=True, type_=Uuid())),
+    )
+
+
+@functools.cache
+def _one(lock: bool) -> Select[Any]:
+    tenant_id = bindparam(TENANT, type_=Uuid())
+    query = select(Contact, *_lists(tenant_id)).where(
+        Contact.tenant_id == tenant_id, Contact.id == bindparam(CONTACT, type_=Uuid())
+    )
+    return query.with_for_update(of=Contact) if lock else query
+
+
 async def load(
     session: AsyncSession, tenant_id: uuid.UUID, contacts: Sequence[Contact]
 ) -> list[ContactRecord]:
     """Records for ``contacts`` (one page): their lists in one statement, whatever the
-    page size."""
+    page size (built once; each call binds its values)."""
     if not contacts:
         return []
     rows = await session.execute(
-        select(Contact.id, *_lists(tenant_id))
-        .where(Contact.tenant_id == tenant_id, Contact.id.in_([c.id for c in contacts]))
+        _page_lists(), {TENANT: tenant_id, CONTACTS: [c.id for c in contacts]}
     )
     lists = {contact_id: rest for contact_id, *rest in rows}
     return [_filled(c, *lists.get(c.id, ([], [], []))) for c in contacts]
@@ -119,12 +142,7 @@ async def load_one(
     session: AsyncSession, tenant_id: uuid.UUID, contact_id: uuid.UUID, *, lock: bool = False
 ) -> ContactRecord | None:
     """One contact and its lists in one statement (``lock``: FOR UPDATE of the contact)."""
-    query = select(Contact, *_lists(tenant_id)).where(
-        Contact.tenant_id == tenant_id, Contact.id == contact_id
-    )
-    if lock:
-        query = query.with_for_update(of=Contact)
-    row = (await session.execute(query)).first()
+    row = (await session.execute(_one(lock), {TENANT: tenant_id, CONTACT: contact_id})).first()
     return None if row is None else _filled(*row)
 
 

@@ -6,13 +6,14 @@ the ``rapport_contact_summary`` hook.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import Uuid, bindparam, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,9 +24,12 @@ from rapport.hooks import (
     resolve_summaries,
     shape_summaries,
     summary_expressions,
+    summary_parameters,
 )
 from rapport.tenancy.models import Membership, User
 from rapport.tenancy.principal import Principal
+
+OWNER_PARAMETER = "page_owner_id"
 
 
 @dataclass(frozen=True)
@@ -91,15 +95,11 @@ def _day(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value)
 
 
-def _relation_columns(actor: Principal, contact: Contact) -> list[Any]:
-    """The organization links (and the owner, when there is one) as JSON expressions."""
-    owner_row = (
-        select(func.json_build_array(User.id, User.full_name, User.email, Membership.role))
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.tenant_id == actor.tenant_id, User.id == contact.owner_id)
-        .limit(1)
-        .scalar_subquery()
-    )
+@functools.cache
+def _relation_columns(with_owner: bool) -> tuple[Any, ...]:
+    """The organization links (and the owner) as JSON expressions, built once on the
+    summary parameters (and ``page_owner_id``)."""
+    tenant_id, contact_id = summary_parameters()
     link_rows = (
         select(func.coalesce(
             func.json_agg(aggregate_order_by(
@@ -119,12 +119,22 @@ def _relation_columns(actor: Principal, contact: Contact) -> list[Any]:
             & (Organization.id == ContactOrganization.organization_id),
         )
         .where(
-            ContactOrganization.tenant_id == actor.tenant_id,
-            ContactOrganization.contact_id == contact.id,
+            ContactOrganization.tenant_id == tenant_id,
+            ContactOrganization.contact_id == contact_id,
         )
         .scalar_subquery()
     )
-    return [link_rows] if contact.owner_id is None else [link_rows, owner_row]
+    if not with_owner:
+        return (link_rows,)
+    owner_row = (
+        select(func.json_build_array(User.id, User.full_name, User.email, Membership.role))
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.tenant_id == tenant_id,
+               User.id == bindparam(OWNER_PARAMETER, type_=Uuid()))
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (link_rows, owner_row)
 
 
 def _relations_of(values: Sequence[Any]) -> tuple[Owner | None, list[OrganizationLink]]:
@@ -140,12 +150,20 @@ def _relations_of(values: Sequence[Any]) -> tuple[Owner | None, list[Organizatio
     )
 
 
+def _parameters(query: ContactSummaryQuery, contact: Contact) -> dict[str, Any]:
+    return {**query.parameters, OWNER_PARAMETER: contact.owner_id}
+
+
 async def relations(
     session: AsyncSession, actor: Principal, contact: Contact
 ) -> tuple[Owner | None, list[OrganizationLink]]:
     """The page's owner and organization links in one statement (as :func:`owner` and
     :func:`organization_links` answer them)."""
-    return _relations_of((await session.execute(select(*_relation_columns(actor, contact)))).one())
+    query = ContactSummaryQuery(actor.tenant_id, contact.id, session, actor)
+    columns = _relation_columns(contact.owner_id is not None)
+    return _relations_of(
+        (await session.execute(select(*columns), _parameters(query, contact))).one()
+    )
 
 
 async def page(
@@ -156,8 +174,15 @@ async def page(
     expressions; a plugin that runs its own query still can)."""
     query = ContactSummaryQuery(actor.tenant_id, contact.id, session, actor)
     answers = await hooks.call_each("rapport_contact_summary", query=query)
-    columns = _relation_columns(actor, contact)
-    values = (await session.execute(select(*columns, *summary_expressions(answers)))).one()
+    columns = _relation_columns(contact.owner_id is not None)
+    # Core, not the ORM: every part is prebuilt and filters by the tenant itself (forced
+    # RLS backs it), and the ORM would add nothing here but its cost per statement.
+    connection = await session.connection()
+    values = (
+        await connection.execute(
+            select(*columns, *summary_expressions(answers)), _parameters(query, contact)
+        )
+    ).one()
     owner_of, links = _relations_of(values[: len(columns)])
     return owner_of, links, _merged(shape_summaries(answers, values[len(columns):]))
 
@@ -177,4 +202,4 @@ async def activity(
     answers (see the hookspec); should two answer the same key, the first answer stays."""
     query = ContactSummaryQuery(actor.tenant_id, contact_id, session, actor)
     answers = await hooks.call_each("rapport_contact_summary", query=query)
-    return _merged(await resolve_summaries(session, answers))
+    return _merged(await resolve_summaries(query, answers))

@@ -28,5 +28,5 @@ def rapport_workflows() -> list[Workflow]:
 
 @hookimpl
 def rapport_contact_summary(query: ContactSummaryQuery) -> SummarySection:
-    return query.later(summary.open_deals_json(query.tenant_id, query.contact_id),
+    return query.later(summary.open_deals_json(),
                        summary.open_deals_section)

@@ -3,7 +3,7 @@ the other areas' sections (``ContactSummaryQuery.later``)."""
 
 from __future__ import annotations
 
-import uuid
+import functools
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -14,13 +14,17 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from rapport.core import audit
 from rapport.core.deals.service import open_deals_statement
 from rapport.core.transactions import money
+from rapport.hooks import summary_parameters
 
 LIMIT = 20
 
 
-def open_deals_json(tenant_id: uuid.UUID, contact_id: uuid.UUID) -> Any:
+@functools.cache
+def open_deals_json() -> Any:
     """``open_deals_statement``'s rows as one JSON array of arrays, newest first (amounts
-    as text: a JSON number would go through a float)."""
+    as text: a JSON number would go through a float); built once, on the summary
+    parameters."""
+    tenant_id, contact_id = summary_parameters()
     rows = open_deals_statement(tenant_id, contact_id, LIMIT).subquery()
     return (
         select(func.coalesce(

@@ -3,6 +3,7 @@ interaction with one contact, and how many interactions the contact has in all."
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.interactions.models import Interaction
 from rapport.core.interactions.schemas import ColleagueInteraction, Colleagues
+from rapport.hooks import summary_parameters
 from rapport.tenancy.models import User
 
 
@@ -66,9 +68,12 @@ async def colleagues(
     )
 
 
-def colleagues_json(tenant_id: uuid.UUID, contact_id: uuid.UUID) -> Any:
+@functools.cache
+def colleagues_json() -> Any:
     """:func:`colleagues_statement` as one JSON value ``[total, [[member_id, full_name,
-    kind, subject, occurred_at], …]]``, for the contact view's one statement."""
+    kind, subject, occurred_at], …]]``, for the contact view's one statement (built once,
+    on the summary parameters)."""
+    tenant_id, contact_id = summary_parameters()
     rows = colleagues_statement(tenant_id, contact_id).subquery()
     return (
         select(func.json_build_array(

@@ -28,6 +28,6 @@ def rapport_contact_summary(query: ContactSummaryQuery) -> SummarySection:
     """``{"last_interactions": [{member_id, member_name, kind, subject, occurred_at}],
     "interaction_count": n}`` — plain JSON-ready values, merged into the view's ``activity``."""
     return query.later(
-        colleagues_json(query.tenant_id, query.contact_id),
+        colleagues_json(),
         lambda value: msgspec.to_builtins(colleagues_of(value)),
     )

@@ -28,7 +28,7 @@ def rapport_routes() -> list[Any]:
 
 @hookimpl
 def rapport_contact_summary(query: ContactSummaryQuery) -> SummarySection:
-    return query.later(summary.open_tasks_json(query.tenant_id, query.contact_id),
+    return query.later(summary.open_tasks_json(),
                        summary.open_tasks_section)
 
 

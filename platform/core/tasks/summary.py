@@ -3,7 +3,7 @@ the other areas' sections (``ContactSummaryQuery.later``)."""
 
 from __future__ import annotations
 
-import uuid
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -12,12 +12,16 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from rapport.core import audit
 from rapport.core.tasks.service import open_tasks_statement
+from rapport.hooks import summary_parameters
 
 LIMIT = 20
 
 
-def open_tasks_json(tenant_id: uuid.UUID, contact_id: uuid.UUID) -> Any:
-    """``open_tasks_statement``'s rows as one JSON array of arrays, in its order."""
+@functools.cache
+def open_tasks_json() -> Any:
+    """``open_tasks_statement``'s rows as one JSON array of arrays, in its order (built
+    once, on the summary parameters)."""
+    tenant_id, contact_id = summary_parameters()
     rows = open_tasks_statement(tenant_id, contact_id, LIMIT).subquery()
     return (
         select(func.coalesce(

@@ -29,7 +29,7 @@ def summary(client, database, tenant_id: str, contact_id: str) -> tuple[dict, li
                 query = ContactSummaryQuery(uuid.UUID(tenant_id), uuid.UUID(contact_id), session,
                                             None)
                 answers = await hooks.call_each("rapport_contact_summary", query=query)
-                return await resolve_summaries(session, answers)
+                return await resolve_summaries(query, answers)
         finally:
             await engine.dispose()
 

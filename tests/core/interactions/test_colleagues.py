@@ -77,7 +77,7 @@ def test_the_contact_summary_hook_answers_the_same_section(client, database: Dat
             async with tenant_session(maker, uuid.UUID(tenant.id), owner) as session:
                 query = ContactSummaryQuery(uuid.UUID(tenant.id), uuid.UUID(person), session, None)
                 answers = await hooks.call_each("rapport_contact_summary", query=query)
-                return await resolve_summaries(session, answers)
+                return await resolve_summaries(query, answers)
         finally:
             await engine.dispose()
 
