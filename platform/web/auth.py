@@ -15,6 +15,7 @@ from sqlalchemy import Select, Uuid, bindparam, func, select
 
 from rapport.core.modules import kernel_role_of
 from rapport.core.modules.enabled import enabled_array
+from rapport.db.session import PREFILTERED
 from rapport.errors import unauthorized
 from rapport.hooks import PluginRegistry
 from rapport.tenancy.models import AuthSession, Membership, Tenant, User
@@ -62,6 +63,7 @@ def _principal_statement() -> Select[Any]:
             User.sessions_revoked_before.is_(None)
             | (AuthSession.created_at > User.sessions_revoked_before),
         )
+        .execution_options(**{PREFILTERED: True})
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.contacts.models import Contact, ContactEmail, ContactPhone, ContactTag
 from rapport.core.contacts.values import EmailValue, PhoneValue
+from rapport.db.session import PREFILTERED
 
 
 @dataclass
@@ -109,17 +110,23 @@ CONTACTS = "records_contact_ids"
 @functools.cache
 def _page_lists() -> Select[Any]:
     tenant_id = bindparam(TENANT, type_=Uuid())
-    return select(Contact.id, *_lists(tenant_id)).where(
-        Contact.tenant_id == tenant_id,
-        Contact.id.in_(bindparam(CONTACTS, expanding=True, type_=Uuid())),
+    return (
+        select(Contact.id, *_lists(tenant_id))
+        .where(
+            Contact.tenant_id == tenant_id,
+            Contact.id.in_(bindparam(CONTACTS, expanding=True, type_=Uuid())),
+        )
+        .execution_options(**{PREFILTERED: True})
     )
 
 
 @functools.cache
 def _one(lock: bool) -> Select[Any]:
     tenant_id = bindparam(TENANT, type_=Uuid())
-    query = select(Contact, *_lists(tenant_id)).where(
-        Contact.tenant_id == tenant_id, Contact.id == bindparam(CONTACT, type_=Uuid())
+    query = (
+        select(Contact, *_lists(tenant_id))
+        .where(Contact.tenant_id == tenant_id, Contact.id == bindparam(CONTACT, type_=Uuid()))
+        .execution_options(**{PREFILTERED: True})
     )
     return query.with_for_update(of=Contact) if lock else query
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Uuid, bindparam, func, literal_column, select
+from sqlalchemy import Select, Uuid, bindparam, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -180,11 +180,29 @@ async def page(
     connection = await session.connection()
     values = (
         await connection.execute(
-            select(*columns, *summary_expressions(answers)), _parameters(query, contact)
+            _page_statement(columns, tuple(summary_expressions(answers))),
+            _parameters(query, contact),
         )
     ).one()
     owner_of, links = _relations_of(values[: len(columns)])
     return owner_of, links, _merged(shape_summaries(answers, values[len(columns):]))
+
+
+# The page statement per set of prebuilt parts (a tenant's enabled areas): built, and its
+# cache key computed, once. Keyed by the parts' identities, which stay unique while the
+# statement kept here holds the parts alive; a part built anew per call only misses.
+_PAGES: dict[tuple[int, ...], Select[Any]] = {}
+
+
+def _page_statement(columns: tuple[Any, ...], sections: tuple[Any, ...]) -> Select[Any]:
+    parts = (*columns, *sections)
+    key = tuple(id(p) for p in parts)
+    found = _PAGES.get(key)
+    if found is None:
+        if len(_PAGES) > 256:
+            _PAGES.clear()
+        found = _PAGES[key] = select(*parts)
+    return found
 
 
 def _merged(sections: list[tuple[str, dict[str, Any]]]) -> dict[str, Any]:
