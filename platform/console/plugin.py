@@ -12,6 +12,7 @@ from rapport.console import (
     contacts,
     deals,
     home,
+    imports,
     organizations,
     settings,
     tasks,
@@ -41,13 +42,15 @@ def rapport_migrations() -> Path:
 def rapport_console() -> ConsoleUI:
     return ConsoleUI(
         pages=[*account.PAGES, *home.PAGES, *contacts.PAGES, *settings.PAGES, *admin.PAGES,
-               *deals.PAGES, *tasks.PAGES, *organizations.PAGES],
+               *deals.PAGES, *tasks.PAGES, *organizations.PAGES, *imports.PAGES],
         nav=[
             NavEntry("Home", "/", order=10),
             NavEntry("Contacts", "/contacts", order=20),
             NavEntry("Deals", "/deals", order=30),
             NavEntry("Tasks", "/tasks", order=40),
             NavEntry("Organizations", "/organizations", order=50),
+            NavEntry("Import and export", "/imports", order=60,
+                     roles=frozenset({"owner", "admin", "member"})),
             NavEntry("Settings", "/settings", order=90, roles=frozenset({"owner", "admin"})),
         ],
         templates=HERE / "templates",
