@@ -25,8 +25,9 @@ STABLE_AFTER = 60.0
 class EmbeddedSupervisor:
     """A watcher thread that restarts the embedded postmaster when it dies.
 
-    Requests answer 503 meanwhile (the database is unreachable) and the app's pool
-    recovers by itself once the server is back (``pool_pre_ping`` in ``make_engine``).
+    Requests answer 503 meanwhile (the database is unreachable) and each worker process's
+    pool recovers by itself once the server is back: the first transaction on a dead
+    connection invalidates the pool and begins again on a fresh one (``open_session``).
     ``owns`` says whether :meth:`stop` also stops the server: only when this process
     started it; a server that was already running (``rapport db shell`` keeps one up on
     purpose) is left running.
