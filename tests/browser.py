@@ -36,6 +36,9 @@ from rapport.app import create_app
 from tests.conftest import make_settings
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / ".artifacts" / "screenshots"
+# axe-core from the npm registry (``npm pack axe-core@4``; MPL-2.0, LICENSE beside it).
+AXE = Path(__file__).resolve().parent / "assets" / "axe" / "axe.min.js"
+AXE_FAILING = frozenset({"serious", "critical"})
 LOOPBACK = frozenset({"127.0.0.1"})
 # Recorded in every page before its own scripts run; an init script is not bound by the CSP.
 _WATCH_CSP = """
@@ -124,6 +127,36 @@ class Tab:
 
     def csp_violations(self) -> list[str]:
         return list(self.page.evaluate("window.__cspViolations || []"))
+
+
+def axe_violations(page: Any, impacts: frozenset[str] = AXE_FAILING) -> list[str]:
+    """Run axe-core on the page as it is now; its violations of ``impacts``, one line each.
+
+    axe is evaluated through Playwright (``page.evaluate`` runs over the DevTools protocol,
+    which the page's CSP does not govern): ``add_script_tag`` would insert an inline script,
+    which the console's CSP (``script-src 'self'``) refuses. Nothing is loaded from the
+    network and the page's own policy stays in force for everything else."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;undefined")
+    found = page.evaluate(
+        """async () => {
+          const result = await window.axe.run(document, {resultTypes: ['violations']});
+          return result.violations.map((v) => ({
+            id: v.id, impact: v.impact, help: v.help,
+            nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+          }));
+        }"""
+    )
+    return [
+        f"{v['impact']} {v['id']}: {v['help']} at {', '.join(v['nodes'])}"
+        for v in found if v["impact"] in impacts
+    ]
+
+
+def assert_accessible(page: Any, where: str = "") -> None:
+    """No serious or critical axe-core violation on the page."""
+    problems = axe_violations(page)
+    assert not problems, f"axe-core on {where or page.url}:\n" + "\n".join(problems)
 
 
 @pytest.fixture
