@@ -27,6 +27,8 @@ class ContactRecord:
     emails: list[EmailValue] = field(default_factory=list)
     phones: list[PhoneValue] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
+    # Created in this transaction: it has no stored list rows to compare with yet.
+    new: bool = False
 
     @property
     def id(self) -> uuid.UUID:
@@ -159,13 +161,19 @@ async def _sync_rows(
     key_column: str,
     contact: Contact,
     wanted: Mapping[str, Mapping[str, Any]],
+    *,
+    new: bool = False,
 ) -> None:
     """Make the contact's rows of ``model`` match ``wanted`` (key → other column values):
-    delete what is gone, add what is new, update the rest in place."""
-    rows = await session.execute(
-        select(model).where(model.tenant_id == contact.tenant_id, model.contact_id == contact.id)
-    )
-    stored = {getattr(row, key_column): row for row in rows.scalars()}
+    delete what is gone, add what is new, update the rest in place (``new``: the contact
+    was just created, nothing is stored to compare with)."""
+    stored: dict[str, Any] = {}
+    if not new:
+        rows = await session.execute(
+            select(model).where(model.tenant_id == contact.tenant_id,
+                                model.contact_id == contact.id)
+        )
+        stored = {getattr(row, key_column): row for row in rows.scalars()}
     for key, row in stored.items():
         if key not in wanted:
             await session.delete(row)
@@ -186,7 +194,7 @@ async def write_emails(
     wanted = {
         e.key: {"address": e.address, "is_primary": e.primary, "label": e.label} for e in emails
     }
-    await _sync_rows(session, ContactEmail, "address_key", c, wanted)
+    await _sync_rows(session, ContactEmail, "address_key", c, wanted, new=record.new)
     record.emails = list(emails)
     c.email = next((e.address for e in emails if e.primary), None)
 
@@ -195,7 +203,7 @@ async def write_phones(
     session: AsyncSession, record: ContactRecord, phones: Sequence[PhoneValue]
 ) -> None:
     wanted = {p.number: {"is_primary": p.primary, "label": p.label} for p in phones}
-    await _sync_rows(session, ContactPhone, "number", record.contact, wanted)
+    await _sync_rows(session, ContactPhone, "number", record.contact, wanted, new=record.new)
     record.phones = list(phones)
 
 

@@ -184,6 +184,11 @@ async def _apply(session: AsyncSession, record: ContactRecord, prepared: Prepare
         c.fields = fields.merge(c.fields or {}, prepared.field_changes)
     if prepared.emails is not None:
         c.email = next((e.address for e in prepared.emails if e.primary), None)
+    # Named before the row is written (the same rule as below, with the phones about to
+    # be stored), so a new row is not written twice.
+    phones = prepared.phones if prepared.phones is not None else record.phones
+    c.display_name = names.display_name(
+        record.snapshot(), c.email, phones[0].number if phones else None)[:500]
     # The contact row first, so its unique keys answer 409 before the lists are touched.
     await flush_unique(session)
     if prepared.emails is not None:
@@ -252,7 +257,8 @@ async def create_contact(
     options = options or WriteOptions()
     await facts.check_provenance(session, actor, options.provenance)
     record = ContactRecord(
-        Contact(tenant_id=actor.tenant_id, created_by=actor.user_id, fields={}, addresses=[])
+        Contact(tenant_id=actor.tenant_id, created_by=actor.user_id, fields={}, addresses=[]),
+        new=True,
     )
     prepared = await _prepare(
         session, actor, record, data, definitions, options, partial=False
