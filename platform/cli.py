@@ -96,7 +96,10 @@ def run(host: str | None, port: int | None, workers: int | None, no_migrate: boo
     from rapport import serving
 
     settings = _settings()
-    processes = serving.worker_count(workers)
+    try:
+        processes = serving.worker_count(workers)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
     # This process serves nothing itself now, but it logs what its supervisor of the
     # embedded server does (a restart, "left running"), as the app's processes log.
     configure_logging(settings.log_json)
@@ -109,7 +112,10 @@ def run(host: str | None, port: int | None, workers: int | None, no_migrate: boo
         if not no_migrate:
             console.print("[bold]Applying migrations…[/bold]")
             migrations.upgrade(db.owner_url)
-        pool = serving.pool_for(db.owner_url, processes)
+        try:
+            pool = serving.pool_for(db.owner_url, processes)
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from exc
         serving.hand_over(db.app_url, pool)
         where = (
             "embedded PostgreSQL in " + str(settings.data_dir)
