@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 
 from tests.conftest import add_member, sign_up
 from tests.console.support import sign_in
@@ -87,3 +88,38 @@ def test_bad_columns_and_access(client):
     sign_in(client, t, email=email, password="viewer password 1")
     assert client.get("/imports").status_code == 403
     assert 'href="/imports"' not in client.get("/").text
+
+
+def test_progress_answers_from_another_server_process(client):
+    """With several worker processes, a poll may reach one that is not running the import:
+    it answers from the shared copy of the job (console_import_jobs), not with a 404."""
+    from rapport.console.imports import jobs
+
+    t = sign_up(client)
+    csrf = sign_in(client, t)
+    target = _upload(client, csrf, CSV)
+    mapping = {"_csrf": csrf, "col-0": "external_id", "col-1": "given_name",
+               "col-2": "family_name", "col-3": "email", "col-4": "", "key": "external_id",
+               "skip_invalid": "on"}
+    job = client.post(f"{target}/run", data=mapping, follow_redirects=False).headers["location"]
+    job_id = job.rsplit("/", 1)[1]
+    for _ in range(100):
+        local = jobs.JOBS.get(uuid.UUID(job_id))
+        if local is not None and local.finished:
+            break
+        time.sleep(0.1)
+    # Forget the job here, as a different process never knew it.
+    jobs.JOBS.pop(uuid.UUID(job_id))
+    # The shared copy follows the running process by up to half a second.
+    for _ in range(50):
+        fragment = client.get(job, headers=HX)
+        assert fragment.status_code == 200, fragment.text
+        if "Finished" in fragment.text:
+            break
+        time.sleep(0.1)
+    assert "Finished" in fragment.text and "1 created" in fragment.text
+    # Another tenant never sees it.
+    other = sign_up(client)
+    client.cookies.clear()
+    sign_in(client, other)
+    assert client.get(job).status_code == 404

@@ -195,7 +195,8 @@ async def run_file(
     options, *_ = await _options(request, source, dry_run=False)
     definitions = await _definitions(db, principal, plugin_fields)
     url = request.app.state.sessionmaker.kw["bind"].url
-    running = jobs.start(url, principal, token, source, options, definitions, hooks)
+    running = jobs.start(url, request.app.state.sessionmaker, principal, token, source,
+                         options, definitions, hooks)
     return redirect(request, f"/imports/jobs/{running.id}")
 
 
@@ -204,7 +205,7 @@ async def import_job(request: Request, job_id: FromPath[uuid.UUID],
                      principal: NamedDependency[Principal],
                      db: NamedDependency[AsyncSession]) -> Screen | Fragment:
     """The progress bar; htmx polls this every second until the import ends."""
-    running = jobs.job(principal, job_id)
+    running = await jobs.shared_job(db, principal, job_id)
     if running is None:
         raise not_found("Import")
     record = None
