@@ -225,7 +225,11 @@ def rapport_contact_summary(query: ContactSummaryQuery) -> dict[str, Any]:
     :param query: tenant, contact, open session and acting principal.
     :return: a dict merged into the view's ``activity`` object; keys are namespaced by
         the area or plugin that answers (kernel areas use plain names). Keep it to one or
-        two indexed queries: it runs on every contact view.
+        two indexed queries: it runs on every contact view. Better, return
+        ``query.later(expression, shape)``: one SQL expression (built once, on
+        ``summary_parameters()``) that the view selects together with every other
+        area's, in the page's single statement, and a function turning its value into
+        the dict.
     """
     raise AssertionError("hookspec")
 
