@@ -195,3 +195,67 @@ def test_inline_edit_saves_through_patch_and_shows_refusals_in_place(client):
     r = client.post(f"/contacts/{c['id']}/cells/source", data={"value": "x"},
                     follow_redirects=False)
     assert r.status_code in (302, 303) and r.headers["location"].startswith("/sign-in")
+
+
+def test_previous_and_next_follow_the_filtered_list(client):
+    t = sign_up(client)
+    made = [_contact(client, t, given_name=f"P{i}", family_name="Near", tags=["near"])
+            for i in range(3)]
+    _contact(client, t, given_name="Far", family_name="Away")
+    sign_in(client, t)
+    listing = client.get("/contacts?filter=tags:eq:near").text
+    links = re.findall(r'href="(/contacts/[0-9a-f-]{36}\?list=[^"]+)"', listing)
+    assert len(links) == 3  # newest first: P2, P1, P0
+    middle = client.get(links[1].replace("&amp;", "&")).text
+    assert 'rel="prev"' in middle and 'rel="next"' in middle
+    assert "Previous: P2 Near" in middle and "Next: P0 Near" in middle
+    assert "Far Away" not in middle
+    last = client.get(links[2].replace("&amp;", "&")).text
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+    # Opened without a list: no neighbours.
+    assert 'rel="next"' not in client.get(f"/contacts/{made[1]['id']}").text
+
+
+def test_duplicate_warning_and_merge(client):
+    t, other = sign_up(client), sign_up(client)
+    keep = _contact(client, t, given_name="Olena", family_name="Kovalenko",
+                    phones=["+380501234567"])
+    r = client.post("/api/v1/contacts?allow_duplicate=true", headers=t.headers,
+                    json={"given_name": "Olena", "family_name": "K.", "phones": ["+380501234567"],
+                          "tags": ["from-import"]})
+    dup = r.json()
+    foreign = _contact(client, other, given_name="Secret", family_name="Other",
+                       phones=["+380501234567"])
+    add_member(client, t, "viewer@example.com", role="viewer", password="viewer password 1")
+    csrf = sign_in(client, t)
+    page = client.get(f"/contacts/{keep['id']}").text
+    assert "This may be the same person as" in page and "Olena K." in page
+    assert "the same phone" in page and "Secret" not in page
+    # No CSRF: refused. Another tenant's id: 404.
+    r = client.post(f"/contacts/{keep['id']}/merge", data={"other_id": dup["id"]},
+                    follow_redirects=False)
+    assert r.headers["location"].startswith("/sign-in")
+    r = client.post(f"/contacts/{keep['id']}/merge",
+                    data={"_csrf": csrf, "other_id": foreign["id"]}, follow_redirects=False)
+    assert r.status_code == 404
+    r = client.post(f"/contacts/{foreign['id']}/merge",
+                    data={"_csrf": csrf, "other_id": dup["id"]}, follow_redirects=False)
+    assert r.status_code == 404
+    # A viewer sees the warning but no merge, and is refused.
+    vc = sign_in(client, t, email="viewer@example.com", password="viewer password 1")
+    page = client.get(f"/contacts/{keep['id']}").text
+    assert "This may be the same person as" in page and "/merge" not in page
+    r = client.post(f"/contacts/{keep['id']}/merge", data={"_csrf": vc, "other_id": dup["id"]},
+                    follow_redirects=False)
+    assert r.status_code == 403
+    csrf = sign_in(client, t)
+    r = client.post(f"/contacts/{keep['id']}/merge", data={"_csrf": csrf, "other_id": dup["id"]},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    page = client.get(r.headers["location"]).text
+    assert "“Olena K.” was merged into this record." in page
+    assert "This may be the same person as" not in page
+    assert client.get(f"/api/v1/contacts/{dup['id']}", headers=t.headers).status_code == 404
+    assert "from-import" in client.get(f"/api/v1/contacts/{keep['id']}",
+                                       headers=t.headers).json()["tags"]
+    assert client.get(f"/api/v1/contacts/{foreign['id']}", headers=other.headers).status_code == 200

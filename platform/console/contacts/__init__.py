@@ -2,7 +2,8 @@
 and the customer page."""
 
 from rapport.console.contacts.actions import bulk, cell, delete_view, save_cell, save_view
-from rapport.console.contacts.customer import customer, more_timeline
+from rapport.console.contacts.customer import customer, merge, more_timeline
 from rapport.console.contacts.listing import contact_list
 
-PAGES = [contact_list, save_view, delete_view, bulk, cell, save_cell, customer, more_timeline]
+PAGES = [contact_list, save_view, delete_view, bulk, cell, save_cell, customer, merge,
+         more_timeline]

@@ -1,6 +1,7 @@
 """The customer page: the profile, emails and phones, consent, organizations, who already
 worked with this customer, the timeline (every enabled module's entries), and the panels
-plugins add."""
+plugins add; previous/next within the list it was opened from, and a warning (with merge)
+when the kernel's duplicate detection finds the same person twice."""
 
 from __future__ import annotations
 
@@ -8,25 +9,93 @@ import inspect
 import uuid
 from collections.abc import Sequence
 from typing import Annotated, Any
+from urllib.parse import parse_qs, urlencode
 
-from litestar import Request, get
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.console.chrome import allowed, visible
+from rapport.console.guards import redirect
 from rapport.console.rendering import console_of
 from rapport.core.consent import service as consent
-from rapport.core.contacts import service, view
+from rapport.core.contacts import duplicates, service, view
+from rapport.core.contacts.merge import merge_contacts
+from rapport.core.contacts.provenance import provenance_of
+from rapport.core.contacts.records import ContactRecord
 from rapport.core.contacts.render import contacts_out
 from rapport.core.fields.definitions import FieldDefinition
 from rapport.core.fields.service import visible_fields
 from rapport.core.fields.sorting import MAX_CURSOR
 from rapport.core.interactions.timeline import timeline
+from rapport.errors import FieldError, RapportError, invalid_many
 from rapport.hooks import Fragment, PanelQuery, Screen, TenantHooks
 from rapport.tenancy.principal import Principal
 
 TIMELINE_PAGE = 20
+NEIGHBOUR_PAGE = 100
+NEIGHBOUR_PAGES = 10  # previous/next looks through the list's first 1,000 contacts
+MAX_LIST_QUERY = 4000
+
+
+async def neighbours(
+    db: AsyncSession, principal: Principal, definitions: Sequence[FieldDefinition],
+    contact_id: uuid.UUID, list_query: str,
+) -> dict[str, Any] | None:
+    """The contacts before and after this one in the list it was opened from (its ``q``,
+    filters and sort, read through the list service), or None when it is not found."""
+    asked = parse_qs(list_query)
+    q = (asked.get("q") or [""])[0].strip() or None
+    sort = (asked.get("sort") or [""])[0].strip() or None
+    filters = asked.get("filter", [])
+    seen: list[Any] = []
+    cursor = None
+    try:
+        async with db.begin_nested():
+            for _ in range(NEIGHBOUR_PAGES):
+                page = await service.list_contacts(
+                    db, principal, definitions, cursor=cursor, limit=NEIGHBOUR_PAGE, q=q,
+                    filters=filters, sort=sort,
+                )
+                seen += page.items
+                ids = [c.id for c in seen]
+                if contact_id in ids:
+                    at = ids.index(contact_id)
+                    if at + 1 < len(seen) or page.next_cursor is None:
+                        break
+                cursor = page.next_cursor
+                if cursor is None:
+                    break
+    except RapportError:
+        return None
+    ids = [c.id for c in seen]
+    if contact_id not in ids:
+        return None
+    at = ids.index(contact_id)
+    return {
+        "previous": seen[at - 1] if at > 0 else None,
+        "next": seen[at + 1] if at + 1 < len(seen) else None,
+        "position": at + 1,
+        "query": list_query,
+    }
+
+
+async def possible_duplicates(
+    db: AsyncSession, principal: Principal, record: ContactRecord
+) -> list[duplicates.Candidate]:
+    """Other contacts the kernel would refuse to create this one beside (same e-mail or
+    phone, or nearly the same name with the same birthday)."""
+    c = record.contact
+    return await duplicates.candidates(
+        db, principal.tenant_id,
+        email_keys=[e.key for e in record.emails],
+        phones=[p.number for p in record.phones],
+        name=duplicates.PersonName(c.given_name, c.patronymic, c.family_name,
+                                   c.preferred_name),
+        birthday=c.birthday,
+        exclude=record.id,
+    )
 
 
 async def panels(
@@ -60,6 +129,9 @@ async def customer(
     db: NamedDependency[AsyncSession],
     hooks: NamedDependency[TenantHooks],
     plugin_fields: NamedDependency[Sequence[FieldDefinition]],
+    list_query: Annotated[str | None, QueryParameter(name="list",
+                                                     max_length=MAX_LIST_QUERY)] = None,
+    merged: Annotated[str | None, QueryParameter(max_length=500)] = None,
 ) -> Screen:
     record = await service.get_record(db, principal, contact_id)  # 404 outside the tenant
     definitions = await visible_fields(db, principal, plugin_fields, service.ENTITY)
@@ -78,7 +150,35 @@ async def customer(
         "timeline": history.items,
         "next_cursor": history.next_cursor,
         "panels": await panels(request, db, principal, contact_id),
+        "around": await neighbours(db, principal, definitions, contact_id, list_query)
+        if list_query is not None else None,
+        "duplicates": await possible_duplicates(db, principal, record),
+        "merged": merged,
     })
+
+
+@post("/contacts/{contact_id:uuid}/merge", status_code=303)
+async def merge(
+    request: Request,
+    contact_id: FromPath[uuid.UUID],
+    principal: NamedDependency[Principal],
+    db: NamedDependency[AsyncSession],
+    plugin_fields: NamedDependency[Sequence[FieldDefinition]],
+    hooks: NamedDependency[TenantHooks],
+) -> Response[str]:
+    """Merge the posted ``other_id`` into this contact — ``merge_contacts``, the service of
+    ``POST /api/v1/contacts/{id}/merge`` (writers; another tenant's id is a 404)."""
+    form = await request.form()
+    try:
+        other_id = uuid.UUID(str(form.get("other_id", "")))
+    except ValueError as exc:
+        raise invalid_many([FieldError("other_id", "must be a contact id")]) from exc
+    other = await service.get_record(db, principal, other_id)  # 404 outside the tenant
+    definitions = await visible_fields(db, principal, plugin_fields, service.ENTITY)
+    await merge_contacts(db, principal, contact_id, other_id, definitions, hooks,
+                         provenance_of(None, channel="merge"))
+    shown = urlencode({"merged": (other.contact.display_name or "")[:200]})
+    return redirect(request, f"/contacts/{contact_id}?{shown}")
 
 
 @get("/contacts/{contact_id:uuid}/timeline")
