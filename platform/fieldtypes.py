@@ -69,3 +69,24 @@ class Patch:
             for name in self.__struct_fields__
             if name not in self.qualifiers and (value := getattr(self, name)) is not msgspec.UNSET
         }
+
+
+# Shapes the document names although Python keeps the value open (``dict[str, Any]``,
+# ``Any``): msgspec cannot decode a union of two object shapes, and a value kept as
+# decoded (a custom field's decimal as its exact text) must not be coerced on the way in.
+# ``documented`` (in ``Annotated``) puts a description and schema keywords on such a
+# field; ``SHAPES`` are the named components they refer to, added to the document by
+# rapport.web.contract.
+SHAPES: dict[str, dict[str, Any]] = {}
+
+
+def shape(name: str, schema: dict[str, Any]) -> dict[str, str]:
+    """Register the component ``name`` (OpenAPI keywords as in JSON); a reference to it."""
+    SHAPES[name] = schema
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def documented(description: str, **schema: Any) -> msgspec.Meta:
+    """``Annotated[T, documented(...)]``: ``T`` as msgspec reads it, documented with
+    ``description`` and Litestar ``Schema`` attributes (``additional_properties=...``)."""
+    return msgspec.Meta(extra_json_schema={"description": description, "extra": schema or None})

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
 from rapport.core.audit.models import AuditEvent
+from rapport.fieldtypes import documented
+
+Changes = Annotated[dict[str, list[Any]], documented(
+    "What changed, by field: `[before, after]`, null on the side where the field was "
+    "absent (a creation has null befores, a deletion null afters). The values are the "
+    "record's own, as JSON.",
+    additional_properties={"type": "array", "items": {}, "minItems": 2, "maxItems": 2},
+)]
+Detail = Annotated[dict[str, Any], documented(
+    "Open by design: what the action adds beyond `changes` (a merge names the contact "
+    "merged away, a read the grant used, a plugin's action what it chooses); its members "
+    "depend on `action`."
+)]
 
 
 class AuditEventOut(msgspec.Struct):
@@ -20,8 +33,8 @@ class AuditEventOut(msgspec.Struct):
     action: str
     record_type: str
     record_id: uuid.UUID
-    changes: dict[str, Any]
-    detail: dict[str, Any]
+    changes: Changes
+    detail: Detail
     counterpart_tenant_id: uuid.UUID | None
 
     @classmethod

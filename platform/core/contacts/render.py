@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.contacts import names, preferences, service
 from rapport.core.contacts.records import ContactRecord
-from rapport.core.contacts.schemas import ContactOut, EmailOut, PhoneOut
+from rapport.core.contacts.schemas import AddressOut, ContactOut, EmailOut, PhoneOut
 from rapport.core.fields.definitions import FieldDefinition
 from rapport.tenancy.principal import Principal
 
@@ -37,7 +37,7 @@ def contact_out(
         phones=[PhoneOut(p.number, p.primary, p.label) for p in record.phones],
         birthday=c.birthday,
         language=c.language,
-        addresses=list(c.addresses or []),
+        addresses=[AddressOut.of(a) for a in c.addresses or []],
         tags=list(record.tags),
         owner_id=c.owner_id,
         source=c.source,

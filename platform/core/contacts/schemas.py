@@ -8,7 +8,8 @@ from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 
-from rapport.fieldtypes import Patch, ShortText
+from rapport.core.fields.shapes import FieldValues, FieldValuesIn
+from rapport.fieldtypes import Patch, ShortText, documented
 from rapport.fieldtypes import ShortText as EmailField
 from rapport.fieldtypes import ShortText as NameField
 
@@ -90,7 +91,7 @@ class ContactIn(msgspec.Struct, forbid_unknown_fields=True):
     source: ShortText | None = None
     external_id: ExternalId | None = None
     # Custom field values by full key; validated against the tenant's visible definitions.
-    fields: dict[str, Any] | None = None
+    fields: FieldValuesIn | None = None
     provenance: ProvenanceIn | None = None
 
     def values(self) -> dict[str, Any]:
@@ -124,7 +125,7 @@ class ContactPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
     source: ShortText | msgspec.UnsetType | None = msgspec.UNSET
     external_id: ExternalId | msgspec.UnsetType | None = msgspec.UNSET
     # Only the keys sent change; a key set to null clears that field.
-    fields: dict[str, Any] | msgspec.UnsetType = msgspec.UNSET
+    fields: FieldValuesIn | msgspec.UnsetType = msgspec.UNSET
     provenance: ProvenanceIn | None = None
 
 
@@ -138,6 +139,25 @@ class PhoneOut(msgspec.Struct):
     number: str
     primary: bool
     label: str | None
+
+
+class AddressOut(msgspec.Struct):
+    """A postal address as stored: each part trimmed, null where not given; the country an
+    upper-case ISO 3166 code."""
+
+    kind: AddressKind
+    line1: str | None
+    line2: str | None
+    city: str | None
+    region: str | None
+    postal_code: str | None
+    country: str | None
+
+    @classmethod
+    def of(cls, stored: dict[str, Any]) -> AddressOut:
+        g = stored.get
+        return cls(g("kind") or "other", g("line1"), g("line2"), g("city"), g("region"),
+                   g("postal_code"), g("country"))
 
 
 class ContactOut(msgspec.Struct):
@@ -154,12 +174,12 @@ class ContactOut(msgspec.Struct):
     phones: list[PhoneOut]
     birthday: date | None
     language: str | None
-    addresses: list[dict[str, Any]]
+    addresses: list[AddressOut]
     tags: list[str]
     owner_id: uuid.UUID | None
     source: str | None
     external_id: str | None
-    fields: dict[str, Any]
+    fields: FieldValues
     created_at: datetime
     updated_at: datetime
 
@@ -192,7 +212,11 @@ class ContactView(ContactOut):
 
     owner: OwnerOut | None
     organizations: list[OrganizationLinkOut]
-    activity: dict[str, Any]
+    activity: Annotated[dict[str, Any], documented(
+        "Open by design: one section per area and enabled plugin that answers the "
+        "`rapport_contact_summary` hook, keyed by a name it chooses (namespaced by its "
+        "owner); each section's shape is its owner's and may grow with plugins installed.",
+    )]
 
 
 class MergeIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
+from rapport.fieldtypes import documented
+
+Value = Annotated[Any, documented(
+    "The field's value as the contact's profile answers it: a profile field's (text, a "
+    "date, a list of e-mails …, as in ContactOut) or a custom field's (FieldValue); null "
+    "when cleared."
+)]
+
 
 class FactOut(msgspec.Struct):
-    value: Any
+    value: Value
     recorded_at: datetime
     recorded_by: uuid.UUID | None
     recorded_by_name: str | None
@@ -24,7 +32,7 @@ class FieldFacts(msgspec.Struct):
     (newest first)."""
 
     field: str
-    value: Any
+    value: Value
     history: list[FactOut]
 
 

@@ -25,6 +25,7 @@ from rapport.core.contacts.service import get_contact
 from rapport.core.interactions.entries import timeline_entries
 from rapport.core.interactions.service import check_time
 from rapport.core.pagination import MAX_CURSOR, bad_cursor, cut, decode
+from rapport.fieldtypes import documented
 from rapport.hooks import TenantHooks, TimelineEntry, TimelineQuery
 from rapport.tenancy.principal import Principal
 
@@ -45,7 +46,11 @@ class TimelineItem(msgspec.Struct):
     record_type: str
     record_id: uuid.UUID
     source: str
-    data: dict[str, Any]
+    data: Annotated[dict[str, Any], documented(
+        "Open by design: the details the entry's `source` (an area or a plugin answering "
+        "the timeline hook) attaches for its `kind`; `record_type` and `record_id` name "
+        "the record."
+    )]
 
 
 class Timeline(msgspec.Struct):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
 from rapport.core.notifications.models import Notification
+from rapport.fieldtypes import documented
 
 
 class NotificationOut(msgspec.Struct):
@@ -17,7 +18,10 @@ class NotificationOut(msgspec.Struct):
     title: str
     record_type: str | None
     record_id: uuid.UUID | None
-    data: dict[str, Any]
+    data: Annotated[dict[str, Any], documented(
+        "Open by design: what the notification's sender attached for its `kind` (an area "
+        "or a plugin); `record_type` and `record_id` name the record it is about."
+    )]
     read: bool
     read_at: datetime | None
     created_at: datetime

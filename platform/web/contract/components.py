@@ -16,7 +16,7 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
-from litestar.openapi.spec import Reference, Schema
+from litestar.openapi.spec import OpenAPIType, Reference, Schema
 from litestar.typing import FieldDefinition
 
 from rapport.hooks import PluginRegistry
@@ -70,10 +70,23 @@ class StructComponents(StructSchemaPlugin):
             schema.additional_properties = False
         if struct.__doc__ and not schema.description:
             schema.description = inspect.cleandoc(struct.__doc__)
+        for prop in (schema.properties or {}).values():
+            _into_object_branch(prop)
         example = getattr(struct, "openapi_example", None)
         if example is not None:
             schema.examples = [example]
         return schema
+
+
+def _into_object_branch(prop: Any) -> None:
+    """An optional field's ``additionalProperties`` (``rapport.fieldtypes.documented``)
+    onto its object branch: Litestar puts a field's schema keywords beside the ``oneOf``."""
+    if not isinstance(prop, Schema) or not prop.one_of or prop.additional_properties is None:
+        return
+    for branch in prop.one_of:
+        if isinstance(branch, Schema) and branch.type == OpenAPIType.OBJECT:
+            branch.additional_properties = prop.additional_properties
+            prop.additional_properties = None
 
 
 def references(node: Any) -> Iterator[Reference]:

@@ -11,6 +11,7 @@ from litestar.openapi.spec import OpenAPI, OpenAPIResponse, Operation, PathItem,
 from litestar.routes import HTTPRoute
 
 from rapport.errors import ALSO_ANSWERS
+from rapport.fieldtypes import SHAPES
 from rapport.hooks import PluginRegistry
 from rapport.web.contract import errors, names
 from rapport.web.contract.components import StructComponents, name_by_title
@@ -87,6 +88,9 @@ class DocumentedOpenAPI(OpenAPIPlugin):
         components = openapi.components
         schemas = {**(components.schemas or {}), **errors.components()}
         components.schemas = name_by_title(schemas, [openapi.paths, schemas])
+        # Shapes Python keeps open but the document names (rapport.fieldtypes.documented).
+        components.schemas.update({k: v for k, v in SHAPES.items() if k not in schemas})
+        components.schemas = dict(sorted(components.schemas.items()))
         openapi.tags = tags(self.app.state.registry, used)
         return openapi
 
