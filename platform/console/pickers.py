@@ -35,7 +35,8 @@ async def contact_names(
     if not wanted:
         return {}
     rows = await db.execute(select(Contact.id, Contact.display_name).where(
-        Contact.tenant_id == principal.tenant_id, Contact.id.in_(wanted)))
+        Contact.tenant_id == principal.tenant_id, Contact.id.in_(wanted),
+        Contact.deleted_at.is_(None)))
     return {i: name for i, name in rows.all()}
 
 
@@ -46,7 +47,8 @@ async def organization_names(
     if not wanted:
         return {}
     rows = await db.execute(select(Organization.id, Organization.name).where(
-        Organization.tenant_id == principal.tenant_id, Organization.id.in_(wanted)))
+        Organization.tenant_id == principal.tenant_id, Organization.id.in_(wanted),
+        Organization.deleted_at.is_(None)))
     return {i: name for i, name in rows.all()}
 
 
@@ -64,7 +66,7 @@ async def recent_contacts(
     """The customers a form offers: the most recently touched ones (and the one chosen)."""
     rows: list[tuple[uuid.UUID, str]] = [(i, n) for i, n in await db.execute(
         select(Contact.id, Contact.display_name)
-        .where(Contact.tenant_id == principal.tenant_id)
+        .where(Contact.tenant_id == principal.tenant_id, Contact.deleted_at.is_(None))
         .order_by(Contact.updated_at.desc(), Contact.id).limit(CHOICES)
     )]
     if keep is not None and keep not in {i for i, _ in rows}:
@@ -77,7 +79,8 @@ async def organization_choices(
 ) -> list[tuple[uuid.UUID, str]]:
     rows: list[tuple[uuid.UUID, str]] = [(i, n) for i, n in await db.execute(
         select(Organization.id, Organization.name)
-        .where(Organization.tenant_id == principal.tenant_id)
+        .where(Organization.tenant_id == principal.tenant_id,
+               Organization.deleted_at.is_(None))
         .order_by(Organization.name_key, Organization.id).limit(CHOICES)
     )]
     if keep is not None and keep not in {i for i, _ in rows}:

@@ -44,3 +44,17 @@ class TenantScoped(Timestamped):
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
+
+
+class Trashable:
+    """A record deleted into the trash: ``deleted_at`` set (and by whom), restorable until
+    the worker purges it (``rapport.core.trash``). Every read path filters
+    ``deleted_at IS NULL`` (``rapport.core.trash.live``)."""
+
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deleted_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+    def move_to_trash(self, user_id: uuid.UUID | None) -> None:
+        """Deleted now by ``user_id`` (written at the next flush)."""
+        self.deleted_at = func.now()  # type: ignore[assignment]
+        self.deleted_by = user_id

@@ -81,6 +81,15 @@ class TaskReminderDuePayload(TypedDict):
     deal_id: uuid.UUID | None
 
 
+class TrashPayload(TypedDict):
+    """A record restored from the trash or purged from it: when and by whom (a user id)
+    it had been deleted, and for a purge whether the worker did it (``expired``)."""
+
+    deleted_at: str | None
+    deleted_by: str | None
+    expired: bool
+
+
 CONTACT_CREATED: Final = "contact.created"  # RecordSnapshot
 CONTACT_UPDATED: Final = "contact.updated"  # ChangesPayload
 CONTACT_DELETED: Final = "contact.deleted"  # RecordSnapshot (before deletion)
@@ -100,6 +109,14 @@ TASK_COMPLETED: Final = "task.completed"  # ChangesPayload
 TASK_DELETED: Final = "task.deleted"  # RecordSnapshot (before deletion)
 # A task's reminder time came (emitted once per armed reminder by the worker, actor None).
 TASK_REMINDER_DUE: Final = "task.reminder_due"  # TaskReminderDuePayload
+# Deleting moves a contact, deal or organization to the trash (``*.deleted`` as before);
+# these follow when it comes back or is removed for good.
+CONTACT_RESTORED: Final = "contact.restored"  # TrashPayload
+CONTACT_PURGED: Final = "contact.purged"  # TrashPayload
+DEAL_RESTORED: Final = "deal.restored"  # TrashPayload
+DEAL_PURGED: Final = "deal.purged"  # TrashPayload
+ORGANIZATION_RESTORED: Final = "organization.restored"  # TrashPayload
+ORGANIZATION_PURGED: Final = "organization.purged"  # TrashPayload
 MODULE_ENABLED: Final = "module.enabled"  # ModulePayload
 MODULE_DISABLED: Final = "module.disabled"  # ModulePayload
 
@@ -122,6 +139,12 @@ EVENT_PAYLOADS: Mapping[str, object] = MappingProxyType({
     TASK_COMPLETED: ChangesPayload,
     TASK_DELETED: RecordSnapshot,
     TASK_REMINDER_DUE: TaskReminderDuePayload,
+    CONTACT_RESTORED: TrashPayload,
+    CONTACT_PURGED: TrashPayload,
+    DEAL_RESTORED: TrashPayload,
+    DEAL_PURGED: TrashPayload,
+    ORGANIZATION_RESTORED: TrashPayload,
+    ORGANIZATION_PURGED: TrashPayload,
     MODULE_ENABLED: ModulePayload,
     MODULE_DISABLED: ModulePayload,
 })

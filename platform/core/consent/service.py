@@ -58,7 +58,8 @@ HistoryPage: TypeAlias = Page[ConsentEvent]
 
 async def require_contact(session: AsyncSession, actor: Principal, contact_id: uuid.UUID) -> None:
     found = await session.scalar(
-        select(Contact.id).where(Contact.tenant_id == actor.tenant_id, Contact.id == contact_id)
+        select(Contact.id).where(Contact.tenant_id == actor.tenant_id, Contact.id == contact_id,
+                                 Contact.deleted_at.is_(None))
     )
     if found is None:
         raise not_found("Contact")

@@ -67,7 +67,8 @@ def by_email(tenant_id: uuid.UUID, keys: Sequence[str]) -> Select[uuid.UUID, str
         select(Contact.id, Contact.display_name, Contact.email)
         .join(ContactEmail, (ContactEmail.tenant_id == Contact.tenant_id)
               & (ContactEmail.contact_id == Contact.id))
-        .where(ContactEmail.tenant_id == tenant_id, ContactEmail.address_key.in_(keys))
+        .where(ContactEmail.tenant_id == tenant_id, ContactEmail.address_key.in_(keys),
+               Contact.deleted_at.is_(None))
         .limit(MAX_CANDIDATES)
     )
 
@@ -77,7 +78,8 @@ def by_phone(tenant_id: uuid.UUID, numbers: Sequence[str]) -> Select[uuid.UUID, 
         select(Contact.id, Contact.display_name, Contact.email)
         .join(ContactPhone, (ContactPhone.tenant_id == Contact.tenant_id)
               & (ContactPhone.contact_id == Contact.id))
-        .where(ContactPhone.tenant_id == tenant_id, ContactPhone.number.in_(numbers))
+        .where(ContactPhone.tenant_id == tenant_id, ContactPhone.number.in_(numbers),
+               Contact.deleted_at.is_(None))
         .distinct()
         .limit(MAX_CANDIDATES)
     )
@@ -89,7 +91,8 @@ def by_name_and_birthday(
     """The birthday narrows through its index; similarity runs on those few rows only."""
     return (
         select(Contact.id, Contact.display_name, Contact.email, _name_score(name))
-        .where(Contact.tenant_id == tenant_id, Contact.birthday == birthday)
+        .where(Contact.tenant_id == tenant_id, Contact.birthday == birthday,
+               Contact.deleted_at.is_(None))
         .limit(200)
     )
 

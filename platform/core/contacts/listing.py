@@ -159,7 +159,9 @@ def _filtered(
     if sort and sort.lstrip("-") in LINKED:
         raise bad_query("sort", f"cannot sort by {sort.lstrip('-')}: a contact has several")
     order = parse_sort(sort, targets, definitions)
-    return FilterPlan([*planned.conditions, *linked], planned.walk), order
+    # Trashed contacts are in no list, search or export.
+    live = Contact.deleted_at.is_(None)
+    return FilterPlan([live, *planned.conditions, *linked], planned.walk), order
 
 
 def _walked(query: Select[Any], planned: FilterPlan) -> Select[Any]:

@@ -42,7 +42,8 @@ async def _lock_both(
     # Always in id order, so two merges of the same pair cannot deadlock.
     rows = await session.execute(
         select(Contact)
-        .where(Contact.tenant_id == actor.tenant_id, Contact.id.in_([survivor_id, other_id]))
+        .where(Contact.tenant_id == actor.tenant_id, Contact.id.in_([survivor_id, other_id]),
+               Contact.deleted_at.is_(None))
         .order_by(Contact.id)
         .with_for_update()
     )

@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import CITEXT, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from rapport.db.base import Base, TenantScoped
+from rapport.db.base import Base, TenantScoped, Trashable
 
 
 def _contact_fk() -> ForeignKeyConstraint:
@@ -41,7 +41,7 @@ def _contact_fk() -> ForeignKeyConstraint:
     )
 
 
-class Contact(TenantScoped, Base):
+class Contact(Trashable, TenantScoped, Base):
     __tablename__ = "contacts"
     __table_args__ = (
         Index(
@@ -49,14 +49,15 @@ class Contact(TenantScoped, Base):
             "tenant_id",
             "email",
             unique=True,
-            postgresql_where=text("email IS NOT NULL"),
+            # Live contacts only: a trashed contact's address may be used again.
+            postgresql_where=text("email IS NOT NULL AND deleted_at IS NULL"),
         ),
         Index(
             "uq_contacts_tenant_id_external_id",
             "tenant_id",
             "external_id",
             unique=True,
-            postgresql_where=text("external_id IS NOT NULL"),
+            postgresql_where=text("external_id IS NOT NULL AND deleted_at IS NULL"),
         ),
         Index("ix_contacts_tenant_id_birthday", "tenant_id", "birthday"),
         Index("ix_contacts_tenant_id_owner_id", "tenant_id", "owner_id"),
@@ -101,6 +102,9 @@ class Contact(TenantScoped, Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+    # While in the trash, the contact's addresses wait here (their rows are removed, so a
+    # new contact may take an address; restoring puts them back, or answers 409).
+    trash_emails: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
 
 
 class ContactEmail(TenantScoped, Base):
@@ -165,7 +169,7 @@ class ContactSettings(TenantScoped, Base):
 # ---------------------------------------------------------- where people work
 
 
-class Organization(TenantScoped, Base):
+class Organization(Trashable, TenantScoped, Base):
     __tablename__ = "organizations"
     __table_args__ = (
         # Folded name ("acme ltd"), byte-ordered: list order and prefix search by btree.
@@ -175,7 +179,7 @@ class Organization(TenantScoped, Base):
             "tenant_id",
             "external_id",
             unique=True,
-            postgresql_where=text("external_id IS NOT NULL"),
+            postgresql_where=text("external_id IS NOT NULL AND deleted_at IS NULL"),
         ),
     )
 

@@ -127,7 +127,8 @@ def _one(lock: bool) -> Select[Any]:
     tenant_id = bindparam(TENANT, type_=Uuid())
     query = (
         select(Contact, *_lists(tenant_id))
-        .where(Contact.tenant_id == tenant_id, Contact.id == bindparam(CONTACT, type_=Uuid()))
+        .where(Contact.tenant_id == tenant_id, Contact.id == bindparam(CONTACT, type_=Uuid()),
+               Contact.deleted_at.is_(None))
         .execution_options(**{PREFILTERED: True})
     )
     return query.with_for_update(of=Contact) if lock else query

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -102,7 +102,9 @@ async def flush_unique(session: AsyncSession) -> None:
 async def get_contact(
     session: AsyncSession, actor: Principal, contact_id: uuid.UUID, *, lock: bool = False
 ) -> Contact:
-    query = select(Contact).where(Contact.tenant_id == actor.tenant_id, Contact.id == contact_id)
+    query = select(Contact).where(
+        Contact.tenant_id == actor.tenant_id, Contact.id == contact_id, Contact.deleted_at.is_(None)
+    )
     if lock:
         query = query.with_for_update()
     contact = (await session.execute(query)).scalar_one_or_none()
@@ -313,11 +315,23 @@ async def delete_contact(
     contact_id: uuid.UUID,
     hooks: TenantHooks,
 ) -> None:
+    """Moves the contact to the trash (``rapport.core.trash``): gone from every list,
+    restorable until purged. Its addresses wait in ``trash_emails`` (their rows go, so a
+    new contact may take one); the search terms go."""
     actor.require_writer()
     record = await get_record(session, actor, contact_id, lock=True)
     before = record.snapshot()
+    record.contact.trash_emails = [
+        {"address": e.address, "is_primary": e.primary, "label": e.label}
+        for e in record.emails
+    ]
+    await session.execute(
+        delete(ContactEmail)
+        .where(ContactEmail.tenant_id == actor.tenant_id, ContactEmail.contact_id == contact_id)
+        .execution_options(synchronize_session=False)
+    )
     await search_index.forget(session, actor.tenant_id, [contact_id])
-    await session.delete(record.contact)
+    record.contact.move_to_trash(actor.user_id)
     await session.flush()
     await audit.record(session, actor, audit.DELETE, ENTITY, contact_id, audit.diff(before, {}))
     await emit(session, actor, hooks, CONTACT_DELETED, ENTITY, contact_id,
@@ -332,7 +346,9 @@ async def _find_by_key(
         if external is None:
             raise invalid("external_id", "required to match contacts by external_id")
         query = select(Contact.id).where(
-            Contact.tenant_id == actor.tenant_id, Contact.external_id == external
+            Contact.tenant_id == actor.tenant_id,
+            Contact.external_id == external,
+            Contact.deleted_at.is_(None),
         )
     else:
         if not data.get("email"):

@@ -85,6 +85,7 @@ async def organization_links(
         .where(
             ContactOrganization.tenant_id == actor.tenant_id,
             ContactOrganization.contact_id == contact_id,
+            Organization.deleted_at.is_(None),
         )
         .order_by(ContactOrganization.until.desc().nulls_first(), Organization.name_key)
     )
@@ -121,6 +122,7 @@ def _relation_columns(with_owner: bool) -> tuple[Any, ...]:
         .where(
             ContactOrganization.tenant_id == tenant_id,
             ContactOrganization.contact_id == contact_id,
+            Organization.deleted_at.is_(None),
         )
         .scalar_subquery()
     )

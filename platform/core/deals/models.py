@@ -21,10 +21,10 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rapport.core.transactions.models import MONEY, PricedLine
-from rapport.db.base import Base, TenantScoped
+from rapport.db.base import Base, TenantScoped, Trashable
 
 
-class Deal(TenantScoped, Base):
+class Deal(Trashable, TenantScoped, Base):
     __tablename__ = "deals"
     __table_args__ = (
         # Deleting a contact or removing a member keeps the deal and clears only the link

@@ -44,7 +44,8 @@ async def deal_fields(
     """The snapshot transition conditions read (None: no such deal in the caller's tenant)."""
     deal = (
         await session.execute(
-            select(Deal).where(Deal.tenant_id == actor.tenant_id, Deal.id == deal_id)
+            select(Deal).where(Deal.tenant_id == actor.tenant_id, Deal.id == deal_id,
+                               Deal.deleted_at.is_(None))
         )
     ).scalar_one_or_none()
     return None if deal is None else snapshot(deal)

@@ -24,7 +24,8 @@ async def require_contact(
     if contact_id is None:
         return
     found = await session.scalar(
-        select(Contact.id).where(Contact.tenant_id == actor.tenant_id, Contact.id == contact_id)
+        select(Contact.id).where(Contact.tenant_id == actor.tenant_id, Contact.id == contact_id,
+                                 Contact.deleted_at.is_(None))
     )
     if found is None:
         raise invalid(field, "no such contact")
@@ -51,7 +52,8 @@ async def require_organization(
         return
     found = await session.scalar(
         select(Organization.id).where(
-            Organization.tenant_id == actor.tenant_id, Organization.id == organization_id
+            Organization.tenant_id == actor.tenant_id, Organization.id == organization_id,
+            Organization.deleted_at.is_(None),
         )
     )
     if found is None:

@@ -50,7 +50,8 @@ def audited(deal: Deal) -> dict[str, Any]:
 async def get_deal(session: AsyncSession, actor: Principal, deal_id: uuid.UUID) -> Deal:
     deal = (
         await session.execute(
-            select(Deal).where(Deal.tenant_id == actor.tenant_id, Deal.id == deal_id)
+            select(Deal).where(Deal.tenant_id == actor.tenant_id, Deal.id == deal_id,
+                               Deal.deleted_at.is_(None))
         )
     ).scalar_one_or_none()
     if deal is None:
@@ -190,11 +191,10 @@ async def delete_deal(
     actor.require_writer()
     deal = await get_deal(session, actor, deal_id)
     before = {**audited(deal), "stage": deal.stage}
-    await session.delete(deal)
+    # Into the trash: its workflow instance stays (restoring keeps the stage) until the
+    # deal is purged (rapport.core.trash.service drops it then).
+    deal.move_to_trash(actor.user_id)
     await session.flush()
-    # Workflow instances do not reference their record; an orphan would keep an added
-    # stage "occupied" forever.
-    await workflows.discard(session, actor, deal_id, pipeline.NAME)
     await audit.record(session, actor, audit.DELETE, pipeline.ENTITY, deal_id,
                        audit.diff(before, {}))
     await emit(session, actor, hooks, DEAL_DELETED, pipeline.ENTITY, deal_id,
@@ -237,7 +237,7 @@ def list_statement(
     limit: int = 50,
 ) -> Select[Deal]:
     """The list query, newest first (exposed so tests can EXPLAIN what the endpoint runs)."""
-    query = select(Deal).where(Deal.tenant_id == tenant_id)
+    query = select(Deal).where(Deal.tenant_id == tenant_id, Deal.deleted_at.is_(None))
     if stage is not None:
         query = query.where(Deal.stage == stage)
     if owner_id is not None:
@@ -306,6 +306,7 @@ def open_deals_statement(
         .where(
             Deal.tenant_id == tenant_id,
             Deal.contact_id == contact_id,
+            Deal.deleted_at.is_(None),
             Deal.stage.not_in(closed),
             Deal.stage.not_in(tenant_closed.scalar_subquery()),
         )

@@ -37,7 +37,7 @@ def target(key: Key, alias: str = "r") -> str:
     """SQL for the id of the contact a staged row updates (NULL: it creates one)."""
     if key == "external_id":
         return (f"(SELECT c.id FROM contacts c WHERE c.tenant_id = :tenant "
-                f"AND c.external_id = {alias}.key)")
+                f"AND c.external_id = {alias}.key AND c.deleted_at IS NULL)")
     return (f"(SELECT ce.contact_id FROM contact_emails ce WHERE ce.tenant_id = :tenant "
             f"AND ce.address_key = {alias}.key)")
 
@@ -89,6 +89,7 @@ def _external_id_checks(key: Key) -> list[str]:
         SELECT r.n, 'external_id', 'external_id ' || {external}
                || ' already belongs to another contact'
         FROM {ROWS} r JOIN contacts c ON c.tenant_id = :tenant AND c.external_id = {external}
+             AND c.deleted_at IS NULL
         WHERE r.skip IS NULL AND c.id IS DISTINCT FROM {target(key)}
         """,
         f"""

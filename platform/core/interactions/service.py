@@ -81,7 +81,8 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
 
 async def _require_contact(session: AsyncSession, actor: Principal, contact_id: Any) -> None:
     found = await session.scalar(
-        select(exists().where(Contact.tenant_id == actor.tenant_id, Contact.id == contact_id))
+        select(exists().where(Contact.tenant_id == actor.tenant_id, Contact.id == contact_id,
+                              Contact.deleted_at.is_(None)))
     )
     if not found:
         # The same answer whether the id is unknown or another tenant's: nothing leaks.

@@ -112,7 +112,8 @@ async def add_link(
     await facts.check_provenance(session, actor, provenance)
     known = await session.execute(
         select(Organization.id).where(
-            Organization.tenant_id == actor.tenant_id, Organization.id == organization_id
+            Organization.tenant_id == actor.tenant_id, Organization.id == organization_id,
+            Organization.deleted_at.is_(None),
         )
     )
     if known.first() is None:
@@ -186,7 +187,8 @@ async def people(
         .join(Contact, and_(Contact.tenant_id == ContactOrganization.tenant_id,
                             Contact.id == ContactOrganization.contact_id))
         .where(ContactOrganization.tenant_id == actor.tenant_id,
-               ContactOrganization.organization_id == organization_id)
+               ContactOrganization.organization_id == organization_id,
+               Contact.deleted_at.is_(None))
     )
     if cursor:
         query = query.where(ContactOrganization.id > decode_id(cursor))

@@ -64,7 +64,8 @@ async def get_organization(
     org = (
         await session.execute(
             select(Organization).where(
-                Organization.tenant_id == actor.tenant_id, Organization.id == organization_id
+                Organization.tenant_id == actor.tenant_id, Organization.id == organization_id,
+                Organization.deleted_at.is_(None),
             )
         )
     ).scalar_one_or_none()
@@ -126,11 +127,12 @@ async def update_organization(
 async def delete_organization(
     session: AsyncSession, actor: Principal, organization_id: uuid.UUID
 ) -> None:
+    """Moves the organization to the trash (its links stay, hidden, until it is purged)."""
     actor.require_writer()
     org = await get_organization(session, actor, organization_id)
     before = _snapshot(org)
     people = await linked_contacts(session, actor, org.id)
-    await session.delete(org)
+    org.move_to_trash(actor.user_id)
     await session.flush()
     await search_index.refresh(session, actor.tenant_id, people)
     await audit.record(session, actor, audit.DELETE, RECORD_TYPE, organization_id,
@@ -149,7 +151,9 @@ def list_statement(
 ) -> Select[Organization]:
     """By name; ``q`` matches the start of the name, case- and accent-insensitively — a
     range over the tenant-led (tenant_id, name_key, id) index."""
-    query = select(Organization).where(Organization.tenant_id == tenant_id)
+    query = select(Organization).where(
+        Organization.tenant_id == tenant_id, Organization.deleted_at.is_(None)
+    )
     if q and q.strip():
         if "\x00" in q:
             raise bad_query("q", "must not contain NUL characters")

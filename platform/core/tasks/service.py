@@ -76,7 +76,8 @@ async def _require_deal(session: AsyncSession, actor: Principal, deal_id: uuid.U
     if deal_id is None:
         return
     found = await session.scalar(
-        select(Deal.id).where(Deal.tenant_id == actor.tenant_id, Deal.id == deal_id)
+        select(Deal.id).where(Deal.tenant_id == actor.tenant_id, Deal.id == deal_id,
+                              Deal.deleted_at.is_(None))
     )
     if found is None:
         raise invalid("deal_id", "no such deal")

@@ -71,7 +71,8 @@ async def _require_contact(
     if contact_id is None:
         return
     found = await session.scalar(
-        select(Contact.id).where(Contact.tenant_id == actor.tenant_id, Contact.id == contact_id)
+        select(Contact.id).where(Contact.tenant_id == actor.tenant_id, Contact.id == contact_id,
+                                 Contact.deleted_at.is_(None))
     )
     if found is None:
         raise invalid("contact_id", "no such contact")

@@ -172,10 +172,13 @@ def test_consent_history_is_evidence_the_app_cannot_rewrite(client, database):
         conn.rollback()
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("DELETE FROM consent_events WHERE id = %s", (event["id"],))
-    # Deleting the contact (erasure) takes its consent history and policy with it.
+    # Deleting the contact and purging it from the trash (erasure) takes its consent
+    # history and policy with it.
     client.put(f"/api/v1/contacts/{who}/contact-policy", json={"do_not_contact": True},
                headers=tenant.headers)
     assert client.delete(f"/api/v1/contacts/{who}", headers=tenant.headers).status_code == 204
+    assert client.delete(f"/api/v1/trash/contacts/{who}",
+                         headers=tenant.headers).status_code == 204
     with database.connect_superuser() as conn:
         left = conn.execute(
             "SELECT (SELECT count(*) FROM consent_events WHERE contact_id = %(c)s)"

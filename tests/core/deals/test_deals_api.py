@@ -204,6 +204,10 @@ def test_deleting_contact_or_member_keeps_the_deal(client):
     seller_id, _ = member(client, tenant)
     deal = _deal(client, tenant, contact_id=buyer, owner_id=seller_id)
     assert client.delete(f"/api/v1/contacts/{buyer}", headers=h).status_code == 204
+    # In the trash the link stays (restoring loses nothing); purging clears it.
+    kept = client.get(f"/api/v1/deals/{deal['id']}", headers=h).json()
+    assert kept["contact_id"] == buyer
+    assert client.delete(f"/api/v1/trash/contacts/{buyer}", headers=h).status_code == 204
     assert client.delete(f"/api/v1/members/{seller_id}", headers=h).status_code == 204
     got = client.get(f"/api/v1/deals/{deal['id']}", headers=h).json()
     assert got["contact_id"] is None and got["owner_id"] is None and got["title"] == deal["title"]

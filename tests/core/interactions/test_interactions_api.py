@@ -222,10 +222,12 @@ def test_patch_validates_what_changes(client, tenant: TenantHandle, other_tenant
     assert unchanged.status_code == 200 and unchanged.json()["contact_id"] == moved_to
 
 
-def test_deleting_a_contact_deletes_its_interactions(client, tenant: TenantHandle):
+def test_purging_a_contact_deletes_its_interactions(client, tenant: TenantHandle):
     person = contact(client, tenant)
     made = log(client, tenant.headers, person)
     assert client.delete(f"/api/v1/contacts/{person}", headers=tenant.headers).status_code == 204
+    assert client.delete(f"/api/v1/trash/contacts/{person}",
+                         headers=tenant.headers).status_code == 204
     assert client.get(f"{INTERACTIONS}/{made['id']}", headers=tenant.headers).status_code == 404
 
 

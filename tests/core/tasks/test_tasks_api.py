@@ -127,6 +127,9 @@ def test_deleting_the_deal_or_assignee_keeps_the_task(client, tenant):
     deal = client.post("/api/v1/deals", json={"title": "Gone soon"}, headers=h).json()
     task = _task(client, tenant, deal_id=deal["id"], assignee_id=colleague_id)
     client.delete(f"/api/v1/deals/{deal['id']}", headers=h)
+    # The trash keeps the link until the deal is purged.
+    assert client.get(f"/api/v1/tasks/{task['id']}", headers=h).json()["deal_id"] == deal["id"]
+    client.delete(f"/api/v1/trash/deals/{deal['id']}", headers=h)
     client.delete(f"/api/v1/members/{colleague_id}", headers=h)
     got = client.get(f"/api/v1/tasks/{task['id']}", headers=h).json()
     assert got["deal_id"] is None and got["assignee_id"] is None and got["title"] == "Call back"

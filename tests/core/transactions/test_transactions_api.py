@@ -160,5 +160,7 @@ def test_deleting_the_contact_keeps_the_sale(client, tenant):
     buyer = contact(client, tenant)
     stored = _post(client, tenant, {**PURCHASE, "contact_id": buyer}).json()
     assert client.delete(f"/api/v1/contacts/{buyer}", headers=tenant.headers).status_code == 204
+    assert client.delete(f"/api/v1/trash/contacts/{buyer}",
+                         headers=tenant.headers).status_code == 204
     got = client.get(f"/api/v1/transactions/{stored['id']}", headers=tenant.headers).json()
     assert got["contact_id"] is None and got["amount"] == stored["amount"]

@@ -79,7 +79,8 @@ async def _views(
             .join(Contact, and_(Contact.tenant_id == RelationshipMember.tenant_id,
                                 Contact.id == RelationshipMember.contact_id))
             .where(RelationshipMember.tenant_id == actor.tenant_id,
-                   RelationshipMember.relationship_id.in_(list(views)))
+                   RelationshipMember.relationship_id.in_(list(views)),
+                   Contact.deleted_at.is_(None))
             .order_by(RelationshipMember.id)
         )
         for relationship_id, contact_id, display_name, email, role in rows:
@@ -91,7 +92,8 @@ async def _existing_contacts(
     session: AsyncSession, actor: Principal, ids: Sequence[uuid.UUID]
 ) -> set[uuid.UUID]:
     rows = await session.execute(
-        select(Contact.id).where(Contact.tenant_id == actor.tenant_id, Contact.id.in_(ids))
+        select(Contact.id).where(Contact.tenant_id == actor.tenant_id, Contact.id.in_(ids),
+                                 Contact.deleted_at.is_(None))
     )
     return set(rows.scalars())
 
@@ -268,7 +270,8 @@ def related_statement(tenant_id: uuid.UUID, contact_id: uuid.UUID, kind: str | N
                                  Relationship.id == mine.relationship_id))
         .join(Contact, and_(Contact.tenant_id == theirs.tenant_id,
                             Contact.id == theirs.contact_id))
-        .where(mine.tenant_id == tenant_id, mine.contact_id == contact_id)
+        .where(mine.tenant_id == tenant_id, mine.contact_id == contact_id,
+               Contact.deleted_at.is_(None))
         .order_by(Relationship.kind, Relationship.id, theirs.id)
     )
     if kind is not None:

@@ -41,7 +41,7 @@ async def _sources(
         Contact.patronymic,
         Contact.family_name,
         Contact.preferred_name,
-    ).where(Contact.tenant_id == tenant_id, Contact.id.in_(ids))
+    ).where(Contact.tenant_id == tenant_id, Contact.id.in_(ids), Contact.deleted_at.is_(None))
     emails = select(
         ContactEmail.contact_id, literal("e"), ContactEmail.address_key, null(), null(), null()
     ).where(ContactEmail.tenant_id == tenant_id, ContactEmail.contact_id.in_(ids))
@@ -58,7 +58,8 @@ async def _sources(
             & (Organization.id == ContactOrganization.organization_id),
         )
         .where(
-            ContactOrganization.tenant_id == tenant_id, ContactOrganization.contact_id.in_(ids)
+            ContactOrganization.tenant_id == tenant_id, ContactOrganization.contact_id.in_(ids),
+            Organization.deleted_at.is_(None),
         )
     )
     # Typed by hand: the branches' NULL columns keep mypy from joining their row types.
