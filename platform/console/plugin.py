@@ -16,6 +16,7 @@ from rapport.console import (
     organizations,
     settings,
     tasks,
+    trash,
 )
 from rapport.console.mount import routes
 from rapport.hooks import ConsoleUI, NavEntry, PluginManifest, RegistryRoutes, hookimpl
@@ -42,7 +43,8 @@ def rapport_migrations() -> Path:
 def rapport_console() -> ConsoleUI:
     return ConsoleUI(
         pages=[*account.PAGES, *home.PAGES, *contacts.PAGES, *settings.PAGES, *admin.PAGES,
-               *deals.PAGES, *tasks.PAGES, *organizations.PAGES, *imports.PAGES],
+               *deals.PAGES, *tasks.PAGES, *organizations.PAGES, *imports.PAGES,
+               *trash.PAGES],
         nav=[
             NavEntry("Home", "/", order=10),
             NavEntry("Contacts", "/contacts", order=20),
@@ -51,6 +53,7 @@ def rapport_console() -> ConsoleUI:
             NavEntry("Organizations", "/organizations", order=50),
             NavEntry("Import and export", "/imports", order=60,
                      roles=frozenset({"owner", "admin", "member"})),
+            NavEntry("Trash", "/trash", order=80),
             NavEntry("Settings", "/settings", order=90, roles=frozenset({"owner", "admin"})),
         ],
         templates=HERE / "templates",
