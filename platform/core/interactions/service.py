@@ -125,12 +125,17 @@ async def _validate(session: AsyncSession, actor: Principal, values: dict[str, A
             await _require_link(session, actor, field, values[field])
 
 
+def _trashed_contacts(tenant_id: uuid.UUID) -> Select[uuid.UUID]:
+    return select(Contact.id).where(Contact.tenant_id == tenant_id, Contact.deleted_at.is_not(None))
+
+
 async def get_interaction(
     session: AsyncSession, actor: Principal, interaction_id: uuid.UUID
 ) -> Interaction:
     found = await session.scalar(
         select(Interaction).where(
-            Interaction.tenant_id == actor.tenant_id, Interaction.id == interaction_id
+            Interaction.tenant_id == actor.tenant_id, Interaction.id == interaction_id,
+            Interaction.contact_id.not_in(_trashed_contacts(actor.tenant_id)),
         )
     )
     if found is None:
@@ -214,7 +219,12 @@ def list_statement(
 ) -> Select[Interaction]:
     """Newest first by ``(occurred_at, id)`` (exposed so tests can EXPLAIN it). Each filter
     combination walks one index ending in ``(occurred_at DESC, id DESC)``."""
-    query = select(Interaction).where(Interaction.tenant_id == tenant_id)
+    query = select(Interaction).where(
+        Interaction.tenant_id == tenant_id,
+        # A trashed contact's interactions go with it (read through the small partial
+        # index of trashed contacts).
+        Interaction.contact_id.not_in(_trashed_contacts(tenant_id)),
+    )
     if contact_id is not None:
         query = query.where(Interaction.contact_id == contact_id)
     if member_id is not None:

@@ -183,3 +183,20 @@ def test_the_worker_purges_only_what_is_older_than_the_retention(client, databas
                             max_tenants=1_000_000)
     assert client.blocking_portal.call(run) >= 1
     assert recent not in {i["id"] for i in _trash(client, tenant.headers)}
+
+
+def test_a_trashed_contacts_interactions_and_timeline_are_hidden(client, tenant):
+    from tests.core.interactions.support import INTERACTIONS, log
+
+    cid = _contact(client, tenant)
+    made = log(client, tenant.headers, cid)
+    assert made["id"] in _ids(client, INTERACTIONS, tenant.headers)
+    assert client.get(f"/api/v1/contacts/{cid}/timeline",
+                      headers=tenant.headers).status_code == 200
+    client.delete(f"/api/v1/contacts/{cid}", headers=tenant.headers)
+    assert client.get(f"{INTERACTIONS}/{made['id']}", headers=tenant.headers).status_code == 404
+    assert made["id"] not in _ids(client, INTERACTIONS, tenant.headers)
+    assert client.get(f"/api/v1/contacts/{cid}/timeline",
+                      headers=tenant.headers).status_code == 404
+    client.post(f"/api/v1/trash/contacts/{cid}/restore", headers=tenant.headers)
+    assert client.get(f"{INTERACTIONS}/{made['id']}", headers=tenant.headers).status_code == 200
