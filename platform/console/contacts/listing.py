@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from litestar import Request, get
+from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.console.contacts import columns as cols
 from rapport.console.contacts import views
+from rapport.console.guards import redirect
 from rapport.core.contacts import records, service
 from rapport.core.contacts.render import contacts_out
 from rapport.core.contacts.search.query import MAX_QUERY
@@ -105,12 +106,14 @@ async def contact_list(
     done: Annotated[str | None, QueryParameter(max_length=20)] = None,
     n: Annotated[int, QueryParameter(ge=0, le=100_000)] = 0,
     tag: Annotated[str | None, QueryParameter(max_length=200)] = None,
-) -> Screen | Fragment:
+) -> Screen | Fragment | Response[str]:
     definitions = await visible_fields(db, principal, plugin_fields, service.ENTITY)
     state = await state_of(
         db, principal, q=q, filters=filters, sort=sort, columns=columns, view=view,
         added=cols.compose(add_field, add_op, add_value),
     )
+    if add_field is not None:  # the "add a filter" form: on to the list's own address
+        return redirect(request, f"/contacts?{state.query()}")
     available = cols.available(definitions)
     shown = cols.chosen(state.columns, available)
     error = None
