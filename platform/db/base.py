@@ -56,5 +56,5 @@ class Trashable:
 
     def move_to_trash(self, user_id: uuid.UUID | None) -> None:
         """Deleted now by ``user_id`` (written at the next flush)."""
-        self.deleted_at = func.now()  # type: ignore[assignment]
+        self.deleted_at = func.now()
         self.deleted_by = user_id

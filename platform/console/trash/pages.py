@@ -50,7 +50,7 @@ async def trash_list(
     db: NamedDependency[AsyncSession],
     cursor: Annotated[str | None, QueryParameter(max_length=MAX_CURSOR)] = None,
 ) -> Screen | Fragment:
-    return await _screen(request, principal, db, cursor)  # type: ignore[no-any-return]
+    return await _screen(request, principal, db, cursor)
 
 
 @post("/trash/{kind:str}/{record_id:uuid}/restore", status_code=200)
