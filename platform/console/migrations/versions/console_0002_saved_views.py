@@ -1,7 +1,8 @@
 """Saved views of the contact list.
 
 Revision ID: console_0002
-Revises: console_0001
+Revises: console_0003 (console_0002 and console_0003 were written at the same time, both
+on console_0001; this one now follows console_0003 so the console branch has one head)
 Depends on: 0020_tenant_config_version (the kernel head when this was written)
 
 ``console_saved_views``: a member's named contact list — filters (the API's
@@ -17,7 +18,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 
 revision = "console_0002"
-down_revision = "console_0001"
+down_revision = "console_0003"
 branch_labels = None
 depends_on = "0020_tenant_config_version"
 
