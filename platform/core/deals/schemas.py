@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
 import msgspec
@@ -12,6 +11,7 @@ import msgspec
 from rapport.core.deals.models import Deal
 from rapport.core.transactions import money
 from rapport.core.transactions.lines import CurrencyCode, LineOut, Lines, shown
+from rapport.core.transactions.money import OptionalDecimalIn
 from rapport.fieldtypes import Name, Patch
 
 Probability = Annotated[int, msgspec.Meta(ge=0, le=100)]
@@ -25,7 +25,7 @@ class DealIn(msgspec.Struct, forbid_unknown_fields=True):
         "expected_close_date": "2026-03-31",
     }
     title: Name
-    amount: Decimal | None = None
+    amount: OptionalDecimalIn = None
     currency: CurrencyCode | None = None
     probability: Probability | None = None
     expected_close_date: date | None = None
@@ -36,13 +36,16 @@ class DealIn(msgspec.Struct, forbid_unknown_fields=True):
     # When given, the deal's amount is their sum.
     lines: Lines | None = None
 
+    def __post_init__(self) -> None:
+        money.exact_fields(self, "amount")
+
     def values(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in self.__struct_fields__}
 
 
 class DealPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
     title: Name | msgspec.UnsetType = msgspec.UNSET
-    amount: Decimal | msgspec.UnsetType | None = msgspec.UNSET
+    amount: OptionalDecimalIn | msgspec.UnsetType = msgspec.UNSET
     currency: CurrencyCode | msgspec.UnsetType | None = msgspec.UNSET
     probability: Probability | msgspec.UnsetType | None = msgspec.UNSET
     expected_close_date: date | msgspec.UnsetType | None = msgspec.UNSET
@@ -51,6 +54,9 @@ class DealPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
     owner_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
     # Replaces every line; [] or null removes them (the amount then stays as it was).
     lines: Lines | msgspec.UnsetType | None = msgspec.UNSET
+
+    def __post_init__(self) -> None:
+        money.exact_fields(self, "amount")
 
 
 class TransitionIn(msgspec.Struct, forbid_unknown_fields=True):

@@ -23,9 +23,12 @@ CurrencyCode = Annotated[
 
 class LineIn(msgspec.Struct, forbid_unknown_fields=True):
     product: Name
-    # Strings ("2.5") or JSON numbers; decoded exactly, never through a float.
-    quantity: Decimal
-    unit_price: Decimal
+    # Plain decimal strings ("2.5") or JSON numbers (money.DecimalIn), as Decimal after.
+    quantity: money.DecimalIn
+    unit_price: money.DecimalIn
+
+    def __post_init__(self) -> None:
+        money.exact_fields(self, "quantity", "unit_price")
 
 
 Lines = Annotated[list[LineIn], msgspec.Meta(max_length=money.MAX_LINES)]

@@ -1,8 +1,12 @@
 """Money at the edge and in the database: exact decimals with an ISO 4217 currency.
 
 Amounts are stored as NUMERIC(18, 4) — never floats — and travel in JSON as strings with
-the currency's minor units ("12.50", "1000" for JPY, "1.250" for BHD). Clients may send
-numbers too: msgspec decodes a JSON number into a ``Decimal`` from its exact text.
+the currency's minor units ("12.50", "1000" for JPY, "1.250" for BHD). Clients send either
+form (``DecimalIn``, documented as ``oneOf``): a plain decimal string, exactly what the
+server writes (``DECIMAL_PATTERN``: no exponent, sign, spaces or separators — those are
+refused), or a JSON number, read as the IEEE double nearly every JSON library makes of it
+and taken at its shortest text ("12.5"), exact up to 15 significant digits; a number
+needing more is refused (send it as a string).
 """
 
 from __future__ import annotations
@@ -11,15 +15,60 @@ import decimal
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
+
+import msgspec
 
 from rapport.core.fields.currencies import MINOR_UNITS
 from rapport.errors import invalid
+from rapport.fieldtypes import documented
 
 # NUMERIC(18, 4): 14 digits before the point, 4 after.
 SCALE = 4
 LIMIT = Decimal(10) ** (18 - SCALE)
 MAX_LINES = 500
+# NUMERIC(18, 4) and never negative: what every decimal field of a deal, a transaction
+# and their lines accepts as text (a quantity must also be above 0, an amount have no
+# more decimals than its currency: the service says so with a 422 naming the field).
+DECIMAL_PATTERN = r"^[0-9]{1,14}(\.[0-9]{1,4})?$"  # ASCII: Python reads \d as any digit
+FLOAT_DIGITS = 15  # significant digits an IEEE double keeps exactly
+_TEXT = Annotated[str, msgspec.Meta(pattern=DECIMAL_PATTERN)]
+_STRING = {"type": "string", "pattern": DECIMAL_PATTERN, "examples": ["12.50"]}
+_NUMBER = {"type": "number", "minimum": 0, "exclusiveMaximum": 10**14,
+           "description": f"exact up to {FLOAT_DIGITS} significant digits"}
+_SAYS = ("A decimal: a string of at most 14 digits and 4 decimals, no exponent or sign "
+         "(what the server answers, e.g. \"12.50\"), or a JSON number")
+
+if TYPE_CHECKING:
+    DecimalIn = Decimal
+    OptionalDecimalIn = Decimal | None
+else:
+    DecimalIn = Annotated[_TEXT | int | float, documented(_SAYS, one_of=[_STRING, _NUMBER])]
+    OptionalDecimalIn = Annotated[
+        _TEXT | int | float | None,
+        documented(_SAYS, one_of=[_STRING, _NUMBER, {"type": "null"}]),
+    ]
+
+
+def exact(value: Any) -> Any:
+    """A ``DecimalIn`` as the ``Decimal`` it means; anything else (None, UNSET) as is."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return value
+    if isinstance(value, float):
+        number = Decimal(repr(value))
+        if len(number.normalize().as_tuple().digits) > FLOAT_DIGITS:
+            raise ValueError(
+                f"a JSON number is exact up to {FLOAT_DIGITS} significant digits; "
+                "send this one as a string"
+            )
+        return number
+    return Decimal(value)
+
+
+def exact_fields(struct: Any, *names: str) -> None:
+    """In a struct's ``__post_init__``: each named ``DecimalIn`` field as a ``Decimal``."""
+    for name in names:
+        setattr(struct, name, exact(getattr(struct, name)))
 
 
 def currency_code(field: str, value: str) -> str:

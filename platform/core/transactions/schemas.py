@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -12,6 +11,7 @@ import msgspec
 from rapport.core.transactions import money
 from rapport.core.transactions.lines import CurrencyCode, LineOut, Lines, shown
 from rapport.core.transactions.models import Transaction
+from rapport.core.transactions.money import OptionalDecimalIn
 from rapport.fieldtypes import ShortText
 
 ExternalId = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
@@ -29,9 +29,12 @@ class TransactionIn(msgspec.Struct, forbid_unknown_fields=True):
     kind: Literal["purchase", "order"] = "purchase"
     contact_id: uuid.UUID | None = None
     # Required without lines; with lines it is their sum (and may be left out).
-    amount: Decimal | None = None
+    amount: OptionalDecimalIn = None
     point_of_sale: ShortText | None = None
     lines: Lines | None = None
+
+    def __post_init__(self) -> None:
+        money.exact_fields(self, "amount")
 
     def values(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in self.__struct_fields__}
