@@ -73,10 +73,10 @@ def test_contact_list_tools_by_keyboard(tab, live_server):
     assert page.locator("nav.views a[aria-current=page]").inner_text() == "VIP"
     assert page.locator("[role=status]").inner_text().strip() == "View saved."
 
-    # Select both rows with Space and tag them.
-    for box in page.locator("#contact-rows input[type=checkbox]").all():
-        box.focus()
-        page.keyboard.press("Space")
+    # Select both rows ("Select all on this page", Space) and tag them.
+    page.locator("#select-all").focus()
+    page.keyboard.press("Space")
+    assert page.locator("#contact-rows input[type=checkbox]:checked").count() == 2
     page.locator("#bulk-tag").focus()
     page.keyboard.type("called")
     page.locator("#bulk button[value=tag]").focus()
@@ -85,7 +85,13 @@ def test_contact_list_tools_by_keyboard(tab, live_server):
     assert "added to 2 contacts" in page.locator("[role=status]").inner_text()
     assert page.locator("#contact-rows .tag", has_text="called").count() == 2
 
-    # Edit a cell: the Edit button, type, Enter; the cell comes back saved and announced.
+    # Edit a cell: the Edit button, Esc cancels; again, type, Enter: refused, then saved.
+    edit = page.locator("#contact-rows tr.row").first.locator("button[aria-label^='Edit E-mail']")
+    edit.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#contact-rows input[name=value]:focus")
+    page.keyboard.press("Escape")
+    page.locator("#contact-rows input[name=value]").wait_for(state="detached")
     edit = page.locator("#contact-rows tr.row").first.locator("button[aria-label^='Edit E-mail']")
     edit.focus()
     page.keyboard.press("Enter")

@@ -186,8 +186,9 @@ async def cell(
     if not show:
         principal.require_writer()
     context, _, _ = await _cell_context(db, principal, plugin_fields, contact_id, key)
-    return Fragment("console/contacts/cell.html" if show else "console/contacts/cell_edit.html",
-                    context)
+    if show:
+        return Fragment("console/contacts/cell.html", {**context, "focus_cell": True})
+    return Fragment("console/contacts/cell_edit.html", context)
 
 
 def _value(column: cols.Column, raw: str) -> dict[str, Any]:
