@@ -261,3 +261,14 @@ def test_duplicate_warning_and_merge(client):
     assert "from-import" in client.get(f"/api/v1/contacts/{keep['id']}",
                                        headers=t.headers).json()["tags"]
     assert client.get(f"/api/v1/contacts/{foreign['id']}", headers=other.headers).status_code == 200
+
+
+def test_the_list_tools_speak_the_members_language(client):
+    t = sign_up(client)
+    _contact(client, t, given_name="Olena", family_name="Mova")
+    csrf = sign_in(client, t)
+    client.post("/preferences", data={"language": "uk", "_csrf": csrf}, follow_redirects=False)
+    page = client.get("/contacts").text
+    assert "Фільтри, стовпці та вигляди" in page and "Додати мітку" in page
+    page = client.get("/contacts?filter=nonsense:eq:1").text
+    assert "Цей фільтр не можна застосувати" in page
