@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from litestar import Litestar
 from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.handlers import HTTPRouteHandler
-from litestar.openapi.spec import OpenAPI, OpenAPIResponse, Operation, PathItem, Tag
+from litestar.openapi.spec import (
+    Link,
+    OpenAPI,
+    OpenAPIResponse,
+    Operation,
+    PathItem,
+    Reference,
+    Schema,
+    Tag,
+)
 from litestar.routes import HTTPRoute
 
 from rapport.errors import ALSO_ANSWERS
@@ -19,6 +29,7 @@ from rapport.web.plugins import PLUGIN_OPT
 
 PUBLIC_OPT = "exclude_from_auth"
 _METHODS = ("get", "put", "post", "delete", "patch")
+_PARAM = re.compile(r"{(\w+)}")
 
 
 def describe(
@@ -68,6 +79,42 @@ def tags(registry: PluginRegistry, used: set[str]) -> list[Tag]:
     return found
 
 
+def links(paths: dict[str, PathItem], schemas: dict[str, Any]) -> None:
+    """OpenAPI links from each create to what can be done with what it made: a ``POST`` on
+    ``P`` answering 201 with an ``id`` links to the ``GET``, ``PATCH`` and ``DELETE`` of
+    ``P/{x_id}``, that id in the path — how clients and schemathesis's stateful phase
+    follow a record from its creation."""
+    for path, item in paths.items():
+        created = item.post.responses.get("201") if item.post and item.post.responses else None
+        if not isinstance(created, OpenAPIResponse) or not created.content:
+            continue
+        media = created.content.get("application/json")
+        schema = media.schema if media else None
+        if isinstance(schema, Reference):
+            schema = schemas.get(schema.ref.rsplit("/", 1)[-1])
+        if not isinstance(schema, Schema) or "id" not in (schema.properties or {}):
+            continue
+        found: dict[str, Link] = {}
+        for target, target_item in paths.items():
+            head, _, last = target.rpartition("/")
+            if head != path or not (last.startswith("{") and last.endswith("}")):
+                continue
+            for method in ("get", "patch", "delete"):
+                operation = getattr(target_item, method)
+                if operation is None or not operation.operation_id:
+                    continue
+                found[operation.operation_id] = Link(
+                    operation_id=operation.operation_id,
+                    parameters={
+                        **{name: f"$request.path.{name}" for name in _PARAM.findall(path)},
+                        last[1:-1]: "$response.body#/id",
+                    },
+                    description=f"{method.upper()} {target} with the id of what was created",
+                )
+        if found:
+            created.links = dict(sorted(found.items()))
+
+
 class DocumentedOpenAPI(OpenAPIPlugin):
     """Litestar's OpenAPI plugin, whose document then goes through ``describe``."""
 
@@ -91,6 +138,7 @@ class DocumentedOpenAPI(OpenAPIPlugin):
         # Shapes Python keeps open but the document names (rapport.fieldtypes.documented).
         components.schemas.update({k: v for k, v in SHAPES.items() if k not in schemas})
         components.schemas = dict(sorted(components.schemas.items()))
+        links(paths, components.schemas)
         openapi.tags = tags(self.app.state.registry, used)
         return openapi
 
