@@ -135,9 +135,10 @@ class DocumentedOpenAPI(OpenAPIPlugin):
         components = openapi.components
         schemas = {**(components.schemas or {}), **errors.components()}
         components.schemas = name_by_title(schemas, [openapi.paths, schemas])
-        # Shapes Python keeps open but the document names (rapport.fieldtypes.documented).
-        components.schemas.update({k: v for k, v in SHAPES.items() if k not in schemas})
-        components.schemas = dict(sorted(components.schemas.items()))
+        # Shapes Python keeps open but the document names (rapport.fieldtypes.documented),
+        # as plain JSON: Litestar writes a dict as it is.
+        shapes: dict[str, Any] = {k: v for k, v in SHAPES.items() if k not in schemas}
+        components.schemas = dict(sorted({**components.schemas, **shapes}.items()))
         links(paths, components.schemas)
         openapi.tags = tags(self.app.state.registry, used)
         return openapi
