@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hmac
 import uuid
-from typing import Any
 
 from litestar.connection import ASGIConnection, Request
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
@@ -38,7 +37,7 @@ def _bearer(connection: ASGIConnection) -> str | None:
 
 
 @functools.cache
-def _principal_statement() -> Select[Any]:
+def _principal_statement() -> Select[Membership, User, Tenant, list[str]]:
     """The principal query, built once: every request only binds its three values."""
     tenant_id = bindparam("tenant_id", type_=Uuid())
     user_id = bindparam("user_id", type_=Uuid())
