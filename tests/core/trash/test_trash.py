@@ -200,3 +200,23 @@ def test_a_trashed_contacts_interactions_and_timeline_are_hidden(client, tenant)
                       headers=tenant.headers).status_code == 404
     client.post(f"/api/v1/trash/contacts/{cid}/restore", headers=tenant.headers)
     assert client.get(f"{INTERACTIONS}/{made['id']}", headers=tenant.headers).status_code == 200
+
+
+def test_the_trash_pages_by_cursor_across_kinds(client, tenant):
+    made = [("contacts", _contact(client, tenant)), ("deals", _deal(client, tenant)),
+            ("organizations", _org(client, tenant)), ("contacts", _contact(client, tenant))]
+    for kind, rid in made:
+        assert client.delete(f"/api/v1/{kind}/{rid}", headers=tenant.headers).status_code == 204
+    seen, cursor = [], None
+    while True:
+        params = {"limit": 1, **({"cursor": cursor} if cursor else {})}
+        r = client.get("/api/v1/trash", params=params, headers=tenant.headers)
+        assert r.status_code == 200, r.text
+        seen += [i["id"] for i in r.json()["items"]]
+        cursor = r.json()["next_cursor"]
+        if not cursor:
+            break
+    # Most recently deleted first, each once.
+    assert seen == [rid for _, rid in reversed(made)]
+    assert client.get("/api/v1/trash", params={"cursor": "nonsense"},
+                      headers=tenant.headers).status_code == 400
