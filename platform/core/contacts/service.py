@@ -272,7 +272,12 @@ async def create_contact(
     await session.flush()
     await session.refresh(record.contact)
     if options.refresh_search:
-        await search_index.refresh(session, actor.tenant_id, [record.id])
+        c = record.contact
+        terms = search_index.new_contact_terms(
+            (c.given_name, c.patronymic, c.family_name, c.preferred_name),
+            [e.key for e in record.emails], [p.number for p in record.phones],
+        )
+        await search_index.add_new(session, actor.tenant_id, record.id, terms)
     await _record_change(session, actor, record, {}, audit.CREATE, options)
     await emit(session, actor, hooks, CONTACT_CREATED, ENTITY, record.id,
                audit.jsonable(record.snapshot()))

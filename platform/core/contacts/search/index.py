@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
-from sqlalchemy import CompoundSelect, delete, literal, null, select, tuple_, union_all
+from sqlalchemy import CompoundSelect, delete, literal, null, select, text, tuple_, union_all
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -151,6 +151,57 @@ async def refresh(session: AsyncSession, tenant_id: uuid.UUID, ids: Iterable[uui
     await _drop_unused_words(
         session, tenant_id, {term for _, term in removed if t.is_vocabulary_word(term)}
     )
+
+
+# A new contact's terms, its vocabulary's new words and their variants in one statement
+# (a CTE chain): the contact was just created, so nothing is stored to compare with, and
+# only the words the vocabulary did not have yet (RETURNING) get variant rows.
+_ADD_NEW = text("""
+WITH terms AS (
+    INSERT INTO contact_search_terms (tenant_id, id, term)
+    SELECT CAST(:tenant_id AS uuid), CAST(:contact_id AS uuid), term
+    FROM unnest(CAST(:terms AS varchar[])) AS term
+    ON CONFLICT DO NOTHING
+), words AS (
+    INSERT INTO contact_search_words (tenant_id, id, word)
+    SELECT CAST(:tenant_id AS uuid), w.id, w.word
+    FROM unnest(CAST(:word_ids AS uuid[]), CAST(:words AS varchar[])) AS w(id, word)
+    ON CONFLICT (tenant_id, word) DO NOTHING
+    RETURNING id, word
+)
+INSERT INTO contact_search_variants (tenant_id, variant, id)
+SELECT CAST(:tenant_id AS uuid), v.variant, words.id
+FROM words JOIN unnest(CAST(:variant_words AS varchar[]), CAST(:variants AS varchar[]))
+    AS v(word, variant) ON v.word = words.word
+ON CONFLICT DO NOTHING
+""")
+
+
+def new_contact_terms(
+    names: Iterable[str | None], email_keys: Iterable[str], phones: Iterable[str]
+) -> set[str]:
+    """What ``refresh`` would find for a contact that has no organization yet."""
+    return t.contact_terms(names, email_keys, phones, ())
+
+
+async def add_new(
+    session: AsyncSession, tenant_id: uuid.UUID, contact_id: uuid.UUID, terms: set[str]
+) -> None:
+    """The terms of a contact created in this transaction (``refresh`` reads what is
+    stored first and writes in up to five statements; a new contact needs one)."""
+    ordered = sorted(terms)
+    if not ordered:
+        return
+    if len(ordered) > BATCH:
+        await refresh(session, tenant_id, [contact_id])
+        return
+    words = [w for w in ordered if t.is_vocabulary_word(w)]
+    pairs = [(w, variant) for w in words for variant in sorted(t.variants(w))]
+    await session.execute(_ADD_NEW, {
+        "tenant_id": tenant_id, "contact_id": contact_id, "terms": ordered,
+        "word_ids": [new_id() for _ in words], "words": words,
+        "variant_words": [w for w, _ in pairs], "variants": [v for _, v in pairs],
+    })
 
 
 async def forget(session: AsyncSession, tenant_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> None:
