@@ -220,3 +220,22 @@ def test_the_trash_pages_by_cursor_across_kinds(client, tenant):
     assert seen == [rid for _, rid in reversed(made)]
     assert client.get("/api/v1/trash", params={"cursor": "nonsense"},
                       headers=tenant.headers).status_code == 400
+
+
+def test_purging_an_organization_keeps_its_people_and_deals(client, tenant):
+    org = _org(client, tenant, unique("Mill"))
+    person = _contact(client, tenant)
+    r = client.post(f"/api/v1/contacts/{person}/organizations", json={"organization_id": org},
+                    headers=tenant.headers)
+    assert r.status_code == 201, r.text
+    r = client.post("/api/v1/deals", json={"title": "Fit-out", "organization_id": org},
+                    headers=tenant.headers)
+    assert r.status_code == 201, r.text
+    deal = r.json()["id"]
+    assert client.delete(f"/api/v1/organizations/{org}", headers=tenant.headers).status_code == 204
+    links = client.get(f"/api/v1/contacts/{person}/organizations", headers=tenant.headers)
+    assert links.status_code == 200 and links.json()["items"] == []
+    assert client.delete(f"/api/v1/trash/organizations/{org}",
+                         headers=tenant.headers).status_code == 204
+    assert client.get(f"/api/v1/contacts/{person}", headers=tenant.headers).status_code == 200
+    assert client.get(f"/api/v1/deals/{deal}", headers=tenant.headers).status_code == 200
