@@ -197,6 +197,9 @@ def test_index_follows_every_write_and_unindexing(client, database, tenant):
     client.patch(f"/api/v1/fields/{name}", json={"indexed": True}, headers=h)
     assert index_entries(database, tenant.id, full_key) == 1 and found("silver") == ["Ines"]
     assert client.delete(f"/api/v1/contacts/{c['id']}", headers=h).status_code == 204
+    # In the trash: filtered out, its entry kept for a restore; purging removes it.
+    assert found("silver") == []
+    assert client.delete(f"/api/v1/trash/contacts/{c['id']}", headers=h).status_code == 204
     assert index_entries(database, tenant.id, full_key) == 0
 
 
