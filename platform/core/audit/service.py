@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, TypeAlias
 
-from sqlalchemy import Select, insert, select, union_all
+from sqlalchemy import Insert, Select, insert, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -70,8 +70,7 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     return changes
 
 
-async def record(
-    session: AsyncSession,
+def entry(
     principal: Principal,
     action: str,
     record_type: str,
@@ -81,8 +80,9 @@ async def record(
     owner_tenant_id: uuid.UUID | None = None,
     *,
     counterpart_tenant_id: uuid.UUID | None = None,
-) -> uuid.UUID:
-    """Append one entry to the log of the tenant owning the record; returns its id.
+) -> tuple[Insert, uuid.UUID]:
+    """One entry for the log of the tenant owning the record: its INSERT (``record``
+    sends it; a caller may send it with other writes in one statement) and its id.
 
     ``owner_tenant_id`` names another tenant only for a cross-tenant read under a grant:
     the entry lands in the owner's log with the caller's tenant as counterpart, so both
@@ -101,20 +101,39 @@ async def record(
     elif counterpart == principal.tenant_id:
         counterpart = None
     event_id = new_id()
-    await session.execute(
-        insert(AuditEvent).values(
-            tenant_id=owner,
-            id=event_id,
-            actor_user_id=principal.user_id,
-            actor_tenant_id=principal.tenant_id,
-            action=action,
-            record_type=record_type,
-            record_id=record_id,
-            changes=jsonable(dict(changes or {})),
-            detail=jsonable(dict(detail or {})),
-            counterpart_tenant_id=counterpart,
-        )
+    statement = insert(AuditEvent).values(
+        tenant_id=owner,
+        id=event_id,
+        actor_user_id=principal.user_id,
+        actor_tenant_id=principal.tenant_id,
+        action=action,
+        record_type=record_type,
+        record_id=record_id,
+        changes=jsonable(dict(changes or {})),
+        detail=jsonable(dict(detail or {})),
+        counterpart_tenant_id=counterpart,
     )
+    return statement, event_id
+
+
+async def record(
+    session: AsyncSession,
+    principal: Principal,
+    action: str,
+    record_type: str,
+    record_id: uuid.UUID,
+    changes: Mapping[str, Any] | None = None,
+    detail: Mapping[str, Any] | None = None,
+    owner_tenant_id: uuid.UUID | None = None,
+    *,
+    counterpart_tenant_id: uuid.UUID | None = None,
+) -> uuid.UUID:
+    """Append one entry to the log (see ``entry``); returns its id."""
+    statement, event_id = entry(
+        principal, action, record_type, record_id, changes, detail, owner_tenant_id,
+        counterpart_tenant_id=counterpart_tenant_id,
+    )
+    await session.execute(statement)
     return event_id
 
 

@@ -9,8 +9,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Float, Select, cast, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -114,16 +115,29 @@ async def candidates(
         if c.id != exclude and (c.id not in found or found[c.id].score < c.score):
             found[c.id] = c
 
+    # Every look-up asked for in one round trip: each branch keeps its own index-led plan
+    # and LIMIT (parenthesised in the UNION ALL), tagged with its reason.
+    sure = cast(literal(1.0), Float)
+    branches: list[Select[Any]] = []
     if email_keys:
-        for cid, shown, email in await session.execute(by_email(tenant_id, email_keys)):
-            keep(Candidate(cid, shown, email, EMAIL, 1.0))
+        branches.append(by_email(tenant_id, email_keys).add_columns(literal(EMAIL), sure))
     if phones:
-        for cid, shown, email in await session.execute(by_phone(tenant_id, phones)):
-            keep(Candidate(cid, shown, email, PHONE, 1.0))
+        branches.append(by_phone(tenant_id, phones).add_columns(literal(PHONE), sure))
     if name is not None and name.full and birthday is not None:
-        rows = await session.execute(by_name_and_birthday(tenant_id, name, birthday))
-        for cid, shown, email, similarity in rows:
-            if similarity is not None and similarity >= NAME_SIMILARITY:
-                keep(Candidate(cid, shown, email, NAME_BIRTHDAY, round(float(similarity), 3)))
+        near = by_name_and_birthday(tenant_id, name, birthday)
+        branches.append(
+            near.with_only_columns(
+                Contact.id, Contact.display_name, Contact.email, literal(NAME_BIRTHDAY),
+                cast(_name_score(name), Float),
+            )
+        )
+    if not branches:
+        return []
+    query = branches[0] if len(branches) == 1 else union_all(*branches)
+    for cid, shown, email, reason, score in await session.execute(query):
+        if reason != NAME_BIRTHDAY:
+            keep(Candidate(cid, shown, email, reason, 1.0))
+        elif score is not None and score >= NAME_SIMILARITY:
+            keep(Candidate(cid, shown, email, NAME_BIRTHDAY, round(float(score), 3)))
     ranked = sorted(found.values(), key=lambda c: (-c.score, c.reason, str(c.id)))
     return ranked[:MAX_CANDIDATES]

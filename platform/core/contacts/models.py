@@ -43,6 +43,9 @@ def _contact_fk() -> ForeignKeyConstraint:
 
 class Contact(Trashable, TenantScoped, Base):
     __tablename__ = "contacts"
+    # Server-made values (created_at, updated_at) come back with the INSERT / UPDATE
+    # (RETURNING) instead of a refresh's SELECT afterwards.
+    __mapper_args__ = {"eager_defaults": True}
     __table_args__ = (
         Index(
             "uq_contacts_tenant_id_email",

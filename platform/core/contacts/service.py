@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -245,6 +245,13 @@ async def _record_change(
     return changed
 
 
+async def _reload_if_expired(session: AsyncSession, contact: Contact) -> None:
+    """The mapper's eager defaults bring created_at / updated_at back with the write, so
+    a SELECT is needed only when something left an attribute unloaded."""
+    if inspect(contact).expired_attributes:
+        await session.refresh(contact)
+
+
 async def create_contact(
     session: AsyncSession,
     actor: Principal,
@@ -270,7 +277,7 @@ async def create_contact(
     session.add(record.contact)
     await _apply(session, record, prepared)
     await session.flush()
-    await session.refresh(record.contact)
+    await _reload_if_expired(session, record.contact)
     if options.refresh_search:
         c = record.contact
         terms = search_index.new_contact_terms(
@@ -278,9 +285,17 @@ async def create_contact(
             [e.key for e in record.emails], [p.number for p in record.phones],
         )
         await search_index.add_new(session, actor.tenant_id, record.id, terms)
-    await _record_change(session, actor, record, {}, audit.CREATE, options)
+    # The audit entry, the facts and the outbox row in one statement.
+    snapshot = record.snapshot()
+    changed = audit.diff({}, snapshot)
+    together = []
+    if changed:
+        together.append(audit.entry(actor, audit.CREATE, ENTITY, record.id, changed)[0])
+        made = facts.statement(actor, record.id, changed, options.provenance)
+        if made is not None:
+            together.append(made)
     await emit(session, actor, hooks, CONTACT_CREATED, ENTITY, record.id,
-               audit.jsonable(record.snapshot()))
+               audit.jsonable(snapshot), together=together)
     return record
 
 
@@ -304,7 +319,7 @@ async def update_contact(
     )
     await _apply(session, record, prepared)
     await session.flush()
-    await session.refresh(record.contact)
+    await _reload_if_expired(session, record.contact)
     if options.refresh_search and SEARCHABLE & set(changes):
         await search_index.refresh(session, actor.tenant_id, [record.id])
     changed = await _record_change(session, actor, record, before, audit.UPDATE, options)

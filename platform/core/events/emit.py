@@ -4,12 +4,15 @@ the caller's transaction — a rolled-back change emits nothing."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Insert, insert, literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.events.models import OutboxEvent
+from rapport.db.base import new_id
 from rapport.hooks import DomainEvent, TenantHooks
 from rapport.tenancy.principal import Principal
 
@@ -34,11 +37,15 @@ async def emit(
     payload: dict[str, Any],
     *,
     tenant_id: uuid.UUID | None = None,
+    together: Sequence[Insert] = (),
 ) -> DomainEvent:
+    """``together``: other INSERTs of the same change (its audit entry, its facts) sent
+    with the outbox row as one statement (a CTE chain), before any plugin reacts."""
     tenant = tenant_id or (principal.tenant_id if principal else None)
     if tenant is None:
         raise ValueError("an event needs a tenant")
     row = OutboxEvent(
+        id=new_id(),
         tenant_id=tenant,
         name=name,
         record_type=record_type,
@@ -46,8 +53,21 @@ async def emit(
         payload=_jsonable(payload),
         actor_user_id=principal.user_id if principal else None,
     )
-    session.add(row)
-    await session.flush()
+    if together:
+        await session.flush()  # what the session holds goes first, as session.add would
+        # Anonymous bind parameters: the other INSERTs name theirs after their columns.
+        columns = OutboxEvent.__table__.c
+        stored = insert(OutboxEvent).values({
+            **{key: literal(getattr(row, key), columns[key].type)
+               for key in ("id", "tenant_id", "name", "record_type", "record_id", "payload",
+                           "actor_user_id")},
+            "attempts": literal(0, columns["attempts"].type),
+        })
+        ctes = [other.cte(f"written_{n}") for n, other in enumerate(together)]
+        await session.execute(stored.add_cte(*ctes))
+    else:
+        session.add(row)
+        await session.flush()
     event = DomainEvent(
         name=name,
         tenant_id=tenant,

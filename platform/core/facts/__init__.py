@@ -13,6 +13,7 @@ from rapport.core.facts.service import (
     check_provenance,
     history,
     record,
+    statement,
 )
 
-__all__ = ["VALUE_SET", "Provenance", "check_provenance", "history", "record"]
+__all__ = ["VALUE_SET", "Provenance", "check_provenance", "history", "record", "statement"]

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import Insert, insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.audit import jsonable
 from rapport.core.facts.models import ContactFact
+from rapport.db.base import new_id
 from rapport.errors import invalid
 from rapport.tenancy.principal import Principal
 
@@ -57,6 +58,36 @@ async def check_provenance(
         raise invalid(name, "no interaction with this id")
 
 
+def statement(
+    actor: Principal,
+    contact_id: uuid.UUID,
+    changes: Mapping[str, list[Any]],
+    provenance: Provenance,
+) -> Insert | None:
+    """The INSERT of one fact per changed value (``None``: nothing changed), for a caller
+    that sends it with its other writes in one statement."""
+    if not changes:
+        return None
+    return insert(ContactFact).values(
+        [
+            {
+                # Ids made here, not by the column default: a default's bind parameter
+                # would clash with other INSERTs' in one CTE chain.
+                "id": new_id(),
+                "tenant_id": actor.tenant_id,
+                "contact_id": contact_id,
+                "field": name,
+                "value": jsonable(after),
+                "channel": provenance.channel,
+                "source": provenance.source,
+                "interaction_id": provenance.interaction_id,
+                "recorded_by": actor.user_id,
+            }
+            for name, (_, after) in changes.items()
+        ]
+    )
+
+
 async def record(
     session: AsyncSession,
     actor: Principal,
@@ -65,25 +96,9 @@ async def record(
     provenance: Provenance,
 ) -> None:
     """One fact per changed value (``changes`` is an ``audit.diff``: {field: [before, after]})."""
-    if not changes:
-        return
-    await session.execute(
-        insert(ContactFact).values(
-            [
-                {
-                    "tenant_id": actor.tenant_id,
-                    "contact_id": contact_id,
-                    "field": name,
-                    "value": jsonable(after),
-                    "channel": provenance.channel,
-                    "source": provenance.source,
-                    "interaction_id": provenance.interaction_id,
-                    "recorded_by": actor.user_id,
-                }
-                for name, (_, after) in changes.items()
-            ]
-        )
-    )
+    made = statement(actor, contact_id, changes, provenance)
+    if made is not None:
+        await session.execute(made)
 
 
 @dataclass(frozen=True)
