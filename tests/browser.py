@@ -85,7 +85,11 @@ def live_server(database) -> Iterator[str]:
         listening.close()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in the main
+# thread while it is started, and every later test that calls asyncio.run() (services,
+# the CLI, the worker) would fail with "cannot be called from a running event loop".
+# Stopping it after each browser module costs one Chromium launch per module.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     executable = chromium_path()
     if executable is None:
