@@ -148,7 +148,7 @@ def test_contact_create(client, busy):
     tenant, _ = busy
     with counted(client) as seen:
         _contact(client, tenant, 500)
-    assert_at_most(seen, 11)
+    assert_at_most(seen, 9)
 
 
 def test_contact_update(client, busy):

@@ -12,12 +12,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, Uuid, bindparam, delete, func, literal_column, select
+from sqlalchemy import Insert, Select, Uuid, bindparam, delete, func, insert, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.contacts.models import Contact, ContactEmail, ContactPhone, ContactTag
 from rapport.core.contacts.values import EmailValue, PhoneValue
+from rapport.db.base import new_id
 from rapport.db.session import PREFILTERED
 
 
@@ -223,3 +224,47 @@ async def write_tags(session: AsyncSession, record: ContactRecord, tags: Sequenc
         if tag not in record.tags:
             session.add(ContactTag(tenant_id=c.tenant_id, contact_id=c.id, tag=tag))
     record.tags = sorted(tags)
+
+
+def new_list_inserts(
+    record: ContactRecord,
+    emails: Sequence[EmailValue] | None,
+    phones: Sequence[PhoneValue] | None,
+    tags: Sequence[str] | None,
+) -> list[Insert]:
+    """The rows ``write_emails``, ``write_phones`` and ``write_tags`` would add for a contact
+    created in this transaction, as INSERTs a caller may send as one statement (ids made
+    here); the record then holds the lists, as after those calls."""
+    if not record.new:
+        raise ValueError("only a contact created in this transaction has no rows to compare")
+    c = record.contact
+    if c.id is None:  # not flushed yet: its id now, as the column default would make it
+        c.id = new_id()
+    base = {"tenant_id": c.tenant_id, "contact_id": c.id}
+    out: list[Insert] = []
+    if emails is not None:
+        by_key = {e.key: e for e in emails}
+        if by_key:
+            out.append(insert(ContactEmail).values([
+                {**base, "id": new_id(), "address_key": key, "address": e.address,
+                 "is_primary": e.primary, "label": e.label}
+                for key, e in by_key.items()
+            ]))
+        record.emails = list(emails)
+        c.email = next((e.address for e in emails if e.primary), None)
+    if phones is not None:
+        by_number = {p.number: p for p in phones}
+        if by_number:
+            out.append(insert(ContactPhone).values([
+                {**base, "id": new_id(), "number": number, "is_primary": p.primary,
+                 "label": p.label}
+                for number, p in by_number.items()
+            ]))
+        record.phones = list(phones)
+    if tags is not None:
+        if tags:
+            out.append(insert(ContactTag).values([
+                {**base, "id": new_id(), "tag": tag} for tag in dict.fromkeys(tags)
+            ]))
+        record.tags = sorted(tags)
+    return out

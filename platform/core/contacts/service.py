@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import delete, inspect, select
+from sqlalchemy import Insert, delete, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -85,17 +85,32 @@ class WriteOptions:
     refresh_search: bool = True
 
 
-async def flush_unique(session: AsyncSession) -> None:
+def _refused(exc: IntegrityError) -> Exception | None:
+    name = getattr(getattr(exc.orig, "diag", None), "constraint_name", None) or ""
+    if name.startswith("fk_contacts_tenant_id_owner_id"):
+        return invalid("owner_id", OWNER_RULE)
+    if name in UNIQUE_MESSAGES:
+        # Unique keys include tenant_id, so this is about the caller's own data.
+        return conflict(UNIQUE_MESSAGES[name][1], field=UNIQUE_MESSAGES[name][0])
+    return None
+
+
+async def flush_unique(session: AsyncSession, *statements: Insert) -> None:
+    """Flush, then send ``statements`` as one (a CTE chain): a broken unique key or
+    owner answers 409 / 422. (``begin_nested`` autoflushes before its SAVEPOINT, and an
+    empty savepoint is never sent, so the writes are not in a savepoint; the statements
+    are sent after it, as the flush of ``session.add``-ed rows would have been.)"""
     try:
         async with session.begin_nested():
             await session.flush()
+        if statements:
+            first, *rest = statements
+            ctes = [other.cte(f"list_{n}") for n, other in enumerate(rest)]
+            await session.execute(first.add_cte(*ctes) if ctes else first)
     except IntegrityError as exc:
-        name = getattr(getattr(exc.orig, "diag", None), "constraint_name", None) or ""
-        if name.startswith("fk_contacts_tenant_id_owner_id"):
-            raise invalid("owner_id", OWNER_RULE) from exc
-        if name in UNIQUE_MESSAGES:
-            # Unique keys include tenant_id, so this is about the caller's own data.
-            raise conflict(UNIQUE_MESSAGES[name][1], field=UNIQUE_MESSAGES[name][0]) from exc
+        refused = _refused(exc)
+        if refused is not None:
+            raise refused from exc
         raise
 
 
@@ -192,14 +207,19 @@ async def _apply(session: AsyncSession, record: ContactRecord, prepared: Prepare
     c.display_name = names.display_name(
         record.snapshot(), c.email, phones[0].number if phones else None)[:500]
     # The contact row first, so its unique keys answer 409 before the lists are touched.
-    await flush_unique(session)
-    if prepared.emails is not None:
-        await records.write_emails(session, record, prepared.emails)
-    if prepared.phones is not None:
-        await records.write_phones(session, record, prepared.phones)
-    if prepared.tags is not None:
-        await records.write_tags(session, record, prepared.tags)
-    await flush_unique(session)
+    if record.new:
+        # The contact row, then its emails, phones and tags in one statement.
+        await flush_unique(session, *records.new_list_inserts(
+            record, prepared.emails, prepared.phones, prepared.tags))
+    else:
+        await flush_unique(session)
+        if prepared.emails is not None:
+            await records.write_emails(session, record, prepared.emails)
+        if prepared.phones is not None:
+            await records.write_phones(session, record, prepared.phones)
+        if prepared.tags is not None:
+            await records.write_tags(session, record, prepared.tags)
+        await flush_unique(session)
     phone = record.phones[0].number if record.phones else None
     c.display_name = names.display_name(record.snapshot(), c.email, phone)[:500]
 
