@@ -157,7 +157,7 @@ def test_contact_update(client, busy):
         r = client.patch(f"/api/v1/contacts/{ids[1]}", headers=tenant.headers,
                          json={"family_name": "Renamed", "tags": ["vip", "gold"]})
         assert r.status_code == 200, r.text
-    assert_at_most(seen, 18)
+    assert_at_most(seen, 17)
 
 
 def test_deal_page(client, busy):
