@@ -69,7 +69,9 @@ class Server:
                 if httpx.get(self.base + path, timeout=2).status_code < 500:
                     return
             except httpx.HTTPError:
-                pass
+                # Not listening yet: poll again after the pause, until the deadline.
+                time.sleep(0.3)
+                continue
             time.sleep(0.3)
         raise SystemExit(f"{self.name} not ready:\n{self.log.read_text()[-3000:]}")
 
