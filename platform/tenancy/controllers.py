@@ -50,6 +50,15 @@ def client_address(request: Request, settings: Settings) -> str:
     return peer
 
 
+async def guard_request(request: Request, settings: Settings, action: str) -> None:
+    """Count one attempt of a public ``action`` from the caller's address (429 past the
+    limit): sign-up, invitation acceptance, reset and address confirmation, API and console."""
+    await guard_public_action(
+        request.app.state.sessionmaker, settings, action=action,
+        address=client_address(request, settings),
+    )
+
+
 PUBLIC = {"exclude_from_auth": True}
 # Throttled per address (429); a wrong password is a 401, an unknown or used link a 404.
 SIGNUP = {**PUBLIC, ALSO_ANSWERS: (429,)}
@@ -73,10 +82,7 @@ class AccountController(Controller):
         whether or not the address already has an account: a new person can log in at once
         (and gets a link to confirm the address); an existing account gets an e-mail asking
         them to confirm with their own password before the organization is theirs."""
-        await guard_public_action(
-            request.app.state.sessionmaker, settings, action="signup",
-            address=client_address(request, settings),
-        )
+        await guard_request(request, settings, "signup")
         result = await sign_up(
             public_db,
             org_name=data.organization.name,
@@ -177,10 +183,7 @@ class AccountController(Controller):
         """Accept an invitation (or confirm a sign-up made with an existing account's
         address) with the token from the e-mail: a person without a password chooses their
         first one; a person with one signs in with it."""
-        await guard_public_action(
-            request.app.state.sessionmaker, settings, action="invitation",
-            address=client_address(request, settings),
-        )
+        await guard_request(request, settings, "invitation")
         user = await invitations.accept_invitation(
             public_db, slug=data.tenant, token=data.token, password=data.password,
             full_name=data.full_name,

@@ -16,7 +16,7 @@ from rapport.errors import ALSO_ANSWERS
 from rapport.mail import deliver
 from rapport.settings import Settings
 from rapport.tenancy import credentials, sessions
-from rapport.tenancy.controllers import PUBLIC, client_address
+from rapport.tenancy.controllers import PUBLIC, guard_request
 from rapport.tenancy.principal import Principal
 from rapport.tenancy.schemas import (
     NoticeOut,
@@ -73,9 +73,7 @@ class CredentialController(Controller):
         """E-mail a single-use link to choose a new password. The answer is the same whether
         or not the address has an account."""
         maker = request.app.state.sessionmaker
-        await guard_public_action(
-            maker, settings, action="password-reset", address=client_address(request, settings)
-        )
+        await guard_request(request, settings, "password-reset")
         return Response(
             NoticeOut(RESET_NOTICE),
             status_code=202,
@@ -94,10 +92,7 @@ class CredentialController(Controller):
     ) -> None:
         """Choose a new password with the token from the e-mail (once, before it expires).
         Every session of the person ends."""
-        await guard_public_action(
-            request.app.state.sessionmaker, settings, action="password-reset-confirm",
-            address=client_address(request, settings),
-        )
+        await guard_request(request, settings, "password-reset-confirm")
         await credentials.reset_password(public_db, token=data.token, password=data.password)
 
     @post("/verify-email", opt={**PUBLIC, ALSO_ANSWERS: (404, 429)}, status_code=204)
@@ -109,10 +104,7 @@ class CredentialController(Controller):
         settings: NamedDependency[Settings],
     ) -> None:
         """Confirm your address with the token from the e-mail."""
-        await guard_public_action(
-            request.app.state.sessionmaker, settings, action="verify-email",
-            address=client_address(request, settings),
-        )
+        await guard_request(request, settings, "verify-email")
         await credentials.verify_email(public_db, token=data.token)
 
     @post("/verify-email/resend", status_code=202)

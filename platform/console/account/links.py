@@ -19,8 +19,7 @@ from rapport.errors import RapportError
 from rapport.hooks import Screen
 from rapport.settings import Settings
 from rapport.tenancy import credentials, invitations
-from rapport.tenancy.controllers import client_address
-from rapport.tenancy.throttle import guard_public_action
+from rapport.tenancy.controllers import guard_request
 
 PUBLIC = {"exclude_from_auth": True}
 
@@ -49,10 +48,7 @@ async def accept(
     form = await check_form_token(request)
     tenant, token = str(form.get("tenant", "")), str(form.get("token", ""))
     full_name = str(form.get("full_name", "")).strip()
-    await guard_public_action(
-        request.app.state.sessionmaker, settings, action="invitation",
-        address=client_address(request, settings),
-    )
+    await guard_request(request, settings, "invitation")
     try:
         user = await invitations.accept_invitation(
             public_db, slug=tenant, token=token, password=str(form.get("password", "")),
@@ -80,10 +76,7 @@ async def verify(
 ) -> Response[str]:
     form = await check_form_token(request)
     token = str(form.get("token", ""))
-    await guard_public_action(
-        request.app.state.sessionmaker, settings, action="verify-email",
-        address=client_address(request, settings),
-    )
+    await guard_request(request, settings, "verify-email")
     try:
         await credentials.verify_email(public_db, token=token)
     except RapportError as exc:

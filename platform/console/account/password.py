@@ -19,8 +19,7 @@ from rapport.errors import RapportError
 from rapport.hooks import Screen
 from rapport.settings import Settings
 from rapport.tenancy import credentials
-from rapport.tenancy.controllers import client_address
-from rapport.tenancy.throttle import guard_public_action
+from rapport.tenancy.controllers import guard_request
 
 PUBLIC = {"exclude_from_auth": True}
 
@@ -42,9 +41,7 @@ async def forgot_page(request: Request) -> Response[str]:
 async def forgot(request: Request, settings: NamedDependency[Settings]) -> Response[str]:
     form = await check_form_token(request)
     maker = request.app.state.sessionmaker
-    await guard_public_action(
-        maker, settings, action="password-reset", address=client_address(request, settings)
-    )
+    await guard_request(request, settings, "password-reset")
     email = str(form.get("email", "")).strip()
     response = _screen(request, "forgot_password.html", "Reset your password", {"sent": True})
     if email:
@@ -65,10 +62,7 @@ async def reset(
 ) -> Response[str]:
     form = await check_form_token(request)
     token = str(form.get("token", ""))
-    await guard_public_action(
-        request.app.state.sessionmaker, settings, action="password-reset-confirm",
-        address=client_address(request, settings),
-    )
+    await guard_request(request, settings, "password-reset-confirm")
     try:
         await credentials.reset_password(
             public_db, token=token, password=str(form.get("password", ""))

@@ -18,10 +18,9 @@ from rapport.errors import RapportError
 from rapport.hooks import Screen
 from rapport.mail import deliver
 from rapport.settings import Settings
-from rapport.tenancy.controllers import client_address
+from rapport.tenancy.controllers import guard_request
 from rapport.tenancy.schemas import SignupIn
 from rapport.tenancy.signup import sign_up as sign_up_service
-from rapport.tenancy.throttle import guard_public_action
 
 PUBLIC = {"exclude_from_auth": True}
 FIELDS = ("organization.name", "organization.slug", "admin.full_name", "admin.email")
@@ -54,10 +53,7 @@ async def sign_up(
     values = {key: str(form.get(key, "")).strip() for key in FIELDS}
     try:
         data = parse({**values, "admin.password": form.get("admin.password", "")}, SignupIn)
-        await guard_public_action(
-            request.app.state.sessionmaker, settings, action="signup",
-            address=client_address(request, settings),
-        )
+        await guard_request(request, settings, "signup")
         result = await sign_up_service(
             public_db, org_name=data.organization.name, slug=data.organization.slug,
             email=data.admin.email, password=data.admin.password,
