@@ -92,8 +92,8 @@ def test_contact_list_tools_by_keyboard(tab, live_server):
     page.wait_for_selector("#contact-rows input[name=value]:focus")
     page.keyboard.press("Escape")
     page.locator("#contact-rows input[name=value]").wait_for(state="detached")
-    edit = page.locator("#contact-rows tr.row").first.locator("button[aria-label^='Edit E-mail']")
-    edit.focus()
+    # Focus returns to the cell's Edit button once htmx has settled the swap.
+    page.wait_for_selector("#contact-rows button[aria-label^='Edit E-mail']:focus")
     page.keyboard.press("Enter")
     box = page.locator("#contact-rows input[name=value]")
     box.wait_for()

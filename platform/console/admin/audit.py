@@ -30,9 +30,9 @@ async def _names(db: AsyncSession, entries: list[AuditEvent]) -> tuple[dict, dic
     people = {e.actor_user_id for e in entries if e.actor_user_id}
     orgs = {e.actor_tenant_id for e in entries} | {e.tenant_id for e in entries}
     users = dict((await db.execute(select(User.id, User.full_name)
-                                   .where(User.id.in_(people)))).tuples().all()) if people else {}
+                                   .where(User.id.in_(people)))).all()) if people else {}
     tenants = dict((await db.execute(select(Tenant.id, Tenant.name)
-                                     .where(Tenant.id.in_(orgs)))).tuples().all())
+                                     .where(Tenant.id.in_(orgs)))).all())
     return users, tenants
 
 

@@ -40,6 +40,22 @@ def _import_record(database, tenant_id):
         ).fetchall()
 
 
+KILLED_IMPORT = "rapport-test-killed-import"
+
+
+def _wait_for_backends_to_end(database, application_name: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with database.connect_superuser() as conn:
+            [(left,)] = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+                (application_name,)).fetchall()
+        if left == 0:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the killed import's connections are still open: {left}")
+
+
 class CrashOnBatch:
     """Hooks whose handler of ``contacts.imported`` dies in the n-th batch's transaction."""
 
@@ -110,7 +126,8 @@ def test_a_killed_import_resumes_from_its_checkpoint(database, tenant, tmp_path)
     path = tmp_path / "people.csv"
     path.write_text(csv_text(HEADER, *_people(3000)))
     env = {**os.environ, "RAPPORT_DATABASE_URL": libpq_url(database.owner_url),
-           "RAPPORT_APP_DATABASE_URL": libpq_url(database.app_url)}
+           "RAPPORT_APP_DATABASE_URL": libpq_url(database.app_url),
+           "PGAPPNAME": KILLED_IMPORT}
     process = subprocess.Popen(
         [sys.executable, "-m", "rapport.cli", "import", "contacts", str(path), "--tenant",
          tenant.slug, "--batch-size", "1"],
@@ -126,6 +143,9 @@ def test_a_killed_import_resumes_from_its_checkpoint(database, tenant, tmp_path)
         process.send_signal(signal.SIGKILL)
     finally:
         process.wait(timeout=30)
+    # A COMMIT the import sent just before it died may still be finishing on the server:
+    # read the checkpoint only once its connections are gone.
+    _wait_for_backends_to_end(database, KILLED_IMPORT)
     [(status, processed, created, _, _)] = _import_record(database, tenant.id)
     assert status == "running" and 5 <= processed < 3000 and created == processed
     assert superuser_count(database, "contacts", tenant.id) == processed
