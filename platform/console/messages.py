@@ -24,6 +24,9 @@ SERVICE_MESSAGES = (
     N_("This member has already accepted"),
     N_("is not your current password"),
     N_("must be a number"),
+    # Boards grouped by a choice field.
+    N_("is not one of this board's columns"),
+    N_("must be a single-choice field of these records"),
     # Consent statuses and interaction kinds, shown on the customer page.
     N_("granted"),
     N_("withdrawn"),

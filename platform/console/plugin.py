@@ -9,6 +9,7 @@ from typing import Any
 from rapport.console import (
     account,
     admin,
+    boards,
     contacts,
     deals,
     home,
@@ -44,7 +45,7 @@ def rapport_console() -> ConsoleUI:
     return ConsoleUI(
         pages=[*account.PAGES, *home.PAGES, *contacts.PAGES, *settings.PAGES, *admin.PAGES,
                *deals.PAGES, *tasks.PAGES, *organizations.PAGES, *imports.PAGES,
-               *trash.PAGES],
+               *trash.PAGES, *boards.PAGES],
         nav=[
             NavEntry("Home", "/", order=10),
             NavEntry("Contacts", "/contacts", order=20),

@@ -1,20 +1,22 @@
-// The deals board: drag a card to another column. A drop only fills in and submits the
-// card's own "Move to stage…" form (the keyboard and pointer way, WCAG 2.5.7), so a drag
-// is the same request, CSRF token and answer as the control.
+// Boards (the deals pipeline, and any board grouped by a choice field, /boards/…): drag a
+// card to another column. A drop only fills in and submits the card's own "Move to…" form
+// (the keyboard and pointer way, WCAG 2.5.7), so a drag is the same request, CSRF token and
+// answer as the control. Columns carry data-column (their value), cards data-move (their
+// form's id), the form's choice data-column-select.
 (function () {
   "use strict";
   var dragged = null;
 
   function formOf(card) { return card && document.getElementById(card.dataset.move); }
   function columnAt(event) {
-    return event.target && event.target.closest ? event.target.closest(".column[data-stage]") : null;
+    return event.target && event.target.closest ? event.target.closest(".column[data-column]") : null;
   }
   function accepts(column) {
     var form = formOf(dragged);
     if (!form || !column) { return false; }
-    var options = form.querySelectorAll("select[name=stage] option");
+    var options = form.querySelectorAll("select[data-column-select] option");
     for (var i = 0; i < options.length; i++) {
-      if (options[i].value === column.dataset.stage) { return true; }
+      if (options[i].value === column.dataset.column) { return true; }
     }
     return false;
   }
@@ -49,7 +51,7 @@
     if (!dragged || !accepts(column)) { return; }
     event.preventDefault();
     var form = formOf(dragged);
-    form.querySelector("select[name=stage]").value = column.dataset.stage;
+    form.querySelector("select[data-column-select]").value = column.dataset.column;
     unmark();
     form.requestSubmit();
   });

@@ -235,13 +235,17 @@ def list_statement(
     contact_id: uuid.UUID | None = None,
     cursor: str | None = None,
     limit: int = 50,
+    unowned: bool = False,
 ) -> Select[Deal]:
-    """The list query, newest first (exposed so tests can EXPLAIN what the endpoint runs)."""
+    """The list query, newest first (exposed so tests can EXPLAIN what the endpoint runs).
+    ``unowned``: only deals nobody owns (the console's "No owner" column)."""
     query = select(Deal).where(Deal.tenant_id == tenant_id, Deal.deleted_at.is_(None))
     if stage is not None:
         query = query.where(Deal.stage == stage)
     if owner_id is not None:
         query = query.where(Deal.owner_id == owner_id)
+    if unowned:
+        query = query.where(Deal.owner_id.is_(None))
     if contact_id is not None:
         query = query.where(Deal.contact_id == contact_id)
     return newest_first(query, Deal.id, cursor, limit)
@@ -257,6 +261,7 @@ async def list_deals(
     contact_id: uuid.UUID | None = None,
     cursor: str | None = None,
     limit: int = 50,
+    unowned: bool = False,
 ) -> DealPage:
     """``owner`` is a member id or ``me``; ``stages`` the tenant's stage labels by key."""
     check_limit(limit)
@@ -269,6 +274,7 @@ async def list_deals(
         contact_id=contact_id,
         cursor=cursor,
         limit=limit,
+        unowned=unowned,
     )
     return cut(list((await session.execute(query)).scalars()), limit, by_id)
 
