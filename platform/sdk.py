@@ -12,6 +12,12 @@ It sits above the core areas (it re-exports their services) and below ``app``/``
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from rapport.core.audit.service import CREATE as _CREATE
 from rapport.core.audit.service import DELETE as _DELETE
 from rapport.core.audit.service import MERGE as _MERGE
@@ -24,11 +30,14 @@ from rapport.core.audit.service import history_statement as _history_statement
 from rapport.core.audit.service import jsonable as _jsonable
 from rapport.core.audit.service import record as _record
 from rapport.core.contacts.models import Contact
+from rapport.core.contacts.names import salutation
+from rapport.core.contacts.preferences import defaults as contact_defaults
 from rapport.core.contacts.service import get_contact
 from rapport.core.events.emit import emit
 from rapport.core.modules.enabled import enabled_array, enabled_modules, is_enabled
 from rapport.core.modules.models import TenantModule
 from rapport.core.modules.service import load_settings
+from rapport.core.notifications.service import notify
 from rapport.core.pagination import (
     MAX_LIMIT,
     Page,
@@ -50,6 +59,7 @@ from rapport.core.sharing import (
     require_write,
     revoke_grant,
 )
+from rapport.core.transactions.service import record_transaction
 from rapport.core.workflows import fire, get_instance, start
 from rapport.db.base import Base, TenantScoped, new_id
 from rapport.db.migration_helpers import SharedRows, enable_tenant_rls, tenant_key_columns
@@ -135,7 +145,7 @@ from rapport.hooks import (
     rollup,
 )
 from rapport.settings import Settings
-from rapport.tenancy.models import Tenant, User
+from rapport.tenancy.models import Membership, Tenant, User
 from rapport.tenancy.principal import Principal
 
 
@@ -157,12 +167,48 @@ class audit:  # lower case on purpose: used like a module, ``audit.record(...)``
     history_statement = staticmethod(_history_statement)
 
 
+@asynccontextmanager
+async def cli_tenant(slug: str, as_email: str | None = None) -> AsyncIterator[CliTenant]:
+    """For a plugin's CLI commands (``rapport_cli_commands``): the environment's database
+    (``RAPPORT_DATABASE_URL``, else the embedded server) as the application role, the tenant
+    ``slug``'s member ``as_email`` (default: its first owner) acting, and that tenant's hooks.
+    Open transactions with ``tenant_session(ctx.sessions, ctx.actor.tenant_id,
+    ctx.actor.user_id)``; a missing tenant or member raises ``click.ClickException``."""
+    from rapport.core.imports.cli import _actor_and_hooks
+    from rapport.db.session import make_engine, make_sessionmaker
+    from rapport.runtime import resolve_database
+
+    settings = Settings.from_env()
+    settings.check()
+    engine = make_engine(resolve_database(settings).app_url, pool_size=2, max_overflow=0)
+    try:
+        sessions = make_sessionmaker(engine)
+        actor, _, hooks = await _actor_and_hooks(sessions, slug, as_email)
+        yield CliTenant(sessions, actor, hooks)
+    finally:
+        await engine.dispose()
+
+
+@dataclass(frozen=True)
+class CliTenant:
+    """What :func:`cli_tenant` opens: a session factory, the acting member, their hooks."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    actor: Principal
+    hooks: TenantHooks
+
+
 # Request dependencies: a route handler takes them by name, typed with Litestar's
 # ``NamedDependency[...]`` — ``principal: Principal``, ``db: AsyncSession`` (the tenant's
 # transaction for this request), ``hooks: TenantHooks``, ``settings: Settings``.
 REQUEST_DEPENDENCIES = ("principal", "db", "hooks", "settings")
 
 __all__ = [
+    "CliTenant",
+    "cli_tenant",
+    "contact_defaults",
+    "record_transaction",
+    "salutation",
     "ANY_STATE",
     "CONSENT_CHANGED",
     "CONTACTS_IMPORTED",
@@ -213,6 +259,7 @@ __all__ = [
     "FieldType",
     "Fragment",
     "LongText",
+    "Membership",
     "ModulePayload",
     "Name",
     "NavEntry",
@@ -275,6 +322,7 @@ __all__ = [
     "new_id",
     "newest_first",
     "not_found",
+    "notify",
     "open_shared_record",
     "require_read",
     "require_write",
@@ -285,3 +333,4 @@ __all__ = [
     "tenant_session",
     "unauthorized",
 ]
+

@@ -3,7 +3,27 @@ cashier's view of a customer (docs/retail.md)."""
 
 from __future__ import annotations
 
-from rapport.sdk import PluginManifest, hookimpl
+from pathlib import Path
+from typing import Any
+
+from rapport.sdk import (
+    TRANSACTION_RECORDED,
+    ContactSummaryQuery,
+    DomainEvent,
+    Permission,
+    PluginManifest,
+    RoleDefinition,
+    SharingRule,
+    TimelineEntry,
+    TimelineQuery,
+    hookimpl,
+)
+from rapport_plugins.retail import timeline
+from rapport_plugins.retail.cli import retail_group
+from rapport_plugins.retail.models import MODELS
+from rapport_plugins.retail.purchases import on_transaction
+from rapport_plugins.retail.roles import MEMBER_RULE, PERMISSIONS, ROLES
+from rapport_plugins.retail.routes import CONTROLLERS
 
 
 @hookimpl
@@ -14,6 +34,58 @@ def rapport_manifest() -> PluginManifest:
         version="0.1.0",
         description="Loyalty cards, points, tiers and rewards, and the cashier's personal "
         "view of the customer at the till.",
+        permissions=tuple(p.key for p in PERMISSIONS),
         price_key="price_retail",
         tags=("vertical", "retail"),
     )
+
+
+@hookimpl
+def rapport_models() -> list[type]:
+    return list(MODELS)
+
+
+@hookimpl
+def rapport_migrations() -> Path:
+    return Path(__file__).parent / "migrations" / "versions"
+
+
+@hookimpl
+def rapport_routes() -> list[Any]:
+    return list(CONTROLLERS)
+
+
+@hookimpl
+def rapport_permissions() -> list[Permission]:
+    return list(PERMISSIONS)
+
+
+@hookimpl
+def rapport_roles() -> list[RoleDefinition]:
+    return list(ROLES)
+
+
+@hookimpl
+def rapport_sharing_rules() -> list[SharingRule]:
+    return [MEMBER_RULE]
+
+
+@hookimpl
+async def rapport_event(event: DomainEvent) -> None:
+    if event.name == TRANSACTION_RECORDED:
+        await on_transaction(event)
+
+
+@hookimpl
+async def rapport_timeline(query: TimelineQuery) -> list[TimelineEntry]:
+    return await timeline.entries(query)
+
+
+@hookimpl
+async def rapport_contact_summary(query: ContactSummaryQuery) -> dict[str, Any]:
+    return await timeline.summary(query)
+
+
+@hookimpl
+def rapport_cli_commands() -> list[Any]:
+    return [retail_group]

@@ -1,0 +1,93 @@
+"""``rapport retail …``: the long jobs, with progress, committed batch by batch.
+
+``tiers recompute`` settles every member of a program (qualifying points rebuilt from the
+ledger, tiers set up or down); each batch commits on its own and the run prints the last
+member id done, so ``--after ID`` resumes an interrupted run (re-running from the start is
+also safe: recomputing is idempotent). ``expire`` expires due point batches the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import click
+
+from rapport.sdk import cli_tenant, not_found, tenant_session
+from rapport_plugins.retail import ledger, tiers
+from rapport_plugins.retail.models import Program
+
+
+@click.group("retail")
+def retail_group() -> None:
+    """Retail loyalty: tier recomputes and point expiry."""
+
+
+@retail_group.group("tiers")
+def tiers_group() -> None:
+    """Loyalty tiers."""
+
+
+async def _recompute(slug: str, program_id: uuid.UUID, after: uuid.UUID | None,
+                     batch: int) -> tuple[int, int]:
+    async with cli_tenant(slug) as ctx:
+        tenant = ctx.actor.tenant_id
+        async with tenant_session(ctx.sessions, tenant, ctx.actor.user_id) as db:
+            program = await db.get(Program, (tenant, program_id))
+            if program is None:
+                raise not_found("Program")
+            total = await tiers.count_members(db, tenant, program_id)
+        done = changed = 0
+        with click.progressbar(length=total, label="members", file=click.get_text_stream(
+                "stderr")) as bar:
+            while True:
+                async with tenant_session(ctx.sessions, tenant, ctx.actor.user_id) as db:
+                    program = await db.get(Program, (tenant, program_id))
+                    assert program is not None
+                    n, c, last = await tiers.recompute(db, tenant, program, after, batch)
+                if n == 0:
+                    break
+                done, changed, after = done + n, changed + c, last
+                bar.update(n)
+                click.echo(f"checkpoint: --after {after}", err=True)
+        return done, changed
+
+
+@tiers_group.command("recompute")
+@click.option("--tenant", "slug", required=True, help="The tenant's slug.")
+@click.option("--program", "program_id", type=click.UUID, required=True)
+@click.option("--after", type=click.UUID, default=None,
+              help="Resume after this member id (printed as each batch commits).")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=500, show_default=True)
+def recompute(slug: str, program_id: uuid.UUID, after: uuid.UUID | None,
+              batch_size: int) -> None:
+    """Rebuild qualifying points for the current period and set each member's tier."""
+    try:
+        done, changed = asyncio.run(_recompute(slug, program_id, after, batch_size))
+    except Exception as exc:
+        if isinstance(exc, click.ClickException):
+            raise
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{done} members settled; {changed} changed tier")
+
+
+async def _expire(slug: str, batch: int) -> int:
+    async with cli_tenant(slug) as ctx:
+        total = 0
+        while True:
+            async with tenant_session(ctx.sessions, ctx.actor.tenant_id,
+                                      ctx.actor.user_id) as db:
+                n = await ledger.expire_due(db, ctx.actor.tenant_id, batch)
+            total += n
+            if n:
+                click.echo(f"expired {total} batches so far", err=True)
+            if n < batch:
+                return total
+
+
+@retail_group.command("expire")
+@click.option("--tenant", "slug", required=True, help="The tenant's slug.")
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=500, show_default=True)
+def expire(slug: str, batch_size: int) -> None:
+    """Expire what is left of point batches past their expiry date."""
+    click.echo(f"{asyncio.run(_expire(slug, batch_size))} point batches expired")

@@ -1,0 +1,147 @@
+"""The points ledger: append-only entries, earnings kept as batches.
+
+Every change locks the member row first (``SELECT … FOR UPDATE``), so changes to one
+member's points are serialised; the debit itself is ``UPDATE … SET balance = balance - n
+WHERE balance >= n`` and the column's ``CHECK (balance >= 0)`` is the last word: whatever
+runs at the same moment, the balance never goes negative. Redemptions consume the batches
+that expire first; expiry takes only what is left of a batch, never points still valid.
+"""
+
+from __future__ import annotations
+
+import calendar
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.sdk import conflict, new_id, not_found
+from rapport_plugins.retail.models import Entry, Member, Program
+
+
+def add_months(at: datetime, months: int) -> datetime:
+    month = at.month - 1 + months
+    year, month = at.year + month // 12, month % 12 + 1
+    return at.replace(year=year, month=month,
+                      day=min(at.day, calendar.monthrange(year, month)[1]))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def lock_member(db: AsyncSession, tenant_id: uuid.UUID, member_id: uuid.UUID) -> Member:
+    member = (await db.execute(
+        select(Member).where(Member.tenant_id == tenant_id, Member.id == member_id)
+        .with_for_update().execution_options(populate_existing=True))).scalar_one_or_none()
+    if member is None:
+        raise not_found("Member")
+    return member
+
+
+async def by_external_id(db: AsyncSession, member: Member, external_id: str | None
+                         ) -> Entry | None:
+    if external_id is None:
+        return None
+    return (await db.execute(select(Entry).where(
+        Entry.tenant_id == member.tenant_id, Entry.member_id == member.id,
+        Entry.external_id == external_id))).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an entry comes from (all optional)."""
+
+    external_id: str | None = None
+    transaction_id: uuid.UUID | None = None
+    card_id: uuid.UUID | None = None
+    amount: Decimal | None = None
+    reason: str | None = None
+    recorded_by: uuid.UUID | None = None
+
+
+async def credit(db: AsyncSession, member: Member, program: Program, kind: str, points: int,
+                 *, qualifying: bool, source: Source = Source()) -> Entry:
+    """Add a batch of ``points`` (member locked by the caller), expiring per the program."""
+    expires = (add_months(now(), program.expiry_months)
+               if program.expiry_months is not None else None)
+    entry = Entry(tenant_id=member.tenant_id, id=new_id(), member_id=member.id, kind=kind,
+                  points=points, qualifying=qualifying, remaining=points, expires_at=expires,
+                  external_id=source.external_id, transaction_id=source.transaction_id,
+                  card_id=source.card_id, amount=source.amount, reason=source.reason,
+                  recorded_by=source.recorded_by)
+    db.add(entry)
+    member.balance += points
+    if qualifying:
+        member.qualifying_points += points
+    await db.flush()
+    return entry
+
+
+async def debit(db: AsyncSession, member: Member, kind: str, points: int,
+                *, qualifying: bool = False, source: Source = Source(),
+                field: str = "points") -> Entry:
+    """Take ``points`` from the balance, oldest-expiring batches first; 409 naming
+    ``field`` when the balance is smaller."""
+    await db.flush()
+    left = await db.scalar(
+        update(Member).where(Member.tenant_id == member.tenant_id, Member.id == member.id,
+                             Member.balance >= points)
+        .values(balance=Member.balance - points).returning(Member.balance))
+    if left is None:
+        raise conflict(f"{field}: {points} points exceed the available balance "
+                       f"({member.balance})", field=field, balance=member.balance)
+    member.balance = left
+    await _consume(db, member, points)
+    entry = Entry(tenant_id=member.tenant_id, id=new_id(), member_id=member.id, kind=kind,
+                  points=-points, qualifying=qualifying, remaining=0,
+                  external_id=source.external_id, transaction_id=source.transaction_id,
+                  card_id=source.card_id, amount=source.amount, reason=source.reason,
+                  recorded_by=source.recorded_by)
+    db.add(entry)
+    if qualifying:
+        member.qualifying_points = max(0, member.qualifying_points - points)
+    await db.flush()
+    return entry
+
+
+async def _consume(db: AsyncSession, member: Member, points: int) -> None:
+    batches = (await db.execute(
+        select(Entry).where(Entry.tenant_id == member.tenant_id, Entry.member_id == member.id,
+                            Entry.remaining > 0)
+        .order_by(Entry.expires_at.asc().nulls_last(), Entry.id)
+        .with_for_update())).scalars()
+    for batch in batches:
+        if points <= 0:
+            break
+        take = min(points, batch.remaining)
+        batch.remaining -= take
+        points -= take
+
+
+async def expire_due(db: AsyncSession, tenant_id: uuid.UUID, limit: int) -> int:
+    """Expire what is left of up to ``limit`` batches past their date; returns how many.
+    Each batch's member is locked first, as every other change does, so no deadlock."""
+    due = (await db.execute(
+        select(Entry.member_id, Entry.id).where(
+            Entry.tenant_id == tenant_id, Entry.remaining > 0, Entry.expires_at <= now())
+        .order_by(Entry.expires_at).limit(limit))).all()
+    done = 0
+    for member_id, entry_id in due:
+        member = await lock_member(db, tenant_id, member_id)
+        batch = (await db.execute(select(Entry).where(
+            Entry.tenant_id == tenant_id, Entry.id == entry_id, Entry.remaining > 0)
+            .with_for_update().execution_options(populate_existing=True))).scalar_one_or_none()
+        if batch is None:
+            continue
+        points, batch.remaining = batch.remaining, 0
+        member.balance -= points  # the member row is locked: a plain write is exact
+        db.add(Entry(tenant_id=tenant_id, id=new_id(), member_id=member_id, kind="expire",
+                     points=-points, qualifying=False, remaining=0,
+                     reason=f"batch {entry_id} expired"))
+        await db.flush()
+        done += 1
+    return done

@@ -1,0 +1,180 @@
+"""Members and their cards: joining a program, issuing, blocking and replacing cards.
+
+A member's balance and history live on the member, not the card: a replacement card
+carries on where the old one stopped, and a member may hold several cards.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.sdk import Contact, Principal, TenantHooks, audit, conflict, invalid, not_found
+from rapport_plugins.retail import cardnumbers, events, schemas
+from rapport_plugins.retail.models import Card, Member, Program, Tier
+from rapport_plugins.retail.programs import get_program
+from rapport_plugins.retail.roles import require_manager, require_till
+
+
+def card_out(c: Card) -> schemas.CardOut:
+    return schemas.CardOut(id=c.id, member_id=c.member_id, number=c.number, kind=c.kind,
+                           state=c.state, replaced_by=c.replaced_by, created_at=c.created_at)
+
+
+async def member_out(db: AsyncSession, m: Member) -> schemas.MemberOut:
+    cards = (await db.execute(select(Card).where(Card.tenant_id == m.tenant_id,
+                                                 Card.member_id == m.id)
+                              .order_by(Card.created_at, Card.id))).scalars()
+    tier = None
+    if m.tier_id is not None:
+        tier = await db.scalar(select(Tier.name).where(Tier.tenant_id == m.tenant_id,
+                                                       Tier.id == m.tier_id))
+    return schemas.MemberOut(
+        id=m.id, program_id=m.program_id, contact_id=m.contact_id, joined_at=m.joined_at,
+        channel=m.channel, referred_by=m.referred_by, staff=m.staff, notes=m.notes,
+        balance=m.balance, qualifying_points=m.qualifying_points, tier=tier,
+        cards=[card_out(c) for c in cards])
+
+
+async def get_member(db: AsyncSession, principal: Principal, member_id: uuid.UUID) -> Member:
+    member = (await db.execute(select(Member).where(
+        Member.tenant_id == principal.tenant_id, Member.id == member_id))).scalar_one_or_none()
+    if member is None:
+        raise not_found("Member")
+    return member
+
+
+async def _new_number(db: AsyncSession, program: Program) -> str:
+    # The program row is the card counter: one UPDATE … RETURNING hands out each number once.
+    sequence = await db.scalar(
+        update(Program).where(Program.tenant_id == program.tenant_id, Program.id == program.id)
+        .values(next_card=Program.next_card + 1).returning(Program.next_card - 1))
+    return cardnumbers.generated(program.card_prefix, int(sequence or 0))
+
+
+async def issue_card(db: AsyncSession, member: Member, program: Program, kind: str,
+                     number: str | None, field: str = "card_number") -> Card:
+    if kind == "plastic" and number is None:
+        raise invalid(field, "a plastic card is registered with the number printed on it")
+    if number is not None:
+        number = cardnumbers.normal(field, number)
+    else:
+        number = await _new_number(db, program)
+    card = Card(tenant_id=member.tenant_id, member_id=member.id, number=number, kind=kind,
+                state="active")
+    db.add(card)
+    try:
+        async with db.begin_nested():
+            await db.flush()
+    except IntegrityError:
+        raise conflict(f"{field}: this card number is already registered",
+                       field=field) from None
+    return card
+
+
+async def join(db: AsyncSession, principal: Principal, hooks: TenantHooks | None,
+               data: schemas.MemberIn) -> Member:
+    require_till(principal)
+    program = await get_program(db, principal, data.program_id)
+    contact = await db.scalar(select(Contact.id).where(
+        Contact.tenant_id == principal.tenant_id, Contact.id == data.contact_id,
+        Contact.deleted_at.is_(None)))
+    if contact is None:
+        raise invalid("contact_id", "no such contact")
+    if data.referred_by is not None:
+        referrer = await db.scalar(select(Member.id).where(
+            Member.tenant_id == principal.tenant_id, Member.id == data.referred_by,
+            Member.program_id == program.id))
+        if referrer is None:
+            raise invalid("referred_by", "no such member of this program")
+    member = Member(tenant_id=principal.tenant_id, program_id=program.id,
+                    contact_id=data.contact_id, channel=data.channel,
+                    referred_by=data.referred_by, staff=data.staff, notes=data.notes,
+                    balance=0, qualifying_points=0)
+    db.add(member)
+    try:
+        async with db.begin_nested():
+            await db.flush()
+    except IntegrityError:
+        raise conflict("This contact is already a member of the program") from None
+    card = await issue_card(db, member, program, data.card_kind, data.card_number)
+    await audit.record(db, principal, audit.CREATE, events.RECORD_TYPE, member.id,
+                       audit.diff({}, {"contact_id": str(member.contact_id),
+                                       "program_id": str(program.id), "card": card.number}))
+    await events.publish(db, principal, hooks, events.MEMBER_JOINED, principal.tenant_id,
+                         member.id, {"member_id": str(member.id),
+                                     "contact_id": str(member.contact_id),
+                                     "program_id": str(program.id), "channel": member.channel,
+                                     "referred_by": str(member.referred_by)
+                                     if member.referred_by else None})
+    return member
+
+
+async def card_by_number(db: AsyncSession, tenant_id: uuid.UUID, number: str,
+                         field: str = "number") -> Card:
+    number = cardnumbers.normal(field, number)
+    card = (await db.execute(select(Card).where(Card.tenant_id == tenant_id,
+                                                Card.number == number))).scalar_one_or_none()
+    if card is None:
+        raise not_found("Card")
+    return card
+
+
+def require_active(card: Card, numbers: dict[uuid.UUID, str] | None = None) -> None:
+    """409 for a card that cannot be used, naming its state (and its replacement)."""
+    if card.state == "active":
+        return
+    if card.state == "replaced":
+        replacement = (numbers or {}).get(card.replaced_by) if card.replaced_by else None
+        raise conflict(f"Card {card.number} was replaced"
+                       + (f" by card {replacement}" if replacement else ""),
+                       state=card.state, replaced_by=replacement)
+    raise conflict(f"Card {card.number} is {card.state}", state=card.state)
+
+
+async def replacement_number(db: AsyncSession, card: Card) -> str | None:
+    if card.replaced_by is None:
+        return None
+    return await db.scalar(select(Card.number).where(Card.tenant_id == card.tenant_id,
+                                                     Card.id == card.replaced_by))
+
+
+async def block(db: AsyncSession, principal: Principal, hooks: TenantHooks, number: str,
+                state: str) -> Card:
+    require_manager(principal)
+    card = await card_by_number(db, principal.tenant_id, number)
+    if card.state == "replaced":
+        raise conflict(f"Card {card.number} was replaced; block its replacement instead",
+                       state=card.state)
+    before = card.state
+    card.state = state
+    await db.flush()
+    await audit.record(db, principal, audit.UPDATE, events.RECORD_TYPE, card.member_id,
+                       audit.diff({"card": card.number, "state": before},
+                                  {"card": card.number, "state": state}))
+    await events.publish(db, principal, hooks, events.CARD_BLOCKED, principal.tenant_id,
+                         card.member_id, {"card": card.number, "state": state})
+    return card
+
+
+async def replace(db: AsyncSession, principal: Principal, hooks: TenantHooks, number: str,
+                  data: schemas.ReplaceIn) -> Card:
+    """A new card for the same member (balance and history go with the member); the old
+    one answers 409 naming its replacement from now on."""
+    require_manager(principal)
+    old = await card_by_number(db, principal.tenant_id, number)
+    if old.state == "replaced":
+        raise conflict(f"Card {old.number} was already replaced", state=old.state)
+    member = await get_member(db, principal, old.member_id)
+    program = await get_program(db, principal, member.program_id)
+    new = await issue_card(db, member, program, data.kind, data.number, field="number")
+    old.state, old.replaced_by = "replaced", new.id
+    await db.flush()
+    await audit.record(db, principal, audit.UPDATE, events.RECORD_TYPE, member.id,
+                       audit.diff({"card": old.number}, {"card": new.number}))
+    await events.publish(db, principal, hooks, events.CARD_REPLACED, principal.tenant_id,
+                         member.id, {"old": old.number, "new": new.number})
+    return new

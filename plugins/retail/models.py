@@ -1,0 +1,213 @@
+"""Loyalty records: programs and their rules, tiers and rewards; members, cards, the points
+ledger, vouchers, tier history and till purchases.
+
+Every table is tenant-owned (PK ``(tenant_id, id)``, composite foreign keys, unique keys
+leading with ``tenant_id``). A member's ``balance`` is kept on the member row, so the till
+never sums the ledger; its ``CHECK (balance >= 0)`` is the database's refusal to let any
+redemption, however concurrent, overdraw it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKeyConstraint,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rapport.sdk import Base, TenantScoped
+
+
+def _fk(column: str, table: str, ondelete: str | None = None) -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(["tenant_id", column], [f"{table}.tenant_id", f"{table}.id"],
+                                ondelete=ondelete)
+
+
+class Program(TenantScoped, Base):
+    __tablename__ = "retail_programs"
+    __table_args__ = (UniqueConstraint("tenant_id", "name", name="uq_retail_programs_name"),)
+
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    points_per_unit: Mapped[Decimal] = mapped_column(Numeric(12, 4))
+    min_purchase: Mapped[Decimal] = mapped_column(Numeric(14, 4), default=Decimal(0))
+    rounding: Mapped[str] = mapped_column(String(10), default="down")
+    expiry_months: Mapped[int | None] = mapped_column(Integer)
+    tier_period: Mapped[str] = mapped_column(String(20), default="calendar_year")
+    value_per_point: Mapped[Decimal] = mapped_column(Numeric(12, 4), default=Decimal("0.01"))
+    expected_redemption_rate: Mapped[Decimal] = mapped_column(Numeric(5, 4),
+                                                              default=Decimal("0.8"))
+    birthday_bonus: Mapped[int] = mapped_column(Integer, default=0)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    card_prefix: Mapped[str] = mapped_column(String(8), default="7000")
+    next_card: Mapped[int] = mapped_column(BigInteger, default=1)
+
+
+class Rule(TenantScoped, Base):
+    """A multiplier on the base rate: for one SKU, one category, or (neither) the whole
+    basket; optionally only between ``starts_at`` and ``ends_at`` (a bonus campaign)."""
+
+    __tablename__ = "retail_rules"
+    __table_args__ = (_fk("program_id", "retail_programs", "CASCADE"),)
+
+    program_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    name: Mapped[str] = mapped_column(String(200))
+    sku: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[str | None] = mapped_column(String(200))
+    multiplier: Mapped[Decimal] = mapped_column(Numeric(8, 2))
+    starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Product(TenantScoped, Base):
+    """Which category a SKU (a transaction line's ``product``) belongs to."""
+
+    __tablename__ = "retail_products"
+    __table_args__ = (UniqueConstraint("tenant_id", "sku", name="uq_retail_products_sku"),)
+
+    sku: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(200))
+
+
+class Tier(TenantScoped, Base):
+    __tablename__ = "retail_tiers"
+    __table_args__ = (
+        _fk("program_id", "retail_programs", "CASCADE"),
+        UniqueConstraint("tenant_id", "program_id", "name", name="uq_retail_tiers_name"),
+    )
+
+    program_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    name: Mapped[str] = mapped_column(String(100))
+    threshold: Mapped[int] = mapped_column(Integer)
+    multiplier: Mapped[Decimal] = mapped_column(Numeric(6, 2), default=Decimal(1))
+    perks: Mapped[list[str]] = mapped_column(JSONB, default=list)
+
+
+class Member(TenantScoped, Base):
+    __tablename__ = "retail_members"
+    __table_args__ = (
+        _fk("program_id", "retail_programs", "CASCADE"),
+        _fk("contact_id", "contacts", "CASCADE"),
+        _fk("tier_id", "retail_tiers"),
+        UniqueConstraint("tenant_id", "program_id", "contact_id",
+                         name="uq_retail_members_contact"),
+        CheckConstraint("balance >= 0", name="balance_not_negative"),
+    )
+
+    program_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    contact_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                server_default=func.now())
+    channel: Mapped[str] = mapped_column(String(40), default="store")
+    referred_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+    balance: Mapped[int] = mapped_column(BigInteger, default=0)
+    qualifying_points: Mapped[int] = mapped_column(BigInteger, default=0)
+    tier_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    birthday_bonus_year: Mapped[int | None] = mapped_column(Integer)
+
+
+class Card(TenantScoped, Base):
+    __tablename__ = "retail_cards"
+    __table_args__ = (
+        _fk("member_id", "retail_members", "CASCADE"),
+        UniqueConstraint("tenant_id", "number", name="uq_retail_cards_number"),
+    )
+
+    member_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    number: Mapped[str] = mapped_column(String(19))
+    kind: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(10), default="active")
+    replaced_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+
+class Entry(TenantScoped, Base):
+    """One append-only ledger line. Earnings (and positive adjustments) are batches:
+    ``remaining`` is what redemptions and expiry have not consumed yet."""
+
+    __tablename__ = "retail_ledger"
+    __table_args__ = (_fk("member_id", "retail_members", "CASCADE"),)
+
+    member_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    card_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    kind: Mapped[str] = mapped_column(String(10))
+    points: Mapped[int] = mapped_column(BigInteger)
+    qualifying: Mapped[bool] = mapped_column(Boolean, default=False)
+    remaining: Mapped[int] = mapped_column(BigInteger, default=0)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    transaction_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+
+class Reward(TenantScoped, Base):
+    __tablename__ = "retail_rewards"
+    __table_args__ = (_fk("program_id", "retail_programs", "CASCADE"),)
+
+    program_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    name: Mapped[str] = mapped_column(String(200))
+    points_cost: Mapped[int] = mapped_column(Integer)
+    stock: Mapped[int | None] = mapped_column(Integer)
+    valid_days: Mapped[int] = mapped_column(Integer, default=30)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Voucher(TenantScoped, Base):
+    __tablename__ = "retail_vouchers"
+    __table_args__ = (
+        _fk("member_id", "retail_members", "CASCADE"),
+        _fk("reward_id", "retail_rewards", "CASCADE"),
+        UniqueConstraint("tenant_id", "code", name="uq_retail_vouchers_code"),
+    )
+
+    member_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    reward_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    code: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(10), default="issued")
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    used_external_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class TierChange(TenantScoped, Base):
+    __tablename__ = "retail_tier_history"
+    __table_args__ = (_fk("member_id", "retail_members", "CASCADE"),)
+
+    member_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    from_tier: Mapped[str | None] = mapped_column(String(100))
+    to_tier: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(String(40))
+
+
+class TillPurchase(TenantScoped, Base):
+    """The till's answer to one ``external_id``: a repeated POST returns it unchanged."""
+
+    __tablename__ = "retail_till_purchases"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "external_id", name="uq_retail_till_purchases_external"),
+    )
+
+    external_id: Mapped[str] = mapped_column(String(200))
+    answer: Mapped[dict[str, Any]] = mapped_column(JSONB)
+
+
+MODELS: list[type] = [Program, Rule, Product, Tier, Member, Card, Entry, Reward, Voucher,
+                      TierChange, TillPurchase]

@@ -1,0 +1,111 @@
+"""Tiers: up the moment qualifying points cross a threshold, down only when the period is
+settled (``rapport retail tiers recompute``, at the period's end).
+
+A member's ``qualifying_points`` counts the current period (calendar year, or the rolling
+last 12 months); recomputing rebuilds it from the ledger, so the column is a cache the
+ledger can always correct.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.sdk import Principal, TenantHooks
+from rapport_plugins.retail import events
+from rapport_plugins.retail.ledger import add_months, now
+from rapport_plugins.retail.models import Entry, Member, Program, Tier, TierChange
+from rapport_plugins.retail.programs import tiers_of
+
+
+def supported(tiers: Sequence[Tier], points: int) -> Tier | None:
+    """The highest tier whose threshold the points reach (tiers sorted by threshold)."""
+    found = None
+    for tier in tiers:
+        if tier.threshold <= points:
+            found = tier
+    return found
+
+
+def next_tier(tiers: Sequence[Tier], points: int) -> Tier | None:
+    return next((t for t in tiers if t.threshold > points), None)
+
+
+def period_start(program: Program, at: datetime | None = None) -> datetime:
+    at = at or now()
+    if program.tier_period == "rolling_12_months":
+        return add_months(at, -12)
+    local = at.astimezone(ZoneInfo(program.time_zone))
+    return local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _rank(tiers: Sequence[Tier], tier_id: uuid.UUID | None) -> int:
+    return next((i for i, t in enumerate(tiers) if t.id == tier_id), -1)
+
+
+async def settle(db: AsyncSession, member: Member, tiers: Sequence[Tier], reason: str, *,
+                 allow_down: bool = False, actor: Principal | None = None,
+                 hooks: TenantHooks | None = None) -> tuple[str | None, str | None]:
+    """Move the member to the tier their points support (only up unless ``allow_down``);
+    returns the tier names before and after."""
+    current = next((t for t in tiers if t.id == member.tier_id), None)
+    target = supported(tiers, member.qualifying_points)
+    before = current.name if current else None
+    target_id = target.id if target else None
+    if target_id == member.tier_id:
+        return before, before
+    going_up = _rank(tiers, target_id) > _rank(tiers, member.tier_id)
+    if not going_up and not allow_down:
+        return before, before
+    member.tier_id = target_id
+    after = target.name if target else None
+    db.add(TierChange(tenant_id=member.tenant_id, member_id=member.id, from_tier=before,
+                      to_tier=after, reason=reason))
+    await db.flush()
+    await events.publish(db, actor, hooks, events.TIER_CHANGED, member.tenant_id, member.id,
+                         {"member_id": str(member.id), "contact_id": str(member.contact_id),
+                          "from": before, "to": after, "reason": reason,
+                          "direction": "up" if going_up else "down"})
+    return before, after
+
+
+async def recompute(db: AsyncSession, tenant_id: uuid.UUID, program: Program,
+                    after: uuid.UUID | None, batch: int
+                    ) -> tuple[int, int, uuid.UUID | None]:
+    """Settle one batch of the program's members (ids after ``after``): qualifying points
+    rebuilt from the ledger for the current period, tier set to what they support, down as
+    well as up. Returns (members done, tiers changed, last id) — the caller commits each
+    batch and continues from the last id, so an interrupted run resumes where it stopped."""
+    tiers = await tiers_of(db, tenant_id, program.id)
+    query = (select(Member.id).where(Member.tenant_id == tenant_id,
+                                     Member.program_id == program.id)
+             .order_by(Member.id).limit(batch))
+    if after is not None:
+        query = query.where(Member.id > after)
+    ids = list((await db.execute(query)).scalars())
+    start = period_start(program)
+    changed = 0
+    for member_id in ids:
+        member = (await db.execute(select(Member).where(
+            Member.tenant_id == tenant_id, Member.id == member_id).with_for_update()
+            .execution_options(populate_existing=True))).scalar_one()
+        earned = await db.scalar(select(func.coalesce(func.sum(Entry.points), 0)).where(
+            Entry.tenant_id == tenant_id, Entry.member_id == member_id, Entry.qualifying,
+            Entry.created_at >= start))
+        member.qualifying_points = max(0, int(earned or 0))
+        before, now_in = await settle(db, member, tiers, "period", allow_down=True)
+        changed += before != now_in
+    return len(ids), changed, (ids[-1] if ids else None)
+
+
+async def count_members(db: AsyncSession, tenant_id: uuid.UUID, program_id: uuid.UUID) -> int:
+    return int(await db.scalar(select(func.count()).select_from(Member).where(
+        Member.tenant_id == tenant_id, Member.program_id == program_id)) or 0)
+
+
+Progress = Callable[[int], None]

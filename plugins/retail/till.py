@@ -1,0 +1,202 @@
+"""The till: the cashier's view of a scanned card, and recording a purchase.
+
+The card view is a handful of indexed look-ups by key (card number → member, contact,
+tier; the member's vouchers and last visits): the balance is a column, never a sum over
+the ledger, so the view costs the same for a member with ten entries or ten thousand.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.sdk import (
+    Contact,
+    Principal,
+    TenantHooks,
+    audit,
+    contact_defaults,
+    invalid,
+    record_transaction,
+    salutation,
+)
+from rapport_plugins.retail import members, rewards, schemas, tiers
+from rapport_plugins.retail.ledger import Source, debit, lock_member, now
+from rapport_plugins.retail.models import Card, Entry, Member, Program, Reward, Tier, TillPurchase
+from rapport_plugins.retail.numbers import decimal, text
+from rapport_plugins.retail.programs import tiers_of
+from rapport_plugins.retail.purchases import TILL_CARD, TILL_HOOKS
+from rapport_plugins.retail.roles import require_till
+
+LAST_VISITS = 5
+
+
+def days_to_birthday(birthday: date, today: date) -> int:
+    def on(year: int) -> date:
+        try:
+            return birthday.replace(year=year)
+        except ValueError:  # 29 February in a common year: the 28th
+            return date(year, 2, 28)
+
+    upcoming = on(today.year)
+    if upcoming < today:
+        upcoming = on(today.year + 1)
+    return (upcoming - today).days
+
+
+def today_in(program: Program) -> date:
+    return now().astimezone(ZoneInfo(program.time_zone)).date()
+
+
+async def scanned(db: AsyncSession, principal: Principal, number: str
+                  ) -> tuple[Card, Member, Program, Contact]:
+    """The card, its member, program and contact in one statement; 404 unknown, 409 not
+    usable (naming the replacement card)."""
+    card = await members.card_by_number(db, principal.tenant_id, number)
+    if card.state != "active":
+        members.require_active(card, {card.replaced_by: await members.replacement_number(
+            db, card)} if card.replaced_by else None)
+    row = (await db.execute(
+        select(Member, Program, Contact)
+        .join(Program, (Program.tenant_id == Member.tenant_id) & (Program.id == Member.program_id))
+        .join(Contact, (Contact.tenant_id == Member.tenant_id)
+              & (Contact.id == Member.contact_id))
+        .where(Member.tenant_id == principal.tenant_id, Member.id == card.member_id))).one()
+    return card, row[0], row[1], row[2]
+
+
+async def card_view(db: AsyncSession, principal: Principal, number: str) -> schemas.CardView:
+    require_till(principal)
+    card, member, program, contact = await scanned(db, principal, number)
+    ladder = await tiers_of(db, program.tenant_id, program.id)
+    current = next((t for t in ladder if t.id == member.tier_id), None)
+    upcoming = tiers.next_tier(ladder, member.qualifying_points)
+    language = contact.language or (await contact_defaults(db, principal)).default_locale or "en"
+    values = {k: getattr(contact, k) for k in
+              ("honorific", "given_name", "patronymic", "family_name", "preferred_name")}
+    shown = contact.display_name or contact.email or ""
+    today = today_in(program)
+    days = days_to_birthday(contact.birthday, today) if contact.birthday else None
+    vouchers = await rewards.active_vouchers(db, member)
+    visits = (await db.execute(
+        select(Entry.created_at, Entry.amount, Entry.points)
+        .where(Entry.tenant_id == member.tenant_id, Entry.member_id == member.id,
+               Entry.kind == "earn")
+        .order_by(Entry.created_at.desc()).limit(LAST_VISITS))).tuples().all()
+    affordable = (await db.execute(
+        select(Reward).where(Reward.tenant_id == member.tenant_id,
+                             Reward.program_id == program.id, Reward.active,
+                             Reward.points_cost <= member.balance)
+        .order_by(Reward.points_cost.desc()).limit(3))).scalars()
+    offers = [schemas.Offer("reward", r.name, r.id, r.points_cost) for r in affordable]
+    if current is not None:
+        offers += [schemas.Offer("perk", perk) for perk in current.perks]
+    notes = [member.notes] if member.notes else []
+    if member.staff:
+        notes.append("Staff card")
+    return schemas.CardView(
+        card_number=card.number, card_kind=card.kind, member_id=member.id,
+        contact_id=contact.id, program=program.name, currency=program.currency,
+        display_name=shown, salutation=salutation(values, language, shown), language=language,
+        birthday_today=days == 0, days_to_birthday=days, staff=member.staff,
+        tier=schemas.TierProgress(
+            name=current.name if current else None,
+            perks=list(current.perks) if current else [],
+            qualifying_points=member.qualifying_points,
+            next_tier=upcoming.name if upcoming else None,
+            points_to_next=(upcoming.threshold - member.qualifying_points)
+            if upcoming else None),
+        balance=member.balance, vouchers=vouchers, offers=offers, notes=notes,
+        last_visits=[schemas.Visit(at, text(amount), points) for at, amount, points in visits])
+
+
+class _Line:
+    """A till line as the kernel's pricing reads it (product, quantity, unit price)."""
+
+    def __init__(self, line: schemas.TillLineIn, index: int) -> None:
+        self.product = line.product
+        self.quantity = decimal(f"lines[{index}].quantity", line.quantity, positive=True)
+        self.unit_price = decimal(f"lines[{index}].unit_price", line.unit_price)
+
+
+async def purchase(db: AsyncSession, principal: Principal, hooks: TenantHooks,
+                   data: schemas.PurchaseIn) -> schemas.PurchaseOut:
+    """Record the purchase as a kernel transaction (earning follows its event), redeem the
+    voucher and points asked for, and keep the answer under ``external_id``: a repeat gets
+    the same answer and changes nothing."""
+    require_till(principal)
+    earlier = await _answered(db, principal, data.external_id)
+    if earlier is not None:
+        return earlier
+    card, member, program, _ = await scanned(db, principal, data.card_number)
+    if data.currency.upper() != program.currency:
+        raise invalid("currency", f"the program {program.name!r} takes {program.currency}")
+    amount = decimal("amount", data.amount, positive=True) if data.amount is not None else None
+    if amount is None and not data.lines:
+        raise invalid("amount", "required when there are no lines")
+    body: dict[str, Any] = {
+        "currency": program.currency, "occurred_at": data.occurred_at or now(),
+        "channel": "store", "external_id": data.external_id, "kind": "purchase",
+        "contact_id": member.contact_id, "amount": amount, "point_of_sale": data.point_of_sale,
+        "lines": [_Line(x, i) for i, x in enumerate(data.lines)],
+    }
+    tier_before = await _tier_name(db, member)
+    db.info[TILL_CARD], db.info[TILL_HOOKS] = (member.id, card.id), hooks
+    try:
+        recorded = await record_transaction(db, principal, body, hooks)
+    finally:
+        db.info.pop(TILL_CARD, None)
+        db.info.pop(TILL_HOOKS, None)
+    if not recorded.created:
+        # A concurrent request with this id committed first: answer as it did.
+        again = await _answered(db, principal, data.external_id)
+        if again is not None:
+            return again
+    txn_id = recorded.transaction.id
+    member = await lock_member(db, principal.tenant_id, member.id)
+    earned = await db.scalar(select(Entry.points).where(
+        Entry.tenant_id == member.tenant_id, Entry.kind == "earn",
+        Entry.transaction_id == txn_id)) or 0
+    voucher = None
+    if data.voucher_code:
+        voucher = await rewards.use_voucher(db, principal, hooks, member, data.voucher_code,
+                                            data.external_id)
+    redeemed = 0
+    if data.redeem_points:
+        await debit(db, member, "redeem", data.redeem_points, field="redeem_points",
+                    source=Source(external_id=f"{data.external_id}#redeem",
+                                  transaction_id=txn_id, card_id=card.id,
+                                  recorded_by=principal.user_id))
+        redeemed = data.redeem_points
+    answer = schemas.PurchaseOut(
+        transaction_id=txn_id, member_id=member.id, points_earned=int(earned),
+        points_redeemed=redeemed, balance=member.balance, tier_before=tier_before,
+        tier_after=await _tier_name(db, member), voucher=voucher)
+    db.add(TillPurchase(tenant_id=principal.tenant_id, external_id=data.external_id,
+                        answer=audit.jsonable(_as_dict(answer))))
+    await db.flush()
+    return answer
+
+
+def _as_dict(answer: schemas.PurchaseOut) -> dict[str, Any]:
+    return msgspec.to_builtins(answer)  # type: ignore[no-any-return]
+
+
+async def _answered(db: AsyncSession, principal: Principal, external_id: str
+                    ) -> schemas.PurchaseOut | None:
+    stored = await db.scalar(select(TillPurchase.answer).where(
+        TillPurchase.tenant_id == principal.tenant_id, TillPurchase.external_id == external_id))
+    return msgspec.convert(stored, schemas.PurchaseOut) if stored is not None else None
+
+
+async def _tier_name(db: AsyncSession, member: Member) -> str | None:
+    if member.tier_id is None:
+        return None
+    return await db.scalar(select(Tier.name).where(Tier.tenant_id == member.tenant_id,
+                                                   Tier.id == member.tier_id))
+
