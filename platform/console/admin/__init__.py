@@ -1,6 +1,7 @@
 """Settings for owners and admins: members and roles, the module marketplace, custom fields,
-the audit log. Every page refuses other roles (403) before it reads anything."""
+pipelines and stages, the audit log. Every page refuses other roles (403) before it reads
+anything."""
 
-from rapport.console.admin import audit, fields, members, modules
+from rapport.console.admin import audit, fields, members, modules, pipelines
 
-PAGES = [*members.PAGES, *modules.PAGES, *fields.PAGES, *audit.PAGES]
+PAGES = [*members.PAGES, *modules.PAGES, *fields.PAGES, *pipelines.PAGES, *audit.PAGES]

@@ -16,6 +16,7 @@ TABS = (
     ("/settings/members", N_("Members")),
     ("/settings/modules", N_("Modules")),
     ("/settings/fields", N_("Custom fields")),
+    ("/settings/pipelines", N_("Pipelines and stages")),
     ("/settings/audit", N_("Audit log")),
 )
 
