@@ -1,0 +1,230 @@
+"""The lifelong record on one page, "never taught twice", and the returning-alumni audience.
+
+The check is one statement: every candidate course with each outcome it teaches, the
+best level the learner holds of that outcome (not expired, not older than the course's age
+limit) and whether the learner completed or is taking the course — so its cost follows the
+learner's history and the candidate list, never the number of other learners.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.sdk import Principal, audit, invalid, load_settings
+from rapport_plugins.education.catalogue import find_program
+from rapport_plugins.education.learners import (
+    achievement_out,
+    achievements_of,
+    enrolments_of,
+    find_learner,
+    learner_out,
+)
+from rapport_plugins.education.models import Holding, Outcome
+from rapport_plugins.education.schemas import (
+    AudienceMember,
+    HoldingOut,
+    OutcomeRef,
+    Proposal,
+    RecommendationsOut,
+    RecordOut,
+)
+from rapport_plugins.education.settings import EducationSettings
+
+# The "already taught" statement. :courses is the candidate list, chosen by CANDIDATES.
+CHECK_SQL = """
+SELECT c.id, c.code, c.title, c.credits, c.credit_unit, co.outcome_id, o.code, o.title,
+       co.level,
+       (SELECT max(h.level) FROM education_holdings h
+        WHERE h.tenant_id = c.tenant_id AND h.learner_id = :learner
+          AND h.outcome_id = co.outcome_id
+          AND (h.expires_on IS NULL OR h.expires_on > current_date)
+          AND (c.max_age_years IS NULL
+               OR h.achieved_on > current_date - make_interval(years => c.max_age_years))),
+       (SELECT max(e.status) FROM education_enrolments e
+        WHERE e.tenant_id = c.tenant_id AND e.learner_id = :learner AND e.course_id = c.id
+          AND e.status IN ('completed', 'enrolled'))
+FROM education_courses c
+LEFT JOIN education_course_outcomes co ON co.tenant_id = c.tenant_id AND co.course_id = c.id
+LEFT JOIN education_outcomes o ON o.tenant_id = co.tenant_id AND o.id = co.outcome_id
+WHERE c.tenant_id = :tenant AND c.id IN ({candidates})
+ORDER BY c.code, c.id, o.code
+"""
+CANDIDATES = {
+    "program": "SELECT pc.course_id FROM education_program_courses pc "
+               "WHERE pc.tenant_id = :tenant AND pc.program_id = :target",
+    "outcomes": "SELECT co2.course_id FROM education_course_outcomes co2 "
+                "WHERE co2.tenant_id = :tenant AND co2.outcome_id = ANY(:target)",
+}
+PREREQUISITES_SQL = """
+SELECT p.course_id, r.id, r.code,
+       EXISTS (SELECT 1 FROM education_enrolments e
+               WHERE e.tenant_id = r.tenant_id AND e.learner_id = :learner
+                 AND e.course_id = r.id AND e.status = 'completed')
+FROM education_prerequisites p
+JOIN education_courses r ON r.tenant_id = p.tenant_id AND r.id = p.requires_id
+WHERE p.tenant_id = :tenant AND p.course_id IN ({candidates})
+"""
+
+
+def check_statement(kind: str) -> str:
+    """The SQL of the check for a programme or a set of outcomes (constants only)."""
+    return CHECK_SQL.format(candidates=CANDIDATES[kind])
+
+
+def prerequisites_statement(kind: str) -> str:
+    return PREREQUISITES_SQL.format(candidates=CANDIDATES[kind])
+
+
+@dataclass
+class _Course:
+    id: uuid.UUID
+    code: str
+    title: str
+    credits: Decimal
+    credit_unit: str
+    status: str | None
+    adds: list[OutcomeRef] = field(default_factory=list)
+    repeats: list[OutcomeRef] = field(default_factory=list)
+
+
+async def recommend(db: AsyncSession, principal: Principal, learner_id: uuid.UUID, *,
+                    program: uuid.UUID | None = None,
+                    outcomes: list[uuid.UUID] | None = None) -> RecommendationsOut:
+    learner, _ = await find_learner(db, principal, learner_id)
+    if (program is None) == (not outcomes):
+        raise invalid("program", "give a program or a list of outcomes (not both)")
+    params: dict[str, object] = {"tenant": principal.tenant_id, "learner": learner.id}
+    if program is not None:
+        await find_program(db, principal, program)
+        kind, params["target"] = "program", program
+    else:
+        assert outcomes is not None
+        known = set((await db.execute(select(Outcome.id).where(
+            Outcome.tenant_id == principal.tenant_id, Outcome.id.in_(outcomes)))).scalars())
+        for i, wanted in enumerate(outcomes):
+            if wanted not in known:
+                raise invalid(f"outcomes[{i}]", f"unknown outcome {wanted}")
+        kind, params["target"] = "outcomes", list(outcomes)
+    settings = await load_settings(db, principal.tenant_id, "education", EducationSettings)
+    courses: dict[uuid.UUID, _Course] = {}
+    for (cid, code, title, credits, unit, oid, ocode, otitle, level, held,
+         status) in (await db.execute(text(check_statement(kind)), params)).all():
+        course = courses.get(cid)
+        if course is None:
+            course = courses[cid] = _Course(cid, code, title, credits, unit, status)
+        if oid is None:
+            continue
+        ref = OutcomeRef(oid, ocode, otitle, level, held)
+        (course.repeats if held is not None and held >= level else course.adds).append(ref)
+    missing: dict[uuid.UUID, list[tuple[uuid.UUID, str]]] = defaultdict(list)
+    if courses:
+        for cid, rid, rcode, done in (await db.execute(text(prerequisites_statement(kind)),
+                                                       params)).all():
+            if not done:
+                missing[cid].append((rid, rcode))
+    take: list[Proposal] = []
+    skip: list[Proposal] = []
+    saved = Decimal(0)
+    for course in courses.values():
+        total = len(course.adds) + len(course.repeats)
+        overlap = round(len(course.repeats) / total, 3) if total else 0.0
+        proposal = Proposal(course.id, course.code, course.title, float(course.credits),
+                            course.credit_unit, course.adds, course.repeats, overlap, [], "")
+        if course.status == "completed":
+            proposal.reason = "already completed here"
+        elif course.status == "enrolled":
+            proposal.reason = "currently enrolled"
+        elif total and not course.adds:
+            proposal.reason = f"every outcome it teaches is already held ({total})"
+        elif total and overlap >= settings.repeat_threshold:
+            proposal.reason = (f"would repeat {len(course.repeats)} of {total} outcomes; "
+                               f"adds only {', '.join(r.code for r in course.adds)}")
+        if proposal.reason:
+            skip.append(proposal)
+            if course.status != "enrolled":
+                saved += course.credits
+            continue
+        proposal.reason = (f"adds {', '.join(r.code for r in course.adds)}"
+                           if course.adds else "teaches no mapped outcome")
+        if course.repeats:
+            proposal.reason += f"; repeats {', '.join(r.code for r in course.repeats)}"
+        take.append(proposal)
+    taken = {p.course_id for p in take}
+    for proposal in take:
+        proposal.missing_prerequisites = [code for rid, code in missing[proposal.course_id]
+                                          if rid not in taken]
+    await audit.record(db, principal, audit.READ, "education.learner", learner.id,
+                       detail={"recommendations": kind})
+    return RecommendationsOut(learner.id, take, skip, float(saved))
+
+
+async def holdings_of(db: AsyncSession, tenant_id: uuid.UUID,
+                      learner_id: uuid.UUID) -> list[HoldingOut]:
+    rows = (await db.execute(
+        select(Holding, Outcome)
+        .join(Outcome, (Outcome.tenant_id == Holding.tenant_id)
+              & (Outcome.id == Holding.outcome_id))
+        .where(Holding.tenant_id == tenant_id, Holding.learner_id == learner_id)
+        .order_by(Holding.achieved_on.desc(), Outcome.code))).all()
+    return [HoldingOut(o.id, o.code, o.title, h.level, h.source, h.achieved_on, h.expires_on)
+            for h, o in rows]
+
+
+async def lifelong_record(db: AsyncSession, principal: Principal,
+                          learner_id: uuid.UUID) -> RecordOut:
+    learner, contact = await find_learner(db, principal, learner_id)
+    enrolments = await enrolments_of(db, principal.tenant_id, learner.id)
+    credits: dict[str, float] = {}
+    rows = (await db.execute(text(
+        "SELECT c.credit_unit, sum(c.credits) FROM education_enrolments e "
+        "JOIN education_courses c ON c.tenant_id = e.tenant_id AND c.id = e.course_id "
+        "WHERE e.tenant_id = :t AND e.learner_id = :l AND e.status = 'completed' "
+        "GROUP BY c.credit_unit"), {"t": principal.tenant_id, "l": learner.id})).all()
+    for unit, total in rows:
+        credits[unit] = float(total)
+    out = RecordOut(learner_out(learner, contact), enrolments,
+                    await holdings_of(db, principal.tenant_id, learner.id),
+                    [achievement_out(a) for a in
+                     await achievements_of(db, principal.tenant_id, learner.id)],
+                    credits)
+    await audit.record(db, principal, audit.READ, "education.learner", learner.id,
+                       detail={"record": True})
+    return out
+
+
+AUDIENCE_SQL = """
+SELECT l.id, l.contact_id, l.student_number, ct.display_name,
+       array_agg(o.code ORDER BY o.code)
+FROM education_learners l
+JOIN contacts ct ON ct.tenant_id = l.tenant_id AND ct.id = l.contact_id
+JOIN education_course_outcomes co ON co.tenant_id = l.tenant_id AND co.course_id = :course
+JOIN education_outcomes o ON o.tenant_id = co.tenant_id AND o.id = co.outcome_id
+WHERE l.tenant_id = :tenant AND l.may_contact AND ct.deleted_at IS NULL
+  AND EXISTS (SELECT 1 FROM education_enrolments e WHERE e.tenant_id = l.tenant_id
+              AND e.learner_id = l.id AND e.status = 'completed')
+  AND NOT EXISTS (SELECT 1 FROM education_enrolments e WHERE e.tenant_id = l.tenant_id
+                  AND e.learner_id = l.id AND e.course_id = :course
+                  AND e.status IN ('completed', 'enrolled'))
+  AND NOT EXISTS (SELECT 1 FROM education_holdings h WHERE h.tenant_id = l.tenant_id
+                  AND h.learner_id = l.id AND h.outcome_id = co.outcome_id
+                  AND h.level >= co.level
+                  AND (h.expires_on IS NULL OR h.expires_on > current_date))
+GROUP BY l.id, l.contact_id, l.student_number, ct.display_name
+ORDER BY l.id
+LIMIT 1000
+"""
+
+
+async def offer_audience(db: AsyncSession, principal: Principal,
+                         course_id: uuid.UUID) -> list[AudienceMember]:
+    """Alumni who consented to hear from us and would gain an outcome from the course."""
+    rows = (await db.execute(text(AUDIENCE_SQL),
+                             {"tenant": principal.tenant_id, "course": course_id})).all()
+    return [AudienceMember(lid, cid, number, name, list(codes))
+            for lid, cid, number, name, codes in rows]

@@ -1,0 +1,232 @@
+"""Request and response bodies of ``/api/v1/education`` (msgspec: the OpenAPI document
+states every bound the server checks)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+import msgspec
+
+from rapport.sdk import LongText, Name
+
+Code = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[^\x00\s]+$")]
+Uri = Annotated[str, msgspec.Meta(min_length=1, max_length=500,
+                                  pattern=r"^[a-zA-Z][a-zA-Z0-9+.-]*:[^\x00\s]+$")]
+Term = Annotated[str, msgspec.Meta(min_length=1, max_length=20, pattern=r"^[^\x00]*$")]
+Language = Annotated[str, msgspec.Meta(min_length=2, max_length=12,
+                                       pattern=r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")]
+EqfLevel = Annotated[int, msgspec.Meta(ge=1, le=8, description="EQF level 1-8")]
+Proficiency = Annotated[int, msgspec.Meta(ge=1, le=5, description="proficiency 1-5")]
+Credits = Annotated[float, msgspec.Meta(ge=0, le=9999)]
+Grade = Annotated[str, msgspec.Meta(min_length=1, max_length=12, pattern=r"^[^\x00]*$")]
+CreditUnit = Literal["ects", "ceu", "hours"]
+AchievementKind = Literal["degree", "certificate", "micro-credential"]
+Status = Literal["enrolled", "completed", "withdrawn", "failed"]
+
+
+class ProgramIn(msgspec.Struct, forbid_unknown_fields=True):
+    code: Code
+    title: Name
+    description: LongText | None = None
+    credits: Credits | None = None
+    courses: Annotated[list[uuid.UUID], msgspec.Meta(max_length=500)] = []
+
+
+class ProgramOut(msgspec.Struct):
+    id: uuid.UUID
+    code: str
+    title: str
+    description: str | None
+    credits: float | None
+    courses: list[uuid.UUID]
+
+
+class OutcomeIn(msgspec.Struct, forbid_unknown_fields=True):
+    code: Code
+    title: Name
+    description: LongText | None = None
+    framework_uri: Uri | None = None
+    framework_name: Name | None = None
+
+
+class OutcomeOut(msgspec.Struct):
+    id: uuid.UUID
+    code: str
+    title: str
+    description: str | None
+    framework_uri: str | None
+    framework_name: str | None
+
+
+class Teaches(msgspec.Struct, forbid_unknown_fields=True):
+    outcome_id: uuid.UUID
+    level: Proficiency
+
+
+class CourseIn(msgspec.Struct, forbid_unknown_fields=True):
+    code: Code
+    title: Name
+    credits: Credits
+    level: EqfLevel
+    language: Language
+    credit_unit: CreditUnit = "ects"
+    description: LongText | None = None
+    max_age_years: Annotated[int, msgspec.Meta(ge=1, le=80)] | None = None
+    instructor_id: uuid.UUID | None = None
+    outcomes: Annotated[list[Teaches], msgspec.Meta(max_length=200)] = []
+    prerequisites: Annotated[list[uuid.UUID], msgspec.Meta(max_length=50)] = []
+    published: bool = False
+
+
+class TeachesOut(msgspec.Struct):
+    outcome_id: uuid.UUID
+    code: str
+    title: str
+    level: int
+
+
+class CourseOut(msgspec.Struct):
+    id: uuid.UUID
+    code: str
+    title: str
+    description: str | None
+    credits: float
+    credit_unit: str
+    level: int
+    language: str
+    max_age_years: int | None
+    instructor_id: uuid.UUID | None
+    published_at: datetime | None
+    outcomes: list[TeachesOut]
+    prerequisites: list[uuid.UUID]
+
+
+class CoursePage(msgspec.Struct):
+    items: list[CourseOut]
+    next_cursor: str | None
+
+
+class LearnerIn(msgspec.Struct, forbid_unknown_fields=True):
+    contact_id: uuid.UUID
+    student_number: Code
+    may_contact: bool = False
+
+
+class LearnerOut(msgspec.Struct):
+    id: uuid.UUID
+    contact_id: uuid.UUID
+    student_number: str
+    may_contact: bool
+    name: str
+
+
+class LearnerPage(msgspec.Struct):
+    items: list[LearnerOut]
+    next_cursor: str | None
+
+
+class EnrolmentIn(msgspec.Struct, forbid_unknown_fields=True):
+    course_id: uuid.UUID
+    term: Term
+
+
+class ResultIn(msgspec.Struct, forbid_unknown_fields=True):
+    grade: Grade
+    completed_on: date | None = None
+
+
+class WithdrawIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: LongText | None = None
+
+
+class EnrolmentOut(msgspec.Struct):
+    id: uuid.UUID
+    learner_id: uuid.UUID
+    course_id: uuid.UUID
+    course_code: str
+    course_title: str
+    term: str
+    attempt: int
+    status: str
+    grade: str | None
+    completed_on: date | None
+
+
+class AchievementIn(msgspec.Struct, forbid_unknown_fields=True):
+    kind: AchievementKind
+    title: Name
+    issued_on: date
+    expires_on: date | None = None
+    program_id: uuid.UUID | None = None
+
+
+class AchievementOut(msgspec.Struct):
+    id: uuid.UUID
+    kind: str
+    title: str
+    issuer_name: str
+    issued_on: date
+    expires_on: date | None
+    imported: bool
+    decision: str | None
+
+
+class HoldingOut(msgspec.Struct):
+    outcome_id: uuid.UUID
+    code: str
+    title: str
+    level: int
+    source: str
+    achieved_on: date
+    expires_on: date | None
+
+
+class RecordOut(msgspec.Struct):
+    learner: LearnerOut
+    enrolments: list[EnrolmentOut]
+    holdings: list[HoldingOut]
+    achievements: list[AchievementOut]
+    credits: dict[str, float]
+
+
+class OutcomeRef(msgspec.Struct):
+    outcome_id: uuid.UUID
+    code: str
+    title: str
+    level: int
+    held_level: int | None
+
+
+class Proposal(msgspec.Struct):
+    course_id: uuid.UUID
+    code: str
+    title: str
+    credits: float
+    credit_unit: str
+    adds: list[OutcomeRef]
+    repeats: list[OutcomeRef]
+    overlap: float
+    missing_prerequisites: list[str]
+    reason: str
+
+
+class RecommendationsOut(msgspec.Struct):
+    learner_id: uuid.UUID
+    take: list[Proposal]
+    skip: list[Proposal]
+    credits_saved: float
+
+
+class AudienceMember(msgspec.Struct):
+    learner_id: uuid.UUID
+    contact_id: uuid.UUID
+    student_number: str
+    name: str
+    adds: list[str]
+
+
+class AudienceOut(msgspec.Struct):
+    course_id: uuid.UUID
+    items: list[AudienceMember]
