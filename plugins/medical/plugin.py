@@ -28,7 +28,7 @@ from rapport_plugins.medical.federation.controllers import (
     FederationPublicController,
 )
 from rapport_plugins.medical.federation.models import FederationPeer, SeenAssertion
-from rapport_plugins.medical.fhir.controllers import FhirController
+from rapport_plugins.medical.fhir.controllers import FhirController, FhirDiscoveryController
 from rapport_plugins.medical.models import (
     CarePlan,
     Condition,
@@ -88,7 +88,7 @@ def rapport_migrations() -> Path:
 def rapport_routes() -> list[Any]:
     return [PatientController, ConsentController, AccessRequestController,
             SharedRecordController, BreakGlassController, FederationController,
-            FederationPublicController, FhirController]
+            FederationPublicController, FhirDiscoveryController, FhirController]
 
 
 @hookimpl

@@ -35,6 +35,7 @@ from rapport_plugins.medical.federation.assertions import verify as verify_asser
 from rapport_plugins.medical.federation.client import fetch_record
 from rapport_plugins.medical.federation.doors import MEMBER_DOOR, PEER_ROLE, PublicDoor
 from rapport_plugins.medical.federation.keys import jwks
+from rapport_plugins.medical.fhir import scopes
 from rapport_plugins.medical.roles import ENCOUNTERS, access_of
 from rapport_plugins.medical.schemas import FetchIn, PeerIn
 
@@ -126,9 +127,14 @@ class FederationPublicController(Controller):
         except AssertionRefused as refused:
             await _log_refusal(maker, refused, client)
             return oauth_error(401, "invalid_client", "client authentication failed")
-        access = tokens.issue(settings.secret_key, peer.tenant_id, peer.id, peer.client_id)
+        try:
+            scope = scopes.grant(data.scope)
+        except scopes.ScopeRefused as refused:
+            return oauth_error(400, "invalid_scope", str(refused))
+        access = tokens.issue(settings.secret_key, peer.tenant_id, peer.id, peer.client_id,
+                              scope)
         return Response({"access_token": access, "token_type": "Bearer",
-                         "expires_in": tokens.TOKEN_TTL, "scope": tokens.SCOPE},
+                         "expires_in": tokens.TOKEN_TTL, "scope": scope},
                         headers={"Cache-Control": "no-store"})
 
 

@@ -27,16 +27,19 @@ class FederationToken:
     tenant_id: uuid.UUID
     peer_id: uuid.UUID
     client_id: str
+    scope: str = SCOPE
 
 
 def _key(secret: str) -> OctKey:
     return OctKey.import_key(derived_key(secret, "federation-access-token"))
 
 
-def issue(secret: str, tenant_id: uuid.UUID, peer_id: uuid.UUID, client_id: str) -> str:
+def issue(secret: str, tenant_id: uuid.UUID, peer_id: uuid.UUID, client_id: str,
+          scope: str = SCOPE) -> str:
+    """A token carrying the granted SMART scopes, which the FHIR doors enforce."""
     now = int(time.time())
     claims = {"iss": "rapport", "aud": AUDIENCE, "sub": client_id, "tid": str(tenant_id),
-              "pid": str(peer_id), "scope": SCOPE, "iat": now, "exp": now + TOKEN_TTL,
+              "pid": str(peer_id), "scope": scope, "iat": now, "exp": now + TOKEN_TTL,
               "jti": uuid.uuid4().hex}
     return jwt.encode({"alg": "HS256"}, claims, _key(secret))
 
@@ -47,9 +50,10 @@ def read(secret: str, token: str) -> FederationToken:
         registry = jwt.JWTClaimsRegistry(
             aud={"essential": True, "value": AUDIENCE}, exp={"essential": True},
             tid={"essential": True}, pid={"essential": True}, sub={"essential": True},
+            scope={"essential": True},
         )
         registry.validate(claims)
         return FederationToken(uuid.UUID(claims["tid"]), uuid.UUID(claims["pid"]),
-                               str(claims["sub"]))
+                               str(claims["sub"]), str(claims["scope"]))
     except (JoseError, ValueError, KeyError, TypeError) as exc:
         raise TokenRefused("invalid or expired federation token") from exc

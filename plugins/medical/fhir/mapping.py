@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.consent import Consent
@@ -40,6 +41,7 @@ MODELS: dict[str, type[Resource]] = {
     "Observation": Observation, "MedicationStatement": MedicationStatement,
     "Consent": Consent, "CarePlan": CarePlan, "DocumentReference": DocumentReference,
     "Bundle": Bundle, "OperationOutcome": OperationOutcome,
+    "CapabilityStatement": CapabilityStatement,
 }
 ENCOUNTER_STATUS = {"in-progress": "in-progress", "planned": "planned", "arrived": "arrived",
                     "finished": "finished", "cancelled": "cancelled"}
@@ -64,9 +66,19 @@ def _ref(kind: str, ident: Any) -> dict[str, str]:
     return {"reference": f"{kind}/{ident}"}
 
 
+def version_of(changed: datetime) -> str:
+    """``meta.versionId`` (and the ETag): the row's last change in microseconds, so it
+    moves exactly when the row does; section rows are never edited, patients are."""
+    return str(int(changed.timestamp() * 1_000_000))
+
+
+def _meta(changed: datetime) -> dict[str, str]:
+    return {"versionId": version_of(changed), "lastUpdated": _instant(changed)}
+
+
 def patient(owner: uuid.UUID, row: Row) -> dict[str, Any]:
     resource: dict[str, Any] = {
-        "resourceType": "Patient", "id": str(row["id"]),
+        "resourceType": "Patient", "id": str(row["id"]), "meta": _meta(row["updated_at"]),
         "identifier": [{"use": "usual", "system": mrn_system(owner), "value": row["mrn"],
                         "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203",
                                              "code": "MR"}]}}],
@@ -100,6 +112,7 @@ def patient(owner: uuid.UUID, row: Row) -> dict[str, Any]:
 def encounter(row: Row) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Encounter", "id": str(row["id"]),
+        "meta": _meta(row["created_at"]),
         "status": ENCOUNTER_STATUS[row["status"]],
         "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "AMB"},
         "subject": _ref("Patient", row["patient_id"]),
@@ -122,6 +135,7 @@ def encounter(row: Row) -> dict[str, Any]:
 def condition(row: Row) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Condition", "id": str(row["id"]),
+        "meta": _meta(row["created_at"]),
         "clinicalStatus": {"coding": [{
             "system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
             "code": row["clinical_status"]}]},
@@ -141,6 +155,7 @@ def observation(row: Row) -> dict[str, Any]:
     vital = vocab.VITAL_SIGNS[row["code"]]
     resource: dict[str, Any] = {
         "resourceType": "Observation", "id": str(row["id"]), "status": "final",
+        "meta": _meta(row["created_at"]),
         "category": [{"coding": [{
             "system": "http://terminology.hl7.org/CodeSystem/observation-category",
             "code": "vital-signs"}]}],
@@ -161,7 +176,8 @@ def medication_statement(row: Row) -> dict[str, Any]:
     if row.get("code"):
         concept["coding"] = [{"code": row["code"], "display": row["medication"]}]
     resource: dict[str, Any] = {
-        "resourceType": "MedicationStatement", "id": str(row["id"]), "status": row["status"],
+        "resourceType": "MedicationStatement", "id": str(row["id"]),
+        "meta": _meta(row["created_at"]), "status": row["status"],
         "medicationCodeableConcept": concept, "subject": _ref("Patient", row["patient_id"]),
         "dateAsserted": _instant(row["created_at"]),
     }
@@ -176,7 +192,8 @@ def medication_statement(row: Row) -> dict[str, Any]:
 
 def care_plan(row: Row) -> dict[str, Any]:
     resource: dict[str, Any] = {
-        "resourceType": "CarePlan", "id": str(row["id"]), "status": row["status"],
+        "resourceType": "CarePlan", "id": str(row["id"]),
+        "meta": _meta(row["created_at"]), "status": row["status"],
         "intent": "plan", "title": row["title"], "category": [{"text": row["category"]}],
         "subject": _ref("Patient", row["patient_id"]),
         "note": [{"text": f"Goal: {g}"} for g in row.get("goals") or []],
@@ -198,6 +215,7 @@ def document_reference(row: Row, content: bytes | None = None) -> dict[str, Any]
         attachment["data"] = base64.b64encode(content).decode()
     return validated({
         "resourceType": "DocumentReference", "id": str(row["id"]), "status": "current",
+        "meta": _meta(row["created_at"]),
         "subject": _ref("Patient", row["patient_id"]), "date": _instant(row["created_at"]),
         "content": [{"attachment": attachment}],
     })
@@ -208,6 +226,7 @@ def consent(c: Row, grantor_name: str, grantee: str, *, active: bool) -> dict[st
     (``provision.class`` uses our section names), purpose, window and evidence."""
     return validated({
         "resourceType": "Consent", "id": str(c["id"]),
+        "meta": _meta(c.get("revoked_at") or c["created_at"]),
         "status": "active" if active else "inactive",
         "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope",
                               "code": "patient-privacy"}]},
@@ -253,6 +272,19 @@ def bundle(resources: Iterable[dict[str, Any]], kind: str, base: str,
     if kind == "searchset":
         body["total"] = len(entries)
     return validated(body if entries else {k: v for k, v in body.items() if k != "entry"})
+
+
+def searchset(resources: Iterable[dict[str, Any]], base: str, total: int,
+              links: list[dict[str, str]]) -> dict[str, Any]:
+    """A search's answer: the page of matches, the total, and the paging links."""
+    entries = [{"fullUrl": f"{base}/{r['resourceType']}/{r['id']}", "resource": r,
+                "search": {"mode": "match"}} for r in resources]
+    body: dict[str, Any] = {"resourceType": "Bundle", "id": str(uuid.uuid4()),
+                            "meta": {"lastUpdated": _instant(datetime.now(UTC))},
+                            "type": "searchset", "total": total, "link": links}
+    if entries:
+        body["entry"] = entries
+    return validated(body)
 
 
 def outcome(status: int, code: str, diagnostics: str) -> dict[str, Any]:

@@ -67,14 +67,15 @@ def test_a_valid_assertion_gets_a_token_and_reads_only_consented_sections(client
                      headers=auth)
     assert obs.status_code == 200
     assert obs.json()["entry"][0]["resource"]["valueQuantity"]["code"] == "/min"
-    assert client.get(f"{FHIR}/Condition", params={"patient": p["id"]},
-                      headers=auth).status_code == 404
+    # Conditions were not consented to: the search finds none.
+    r = client.get(f"{FHIR}/Condition", params={"patient": p["id"]}, headers=auth)
+    assert r.status_code == 200 and Bundle.model_validate(r.json()).total == 0
     everything = client.get(f"{FHIR}/Patient/{p['id']}/$everything", headers=auth)
     kinds = {e["resource"]["resourceType"] for e in everything.json()["entry"]}
     assert kinds == {"Patient", "Observation", "Consent"}
     Bundle.model_validate(everything.json())
     # Malformed search parameters: a 400 OperationOutcome naming the parameter.
-    for params in ({"patient": "not-a-uuid"}, {}):
+    for params in ({"patient": "Practitioner/1"}, {"date": "yesterday"}):
         r = client.get(f"{FHIR}/Encounter", params=params, headers=auth)
         assert r.status_code == 400, r.text
         OperationOutcome.model_validate(r.json())
