@@ -3,7 +3,34 @@ incentives for salespeople (docs/dealership.md)."""
 
 from __future__ import annotations
 
-from rapport.sdk import PluginManifest, hookimpl
+from pathlib import Path
+from typing import Any
+
+from rapport.sdk import (
+    ConsoleUI,
+    ContactSummaryQuery,
+    PeriodicWork,
+    Permission,
+    PluginManifest,
+    RoleDefinition,
+    SharingRule,
+    TimelineEntry,
+    TimelineQuery,
+    Workflow,
+    hookimpl,
+)
+from rapport_plugins.dealership import alerts, summary, timeline
+from rapport_plugins.dealership.cli import dealership_group
+from rapport_plugins.dealership.console import UI
+from rapport_plugins.dealership.models import MODELS
+from rapport_plugins.dealership.roles import PERMISSIONS, ROLES, RULES
+from rapport_plugins.dealership.routes.catalogue import StockController, VehicleController
+from rapport_plugins.dealership.routes.incentives import IncentiveController
+from rapport_plugins.dealership.routes.orders import OrderController
+from rapport_plugins.dealership.routes.promises import PromiseController
+from rapport_plugins.dealership.routes.reports import ReportController
+from rapport_plugins.dealership.settings import DealershipSettings
+from rapport_plugins.dealership.workflow import ORDER
 
 
 @hookimpl
@@ -14,6 +41,73 @@ def rapport_manifest() -> PluginManifest:
         version="0.1.0",
         description="Vehicle orders with deposits, the ledger of what was promised to whom "
         "and how likely, and incentives for salespeople.",
+        permissions=tuple(p.key for p in PERMISSIONS),
         price_key="price_dealership",
         tags=("vertical", "automotive"),
     )
+
+
+@hookimpl
+def rapport_models() -> list[type]:
+    return list(MODELS)
+
+
+@hookimpl
+def rapport_migrations() -> Path:
+    return Path(__file__).parent / "migrations" / "versions"
+
+
+@hookimpl
+def rapport_routes() -> list[Any]:
+    return [VehicleController, StockController, OrderController, PromiseController,
+            ReportController, IncentiveController]
+
+
+@hookimpl
+def rapport_workflows() -> list[Workflow]:
+    return [ORDER]
+
+
+@hookimpl
+def rapport_sharing_rules() -> list[SharingRule]:
+    return list(RULES)
+
+
+@hookimpl
+def rapport_permissions() -> list[Permission]:
+    return list(PERMISSIONS)
+
+
+@hookimpl
+def rapport_roles() -> list[RoleDefinition]:
+    return list(ROLES)
+
+
+@hookimpl
+def rapport_settings_schema() -> type:
+    return DealershipSettings
+
+
+@hookimpl
+async def rapport_timeline(query: TimelineQuery) -> list[TimelineEntry]:
+    return await timeline.entries(query)
+
+
+@hookimpl
+async def rapport_contact_summary(query: ContactSummaryQuery) -> dict[str, Any]:
+    return await summary.for_contact(query)
+
+
+@hookimpl
+async def rapport_periodic_work(work: PeriodicWork) -> int:
+    return await alerts.run(work.sessions, work.registry, work.batch, work.max_tenants)
+
+
+@hookimpl
+def rapport_cli_commands() -> list[Any]:
+    return [dealership_group]
+
+
+@hookimpl
+def rapport_console() -> ConsoleUI:
+    return UI

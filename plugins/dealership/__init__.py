@@ -1,0 +1,2 @@
+"""Dealership: vehicle orders with deposits, the promise ledger and incentives for
+salespeople (docs/dealership.md)."""

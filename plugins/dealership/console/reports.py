@@ -1,0 +1,55 @@
+"""The manager's screens: kept-rate and calibration over a period, and contest leaderboards."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.sdk import Principal, Screen
+from rapport_plugins.dealership import incentives, reports
+from rapport_plugins.dealership.members import names
+from rapport_plugins.dealership.roles import require_manager
+
+
+def _day(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+@get("/reports")
+async def report_page(request: Request, principal: NamedDependency[Principal],
+                      db: NamedDependency[AsyncSession]) -> Screen:
+    require_manager(principal)
+    today = datetime.now(UTC).date()
+    start = _day(request.query_params.get("from"), today - timedelta(days=90))
+    end = _day(request.query_params.get("to"), today)
+    if end < start:
+        start, end = end, start
+    rows = await reports.promise_report(db, principal.tenant_id, "member", start, end)
+    buckets, members = await reports.calibration(db, principal.tenant_id, start, end)
+    ids = {uuid.UUID(r.key) for r in rows if r.key} | {m.member_id for m in members}
+    who = await names(db, principal.tenant_id, ids)
+    late = await reports.late_deposits(db, principal.tenant_id)
+    return Screen("dealership/reports.html", "Promise report", {
+        "rows": rows, "buckets": buckets, "members": members, "start": start,
+        "labels": {str(k): v for k, v in who.items()},
+        "end": end, "late": late})
+
+
+@get("/contests")
+async def contests_page(principal: NamedDependency[Principal],
+                        db: NamedDependency[AsyncSession]) -> Screen:
+    boards = []
+    for contest in await incentives.contests(db, principal):
+        standings, changes = await incentives.leaderboard(db, contest)
+        boards.append({"contest": contest, "standings": standings, "changes": changes})
+    return Screen("dealership/contests.html", "Leaderboard", {"boards": boards})
+
+
+PAGES = [report_page, contests_page]

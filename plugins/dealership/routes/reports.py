@@ -1,0 +1,55 @@
+"""``/reports``: kept-rate, calibration, deposits held on late orders (managers)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.sdk import Principal
+from rapport_plugins.dealership import reports
+from rapport_plugins.dealership.roles import require_manager
+from rapport_plugins.dealership.schemas import (
+    CalibrationReport,
+    LateDepositReport,
+    PromiseReport,
+)
+
+From = Annotated[date, QueryParameter(name="from", description="First day (due date)")]
+To = Annotated[date, QueryParameter(name="to", description="Last day, inclusive")]
+
+
+class ReportController(Controller):
+    path = "/reports"
+
+    @get("/promises")
+    async def promises(self, principal: NamedDependency[Principal],
+                       db: NamedDependency[AsyncSession], from_: From, to: To,
+                       group_by: FromQuery[Literal["member", "branch", "kind"]] = "member",
+                       ) -> PromiseReport:
+        """Promises due in the period, per salesperson, branch or kind: counts by status,
+        kept-rate (kept of kept + broken), the mean stated probability and the Brier score."""
+        require_manager(principal)
+        rows = await reports.promise_report(db, principal.tenant_id, group_by, from_, to)
+        return PromiseReport(group_by, from_, to, rows)
+
+    @get("/calibration")
+    async def calibration(self, principal: NamedDependency[Principal],
+                          db: NamedDependency[AsyncSession], from_: From,
+                          to: To) -> CalibrationReport:
+        """For promises stated at each probability band, the share kept; per salesperson
+        the Brier score (0 is perfect; over-promisers score high)."""
+        require_manager(principal)
+        buckets, members = await reports.calibration(db, principal.tenant_id, from_, to)
+        return CalibrationReport(from_, to, buckets, members)
+
+    @get("/late-deposits")
+    async def late_deposits(self, principal: NamedDependency[Principal],
+                            db: NamedDependency[AsyncSession]) -> LateDepositReport:
+        """Orders past their expected delivery date that still hold a deposit."""
+        require_manager(principal)
+        return LateDepositReport(await reports.late_deposits(db, principal.tenant_id))
