@@ -2,6 +2,7 @@
 pipelines and stages, the audit log. Every page refuses other roles (403) before it reads
 anything."""
 
-from rapport.console.admin import audit, fields, members, modules, pipelines
+from rapport.console.admin import audit, field_edit, fields, members, modules, pipelines
 
-PAGES = [*members.PAGES, *modules.PAGES, *fields.PAGES, *pipelines.PAGES, *audit.PAGES]
+PAGES = [*members.PAGES, *modules.PAGES, *fields.PAGES, *field_edit.PAGES, *pipelines.PAGES,
+         *audit.PAGES]

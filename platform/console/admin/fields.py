@@ -45,6 +45,8 @@ async def _page(request: Request, db: AsyncSession, principal: Principal,
         "entities": sorted(await known_entities(db)),
         "values": values or BLANK, "errors": errors or {},
         "created": request.query_params.get("created"),
+        "updated": request.query_params.get("updated"),
+        "deleted": request.query_params.get("deleted"),
     }, status=status))
 
 

@@ -311,3 +311,23 @@ async def delete_field(
     )
     if indexed:
         await indexes.unindex_field(session, actor.tenant_id, entity, full_key)
+
+
+async def count_values(
+    session: AsyncSession,
+    actor: Principal,
+    key: str,
+    entity: str,
+    plugin_fields: Sequence[FieldDefinition],
+) -> int:
+    """How many of the tenant's records hold a value of its field ``key`` (what deleting the
+    field would erase; the console's confirmation says it). Trashed records count too: a
+    restore would bring their values back otherwise."""
+    row = await find_field(session, actor, key, entity, plugin_fields)
+    records = record_table((await known_entities(session))[entity])
+    found = await session.execute(
+        select(func.count()).select_from(records).where(
+            records.c.tenant_id == actor.tenant_id, records.c.fields.has_key(row.full_key)
+        )
+    )
+    return int(found.scalar_one())
