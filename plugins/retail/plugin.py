@@ -8,6 +8,7 @@ from typing import Any
 
 from rapport.sdk import (
     TRANSACTION_RECORDED,
+    ConsoleUI,
     ContactSummaryQuery,
     DomainEvent,
     Permission,
@@ -20,6 +21,7 @@ from rapport.sdk import (
 )
 from rapport_plugins.retail import timeline
 from rapport_plugins.retail.cli import retail_group
+from rapport_plugins.retail.console import UI
 from rapport_plugins.retail.models import MODELS
 from rapport_plugins.retail.purchases import on_transaction
 from rapport_plugins.retail.roles import MEMBER_RULE, PERMISSIONS, ROLES
@@ -84,6 +86,11 @@ async def rapport_timeline(query: TimelineQuery) -> list[TimelineEntry]:
 @hookimpl
 async def rapport_contact_summary(query: ContactSummaryQuery) -> dict[str, Any]:
     return await timeline.summary(query)
+
+
+@hookimpl
+def rapport_console() -> ConsoleUI:
+    return UI
 
 
 @hookimpl

@@ -98,7 +98,7 @@ async def card_view(db: AsyncSession, principal: Principal, number: str) -> sche
         offers += [schemas.Offer("perk", perk) for perk in current.perks]
     notes = [member.notes] if member.notes else []
     if member.staff:
-        notes.append("Staff card")
+        notes.append("Staff card")  # translated by the screen (console words)
     return schemas.CardView(
         card_number=card.number, card_kind=card.kind, member_id=member.id,
         contact_id=contact.id, program=program.name, currency=program.currency,

@@ -1,0 +1,86 @@
+"""The pages: each calls the same services as the API, so a screen refuses what the API
+refuses (a bad check digit, a blocked card, too few points) with the same words."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rapport.sdk import Principal, RapportError, Screen, TenantHooks
+from rapport_plugins.retail import accounts, programs, reports, schemas, till
+from rapport_plugins.retail.roles import require_manager
+
+Db = NamedDependency[AsyncSession]
+Who = NamedDependency[Principal]
+
+
+def _problem(exc: RapportError) -> str:
+    return "; ".join(e.message for e in exc.errors) or exc.detail
+
+
+async def _till(db: AsyncSession, principal: Principal, number: str | None,
+                **extra: Any) -> Screen:
+    view, error, status = None, None, 200
+    if number:
+        try:
+            view = await till.card_view(db, principal, number)
+        except RapportError as exc:
+            if exc.status not in (404, 409, 422):
+                raise
+            error, status = _problem(exc), exc.status
+    return Screen("retail/till.html", "Till",
+                  {"view": view, "number": number or "", "error": error, **extra},
+                  status=status)
+
+
+@get("/")
+async def till_page(principal: Who, db: Db, card: Annotated[
+        str | None, QueryParameter(max_length=24)] = None) -> Screen:
+    """Scan or type a card number."""
+    return await _till(db, principal, card)
+
+
+@post("/purchases", status_code=200)
+async def record_purchase(request: Request, principal: Who, db: Db,
+                          hooks: NamedDependency[TenantHooks]) -> Screen | Response[Any]:
+    form = await request.form()
+    number = str(form.get("card_number", "")).strip()
+    try:
+        data = schemas.PurchaseIn(
+            card_number=number, external_id=str(form.get("external_id", "")) or "-",
+            currency=str(form.get("currency", "")), amount=str(form.get("amount", "")).strip()
+            or None, voucher_code=str(form.get("voucher_code", "")).strip() or None,
+            redeem_points=int(str(form.get("redeem_points") or "0") or 0))
+        async with db.begin_nested():  # refused: nothing of it stays
+            done = await till.purchase(db, principal, hooks, data)
+    except ValueError:
+        return await _till(db, principal, number, purchase_error="redeem_points: a number")
+    except RapportError as exc:
+        if exc.status not in (404, 409, 422):
+            raise
+        return await _till(db, principal, number, purchase_error=_problem(exc))
+    return await _till(db, principal, number, done=done)
+
+
+@get("/members/{member_id:uuid}")
+async def member_page(member_id: FromPath[uuid.UUID], principal: Who, db: Db) -> Screen:
+    page = await accounts.ledger_page(db, principal, member_id, None, 100)
+    history = await reports.tier_history(db, principal, member_id)
+    return Screen("retail/member.html", "Loyalty member",
+                  {"ledger": page, "history": history, "member_id": member_id})
+
+
+@get("/programs")
+async def programs_page(principal: Who, db: Db) -> Screen:
+    require_manager(principal)
+    found = await programs.list_programs(db, principal)
+    shown = [(p, await reports.program_report(db, principal, p.id)) for p in found]
+    return Screen("retail/programs.html", "Loyalty programs", {"programs": shown})
+
+
+PAGES = [till_page, record_purchase, member_page, programs_page]
