@@ -23,7 +23,7 @@ from tests.plugins.medical.federation_support import ASSERTION_TYPE, assertion, 
 from tests.plugins.medical.support import Clinic, clinic
 
 FHIR_PATH = "/api/v1/medical/fhir"
-TOKEN_PATH = "/api/v1/medical/federation/token"  # noqa: S105 - a URL path
+TOKEN_PATH = "/api/v1/medical/federation/token"
 
 
 @contextmanager

@@ -4,8 +4,6 @@ and pages. Every body the server returns validates with ``fhir.resources`` (R4B)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from fhir.resources.R4B.bundle import Bundle
@@ -19,13 +17,6 @@ from fhirpy.base.exceptions import ForbiddenError, ResourceNotFound
 
 from rapport_plugins.medical.fhir.mapping import MODELS
 from rapport_plugins.medical.fhir.resources import KINDS
-from tests.plugins.medical.fhir_support import Shared, served, shared_records
-
-
-@pytest.fixture(scope="module")
-def shared(database, client) -> Iterator[Shared]:
-    with served(database) as base, shared_records(client, base) as s:
-        yield s
 
 
 def test_metadata_lists_exactly_what_is_supported(shared):
