@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from rapport.sdk import (
+    ConsoleUI,
     ContactSummaryQuery,
     Permission,
     PluginManifest,
@@ -19,6 +20,7 @@ from rapport.sdk import (
     hookimpl,
 )
 from rapport_plugins.education import timeline
+from rapport_plugins.education.console import UI
 from rapport_plugins.education.models import (
     Achievement,
     Course,
@@ -113,3 +115,8 @@ def rapport_cli_commands() -> list[click.Command]:
     from rapport_plugins.education.cli import education
 
     return [education]
+
+
+@hookimpl
+def rapport_console() -> ConsoleUI:
+    return UI

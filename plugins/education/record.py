@@ -58,6 +58,9 @@ ORDER BY c.code, c.id, o.code
 CANDIDATES = {
     "program": "SELECT pc.course_id FROM education_program_courses pc "
                "WHERE pc.tenant_id = :tenant AND pc.program_id = :target",
+    # No target: everything the catalogue offers now (its published courses).
+    "catalogue": "SELECT c2.id FROM education_courses c2 "
+                 "WHERE c2.tenant_id = :tenant AND c2.published_at IS NOT NULL",
     "outcomes": "SELECT co2.course_id FROM education_course_outcomes co2 "
                 "WHERE co2.tenant_id = :tenant AND co2.outcome_id = ANY(:target)",
 }
@@ -97,20 +100,21 @@ async def recommend(db: AsyncSession, principal: Principal, learner_id: uuid.UUI
                     program: uuid.UUID | None = None,
                     outcomes: list[uuid.UUID] | None = None) -> RecommendationsOut:
     learner, _ = await find_learner(db, principal, learner_id)
-    if (program is None) == (not outcomes):
-        raise invalid("program", "give a program or a list of outcomes (not both)")
+    if program is not None and outcomes:
+        raise invalid("program", "give a program or a list of outcomes, not both")
     params: dict[str, object] = {"tenant": principal.tenant_id, "learner": learner.id}
     if program is not None:
         await find_program(db, principal, program)
         kind, params["target"] = "program", program
-    else:
-        assert outcomes is not None
+    elif outcomes:
         known = set((await db.execute(select(Outcome.id).where(
             Outcome.tenant_id == principal.tenant_id, Outcome.id.in_(outcomes)))).scalars())
         for i, wanted in enumerate(outcomes):
             if wanted not in known:
                 raise invalid(f"outcomes[{i}]", f"unknown outcome {wanted}")
         kind, params["target"] = "outcomes", list(outcomes)
+    else:
+        kind = "catalogue"
     settings = await load_settings(db, principal.tenant_id, "education", EducationSettings)
     courses: dict[uuid.UUID, _Course] = {}
     for (cid, code, title, credits, unit, oid, ocode, otitle, level, held,
@@ -137,12 +141,14 @@ async def recommend(db: AsyncSession, principal: Principal, learner_id: uuid.UUI
         proposal = Proposal(course.id, course.code, course.title, float(course.credits),
                             course.credit_unit, course.adds, course.repeats, overlap, [], "")
         if course.status == "completed":
-            proposal.reason = "already completed here"
+            proposal.why, proposal.reason = "completed", "already completed here"
         elif course.status == "enrolled":
-            proposal.reason = "currently enrolled"
+            proposal.why, proposal.reason = "enrolled", "currently enrolled"
         elif total and not course.adds:
+            proposal.why = "all_held"
             proposal.reason = f"every outcome it teaches is already held ({total})"
         elif total and overlap >= settings.repeat_threshold:
+            proposal.why = "mostly_repeats"
             proposal.reason = (f"would repeat {len(course.repeats)} of {total} outcomes; "
                                f"adds only {', '.join(r.code for r in course.adds)}")
         if proposal.reason:
@@ -150,6 +156,7 @@ async def recommend(db: AsyncSession, principal: Principal, learner_id: uuid.UUI
             if course.status != "enrolled":
                 saved += course.credits
             continue
+        proposal.why = "adds" if course.adds else "no_outcomes"
         proposal.reason = (f"adds {', '.join(r.code for r in course.adds)}"
                            if course.adds else "teaches no mapped outcome")
         if course.repeats:

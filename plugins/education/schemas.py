@@ -210,6 +210,9 @@ class Proposal(msgspec.Struct):
     overlap: float
     missing_prerequisites: list[str]
     reason: str
+    # The reason as a word for screens and scripts: completed, enrolled, all_held,
+    # mostly_repeats (skipped); adds, no_outcomes (proposed).
+    why: str = ""
 
 
 class RecommendationsOut(msgspec.Struct):

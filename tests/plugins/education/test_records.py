@@ -159,9 +159,16 @@ def test_never_taught_twice(client):
     assert {p["code"] for p in r.json()["take"]} == {"NEW"}
     assert {p["code"] for p in r.json()["skip"]} == {"AGAIN", "OLD"}
 
-    # Bad input: neither or both targets; unknown outcome; another tenant's learner.
+    # No target: the published catalogue (only NEW is published).
     base = f"/api/v1/education/learners/{who}/recommendations"
+    assert client.post(f"/api/v1/education/courses/{new}/publish",
+                       headers=a.as_("registrar")).status_code == 200
     r = client.get(base, headers=a.as_("advisor"))
+    assert r.status_code == 200 and [p["code"] for p in r.json()["take"]] == ["NEW"]
+    assert r.json()["take"][0]["missing_prerequisites"] == ["DEEPER"]
+    # Bad input: both targets; unknown outcome; a program id that is a course's.
+    r = client.get(base, params={"program": program, "outcomes": [o["C"]]},
+                   headers=a.as_("advisor"))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "program"
     r = client.get(base, params={"outcomes": [basics]}, headers=a.as_("advisor"))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "outcomes[0]"

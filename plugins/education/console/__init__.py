@@ -1,0 +1,24 @@
+"""Education's console screens, through the ``rapport_console`` hook (``rapport.sdk`` only):
+the catalogue with its outcome mapping, the learner's lifetime on one page with the
+advisor's recommendations (each course with its reason), and a panel on the customer page.
+Mounted under ``/apps/education/``; shown to institutions that enabled the module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rapport.sdk import ConsoleUI, CustomerPanel, NavEntry
+from rapport_plugins.education.console import screens
+from rapport_plugins.education.roles import READERS
+
+HERE = Path(__file__).parent
+
+UI = ConsoleUI(
+    pages=screens.PAGES,
+    page_roles=READERS,
+    nav=[NavEntry("Catalogue", "/", order=62, roles=READERS)],
+    panels=[CustomerPanel("record", "Learning record", "education/panel.html", screens.panel,
+                          order=12, roles=READERS)],
+    templates=HERE / "templates",
+    translations=HERE / "locale",
+)

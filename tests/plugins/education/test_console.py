@@ -1,0 +1,67 @@
+"""Education's console screens: the customer-page panel, the learner's lifetime on one
+page with the advisor's recommendations (reasons translated), the catalogue with its
+outcome mapping; hidden without the module, 404 across institutions."""
+
+from __future__ import annotations
+
+from tests.console.support import sign_in
+from tests.plugins.education.support import complete, course, institution, learner, outcome, post
+
+
+def _as(client, inst, role):
+    if role == "owner":
+        return sign_in(client, inst.tenant)
+    return sign_in(client, inst.tenant, email=inst.emails[role],
+                   password=f"{role} password {inst.slug}")
+
+
+def _history(client, inst):
+    a, b, c = (outcome(client, inst, code) for code in ("SQL", "PY", "ML"))
+    sql = course(client, inst, "SQL1", {a: 2})
+    again = course(client, inst, "SQL2", {a: 2})
+    ml = course(client, inst, "ML1", {b: 2, c: 3})
+    who = learner(client, inst, "Ivanna")
+    complete(client, inst, who["id"], sql, completed_on="1990-06-01")
+    program = post(client, inst, "/programs", {"code": "DS", "title": "Data science",
+                                               "courses": [again, ml]})
+    return who, program, (sql, again, ml)
+
+
+def test_advisor_sees_panel_record_and_recommendations(client):
+    inst = institution(client)
+    who, program, _ = _history(client, inst)
+    _as(client, inst, "advisor")
+    customer = client.get(f"/contacts/{who['contact_id']}").text
+    assert 'id="panel-education-record"' in customer and who["student_number"] in customer
+    page = client.get(f"/apps/education/learners/{who['id']}")
+    assert page.status_code == 200 and "SQL1" in page.text and "Data science" in page.text
+    advice = client.get(f"/apps/education/learners/{who['id']}",
+                        params={"program": program["id"]})
+    assert advice.status_code == 200
+    assert "every outcome it teaches is already held" in advice.text  # SQL2 skipped
+    assert "adds" in advice.text and "ML1" in advice.text
+    bad = client.get(f"/apps/education/learners/{who['id']}", params={"program": "nope"})
+    assert bad.status_code == 422 and "Choose one of the programmes" in bad.text
+    catalogue = client.get("/apps/education/")
+    assert catalogue.status_code == 200 and "ML · 3" in catalogue.text
+
+
+def test_screens_are_translated(client):
+    inst = institution(client)
+    who, program, _ = _history(client, inst)
+    _as(client, inst, "owner")
+    r = client.get(f"/apps/education/learners/{who['id']}", params={"program": program["id"]},
+                   headers={"Accept-Language": "uk"})
+    assert r.status_code == 200
+    assert "Рекомендації" in r.text and "усі його результати вже здобуто" in r.text  # noqa: RUF001
+
+
+def test_hidden_without_module_and_404_across_institutions(client):
+    a, b = institution(client), institution(client, roles=())
+    who, _, _ = _history(client, a)
+    client.delete("/api/v1/modules/education", headers=b.as_("owner"))
+    _as(client, b, "owner")
+    assert "/apps/education/" not in client.get("/").text
+    assert client.get("/apps/education/").status_code == 404
+    client.put("/api/v1/modules/education", headers=b.as_("owner"))
+    assert client.get(f"/apps/education/learners/{who['id']}").status_code == 404
