@@ -215,12 +215,45 @@ def same_answers(rapport: str, baseline: str, paths: list[str], token: str) -> N
 class Load:
     rps: float
     p50_ms: float
+    requests: int = 0
+    cpu_ms: float = 0.0  # the server's user+system CPU per request (all its processes)
+
+
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every process below it (uvicorn's supervisor and its workers)."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        try:
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except OSError:
+            continue  # gone meanwhile
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User+system CPU so far of the server's process tree, from /proc (steadier than
+    throughput on a shared machine: other load slows a server, it does not bill it)."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / _TICK
 
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(url: str, token: str, clients: int, seconds: float) -> Load:
+def wrk(url: str, token: str, clients: int, seconds: float, pid: int | None = None) -> Load:
+    before = cpu_seconds(pid) if pid else 0.0
     out = subprocess.run(
         ["wrk", "-t1", f"-c{clients}", f"-d{seconds:g}s", "--latency", "--timeout", "10s",
          "-H", f"Authorization: Bearer {token}", url],
@@ -228,9 +261,11 @@ def wrk(url: str, token: str, clients: int, seconds: float) -> Load:
     if "Non-2xx" in out or "Socket errors" in out:
         raise SystemExit(f"errors under load:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    used = cpu_seconds(pid) - before if pid else 0.0
     m = re.search(r"50%\s+([\d.]+)(us|ms|s)", out)
     assert m, out
-    return Load(rps, float(m.group(1)) * UNITS[m.group(2)])
+    n = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return Load(rps, float(m.group(1)) * UNITS[m.group(2)], n, used * 1000 / max(n, 1))
 
 
 @contextmanager
@@ -257,10 +292,11 @@ def measure(pairs: dict[str, Server], paths: dict[str, str], token: str, clients
                 if r % 2:
                     order.reverse()
                 for side, server in order:
-                    load = wrk(server.base + path, token, c, seconds)
+                    load = wrk(server.base + path, token, c, seconds, server.process.pid)
                     results.setdefault((side, label, c), []).append(load)
                     print(f"round {r + 1} {side:>10} {label:<28} c={c:<3}"
-                          f" {load.rps:8.1f} req/s p50 {load.p50_ms:6.2f} ms", flush=True)
+                          f" {load.rps:8.1f} req/s p50 {load.p50_ms:6.2f} ms"
+                          f" cpu {load.cpu_ms:5.2f} ms/req", flush=True)
     return results
 
 
@@ -319,6 +355,15 @@ def main() -> None:
                           f" **{ratio_median(a, b):.2f}** |"
                           f" {statistics.median(x.p50_ms for x in a):.2f} ms |"
                           f" {statistics.median(x.p50_ms for x in b):.2f} ms |")
+            print("\nServer CPU (user+system of its processes, /proc) per request, median:\n")
+            print("| request | clients | Rapport CPU/req | baseline CPU/req | Rapport / baseline |")
+            print("| --- | ---: | ---: | ---: | ---: |")
+            for label in paths:
+                for c in clients:
+                    a, b = results[("rapport", label, c)], results[("baseline", label, c)]
+                    ra = statistics.median(x.cpu_ms for x in a)
+                    rb = statistics.median(x.cpu_ms for x in b)
+                    print(f"| `{label}` | {c} | {ra:.2f} ms | {rb:.2f} ms | {ra / rb:.1f} |")
             if args.scaling and args.workers > 1:
                 scaling(data, dsn, tmp, args, seeded, paths["GET /contacts/{id}"], servers)
     finally:
