@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.sdk import (
     TenantHooks,
-    emit,
     enabled_modules,
     load_settings,
     notify,
     tenant_session,
 )
 from rapport_plugins.dealership import promises
+from rapport_plugins.dealership.events import announce
 from rapport_plugins.dealership.members import managers
 from rapport_plugins.dealership.models import Order, Promise
 from rapport_plugins.dealership.settings import DealershipSettings
@@ -87,6 +87,6 @@ async def _tell(session: AsyncSession, hooks: TenantHooks, p: Promise,
         await notify(session, p.tenant_id, recipient, kind, title, record_type=RECORD,
                      record_id=p.id, data={"due_at": p.due_at.isoformat(),
                                            "contact_id": str(p.contact_id)})
-    await emit(session, None, hooks, kind, RECORD, p.id,
+    await announce(session, None, hooks, kind, RECORD, p.id,
                {"due_at": p.due_at, "promised_by": p.promised_by,
                 "contact_id": p.contact_id}, tenant_id=p.tenant_id)

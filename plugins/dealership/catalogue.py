@@ -18,12 +18,12 @@ from rapport.sdk import (
     by_id,
     conflict,
     cut,
-    emit,
     invalid,
     load_settings,
     newest_first,
     not_found,
 )
+from rapport_plugins.dealership.events import announce
 from rapport_plugins.dealership.models import StockUnit, Vehicle
 from rapport_plugins.dealership.roles import require_manager
 from rapport_plugins.dealership.schemas import StockIn, StockPatch, VehicleIn
@@ -70,7 +70,7 @@ async def add_vehicle(db: AsyncSession, principal: Principal, hooks: TenantHooks
         raise conflict("This make, model, year and trim is already in the catalogue") from exc
     await audit.record(db, principal, audit.CREATE, "dealership.vehicle", vehicle.id,
                        changes={"make": [None, vehicle.make], "model": [None, vehicle.model]})
-    await emit(db, principal, hooks, "dealership.vehicle_added", "dealership.vehicle",
+    await announce(db, principal, hooks, "dealership.vehicle_added", "dealership.vehicle",
                vehicle.id, {"make": vehicle.make, "model": vehicle.model,
                             "model_year": vehicle.model_year, "trim": vehicle.trim})
     return vehicle
@@ -115,7 +115,7 @@ async def add_unit(db: AsyncSession, principal: Principal, hooks: TenantHooks,
             await db.flush()
     except IntegrityError as exc:
         raise conflict(f"VIN {vin} is already in stock") from exc
-    await emit(db, principal, hooks, "dealership.stock_added", "dealership.stock", unit.id,
+    await announce(db, principal, hooks, "dealership.stock_added", "dealership.stock", unit.id,
                {"vin": vin, "vehicle_id": vehicle.id, "status": unit.status})
     return unit
 

@@ -14,7 +14,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.sdk import Principal, TenantHooks, audit, conflict, emit, invalid, not_found
+from rapport.sdk import Principal, TenantHooks, audit, conflict, invalid, not_found
+from rapport_plugins.dealership.events import announce
 from rapport_plugins.dealership.members import names, require_members
 from rapport_plugins.dealership.models import Contest, OrderLog, Quota, SaleCredit
 from rapport_plugins.dealership.roles import require_manager
@@ -61,7 +62,7 @@ async def add_quota(db: AsyncSession, principal: Principal, hooks: TenantHooks,
         raise conflict("This salesperson already has a quota starting that day") from exc
     await audit.record(db, principal, audit.CREATE, "dealership.quota", quota.id,
                        changes={"units": [None, quota.units]})
-    await emit(db, principal, hooks, "dealership.quota_set", "dealership.quota", quota.id,
+    await announce(db, principal, hooks, "dealership.quota_set", "dealership.quota", quota.id,
                {"member_id": quota.member_id, "units": quota.units,
                 "period_start": quota.period_start, "period_end": quota.period_end})
     return quota
@@ -94,7 +95,7 @@ async def add_contest(db: AsyncSession, principal: Principal, hooks: TenantHooks
                       ends_on=data.ends_on, measure=data.measure, prizes=list(data.prizes))
     db.add(contest)
     await db.flush()
-    await emit(db, principal, hooks, "dealership.contest_created", "dealership.contest",
+    await announce(db, principal, hooks, "dealership.contest_created", "dealership.contest",
                contest.id, {"name": contest.name, "measure": contest.measure})
     return contest
 

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.sdk import Principal, TenantHooks, audit, conflict, emit, invalid
+from rapport.sdk import Principal, TenantHooks, audit, conflict, invalid
+from rapport_plugins.dealership.events import announce
 from rapport_plugins.dealership.models import Order, Payment
 from rapport_plugins.dealership.orders import RECORD, held, log, order_of
 from rapport_plugins.dealership.roles import require_owner_or_manager
@@ -31,7 +32,7 @@ async def pay(db: AsyncSession, principal: Principal, hooks: TenantHooks, order_
         raise invalid("paid_at", "must carry a time zone")
     payment = await _write(db, principal, order, "deposit", data.amount_minor, paid_at,
                            data.receipt, None)
-    await emit(db, principal, hooks, "dealership.deposit_paid", RECORD, order.id,
+    await announce(db, principal, hooks, "dealership.deposit_paid", RECORD, order.id,
                {"amount_minor": data.amount_minor, "currency": order.currency,
                 "receipt": data.receipt, "payment_id": payment.id})
     return payment
@@ -53,7 +54,7 @@ async def refund_locked(db: AsyncSession, principal: Principal, hooks: TenantHoo
         raise invalid("amount_minor", f"more than the deposit held ({holding})")
     payment = await _write(db, principal, order, "refund", amount, datetime.now(UTC), receipt,
                            reason)
-    await emit(db, principal, hooks, "dealership.deposit_refunded", RECORD, order.id,
+    await announce(db, principal, hooks, "dealership.deposit_refunded", RECORD, order.id,
                {"amount_minor": amount, "currency": order.currency, "reason": reason,
                 "payment_id": payment.id})
     return payment

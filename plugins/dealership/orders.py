@@ -19,7 +19,6 @@ from rapport.sdk import (
     by_id,
     conflict,
     cut,
-    emit,
     forbidden,
     get_contact,
     invalid,
@@ -28,6 +27,7 @@ from rapport.sdk import (
     start,
 )
 from rapport_plugins.dealership.catalogue import colour_codes, settings_of, vehicle_of
+from rapport_plugins.dealership.events import announce
 from rapport_plugins.dealership.members import require_members
 from rapport_plugins.dealership.models import Order, OrderLog, Payment, Vehicle
 from rapport_plugins.dealership.roles import is_manager, mine_only, require_owner_or_manager
@@ -150,7 +150,7 @@ async def create(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     await audit.record(db, principal, audit.CREATE, RECORD, order.id,
                        changes={"state": [None, order.state],
                                 "price_minor": [None, order.price_minor]})
-    await emit(db, principal, hooks, "dealership.order_created", RECORD, order.id,
+    await announce(db, principal, hooks, "dealership.order_created", RECORD, order.id,
                {"contact_id": order.contact_id, "salesperson_id": salesperson,
                 "vehicle_id": vehicle.id, "price_minor": price, "currency": order.currency})
     return order
@@ -201,7 +201,7 @@ async def change(db: AsyncSession, principal: Principal, hooks: TenantHooks,
         if kind in changes:
             await log(db, principal, order, "changed", f"{kind} changed",
                       {kind: changes[kind]})
-    await emit(db, principal, hooks, "dealership.order_updated", RECORD, order.id,
+    await announce(db, principal, hooks, "dealership.order_updated", RECORD, order.id,
                {"changes": audit.jsonable(changes)})
     return order
 

@@ -22,12 +22,12 @@ from rapport.sdk import (
     by_id,
     conflict,
     cut,
-    emit,
     get_contact,
     invalid,
     newest_first,
     not_found,
 )
+from rapport_plugins.dealership.events import announce
 from rapport_plugins.dealership.members import require_members
 from rapport_plugins.dealership.models import Order, Promise
 from rapport_plugins.dealership.roles import is_manager, mine_only, require_owner_or_manager
@@ -113,7 +113,7 @@ async def make(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     await audit.record(db, principal, audit.CREATE, RECORD, promise.id,
                        changes={"kind": [None, promise.kind], "due_at": [None, promise.due_at],
                                 "probability": [None, promise.probability]})
-    await emit(db, principal, hooks, "dealership.promise_made", RECORD, promise.id,
+    await announce(db, principal, hooks, "dealership.promise_made", RECORD, promise.id,
                _payload(promise))
     return promise
 
@@ -140,7 +140,7 @@ async def decide(db: AsyncSession, principal: Principal | None, hooks: TenantHoo
     if principal is not None:
         await audit.record(db, principal, audit.UPDATE, RECORD, promise.id,
                            changes={"status": [before, outcome]})
-    await emit(db, principal, hooks, f"dealership.promise_{outcome}", RECORD, promise.id,
+    await announce(db, principal, hooks, f"dealership.promise_{outcome}", RECORD, promise.id,
                {**_payload(promise), "evidence": evidence},
                tenant_id=tenant_id or promise.tenant_id)
     return promise
@@ -175,7 +175,7 @@ async def supersede(db: AsyncSession, principal: Principal | None, hooks: Tenant
     await decide(db, principal, hooks, old, "renegotiated", evidence)
     old.superseded_by = new.id
     await db.flush()
-    await emit(db, principal, hooks, "dealership.promise_made", RECORD, new.id, _payload(new),
+    await announce(db, principal, hooks, "dealership.promise_made", RECORD, new.id, _payload(new),
                tenant_id=old.tenant_id)
     return new
 

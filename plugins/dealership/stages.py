@@ -16,12 +16,12 @@ from rapport.sdk import (
     TenantHooks,
     Workflow,
     conflict,
-    emit,
     fire,
     invalid,
 )
 from rapport_plugins.dealership import promises
 from rapport_plugins.dealership.catalogue import colour_codes, settings_of, unit_of, vehicle_of
+from rapport_plugins.dealership.events import announce
 from rapport_plugins.dealership.models import Order, Promise, SaleCredit, StockUnit
 from rapport_plugins.dealership.money import refund_locked
 from rapport_plugins.dealership.orders import RECORD, held, log, order_of
@@ -49,7 +49,7 @@ async def transition(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     await db.flush()
     await log(db, principal, order, "stage", f"{before} → {order.state}",
               {"from": before, "to": order.state, "note": data.note})
-    await emit(db, principal, hooks, "dealership.order_stage_changed", RECORD, order.id,
+    await announce(db, principal, hooks, "dealership.order_stage_changed", RECORD, order.id,
                {"from": before, "to": order.state, "contact_id": order.contact_id,
                 "expected_delivery": order.expected_delivery})
     return order
@@ -175,7 +175,7 @@ async def reserve(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     await db.flush()
     await log(db, principal, order, "reserved", f"Stock unit {unit.vin} reserved",
               {"stock_unit_id": unit.id, "vin": unit.vin, "colour_code": unit.colour_code})
-    await emit(db, principal, hooks, "dealership.stock_reserved", RECORD, order.id,
+    await announce(db, principal, hooks, "dealership.stock_reserved", RECORD, order.id,
                {"stock_unit_id": unit.id, "vin": unit.vin})
     return order
 
@@ -203,7 +203,7 @@ async def change_delivery(db: AsyncSession, principal: Principal, hooks: TenantH
             if p.due_at > now and new_due > now:
                 await promises.supersede(db, principal, hooks, p, new_due, p.probability,
                                          f"delivery date changed: {data.reason}")
-    await emit(db, principal, hooks, "dealership.delivery_date_changed", RECORD, order.id,
+    await announce(db, principal, hooks, "dealership.delivery_date_changed", RECORD, order.id,
                {"from": before, "to": data.expected_delivery, "reason": data.reason,
                 "contact_id": order.contact_id})
     return order

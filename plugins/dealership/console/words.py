@@ -1,0 +1,27 @@
+"""Words the dealership screens show that come from data, not templates — the module's
+title and description, its roles, stages, moves, promise kinds and statuses, departments
+— listed so ``pybabel extract -k N_`` puts them in this plugin's catalogs."""
+
+
+def N_(message: str) -> str:
+    return message
+
+
+WORDS = (
+    N_("Dealership"),
+    N_("Vehicle orders with deposits, the ledger of what was promised to whom and how "
+       "likely, and incentives for salespeople."),
+    N_("Salesperson"), N_("Sales manager"), N_("Dealership admin"),
+    # Stages (keys and labels) and the moves between them.
+    N_("quote"), N_("deposit_paid"), N_("allocated"), N_("ordered"), N_("scheduled"),
+    N_("produced"), N_("in_transit"), N_("arrived"), N_("delivered"), N_("cancelled"),
+    N_("unwound"),
+    N_("Quote"), N_("Deposit paid"), N_("Allocated"), N_("Ordered from the factory"),
+    N_("Scheduled for production"), N_("Produced"), N_("In transit"), N_("Arrived"),
+    N_("Delivered"), N_("Cancelled"), N_("Unwound"),
+    N_("Mark deposit paid"), N_("Mark allocated"), N_("Mark ordered"), N_("Mark scheduled"),
+    N_("Mark produced"), N_("Mark in transit"), N_("Mark arrived"), N_("Mark delivered"),
+    N_("Cancel the order"), N_("Unwind the delivered deal"),
+    # Promise statuses.
+    N_("open"), N_("kept"), N_("broken"), N_("renegotiated"),
+)
