@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.sdk import MAX_LIMIT, Principal, TenantHooks, invalid
+from rapport.sdk import MAX_LIMIT, Principal, TenantHooks
 from rapport_plugins.retail import accounts, members, programs, reports, rewards, schemas, till
 from rapport_plugins.retail.roles import require_manager
 
@@ -106,13 +106,12 @@ class ProductController(Controller):
     path = "/products"
     tags = ["retail"]
 
-    @put("/{sku:str}")
-    async def put_category(self, sku: FromPath[str], data: JSONBody[schemas.ProductIn],
-                           principal: Who, db: Db) -> schemas.ProductOut:
-        """The category a SKU belongs to (category multipliers match it)."""
-        if not 0 < len(sku) <= 200 or "\x00" in sku:
-            raise invalid("sku", "1 to 200 characters")
-        return await programs.set_product(db, principal, sku, data.category)
+    @put("/")
+    async def put_category(self, data: JSONBody[schemas.ProductIn], principal: Who,
+                           db: Db) -> schemas.ProductOut:
+        """The category a SKU (a purchase line's ``product``) belongs to; category
+        multipliers match it."""
+        return await programs.set_product(db, principal, data.sku, data.category)
 
 
 class MemberController(Controller):

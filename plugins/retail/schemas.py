@@ -95,6 +95,7 @@ class RuleOut(msgspec.Struct):
 
 
 class ProductIn(msgspec.Struct, forbid_unknown_fields=True):
+    sku: Sku
     category: Sku
 
 

@@ -24,7 +24,7 @@ def test_sku_category_and_campaign_multipliers(client):
     rules = f"{R}/programs/{s.program_id}/rules"
     assert client.post(rules, json={"name": "Coffee x3", "sku": "COFFEE", "multiplier": "3"},
                        headers=s.headers).status_code == 201
-    assert client.put(f"{R}/products/MILK-1L", json={"category": "dairy"},
+    assert client.put(f"{R}/products", json={"sku": "MILK-1L", "category": "dairy"},
                       headers=s.headers).status_code == 200
     assert client.post(rules, json={"name": "Dairy x2", "category": "dairy",
                                     "multiplier": "2"}, headers=s.headers).status_code == 201
