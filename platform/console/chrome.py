@@ -12,7 +12,7 @@ from litestar import Request
 from sqlalchemy import func, select
 
 from rapport.console.i18n import Language, choose, from_accept_language, language
-from rapport.console.preferences import languages, my_tenants
+from rapport.console.preferences import chosen, my_tenants
 from rapport.core.notifications.models import Notification
 from rapport.db.session import tenant_session
 from rapport.hooks import ConsoleUI, NavEntry
@@ -93,7 +93,7 @@ async def _member_frame(request: Request, principal: Principal) -> tuple[Any, ..
     async with tenant_session(
         request.app.state.sessionmaker, principal.tenant_id, principal.user_id
     ) as session:
-        mine, tenants_default = await languages(session, principal)
+        prefs = await chosen(session, principal)
         tenants = await my_tenants(session)
         unread = await session.scalar(
             select(func.count()).where(
@@ -102,7 +102,7 @@ async def _member_frame(request: Request, principal: Principal) -> tuple[Any, ..
                 Notification.read_at.is_(None),
             )
         )
-    return mine, tenants_default, tenants, unread or 0
+    return prefs, tenants, unread or 0
 
 
 async def prepare(request: Request) -> None:
@@ -119,8 +119,9 @@ async def prepare(request: Request) -> None:
         token = request.cookies.get(FORM_COOKIE, "")
         request.state[STATE_KEY] = Chrome(lang, path, csrf=token, htmx=htmx)
         return
-    mine, tenants_default, tenants, unread = await _member_frame(request, principal)
-    lang = language(choose(mine, tenants_default, *browser), folders)
+    prefs, tenants, unread = await _member_frame(request, principal)
+    lang = language(choose(prefs.language, prefs.tenant_language, *browser), folders,
+                    prefs.zone)
     request.state[STATE_KEY] = Chrome(
         lang, path, principal,
         csrf=getattr(request.scope.get("auth"), "csrf", ""),

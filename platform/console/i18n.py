@@ -9,9 +9,10 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, dates, numbers
 from babel.messages.mofile import write_mo
@@ -97,6 +98,19 @@ class Language:
 
     code: str
     catalog: Translations
+    # Where the reader is: dates and times are shown in this zone (the member's choice, else
+    # the organization's, else UTC; see preferences.py).
+    zone: str = "UTC"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return _zone(self.zone)
+
+    def local(self, value: dt.datetime) -> dt.datetime:
+        """An aware time in the reader's zone (a naive one is taken as UTC, as stored)."""
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(self.tz)
 
     @property
     def locale(self) -> Locale:
@@ -116,7 +130,7 @@ class Language:
         value = _parsed(value)
         if not isinstance(value, dt.date):
             return ""
-        day = value.date() if isinstance(value, dt.datetime) else value
+        day = self.local(value).date() if isinstance(value, dt.datetime) else value
         return dates.format_date(day, style, locale=self.code)
 
     def datetime(self, value: dt.datetime | str | None, style: str = "medium") -> str:
@@ -125,7 +139,7 @@ class Language:
             return ""
         if not isinstance(value, dt.datetime):
             return self.date(value, style)
-        return dates.format_datetime(value, style, locale=self.code)
+        return dates.format_datetime(self.local(value), style, tzinfo=self.tz, locale=self.code)
 
     def ago(self, value: dt.datetime | None, now: dt.datetime | None = None) -> str:
         """"3 days ago", in the language."""
@@ -155,5 +169,13 @@ def _parsed(value: Any) -> Any:
     return value
 
 
-def language(code: str, plugin_folders: Iterable[Path] = ()) -> Language:
-    return Language(code, translations(code, plugin_folders))
+@cache
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def language(code: str, plugin_folders: Iterable[Path] = (), zone: str = "UTC") -> Language:
+    return Language(code, translations(code, plugin_folders), zone)

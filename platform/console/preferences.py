@@ -1,9 +1,13 @@
-"""Which language a member reads the console in (their own choice, else their tenant's),
-and the organizations the person belongs to (for the tenant switcher)."""
+"""Which language a member reads the console in and which time zone their dates and times
+are shown in (their own choice, else their tenant's), and the organizations the person
+belongs to (for the tenant switcher)."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from functools import cache
+from zoneinfo import available_timezones
 
 from sqlalchemy import ForeignKey, String, select, text
 from sqlalchemy.dialects.postgresql import UUID, insert
@@ -18,30 +22,80 @@ from rapport.tenancy.principal import Principal
 
 
 class ConsolePreference(TenantScoped, Base):
-    """A member's language (``user_id`` set) or the tenant's default (``user_id`` NULL)."""
+    """A member's language and time zone (``user_id`` set) or the tenant's defaults
+    (``user_id`` NULL); NULL: not chosen."""
 
     __tablename__ = "console_preferences"
 
     user_id: Mapped[uuid.UUID | None] = mapped_column(
         UUID(as_uuid=True), ForeignKey("users.id", ondelete="CASCADE")
     )
-    locale: Mapped[str] = mapped_column(String(10))
+    locale: Mapped[str | None] = mapped_column(String(10))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
 
-async def languages(session: AsyncSession, actor: Principal) -> tuple[str | None, str | None]:
-    """(the member's language, the tenant's default), either None when not chosen."""
+@dataclass(frozen=True)
+class Chosen:
+    """What the member and their tenant chose (None: not chosen)."""
+
+    language: str | None = None
+    tenant_language: str | None = None
+    time_zone: str | None = None
+    tenant_time_zone: str | None = None
+
+    @property
+    def zone(self) -> str:
+        """The time zone shown: the member's, else the tenant's, else UTC."""
+        return self.time_zone or self.tenant_time_zone or "UTC"
+
+
+async def chosen(session: AsyncSession, actor: Principal) -> Chosen:
     rows = (
         await session.execute(
-            select(ConsolePreference.user_id, ConsolePreference.locale).where(
+            select(ConsolePreference.user_id, ConsolePreference.locale,
+                   ConsolePreference.time_zone).where(
                 ConsolePreference.tenant_id == actor.tenant_id,
                 (ConsolePreference.user_id == actor.user_id)
                 | ConsolePreference.user_id.is_(None),
             )
         )
     ).all()
-    mine = next((locale for user, locale in rows if user is not None), None)
-    tenant = next((locale for user, locale in rows if user is None), None)
-    return mine, tenant
+    mine = next((row for row in rows if row.user_id is not None), None)
+    tenant = next((row for row in rows if row.user_id is None), None)
+    return Chosen(mine.locale if mine else None, tenant.locale if tenant else None,
+                  mine.time_zone if mine else None, tenant.time_zone if tenant else None)
+
+
+async def languages(session: AsyncSession, actor: Principal) -> tuple[str | None, str | None]:
+    """(the member's language, the tenant's default), either None when not chosen."""
+    found = await chosen(session, actor)
+    return found.language, found.tenant_language
+
+
+@cache
+def time_zones() -> tuple[str, ...]:
+    """The IANA zones a member can choose (the system's tz database, or the tzdata wheel)."""
+    return tuple(sorted(z for z in available_timezones() if "/" in z or z == "UTC"))
+
+
+async def save_time_zone(
+    session: AsyncSession, actor: Principal, zone: str | None, *, for_tenant: bool = False
+) -> None:
+    """Store a member's time zone, or (owners and admins) the tenant's default; ``None``
+    goes back to the default."""
+    if zone is not None and zone not in time_zones():
+        raise invalid("time_zone", "must be a time zone such as Europe/Kyiv")
+    if for_tenant:
+        actor.require_manager()
+    user_id = None if for_tenant else actor.user_id
+    await session.execute(
+        insert(ConsolePreference)
+        .values(tenant_id=actor.tenant_id, id=new_id(), user_id=user_id, locale=None,
+                time_zone=zone)
+        .on_conflict_do_update(
+            index_elements=["tenant_id", "user_id"], set_={"time_zone": zone}
+        )
+    )
 
 
 async def save_language(
