@@ -34,7 +34,8 @@ async def _till(db: AsyncSession, principal: Principal, number: str | None,
                 raise
             error, status = _problem(exc), exc.status
     return Screen("retail/till.html", "Till",
-                  {"view": view, "number": number or "", "error": error, **extra},
+                  {"view": view, "number": number or "", "error": error, "done": None,
+                   "purchase_error": None, **extra},
                   status=status)
 
 

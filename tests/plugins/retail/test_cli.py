@@ -40,7 +40,7 @@ def test_recompute_moves_tiers_down_at_period_end(client, database, cli_env):
     assert member["tier"] == "Silver" and member["qualifying_points"] == 0
     assert member["balance"] == 400  # the points stay; only the tier follows the period
     history = client.get(f"{R}/members/{gold['id']}/tier-history", headers=s.headers).json()
-    assert [(h["from_tier"], h["to_tier"], h["reason"]) for h in history][0] == (
+    assert next((h["from_tier"], h["to_tier"], h["reason"]) for h in history) == (
         "Gold", "Silver", "period")
     # Resuming after the last member does nothing more.
     again = CliRunner().invoke(tiers_cmd(), ["--tenant", s.tenant.slug, "--program",
