@@ -17,6 +17,7 @@ from litestar.params import FromPath, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.console.chrome import allowed, visible
+from rapport.console.contacts.log_call import DIRECTIONS, KINDS
 from rapport.console.guards import redirect
 from rapport.console.rendering import console_of
 from rapport.core.consent import service as consent
@@ -132,6 +133,7 @@ async def customer(
     list_query: Annotated[str | None, QueryParameter(name="list",
                                                      max_length=MAX_LIST_QUERY)] = None,
     merged: Annotated[str | None, QueryParameter(max_length=500)] = None,
+    logged: Annotated[str | None, QueryParameter(max_length=20)] = None,
 ) -> Screen:
     record = await service.get_record(db, principal, contact_id)  # 404 outside the tenant
     definitions = await visible_fields(db, principal, plugin_fields, service.ENTITY)
@@ -154,6 +156,9 @@ async def customer(
         if list_query is not None else None,
         "duplicates": await possible_duplicates(db, principal, record),
         "merged": merged,
+        "logged": logged,
+        "log": {"contact_id": contact_id, "kinds": KINDS, "directions": DIRECTIONS,
+                "typed": {"kind": "call"}, "errors": {}},
     })
 
 
