@@ -205,3 +205,33 @@ class Achievement(TenantScoped, Base):
     decision: Mapped[str | None] = mapped_column(String(10))
     alignments: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     credential: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+
+class IssuerKey(TenantScoped, Base):
+    """The institution's credential-signing key (Ed25519): its public half is published
+    at the issuer's JWKS; the private half is sealed under the deployment's secret."""
+
+    __tablename__ = "education_issuer_keys"
+    __table_args__ = (UniqueConstraint("tenant_id", "kid", name="uq_education_issuer_keys_kid"),)
+
+    kid: Mapped[str] = mapped_column(String(100))
+    public_jwk: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    private_jwk: Mapped[str] = mapped_column(Text)
+
+
+class IssuedCredential(TenantScoped, Base):
+    """A credential this institution issued: its place in the status list (revocation)."""
+
+    __tablename__ = "education_issued"
+    __table_args__ = (
+        _fk("learner_id", "education_learners", "fk_education_issued_learner"),
+        UniqueConstraint("tenant_id", "status_index", name="uq_education_issued_status_index"),
+        Index("ix_education_issued_tenant_id_learner", "tenant_id", "learner_id"),
+    )
+
+    learner_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    kind: Mapped[str] = mapped_column(String(30))  # ClrCredential | AchievementCredential
+    name: Mapped[str] = mapped_column(String(200))
+    status_index: Mapped[int] = mapped_column(Integer)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revocation_reason: Mapped[str | None] = mapped_column(Text)

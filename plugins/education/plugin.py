@@ -27,6 +27,8 @@ from rapport_plugins.education.models import (
     CourseOutcome,
     Enrolment,
     Holding,
+    IssuedCredential,
+    IssuerKey,
     Learner,
     Outcome,
     Prerequisite,
@@ -39,6 +41,7 @@ from rapport_plugins.education.routes.catalogue import (
     OutcomeController,
     ProgramController,
 )
+from rapport_plugins.education.routes.credentials import CredentialController, IssuerController
 from rapport_plugins.education.routes.learners import LearnerController
 from rapport_plugins.education.settings import EducationSettings
 
@@ -67,7 +70,7 @@ def rapport_manifest() -> PluginManifest:
 @hookimpl
 def rapport_models() -> list[type]:
     return [Program, Course, ProgramCourse, Outcome, CourseOutcome, Prerequisite, Learner,
-            Enrolment, Achievement, Holding]
+            Enrolment, Achievement, Holding, IssuerKey, IssuedCredential]
 
 
 @hookimpl
@@ -77,7 +80,8 @@ def rapport_migrations() -> Path:
 
 @hookimpl
 def rapport_routes() -> list[Any]:
-    return [OutcomeController, CourseController, ProgramController, LearnerController]
+    return [OutcomeController, CourseController, ProgramController, LearnerController,
+            CredentialController, IssuerController]
 
 
 @hookimpl

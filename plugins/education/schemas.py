@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -233,3 +233,60 @@ class AudienceMember(msgspec.Struct):
 class AudienceOut(msgspec.Struct):
     course_id: uuid.UUID
     items: list[AudienceMember]
+
+
+class ClrOut(msgspec.Struct):
+    credential_id: uuid.UUID
+    jwt: str
+    credential: dict[str, Any]
+
+
+class IssuedOut(msgspec.Struct):
+    id: uuid.UUID
+    kind: str
+    name: str
+    status_index: int
+    created_at: datetime
+    revoked_at: datetime | None
+    revocation_reason: str | None
+
+
+class RevokeIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: LongText | None = None
+
+
+class ImportIn(msgspec.Struct, forbid_unknown_fields=True):
+    credential: Annotated[str, msgspec.Meta(
+        min_length=1, max_length=1_000_000, pattern=r"^[^\x00]*$",
+        description="A VC-JWT: a CLR 2.0 ClrCredential or an Open Badges 3.0 credential")]
+
+
+class AlignmentOut(msgspec.Struct):
+    target_url: str
+    target_name: str
+    target_code: str | None
+    level: int
+    outcome_id: uuid.UUID | None
+
+
+class ImportedOut(msgspec.Struct):
+    id: uuid.UUID
+    kind: str
+    title: str
+    issuer_name: str
+    issued_on: date
+    expires_on: date | None
+    decision: str | None
+    alignments: list[AlignmentOut]
+
+
+class ImportOut(msgspec.Struct):
+    items: list[ImportedOut]
+
+
+class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
+    decision: Literal["accept", "reject"]
+    note: LongText | None = None
+    # Target URL -> one of our outcomes, for alignments no framework URI matched.
+    mapping: Annotated[dict[Annotated[str, msgspec.Meta(max_length=500)], uuid.UUID],
+                       msgspec.Meta(max_length=200)] = {}

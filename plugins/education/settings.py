@@ -17,3 +17,6 @@ class EducationSettings(msgspec.Struct, forbid_unknown_fields=True):
         default_factory=lambda: ["A", "B", "C", "D", "E"])
     # A course is not proposed when at least this share of what it teaches is already held.
     repeat_threshold: Annotated[float, msgspec.Meta(ge=0.1, le=1.0)] = 0.5
+    # Recognise an imported achievement at once when every outcome it proves matches one
+    # of ours exactly (same framework URI); otherwise a registrar decides.
+    auto_recognise: bool = False

@@ -45,6 +45,31 @@ def _learner(client, t: TenantHandle) -> dict[str, str]:
     return {**ids, "learner_id": lid, "enrolment_id": r.json()["id"]}
 
 
+def _completed(client, t: TenantHandle) -> dict[str, str]:
+    ids = _learner(client, t)
+    r = client.post(f"/api/v1/education/learners/{ids['learner_id']}/enrolments/"
+                    f"{ids['enrolment_id']}/result", json={"grade": "A"}, headers=t.headers)
+    assert r.status_code == 200, r.text
+    return ids
+
+
+def _issued(client, t: TenantHandle) -> dict[str, str]:
+    ids = _completed(client, t)
+    r = client.post(f"/api/v1/education/learners/{ids['learner_id']}/clr", headers=t.headers)
+    assert r.status_code == 201, r.text
+    return {**ids, "credential_id": r.json()["credential_id"]}
+
+
+def _learner_with_award(client, t: TenantHandle) -> dict[str, str]:
+    # Any achievement id of the victim: the attack must not learn whether it exists.
+    ids = _learner(client, t)
+    r = client.post(f"/api/v1/education/learners/{ids['learner_id']}/achievements",
+                    headers=t.headers, json={"kind": "degree", "title": "x",
+                                             "issued_on": "2020-01-01"})
+    assert r.status_code == 201, r.text
+    return {**ids, "achievement_id": r.json()["id"]}
+
+
 L = "/api/v1/education/learners/{learner_id}"
 E = L + "/enrolments/{enrolment_id}"
 TARGETS: dict[str, Target] = {
@@ -60,6 +85,12 @@ TARGETS: dict[str, Target] = {
                                                               "term": "x"}}, MODULES),
     L + "/achievements": Target(_learner, {"POST": {
         "kind": "certificate", "title": "x", "issued_on": "2020-01-01"}}, MODULES),
+    L + "/clr": Target(_completed, {"POST": None}, MODULES),
+    L + "/credentials": Target(_completed, {"GET": None}, MODULES),
+    L + "/credentials/import": Target(_learner, {"POST": {"credential": "a.b.c"}}, MODULES),
+    L + "/credentials/{credential_id}/revoke": Target(_issued, {"POST": {}}, MODULES),
+    L + "/achievements/{achievement_id}/decision": Target(_learner_with_award, {"POST": {
+        "decision": "accept"}}, MODULES),
     E + "/result": Target(_learner, {"POST": {"grade": "A"}}, MODULES),
     E + "/withdraw": Target(_learner, {"POST": {}}, MODULES),
 }

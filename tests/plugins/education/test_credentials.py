@@ -1,0 +1,182 @@
+"""Portable credentials between two servers: institution A (a real uvicorn server on
+loopback) issues a learner's CLR 2.0 record of Open Badges 3.0 credentials; institution B
+(another app instance) imports it, verifying every signature against the key A publishes
+over HTTP, and the status list; B's registrar recognises it and B's recommendations then
+skip what it proves. A tampered byte, a revoked or expired credential, an unknown key:
+refused with the reason, nothing written."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import httpx
+import pytest
+from joserfc import jws
+from joserfc.jwk import OKPKey
+
+from tests.browser import live_server  # noqa: F401 (the fixture)
+from tests.plugins.education.support import complete, course, institution, learner, outcome, post
+
+ESCO = "http://data.europa.eu/esco/skill/"
+
+
+def _payload(token: str) -> dict:
+    part = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+@pytest.fixture
+def issued(client, live_server):  # noqa: F811
+    a = institution(client)
+    sql = outcome(client, a, "SQL", framework_uri=ESCO + "sql", framework_name="ESCO")
+    py = outcome(client, a, "PY", framework_uri=ESCO + "python", framework_name="ESCO")
+    c = course(client, a, "DB101", {sql: 3, py: 2})
+    who = learner(client, a, "Mariia")
+    complete(client, a, who["id"], c, grade="B", completed_on="2019-06-20")
+    post(client, a, f"/learners/{who['id']}/achievements",
+         {"kind": "certificate", "title": "Data engineering", "issued_on": "2019-07-01"})
+    # A exports through its own server, so the issuer's URLs are the ones B can reach.
+    r = httpx.post(f"{live_server}/api/v1/education/learners/{who['id']}/clr",
+                   headers=a.as_("registrar"), timeout=30)
+    assert r.status_code == 201, r.text
+    return a, who, r.json()
+
+
+def test_the_record_is_a_clr_of_signed_open_badges(issued, live_server):  # noqa: F811
+    a, _who, out = issued
+    clr = out["credential"]
+    assert clr["@context"][0] == "https://www.w3.org/ns/credentials/v2"
+    assert clr["type"] == ["VerifiableCredential", "ClrCredential"]
+    assert clr["issuer"]["id"].startswith(live_server) and clr["issuer"]["type"] == ["Profile"]
+    subject = clr["credentialSubject"]
+    assert subject["identifier"][0]["hashed"] is True
+    inner = [_payload(v["id"].split(",", 1)[1]) for v in subject["verifiableCredential"]]
+    assert len(inner) == 2
+    badge = inner[0]
+    assert badge["@context"] == ["https://www.w3.org/ns/credentials/v2",
+                                 "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+    achievement = badge["credentialSubject"]["achievement"]
+    assert {"id", "name", "description", "criteria"} <= set(achievement)
+    assert {x["targetUrl"] for x in achievement["alignment"]} == {ESCO + "sql",
+                                                                   ESCO + "python"}
+    assert badge["awardedDate"] == "2019-06-20T00:00:00Z"
+    grade = badge["credentialSubject"]["result"][0]
+    assert grade["value"] == "B" and grade["resultDescription"] == achievement[
+        "resultDescription"][0]["id"]
+    assert badge["credentialStatus"]["type"] == "BitstringStatusListEntry"
+    # The issuer's keys and status list are public, at stable URLs.
+    jwks = httpx.get(f"{live_server}/api/v1/education/issuer/jwks?org={a.tenant.id}").json()
+    key = OKPKey.import_key(jwks["keys"][0])
+    assert jws.deserialize_compact(out["jwt"], key, algorithms=["Ed25519"])
+    profile = httpx.get(clr["issuer"]["id"]).json()
+    assert profile["name"] == clr["issuer"]["name"]
+    listed = httpx.get(badge["credentialStatus"]["statusListCredential"])
+    assert listed.status_code == 200 and listed.headers["content-type"].startswith(
+        "application/vc+jwt")
+    assert httpx.get(f"{live_server}/api/v1/education/issuer/jwks?org="
+                     "0190a1b2-0000-7000-8000-000000000001").status_code == 404
+
+
+def test_round_trip_recognise_and_skip(client, issued, live_server):  # noqa: F811
+    a, _, out = issued
+    b = institution(client)
+    sql = outcome(client, b, "B-SQL", framework_uri=ESCO + "sql")
+    py = outcome(client, b, "B-PY", framework_uri=ESCO + "python")
+    again = course(client, b, "DATA1", {sql: 2, py: 2})
+    fresh = course(client, b, "NEW1", {py: 4})
+    program = post(client, b, "/programs", {"code": "CONT", "title": "Continuing",
+                                            "courses": [again, fresh]})["id"]
+    alumna = learner(client, b, "Mariia")["id"]
+    url = f"/api/v1/education/learners/{alumna}/credentials/import"
+
+    # Tampering any byte of the signed payload: refused, nothing filed.
+    head, _body, sig = out["jwt"].split(".")
+    claims = _payload(out["jwt"])
+    claims["name"] = claims["name"] + " (forged)"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+    r = client.post(url, json={"credential": f"{head}.{forged}.{sig}"},
+                    headers=b.as_("registrar"))
+    assert r.status_code == 422 and "tampered" in r.text and r.json()["errors"][0][
+        "field"] == "credential"
+    r = client.post(url, json={"credential": "not a credential"}, headers=b.as_("registrar"))
+    assert r.status_code == 422 and "compact JWS" in r.text
+    record = client.get(f"/api/v1/education/learners/{alumna}/record",
+                        headers=b.as_("advisor")).json()
+    assert record["achievements"] == []
+
+    r = client.post(url, json={"credential": out["jwt"]}, headers=b.as_("registrar"))
+    assert r.status_code == 201, r.text
+    items = r.json()["items"]
+    assert [(i["title"], i["decision"]) for i in items] == [
+        ("Course DB101", "pending"), ("Data engineering", "pending")]
+    proposals = {x["target_url"]: x for x in items[0]["alignments"]}
+    assert proposals[ESCO + "sql"]["outcome_id"] == sql and proposals[ESCO + "sql"][
+        "level"] == 3
+    # Before a decision nothing is held: the recommendation still proposes DATA1.
+    rec = client.get(f"/api/v1/education/learners/{alumna}/recommendations",
+                     params={"program": program}, headers=b.as_("advisor")).json()
+    assert {p["code"] for p in rec["take"]} == {"DATA1", "NEW1"}
+    r = client.post(f"/api/v1/education/learners/{alumna}/achievements/{items[0]['id']}/"
+                    "decision", json={"decision": "accept", "note": "transcript checked"},
+                    headers=b.as_("registrar"))
+    assert r.status_code == 200 and r.json()["decision"] == "accepted"
+    r = client.post(f"/api/v1/education/learners/{alumna}/achievements/{items[0]['id']}/"
+                    "decision", json={"decision": "reject"}, headers=b.as_("registrar"))
+    assert r.status_code == 409
+    rec = client.get(f"/api/v1/education/learners/{alumna}/recommendations",
+                     params={"program": program}, headers=b.as_("advisor")).json()
+    assert {p["code"] for p in rec["take"]} == {"NEW1"}
+    assert [p["code"] for p in rec["skip"]] == ["DATA1"]
+    held = client.get(f"/api/v1/education/learners/{alumna}/record",
+                      headers=b.as_("advisor")).json()["holdings"]
+    assert {(h["code"], h["level"], h["source"], h["achieved_on"]) for h in held} == {
+        ("B-SQL", 3, "recognised", "2019-06-20"), ("B-PY", 2, "recognised", "2019-06-20")}
+
+    # A revokes the record: B refuses it from then on.
+    issued_list = client.get(f"/api/v1/education/learners/{_learner_of(out)}/credentials",
+                             headers=a.as_("registrar")).json()
+    clr_row = next(c for c in issued_list if c["kind"] == "ClrCredential")
+    r = client.post(f"/api/v1/education/learners/{_learner_of(out)}/credentials/"
+                    f"{clr_row['id']}/revoke", json={"reason": "issued in error"},
+                    headers=a.as_("registrar"))
+    assert r.status_code == 200 and r.json()["revoked_at"]
+    r = client.post(url, json={"credential": out["jwt"]}, headers=b.as_("registrar"))
+    assert r.status_code == 422 and "revoked" in r.text
+
+
+def _learner_of(out: dict) -> str:
+    return out["credential"]["credentialSubject"]["id"].removeprefix("urn:uuid:")
+
+
+def test_unknown_key_and_expired_credentials_are_refused(client, issued, live_server):  # noqa: F811
+    a, _, out = issued
+    b = institution(client)
+    who = learner(client, b)["id"]
+    url = f"/api/v1/education/learners/{who}/credentials/import"
+    # Signed by someone else's key, claiming A's JWKS: the key is not A's.
+    header, _ = (json.loads(base64.urlsafe_b64decode(p + "==")) for p in
+                 out["jwt"].split(".")[:2])
+    stranger = OKPKey.generate_key("Ed25519", private=True)
+    fake = jws.serialize_compact({**header, "kid": header["kid"].split("#")[0] + "#"
+                                  + stranger.thumbprint()},
+                                 json.dumps(_payload(out["jwt"])).encode(), stranger,
+                                 algorithms=["Ed25519"])
+    r = client.post(url, json={"credential": fake}, headers=b.as_("registrar"))
+    assert r.status_code == 422 and "does not publish the key" in r.text
+    # A key on another origin than the issuer's id.
+    other = jws.serialize_compact({**header, "kid": "http://127.0.0.1:9/jwks#x"},
+                                  json.dumps(_payload(out["jwt"])).encode(), stranger,
+                                  algorithms=["Ed25519"])
+    r = client.post(url, json={"credential": other}, headers=b.as_("registrar"))
+    assert r.status_code == 422 and "not published by the issuer" in r.text
+    # An award that expired: the record holding it is refused as expired.
+    expired = learner(client, a, "Old")["id"]
+    post(client, a, f"/learners/{expired}/achievements", {
+        "kind": "certificate", "title": "Lapsed", "issued_on": "2001-01-01",
+        "expires_on": "2002-01-01"})
+    r = httpx.post(f"{live_server}/api/v1/education/learners/{expired}/clr",
+                   headers=a.as_("registrar"), timeout=30)
+    assert r.status_code == 201, r.text
+    r = client.post(url, json={"credential": r.json()["jwt"]}, headers=b.as_("registrar"))
+    assert r.status_code == 422 and "expired" in r.text
