@@ -38,8 +38,7 @@ async def _recompute(slug: str, program_id: uuid.UUID, after: uuid.UUID | None,
                 raise not_found("Program")
             total = await tiers.count_members(db, tenant, program_id)
         done = changed = 0
-        with click.progressbar(length=total, label="members", file=click.get_text_stream(
-                "stderr")) as bar:
+        with click.progressbar(length=total, label="members") as bar:
             while True:
                 async with tenant_session(ctx.sessions, tenant, ctx.actor.user_id) as db:
                     program = await db.get(Program, (tenant, program_id))

@@ -123,7 +123,7 @@ async def card_by_number(db: AsyncSession, tenant_id: uuid.UUID, number: str,
     return card
 
 
-def require_active(card: Card, numbers: dict[uuid.UUID, str] | None = None) -> None:
+def require_active(card: Card, numbers: dict[uuid.UUID, str | None] | None = None) -> None:
     """409 for a card that cannot be used, naming its state (and its replacement)."""
     if card.state == "active":
         return

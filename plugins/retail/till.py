@@ -184,7 +184,8 @@ async def purchase(db: AsyncSession, principal: Principal, hooks: TenantHooks,
 
 
 def _as_dict(answer: schemas.PurchaseOut) -> dict[str, Any]:
-    return msgspec.to_builtins(answer)  # type: ignore[no-any-return]
+    built: dict[str, Any] = msgspec.to_builtins(answer)
+    return built
 
 
 async def _answered(db: AsyncSession, principal: Principal, external_id: str
