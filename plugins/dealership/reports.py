@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Float, Select, and_, case, cast, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import invalid
@@ -26,7 +26,7 @@ from rapport_plugins.dealership.schemas import (
 
 GROUPS = {"member": Promise.promised_by, "branch": Promise.branch, "kind": Promise.kind}
 DECIDED = Promise.status.in_(("kept", "broken"))
-KEPT = cast(Promise.status == "kept", Float)
+KEPT = case((Promise.status == "kept", 1.0), else_=0.0)
 
 
 def window(start: date, end: date) -> tuple[datetime, datetime]:
