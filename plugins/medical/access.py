@@ -37,7 +37,7 @@ from rapport.sdk import (
     start,
 )
 from rapport_plugins.medical import consents
-from rapport_plugins.medical.consent_models import AccessRequest
+from rapport_plugins.medical.consent_models import AccessRequest, Consent
 from rapport_plugins.medical.models import Patient
 from rapport_plugins.medical.roles import DECIDERS, require_decider
 
@@ -158,13 +158,18 @@ async def file(
 def _listing() -> Any:
     requester = Tenant.__table__.alias("requester")
     owner = Tenant.__table__.alias("owner")
+    consent = Consent.__table__.c
     return (
         select(AccessRequest.__table__,
                owner.c.slug.label("owner_slug"), owner.c.name.label("owner_name"),
                requester.c.slug.label("requester_slug"),
-               requester.c.name.label("requester_name"))
+               requester.c.name.label("requester_name"),
+               consent.sections.label("granted_sections"))
         .join(owner, owner.c.id == T.tenant_id)
         .join(requester, requester.c.id == T.requester_tenant_id)
+        # What the approval granted (it may narrow what was asked); both clinics read it.
+        .outerjoin(Consent.__table__, (consent.tenant_id == T.tenant_id)
+                   & (consent.id == T.consent_id))
     )
 
 
@@ -205,7 +210,8 @@ async def list_requests(
 def _out(me: uuid.UUID, row: Mapping[str, Any]) -> dict[str, Any]:
     incoming = row["tenant_id"] == me
     keys = ("id", "mrn", "birth_date", "sections", "purpose", "message", "state",
-            "patient_id", "consent_id", "decided_at", "decision_note", "created_at")
+            "patient_id", "consent_id", "decided_at", "decision_note", "created_at",
+            "granted_sections")
     return audit.jsonable({
         **{k: row[k] for k in keys},
         "direction": "incoming" if incoming else "outgoing",

@@ -10,15 +10,28 @@ from typing import Any, Literal
 
 import structlog
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.sdk import Principal, Tenant, audit, forbidden, invalid, not_found
+from rapport.sdk import (
+    Principal,
+    SharingGrant,
+    Tenant,
+    audit,
+    conflict,
+    forbidden,
+    invalid,
+    not_found,
+)
 from rapport_plugins.medical.chart import Chart, read_shared
 from rapport_plugins.medical.consent_models import BreakGlass
 from rapport_plugins.medical.roles import CLINICIAN, DECIDERS
 
 log = structlog.get_logger("rapport.medical")
 T = BreakGlass.__table__.c
+# SQLSTATE object_in_use: medical_open_break_glass() refuses to stack an opening on one
+# still open, or to re-open within the hour after the owner revoked one.
+OPEN_ALREADY = "55006"
 
 
 async def open_record(
@@ -36,12 +49,20 @@ async def open_record(
         raise invalid("organization", "your own patients need no break-glass")
     patient_id = None
     if owner is not None:
-        patient_id = (
-            await session.execute(
-                select(func.medical_open_break_glass(owner.id, mrn, birth_date, reason.strip(),
-                                                     minutes))
-            )
-        ).scalar_one()
+        try:
+            patient_id = (
+                await session.execute(
+                    select(func.medical_open_break_glass(owner.id, mrn, birth_date,
+                                                         reason.strip(), minutes))
+                )
+            ).scalar_one()
+        except DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) != OPEN_ALREADY:
+                raise
+            log.warning("medical.break_glass.refused_open", tenant=str(principal.tenant_id),
+                        user=str(principal.user_id), owner=str(owner.id))
+            raise conflict("Break-glass for this patient is open already, or the clinic "
+                           "revoked it within the hour") from exc
     if owner is None or patient_id is None:
         log.warning("medical.break_glass.no_match", tenant=str(principal.tenant_id),
                     user=str(principal.user_id), organization=organization)
@@ -61,16 +82,20 @@ async def openings(
         raise forbidden("Only owners, admins and clinicians see break-glass openings")
     me = principal.tenant_id
     where = T.tenant_id == me if direction == "incoming" else T.opener_tenant_id == me
+    g = SharingGrant.__table__.c
+    # The grant says whether the opening still stands: the owner may revoke it early.
     rows = await session.execute(
-        select(BreakGlass.__table__, func.now().label("now")).where(where)
-        .order_by(T.id.desc()).limit(limit)
+        select(BreakGlass.__table__, func.now().label("now"), g.revoked_at)
+        .outerjoin(SharingGrant.__table__, (g.tenant_id == T.tenant_id) & (g.id == T.grant_id))
+        .where(where).order_by(T.id.desc()).limit(limit)
     )
     return [
         audit.jsonable({
             "id": r["id"], "owner_tenant_id": r["tenant_id"], "patient_id": r["patient_id"],
             "opener_tenant_id": r["opener_tenant_id"], "opened_by": r["opened_by"],
             "reason": r["reason"], "grant_id": r["grant_id"], "opened_at": r["created_at"],
-            "expires_at": r["expires_at"], "active": r["now"] < r["expires_at"],
+            "expires_at": r["expires_at"], "revoked_at": r["revoked_at"],
+            "active": r["revoked_at"] is None and r["now"] < r["expires_at"],
         })
         for r in rows.mappings()
     ]

@@ -110,6 +110,6 @@ async def read_shared(
             detail={"patient": str(patient_id), "sections": [view], "purpose": purpose,
                     "via": "shared", "break_glass": purpose == BREAK_GLASS_PURPOSE},
         )
-    data = await read_sections(session, owner, patient_id, covered)
+    data = await read_sections(session, owner, patient_id, covered, shared=True)
     glass = any(purposes[_grant_section(v)] == BREAK_GLASS_PURPOSE for v in covered)
     return Chart(owner, patient_id, data, break_glass=glass)

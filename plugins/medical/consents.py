@@ -146,6 +146,7 @@ async def inbound_peer(
                 FederationPeer.tenant_id == principal.tenant_id,
                 FederationPeer.id == peer_id,
                 FederationPeer.direction == "inbound",
+                FederationPeer.removed_at.is_(None),
             )
         )
     ).scalar_one_or_none()

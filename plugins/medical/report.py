@@ -43,11 +43,14 @@ async def access_report(
     for e in entries:
         detail = e.detail or {}
         who = users.get(e.actor_user_id) if e.actor_user_id else None
+        # A federation peer acts inside our tenant (as its registered peer): the reader is
+        # the peer's clinic on its deployment, not us.
+        remote = who is None and detail.get("via") == "federation" and detail.get("peer")
         report.append(audit.jsonable({
             "at": e.at, "action": e.action,
             "who": who or detail.get("peer") or "unknown",
-            "organization": tenants.get(e.actor_tenant_id),
-            "organization_id": e.actor_tenant_id,
+            "organization": remote or tenants.get(e.actor_tenant_id),
+            "organization_id": None if remote else e.actor_tenant_id,
             "sections": detail.get("sections") or ([detail["section"]] if "section" in detail
                                                    else []),
             "purpose": detail.get("purpose"), "via": detail.get("via"),

@@ -176,6 +176,31 @@ class PeerIn(msgspec.Struct, forbid_unknown_fields=True):
     fhir_base_url: Url | None = None
 
 
+class PeerOut(msgspec.Struct):
+    """A federation peer. For an inbound peer, ``token_url`` and ``fhir_base_url`` are
+    ours: what the other deployment registers us with, with ``client_id``."""
+
+    id: uuid.UUID
+    name: str
+    direction: Literal["inbound", "outbound"]
+    client_id: str
+    jwks_url: str | None
+    token_url: str | None
+    fhir_base_url: str | None
+    created_at: datetime
+    removed_at: datetime | None
+
+
+class PeerPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Rename a peer, or rotate what it told us: its JWKS URL (inbound), its token and
+    FHIR URLs (outbound)."""
+
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    jwks_url: Url | msgspec.UnsetType = msgspec.UNSET
+    token_url: Url | msgspec.UnsetType = msgspec.UNSET
+    fhir_base_url: Url | msgspec.UnsetType = msgspec.UNSET
+
+
 class FetchIn(msgspec.Struct, forbid_unknown_fields=True):
     mrn: Mrn
     birth_date: date

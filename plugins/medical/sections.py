@@ -47,6 +47,8 @@ TABLES: dict[str, FromClause] = {
 }
 # Never part of a listing: a document's bytes are fetched one by one.
 HIDDEN = frozenset({"tenant_id", "content"})
+# The owner's internal user ids: meaningless to another clinic, and not theirs to learn.
+OWNER_ONLY = ("recorded_by", "created_by", "contact_id")
 # What a receptionist sees of an encounter: the appointment.
 APPOINTMENT_COLUMNS = ("id", "patient_id", "starts_at", "status", "clinician", "created_at")
 Row = Mapping[str, Any]
@@ -78,9 +80,12 @@ async def read_sections(
     owner: uuid.UUID,
     patient_id: uuid.UUID,
     sections: Sequence[str],
+    *,
+    shared: bool = False,
 ) -> dict[str, list[dict[str, Any]]]:
     """Several sections as JSON-ready lists; ``appointments`` is the encounters section
-    cut down to what a receptionist may see."""
+    cut down to what a receptionist may see. ``shared``: read by another clinic, so the
+    owner's user ids are left out."""
     out: dict[str, list[dict[str, Any]]] = {}
     for section in sections:
         if section == APPOINTMENTS:
@@ -88,6 +93,9 @@ async def read_sections(
             out[APPOINTMENTS] = as_json([appointment_view(r) for r in rows])
         else:
             out[section] = as_json(await read_rows(session, owner, patient_id, section))
+        if shared:
+            out[section] = [{k: v for k, v in r.items() if k not in OWNER_ONLY}
+                            for r in out[section]]
     return out
 
 

@@ -91,7 +91,8 @@ TARGETS: dict[str, Target] = {
                                                                   MODULES),
     "/api/v1/medical/shared/{owner_id}/patients/{patient_id}": Target(
         _patient, {"GET": None}, MODULES),
-    "/api/v1/medical/federation/peers/{peer_id}": Target(_peer, {"GET": None}, MODULES),
+    "/api/v1/medical/federation/peers/{peer_id}": Target(_peer, {
+        "GET": None, "PATCH": {"name": "Hijacked"}, "DELETE": None}, MODULES),
     "/api/v1/medical/federation/peers/{peer_id}/fetch": Target(_peer, {"POST": {
         "mrn": "V-1", "birth_date": "1970-01-01"}}, MODULES),
 }

@@ -174,6 +174,7 @@ async def verify(
                 FederationPeer.tenant_id == tenant_id,
                 FederationPeer.direction == "inbound",
                 FederationPeer.client_id == client_id,
+                FederationPeer.removed_at.is_(None),
             )
         )
     ).scalar_one_or_none()

@@ -8,7 +8,7 @@ from typing import Any
 
 import msgspec
 import structlog
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import ResponseSpec
@@ -37,7 +37,7 @@ from rapport_plugins.medical.federation.doors import MEMBER_DOOR, PEER_ROLE, Pub
 from rapport_plugins.medical.federation.keys import jwks
 from rapport_plugins.medical.fhir import scopes
 from rapport_plugins.medical.roles import ENCOUNTERS, access_of
-from rapport_plugins.medical.schemas import FetchIn, PeerIn
+from rapport_plugins.medical.schemas import FetchIn, PeerIn, PeerOut, PeerPatch
 
 log = structlog.get_logger("rapport.medical.federation")
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
@@ -147,16 +147,19 @@ class FederationController(Controller):
     async def register_peer(
         self, data: JSONBody[PeerIn], principal: NamedDependency[Principal],
         db: NamedDependency[AsyncSession], settings: NamedDependency[Settings],
-    ) -> dict[str, Any]:
+    ) -> PeerOut:
         """Owners and admins: ``inbound`` (a peer that will call us; we answer its
         ``client_id`` and our token and FHIR URLs) or ``outbound`` (a peer we call)."""
-        return peers.out(await peers.register(db, principal, data), settings)
+        peer = await peers.register(db, principal, data)
+        await db.refresh(peer)
+        return peers.out(peer, settings)
 
     @get("/")
     async def list_peers(
         self, principal: NamedDependency[Principal], db: NamedDependency[AsyncSession],
         settings: NamedDependency[Settings],
-    ) -> list[dict[str, Any]]:
+    ) -> list[PeerOut]:
+        """Owners and admins: the peers, newest first (removed ones say when)."""
         principal.require_manager()
         return [peers.out(p, settings) for p in await peers.list_peers(db, principal)]
 
@@ -164,9 +167,30 @@ class FederationController(Controller):
     async def get_peer(
         self, peer_id: FromPath[uuid.UUID], principal: NamedDependency[Principal],
         db: NamedDependency[AsyncSession], settings: NamedDependency[Settings],
-    ) -> dict[str, Any]:
+    ) -> PeerOut:
         principal.require_manager()
         return peers.out(await peers.get(db, principal, peer_id), settings)
+
+    @patch("/{peer_id:uuid}")
+    async def update_peer(
+        self, peer_id: FromPath[uuid.UUID], data: JSONBody[PeerPatch],
+        principal: NamedDependency[Principal], db: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
+    ) -> PeerOut:
+        """Owners and admins: rename, or rotate the peer's JWKS URL (inbound) or its token
+        and FHIR URLs (outbound)."""
+        peer = await peers.update(db, principal, peer_id, data)
+        await db.refresh(peer)
+        return peers.out(peer, settings)
+
+    @delete("/{peer_id:uuid}", status_code=204)
+    async def remove_peer(
+        self, peer_id: FromPath[uuid.UUID], principal: NamedDependency[Principal],
+        db: NamedDependency[AsyncSession],
+    ) -> None:
+        """Owners and admins: stop federating. An inbound peer's consents end now and its
+        tokens stop working; it stays listed as removed."""
+        await peers.remove(db, principal, peer_id)
 
     @post("/{peer_id:uuid}/fetch", status_code=200)
     async def fetch(

@@ -52,6 +52,7 @@ async def peer_principal(
                     FederationPeer.id == token.peer_id,
                     FederationPeer.direction == "inbound",
                     FederationPeer.client_id == token.client_id,
+                    FederationPeer.removed_at.is_(None),
                     Tenant.status == "active",
                 )
             )

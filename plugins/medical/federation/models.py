@@ -44,6 +44,8 @@ class FederationPeer(TenantScoped, Base):
     token_url: Mapped[str | None] = mapped_column(String(2048))
     fhir_base_url: Mapped[str | None] = mapped_column(String(2048))
     created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # Removed inbound peers keep their row: consents and the audit log name them.
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class SeenAssertion(TenantScoped, Base):

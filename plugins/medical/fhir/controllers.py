@@ -12,9 +12,11 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, route
 from litestar.di import NamedDependency
+from litestar.enums import HttpMethod
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.params import FromPath
+from litestar.types import ExceptionHandlersMap
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Principal, RapportError, Settings, forbidden, not_found
@@ -28,7 +30,8 @@ from rapport_plugins.medical.fhir.resources import KINDS, Kind
 ISSUE_CODES = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found",
                405: "not-supported", 406: "not-supported", 413: "too-long", 422: "invalid"}
 JSON_FORMATS = frozenset({"json", "application/json", "application/fhir+json"})
-WRITES = ["POST", "PUT", "PATCH", "DELETE"]
+WRITES: list[HttpMethod] = [HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+                            HttpMethod.DELETE]
 
 
 def _outcome(status: int, diagnostics: str, headers: dict[str, str] | None = None) -> Response[Any]:
@@ -64,7 +67,7 @@ async def negotiate(request: Request) -> Response[Any] | None:
     return None
 
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     RapportError: on_rapport_error,
     ValidationException: on_validation_error,
     HTTPException: on_http_error,
@@ -108,7 +111,8 @@ class FhirDiscoveryController(Controller):
         DefineMiddleware(PublicDoor, exclude_from_auth_key=MEMBER_DOOR, exclude_http_methods=[])
     ]
     exception_handlers = EXCEPTION_HANDLERS
-    before_request = negotiate
+    # Litestar calls a controller's before_request with the request only (not bound).
+    before_request = negotiate  # type: ignore[assignment]
     include_in_schema = False
 
     @get("/metadata")
@@ -131,7 +135,8 @@ class FhirController(Controller):
         DefineMiddleware(FhirDoor, exclude_from_auth_key=MEMBER_DOOR, exclude_http_methods=[])
     ]
     exception_handlers = EXCEPTION_HANDLERS
-    before_request = negotiate
+    # Litestar calls a controller's before_request with the request only (not bound).
+    before_request = negotiate  # type: ignore[assignment]
     # FHIR doors are described the FHIR way (the CapabilityStatement), and take peer
     # tokens only: they are not part of the member API's OpenAPI document.
     include_in_schema = False

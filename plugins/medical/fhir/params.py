@@ -58,20 +58,20 @@ def value_range(value: Any) -> Interval | None:
     if value is None:
         return None
     if isinstance(value, dict):  # Period: an open end reaches to the end of time
-        low = value_range(value.get("start"))
-        high = value_range(value.get("end"))
-        return ((low[0] if low else datetime.min.replace(tzinfo=UTC)),
-                (high[1] if high else datetime.max.replace(tzinfo=UTC)))
+        start = value_range(value.get("start"))
+        end = value_range(value.get("end"))
+        return ((start[0] if start else datetime.min.replace(tzinfo=UTC)),
+                (end[1] if end else datetime.max.replace(tzinfo=UTC)))
     if isinstance(value, datetime):
-        low = value.astimezone(UTC)
-        return low, low + TICK
+        point = value.astimezone(UTC)
+        return point, point + TICK
     if isinstance(value, date):
-        start = datetime(value.year, value.month, value.day, tzinfo=UTC)
-        return start, start + timedelta(days=1)
+        day = datetime(value.year, value.month, value.day, tzinfo=UTC)
+        return day, day + timedelta(days=1)
     text = str(value)
     if "T" in text and len(text) > 19:  # an instant as the server writes it: a point
-        low = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
-        return low, low + TICK
+        point = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+        return point, point + TICK
     return date_range(text)
 
 

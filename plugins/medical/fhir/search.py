@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -85,9 +86,6 @@ def parse(kind: Kind, pairs: Sequence[tuple[str, str]], *, strict: bool) -> Quer
             else:
                 param = kind.param(name)
                 if param is None or not _supported(param, modifier):
-                    what = "parameter" if param is None else "modifier"
-                    if strict:
-                        raise Refused(f"Unknown or unsupported search {what}: {key}")
                     query.ignored.append(key)
                     continue
                 query.tests.append((param, modifier, _tests(param, modifier, text)))
@@ -95,6 +93,9 @@ def parse(kind: Kind, pairs: Sequence[tuple[str, str]], *, strict: bool) -> Quer
             raise values.BadValue(f"Invalid search parameter {key}: {exc}") from exc
         if name not in ("_count", "_offset", "_format", "_pretty"):
             query.used.append((key, text))
+    if strict and query.ignored:
+        raise Refused("Unknown or unsupported search parameters or modifiers: "
+                      + ", ".join(query.ignored))
     return query
 
 
@@ -134,7 +135,7 @@ def run(query: Query, resources: list[Resource]) -> tuple[int, list[Resource]]:
     for name, descending in reversed(query.sort):
         param = query.kind.param(name)
         assert param is not None
-        hits.sort(key=lambda r, p=param: _order(p, r), reverse=descending)
+        hits.sort(key=partial(_order, param), reverse=descending)
     return len(hits), hits[query.offset:query.offset + query.count]
 
 

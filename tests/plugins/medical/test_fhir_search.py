@@ -125,8 +125,8 @@ def test_unknown_parameters_ignored_when_lenient_refused_when_strict(shared):
     assert "favourite-colour" not in self_link and "code" not in self_link
     explicit = _search(shared, "Observation", params, Prefer="handling=lenient")
     assert len(_ids(explicit)) == 3
-    assert "favourite-colour" in _refused(
-        _search(shared, "Observation", params, Prefer="handling=strict"))
+    refusal = _refused(_search(shared, "Observation", params, Prefer="handling=strict"))
+    assert "favourite-colour" in refusal and "code:below" in refusal
     assert "code:below" in _refused(_search(
         shared, "Observation", {"patient": koval, "code:below": "8867"},
         Prefer="handling=strict"))
@@ -171,3 +171,15 @@ def test_requested_scopes_are_granted_narrowly(shared):
     assert httpx.get(f"{shared.fhir}/Observation/{shared.ids['hr_2026']}",
                      headers=only_read).status_code == 200
     _refused(httpx.get(f"{shared.fhir}/Observation", headers=only_read), 403)
+
+
+def test_the_access_report_names_the_peer_for_federated_reads(shared, client):
+    koval = shared.ids["koval"]
+    assert _search(shared, f"Patient/{koval}").status_code == 200
+    r = client.get(f"/api/v1/medical/patients/{koval}/access-report",
+                   headers=shared.a.as_("owner"))
+    federated = [e for e in r.json()["items"]
+                 if e["via"] == "federation" and e["action"] == "read"]
+    assert federated
+    assert {(e["who"], e["organization"], e["organization_id"]) for e in federated} == {
+        ("Rehab Centre B", "Rehab Centre B", None)}
