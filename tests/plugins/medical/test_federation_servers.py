@@ -52,7 +52,7 @@ def deployment(database, tmp_path: Path, name: str) -> Iterator[str]:
     process = subprocess.Popen([sys.executable, "-m", "rapport.cli", "run"], cwd=ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 40
+        deadline = time.monotonic() + 120  # a loaded 2-core machine starts slowly
         while True:
             with suppress(httpx.HTTPError):  # not listening yet: ask again below
                 if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
