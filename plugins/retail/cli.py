@@ -14,7 +14,7 @@ import uuid
 import click
 
 from rapport.sdk import cli_tenant, not_found, tenant_session
-from rapport_plugins.retail import ledger, tiers
+from rapport_plugins.retail import birthdays, ledger, tiers
 from rapport_plugins.retail.models import Program
 
 
@@ -90,3 +90,22 @@ async def _expire(slug: str, batch: int) -> int:
 def expire(slug: str, batch_size: int) -> None:
     """Expire what is left of point batches past their expiry date."""
     click.echo(f"{asyncio.run(_expire(slug, batch_size))} point batches expired")
+
+
+async def _birthdays(slug: str) -> int:
+    async with cli_tenant(slug) as ctx:
+        total = 0
+        while True:
+            async with tenant_session(ctx.sessions, ctx.actor.tenant_id,
+                                      ctx.actor.user_id) as db:
+                n = await birthdays.celebrate(db, ctx.actor.tenant_id)
+            total += n
+            if n == 0:
+                return total
+
+
+@retail_group.command("birthdays")
+@click.option("--tenant", "slug", required=True, help="The tenant's slug.")
+def birthday_command(slug: str) -> None:
+    """Today's birthdays: the retail.birthday event and the program's bonus, once a year."""
+    click.echo(f"{asyncio.run(_birthdays(slug))} members celebrated")

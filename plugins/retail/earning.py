@@ -3,7 +3,8 @@
 Each line earns ``amount * points_per_unit * the best multiplier among the rules for its SKU
 or its category``; the basket is then multiplied by the best campaign (a rule with neither
 SKU nor category) running at the purchase's time, and by the member's tier. The program's
-rounding applies once, to the total. Below the program's minimum purchase nothing is earned.
+rounding applies once, to the total. Below the program's minimum purchase nothing is earned;
+lines of the ``gift_card`` category never earn (the gift card's later purchases will).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from rapport_plugins.retail.models import Program, Rule
 
+GIFT_CARDS = "gift_card"  # the category whose sales never earn (points on money, not value)
 ROUNDINGS = {"down": ROUND_FLOOR, "nearest": ROUND_HALF_UP, "up": ROUND_CEILING}
 ONE = Decimal(1)
 
@@ -45,6 +47,8 @@ def points_for(program: Program, rules: Sequence[Rule], categories: dict[str, st
         raw = Decimal(0)
         for line in lines:
             category = categories.get(line.product)
+            if category == GIFT_CARDS:
+                continue
             matching = [r for r in live if (r.sku is not None and r.sku == line.product)
                         or (r.category is not None and r.category == category)]
             raw += line.amount * _best(matching)

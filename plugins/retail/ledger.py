@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select, update
@@ -39,7 +39,28 @@ async def lock_member(db: AsyncSession, tenant_id: uuid.UUID, member_id: uuid.UU
         .with_for_update().execution_options(populate_existing=True))).scalar_one_or_none()
     if member is None:
         raise not_found("Member")
+    await release_due(db, member)
     return member
+
+
+async def release_due(db: AsyncSession, member: Member) -> int:
+    """Pending batches whose return window has passed become redeemable (and count toward
+    the tier); done whenever the member is locked for a change, so no job is needed."""
+    if member.pending <= 0:
+        return 0
+    due = list((await db.execute(select(Entry).where(
+        Entry.tenant_id == member.tenant_id, Entry.member_id == member.id,
+        Entry.available_at.is_not(None), Entry.available_at <= now())
+        .with_for_update())).scalars())
+    for entry in due:
+        entry.available_at = None
+        member.pending -= entry.points
+        member.balance += entry.remaining
+        if entry.qualifying:
+            member.qualifying_points += entry.points
+    if due:
+        await db.flush()
+    return len(due)
 
 
 async def by_external_id(db: AsyncSession, member: Member, external_id: str | None
@@ -65,18 +86,24 @@ class Source:
 
 async def credit(db: AsyncSession, member: Member, program: Program, kind: str, points: int,
                  *, qualifying: bool, source: Source = Source()) -> Entry:
-    """Add a batch of ``points`` (member locked by the caller), expiring per the program."""
+    """Add a batch of ``points`` (member locked by the caller), expiring per the program;
+    a purchase's points wait ``pending_days`` (the return window) when the program says so."""
     expires = (add_months(now(), program.expiry_months)
                if program.expiry_months is not None else None)
+    held = kind == "earn" and program.pending_days > 0
     entry = Entry(tenant_id=member.tenant_id, id=new_id(), member_id=member.id, kind=kind,
                   points=points, qualifying=qualifying, remaining=points, expires_at=expires,
+                  available_at=now() + timedelta(days=program.pending_days) if held else None,
                   external_id=source.external_id, transaction_id=source.transaction_id,
                   card_id=source.card_id, amount=source.amount, reason=source.reason,
                   recorded_by=source.recorded_by)
     db.add(entry)
-    member.balance += points
-    if qualifying:
-        member.qualifying_points += points
+    if held:
+        member.pending += points
+    else:
+        member.balance += points
+        if qualifying:
+            member.qualifying_points += points
     await db.flush()
     return entry
 
@@ -111,7 +138,7 @@ async def debit(db: AsyncSession, member: Member, kind: str, points: int,
 async def _consume(db: AsyncSession, member: Member, points: int) -> None:
     batches = (await db.execute(
         select(Entry).where(Entry.tenant_id == member.tenant_id, Entry.member_id == member.id,
-                            Entry.remaining > 0)
+                            Entry.remaining > 0, Entry.available_at.is_(None))
         .order_by(Entry.expires_at.asc().nulls_last(), Entry.id)
         .with_for_update())).scalars()
     for batch in batches:
@@ -127,7 +154,8 @@ async def expire_due(db: AsyncSession, tenant_id: uuid.UUID, limit: int) -> int:
     Each batch's member is locked first, as every other change does, so no deadlock."""
     due = (await db.execute(
         select(Entry.member_id, Entry.id).where(
-            Entry.tenant_id == tenant_id, Entry.remaining > 0, Entry.expires_at <= now())
+            Entry.tenant_id == tenant_id, Entry.remaining > 0, Entry.expires_at <= now(),
+            Entry.available_at.is_(None))
         .order_by(Entry.expires_at).limit(limit))).all()
     done = 0
     for member_id, entry_id in due:

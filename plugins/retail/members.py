@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Contact, Principal, TenantHooks, audit, conflict, invalid, not_found
 from rapport_plugins.retail import cardnumbers, events, schemas
+from rapport_plugins.retail.ledger import Source, by_external_id, credit, lock_member
 from rapport_plugins.retail.models import Card, Member, Program, Tier
 from rapport_plugins.retail.programs import get_program
 from rapport_plugins.retail.roles import require_manager, require_till
@@ -35,7 +36,7 @@ async def member_out(db: AsyncSession, m: Member) -> schemas.MemberOut:
     return schemas.MemberOut(
         id=m.id, program_id=m.program_id, contact_id=m.contact_id, joined_at=m.joined_at,
         channel=m.channel, referred_by=m.referred_by, staff=m.staff, notes=m.notes,
-        balance=m.balance, qualifying_points=m.qualifying_points, tier=tier,
+        balance=m.balance, pending=m.pending, qualifying_points=m.qualifying_points, tier=tier,
         cards=[card_out(c) for c in cards])
 
 
@@ -101,6 +102,7 @@ async def join(db: AsyncSession, principal: Principal, hooks: TenantHooks | None
     except IntegrityError:
         raise conflict("This contact is already a member of the program") from None
     card = await issue_card(db, member, program, data.card_kind, data.card_number)
+    await _welcome(db, principal, member, program)
     await audit.record(db, principal, audit.CREATE, events.RECORD_TYPE, member.id,
                        audit.diff({}, {"contact_id": str(member.contact_id),
                                        "program_id": str(program.id), "card": card.number}))
@@ -111,6 +113,27 @@ async def join(db: AsyncSession, principal: Principal, hooks: TenantHooks | None
                                      "referred_by": str(member.referred_by)
                                      if member.referred_by else None})
     return member
+
+
+async def _welcome(db: AsyncSession, principal: Principal, member: Member,
+                   program: Program) -> None:
+    """The program's sign-up bonus, and its referral bonus to both sides — once each: the
+    entries' external ids (``signup``, ``referral:<new member>``) are unique per member."""
+    by = principal.user_id
+    if program.signup_bonus:
+        await credit(db, member, program, "bonus", program.signup_bonus, qualifying=False,
+                     source=Source(external_id="signup", reason="sign-up", recorded_by=by))
+    if program.referral_bonus and member.referred_by is not None:
+        key = f"referral:{member.id}"
+        await credit(db, member, program, "bonus", program.referral_bonus, qualifying=False,
+                     source=Source(external_id=key, reason="referred by a friend",
+                                   recorded_by=by))
+        referrer = await lock_member(db, member.tenant_id, member.referred_by)
+        if await by_external_id(db, referrer, key) is None:
+            await credit(db, referrer, program, "bonus", program.referral_bonus,
+                         qualifying=False,
+                         source=Source(external_id=key, reason="referred a friend",
+                                       recorded_by=by))
 
 
 async def card_by_number(db: AsyncSession, tenant_id: uuid.UUID, number: str,

@@ -56,6 +56,10 @@ class Program(TenantScoped, Base):
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     card_prefix: Mapped[str] = mapped_column(String(8), default="7000")
     next_card: Mapped[int] = mapped_column(BigInteger, default=1)
+    signup_bonus: Mapped[int] = mapped_column(Integer, default=0)
+    referral_bonus: Mapped[int] = mapped_column(Integer, default=0)
+    # New points wait this many days (the return window) before they count.
+    pending_days: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Rule(TenantScoped, Base):
@@ -118,6 +122,7 @@ class Member(TenantScoped, Base):
     staff: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str | None] = mapped_column(Text)
     balance: Mapped[int] = mapped_column(BigInteger, default=0)
+    pending: Mapped[int] = mapped_column(BigInteger, default=0)
     qualifying_points: Mapped[int] = mapped_column(BigInteger, default=0)
     tier_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     birthday_bonus_year: Mapped[int | None] = mapped_column(Integer)
@@ -151,6 +156,8 @@ class Entry(TenantScoped, Base):
     qualifying: Mapped[bool] = mapped_column(Boolean, default=False)
     remaining: Mapped[int] = mapped_column(BigInteger, default=0)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set while the batch is pending: not redeemable and not qualifying until then.
+    available_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     external_id: Mapped[str | None] = mapped_column(String(200))
     transaction_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     amount: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))

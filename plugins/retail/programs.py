@@ -44,7 +44,8 @@ def program_out(p: Program) -> schemas.ProgramOut:
         value_per_point=text(p.value_per_point) or "0",
         expected_redemption_rate=text(p.expected_redemption_rate) or "0",
         birthday_bonus=p.birthday_bonus, time_zone=p.time_zone, card_prefix=p.card_prefix,
-        created_at=p.created_at,
+        signup_bonus=p.signup_bonus, referral_bonus=p.referral_bonus,
+        pending_days=p.pending_days, created_at=p.created_at,
     )
 
 

@@ -74,7 +74,7 @@ async def earn(db: AsyncSession, tenant_id: uuid.UUID, transaction_id: uuid.UUID
     rules = list((await db.execute(select(Rule).where(
         Rule.tenant_id == tenant_id, Rule.program_id == program.id))).scalars())
     categories: dict[str, str] = {}
-    if lines and any(r.category for r in rules):
+    if lines:
         categories = dict((await db.execute(select(Product.sku, Product.category).where(
             Product.tenant_id == tenant_id,
             Product.sku.in_({x.product for x in lines})))).tuples().all())

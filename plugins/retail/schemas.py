@@ -42,6 +42,9 @@ class ProgramIn(msgspec.Struct, forbid_unknown_fields=True):
     birthday_bonus: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
     time_zone: TimeZone = "UTC"
     card_prefix: Annotated[str, msgspec.Meta(pattern="^[0-9]{1,8}$")] = "7000"
+    signup_bonus: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
+    referral_bonus: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
+    pending_days: Annotated[int, msgspec.Meta(ge=0, le=365)] = 0
 
 
 class ProgramPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -55,6 +58,9 @@ class ProgramPatch(msgspec.Struct, forbid_unknown_fields=True):
     expected_redemption_rate: Decimal | None = None
     birthday_bonus: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | None = None
     time_zone: TimeZone | None = None
+    signup_bonus: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | None = None
+    referral_bonus: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | None = None
+    pending_days: Annotated[int, msgspec.Meta(ge=0, le=365)] | None = None
 
 
 class ProgramOut(msgspec.Struct):
@@ -71,6 +77,9 @@ class ProgramOut(msgspec.Struct):
     birthday_bonus: int
     time_zone: str
     card_prefix: str
+    signup_bonus: int
+    referral_bonus: int
+    pending_days: int
     created_at: datetime
 
 
@@ -168,6 +177,7 @@ class MemberOut(msgspec.Struct):
     staff: bool
     notes: str | None
     balance: int
+    pending: int
     qualifying_points: int
     tier: str | None
     cards: list[CardOut]
@@ -267,6 +277,7 @@ class CardView(msgspec.Struct):
     staff: bool
     tier: TierProgress
     balance: int
+    pending: int
     vouchers: list[VoucherOut]
     offers: list[Offer]
     notes: list[str]

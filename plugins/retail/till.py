@@ -111,7 +111,8 @@ async def card_view(db: AsyncSession, principal: Principal, number: str) -> sche
             next_tier=upcoming.name if upcoming else None,
             points_to_next=(upcoming.threshold - member.qualifying_points)
             if upcoming else None),
-        balance=member.balance, vouchers=vouchers, offers=offers, notes=notes,
+        balance=member.balance, pending=member.pending, vouchers=vouchers, offers=offers,
+        notes=notes,
         last_visits=[schemas.Visit(at, text(amount), points) for at, amount, points in visits])
 
 

@@ -74,3 +74,21 @@ def test_unknown_tenant_is_one_clear_line(cli_env):
 
 def tiers_cmd():
     return retail_group.commands["tiers"].commands["recompute"]  # type: ignore[attr-defined]
+
+
+def test_birthdays_once_a_year_with_bonus(client, cli_env):
+    from datetime import date
+
+    s = shop(client, birthday_bonus=77)
+    today = date.today()
+    born = today.replace(year=1980) if (today.month, today.day) != (2, 29) else today
+    member = customer(client, s, birthday=born.isoformat())
+    customer(client, s, given_name="NotToday", birthday="1980-01-01"
+             if (today.month, today.day) != (1, 1) else "1980-06-01")
+    first = CliRunner().invoke(retail_group, ["birthdays", "--tenant", s.tenant.slug])
+    assert first.exit_code == 0, first.output
+    assert "1 members celebrated" in first.output
+    again = CliRunner().invoke(retail_group, ["birthdays", "--tenant", s.tenant.slug])
+    assert "0 members celebrated" in again.output
+    assert client.get(f"{R}/members/{member['id']}",
+                      headers=s.headers).json()["balance"] == 77

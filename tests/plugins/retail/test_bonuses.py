@@ -1,0 +1,58 @@
+"""Earning without a purchase (sign-up, referral to both sides once), gift cards that never
+earn, and points held pending for the return window."""
+
+from __future__ import annotations
+
+from tests.plugins.retail.support import R, buy, customer, shop
+
+
+def test_signup_and_referral_bonuses_once(client):
+    s = shop(client, signup_bonus=100, referral_bonus=50)
+    first = customer(client, s)
+    assert first["balance"] == 100
+    c = client.post("/api/v1/contacts", json={"given_name": "Friend"}, headers=s.headers)
+    r = client.post(f"{R}/members", json={"contact_id": c.json()["id"],
+                                          "program_id": s.program_id,
+                                          "referred_by": first["id"]}, headers=s.cashier)
+    assert r.status_code == 201, r.text
+    assert r.json()["balance"] == 150
+    referrer = client.get(f"{R}/members/{first['id']}", headers=s.headers).json()
+    assert referrer["balance"] == 150
+    r = client.post(f"{R}/members", json={"contact_id": c.json()["id"],
+                                          "program_id": s.program_id}, headers=s.cashier)
+    assert r.status_code == 409  # already a member: no second bonus
+    bad = client.post(f"{R}/members", json={"contact_id": c.json()["id"],
+                                            "program_id": s.program_id,
+                                            "referred_by": s.program_id}, headers=s.cashier)
+    assert bad.status_code in (409, 422)
+
+
+def test_gift_cards_never_earn(client):
+    s = shop(client)
+    client.put(f"{R}/products", json={"sku": "GIFT-500", "category": "gift_card"},
+               headers=s.headers)
+    card = customer(client, s)["cards"][0]["number"]
+    r = buy(client, s, card, "g-1", lines=[
+        {"product": "GIFT-500", "quantity": "1", "unit_price": "500"},
+        {"product": "TEA", "quantity": "1", "unit_price": "40"}])
+    assert r.status_code == 201, r.text
+    assert r.json()["points_earned"] == 40
+
+
+def test_pending_points_cannot_be_redeemed_until_released(client, database):
+    s = shop(client, pending_days=14)
+    member = customer(client, s)
+    card = member["cards"][0]["number"]
+    buy(client, s, card, "p-1", "300")
+    view = client.get(f"{R}/till/cards/{card}", headers=s.cashier).json()
+    assert (view["balance"], view["pending"]) == (0, 300)
+    r = buy(client, s, card, "p-2", "1", redeem_points=100)
+    assert r.status_code == 409
+    with database.connect_superuser() as conn:  # the return window passes
+        conn.execute("UPDATE retail_ledger SET available_at = now() - interval '1 minute' "
+                     "WHERE member_id = %s AND available_at IS NOT NULL", (member["id"],))
+    r = buy(client, s, card, "p-3", "1", redeem_points=100)
+    assert r.status_code == 201, r.text
+    assert r.json()["balance"] == 200
+    view = client.get(f"{R}/till/cards/{card}", headers=s.cashier).json()
+    assert view["pending"] == 1  # the last purchase's own point waits its window
