@@ -42,11 +42,11 @@ SMALL = 1_000
 
 # The statements the card view runs (plugins/retail/till.py), written out for psycopg.
 STATEMENTS = (
-    ("SELECT * FROM retail_cards WHERE tenant_id = %(t)s AND number = %(number)s", ()),
-    ("SELECT m.*, p.*, c.* FROM retail_members m"
+    ("SELECT k.*, m.*, p.*, c.* FROM retail_cards k"
+     " JOIN retail_members m ON m.tenant_id = k.tenant_id AND m.id = k.member_id"
      " JOIN retail_programs p ON p.tenant_id = m.tenant_id AND p.id = m.program_id"
      " JOIN contacts c ON c.tenant_id = m.tenant_id AND c.id = m.contact_id"
-     " WHERE m.tenant_id = %(t)s AND m.id = %(member)s", ()),
+     " WHERE k.tenant_id = %(t)s AND k.number = %(number)s", ()),
     ("SELECT * FROM retail_tiers WHERE tenant_id = %(t)s AND program_id = %(program)s"
      " ORDER BY threshold, name", ()),
     ("SELECT v.*, r.name FROM retail_vouchers v JOIN retail_rewards r"

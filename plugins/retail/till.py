@@ -22,10 +22,11 @@ from rapport.sdk import (
     audit,
     contact_defaults,
     invalid,
+    not_found,
     record_transaction,
     salutation,
 )
-from rapport_plugins.retail import members, rewards, schemas, tiers
+from rapport_plugins.retail import cardnumbers, members, rewards, schemas, tiers
 from rapport_plugins.retail.ledger import Source, debit, lock_member, now
 from rapport_plugins.retail.models import Card, Entry, Member, Program, Reward, Tier, TillPurchase
 from rapport_plugins.retail.numbers import decimal, text
@@ -57,17 +58,21 @@ async def scanned(db: AsyncSession, principal: Principal, number: str
                   ) -> tuple[Card, Member, Program, Contact]:
     """The card, its member, program and contact in one statement; 404 unknown, 409 not
     usable (naming the replacement card)."""
-    card = await members.card_by_number(db, principal.tenant_id, number)
-    if card.state != "active":
-        members.require_active(card, {card.replaced_by: await members.replacement_number(
-            db, card)} if card.replaced_by else None)
+    number = cardnumbers.normal("number", number)
     row = (await db.execute(
-        select(Member, Program, Contact)
+        select(Card, Member, Program, Contact)
+        .join(Member, (Member.tenant_id == Card.tenant_id) & (Member.id == Card.member_id))
         .join(Program, (Program.tenant_id == Member.tenant_id) & (Program.id == Member.program_id))
         .join(Contact, (Contact.tenant_id == Member.tenant_id)
               & (Contact.id == Member.contact_id))
-        .where(Member.tenant_id == principal.tenant_id, Member.id == card.member_id))).one()
-    return card, row[0], row[1], row[2]
+        .where(Card.tenant_id == principal.tenant_id, Card.number == number))).one_or_none()
+    if row is None:
+        raise not_found("Card")
+    card, member, program, contact = row
+    if card.state != "active":
+        members.require_active(card, {card.replaced_by: await members.replacement_number(
+            db, card)} if card.replaced_by else None)
+    return card, member, program, contact
 
 
 async def card_view(db: AsyncSession, principal: Principal, number: str) -> schemas.CardView:
