@@ -8,11 +8,14 @@ safe with pooling), which the forced RLS policies read.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import msgspec
+from psycopg.types.json import set_json_loads
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
@@ -50,14 +53,34 @@ CONNECT_ARGS: dict[str, object] = {"prepare_threshold": None}
 POOL_RECYCLE_SECONDS = 1800
 
 
+def _json_loads(data: str | bytes) -> Any:
+    # json/jsonb columns (a contact's lists and fields, the activity sections: ~4 per row
+    # of a list page) decoded by msgspec, several times faster than the standard library
+    # with the same values; a number beyond a double's range (which msgspec refuses) falls
+    # back to the standard library's reading.
+    try:
+        return _decode_json(data)
+    except msgspec.ValidationError:
+        return json.loads(data)
+
+
+_decode_json = msgspec.json.Decoder().decode
+
+
+def _on_connect(dbapi_connection: Any, record: Any) -> None:
+    set_json_loads(_json_loads, dbapi_connection.driver_connection)
+
+
 def make_engine(url: URL | str, *, pool_size: int = 10, max_overflow: int = 10) -> AsyncEngine:
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_recycle=POOL_RECYCLE_SECONDS,
         connect_args=CONNECT_ARGS,
     )
+    event.listen(engine.sync_engine, "connect", _on_connect)
+    return engine
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
