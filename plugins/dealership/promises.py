@@ -130,7 +130,7 @@ async def decide(db: AsyncSession, principal: Principal | None, hooks: TenantHoo
     """Settle an open (locked) promise; ``principal`` None: the dealership's own rules did
     (delivery, the worker)."""
     if promise.status != "open":
-        raise conflict(f"The promise is already {promise.status}", status=promise.status)
+        raise conflict(f"The promise is already {promise.status}", current_status=promise.status)
     before = promise.status
     promise.status = outcome
     promise.decided_at = now()
@@ -185,7 +185,7 @@ async def renegotiate(db: AsyncSession, principal: Principal, hooks: TenantHooks
     old = await promise_of(db, principal, promise_id, lock=True)
     require_owner_or_manager(principal, old.promised_by, "promise")
     if old.status != "open":
-        raise conflict(f"The promise is already {old.status}", status=old.status)
+        raise conflict(f"The promise is already {old.status}", current_status=old.status)
     return await supersede(db, principal, hooks, old, data.due_at, data.probability,
                            data.evidence, data.text)
 
