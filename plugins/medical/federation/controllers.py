@@ -52,6 +52,21 @@ class TokenForm(msgspec.Struct):
     client_id: str | None = None
 
 
+class TokenOut(msgspec.Struct):
+    """An access token (RFC 6749, section 5.1) and the SMART scopes it carries."""
+
+    access_token: str
+    token_type: str
+    expires_in: int
+    scope: str
+
+
+class JwksOut(msgspec.Struct):
+    """A JSON Web Key Set (RFC 7517): this deployment's public signing keys."""
+
+    keys: list[dict[str, Any]]
+
+
 class OAuthError(msgspec.Struct):
     """An OAuth 2.0 error (RFC 6749, section 5.2), as a token endpoint answers."""
 
@@ -61,13 +76,13 @@ class OAuthError(msgspec.Struct):
 
 # The token door answers refusals as OAuth clients expect, not as problem documents.
 OAUTH_ERRORS = {
-    400: ResponseSpec(OAuthError, description="Not a client_credentials request"),
+    400: ResponseSpec(OAuthError, description="Not client_credentials, or no grantable scope"),
     401: ResponseSpec(OAuthError, description="The client assertion was refused"),
 }
 
 
-def oauth_error(status: int, error: str, description: str) -> Response[dict[str, str]]:
-    return Response({"error": error, "error_description": description}, status_code=status,
+def oauth_error(status: int, error: str, description: str) -> Response[Any]:
+    return Response(OAuthError(error, description), status_code=status,
                     headers={"Cache-Control": "no-store"})
 
 
@@ -97,16 +112,17 @@ class FederationPublicController(Controller):
     ]
 
     @get("/jwks.json")
-    async def jwks(self, request: Request, settings: NamedDependency[Settings]) -> dict[str, Any]:
+    async def jwks(self, request: Request, settings: NamedDependency[Settings]) -> JwksOut:
         """This deployment's public signing keys (for peers that registered us)."""
-        return await jwks(request.app.state.sessionmaker, settings.secret_key)
+        return JwksOut(**await jwks(request.app.state.sessionmaker, settings.secret_key))
 
     @post("/token", status_code=200, responses=OAUTH_ERRORS)
     async def token(
         self, request: Request, data: URLEncodedBody[TokenForm],
         settings: NamedDependency[Settings],
-    ) -> Response[dict[str, Any]]:
-        """OAuth2 client credentials with a ``private_key_jwt`` client assertion."""
+    ) -> Response[TokenOut]:
+        """OAuth2 client credentials with a ``private_key_jwt`` client assertion; the
+        token carries the SMART scopes granted (only reading, only what was asked)."""
         if data.grant_type != "client_credentials":
             return oauth_error(400, "unsupported_grant_type", "use client_credentials")
         maker = request.app.state.sessionmaker
@@ -133,8 +149,7 @@ class FederationPublicController(Controller):
             return oauth_error(400, "invalid_scope", str(refused))
         access = tokens.issue(settings.secret_key, peer.tenant_id, peer.id, peer.client_id,
                               scope)
-        return Response({"access_token": access, "token_type": "Bearer",
-                         "expires_in": tokens.TOKEN_TTL, "scope": scope},
+        return Response(TokenOut(access, "Bearer", tokens.TOKEN_TTL, scope),
                         headers={"Cache-Control": "no-store"})
 
 

@@ -15,6 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapport.sdk import MAX_LIMIT, Principal, Workflow, load_settings
 from rapport_plugins.medical import access, break_glass, chart, consents
 from rapport_plugins.medical.fhir import mapping
+from rapport_plugins.medical.responses import (
+    MedicalAccessRequestList,
+    MedicalAccessRequestOut,
+    MedicalBreakGlassList,
+    MedicalChartOut,
+    MedicalConsentList,
+    MedicalConsentOut,
+    of,
+)
 from rapport_plugins.medical.routes.patients import Sections, chart_out
 from rapport_plugins.medical.schemas import (
     AccessRequestIn,
@@ -35,7 +44,7 @@ class ConsentController(Controller):
     @post("/patients/{patient_id:uuid}/consents", status_code=201)
     async def grant(self, patient_id: FromPath[uuid.UUID], data: JSONBody[ConsentIn],
                     principal: NamedDependency[Principal],
-                    db: NamedDependency[AsyncSession]) -> dict[str, Any]:
+                    db: NamedDependency[AsyncSession]) -> MedicalConsentOut:
         """Record the patient's consent to share sections with another clinic (by slug) or
         a federation peer, until ``expires_at``. Owners, admins and clinicians."""
         consent = await consents.grant(
@@ -43,20 +52,22 @@ class ConsentController(Controller):
             evidence=data.evidence, expires_at=data.expires_at, starts_at=data.starts_at,
             organization=data.organization, peer_id=data.peer_id,
         )
-        return consents.as_dict(await consents.view(db, principal, consent.id))
+        return of(MedicalConsentOut, consents.as_dict(await consents.view(db, principal,
+                                                                          consent.id)))
 
     @get("/patients/{patient_id:uuid}/consents")
     async def for_patient(self, patient_id: FromPath[uuid.UUID],
                           principal: NamedDependency[Principal],
-                          db: NamedDependency[AsyncSession]) -> dict[str, Any]:
+                          db: NamedDependency[AsyncSession]) -> MedicalConsentList:
         views = await consents.for_patient(db, principal, patient_id)
-        return {"items": [consents.as_dict(v) for v in views]}
+        return of(MedicalConsentList, {"items": [consents.as_dict(v) for v in views]})
 
     @get("/consents/{consent_id:uuid}")
     async def read(self, consent_id: FromPath[uuid.UUID], principal: NamedDependency[Principal],
-                   db: NamedDependency[AsyncSession]) -> dict[str, Any]:
+                   db: NamedDependency[AsyncSession]) -> MedicalConsentOut:
         """A consent your clinic gave or received."""
-        return consents.as_dict(await consents.view(db, principal, consent_id))
+        return of(MedicalConsentOut,
+                  consents.as_dict(await consents.view(db, principal, consent_id)))
 
     @get("/consents/{consent_id:uuid}/fhir")
     async def fhir(self, consent_id: FromPath[uuid.UUID], principal: NamedDependency[Principal],
@@ -70,10 +81,11 @@ class ConsentController(Controller):
     @post("/consents/{consent_id:uuid}/revoke", status_code=200)
     async def revoke(self, consent_id: FromPath[uuid.UUID], principal: NamedDependency[Principal],
                      db: NamedDependency[AsyncSession],
-                     workflow_definitions: NamedDependency[Definitions]) -> dict[str, Any]:
+                     workflow_definitions: NamedDependency[Definitions]) -> MedicalConsentOut:
         """End the consent now: the other clinic's next request sees nothing."""
         await access.revoke_consent(db, principal, workflow_definitions, consent_id)
-        return consents.as_dict(await consents.view(db, principal, consent_id))
+        return of(MedicalConsentOut,
+                  consents.as_dict(await consents.view(db, principal, consent_id)))
 
 
 class AccessRequestController(Controller):
@@ -81,7 +93,7 @@ class AccessRequestController(Controller):
 
     @post("/", status_code=201)
     async def file(self, data: JSONBody[AccessRequestIn], principal: NamedDependency[Principal],
-                   db: NamedDependency[AsyncSession]) -> dict[str, Any]:
+                   db: NamedDependency[AsyncSession]) -> MedicalAccessRequestOut:
         """Ask another clinic for a patient by MRN and date of birth. The answer is the
         same whether or not they match anyone there."""
         request_id = await access.file(
@@ -89,46 +101,50 @@ class AccessRequestController(Controller):
             birth_date=data.birth_date, sections=list(data.sections), purpose=data.purpose,
             message=data.message,
         )
-        return await access.get(db, principal, request_id)
+        return of(MedicalAccessRequestOut, await access.get(db, principal, request_id))
 
     @get("/")
     async def list_requests(self, principal: NamedDependency[Principal],
                             db: NamedDependency[AsyncSession],
                             direction: FromQuery[Literal["incoming", "outgoing"] | None] = None,
-                            limit: Limit = 50) -> dict[str, Any]:
-        return {"items": await access.list_requests(db, principal, direction, limit)}
+                            limit: Limit = 50) -> MedicalAccessRequestList:
+        return of(MedicalAccessRequestList,
+                  {"items": await access.list_requests(db, principal, direction, limit)})
 
     @get("/{request_id:uuid}")
     async def read(self, request_id: FromPath[uuid.UUID], principal: NamedDependency[Principal],
-                   db: NamedDependency[AsyncSession]) -> dict[str, Any]:
-        return await access.get(db, principal, request_id)
+                   db: NamedDependency[AsyncSession]) -> MedicalAccessRequestOut:
+        return of(MedicalAccessRequestOut, await access.get(db, principal, request_id))
 
     @post("/{request_id:uuid}/approve", status_code=200)
     async def approve(self, request_id: FromPath[uuid.UUID], data: JSONBody[ApprovalIn],
                       principal: NamedDependency[Principal], db: NamedDependency[AsyncSession],
-                      workflow_definitions: NamedDependency[Definitions]) -> dict[str, Any]:
+                      workflow_definitions: NamedDependency[Definitions]
+                      ) -> MedicalAccessRequestOut:
         """Grant access (with the patient's consent evidence), possibly to fewer sections."""
-        return await access.decide(
+        return of(MedicalAccessRequestOut, await access.decide(
             db, principal, workflow_definitions, request_id, "approve", note=data.note,
             evidence=data.evidence, expires_at=data.expires_at,
             sections=list(data.sections) if data.sections else None,
-        )
+        ))
 
     @post("/{request_id:uuid}/deny", status_code=200)
     async def deny(self, request_id: FromPath[uuid.UUID], principal: NamedDependency[Principal],
                    db: NamedDependency[AsyncSession],
                    workflow_definitions: NamedDependency[Definitions],
-                   data: JSONBody[DecisionIn | None] = None) -> dict[str, Any]:
-        return await access.decide(db, principal, workflow_definitions, request_id, "deny",
-                                   note=data.note if data else None)
+                   data: JSONBody[DecisionIn | None] = None) -> MedicalAccessRequestOut:
+        return of(MedicalAccessRequestOut, await access.decide(
+            db, principal, workflow_definitions, request_id, "deny",
+            note=data.note if data else None))
 
     @post("/{request_id:uuid}/revoke", status_code=200)
     async def revoke(self, request_id: FromPath[uuid.UUID], principal: NamedDependency[Principal],
                      db: NamedDependency[AsyncSession],
                      workflow_definitions: NamedDependency[Definitions],
-                     data: JSONBody[DecisionIn | None] = None) -> dict[str, Any]:
-        return await access.decide(db, principal, workflow_definitions, request_id, "revoke",
-                                   note=data.note if data else None)
+                     data: JSONBody[DecisionIn | None] = None) -> MedicalAccessRequestOut:
+        return of(MedicalAccessRequestOut, await access.decide(
+            db, principal, workflow_definitions, request_id, "revoke",
+            note=data.note if data else None))
 
 
 class SharedRecordController(Controller):
@@ -137,7 +153,7 @@ class SharedRecordController(Controller):
     @get("/{owner_id:uuid}/patients/{patient_id:uuid}")
     async def read(self, owner_id: FromPath[uuid.UUID], patient_id: FromPath[uuid.UUID],
                    principal: NamedDependency[Principal], db: NamedDependency[AsyncSession],
-                   sections: Sections = None) -> dict[str, Any]:
+                   sections: Sections = None) -> MedicalChartOut:
         """Another clinic's patient, read-only: the sections its grant covers now (404
         when none, or when a section asked for by name is not covered)."""
         return chart_out(await chart.read_shared(db, principal, owner_id, patient_id, sections))
@@ -148,7 +164,7 @@ class BreakGlassController(Controller):
 
     @post("/", status_code=201)
     async def open(self, data: JSONBody[BreakGlassIn], principal: NamedDependency[Principal],
-                   db: NamedDependency[AsyncSession]) -> dict[str, Any]:
+                   db: NamedDependency[AsyncSession]) -> MedicalChartOut:
         """Clinicians, in an emergency: open another clinic's patient without consent,
         giving a reason. Limited in time, flagged, and reported to that clinic."""
         settings = await load_settings(db, principal.tenant_id, "medical", MedicalSettings)
@@ -163,6 +179,7 @@ class BreakGlassController(Controller):
     async def openings(self, principal: NamedDependency[Principal],
                        db: NamedDependency[AsyncSession],
                        direction: FromQuery[Literal["incoming", "outgoing"]] = "incoming",
-                       limit: Limit = 50) -> dict[str, Any]:
+                       limit: Limit = 50) -> MedicalBreakGlassList:
         """``incoming``: other clinics' openings of your patients; ``outgoing``: yours."""
-        return {"items": await break_glass.openings(db, principal, direction, limit)}
+        return of(MedicalBreakGlassList,
+                  {"items": await break_glass.openings(db, principal, direction, limit)})
