@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rapport.sdk import ConsoleUI, NavEntry
-from rapport_plugins.retail.console import pages
+from rapport.sdk import ConsoleUI, CustomerPanel, NavEntry
+from rapport_plugins.retail.console import pages, panel
 from rapport_plugins.retail.roles import MANAGERS, TILL
 
 HERE = Path(__file__).parent
@@ -21,6 +21,8 @@ UI = ConsoleUI(
         NavEntry("Till", "/", order=55, roles=TILL),
         NavEntry("Loyalty programs", "/programs", order=56, roles=MANAGERS),
     ],
+    panels=[CustomerPanel("loyalty", "Loyalty", "retail/panel.html", panel.load, order=20,
+                          roles=MANAGERS)],
     templates=HERE / "templates",
     translations=HERE / "locale",
 )

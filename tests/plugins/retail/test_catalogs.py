@@ -26,7 +26,8 @@ def extracted(tmp_path_factory) -> set[str]:
     subprocess.run(
         [sys.executable, "-c", "from babel.messages.frontend import main; main()", "-q",
          "extract", "-F", str(ROOT / "platform" / "console" / "babel.cfg"), "-k", "N_",
-         "-k", "Screen:2", "-k", "NavEntry:1", "--no-location", "-o", str(out), str(CONSOLE)],
+         "-k", "Screen:2", "-k", "NavEntry:1", "-k", "CustomerPanel:2", "--no-location",
+         "-o", str(out), str(CONSOLE)],
         check=True, capture_output=True,
     )
     return set(_ids(out))
