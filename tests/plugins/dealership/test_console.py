@@ -1,0 +1,112 @@
+"""The dealership's console screens over plain HTTP: the order board, a new order through
+its form, the order page (colours, deposits, stages, promised dates, promises), the
+promises due with one-click decisions, the customer panel, the report and leaderboard, in
+the member's language."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import sign_up
+from tests.console.support import sign_in
+from tests.plugins.dealership.support import customer, dealer, promise, vehicle
+
+BASE = "/apps/dealership"
+
+
+def test_hidden_until_enabled(client):
+    t = sign_up(client)
+    sign_in(client, t)
+    assert client.get(BASE + "/").status_code == 404
+    assert f'href="{BASE}/"' not in client.get("/").text
+
+
+def test_an_order_from_the_form_to_its_page(client):
+    d = dealer(client)
+    v, c = vehicle(client, d), customer(client, d, "Oleh")
+    csrf = sign_in(client, d.tenant)
+    home = client.get("/").text
+    assert f'href="{BASE}/"' in home and f'href="{BASE}/promises"' in home
+    form = client.get(BASE + "/orders/new")
+    assert form.status_code == 200 and "Moon white" in form.text and "Oleh" in form.text
+    bad = client.post(BASE + "/orders", data={
+        "_csrf": csrf, "contact_id": c, "vehicle_id": v["id"], "colour_code": "F9R",
+        "alternative_colours": ["F9R"]}, follow_redirects=False)
+    assert bad.status_code == 422 and "each colour once" in bad.text
+    r = client.post(BASE + "/orders", data={
+        "_csrf": csrf, "contact_id": c, "vehicle_id": v["id"], "colour_code": "F9R",
+        "alternative_colours": ["1Z1Z", "9P9P"], "discount": "1 000,50",
+        "expected_delivery": "2031-05-01"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page_url = r.headers["location"]
+    order_id = page_url.rsplit("/", 1)[-1]
+    api = client.get(f"/api/v1/dealership/orders/{order_id}", headers=d.as_("owner")).json()
+    assert api["alternative_colours"] == ["1Z1Z", "9P9P"] and api["discount_minor"] == 100050
+    page = client.get(page_url)
+    assert page.status_code == 200
+    assert "Velvet red" in page.text and "1. 1Z1Z" in page.text and "2. 9P9P" in page.text
+    r = client.post(page_url + "/deposits", data={"_csrf": csrf, "currency": "EUR",
+                                                  "amount": "2500", "receipt": "K-17"},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    r = client.post(page_url + "/transition", data={"_csrf": csrf, "transition": "allocated"},
+                    follow_redirects=False)
+    assert r.status_code == 409 and "not allowed" in r.text  # one stage at a time
+    r = client.post(page_url + "/transition", data={"_csrf": csrf,
+                                                    "transition": "deposit_paid"},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    r = client.post(page_url + "/delivery-date", data={
+        "_csrf": csrf, "expected_delivery": "2031-06-01", "reason": "Port congestion"},
+        follow_redirects=False)
+    assert r.status_code == 303
+    r = client.post(page_url + "/promises", data={
+        "_csrf": csrf, "kind": "we_owe", "text": "Roof rails fitted free", "due_on": "2031-06-01",
+        "probability": "70", "fulfilled_by": "accessories"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = client.get(page_url).text
+    assert "Port congestion" in page and "Roof rails fitted free" in page and "K-17" in page
+    assert 'id="order-stage">deposit_paid' in page or "Deposit paid" in page
+    assert "70% likely" in page
+    r = client.post(page_url + "/promises", data={
+        "_csrf": csrf, "kind": "we_owe", "text": "x", "due_on": "2031-06-01",
+        "probability": "170"}, follow_redirects=False)
+    assert r.status_code == 422 and "probability" in r.text.lower()
+    # The customer page shows what we promised this person.
+    customer_page = client.get(f"/contacts/{c}").text
+    assert 'id="panel-dealership-promises"' in customer_page
+    assert "Roof rails fitted free" in customer_page
+
+
+def test_promises_due_with_one_click_decisions_and_the_managers_screens(client):
+    d = dealer(client)
+    c = customer(client, d, "Iryna")
+    p = promise(client, d, c, days=2, text="Call back about the lease")
+    q = promise(client, d, c, days=3, text="Winter tyres on delivery", kind="we_owe")
+    csrf = sign_in(client, d.tenant)
+    page = client.get(BASE + "/promises")
+    assert page.status_code == 200
+    assert "Call back about the lease" in page.text and "Iryna" in page.text
+    r = client.post(f"{BASE}/promises/{p['id']}/resolve", data={
+        "_csrf": csrf, "outcome": "kept", "back": "https://evil.example/"},
+        follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == BASE + "/promises"
+    again = client.post(f"{BASE}/promises/{p['id']}/resolve",
+                        data={"_csrf": csrf, "outcome": "broken"}, follow_redirects=False)
+    assert again.status_code == 409 and "already kept" in again.text
+    r = client.post(f"{BASE}/promises/{q['id']}/renegotiate", data={
+        "_csrf": csrf, "due_on": "2031-01-31", "probability": "60",
+        "evidence": "Tyres back-ordered, customer agreed"}, follow_redirects=False)
+    assert r.status_code == 303
+    listed = client.get(BASE + "/promises").text
+    assert "Call back about the lease" not in listed  # decided
+    assert "Winter tyres on delivery" not in listed  # renegotiated to next year
+    report = client.get(BASE + "/reports")
+    assert report.status_code == 200 and "Kept-rate per salesperson" in report.text
+    board = client.get(BASE + "/contests")
+    assert board.status_code == 200 and "No contests yet." in board.text
+    assert client.get(BASE + "/").status_code == 200
+    client.post("/preferences", data={"language": "uk", "_csrf": csrf})
+    uk = client.get(BASE + "/promises").text
+    assert "Обіцянки до виконання" in uk and "Обіцянок немає." in uk
+    assert re.search(r"Замовлення", client.get(BASE + "/").text)
