@@ -7,15 +7,18 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Request, get
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.sdk import PanelQuery, Principal, RapportError, Screen
+from rapport.sdk import PanelQuery, Principal, RapportError, Screen, Settings, TenantHooks
 from rapport_plugins.education import catalogue, record
-from rapport_plugins.education.models import Program
+from rapport_plugins.education.credentials import service
+from rapport_plugins.education.models import Achievement, Program
+from rapport_plugins.education.roles import RECORDS
+from rapport_plugins.education.routes.credentials import VC_JWT, base_of, imported_out
 from rapport_plugins.education.timeline import SUMMARY_SQL
 
 
@@ -39,16 +42,19 @@ async def catalogue_page(principal: NamedDependency[Principal],
                   {"courses": courses, "programs": programs})
 
 
-@get("/learners/{learner_id:uuid}")
-async def learner_page(request: Request, learner_id: FromPath[uuid.UUID],
-                       principal: NamedDependency[Principal],
-                       db: NamedDependency[AsyncSession]) -> Screen:
-    """A lifetime on one page; with ``?program=`` the advisor's recommendations below it."""
+async def _learner_screen(request: Request, db: AsyncSession, principal: Principal,
+                          learner_id: uuid.UUID, status: int = 200,
+                          verification: dict[str, Any] | None = None) -> Screen:
     found = await record.lifelong_record(db, principal, learner_id)  # 404 if not ours
+    pending = [imported_out(a) for a in (await db.execute(select(Achievement).where(
+        Achievement.tenant_id == principal.tenant_id, Achievement.learner_id == learner_id,
+        Achievement.imported.is_(True), Achievement.decision == "pending")
+        .order_by(Achievement.created_at))).scalars()]
+    issued = await service.issued_of(db, principal, learner_id)
     programs = list((await db.execute(select(Program).where(
         Program.tenant_id == principal.tenant_id).order_by(Program.code))).scalars())
     chosen = request.query_params.get("program") or ""
-    advice, error, status = None, None, 200
+    advice, error = None, None
     if chosen:
         try:
             advice = await record.recommend(db, principal, learner_id,
@@ -57,7 +63,68 @@ async def learner_page(request: Request, learner_id: FromPath[uuid.UUID],
             error, status = "Choose one of the programmes", 422
     return Screen("education/learner.html", found.learner.name or "Learner",
                   {"record": found, "programs": programs, "chosen": chosen, "advice": advice,
-                   "error": error}, status=status)
+                   "error": error, "pending": pending, "issued": issued,
+                   "verification": verification,
+                   "registrar": principal.role in RECORDS}, status=status)
 
 
-PAGES = [catalogue_page, learner_page]
+@get("/learners/{learner_id:uuid}")
+async def learner_page(request: Request, learner_id: FromPath[uuid.UUID],
+                       principal: NamedDependency[Principal],
+                       db: NamedDependency[AsyncSession]) -> Screen:
+    """A lifetime on one page; with ``?program=`` the advisor's recommendations below it."""
+    return await _learner_screen(request, db, principal, learner_id)
+
+
+@post("/learners/{learner_id:uuid}/clr", status_code=200)
+async def export_clr(request: Request, learner_id: FromPath[uuid.UUID],
+                     principal: NamedDependency[Principal], db: NamedDependency[AsyncSession],
+                     hooks: NamedDependency[TenantHooks],
+                     settings: NamedDependency[Settings]) -> Response[str]:
+    """The learner's CLR 2.0 record as a file to hand over (``POST …/clr`` of the API)."""
+    _, token, _ = await service.export_clr(db, principal, hooks, settings.secret_key,
+                                             base_of(request), learner_id)
+    return Response(token, media_type=VC_JWT, headers={
+        "Content-Disposition": f'attachment; filename="clr-{learner_id}.jwt"'})
+
+
+@post("/learners/{learner_id:uuid}/import", status_code=201)
+async def import_credential(request: Request, learner_id: FromPath[uuid.UUID],
+                            principal: NamedDependency[Principal],
+                            db: NamedDependency[AsyncSession],
+                            hooks: NamedDependency[TenantHooks]) -> Screen:
+    """Verify a credential issued elsewhere and show the result: refused with its reason,
+    or filed as recognition proposals (below, to accept or reject)."""
+    form = await request.form()
+    token = str(form.get("credential") or "").strip()
+    try:
+        if not token:
+            raise RapportError(detail="credential: paste a credential", status=422)
+        filed = await service.import_credential(db, principal, hooks, learner_id, token)
+    except RapportError as exc:
+        if exc.status != 422:
+            raise
+        reason = exc.errors[0].message if exc.errors else exc.detail
+        return await _learner_screen(request, db, principal, learner_id, status=422,
+                                     verification={"ok": False, "reason": reason})
+    return await _learner_screen(request, db, principal, learner_id, status=201,
+                                 verification={"ok": True, "count": len(filed)})
+
+
+@post("/learners/{learner_id:uuid}/achievements/{achievement_id:uuid}/decision",
+      status_code=303)
+async def decide(request: Request, learner_id: FromPath[uuid.UUID],
+                 achievement_id: FromPath[uuid.UUID], principal: NamedDependency[Principal],
+                 db: NamedDependency[AsyncSession],
+                 hooks: NamedDependency[TenantHooks]) -> Response[str]:
+    form = await request.form()
+    await service.decide(db, principal, hooks, learner_id, achievement_id,
+                         accept=form.get("decision") == "accept",
+                         note=str(form.get("note") or "") or None)
+    target = f"/apps/education/learners/{learner_id}"
+    if request.headers.get("hx-request") == "true":
+        return Response("", status_code=200, headers={"HX-Redirect": target})
+    return Response("", status_code=303, headers={"Location": target})
+
+
+PAGES = [catalogue_page, learner_page, export_clr, import_credential, decide]

@@ -94,7 +94,8 @@ async def _signed(fetch: Fetch, token: str) -> tuple[dict[str, Any], str]:
         raise Refused(str(exc)) from exc
     if header.get("alg") not in ACCEPTED:
         raise Refused(f"unsupported or missing signature algorithm: {header.get('alg')!r}")
-    credential = payload.get("vc") if isinstance(payload.get("vc"), dict) else payload
+    inner = payload.get("vc")
+    credential: dict[str, Any] = inner if isinstance(inner, dict) else payload
     issuer = credential.get("issuer", payload.get("iss"))
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     if not isinstance(issuer_id, str) or not issuer_id:

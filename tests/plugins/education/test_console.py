@@ -65,3 +65,23 @@ def test_hidden_without_module_and_404_across_institutions(client):
     assert client.get("/apps/education/").status_code == 404
     client.put("/api/v1/modules/education", headers=b.as_("owner"))
     assert client.get(f"/apps/education/learners/{who['id']}").status_code == 404
+
+
+def test_registrar_exports_and_imports_a_credential_on_the_learner_page(client):
+    inst = institution(client)
+    who, _, _ = _history(client, inst)
+    csrf = _as(client, inst, "registrar")
+    page = client.get(f"/apps/education/learners/{who['id']}")
+    assert "Export the record (CLR 2.0)" in page.text
+    r = client.post(f"/apps/education/learners/{who['id']}/clr", data={"_csrf": csrf})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vc+jwt")
+    assert r.text.count(".") == 2
+    # The export is listed; a pasted non-credential is refused with its reason shown.
+    r = client.post(f"/apps/education/learners/{who['id']}/import",
+                    data={"_csrf": csrf, "credential": "garbage"})
+    assert r.status_code == 422 and 'id="verification"' in r.text and "compact JWS" in r.text
+    assert "Learner record: Ivanna" in r.text  # the issued CLR, listed
+    # Advisors see the record but neither export nor import.
+    _as(client, inst, "advisor")
+    page = client.get(f"/apps/education/learners/{who['id']}")
+    assert "Export the record (CLR 2.0)" not in page.text
