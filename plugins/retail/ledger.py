@@ -14,8 +14,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import conflict, new_id, not_found
@@ -133,6 +134,20 @@ async def debit(db: AsyncSession, member: Member, kind: str, points: int,
         member.qualifying_points = max(0, member.qualifying_points - points)
     await db.flush()
     return entry
+
+
+def start_of_day(program: Program) -> datetime:
+    local = now().astimezone(ZoneInfo(program.time_zone))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+async def today_total(db: AsyncSession, member: Member, program: Program, kind: str) -> int:
+    """Points of ``kind`` the member earned (or redeemed, as a positive number) today in the
+    program's time zone; the member is locked, so the figure holds until commit."""
+    total = await db.scalar(select(func.coalesce(func.sum(func.abs(Entry.points)), 0)).where(
+        Entry.tenant_id == member.tenant_id, Entry.member_id == member.id,
+        Entry.kind == kind, Entry.created_at >= start_of_day(program)))
+    return int(total or 0)
 
 
 async def _consume(db: AsyncSession, member: Member, points: int) -> None:

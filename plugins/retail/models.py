@@ -60,6 +60,9 @@ class Program(TenantScoped, Base):
     referral_bonus: Mapped[int] = mapped_column(Integer, default=0)
     # New points wait this many days (the return window) before they count.
     pending_days: Mapped[int] = mapped_column(Integer, default=0)
+    # At most this many points earned / redeemed per member per day (None: no cap).
+    daily_earn_cap: Mapped[int | None] = mapped_column(Integer)
+    daily_redeem_cap: Mapped[int | None] = mapped_column(Integer)
 
 
 class Rule(TenantScoped, Base):

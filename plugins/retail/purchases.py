@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapport.sdk import DomainEvent, Principal, TenantHooks
 from rapport_plugins.retail import events, tiers
 from rapport_plugins.retail.earning import Line, points_for
-from rapport_plugins.retail.ledger import Source, credit, lock_member
+from rapport_plugins.retail.ledger import Source, credit, lock_member, today_total
 from rapport_plugins.retail.models import Entry, Member, Product, Program, Rule, Tier
 from rapport_plugins.retail.programs import tiers_of
 
@@ -85,6 +85,9 @@ async def earn(db: AsyncSession, tenant_id: uuid.UUID, transaction_id: uuid.UUID
     points = points_for(program, rules, categories, amount, lines, occurred,
                         tier.multiplier if isinstance(tier, Tier) else Decimal(1))
     name = tier.name if tier else None
+    if program.daily_earn_cap is not None and points > 0:
+        room = program.daily_earn_cap - await today_total(db, member, program, "earn")
+        points = max(0, min(points, room))
     if points <= 0:
         return Earned(member, 0, name, name)
     # Staff earn points but do not climb tiers (their own rule: non-qualifying).

@@ -45,6 +45,8 @@ class ProgramIn(msgspec.Struct, forbid_unknown_fields=True):
     signup_bonus: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
     referral_bonus: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
     pending_days: Annotated[int, msgspec.Meta(ge=0, le=365)] = 0
+    daily_earn_cap: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] | None = None
+    daily_redeem_cap: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] | None = None
 
 
 class ProgramPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -61,6 +63,8 @@ class ProgramPatch(msgspec.Struct, forbid_unknown_fields=True):
     signup_bonus: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | None = None
     referral_bonus: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | None = None
     pending_days: Annotated[int, msgspec.Meta(ge=0, le=365)] | None = None
+    daily_earn_cap: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] | None = None
+    daily_redeem_cap: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] | None = None
 
 
 class ProgramOut(msgspec.Struct):
@@ -80,6 +84,8 @@ class ProgramOut(msgspec.Struct):
     signup_bonus: int
     referral_bonus: int
     pending_days: int
+    daily_earn_cap: int | None
+    daily_redeem_cap: int | None
     created_at: datetime
 
 

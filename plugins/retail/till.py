@@ -20,6 +20,7 @@ from rapport.sdk import (
     Principal,
     TenantHooks,
     audit,
+    conflict,
     contact_defaults,
     invalid,
     not_found,
@@ -27,7 +28,7 @@ from rapport.sdk import (
     salutation,
 )
 from rapport_plugins.retail import cardnumbers, members, rewards, schemas, tiers
-from rapport_plugins.retail.ledger import Source, debit, lock_member, now
+from rapport_plugins.retail.ledger import Source, debit, lock_member, now, today_total
 from rapport_plugins.retail.models import Card, Entry, Member, Program, Reward, Tier, TillPurchase
 from rapport_plugins.retail.numbers import decimal, text
 from rapport_plugins.retail.programs import tiers_of
@@ -174,6 +175,11 @@ async def purchase(db: AsyncSession, principal: Principal, hooks: TenantHooks,
                                             data.external_id)
     redeemed = 0
     if data.redeem_points:
+        if program.daily_redeem_cap is not None:
+            done = await today_total(db, member, program, "redeem")
+            if done + data.redeem_points > program.daily_redeem_cap:
+                raise conflict(f"redeem_points: the daily cap is {program.daily_redeem_cap} "
+                               f"points and {done} were redeemed today", field="redeem_points")
         await debit(db, member, "redeem", data.redeem_points, field="redeem_points",
                     source=Source(external_id=f"{data.external_id}#redeem",
                                   transaction_id=txn_id, card_id=card.id,

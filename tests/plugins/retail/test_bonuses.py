@@ -56,3 +56,17 @@ def test_pending_points_cannot_be_redeemed_until_released(client, database):
     assert r.json()["balance"] == 200
     view = client.get(f"{R}/till/cards/{card}", headers=s.cashier).json()
     assert view["pending"] == 1  # the last purchase's own point waits its window
+
+
+def test_daily_caps(client):
+    s = shop(client, daily_earn_cap=150, daily_redeem_cap=100)
+    card = customer(client, s)["cards"][0]["number"]
+    assert buy(client, s, card, "d-1", "100").json()["points_earned"] == 100
+    assert buy(client, s, card, "d-2", "100").json()["points_earned"] == 50
+    assert buy(client, s, card, "d-3", "100").json()["points_earned"] == 0
+    assert buy(client, s, card, "d-4", "1", redeem_points=80).status_code == 201
+    r = buy(client, s, card, "d-5", "1", redeem_points=30)
+    assert r.status_code == 409 and "daily cap" in r.text
+    r = client.patch(f"{R}/programs/{s.program_id}", json={"daily_redeem_cap": 0},
+                     headers=s.headers)
+    assert r.status_code == 422 and "daily_redeem_cap" in r.text
