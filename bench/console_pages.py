@@ -15,7 +15,7 @@ rounds' medians; the ratio is taken round by round.
 The JSON side of each page (what a single-page app would fetch to draw it):
 
 - home: my open tasks, my deals, my notifications, the 8 contacts changed last;
-- contact list: ``GET /api/v1/contacts?limit=50`` (the page shows 50 rows);
+- contact list: ``GET /api/v1/contacts?limit=25`` (the page shows 25 rows);
 - customer page: the contact (with its page sections: owner, organizations, deals, tasks,
   colleagues) and its timeline (``/api/v1/interactions?contact_id=``);
 - deals board: ``GET /api/v1/deals?stage=<key>&limit=20`` for each of the six stages.
@@ -43,7 +43,7 @@ def pages(seeded: Seeded) -> dict[str, tuple[str, list[str]]]:
         "home": ("/", [
             "/api/v1/tasks?assignee=me&open=true&limit=50", "/api/v1/deals?owner=me&limit=50",
             "/api/v1/notifications?limit=8", "/api/v1/contacts?limit=8&sort=-updated_at"]),
-        "contact list": ("/contacts", ["/api/v1/contacts?limit=50"]),
+        "contact list": ("/contacts", ["/api/v1/contacts?limit=25"]),
         "customer page": (f"/contacts/{c}", [
             f"/api/v1/contacts/{c}", f"/api/v1/interactions?contact_id={c}&limit=50"]),
         "deals board": ("/deals", [f"/api/v1/deals?stage={s}&limit=20" for s in STAGES]),

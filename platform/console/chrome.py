@@ -10,14 +10,17 @@ from typing import Any
 
 from litestar import Request
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.console.i18n import Language, choose, from_accept_language, language
-from rapport.console.preferences import chosen, my_tenants
+from rapport.console.preferences import Chosen, ConsolePreference
 from rapport.core.notifications.models import Notification
 from rapport.db.session import tenant_session
 from rapport.hooks import ConsoleUI, NavEntry
 from rapport.hooks.console import Roles
 from rapport.tenancy.principal import Principal
+from rapport.web.request_session import request_session
 
 CONSOLE_OPT = "rapport_console"
 STATE_KEY = "console_chrome"
@@ -89,20 +92,49 @@ def _declared(request: Request) -> Mapping[str, ConsoleUI]:
     return request.route_handler.opt[CONSOLE_OPT].declared
 
 
+async def _frame_of(session: AsyncSession, principal: Principal) -> tuple[Any, ...]:
+    """The member's and tenant's preferences, their organizations and unread notifications:
+    one statement (three scalar subqueries), one round trip per page."""
+    prefs = (
+        select(func.json_agg(func.json_build_array(
+            ConsolePreference.user_id, ConsolePreference.locale, ConsolePreference.time_zone)))
+        .where(ConsolePreference.tenant_id == principal.tenant_id,
+               (ConsolePreference.user_id == principal.user_id)
+               | ConsolePreference.user_id.is_(None))
+        .scalar_subquery()
+    )
+    mine = func.rapport_console_my_tenants().table_valued("slug", "name")
+    tenants = select(func.json_agg(aggregate_order_by(
+        func.json_build_array(mine.c.slug, mine.c.name), mine.c.name, mine.c.slug))
+    ).select_from(mine).scalar_subquery()
+    unread = (
+        select(func.count())
+        .where(
+            Notification.tenant_id == principal.tenant_id,
+            Notification.recipient_id == principal.membership_id,
+            Notification.read_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+    rows, orgs, count = (await session.execute(select(prefs, tenants, unread))).one()
+    member = next((r for r in rows or [] if r[0] is not None), None)
+    tenant = next((r for r in rows or [] if r[0] is None), None)
+    chosen_ = Chosen(member[1] if member else None, tenant[1] if tenant else None,
+                     member[2] if member else None, tenant[2] if tenant else None)
+    return chosen_, [(slug, name) for slug, name in orgs or []], count or 0
+
+
 async def _member_frame(request: Request, principal: Principal) -> tuple[Any, ...]:
+    """Read in the request's own transaction, the one authentication began (no second
+    connection, BEGIN, ``set_config`` and COMMIT per page); a transaction of its own only
+    when there is none."""
+    holder = request_session(request.scope)
+    if holder is not None and holder.session is not None:
+        return await _frame_of(holder.session, principal)
     async with tenant_session(
         request.app.state.sessionmaker, principal.tenant_id, principal.user_id
     ) as session:
-        prefs = await chosen(session, principal)
-        tenants = await my_tenants(session)
-        unread = await session.scalar(
-            select(func.count()).where(
-                Notification.tenant_id == principal.tenant_id,
-                Notification.recipient_id == principal.membership_id,
-                Notification.read_at.is_(None),
-            )
-        )
-    return prefs, tenants, unread or 0
+        return await _frame_of(session, principal)
 
 
 async def prepare(request: Request) -> None:

@@ -40,6 +40,9 @@ class Console:
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            # Templates ship inside the packages: no stat() of every template (and of every
+            # include, once per row of a list) on each render to see if it changed.
+            auto_reload=False,
         )
         self.env.newstyle_gettext = True  # type: ignore[attr-defined]
 
