@@ -11,6 +11,7 @@ from rapport.sdk import (
     ConsoleUI,
     ContactSummaryQuery,
     DomainEvent,
+    PeriodicWork,
     Permission,
     PluginManifest,
     RoleDefinition,
@@ -20,6 +21,7 @@ from rapport.sdk import (
     hookimpl,
 )
 from rapport_plugins.retail import timeline
+from rapport_plugins.retail import work as periodic
 from rapport_plugins.retail.cli import retail_group
 from rapport_plugins.retail.console import UI
 from rapport_plugins.retail.models import MODELS
@@ -86,6 +88,11 @@ async def rapport_timeline(query: TimelineQuery) -> list[TimelineEntry]:
 @hookimpl
 async def rapport_contact_summary(query: ContactSummaryQuery) -> dict[str, Any]:
     return await timeline.summary(query)
+
+
+@hookimpl
+async def rapport_periodic_work(work: PeriodicWork) -> int:
+    return await periodic.run(work)
 
 
 @hookimpl
