@@ -9,6 +9,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rapport.core.billing.gate import require_module
 from rapport.core.events import emit
 from rapport.core.fields.indexes import index_plugin_fields
 from rapport.core.modules.enabled import enabled_modules
@@ -106,6 +107,10 @@ async def enable(
             "with_requirements=true",
             missing=missing,
         )
+    for n in order:
+        if n not in enabled:
+            # 402 naming the add-on or plan to buy (billing off: every module is free).
+            await require_module(session, principal.tenant_id, registry, n)
     switched = [n for n in order if await _switch(session, principal, rows, n, True)]
     await session.flush()
     for n in switched:

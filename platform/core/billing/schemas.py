@@ -1,0 +1,76 @@
+"""Billing shapes at the edge."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+Key = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class PlanOut(msgspec.Struct):
+    key: str
+    title: str
+    members: int | None
+    contacts: int | None
+    storage_mb: int | None
+    included_modules: list[str]
+    trial_days: int
+    per_seat: bool
+    # False when the operator has not mapped the plan to a Stripe price.
+    purchasable: bool
+
+
+class LimitOut(msgspec.Struct):
+    name: str
+    limit: int | None
+    # None where Rapport does not measure it (storage).
+    used: int | None
+
+
+class ModuleEntitlement(msgspec.Struct):
+    name: str
+    title: str
+    price_key: str | None
+    included: bool
+    purchased: bool
+    # Usable for writing now; a lapsed paid module keeps its data, read-only.
+    available: bool
+    read_only: bool
+
+
+class InvoiceOut(msgspec.Struct):
+    amount_due: int
+    currency: str
+    at: datetime | None
+
+
+class BillingOut(msgspec.Struct):
+    enabled: bool
+    plan: PlanOut
+    status: str
+    past_due: bool
+    read_only: bool
+    grace_ends_at: datetime | None
+    modules: list[ModuleEntitlement]
+    limits: list[LimitOut]
+    next_invoice: InvoiceOut | None
+    plans: list[PlanOut]
+    synced_at: datetime | None
+
+
+class CheckoutIn(msgspec.Struct, forbid_unknown_fields=True):
+    plan: Key
+    modules: list[Key] = msgspec.field(default_factory=list)
+
+
+class SessionOut(msgspec.Struct):
+    url: str
+
+
+class AddOnOut(msgspec.Struct):
+    module: str
+    # "pending": added, waiting for its invoice to be paid; "active"; "ends_at_period_end".
+    state: str
