@@ -10,7 +10,7 @@ from typing import Any, Literal, TypeVar
 
 import msgspec
 
-from rapport_plugins.medical.schemas import Allergy, EmergencyContact
+from rapport_plugins.medical.schemas import Allergy, Diagnosis, EmergencyContact
 
 T = TypeVar("T")
 
@@ -65,11 +65,6 @@ class MedicalAccessReport(msgspec.Struct):
     items: list[MedicalAccessEntry]
 
 
-class MedicalDiagnosis(msgspec.Struct):
-    code: str
-    text: str
-
-
 class _Entry(msgspec.Struct):
     id: uuid.UUID
     patient_id: uuid.UUID
@@ -82,7 +77,7 @@ class MedicalEncounterOut(_Entry):
     status: str
     clinician: str
     reason: str | None
-    diagnoses: list[MedicalDiagnosis]
+    diagnoses: list[Diagnosis]
     notes: str | None
 
 
