@@ -235,3 +235,40 @@ class IssuedCredential(TenantScoped, Base):
     status_index: Mapped[int] = mapped_column(Integer)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revocation_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class OutcomeLink(TenantScoped, Base):
+    """How one of our outcomes relates to an outcome of another framework (by URI), so that
+    imported achievements match beyond identical URIs."""
+
+    __tablename__ = "education_outcome_links"
+    __table_args__ = (
+        _fk("outcome_id", "education_outcomes", "fk_education_outcome_links_outcome"),
+        UniqueConstraint("tenant_id", "outcome_id", "target_uri",
+                         name="uq_education_outcome_links"),
+        Index("ix_education_outcome_links_tenant_id_target", "tenant_id", "target_uri"),
+    )
+
+    outcome_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    target_uri: Mapped[str] = mapped_column(String(500))
+    relation: Mapped[str] = mapped_column(String(12))  # exact|related|part_of|replaced_by
+    target_version: Mapped[str | None] = mapped_column(String(40))
+
+
+class Licence(TenantScoped, Base):
+    """A professional licence the learner must renew with continuing-education hours."""
+
+    __tablename__ = "education_licences"
+    __table_args__ = (
+        _fk("learner_id", "education_learners", "fk_education_licences_learner"),
+        Index("ix_education_licences_tenant_id_learner", "tenant_id", "learner_id"),
+    )
+
+    learner_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    name: Mapped[str] = mapped_column(String(200))
+    authority: Mapped[str | None] = mapped_column(String(200))
+    number: Mapped[str | None] = mapped_column(String(60))
+    renewed_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date] = mapped_column(Date)
+    required: Mapped[Decimal] = mapped_column(Numeric(6, 1))
+    unit: Mapped[str] = mapped_column(String(12))  # hours | ceu | ects

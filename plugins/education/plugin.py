@@ -30,7 +30,9 @@ from rapport_plugins.education.models import (
     IssuedCredential,
     IssuerKey,
     Learner,
+    Licence,
     Outcome,
+    OutcomeLink,
     Prerequisite,
     Program,
     ProgramCourse,
@@ -70,7 +72,8 @@ def rapport_manifest() -> PluginManifest:
 @hookimpl
 def rapport_models() -> list[type]:
     return [Program, Course, ProgramCourse, Outcome, CourseOutcome, Prerequisite, Learner,
-            Enrolment, Achievement, Holding, IssuerKey, IssuedCredential]
+            Enrolment, Achievement, Holding, IssuerKey, IssuedCredential,
+            OutcomeLink, Licence]
 
 
 @hookimpl

@@ -267,6 +267,9 @@ class AlignmentOut(msgspec.Struct):
     target_code: str | None
     level: int
     outcome_id: uuid.UUID | None
+    # How it matched ours: framework_uri, exact, replaced_by, related, part_of (None: no
+    # match; the registrar maps it or leaves it).
+    match: str | None
 
 
 class ImportedOut(msgspec.Struct):
@@ -290,3 +293,44 @@ class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
     # Target URL -> one of our outcomes, for alignments no framework URI matched.
     mapping: Annotated[dict[Annotated[str, msgspec.Meta(max_length=500)], uuid.UUID],
                        msgspec.Meta(max_length=200)] = {}
+
+
+Relation = Literal["exact", "related", "part_of", "replaced_by"]
+
+
+class LinkIn(msgspec.Struct, forbid_unknown_fields=True):
+    target_uri: Uri
+    relation: Relation
+    target_version: Annotated[str, msgspec.Meta(max_length=40, pattern=r"^[^\x00]*$")] | None = None
+
+
+class LinkOut(msgspec.Struct):
+    id: uuid.UUID
+    outcome_id: uuid.UUID
+    target_uri: str
+    relation: str
+    target_version: str | None
+
+
+class LicenceIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: Name
+    renewed_on: date
+    expires_on: date
+    required: Credits
+    unit: CreditUnit = "hours"
+    authority: Name | None = None
+    number: Annotated[str, msgspec.Meta(max_length=60, pattern=r"^[^\x00]*$")] | None = None
+
+
+class LicenceOut(msgspec.Struct):
+    id: uuid.UUID
+    name: str
+    authority: str | None
+    number: str | None
+    renewed_on: date
+    expires_on: date
+    required: float
+    unit: str
+    earned: float
+    remaining: float
+    on_track: bool

@@ -74,6 +74,8 @@ L = "/api/v1/education/learners/{learner_id}"
 E = L + "/enrolments/{enrolment_id}"
 TARGETS: dict[str, Target] = {
     "/api/v1/education/outcomes/{outcome_id}": Target(_outcome, {"GET": None}, MODULES),
+    "/api/v1/education/outcomes/{outcome_id}/links": Target(_outcome, {"GET": None, "POST": {
+        "target_uri": "http://example.org/x", "relation": "exact"}}, MODULES),
     "/api/v1/education/courses/{course_id}": Target(_course, {"GET": None}, MODULES),
     "/api/v1/education/courses/{course_id}/publish": Target(_course, {"POST": None}, MODULES),
     "/api/v1/education/courses/{course_id}/audience": Target(_course, {"GET": None}, MODULES),
@@ -85,6 +87,9 @@ TARGETS: dict[str, Target] = {
                                                               "term": "x"}}, MODULES),
     L + "/achievements": Target(_learner, {"POST": {
         "kind": "certificate", "title": "x", "issued_on": "2020-01-01"}}, MODULES),
+    L + "/licences": Target(_learner, {"GET": None, "POST": {
+        "name": "x", "renewed_on": "2020-01-01", "expires_on": "2021-01-01", "required": 1}},
+        MODULES),
     L + "/clr": Target(_completed, {"POST": None}, MODULES),
     L + "/credentials": Target(_completed, {"GET": None}, MODULES),
     L + "/credentials/import": Target(_learner, {"POST": {"credential": "a.b.c"}}, MODULES),

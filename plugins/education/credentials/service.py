@@ -31,6 +31,7 @@ from rapport_plugins.education.credentials import build, keys, status
 from rapport_plugins.education.credentials.jwt import sign
 from rapport_plugins.education.credentials.verify import Refused, Verified, verify
 from rapport_plugins.education.learners import find_learner
+from rapport_plugins.education.links import EXACT, matcher
 from rapport_plugins.education.models import (
     Achievement,
     Course,
@@ -217,7 +218,7 @@ def _day(value: Any) -> date | None:
         return None
 
 
-def _proposals(part: Verified, ours: dict[str, Outcome]) -> list[dict[str, Any]]:
+def _proposals(part: Verified, ours: dict[str, tuple[Outcome, str]]) -> list[dict[str, Any]]:
     """The outcomes an achievement credential proves, at the level achieved, matched to
     ours by framework URI (unmatched ones stay listed, for the registrar to map)."""
     subject = part.credential.get("credentialSubject") or {}
@@ -239,7 +240,8 @@ def _proposals(part: Verified, ours: dict[str, Outcome]) -> list[dict[str, Any]]
         found.append({"target_url": a["targetUrl"], "target_name": str(a.get("targetName", "")),
                       "target_code": a.get("targetCode"),
                       "level": int(level) if level.isdigit() and 1 <= int(level) <= 5 else 1,
-                      "outcome_id": str(match.id) if match else None})
+                      "outcome_id": str(match[0].id) if match else None,
+                      "match": match[1] if match else None})
     return found
 
 
@@ -252,9 +254,7 @@ async def import_credential(db: AsyncSession, principal: Principal, hooks: Tenan
     except Refused as refused:
         raise invalid("credential", refused.reason) from refused
     parts = verified.parts or [verified]
-    ours = {o.framework_uri: o for o in (await db.execute(select(Outcome).where(
-        Outcome.tenant_id == principal.tenant_id,
-        Outcome.framework_uri.is_not(None)))).scalars() if o.framework_uri}
+    ours = await matcher(db, principal.tenant_id)
     settings = await load_settings(db, principal.tenant_id, "education", EducationSettings)
     filed: list[Achievement] = []
     for part in parts:
@@ -286,7 +286,7 @@ async def import_credential(db: AsyncSession, principal: Principal, hooks: Tenan
                {"issuer": verified.issuer_id, "achievements": [str(a.id) for a in filed]})
     if settings.auto_recognise:
         for row in filed:
-            if row.alignments and all(a["outcome_id"] for a in row.alignments):
+            if row.alignments and all(a.get("match") in EXACT for a in row.alignments):
                 await decide(db, principal, hooks, learner.id, row.id, accept=True,
                              note="recognised automatically: every outcome matched exactly")
     return filed
@@ -322,7 +322,9 @@ async def decide(db: AsyncSession, principal: Principal, hooks: TenantHooks,
         for a in row.alignments:
             chosen = mapping.get(a["target_url"]) or (
                 uuid.UUID(a["outcome_id"]) if a.get("outcome_id") else None)
-            alignments.append({**a, "outcome_id": str(chosen) if chosen else None})
+            alignments.append({**a, "outcome_id": str(chosen) if chosen else None,
+                               "match": "registrar" if a["target_url"] in mapping
+                               else a.get("match")})
             if chosen is None:
                 continue
             db.add(Holding(tenant_id=principal.tenant_id, learner_id=learner.id,

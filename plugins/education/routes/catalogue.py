@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import MAX_LIMIT, Principal, TenantHooks
-from rapport_plugins.education import catalogue
+from rapport_plugins.education import catalogue, links
 from rapport_plugins.education.record import offer_audience
 from rapport_plugins.education.roles import require_reader, require_registrar
 from rapport_plugins.education.schemas import (
@@ -20,6 +20,8 @@ from rapport_plugins.education.schemas import (
     CourseIn,
     CourseOut,
     CoursePage,
+    LinkIn,
+    LinkOut,
     OutcomeIn,
     OutcomeOut,
     ProgramIn,
@@ -64,6 +66,22 @@ class OutcomeController(Controller):
                            db: NamedDependency[AsyncSession]) -> OutcomeOut:
         require_reader(principal)
         return catalogue.outcome_out(await catalogue.find_outcome(db, principal, outcome_id))
+
+
+    @post("/{outcome_id:uuid}/links", status_code=201)
+    async def link_outcome(self, outcome_id: FromPath[uuid.UUID], data: JSONBody[LinkIn],
+                           principal: NamedDependency[Principal],
+                           db: NamedDependency[AsyncSession]) -> LinkOut:
+        """Relate the outcome to another framework's (exact, related, part_of,
+        replaced_by, with its version): imported achievements then match through it."""
+        return links.link_out(await links.add_link(db, principal, outcome_id, data))
+
+    @get("/{outcome_id:uuid}/links")
+    async def list_outcome_links(self, outcome_id: FromPath[uuid.UUID],
+                                 principal: NamedDependency[Principal],
+                                 db: NamedDependency[AsyncSession]) -> list[LinkOut]:
+        require_reader(principal)
+        return [links.link_out(x) for x in await links.links_of(db, principal, outcome_id)]
 
 
 class CourseController(Controller):

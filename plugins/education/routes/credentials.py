@@ -57,7 +57,8 @@ def imported_out(a: Achievement) -> ImportedOut:
                        a.decision, [AlignmentOut(x["target_url"], x["target_name"],
                                                  x.get("target_code"), x["level"],
                                                  uuid.UUID(x["outcome_id"])
-                                                 if x.get("outcome_id") else None)
+                                                 if x.get("outcome_id") else None,
+                                                 x.get("match"))
                                     for x in a.alignments])
 
 

@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import MAX_LIMIT, Principal, TenantHooks
-from rapport_plugins.education import learners, record
+from rapport_plugins.education import learners, links, record
 from rapport_plugins.education.schemas import (
     AchievementIn,
     AchievementOut,
@@ -21,6 +21,8 @@ from rapport_plugins.education.schemas import (
     LearnerIn,
     LearnerOut,
     LearnerPage,
+    LicenceIn,
+    LicenceOut,
     RecommendationsOut,
     RecordOut,
     ResultIn,
@@ -123,3 +125,19 @@ class LearnerController(Controller):
         """A degree, certificate or micro-credential awarded here."""
         return learners.achievement_out(await learners.award(db, principal, hooks,
                                                              learner_id, data))
+
+    @post("/{learner_id:uuid}/licences", status_code=201)
+    async def add_licence(self, learner_id: FromPath[uuid.UUID], data: JSONBody[LicenceIn],
+                          principal: NamedDependency[Principal],
+                          db: NamedDependency[AsyncSession]) -> LicenceOut:
+        """A professional licence renewed with continuing-education hours (or CEUs)."""
+        licence = await links.add_licence(db, principal, learner_id, data)
+        return next(x for x in await links.licences_of(db, principal, learner_id)
+                    if x.id == licence.id)
+
+    @get("/{learner_id:uuid}/licences")
+    async def list_licences(self, learner_id: FromPath[uuid.UUID],
+                            principal: NamedDependency[Principal],
+                            db: NamedDependency[AsyncSession]) -> list[LicenceOut]:
+        """Each licence with what was earned here since its renewal and what remains."""
+        return await links.licences_of(db, principal, learner_id)

@@ -180,3 +180,37 @@ def test_unknown_key_and_expired_credentials_are_refused(client, issued, live_se
     assert r.status_code == 201, r.text
     r = client.post(url, json={"credential": r.json()["jwt"]}, headers=b.as_("registrar"))
     assert r.status_code == 422 and "expired" in r.text
+
+
+def test_framework_links_match_beyond_identical_uris(client, issued):
+    _, _, out = issued
+    b = institution(client)
+    # B's own outcomes have no ESCO URI; they are linked: SQL exactly, Python as related.
+    sql, py = outcome(client, b, "DB-B"), outcome(client, b, "PROG-B")
+    post(client, b, f"/outcomes/{sql}/links", {"target_uri": ESCO + "sql",
+                                               "relation": "exact", "target_version": "1.2"})
+    post(client, b, f"/outcomes/{py}/links", {"target_uri": ESCO + "python",
+                                              "relation": "related"})
+    r = client.post(f"/api/v1/education/outcomes/{sql}/links", headers=b.as_("registrar"),
+                    json={"target_uri": "not a uri", "relation": "exact"})
+    assert r.status_code in (400, 422) and "target_uri" in r.text
+    r = client.put("/api/v1/modules/education/settings", headers=b.as_("owner"),
+                   json={"auto_recognise": True})
+    assert r.status_code == 200, r.text
+    who = learner(client, b)["id"]
+    r = client.post(f"/api/v1/education/learners/{who}/credentials/import",
+                    json={"credential": out["jwt"]}, headers=b.as_("registrar"))
+    assert r.status_code == 201, r.text
+    course_item = r.json()["items"][0]
+    matches = {x["target_url"]: (x["outcome_id"], x["match"]) for x in course_item["alignments"]}
+    assert matches == {ESCO + "sql": (sql, "exact"), ESCO + "python": (py, "related")}
+    # A related match is not recognised automatically: it waits for the registrar.
+    assert course_item["decision"] == "pending"
+    other = outcome(client, b, "OTHER")
+    r = client.post(f"/api/v1/education/learners/{who}/achievements/{course_item['id']}/"
+                    "decision", headers=b.as_("registrar"),
+                    json={"decision": "accept", "mapping": {ESCO + "python": other}})
+    assert r.status_code == 200, r.text
+    held = client.get(f"/api/v1/education/learners/{who}/record",
+                      headers=b.as_("advisor")).json()["holdings"]
+    assert {(h["code"], h["level"]) for h in held} == {("DB-B", 3), ("OTHER", 2)}

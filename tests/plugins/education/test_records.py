@@ -199,3 +199,27 @@ def test_new_course_audience_is_alumni_who_consented_and_lack_its_outcomes(clien
     items = r.json()["items"]
     assert [(x["learner_id"], x["adds"]) for x in items] == [(lacks, ["O2"])]
     assert never not in {x["learner_id"] for x in items}
+
+
+def test_continuing_education_hours_count_towards_a_licence(client):
+    a = institution(client)
+    o = outcome(client, a, "CPD")
+    ethics = course(client, a, "ETH", {o: 1}, credits=8, credit_unit="hours")
+    law = course(client, a, "LAW", {}, credits=6, credit_unit="hours")
+    ects = course(client, a, "ECTS", {}, credits=5)
+    who = learner(client, a)["id"]
+    complete(client, a, who, ethics, completed_on="2024-03-01")
+    complete(client, a, who, law, completed_on="2020-03-01")  # before the renewal
+    complete(client, a, who, ects, completed_on="2024-04-01")  # not in hours
+    r = client.post(f"/api/v1/education/learners/{who}/licences", headers=a.as_("registrar"),
+                    json={"name": "Certified accountant", "authority": "Chamber",
+                          "renewed_on": "2023-01-01", "expires_on": "2026-01-01",
+                          "required": 20})
+    assert r.status_code == 201, r.text
+    assert (r.json()["earned"], r.json()["remaining"]) == (8, 12)
+    r = client.post(f"/api/v1/education/learners/{who}/licences", headers=a.as_("registrar"),
+                    json={"name": "x", "renewed_on": "2023-01-01", "expires_on": "2022-01-01",
+                          "required": 1})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "expires_on"
+    listed = client.get(f"/api/v1/education/learners/{who}/licences", headers=a.as_("advisor"))
+    assert [x["name"] for x in listed.json()] == ["Certified accountant"]
