@@ -15,6 +15,7 @@ POINTS_EARNED = "retail.points_earned"
 POINTS_REDEEMED = "retail.points_redeemed"
 POINTS_ADJUSTED = "retail.points_adjusted"
 POINTS_EXPIRED = "retail.points_expired"
+POINTS_REVERSED = "retail.points_reversed"
 TIER_CHANGED = "retail.tier_changed"
 VOUCHER_ISSUED = "retail.voucher_issued"
 VOUCHER_USED = "retail.voucher_used"
@@ -22,6 +23,7 @@ CARD_BLOCKED = "retail.card_blocked"
 CARD_REPLACED = "retail.card_replaced"
 BIRTHDAY = "retail.birthday"
 NAMES = (MEMBER_JOINED, POINTS_EARNED, POINTS_REDEEMED, POINTS_ADJUSTED, POINTS_EXPIRED,
+         POINTS_REVERSED,
          TIER_CHANGED, VOUCHER_ISSUED, VOUCHER_USED, CARD_BLOCKED, CARD_REPLACED, BIRTHDAY)
 
 

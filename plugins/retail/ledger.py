@@ -54,11 +54,12 @@ async def release_due(db: AsyncSession, member: Member) -> int:
         Entry.available_at.is_not(None), Entry.available_at <= now())
         .with_for_update())).scalars())
     for entry in due:
+        # A pending batch is never consumed; a return may have made it smaller.
         entry.available_at = None
-        member.pending -= entry.points
+        member.pending -= entry.remaining
         member.balance += entry.remaining
         if entry.qualifying:
-            member.qualifying_points += entry.points
+            member.qualifying_points += entry.remaining
     if due:
         await db.flush()
     return len(due)
@@ -111,7 +112,7 @@ async def credit(db: AsyncSession, member: Member, program: Program, kind: str, 
 
 async def debit(db: AsyncSession, member: Member, kind: str, points: int,
                 *, qualifying: bool = False, source: Source = Source(),
-                field: str = "points") -> Entry:
+                field: str = "points", first: uuid.UUID | None = None) -> Entry:
     """Take ``points`` from the balance, oldest-expiring batches first; 409 naming
     ``field`` when the balance is smaller."""
     await db.flush()
@@ -123,7 +124,7 @@ async def debit(db: AsyncSession, member: Member, kind: str, points: int,
         raise conflict(f"{field}: {points} points exceed the available balance "
                        f"({member.balance})", field=field, balance=member.balance)
     member.balance = left
-    await _consume(db, member, points)
+    await _consume(db, member, points, first)
     entry = Entry(tenant_id=member.tenant_id, id=new_id(), member_id=member.id, kind=kind,
                   points=-points, qualifying=qualifying, remaining=0,
                   external_id=source.external_id, transaction_id=source.transaction_id,
@@ -150,11 +151,14 @@ async def today_total(db: AsyncSession, member: Member, program: Program, kind: 
     return int(total or 0)
 
 
-async def _consume(db: AsyncSession, member: Member, points: int) -> None:
+async def _consume(db: AsyncSession, member: Member, points: int,
+                   first: uuid.UUID | None = None) -> None:
+    """Oldest-expiring batches first; ``first`` (a return's own purchase) before them."""
     batches = (await db.execute(
         select(Entry).where(Entry.tenant_id == member.tenant_id, Entry.member_id == member.id,
                             Entry.remaining > 0, Entry.available_at.is_(None))
-        .order_by(Entry.expires_at.asc().nulls_last(), Entry.id)
+        .order_by((Entry.id != first) if first else Entry.id.is_(None),
+                  Entry.expires_at.asc().nulls_last(), Entry.id)
         .with_for_update())).scalars()
     for batch in batches:
         if points <= 0:

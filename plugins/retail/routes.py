@@ -12,7 +12,16 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import MAX_LIMIT, Principal, TenantHooks
-from rapport_plugins.retail import accounts, members, programs, reports, rewards, schemas, till
+from rapport_plugins.retail import (
+    accounts,
+    members,
+    programs,
+    reports,
+    returns,
+    rewards,
+    schemas,
+    till,
+)
 from rapport_plugins.retail.roles import require_manager
 
 Cursor = Annotated[str | None, QueryParameter(max_length=200)]
@@ -189,6 +198,14 @@ class TillController(Controller):
         """Record a purchase (a kernel transaction; points follow its event), use a voucher
         and redeem points. The same ``external_id`` again returns the same answer."""
         return await till.purchase(db, principal, hooks, data)
+
+    @post("/returns", status_code=201)
+    async def give_back(self, data: JSONBody[schemas.ReturnIn], principal: Who, db: Db,
+                        hooks: Hooks) -> schemas.ReturnOut:
+        """A full or partial return of a till purchase: its earned points taken back in
+        proportion (claw-back from other points if spent; 409 if the balance cannot cover
+        it), its redeemed points given back with a new expiry. Once per ``return_id``."""
+        return await returns.refund(db, principal, hooks, data)
 
 
 CONTROLLERS = [ProgramController, ProductController, MemberController, CardController,

@@ -346,3 +346,16 @@ class MonthOut(msgspec.Struct):
     issued: int
     redeemed: int
     expired: int
+
+
+class ReturnIn(msgspec.Struct, forbid_unknown_fields=True):
+    purchase_external_id: ExternalId
+    return_id: ExternalId
+    amount: Decimal
+
+
+class ReturnOut(msgspec.Struct):
+    member_id: uuid.UUID
+    points_reversed: int
+    points_given_back: int
+    balance: int

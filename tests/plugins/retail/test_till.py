@@ -148,3 +148,46 @@ def test_tiers_upgrade_at_threshold_and_adjustments(client):
     assert report["issued"] == 750 and report["outstanding"] == 700
     assert report["members_per_tier"] == {"Gold": 1}
     assert report["liability"] == "5.60"  # 700 x 0.01 x 0.8
+
+
+def test_returns_take_back_earned_and_give_back_redeemed(client):
+    s = shop(client)
+    member = customer(client, s)
+    card = member["cards"][0]["number"]
+    buy(client, s, card, "r-0", "100")  # 100 points to spend
+    r = buy(client, s, card, "r-1", "200", redeem_points=80)
+    assert r.json()["balance"] == 100 + 200 - 80
+    ret = f"{R}/till/returns"
+    half = client.post(ret, json={"purchase_external_id": "r-1", "return_id": "ret-1",
+                                  "amount": "100"}, headers=s.cashier)
+    assert half.status_code == 201, half.text
+    assert (half.json()["points_reversed"], half.json()["points_given_back"]) == (100, 40)
+    assert half.json()["balance"] == 220 - 100 + 40
+    again = client.post(ret, json={"purchase_external_id": "r-1", "return_id": "ret-1",
+                                   "amount": "100"}, headers=s.cashier)
+    assert again.json() == half.json()
+    too_much = client.post(ret, json={"purchase_external_id": "r-1", "return_id": "ret-2",
+                                      "amount": "150"}, headers=s.cashier)
+    assert too_much.status_code == 422 and "amount" in too_much.text
+    assert client.post(ret, json={"purchase_external_id": "nope", "return_id": "ret-3",
+                                  "amount": "1"}, headers=s.cashier).status_code == 404
+    ledger = client.get(f"{R}/members/{member['id']}/ledger", headers=s.headers).json()
+    assert ledger["balance"] == 160 == sum(e["points"] for e in ledger["items"])
+
+
+def test_return_after_spending_claws_back_or_refuses(client):
+    s = shop(client)
+    member = customer(client, s)
+    card = member["cards"][0]["number"]
+    buy(client, s, card, "c-1", "100")
+    buy(client, s, card, "c-2", "1", redeem_points=90)  # balance 11
+    r = client.post(f"{R}/till/returns", json={"purchase_external_id": "c-1",
+                                               "return_id": "x-1", "amount": "100"},
+                    headers=s.cashier)
+    assert r.status_code == 409 and "balance" in r.text
+    view = client.get(f"{R}/till/cards/{card}", headers=s.cashier).json()
+    assert view["balance"] == 11  # nothing was written
+    r = client.post(f"{R}/till/returns", json={"purchase_external_id": "c-1",
+                                               "return_id": "x-2", "amount": "10"},
+                    headers=s.cashier)
+    assert r.status_code == 201 and r.json()["balance"] == 1
