@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapport.core.billing import accounts
 from rapport.core.billing.config import BillingConfig
 from rapport.core.billing.models import BillingEvent
-from rapport.core.billing.stripe_api import client
+from rapport.core.billing.stripe_api import client, unavailable
 from rapport.core.notifications.service import new_notification
 from rapport.db.base import new_id
 from rapport.db.session import enter_tenant
@@ -82,11 +82,40 @@ async def apply(session: AsyncSession, registry: PluginRegistry, config: Billing
         return False
     account = await accounts.account_of(session, tenant_id)
     assert account is not None  # the lookup found it by its customer id
-    await accounts.converge(session, client(config), config, registry, account)
+    sc = client(config)
+    if event["type"] == "invoice.paid":
+        await _finalise_drafts(sc, customer or "", _subscription_of(_object(event)))
+    await accounts.converge(session, sc, config, registry, account)
     if event["type"] in DUNNING:
         await _notify_owners(session, tenant_id, event["type"], DUNNING[event["type"]],
                              _object(event))
     return True
+
+
+def _subscription_of(invoice: dict[str, Any]) -> str | None:
+    parent = (invoice.get("parent") or {}).get("subscription_details") or {}
+    found = invoice.get("subscription") or parent.get("subscription")
+    return str(found) if found else None
+
+
+async def _finalise_drafts(sc: stripe.StripeClient, customer: str,
+                           subscription: str | None) -> None:
+    """A paid invoice reactivates an ``unpaid`` subscription only once the drafts Stripe left
+    while it was unpaid are finalised (and so charged) too — once nothing older is open."""
+    if subscription is None:
+        return
+    try:
+        scope = {"customer": customer, "subscription": subscription, "limit": 100}
+        still_open = await sc.v1.invoices.list_async(params={**scope, "status": "open"})
+        if still_open.data:
+            return
+        drafts = await sc.v1.invoices.list_async(params={**scope, "status": "draft"})
+        for draft in drafts.data:
+            if draft.id:
+                await sc.v1.invoices.finalize_invoice_async(
+                    draft.id, params={"auto_advance": True})
+    except stripe.StripeError as exc:
+        raise unavailable(exc) from exc
 
 
 async def _notify_owners(session: AsyncSession, tenant_id: uuid.UUID, kind: str, title: str,
