@@ -32,6 +32,7 @@ from rapport.core.audit.service import record as _record
 from rapport.core.contacts.models import Contact
 from rapport.core.contacts.names import salutation
 from rapport.core.contacts.preferences import defaults as contact_defaults
+from rapport.core.contacts.relationships.models import RelationshipMember
 from rapport.core.contacts.service import get_contact
 from rapport.core.events.emit import emit
 from rapport.core.modules.enabled import enabled_array, enabled_modules, is_enabled
@@ -268,6 +269,7 @@ __all__ = [
     "RapportError",
     "RecordSnapshot",
     "RecordView",
+    "RelationshipMember",
     "RoleDefinition",
     "Screen",
     "Settings",

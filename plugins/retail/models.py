@@ -219,5 +219,20 @@ class TillPurchase(TenantScoped, Base):
     answer: Mapped[dict[str, Any]] = mapped_column(JSONB)
 
 
+class Bought(TenantScoped, Base):
+    """How often a member bought a SKU (personal offers read it)."""
+
+    __tablename__ = "retail_bought"
+    __table_args__ = (
+        _fk("member_id", "retail_members", "CASCADE"),
+        UniqueConstraint("tenant_id", "member_id", "sku", name="uq_retail_bought_sku"),
+    )
+
+    member_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    sku: Mapped[str] = mapped_column(String(200))
+    times: Mapped[int] = mapped_column(Integer, default=1)
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 MODELS: list[type] = [Program, Rule, Product, Tier, Member, Card, Entry, Reward, Voucher,
-                      TierChange, TillPurchase]
+                      TierChange, TillPurchase, Bought]

@@ -16,14 +16,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.sdk import DomainEvent, Principal, TenantHooks
+from rapport.sdk import DomainEvent, Principal, TenantHooks, new_id
 from rapport_plugins.retail import events, tiers
 from rapport_plugins.retail.earning import Line, points_for
 from rapport_plugins.retail.ledger import Source, credit, lock_member, today_total
-from rapport_plugins.retail.models import Entry, Member, Product, Program, Rule, Tier
+from rapport_plugins.retail.models import Bought, Entry, Member, Product, Program, Rule, Tier
 from rapport_plugins.retail.programs import tiers_of
 
 TILL_CARD = "retail.till_card"  # session.info key: (member id, card id) of the scanned card
@@ -46,6 +47,17 @@ async def _member_for(db: AsyncSession, tenant_id: uuid.UUID, contact_id: uuid.U
         .where(Member.tenant_id == tenant_id, Member.contact_id == contact_id,
                Program.currency == currency)
         .order_by(Member.joined_at, Member.id).limit(1))
+
+
+async def _remember(db: AsyncSession, tenant_id: uuid.UUID, member_id: uuid.UUID,
+                    skus: set[str]) -> None:
+    """Count the SKUs of this purchase against the member (one statement)."""
+    statement = pg_insert(Bought).values([
+        {"tenant_id": tenant_id, "id": new_id(), "member_id": member_id, "sku": sku,
+         "times": 1, "last_at": func.now()} for sku in sorted(skus)])
+    await db.execute(statement.on_conflict_do_update(
+        constraint="uq_retail_bought_sku",
+        set_={"times": Bought.times + 1, "last_at": func.now()}))
 
 
 async def earn(db: AsyncSession, tenant_id: uuid.UUID, transaction_id: uuid.UUID,
@@ -78,6 +90,8 @@ async def earn(db: AsyncSession, tenant_id: uuid.UUID, transaction_id: uuid.UUID
         categories = dict((await db.execute(select(Product.sku, Product.category).where(
             Product.tenant_id == tenant_id,
             Product.sku.in_({x.product for x in lines})))).tuples().all())
+    if lines:
+        await _remember(db, tenant_id, member.id, {x.product for x in lines})
     ladder = await tiers_of(db, tenant_id, program.id)
     tier = next((t for t in ladder if t.id == member.tier_id), None)
     occurred = datetime.fromisoformat(payload["occurred_at"])

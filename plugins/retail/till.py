@@ -29,8 +29,9 @@ from rapport.sdk import (
 )
 from rapport_plugins.retail import cardnumbers, members, rewards, schemas, tiers
 from rapport_plugins.retail.ledger import Source, debit, lock_member, now, today_total
-from rapport_plugins.retail.models import Card, Entry, Member, Program, Reward, Tier, TillPurchase
+from rapport_plugins.retail.models import Card, Entry, Member, Program, Tier, TillPurchase
 from rapport_plugins.retail.numbers import decimal, text
+from rapport_plugins.retail.offers import for_member as offers_for
 from rapport_plugins.retail.programs import tiers_of
 from rapport_plugins.retail.purchases import TILL_CARD, TILL_HOOKS
 from rapport_plugins.retail.roles import require_till
@@ -94,14 +95,7 @@ async def card_view(db: AsyncSession, principal: Principal, number: str) -> sche
         .where(Entry.tenant_id == member.tenant_id, Entry.member_id == member.id,
                Entry.kind == "earn")
         .order_by(Entry.created_at.desc()).limit(LAST_VISITS))).tuples().all()
-    affordable = (await db.execute(
-        select(Reward).where(Reward.tenant_id == member.tenant_id,
-                             Reward.program_id == program.id, Reward.active,
-                             Reward.points_cost <= member.balance)
-        .order_by(Reward.points_cost.desc()).limit(3))).scalars()
-    offers = [schemas.Offer("reward", r.name, r.id, r.points_cost) for r in affordable]
-    if current is not None:
-        offers += [schemas.Offer("perk", perk) for perk in current.perks]
+    offers = await offers_for(db, member, current)
     notes = [member.notes] if member.notes else []
     if member.staff:
         notes.append("Staff card")  # translated by the screen (console words)
