@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from fhir.resources.R4B.allergyintolerance import AllergyIntolerance
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.careplan import CarePlan
@@ -41,7 +42,7 @@ MODELS: dict[str, type[Resource]] = {
     "Observation": Observation, "MedicationStatement": MedicationStatement,
     "Consent": Consent, "CarePlan": CarePlan, "DocumentReference": DocumentReference,
     "Bundle": Bundle, "OperationOutcome": OperationOutcome,
-    "CapabilityStatement": CapabilityStatement,
+    "CapabilityStatement": CapabilityStatement, "AllergyIntolerance": AllergyIntolerance,
 }
 ENCOUNTER_STATUS = {"in-progress": "in-progress", "planned": "planned", "arrived": "arrived",
                     "finished": "finished", "cancelled": "cancelled"}
@@ -107,6 +108,36 @@ def patient(owner: uuid.UUID, row: Row) -> dict[str, Any]:
     if extensions:
         resource["extension"] = extensions
     return validated(resource)
+
+
+CRITICALITY = {"severe": "high", "moderate": "low", "mild": "low"}
+
+
+def allergy_intolerances(row: Row) -> list[dict[str, Any]]:
+    """The patient's recorded allergies, one ``AllergyIntolerance`` each. They are kept on
+    the patient row, so their id is derived from the patient and the substance."""
+    out = []
+    for allergy in row.get("allergies") or []:
+        substance = allergy["substance"]
+        resource: dict[str, Any] = {
+            "resourceType": "AllergyIntolerance",
+            "id": str(uuid.uuid5(row["id"], substance.casefold())),
+            "meta": _meta(row["updated_at"]),
+            "clinicalStatus": {"coding": [{
+                "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+                "code": "active"}]},
+            "code": {"text": substance},
+            "patient": _ref("Patient", row["id"]),
+        }
+        if allergy.get("severity"):
+            resource["criticality"] = CRITICALITY[allergy["severity"]]
+        if allergy.get("reaction"):
+            reaction: dict[str, Any] = {"manifestation": [{"text": allergy["reaction"]}]}
+            if allergy.get("severity"):
+                reaction["severity"] = allergy["severity"]
+            resource["reaction"] = [reaction]
+        out.append(validated(resource))
+    return out
 
 
 def encounter(row: Row) -> dict[str, Any]:

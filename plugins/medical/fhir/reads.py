@@ -13,12 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapport.sdk import Principal, Tenant, audit, not_found
 from rapport_plugins.medical.consent_models import Consent
 from rapport_plugins.medical.fhir import mapping
-from rapport_plugins.medical.fhir.resources import SECTION_KIND, Kind
+from rapport_plugins.medical.fhir.resources import KINDS, SECTION_KIND, Kind
 from rapport_plugins.medical.roles import DEMOGRAPHICS, SECTIONS
 from rapport_plugins.medical.sections import TABLES, read_rows
 from rapport_plugins.medical.trail import log_access
 
 Resource = dict[str, Any]
+ALLERGIES = "AllergyIntolerance"
 
 
 def _active(principal: Principal) -> Any:
@@ -70,17 +71,22 @@ async def _log(session: AsyncSession, principal: Principal, patient_id: uuid.UUI
                      via="federation", peer=principal.full_name)
 
 
-def _map(owner: uuid.UUID, section: str, row: Any) -> Resource:
-    if section == DEMOGRAPHICS:
-        return mapping.patient(owner, row)
-    return mapping.SECTION_MAPPERS[section](row)
+def _map(owner: uuid.UUID, kind: str, row: Any) -> list[Resource]:
+    if kind == "Patient":
+        return [mapping.patient(owner, row)]
+    if kind == ALLERGIES:
+        return mapping.allergy_intolerances(row)
+    return [mapping.SECTION_MAPPERS[KINDS[kind].section or ""](row)]
 
 
 async def resources(
-    session: AsyncSession, principal: Principal, patient_id: uuid.UUID, section: str
+    session: AsyncSession, principal: Principal, patient_id: uuid.UUID, section: str,
+    kind: str | None = None,
 ) -> list[Resource]:
+    """One section's rows as resources of ``kind`` (default: the section's own type)."""
     rows = await read_rows(session, principal.tenant_id, patient_id, section)
-    return [_map(principal.tenant_id, section, r) for r in rows]
+    name = kind or SECTION_KIND[section]
+    return [r for row in rows for r in _map(principal.tenant_id, name, row)]
 
 
 async def candidates(
@@ -94,7 +100,7 @@ async def candidates(
     wanted = {p for p in allowed if patients is None or str(p) in patients}
     out: list[Resource] = []
     for patient_id in sorted(wanted):
-        out.extend(await resources(session, principal, patient_id, kind.section))
+        out.extend(await resources(session, principal, patient_id, kind.section, kind.name))
     return out
 
 
@@ -115,7 +121,8 @@ async def log_search(session: AsyncSession, principal: Principal, kind: Kind,
 def _patient_of(resource: Resource) -> uuid.UUID:
     if resource["resourceType"] == "Patient":
         return uuid.UUID(resource["id"])
-    return uuid.UUID(resource["subject"]["reference"].removeprefix("Patient/"))
+    ref = resource.get("subject") or resource["patient"]
+    return uuid.UUID(ref["reference"].removeprefix("Patient/"))
 
 
 async def read_one(
@@ -128,6 +135,13 @@ async def read_one(
         if not found:
             raise not_found(kind.name)
         return found[0]
+    if kind.name == ALLERGIES:  # derived ids: found among the patients admitted
+        found = [r for r in await candidates(session, principal, kind, None)
+                 if r["id"] == str(resource_id)]
+        if not found:
+            raise not_found(kind.name)
+        await admit(session, principal, _patient_of(found[0]), [kind.section])
+        return found[0]
     table = TABLES[kind.section]
     key = table.c.id if kind.section == DEMOGRAPHICS else table.c.patient_id
     patient_id = (await session.execute(
@@ -137,7 +151,7 @@ async def read_one(
         raise not_found(kind.name)
     await admit(session, principal, patient_id, [kind.section])
     rows = await read_rows(session, principal.tenant_id, patient_id, kind.section)
-    return next(_map(principal.tenant_id, kind.section, r) for r in rows
+    return next(_map(principal.tenant_id, kind.name, r)[0] for r in rows
                 if r["id"] == resource_id)
 
 
@@ -154,6 +168,8 @@ async def everything(
     out: list[Resource] = []
     for section in granted:
         out.extend(await resources(session, principal, patient_id, section))
+        if section == DEMOGRAPHICS and ALLERGIES in wanted:
+            out.extend(await resources(session, principal, patient_id, section, ALLERGIES))
     if "Consent" in wanted:
         out.extend(await consents_for_peer(session, principal, patient_id))
     return out

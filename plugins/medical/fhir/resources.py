@@ -112,6 +112,14 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Param("gender", "token", lambda r: [("http://hl7.org/fhir/administrative-gender",
                                              r.get("gender"))], "Administrative gender"),
     ), sort_date="birthdate"),
+    # Allergies are recorded on the patient row, so a demographics consent covers them.
+    Kind("AllergyIntolerance", DEMOGRAPHICS, (
+        Param("patient", "reference", _ref("patient"), "The patient: Patient/<id> or <id>"),
+        Param("clinical-status", "token", _coded("clinicalStatus"), "active"),
+        Param("criticality", "token",
+              lambda r: [("http://hl7.org/fhir/allergy-intolerance-criticality",
+                          r.get("criticality"))], "low | high"),
+    )),
     Kind("Encounter", ENCOUNTERS, (
         *_patient_refs("subject"),
         Param("date", "date", _at("period"), "The period of the encounter"),
@@ -166,7 +174,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Param("date", "date", _at("dateTime"), "When the consent was recorded"),
     ), sort_date="date"),
 )}
-SECTION_KIND = {k.section: k.name for k in KINDS.values() if k.section}
+# The resource type each section's rows become (allergies come with demographics).
+SECTION_KIND = {k.section: k.name for k in reversed(KINDS.values()) if k.section}
 # Search result parameters honoured besides the filters; ``_offset`` is ours (the
 # ``next`` links carry it), ``_format``/``_pretty`` apply to every interaction.
 RESULT_PARAMS = ("_count", "_offset", "_sort", "_format", "_pretty")

@@ -8,6 +8,7 @@ import asyncio
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -82,12 +83,14 @@ class Shared:
         return {"Authorization": f"Bearer {self.token(scope)['access_token']}"}
 
 
-def _patient(client: Any, a: Clinic, given: str, family: str, mrn: str, born: str) -> str:
+def _patient(client: Any, a: Clinic, given: str, family: str, mrn: str, born: str,
+             allergies: list[dict[str, str]] | None = None) -> str:
     r = client.post("/api/v1/contacts", json={"given_name": given, "family_name": family},
                     headers=a.as_("owner"))
     assert r.status_code == 201, r.text
     r = client.post("/api/v1/medical/patients", headers=a.as_("receptionist"), json={
-        "contact_id": r.json()["id"], "mrn": mrn, "birth_date": born, "sex": "female"})
+        "contact_id": r.json()["id"], "mrn": mrn, "birth_date": born, "sex": "female",
+        "allergies": allergies or []})
     assert r.status_code == 201, r.text
     return str(r.json()["id"])
 
@@ -119,7 +122,13 @@ def shared_records(client: Any, base: str) -> Iterator[Shared]:
         assert r.status_code == 201, r.text
         s = Shared(base, a, key, r.json())
         ids = s.ids
-        ids["koval"] = _patient(client, a, "Olha", "Koval", "K-100", "1980-04-12")
+        ids["koval"] = _patient(client, a, "Olha", "Koval", "K-100", "1980-04-12", [
+            {"substance": "Penicillin", "severity": "severe", "reaction": "Hives"},
+            {"substance": "Pollen", "severity": "mild"}])
+        # Allergies live on the patient row: their ids derive from the patient's and the
+        # substance (as the server names them).
+        ids["penicillin"] = str(uuid.uuid5(uuid.UUID(ids["koval"]), "penicillin"))
+        ids["pollen"] = str(uuid.uuid5(uuid.UUID(ids["koval"]), "pollen"))
         ids["bondar"] = _patient(client, a, "Iryna", "Bondar", "B-200", "1975-06-30")
         ids["shevchuk"] = _patient(client, a, "Oksana", "Shevchuk", "S-300", "1990-01-01")
         for name, patient_id, code, value, unit, at in (

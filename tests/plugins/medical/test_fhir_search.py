@@ -86,6 +86,9 @@ MATRIX = [
     ("CarePlan", {"subject": "Patient/{koval}"}, ["rehab"]),
     ("DocumentReference", {"patient": "{koval}"}, ["referral"]),
     ("Consent", {"patient": "{bondar}", "status": "active"}, ["consent_bondar"]),
+    ("AllergyIntolerance", {"patient": "{koval}"}, ["penicillin", "pollen"]),
+    ("AllergyIntolerance", {"criticality": "high"}, ["penicillin"]),
+    ("AllergyIntolerance", {"patient": "{bondar}"}, []),
 ]
 
 
@@ -142,6 +145,8 @@ def test_malformed_values_are_400_even_when_lenient(shared, params):
 
 
 def test_reads_carry_versions_and_formats_other_than_json_are_406(shared):
+    allergy = _search(shared, f"AllergyIntolerance/{shared.ids['penicillin']}")
+    assert allergy.status_code == 200 and allergy.json()["criticality"] == "high"
     r = _search(shared, f"Observation/{shared.ids['hr_2026']}")
     assert r.status_code == 200
     version = r.json()["meta"]["versionId"]
