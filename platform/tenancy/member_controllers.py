@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rapport.core.billing.gate import require_room
 from rapport.hooks import PluginRegistry
 from rapport.mail import deliver
 from rapport.settings import Settings
@@ -64,6 +65,8 @@ class MemberController(Controller):
             invitation_ttl=settings.invitation_ttl,
             base_url=settings.base_url,
         )
+        # Past the plan's member limit: 402 naming it, and the invitation rolls back.
+        await require_room(db, principal.tenant_id, registry, "members", adding=0)
         return Response(
             member_out(added.member),
             status_code=201,

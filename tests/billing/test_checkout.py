@@ -89,4 +89,4 @@ def test_only_owners_change_billing_and_admins_read_it(client, tenant, stripe_fa
         assert client.post("/api/v1/billing/checkout", json={"plan": "team"},
                            headers=headers).status_code == 403
         assert client.post("/api/v1/billing/portal", headers=headers).status_code == 403
-        assert client.post("/api/v1/billing/addons/retail", headers=headers).status_code == 403
+        assert client.post("/api/v1/billing/addons", json={"module": "retail"}, headers=headers).status_code == 403

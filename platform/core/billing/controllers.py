@@ -3,15 +3,17 @@ and Stripe's webhook."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.billing import service, webhooks
 from rapport.core.billing.config import BillingConfig
-from rapport.core.billing.schemas import AddOnOut, BillingOut, CheckoutIn, SessionOut
+from rapport.core.billing.schemas import AddOnIn, AddOnOut, BillingOut, CheckoutIn, Key, SessionOut
 from rapport.hooks import PluginRegistry
 from rapport.settings import Settings
 from rapport.tenancy.principal import Principal
@@ -53,17 +55,18 @@ class BillingController(Controller):
         """A Customer Portal session: payment method, invoices, cancellation (owners)."""
         return await service.portal(db, principal, settings.base_url)
 
-    @post("/addons/{module:str}", status_code=200)
+    @post("/addons", status_code=200)
     async def add_addon(
-        self, module: FromPath[str], principal: NamedDependency[Principal],
+        self, data: JSONBody[AddOnIn], principal: NamedDependency[Principal],
         db: NamedDependency[AsyncSession], registry: NamedDependency[PluginRegistry],
     ) -> AddOnOut:
         """Buy a module as an add-on (prorated); it is entitled once its invoice is paid."""
-        return await service.add_addon(db, principal, registry, module)
+        return await service.add_addon(db, principal, registry, data.module)
 
-    @delete("/addons/{module:str}", status_code=200)
+    @delete("/addons", status_code=200)
     async def remove_addon(
-        self, module: FromPath[str], principal: NamedDependency[Principal],
+        self, module: Annotated[Key, QueryParameter(description="The module to stop buying")],
+        principal: NamedDependency[Principal],
         db: NamedDependency[AsyncSession], registry: NamedDependency[PluginRegistry],
     ) -> AddOnOut:
         """Stop buying a module at the end of the paid period; its data is kept."""

@@ -70,6 +70,10 @@ class SessionOut(msgspec.Struct):
     url: str
 
 
+class AddOnIn(msgspec.Struct, forbid_unknown_fields=True):
+    module: Key
+
+
 class AddOnOut(msgspec.Struct):
     module: str
     # "pending": added, waiting for its invoice to be paid; "active"; "ends_at_period_end".
