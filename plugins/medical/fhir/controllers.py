@@ -175,8 +175,14 @@ class FhirController(Controller):
         resource = await reads.read_one(db, principal, kind, ident)
         meta = resource["meta"]
         changed = datetime.fromisoformat(meta["lastUpdated"].replace("Z", "+00:00"))
-        return _fhir(resource, {"ETag": f'W/"{meta["versionId"]}"',
-                                "Last-Modified": format_datetime(changed, usegmt=True)})
+        headers = {"ETag": f'W/"{meta["versionId"]}"',
+                   "Last-Modified": format_datetime(changed, usegmt=True)}
+        # A client holding this version need not download it again (the read is audited
+        # all the same: the peer was shown that it is unchanged).
+        if headers["ETag"] in {t.strip() for t in
+                               request.headers.get("if-none-match", "").split(",")}:
+            return Response(None, status_code=304, headers=headers)
+        return _fhir(resource, headers)
 
     # Routed as ``{type}/{id}/$everything``: Litestar does not backtrack from a literal
     # ``Patient`` segment to the parameter routes, so a literal would hide ``/Patient``.

@@ -151,6 +151,9 @@ def test_reads_carry_versions_and_formats_other_than_json_are_406(shared):
     assert r.status_code == 200
     version = r.json()["meta"]["versionId"]
     assert r.headers["etag"] == f'W/"{version}"' and r.headers["last-modified"]
+    unchanged = _search(shared, f"Observation/{shared.ids['hr_2026']}",
+                        **{"If-None-Match": r.headers["etag"]})
+    assert unchanged.status_code == 304 and not unchanged.content
     _refused(_search(shared, "Patient", {"_format": "xml"}), 406)
     _refused(_search(shared, "Patient", Accept="application/fhir+xml"), 406)
     assert _search(shared, "Patient", {"_format": "json"}).status_code == 200
