@@ -55,6 +55,21 @@ STATEMENTS = (
      " AND v.expires_at > now() ORDER BY v.expires_at", ()),
     ("SELECT created_at, amount, points FROM retail_ledger WHERE tenant_id = %(t)s"
      " AND member_id = %(member)s AND kind = 'earn' ORDER BY created_at DESC LIMIT 5", ()),
+    ("SELECT r.name, r.sku, r.multiplier FROM retail_rules r JOIN retail_bought b"
+     " ON b.tenant_id = r.tenant_id AND b.sku = r.sku AND b.member_id = %(member)s"
+     " WHERE r.tenant_id = %(t)s AND r.program_id = %(program)s"
+     " AND (r.starts_at IS NULL OR r.starts_at <= now())"
+     " AND (r.ends_at IS NULL OR r.ends_at > now())"
+     " ORDER BY r.multiplier DESC, b.times DESC LIMIT 3", ()),
+    ("SELECT b.sku, sum(b.times) FROM retail_bought b"
+     " JOIN retail_members m ON m.tenant_id = b.tenant_id AND m.id = b.member_id"
+     " JOIN contact_relationship_members rm ON rm.tenant_id = m.tenant_id"
+     " AND rm.contact_id = m.contact_id"
+     " WHERE b.tenant_id = %(t)s AND rm.relationship_id IN (SELECT relationship_id"
+     " FROM contact_relationship_members WHERE tenant_id = %(t)s AND contact_id = %(contact)s)"
+     " AND m.contact_id <> %(contact)s AND b.sku NOT IN (SELECT sku FROM retail_bought"
+     " WHERE tenant_id = %(t)s AND member_id = %(member)s)"
+     " GROUP BY b.sku ORDER BY sum(b.times) DESC, b.sku LIMIT 3", ()),
     ("SELECT * FROM retail_rewards WHERE tenant_id = %(t)s AND program_id = %(program)s"
      " AND active AND points_cost <= %(balance)s ORDER BY points_cost DESC LIMIT 3", ()),
 )
@@ -66,6 +81,7 @@ class Shop:
     user_id: str
     program_id: str
     member_id: str
+    contact_id: str
     number: str
     balance: int
     headers: dict[str, str]
@@ -112,7 +128,7 @@ async def make_shop(client: AsyncTestClient[Any]) -> Shop:
                    headers=h))[0]["id"]})
     view = await _api(client, "GET", f"/api/v1/retail/till/cards/{number}", headers=h)
     return Shop(signed["tenant"]["id"], signed["user"]["id"], program["id"], member["id"],
-                number, view["balance"], h)
+                contact["id"], number, view["balance"], h)
 
 
 def load(server: Server, shop: Shop, members: int, entries: int) -> None:
@@ -161,6 +177,7 @@ async def measure(server: Server, members: int, entries: int) -> dict[str, float
         direct = await psycopg.AsyncConnection.connect(libpq_url(server.app_url))
         params = {"t": uuid.UUID(big.tenant_id), "number": big.number,
                   "member": uuid.UUID(big.member_id), "program": uuid.UUID(big.program_id),
+                  "contact": uuid.UUID(big.contact_id),
                   "balance": big.balance}
 
         def via_app(shop: Shop) -> Callable[[], Awaitable[None]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 import uuid
 
-from sqlalchemy import extract, or_, select
+from sqlalchemy import ColumnElement, extract, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Contact
@@ -25,7 +25,7 @@ async def celebrate(db: AsyncSession, tenant_id: uuid.UUID, limit: int = 500) ->
     for program in programs:
         today = today_in(program)
         month, day = extract("month", Contact.birthday), extract("day", Contact.birthday)
-        same_day = (month == today.month) & (day == today.day)
+        same_day: ColumnElement[bool] = (month == today.month) & (day == today.day)
         if (today.month, today.day) == (2, 28) and not calendar.isleap(today.year):
             same_day = or_(same_day, (month == 2) & (day == 29))
         ids = (await db.execute(

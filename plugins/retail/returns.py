@@ -49,15 +49,16 @@ async def refund(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     earned = (await db.execute(select(Entry).where(
         Entry.tenant_id == member.tenant_id, Entry.kind == "earn",
         Entry.transaction_id == transaction).with_for_update())).scalar_one_or_none()
-    paid = earned.amount if earned is not None and earned.amount else None
-    if paid is None:
+    if earned is None or not earned.amount:
         raise conflict("purchase_external_id: this purchase earned no points to return",
                        field="purchase_external_id")
+    paid: Decimal = earned.amount
     returned_before = await db.scalar(select(func.coalesce(func.sum(Entry.amount), 0)).where(
         Entry.tenant_id == member.tenant_id, Entry.member_id == member.id,
         Entry.kind == "reverse", Entry.transaction_id == transaction, Entry.points <= 0))
-    if Decimal(returned_before or 0) + amount > paid:
-        raise invalid("amount", f"more than is left of the purchase ({paid - returned_before})")
+    left = paid - Decimal(returned_before or 0)
+    if amount > left:
+        raise invalid("amount", f"more than is left of the purchase ({left})")
     fraction = amount / paid
     take = _share(earned.points, fraction)
     program = (await db.execute(select(Program).where(
@@ -80,17 +81,17 @@ async def refund(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     redeemed = await db.scalar(select(func.coalesce(func.sum(-Entry.points), 0)).where(
         Entry.tenant_id == member.tenant_id, Entry.member_id == member.id,
         Entry.kind == "redeem", Entry.transaction_id == transaction))
-    back = _share(int(redeemed or 0), fraction)
-    if back:
-        await credit(db, member, program, "reverse", back, qualifying=False,
+    given = _share(int(redeemed or 0), fraction)
+    if given:
+        await credit(db, member, program, "reverse", given, qualifying=False,
                      source=Source(external_id=key + "#back", transaction_id=transaction,
                                    reason=f"redeemed points of return {data.return_id}",
                                    recorded_by=principal.user_id))
     await audit.record(db, principal, audit.UPDATE, events.RECORD_TYPE, member.id,
                        audit.diff({}, {"return": data.return_id, "points": -take,
-                                       "given_back": back}))
+                                       "given_back": given}))
     await events.publish(db, principal, hooks, events.POINTS_REVERSED, member.tenant_id,
                          member.id, {"member_id": str(member.id), "points": take,
-                                     "given_back": back, "transaction_id": str(transaction),
+                                     "given_back": given, "transaction_id": str(transaction),
                                      "balance": member.balance})
-    return schemas.ReturnOut(member.id, take, back, member.balance)
+    return schemas.ReturnOut(member.id, take, given, member.balance)
