@@ -18,7 +18,7 @@ def test_checkout_then_webhook_entitles_the_plan_and_add_on(client, tenant, stri
     assert session["tax_id_collection"] == {"enabled": "true"}
     assert session["billing_address_collection"] == "required"
     assert session["_subscription_data"]["trial_period_days"] == "14"
-    assert session["success_url"].startswith("http://testserver/console/billing")
+    assert session["success_url"].startswith("http://testserver/billing")
     stripe_fake.complete_checkout(session["id"])
     answers = stripe_fake.deliver(post_event)
     assert [a.status_code for a in answers] == [200] * len(answers)
@@ -76,7 +76,7 @@ def test_portal_gives_a_session_for_the_tenants_customer(client, tenant, stripe_
     portal = list(stripe_fake.portal_sessions.values())[-1]
     customer = stripe_fake.customers[portal["customer"]]
     assert customer["metadata"]["rapport_tenant"] == tenant.id
-    assert portal["return_url"] == "http://testserver/console/billing"
+    assert portal["return_url"] == "http://testserver/billing"
 
 
 def test_only_owners_change_billing_and_admins_read_it(client, tenant, stripe_fake):

@@ -150,13 +150,13 @@ async def _follow_seats(session: AsyncSession, sc: stripe.StripeClient, tenant_i
 
 async def _next_invoice(sc: stripe.StripeClient, account: BillingAccount) -> None:
     try:
-        preview = await sc.v1.invoices.create_preview_async(
+        found = await sc.v1.invoices.create_preview_async(
             params={"customer": account.customer_id or ""})
     except stripe.InvalidRequestError:
         return  # nothing upcoming (e.g. a subscription cancelled at period end)
     except stripe.StripeError as exc:
         raise unavailable(exc) from exc
-    preview = preview.to_dict()
+    preview: dict[str, Any] = found.to_dict()
     account.next_invoice_amount = preview["amount_due"]
     at = preview.get("next_payment_attempt") or preview.get("period_end")
     account.next_invoice_at = datetime.fromtimestamp(at, UTC) if at else None

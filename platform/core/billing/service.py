@@ -116,7 +116,7 @@ async def checkout(session: AsyncSession, principal: Principal, registry: Plugin
                                                     "rapport_plan": chosen.key}}
     if chosen.trial_days and not ever_subscribed:
         subscription["trial_period_days"] = chosen.trial_days
-    back = f"{base_url.rstrip('/')}/console/billing"
+    back = f"{base_url.rstrip('/')}/billing"
     try:
         created = await sc.v1.checkout.sessions.create_async(params={  # type: ignore[arg-type]
             "mode": "subscription",
@@ -145,7 +145,7 @@ async def portal(session: AsyncSession, principal: Principal,
     try:
         created = await sc.v1.billing_portal.sessions.create_async(params={
             "customer": account.customer_id or "",
-            "return_url": f"{base_url.rstrip('/')}/console/billing"})
+            "return_url": f"{base_url.rstrip('/')}/billing"})
     except stripe.StripeError as exc:
         raise unavailable(exc) from exc
     return schemas.SessionOut(url=created.url)

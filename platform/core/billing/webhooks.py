@@ -105,11 +105,12 @@ async def _finalise_drafts(sc: stripe.StripeClient, customer: str,
     if subscription is None:
         return
     try:
-        scope = {"customer": customer, "subscription": subscription, "limit": 100}
-        still_open = await sc.v1.invoices.list_async(params={**scope, "status": "open"})
+        still_open = await sc.v1.invoices.list_async(params={
+            "customer": customer, "subscription": subscription, "status": "open", "limit": 100})
         if still_open.data:
             return
-        drafts = await sc.v1.invoices.list_async(params={**scope, "status": "draft"})
+        drafts = await sc.v1.invoices.list_async(params={
+            "customer": customer, "subscription": subscription, "status": "draft", "limit": 100})
         for draft in drafts.data:
             if draft.id:
                 await sc.v1.invoices.finalize_invoice_async(
