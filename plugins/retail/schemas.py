@@ -253,6 +253,8 @@ class TierProgress(msgspec.Struct):
     qualifying_points: int
     next_tier: str | None
     points_to_next: int | None
+    # Qualifying points still needed this period to keep the tier at the next settlement.
+    points_to_keep: int
 
 
 class Visit(msgspec.Struct):

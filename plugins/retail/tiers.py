@@ -1,9 +1,12 @@
 """Tiers: up the moment qualifying points cross a threshold, down only when the period is
-settled (``rapport retail tiers recompute``, at the period's end).
+settled (``rapport retail tiers recompute``, run after the period's end).
 
 A member's ``qualifying_points`` counts the current period (calendar year, or the rolling
 last 12 months); recomputing rebuilds it from the ledger, so the column is a cache the
-ledger can always correct.
+ledger can always correct. With calendar years, a tier reached in a year is kept through
+the whole next year (the grace): settling decides by the points of the year that ended or
+of the year running, whichever supports the higher tier. The card view tells the cashier
+how many points this period keep the tier (``points_to_keep``).
 """
 
 from __future__ import annotations
@@ -44,17 +47,27 @@ def period_start(program: Program, at: datetime | None = None) -> datetime:
     return local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
+def previous_start(program: Program, at: datetime | None = None) -> datetime | None:
+    """The start of the calendar year before the current one (None for rolling periods,
+    which have no previous period: their window simply moves)."""
+    if program.tier_period == "rolling_12_months":
+        return None
+    start = period_start(program, at)
+    return start.replace(year=start.year - 1)
+
+
 def _rank(tiers: Sequence[Tier], tier_id: uuid.UUID | None) -> int:
     return next((i for i, t in enumerate(tiers) if t.id == tier_id), -1)
 
 
 async def settle(db: AsyncSession, member: Member, tiers: Sequence[Tier], reason: str, *,
                  allow_down: bool = False, actor: Principal | None = None,
-                 hooks: TenantHooks | None = None) -> tuple[str | None, str | None]:
-    """Move the member to the tier their points support (only up unless ``allow_down``);
-    returns the tier names before and after."""
+                 hooks: TenantHooks | None = None, deciding: int | None = None
+                 ) -> tuple[str | None, str | None]:
+    """Move the member to the tier their points (``deciding``, default the current
+    period's) support, only up unless ``allow_down``; returns the names before and after."""
     current = next((t for t in tiers if t.id == member.tier_id), None)
-    target = supported(tiers, member.qualifying_points)
+    target = supported(tiers, member.qualifying_points if deciding is None else deciding)
     before = current.name if current else None
     target_id = target.id if target else None
     if target_id == member.tier_id:
@@ -88,7 +101,7 @@ async def recompute(db: AsyncSession, tenant_id: uuid.UUID, program: Program,
     if after is not None:
         query = query.where(Member.id > after)
     ids = list((await db.execute(query)).scalars())
-    start = period_start(program)
+    start, before = period_start(program), previous_start(program)
     changed = 0
     for member_id in ids:
         member = (await db.execute(select(Member).where(
@@ -98,8 +111,14 @@ async def recompute(db: AsyncSession, tenant_id: uuid.UUID, program: Program,
             Entry.tenant_id == tenant_id, Entry.member_id == member_id, Entry.qualifying,
             Entry.created_at >= start))
         member.qualifying_points = max(0, int(earned or 0))
-        before, now_in = await settle(db, member, tiers, "period", allow_down=True)
-        changed += before != now_in
+        ended = 0
+        if before is not None:
+            ended = int(await db.scalar(select(func.coalesce(func.sum(Entry.points), 0)).where(
+                Entry.tenant_id == tenant_id, Entry.member_id == member_id, Entry.qualifying,
+                Entry.created_at >= before, Entry.created_at < start)) or 0)
+        was, now_in = await settle(db, member, tiers, "period", allow_down=True,
+                                   deciding=max(member.qualifying_points, ended))
+        changed += was != now_in
     return len(ids), changed, (ids[-1] if ids else None)
 
 

@@ -110,7 +110,9 @@ async def card_view(db: AsyncSession, principal: Principal, number: str) -> sche
             qualifying_points=member.qualifying_points,
             next_tier=upcoming.name if upcoming else None,
             points_to_next=(upcoming.threshold - member.qualifying_points)
-            if upcoming else None),
+            if upcoming else None,
+            points_to_keep=max(0, current.threshold - member.qualifying_points)
+            if current else 0),
         balance=member.balance, pending=member.pending, vouchers=vouchers, offers=offers,
         notes=notes,
         last_visits=[schemas.Visit(at, text(amount), points) for at, amount, points in visits])

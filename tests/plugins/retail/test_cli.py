@@ -27,10 +27,10 @@ def test_recompute_moves_tiers_down_at_period_end(client, database, cli_env):
     silver = customer(client, s, given_name="Ivan")
     assert buy(client, s, gold["cards"][0]["number"], "g1", "400").json()["tier_after"] == "Gold"
     buy(client, s, silver["cards"][0]["number"], "s1", "50")
-    # Last year's points no longer qualify: the earning is moved into the previous period.
+    # Points of two years ago decide nothing any more: the earning is moved back there.
     with database.connect_superuser() as conn:
-        conn.execute("UPDATE retail_ledger SET created_at = now() - interval '400 days' "
-                     "WHERE member_id = %s", (gold["id"],))
+        conn.execute("UPDATE retail_ledger SET created_at = date_trunc('year', now())"
+                     " - interval '18 months' WHERE member_id = %s", (gold["id"],))
     result = CliRunner().invoke(tiers_cmd(), ["--tenant", s.tenant.slug, "--program",
                                               s.program_id, "--batch-size", "1"])
     assert result.exit_code == 0, result.output
@@ -42,9 +42,22 @@ def test_recompute_moves_tiers_down_at_period_end(client, database, cli_env):
     history = client.get(f"{R}/members/{gold['id']}/tier-history", headers=s.headers).json()
     assert next((h["from_tier"], h["to_tier"], h["reason"]) for h in history) == (
         "Gold", "Silver", "period")
+    # Last year's points keep the tier through this year (the grace), and the till warns.
+    kept = customer(client, s, given_name="Kept")
+    buy(client, s, kept["cards"][0]["number"], "k1", "350")
+    with database.connect_superuser() as conn:
+        conn.execute("UPDATE retail_ledger SET created_at = date_trunc('year', now())"
+                     " - interval '2 months' WHERE member_id = %s", (kept["id"],))
+    result = CliRunner().invoke(tiers_cmd(), ["--tenant", s.tenant.slug, "--program",
+                                              s.program_id])
+    assert result.exit_code == 0, result.output
+    view = client.get(f"{R}/till/cards/{kept['cards'][0]['number']}",
+                      headers=s.cashier).json()
+    assert view["tier"]["name"] == "Gold" and view["tier"]["qualifying_points"] == 0
+    assert view["tier"]["points_to_keep"] == 300
     # Resuming after the last member does nothing more.
     again = CliRunner().invoke(tiers_cmd(), ["--tenant", s.tenant.slug, "--program",
-                                             s.program_id, "--after", silver["id"]])
+                                             s.program_id, "--after", kept["id"]])
     assert again.exit_code == 0 and "0 members settled" in again.output
 
 
