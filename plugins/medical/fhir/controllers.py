@@ -209,6 +209,13 @@ class FhirController(Controller):
         self_link = [{"relation": "self", "url": f"{base}/Patient/{ident}/$everything"}]
         return _fhir(mapping.searchset(found, base, len(found), self_link))
 
+    @get("/{kind_name:str}/{resource_id:str}/{operation:str}/{rest:path}")
+    async def unsupported(self, kind_name: FromPath[str],
+                          operation: FromPath[str]) -> Response[Any]:
+        """Deeper paths (``_history/<vid>``, compartments) are not served: still a FHIR
+        answer, not the member API's problem document."""
+        return _outcome(404, f"{kind_name}/…/{operation}/… is not supported by this server")
+
     @route(["/{kind_name:str}", "/{kind_name:str}/{resource_id:str}"], http_method=WRITES)
     async def refuse_writes(self) -> Response[Any]:
         """This server only reads: every write interaction is 405."""

@@ -159,6 +159,7 @@ def test_reads_carry_versions_and_formats_other_than_json_are_406(shared):
     assert _search(shared, "Patient", {"_format": "json"}).status_code == 200
     _refused(_search(shared, "Medication"), 404)
     _refused(_search(shared, "Observation/not-an-id"), 404)
+    _refused(_search(shared, f"Observation/{shared.ids['hr_2026']}/_history/1"), 404)
     _refused(_search(shared, f"Condition/{shared.ids['asthma']}"), 404)  # not shared
     r = httpx.post(f"{shared.fhir}/Patient", json={"resourceType": "Patient"},
                    headers=shared.headers())
