@@ -206,3 +206,60 @@ class SaleCredit(TenantScoped, Base):
 
 MODELS: list[type] = [Vehicle, StockUnit, Order, Payment, OrderLog, Promise, Quota, Contest,
                       SaleCredit]
+
+
+class TradeIn(TenantScoped, Base):
+    """An appraisal of the buyer's car: what it is worth to us (actual cash value) against
+    what we allow for it, and what is still owed on it."""
+
+    __tablename__ = "dealership_trade_ins"
+    __table_args__ = (_fk("order_id", "dealership_orders", "CASCADE"),)
+
+    order_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    vin: Mapped[str] = mapped_column(String(17))
+    description: Mapped[str | None] = mapped_column(String(200))
+    mileage_km: Mapped[int] = mapped_column(Integer)
+    condition: Mapped[str] = mapped_column(String(10))
+    currency: Mapped[str] = mapped_column(String(3))
+    actual_cash_value_minor: Mapped[int] = mapped_column(BigInteger)
+    allowance_minor: Mapped[int] = mapped_column(BigInteger)
+    payoff_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    lienholder: Mapped[str | None] = mapped_column(String(200))
+    valid_until: Mapped[date] = mapped_column(Date)
+    appraised_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+
+class FinanceApplication(TenantScoped, Base):
+    __tablename__ = "dealership_finance_applications"
+    __table_args__ = (_fk("order_id", "dealership_orders", "CASCADE"),)
+
+    order_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    lender: Mapped[str] = mapped_column(String(200))
+    lender_reference: Mapped[str | None] = mapped_column(String(300))
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(12), default="submitted")
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class FiProduct(TenantScoped, Base):
+    """A finance-and-insurance product sold with the car (warranty, GAP, …); a chargeback
+    (the customer cancelled it) takes back part of its gross."""
+
+    __tablename__ = "dealership_fi_products"
+    __table_args__ = (_fk("order_id", "dealership_orders", "CASCADE"),)
+
+    order_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    kind: Mapped[str] = mapped_column(String(20))
+    provider: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    price_minor: Mapped[int] = mapped_column(BigInteger)
+    cost_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    chargeback_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    chargeback_reason: Mapped[str | None] = mapped_column(Text)
+    charged_back_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sold_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+
+MODELS += [TradeIn, FinanceApplication, FiProduct]

@@ -25,6 +25,7 @@ from rapport_plugins.dealership.console import UI
 from rapport_plugins.dealership.models import MODELS
 from rapport_plugins.dealership.roles import PERMISSIONS, ROLES, RULES
 from rapport_plugins.dealership.routes.catalogue import StockController, VehicleController
+from rapport_plugins.dealership.routes.finance import OrderFinanceController
 from rapport_plugins.dealership.routes.incentives import IncentiveController
 from rapport_plugins.dealership.routes.orders import OrderController
 from rapport_plugins.dealership.routes.promises import PromiseController
@@ -59,8 +60,8 @@ def rapport_migrations() -> Path:
 
 @hookimpl
 def rapport_routes() -> list[Any]:
-    return [VehicleController, StockController, OrderController, PromiseController,
-            ReportController, IncentiveController]
+    return [VehicleController, StockController, OrderController, OrderFinanceController,
+            PromiseController, ReportController, IncentiveController]
 
 
 @hookimpl

@@ -430,3 +430,104 @@ class Leaderboard(msgspec.Struct):
     standings: list[Standing]
     # Every reassignment and split of the orders that count in the contest: gaming shows.
     changes: list[CreditChange]
+
+
+class TradeInIn(msgspec.Struct, forbid_unknown_fields=True):
+    vin: VinText
+    mileage_km: Annotated[int, msgspec.Meta(ge=0, le=5_000_000)]
+    condition: Literal["excellent", "good", "fair", "poor"]
+    actual_cash_value_minor: Minor
+    allowance_minor: Minor
+    valid_until: date
+    payoff_minor: Minor = 0
+    lienholder: ShortText | None = None
+    description: ShortText | None = None
+
+
+class TradeInOut(msgspec.Struct):
+    id: uuid.UUID
+    order_id: uuid.UUID
+    vin: str
+    description: str | None
+    mileage_km: int
+    condition: str
+    currency: str
+    actual_cash_value_minor: int
+    allowance_minor: int
+    # Allowance above what the car is worth to us: a discount in disguise.
+    over_allowance_minor: int
+    payoff_minor: int
+    lienholder: str | None
+    # Allowance less what is still owed; negative: negative equity rolled into the deal.
+    equity_minor: int
+    valid_until: date
+    created_at: datetime
+
+
+class TradeInList(msgspec.Struct):
+    items: list[TradeInOut]
+
+
+LenderRef = Annotated[str, msgspec.Meta(min_length=1, max_length=300, pattern=r"^[^\x00]*$")]
+
+
+class FinanceIn(msgspec.Struct, forbid_unknown_fields=True):
+    lender: ShortText
+    amount_minor: Positive
+    lender_reference: LenderRef | None = None
+
+
+class FinanceDecisionIn(msgspec.Struct, forbid_unknown_fields=True):
+    status: Literal["approved", "declined", "withdrawn"]
+    note: LongText | None = None
+    # Financing failed and the buyer walks: the deposit held is refunded in the same step.
+    refund_deposit: bool = False
+
+
+class FinanceOut(msgspec.Struct):
+    id: uuid.UUID
+    order_id: uuid.UUID
+    lender: str
+    lender_reference: str | None
+    currency: str
+    amount_minor: int
+    status: str
+    decided_at: datetime | None
+    note: str | None
+    created_at: datetime
+
+
+class FinanceList(msgspec.Struct):
+    items: list[FinanceOut]
+
+
+class ProductIn(msgspec.Struct, forbid_unknown_fields=True):
+    kind: Literal["warranty", "gap", "paint_protection", "tyre_and_wheel", "service_plan",
+                  "other"]
+    provider: ShortText
+    price_minor: Minor
+    cost_minor: Minor = 0
+
+
+class ChargebackIn(msgspec.Struct, forbid_unknown_fields=True):
+    amount_minor: Positive
+    reason: Reason
+
+
+class ProductOut(msgspec.Struct):
+    id: uuid.UUID
+    order_id: uuid.UUID
+    kind: str
+    provider: str
+    currency: str
+    price_minor: int
+    cost_minor: int
+    chargeback_minor: int
+    chargeback_reason: str | None
+    # Back-end gross: price less cost less chargebacks.
+    gross_minor: int
+    created_at: datetime
+
+
+class ProductList(msgspec.Struct):
+    items: list[ProductOut]

@@ -49,6 +49,22 @@ def _promise(client, t: TenantHandle) -> dict[str, str]:
     return {**ids, "promise_id": r.json()["id"]}
 
 
+def _application(client, t: TenantHandle) -> dict[str, str]:
+    ids = _order(client, t)
+    r = client.post(f"{D}/orders/{ids['order_id']}/financing", headers=t.headers,
+                    json={"lender": "Bank", "amount_minor": 1000})
+    assert r.status_code == 201, r.text
+    return {**ids, "application_id": r.json()["id"]}
+
+
+def _product(client, t: TenantHandle) -> dict[str, str]:
+    ids = _order(client, t)
+    r = client.post(f"{D}/orders/{ids['order_id']}/products", headers=t.headers,
+                    json={"kind": "gap", "provider": "P", "price_minor": 1000})
+    assert r.status_code == 201, r.text
+    return {**ids, "product_id": r.json()["id"]}
+
+
 def _contest(client, t: TenantHandle) -> dict[str, str]:
     r = client.post(f"{D}/incentives/contests", headers=t.headers, json={
         "name": "Victim cup", "starts_on": "2026-01-01", "ends_on": "2026-12-31",
@@ -75,6 +91,18 @@ TARGETS: dict[str, Target] = {
     ORDER + "/delivery-date": Target(_order, {"POST": {"expected_delivery": "2099-01-01",
                                                    "reason": "x"}}, MODULES),
     ORDER + "/history": Target(_order, {"GET": None}, MODULES),
+    ORDER + "/trade-ins": Target(_order, {"GET": None, "POST": {
+        "vin": "WVWZZZ1JZ3W386752", "mileage_km": 1, "condition": "good",
+        "actual_cash_value_minor": 1, "allowance_minor": 1, "valid_until": "2099-01-01"}},
+        MODULES),
+    ORDER + "/financing": Target(_order, {"GET": None, "POST": {
+        "lender": "x", "amount_minor": 1}}, MODULES),
+    ORDER + "/financing/{application_id}/decision": Target(_application, {"POST": {
+        "status": "declined", "refund_deposit": True}}, MODULES),
+    ORDER + "/products": Target(_order, {"GET": None, "POST": {
+        "kind": "gap", "provider": "x", "price_minor": 1}}, MODULES),
+    ORDER + "/products/{product_id}/chargeback": Target(_product, {"POST": {
+        "amount_minor": 1, "reason": "x"}}, MODULES),
     P: Target(_promise, {"GET": None}, MODULES),
     P + "/chain": Target(_promise, {"GET": None}, MODULES),
     P + "/resolve": Target(_promise, {"POST": {"outcome": "kept", "evidence": "x"}}, MODULES),
