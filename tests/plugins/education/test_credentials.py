@@ -164,6 +164,12 @@ def test_unknown_key_and_expired_credentials_are_refused(client, issued, live_se
                                  algorithms=["Ed25519"])
     r = client.post(url, json={"credential": fake}, headers=b.as_("registrar"))
     assert r.status_code == 422 and "does not publish the key" in r.text
+    # Unsigned (alg "none"): refused before any key is looked up.
+    unsigned = ".".join([base64.urlsafe_b64encode(json.dumps(
+        {"alg": "none", "typ": "vc+jwt"}).encode()).decode().rstrip("="),
+        out["jwt"].split(".")[1], ""])
+    r = client.post(url, json={"credential": unsigned}, headers=b.as_("registrar"))
+    assert r.status_code == 422 and "signature algorithm" in r.text
     # A key on another origin than the issuer's id.
     other = jws.serialize_compact({**header, "kid": "http://127.0.0.1:9/jwks#x"},
                                   json.dumps(_payload(out["jwt"])).encode(), stranger,
