@@ -66,16 +66,17 @@ async def _cards(
                                    filters=[g.contact_filter(value)])
         items = [{"id": c.id, "name": c.display_name, "href": f"/contacts/{c.id}",
                   "amount": None} for c in page.items]
+        more = page.next_cursor is not None
     else:
-        page_d = await deals.list_deals(db, principal, stages=stages, limit=COLUMN,
-                                        owner=value or None, unowned=value == NONE)
+        found = await deals.list_deals(db, principal, stages=stages, limit=COLUMN,
+                                       owner=value or None, unowned=value == NONE)
         items = [{"id": d.id, "name": d.title, "href": f"/deals/{d.id}",
                   "amount": (d.amount, d.currency) if d.amount is not None else None}
-                 for d in page_d.items]
-        page = page_d  # type: ignore[assignment]
+                 for d in found.items]
+        more = found.next_cursor is not None
     for item in items:
         item["targets"] = targets
-    return items, page.next_cursor is not None
+    return items, more
 
 
 def _more_link(g: Grouping, value: str) -> str | None:
