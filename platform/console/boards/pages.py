@@ -61,6 +61,7 @@ async def _cards(
 ) -> tuple[list[dict[str, Any]], bool]:
     """A column's first cards (id, name, link, where it can go) and whether there are more."""
     targets = [c for c in g.columns if c.value != value] if principal.can_write else []
+    items: list[dict[str, Any]]
     if g.entity == "contacts":
         page = await list_contacts(db, principal, definitions, cursor=None, limit=COLUMN,
                                    filters=[g.contact_filter(value)])
