@@ -55,6 +55,9 @@ def rapport_console() -> ConsoleUI:
             NavEntry("Import and export", "/imports", order=60,
                      roles=frozenset({"owner", "admin", "member"})),
             NavEntry("Trash", "/trash", order=80),
+            # The billing screen's own pages come from rapport.console.billing (a kernel area).
+            NavEntry("Plan and billing", "/billing", order=85,
+                     roles=frozenset({"owner", "admin"})),
             NavEntry("Settings", "/settings", order=90, roles=frozenset({"owner", "admin"})),
         ],
         templates=HERE / "templates",
