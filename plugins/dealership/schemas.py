@@ -531,3 +531,17 @@ class ProductOut(msgspec.Struct):
 
 class ProductList(msgspec.Struct):
     items: list[ProductOut]
+
+
+class DailyNumbers(msgspec.Struct):
+    day: date
+    currency: str
+    quotes: int
+    deposits: int
+    deposits_minor: int
+    deals_closed: int
+    closing_ratio: float | None
+    deliveries: int
+    front_gross_minor: int
+    back_gross_minor: int
+    open_orders_past_promised_date: int

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from litestar import Controller, get
@@ -11,10 +11,12 @@ from litestar.params import FromQuery, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Principal
-from rapport_plugins.dealership import reports
+from rapport_plugins.dealership import daily, reports
+from rapport_plugins.dealership.catalogue import settings_of
 from rapport_plugins.dealership.roles import require_manager
 from rapport_plugins.dealership.schemas import (
     CalibrationReport,
+    DailyNumbers,
     LateDepositReport,
     PromiseReport,
 )
@@ -46,6 +48,17 @@ class ReportController(Controller):
         require_manager(principal)
         buckets, members = await reports.calibration(db, principal.tenant_id, from_, to)
         return CalibrationReport(from_, to, buckets, members)
+
+    @get("/daily")
+    async def daily(self, principal: NamedDependency[Principal],
+                    db: NamedDependency[AsyncSession],
+                    day: FromQuery[date | None] = None) -> DailyNumbers:
+        """The sales manager's day (default today, UTC): quotes, deposits, deals closed and
+        the closing ratio, deliveries with front gross, back gross, open orders late."""
+        require_manager(principal)
+        settings = await settings_of(db, principal)
+        return await daily.numbers(db, principal.tenant_id,
+                                   day or datetime.now(UTC).date(), settings.currency)
 
     @get("/late-deposits")
     async def late_deposits(self, principal: NamedDependency[Principal],

@@ -136,3 +136,34 @@ def test_quotas_contests_and_the_leaderboard_resist_gaming(client):
     assert client.get(f"{I}/quotas", headers=d.as_("rival")).json()["items"] == []
     listed = client.get(f"{I}/contests", headers=d.as_("rival")).json()["items"]
     assert [c["name"] for c in listed] == ["Spring push"]
+
+
+def test_the_sales_managers_daily_numbers(client):
+    d = dealer(client)
+    v = vehicle(client, d)
+    sold = order(client, d, v, customer(client, d, "A"), who="sales_manager",
+                 discount_minor=100000)
+    order(client, d, v, customer(client, d, "B"), expected_delivery="2024-05-01")
+    r = client.post(f"/api/v1/dealership/orders/{sold['id']}/trade-ins",
+                    headers=d.as_("sales_manager"), json={
+                        "vin": "WVWZZZ1JZ3W386752", "mileage_km": 1000, "condition": "good",
+                        "actual_cash_value_minor": 500000, "allowance_minor": 530000,
+                        "valid_until": "2031-01-01"})
+    assert r.status_code == 201, r.text
+    r = client.post(f"/api/v1/dealership/orders/{sold['id']}/products",
+                    headers=d.as_("sales_manager"),
+                    json={"kind": "warranty", "provider": "W", "price_minor": 90000,
+                          "cost_minor": 40000})
+    assert r.status_code == 201
+    _deliver(client, d, sold["id"])
+    assert client.get(f"{R}/daily", headers=d.as_("salesperson")).status_code == 403
+    n = client.get(f"{R}/daily", headers=d.as_("sales_manager")).json()
+    assert (n["quotes"], n["deposits"], n["deposits_minor"], n["deals_closed"]) == (
+        2, 1, 1000, 1)
+    assert n["closing_ratio"] == 0.5 and n["deliveries"] == 1
+    # Net price less the 30,000 over-allowance on the trade-in; the warranty's 50,000.
+    assert n["front_gross_minor"] == 4500000 - 100000 - 30000
+    assert n["back_gross_minor"] == 50000 and n["open_orders_past_promised_date"] == 1
+    past = client.get(f"{R}/daily", params={"day": "2020-01-01"},
+                      headers=d.as_("sales_manager")).json()
+    assert past["quotes"] == 0 and past["closing_ratio"] is None
