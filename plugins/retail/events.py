@@ -11,6 +11,7 @@ from rapport.sdk import Principal, TenantHooks, emit
 
 RECORD_TYPE = "retail.member"
 MEMBER_JOINED = "retail.member_joined"
+MEMBER_ERASED = "retail.member_erased"
 POINTS_EARNED = "retail.points_earned"
 POINTS_REDEEMED = "retail.points_redeemed"
 POINTS_ADJUSTED = "retail.points_adjusted"
@@ -22,9 +23,9 @@ VOUCHER_USED = "retail.voucher_used"
 CARD_BLOCKED = "retail.card_blocked"
 CARD_REPLACED = "retail.card_replaced"
 BIRTHDAY = "retail.birthday"
-NAMES = (MEMBER_JOINED, POINTS_EARNED, POINTS_REDEEMED, POINTS_ADJUSTED, POINTS_EXPIRED,
-         POINTS_REVERSED,
-         TIER_CHANGED, VOUCHER_ISSUED, VOUCHER_USED, CARD_BLOCKED, CARD_REPLACED, BIRTHDAY)
+NAMES = (MEMBER_JOINED, MEMBER_ERASED, POINTS_EARNED, POINTS_REDEEMED, POINTS_ADJUSTED,
+         POINTS_EXPIRED, POINTS_REVERSED, TIER_CHANGED, VOUCHER_ISSUED, VOUCHER_USED,
+         CARD_BLOCKED, CARD_REPLACED, BIRTHDAY)
 
 
 class _OutboxOnly:

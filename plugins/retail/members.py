@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Contact, Principal, TenantHooks, audit, conflict, invalid, not_found
 from rapport_plugins.retail import cardnumbers, events, schemas
 from rapport_plugins.retail.ledger import Source, by_external_id, credit, lock_member
-from rapport_plugins.retail.models import Card, Member, Program, Tier
+from rapport_plugins.retail.models import Bought, Card, Member, Program, Tier
 from rapport_plugins.retail.programs import get_program
 from rapport_plugins.retail.roles import require_manager, require_till
 
@@ -34,7 +34,8 @@ async def member_out(db: AsyncSession, m: Member) -> schemas.MemberOut:
         tier = await db.scalar(select(Tier.name).where(Tier.tenant_id == m.tenant_id,
                                                        Tier.id == m.tier_id))
     return schemas.MemberOut(
-        id=m.id, program_id=m.program_id, contact_id=m.contact_id, joined_at=m.joined_at,
+        id=m.id, program_id=m.program_id, contact_id=m.contact_id, erased_at=m.erased_at,
+        joined_at=m.joined_at,
         channel=m.channel, referred_by=m.referred_by, staff=m.staff, notes=m.notes,
         balance=m.balance, pending=m.pending, qualifying_points=m.qualifying_points, tier=tier,
         cards=[card_out(c) for c in cards])
@@ -201,3 +202,27 @@ async def replace(db: AsyncSession, principal: Principal, hooks: TenantHooks, nu
     await events.publish(db, principal, hooks, events.CARD_REPLACED, principal.tenant_id,
                          member.id, {"old": old.number, "new": new.number})
     return new
+
+
+async def erase(db: AsyncSession, principal: Principal, hooks: TenantHooks,
+                member_id: uuid.UUID) -> Member:
+    """Erase the member's identity on request (GDPR): the link to the contact, the notes and
+    the cards go; the ledger, vouchers and tier history stay, anonymised, for the accounts.
+    Erasing twice changes nothing."""
+    require_manager(principal)
+    member = await lock_member(db, principal.tenant_id, member_id)
+    if member.erased_at is not None:
+        return member
+    await db.execute(delete(Card).where(Card.tenant_id == member.tenant_id,
+                                        Card.member_id == member.id))
+    await db.execute(delete(Bought).where(Bought.tenant_id == member.tenant_id,
+                                          Bought.member_id == member.id))
+    member.contact_id, member.notes, member.referred_by = None, None, None
+    member.erased_at = func.now()
+    await db.flush()
+    await db.refresh(member, ["erased_at"])
+    await audit.record(db, principal, audit.DELETE, events.RECORD_TYPE, member.id,
+                       detail={"erased": "identity; ledger kept anonymised"})
+    await events.publish(db, principal, hooks, events.MEMBER_ERASED, member.tenant_id,
+                         member.id, {"member_id": str(member.id)})
+    return member

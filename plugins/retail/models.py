@@ -117,7 +117,9 @@ class Member(TenantScoped, Base):
     )
 
     program_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
-    contact_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    # None once the member's identity was erased (the ledger stays, anonymised).
+    contact_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True),
                                                 server_default=func.now())
     channel: Mapped[str] = mapped_column(String(40), default="store")

@@ -159,6 +159,14 @@ class MemberController(Controller):
         """Spend points on a reward: a voucher with an unguessable code."""
         return await rewards.redeem_reward(db, principal, hooks, member_id, data)
 
+    @post("/{member_id:uuid}/erasure", status_code=201)
+    async def erase(self, member_id: FromPath[uuid.UUID], principal: Who, db: Db,
+                    hooks: Hooks) -> schemas.MemberOut:
+        """Erase the member's identity (GDPR): contact link, notes and cards go; the
+        anonymised ledger stays for the accounts."""
+        return await members.member_out(db, await members.erase(db, principal, hooks,
+                                                                member_id))
+
     @get("/{member_id:uuid}/tier-history")
     async def tier_history(self, member_id: FromPath[uuid.UUID], principal: Who,
                            db: Db) -> list[schemas.TierChangeOut]:

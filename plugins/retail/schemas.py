@@ -176,7 +176,8 @@ class CardOut(msgspec.Struct):
 class MemberOut(msgspec.Struct):
     id: uuid.UUID
     program_id: uuid.UUID
-    contact_id: uuid.UUID
+    contact_id: uuid.UUID | None
+    erased_at: datetime | None
     joined_at: datetime
     channel: str
     referred_by: uuid.UUID | None

@@ -81,7 +81,8 @@ async def settle(db: AsyncSession, member: Member, tiers: Sequence[Tier], reason
                       to_tier=after, reason=reason))
     await db.flush()
     await events.publish(db, actor, hooks, events.TIER_CHANGED, member.tenant_id, member.id,
-                         {"member_id": str(member.id), "contact_id": str(member.contact_id),
+                         {"member_id": str(member.id),
+                          "contact_id": str(member.contact_id) if member.contact_id else None,
                           "from": before, "to": after, "reason": reason,
                           "direction": "up" if going_up else "down"})
     return before, after

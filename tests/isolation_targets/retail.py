@@ -57,8 +57,10 @@ TARGETS: dict[str, Target] = {
     M: Target(_member, {"GET": None}, MODULES),
     M + "/ledger": Target(_member, {"GET": None}, MODULES),
     M + "/tier-history": Target(_member, {"GET": None}, MODULES),
+    M + "/erasure": Target(_member, {"POST": None}, MODULES),
     M + "/adjustments": Target(_member, {"POST": {"points": 5, "reason": "steal"}}, MODULES),
-    M + "/redemptions": Target(_member, {"POST": {"reward_id": "00000000-0000-0000-0000-000000000000"}}, MODULES),
+    M + "/redemptions": Target(_member, {"POST": {
+        "reward_id": "00000000-0000-0000-0000-000000000000"}}, MODULES),
     R + "/cards/{number}/block": Target(_member, {"POST": {"state": "blocked"}}, MODULES),
     R + "/cards/{number}/replace": Target(_member, {"POST": {}}, MODULES),
     R + "/till/cards/{number}": Target(_member, {"GET": None}, MODULES),

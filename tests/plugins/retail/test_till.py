@@ -191,3 +191,26 @@ def test_return_after_spending_claws_back_or_refuses(client):
                                                "return_id": "x-2", "amount": "10"},
                     headers=s.cashier)
     assert r.status_code == 201 and r.json()["balance"] == 1
+
+
+def test_erasure_keeps_the_anonymised_ledger(client, database):
+    s = shop(client)
+    member = customer(client, s)
+    card = member["cards"][0]["number"]
+    buy(client, s, card, "e-1", "70")
+    assert client.post(f"{R}/members/{member['id']}/erasure",
+                       headers=s.cashier).status_code == 403
+    r = client.post(f"{R}/members/{member['id']}/erasure", headers=s.headers)
+    assert r.status_code == 201, r.text
+    erased = r.json()
+    assert erased["contact_id"] is None and erased["cards"] == [] and erased["erased_at"]
+    assert client.post(f"{R}/members/{member['id']}/erasure",
+                       headers=s.headers).json()["erased_at"] == erased["erased_at"]
+    assert client.get(f"{R}/till/cards/{card}", headers=s.cashier).status_code == 404
+    # The contact can go now; the ledger stays for the accounts.
+    assert client.delete(f"/api/v1/contacts/{member['contact_id']}",
+                         headers=s.headers).status_code in (200, 204)
+    ledger = client.get(f"{R}/members/{member['id']}/ledger", headers=s.headers).json()
+    assert ledger["balance"] == 70 and [e["kind"] for e in ledger["items"]] == ["earn"]
+    report = client.get(f"{R}/programs/{s.program_id}/report", headers=s.headers).json()
+    assert report["issued"] == 70
