@@ -29,12 +29,14 @@ from rapport.core.audit.service import diff as _diff
 from rapport.core.audit.service import history_statement as _history_statement
 from rapport.core.audit.service import jsonable as _jsonable
 from rapport.core.audit.service import record as _record
+from rapport.core.consent.decision import may_contact
 from rapport.core.contacts.models import Contact
 from rapport.core.contacts.names import salutation
 from rapport.core.contacts.preferences import defaults as contact_defaults
 from rapport.core.contacts.relationships.models import RelationshipMember
 from rapport.core.contacts.service import get_contact
 from rapport.core.events.emit import emit
+from rapport.core.interactions.service import log_interaction
 from rapport.core.modules.enabled import enabled_array, enabled_modules, is_enabled
 from rapport.core.modules.models import TenantModule
 from rapport.core.modules.service import load_settings
@@ -319,6 +321,8 @@ __all__ = [
     "invalid_many",
     "is_enabled",
     "load_settings",
+    "log_interaction",
+    "may_contact",
     "new_id",
     "newest_first",
     "not_found",

@@ -21,6 +21,7 @@ from rapport.sdk import (
 )
 from rapport_plugins.dealership import promises
 from rapport_plugins.dealership.catalogue import colour_codes, settings_of, unit_of, vehicle_of
+from rapport_plugins.dealership.customers import tell
 from rapport_plugins.dealership.events import announce
 from rapport_plugins.dealership.models import Order, Promise, SaleCredit, StockUnit
 from rapport_plugins.dealership.money import refund_locked
@@ -49,6 +50,9 @@ async def transition(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     await db.flush()
     await log(db, principal, order, "stage", f"{before} → {order.state}",
               {"from": before, "to": order.state, "note": data.note})
+    stage = ORDER.state(order.state)
+    await tell(db, principal, hooks, order, f"Your order: {stage.label if stage else order.state}",
+               f"Your {order.colour_code} order moved from {before} to {order.state}.")
     await announce(db, principal, hooks, "dealership.order_stage_changed", RECORD, order.id,
                {"from": before, "to": order.state, "contact_id": order.contact_id,
                 "expected_delivery": order.expected_delivery})
@@ -203,6 +207,8 @@ async def change_delivery(db: AsyncSession, principal: Principal, hooks: TenantH
             if p.due_at > now and new_due > now:
                 await promises.supersede(db, principal, hooks, p, new_due, p.probability,
                                          f"delivery date changed: {data.reason}")
+    await tell(db, principal, hooks, order, f"New delivery date: {data.expected_delivery}",
+               f"Your car is now expected on {data.expected_delivery} ({data.reason}).")
     await announce(db, principal, hooks, "dealership.delivery_date_changed", RECORD, order.id,
                {"from": before, "to": data.expected_delivery, "reason": data.reason,
                 "contact_id": order.contact_id})

@@ -138,3 +138,31 @@ def test_a_manager_reassigns_and_splits_and_it_is_logged(client):
     kinds = [e["kind"] for e in client.get(f"{API}/{oid}/history",
                                            headers=d.as_("sales_manager")).json()["items"]]
     assert kinds == ["created", "split", "reassigned"]
+
+
+def test_the_buyer_is_told_of_stages_and_dates_unless_they_asked_not_to_be(client):
+    d = dealer(client)
+    v = vehicle(client, d)
+    told, quiet = customer(client, d, "Told"), customer(client, d, "Quiet")
+    r = client.put(f"/api/v1/contacts/{quiet}/contact-policy", headers=d.as_("owner"),
+                   json={"do_not_contact": True})
+    assert r.status_code in (200, 204), r.text
+    for contact in (told, quiet):
+        oid = order(client, d, v, contact)["id"]
+        client.post(f"{API}/{oid}/deposits", headers=d.as_("salesperson"),
+                    json={"amount_minor": 1000, "currency": "EUR", "receipt": "R"})
+        assert move(client, d, oid, "deposit_paid").status_code == 200
+        r = client.post(f"{API}/{oid}/delivery-date", headers=d.as_("salesperson"),
+                        json={"expected_delivery": "2031-02-01", "reason": "Allocation moved"})
+        assert r.status_code == 200
+        kinds = [e["kind"] for e in client.get(f"{API}/{oid}/history",
+                                               headers=d.as_("salesperson")).json()["items"]]
+        expected = "told" if contact == told else "not_told"
+        assert kinds.count(expected) == 2, kinds
+    sent = client.get("/api/v1/interactions", params={"contact_id": told},
+                      headers=d.as_("owner")).json()["items"]
+    assert sorted(i["subject"] for i in sent) == ["New delivery date: 2031-02-01",
+                                                  "Your order: Deposit paid"]
+    assert all(i["direction"] == "outbound" and i["channel"] == "email" for i in sent)
+    assert client.get("/api/v1/interactions", params={"contact_id": quiet},
+                      headers=d.as_("owner")).json()["items"] == []
