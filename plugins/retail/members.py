@@ -81,11 +81,16 @@ async def join(db: AsyncSession, principal: Principal, hooks: TenantHooks | None
                data: schemas.MemberIn) -> Member:
     require_till(principal)
     program = await get_program(db, principal, data.program_id)
+    # The contact row's lock makes "not a member yet" hold until this transaction ends.
     contact = await db.scalar(select(Contact.id).where(
         Contact.tenant_id == principal.tenant_id, Contact.id == data.contact_id,
-        Contact.deleted_at.is_(None)))
+        Contact.deleted_at.is_(None)).with_for_update())
     if contact is None:
         raise invalid("contact_id", "no such contact")
+    if await db.scalar(select(Member.id).where(
+            Member.tenant_id == principal.tenant_id, Member.program_id == program.id,
+            Member.contact_id == data.contact_id)) is not None:
+        raise conflict("This contact is already a member of the program")
     if data.referred_by is not None:
         referrer = await db.scalar(select(Member.id).where(
             Member.tenant_id == principal.tenant_id, Member.id == data.referred_by,
@@ -97,11 +102,7 @@ async def join(db: AsyncSession, principal: Principal, hooks: TenantHooks | None
                     referred_by=data.referred_by, staff=data.staff, notes=data.notes,
                     balance=0, qualifying_points=0)
     db.add(member)
-    try:
-        async with db.begin_nested():
-            await db.flush()
-    except IntegrityError:
-        raise conflict("This contact is already a member of the program") from None
+    await db.flush()
     card = await issue_card(db, member, program, data.card_kind, data.card_number)
     await _welcome(db, principal, member, program)
     await audit.record(db, principal, audit.CREATE, events.RECORD_TYPE, member.id,

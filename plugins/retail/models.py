@@ -111,8 +111,6 @@ class Member(TenantScoped, Base):
         _fk("program_id", "retail_programs", "CASCADE"),
         _fk("contact_id", "contacts", "CASCADE"),
         _fk("tier_id", "retail_tiers"),
-        UniqueConstraint("tenant_id", "program_id", "contact_id",
-                         name="uq_retail_members_contact"),
         CheckConstraint("balance >= 0", name="balance_not_negative"),
     )
 

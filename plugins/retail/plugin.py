@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rapport.sdk import (
+    CONTACT_MERGED,
     TRANSACTION_RECORDED,
     ConsoleUI,
     ContactSummaryQuery,
@@ -20,7 +21,7 @@ from rapport.sdk import (
     TimelineQuery,
     hookimpl,
 )
-from rapport_plugins.retail import timeline
+from rapport_plugins.retail import merging, timeline
 from rapport_plugins.retail import work as periodic
 from rapport_plugins.retail.cli import retail_group
 from rapport_plugins.retail.console import UI
@@ -78,6 +79,8 @@ def rapport_sharing_rules() -> list[SharingRule]:
 async def rapport_event(event: DomainEvent) -> None:
     if event.name == TRANSACTION_RECORDED:
         await on_transaction(event)
+    elif event.name == CONTACT_MERGED and event.record_id is not None:
+        await merging.fold(event.session, event.tenant_id, event.record_id)
 
 
 @hookimpl

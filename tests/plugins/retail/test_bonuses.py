@@ -70,3 +70,27 @@ def test_daily_caps(client):
     r = client.patch(f"{R}/programs/{s.program_id}", json={"daily_redeem_cap": 0},
                      headers=s.headers)
     assert r.status_code == 422 and "daily_redeem_cap" in r.text
+
+
+def test_contact_merge_folds_memberships(client):
+    s = shop(client, signup_bonus=10)
+    tiers = f"{R}/programs/{s.program_id}/tiers"
+    client.post(tiers, json={"name": "Silver", "threshold": 0}, headers=s.headers)
+    client.post(tiers, json={"name": "Gold", "threshold": 200}, headers=s.headers)
+    keep = customer(client, s)
+    other = customer(client, s, given_name="Olena2")
+    buy(client, s, keep["cards"][0]["number"], "m-1", "50")
+    buy(client, s, other["cards"][0]["number"], "m-2", "250")
+    r = client.post(f"/api/v1/contacts/{keep['contact_id']}/merge",
+                    json={"other_id": other["contact_id"]}, headers=s.headers)
+    assert r.status_code == 200, r.text
+    assert client.get(f"{R}/members/{other['id']}", headers=s.headers).status_code == 404
+    merged = client.get(f"{R}/members/{keep['id']}", headers=s.headers).json()
+    assert merged["balance"] == 10 + 50 + 10 + 250
+    assert merged["tier"] == "Gold"  # the higher tier stays
+    assert {c["number"] for c in merged["cards"]} == {
+        keep["cards"][0]["number"], other["cards"][0]["number"]}
+    view = client.get(f"{R}/till/cards/{other['cards'][0]['number']}", headers=s.cashier)
+    assert view.status_code == 200 and view.json()["member_id"] == keep["id"]
+    ledger = client.get(f"{R}/members/{keep['id']}/ledger", headers=s.headers).json()
+    assert sum(e["points"] for e in ledger["items"]) == merged["balance"]
