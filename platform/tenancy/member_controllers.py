@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.billing.gate import require_room
+from rapport.errors import ALSO_ANSWERS
 from rapport.hooks import PluginRegistry
 from rapport.mail import deliver
 from rapport.settings import Settings
@@ -43,7 +44,8 @@ class MemberController(Controller):
         """Everyone in this tenant with their role."""
         return MemberList([member_out(m) for m in await members.list_members(db, principal)])
 
-    @post("/", status_code=201)
+    # 402: past the plan's member limit (billing on).
+    @post("/", status_code=201, opt={ALSO_ANSWERS: (402,)})
     async def add_member(
         self,
         data: JSONBody[MemberIn],

@@ -66,7 +66,7 @@ class CheckoutIn(msgspec.Struct, forbid_unknown_fields=True):
     modules: list[Key] = msgspec.field(default_factory=list)
 
 
-class SessionOut(msgspec.Struct):
+class StripeSessionOut(msgspec.Struct):
     url: str
 
 

@@ -86,7 +86,7 @@ def _addon_price(now: Standing, module: str, field: str) -> str:
 
 
 async def checkout(session: AsyncSession, principal: Principal, registry: PluginRegistry,
-                   data: schemas.CheckoutIn, base_url: str) -> schemas.SessionOut:
+                   data: schemas.CheckoutIn, base_url: str) -> schemas.StripeSessionOut:
     """A Stripe Checkout session for ``data.plan`` (and add-ons): its URL."""
     require_owner(principal)
     config = _config()
@@ -134,11 +134,11 @@ async def checkout(session: AsyncSession, principal: Principal, registry: Plugin
         })
     except stripe.StripeError as exc:
         raise unavailable(exc) from exc
-    return schemas.SessionOut(url=created.url or "")
+    return schemas.StripeSessionOut(url=created.url or "")
 
 
 async def portal(session: AsyncSession, principal: Principal,
-                 base_url: str) -> schemas.SessionOut:
+                 base_url: str) -> schemas.StripeSessionOut:
     require_owner(principal)
     sc = client(_config())
     account = await accounts.ensure_customer(session, sc, principal.tenant_id)
@@ -148,7 +148,7 @@ async def portal(session: AsyncSession, principal: Principal,
             "return_url": f"{base_url.rstrip('/')}/billing"})
     except stripe.StripeError as exc:
         raise unavailable(exc) from exc
-    return schemas.SessionOut(url=created.url)
+    return schemas.StripeSessionOut(url=created.url)
 
 
 def _active(account_subs: list[dict[str, object]]) -> dict[str, object] | None:

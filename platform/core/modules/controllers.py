@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.modules import service
 from rapport.core.modules.schemas import ModuleChange, ModuleList, ModuleOut
+from rapport.errors import ALSO_ANSWERS
 from rapport.hooks import PluginRegistry
 from rapport.tenancy.principal import Principal
 
@@ -47,7 +48,8 @@ class ModuleController(Controller):
         """Every installed module, whether this tenant enabled it, and any load error."""
         return ModuleList([_out(s) for s in await service.list_modules(db, principal, registry)])
 
-    @put("/{name:str}")
+    # 402: billing is on and the module is neither in the plan nor a purchased add-on.
+    @put("/{name:str}", opt={ALSO_ANSWERS: (402,)})
     async def enable_module(
         self,
         name: ModuleName,
