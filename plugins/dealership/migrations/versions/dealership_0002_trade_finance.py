@@ -19,7 +19,7 @@ branch_labels = None
 depends_on = None
 
 
-def _order(table: str) -> list[object]:
+def _order(table: str) -> list[sa.schema.SchemaItem]:
     return [
         sa.Column("order_id", UUID(as_uuid=True), nullable=False),
         sa.ForeignKeyConstraint(["tenant_id", "order_id"],
