@@ -183,7 +183,9 @@ async def measure(server: Server, others: int) -> dict[str, float]:
                                  headers=inst.headers, json={
                                      "code": "RETURN", "title": "Returning", "courses": courses})
             inst.program_id = program["id"]
-        direct = await psycopg.AsyncConnection.connect(libpq_url(server.app_url))
+        # As the app's engine connects: no server-side prepared statements.
+        direct = await psycopg.AsyncConnection.connect(libpq_url(server.app_url),
+                                                       prepare_threshold=None)
         params = {"tenant": uuid.UUID(many.tenant_id), "learner": uuid.UUID(many.learner_id),
                   "target": uuid.UUID(many.program_id)}
 
