@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Contact, Principal, TenantHooks, audit, conflict, invalid, not_found
-from rapport_plugins.retail import cardnumbers, events, schemas
+from rapport_plugins.retail import bonuses, cardnumbers, events, schemas
 from rapport_plugins.retail.ledger import Source, by_external_id, credit, lock_member
 from rapport_plugins.retail.models import Bought, Card, Member, Program, Tier
 from rapport_plugins.retail.programs import get_program
@@ -105,6 +105,7 @@ async def join(db: AsyncSession, principal: Principal, hooks: TenantHooks | None
     await db.flush()
     card = await issue_card(db, member, program, data.card_kind, data.card_number)
     await _welcome(db, principal, member, program)
+    await bonuses.profile(db, principal.tenant_id, data.contact_id)
     await audit.record(db, principal, audit.CREATE, events.RECORD_TYPE, member.id,
                        audit.diff({}, {"contact_id": str(member.contact_id),
                                        "program_id": str(program.id), "card": card.number}))

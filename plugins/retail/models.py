@@ -57,6 +57,8 @@ class Program(TenantScoped, Base):
     card_prefix: Mapped[str] = mapped_column(String(8), default="7000")
     next_card: Mapped[int] = mapped_column(BigInteger, default=1)
     signup_bonus: Mapped[int] = mapped_column(Integer, default=0)
+    profile_bonus: Mapped[int] = mapped_column(Integer, default=0)
+    newsletter_bonus: Mapped[int] = mapped_column(Integer, default=0)
     referral_bonus: Mapped[int] = mapped_column(Integer, default=0)
     # New points wait this many days (the return window) before they count.
     pending_days: Mapped[int] = mapped_column(Integer, default=0)

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from rapport.sdk import (
+    CONSENT_CHANGED,
     CONTACT_MERGED,
+    CONTACT_UPDATED,
     TRANSACTION_RECORDED,
     ConsoleUI,
     ContactSummaryQuery,
@@ -21,7 +23,7 @@ from rapport.sdk import (
     TimelineQuery,
     hookimpl,
 )
-from rapport_plugins.retail import merging, timeline
+from rapport_plugins.retail import bonuses, merging, timeline
 from rapport_plugins.retail import work as periodic
 from rapport_plugins.retail.cli import retail_group
 from rapport_plugins.retail.console import UI
@@ -81,6 +83,11 @@ async def rapport_event(event: DomainEvent) -> None:
         await on_transaction(event)
     elif event.name == CONTACT_MERGED and event.record_id is not None:
         await merging.fold(event.session, event.tenant_id, event.record_id)
+    elif event.name == CONTACT_UPDATED and event.record_id is not None:
+        await bonuses.profile(event.session, event.tenant_id, event.record_id)
+    elif event.name == CONSENT_CHANGED and event.record_id is not None:
+        await bonuses.newsletter(event.session, event.tenant_id, event.record_id,
+                                 event.payload)
 
 
 @hookimpl

@@ -45,6 +45,7 @@ def program_out(p: Program) -> schemas.ProgramOut:
         expected_redemption_rate=text(p.expected_redemption_rate) or "0",
         birthday_bonus=p.birthday_bonus, time_zone=p.time_zone, card_prefix=p.card_prefix,
         signup_bonus=p.signup_bonus, referral_bonus=p.referral_bonus,
+        profile_bonus=p.profile_bonus, newsletter_bonus=p.newsletter_bonus,
         pending_days=p.pending_days, daily_earn_cap=p.daily_earn_cap,
         daily_redeem_cap=p.daily_redeem_cap, created_at=p.created_at,
     )

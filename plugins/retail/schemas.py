@@ -44,6 +44,8 @@ class ProgramIn(msgspec.Struct, forbid_unknown_fields=True):
     card_prefix: Annotated[str, msgspec.Meta(pattern="^[0-9]{1,8}$")] = "7000"
     signup_bonus: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
     referral_bonus: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
+    profile_bonus: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
+    newsletter_bonus: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] = 0
     pending_days: Annotated[int, msgspec.Meta(ge=0, le=365)] = 0
     daily_earn_cap: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] | None = None
     daily_redeem_cap: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] | None = None
@@ -62,6 +64,8 @@ class ProgramPatch(msgspec.Struct, forbid_unknown_fields=True):
     time_zone: TimeZone | None = None
     signup_bonus: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | None = None
     referral_bonus: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | None = None
+    profile_bonus: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | None = None
+    newsletter_bonus: Annotated[int, msgspec.Meta(ge=0, le=1_000_000)] | None = None
     pending_days: Annotated[int, msgspec.Meta(ge=0, le=365)] | None = None
     daily_earn_cap: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] | None = None
     daily_redeem_cap: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] | None = None
@@ -83,6 +87,8 @@ class ProgramOut(msgspec.Struct):
     card_prefix: str
     signup_bonus: int
     referral_bonus: int
+    profile_bonus: int
+    newsletter_bonus: int
     pending_days: int
     daily_earn_cap: int | None
     daily_redeem_cap: int | None

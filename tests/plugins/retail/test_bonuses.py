@@ -94,3 +94,22 @@ def test_contact_merge_folds_memberships(client):
     assert view.status_code == 200 and view.json()["member_id"] == keep["id"]
     ledger = client.get(f"{R}/members/{keep['id']}/ledger", headers=s.headers).json()
     assert sum(e["points"] for e in ledger["items"]) == merged["balance"]
+
+
+def test_profile_and_newsletter_bonuses_once(client):
+    s = shop(client, profile_bonus=30, newsletter_bonus=20)
+    member = customer(client, s)  # no e-mail, no birthday: not complete yet
+    assert member["balance"] == 0
+    contact = f"/api/v1/contacts/{member['contact_id']}"
+    r = client.patch(contact, json={"email": "olena@example.com", "birthday": "1990-05-05"},
+                     headers=s.headers)
+    assert r.status_code == 200, r.text
+    client.patch(contact, json={"preferred_name": "Olenka"}, headers=s.headers)
+    consent = {"channel": "email", "topic": "newsletter", "status": "opt_in",
+               "source": "web form"}
+    assert client.post(f"{contact}/consent", json=consent,
+                       headers=s.headers).status_code == 201
+    client.post(f"{contact}/consent", json={**consent, "status": "opt_out"}, headers=s.headers)
+    client.post(f"{contact}/consent", json=consent, headers=s.headers)
+    got = client.get(f"{R}/members/{member['id']}", headers=s.headers).json()
+    assert got["balance"] == 30 + 20
