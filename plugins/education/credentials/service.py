@@ -8,9 +8,13 @@ registrar's decision (or are recognised at once where the tenant allows exact ma
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
+import os
 import uuid
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import func, select, text
@@ -51,10 +55,31 @@ RECOGNITION_DECIDED = "education.recognition_decided"
 MAX_FETCH = 1 << 20
 
 
+# Deployment-level: allow fetching issuers' documents from private and loopback addresses
+# (a campus network, the test suite's loopback servers). Off by default, so a credential
+# cannot make the server probe its own network.
+ALLOW_PRIVATE = "RAPPORT_EDUCATION_FETCH_PRIVATE"
+
+
+async def _public_host(url: str) -> None:
+    host = urlsplit(url).hostname or ""
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(host, None)
+    except OSError as exc:
+        raise ValueError(f"the host {host!r} cannot be resolved") from exc
+    for *_, address in found:
+        ip = ipaddress.ip_address(address[0])
+        if not ip.is_global:
+            raise ValueError(f"the host {host!r} is a private or local address")
+
+
 async def fetch(url: str) -> bytes:
-    """An issuer's document (keys, status list): HTTP(S) only, 5 s, at most 1 MiB."""
+    """An issuer's document (keys, status list): HTTP(S) only, public addresses only unless
+    the deployment allows private ones, no redirects, 5 s, at most 1 MiB."""
     if not url.startswith(("https://", "http://")):
         raise ValueError("only http(s) URLs are fetched")
+    if os.environ.get(ALLOW_PRIVATE, "") not in ("1", "true", "yes"):
+        await _public_host(url)
     async with httpx.AsyncClient(timeout=5.0, follow_redirects=False) as client:
         response = await client.get(url, headers={"Accept": "application/json"})
         response.raise_for_status()

@@ -27,7 +27,9 @@ def _payload(token: str) -> dict:
 
 
 @pytest.fixture
-def issued(client, live_server):  # noqa: F811
+def issued(client, live_server, monkeypatch):  # noqa: F811
+    # The issuer is on loopback here; a deployment allows private addresses explicitly.
+    monkeypatch.setenv("RAPPORT_EDUCATION_FETCH_PRIVATE", "1")
     a = institution(client)
     sql = outcome(client, a, "SQL", framework_uri=ESCO + "sql", framework_name="ESCO")
     py = outcome(client, a, "PY", framework_uri=ESCO + "python", framework_name="ESCO")
@@ -220,3 +222,13 @@ def test_framework_links_match_beyond_identical_uris(client, issued):
     held = client.get(f"/api/v1/education/learners/{who}/record",
                       headers=b.as_("advisor")).json()["holdings"]
     assert {(h["code"], h["level"]) for h in held} == {("DB-B", 3), ("OTHER", 2)}
+
+
+def test_private_addresses_are_not_fetched_unless_allowed(client, issued, monkeypatch):
+    _, _, out = issued
+    monkeypatch.delenv("RAPPORT_EDUCATION_FETCH_PRIVATE")
+    b = institution(client)
+    who = learner(client, b)["id"]
+    r = client.post(f"/api/v1/education/learners/{who}/credentials/import",
+                    json={"credential": out["jwt"]}, headers=b.as_("registrar"))
+    assert r.status_code == 422 and "private or local address" in r.text
