@@ -153,8 +153,10 @@ def _filtered(
     filters: Sequence[str],
     sort: str | None,
 ) -> tuple[FilterPlan, Sort | None]:
-    targets = query_targets(tenant_id, definitions)
     plain, linked = _split_filters(tenant_id, filters)
+    # The targets (a column expression per queryable field) only when a filter or the
+    # sort names one: the plain newest-first page needs none.
+    targets = query_targets(tenant_id, definitions) if plain or sort else {}
     planned = plan_filters(plain, targets, definitions)
     if sort and sort.lstrip("-") in LINKED:
         raise bad_query("sort", f"cannot sort by {sort.lstrip('-')}: a contact has several")
