@@ -47,3 +47,22 @@ def test_past_due_banner_in_ukrainian(client, tenant, stripe_fake, post_event):
     assert r.status_code == 200
     assert 'id="past-due"' in r.text
     assert "Оплату прострочено" in r.text or "Payment is overdue" in r.text
+
+
+def test_marketplace_marks_add_ons_to_buy_and_explains_a_refusal(client, tenant, stripe_fake):
+    csrf = sign_in(client, tenant)
+    page = client.get("/settings/modules")
+    assert page.status_code == 200
+    assert page.text.count("A paid add-on, not in your plan.") >= 4
+    r = client.post("/settings/modules/medical/enable", data={"_csrf": csrf},
+                    follow_redirects=False)
+    assert r.status_code == 402
+    assert "price_medical" in r.text
+    assert 'id="module-medical"' in r.text  # the marketplace again, the card explaining
+
+
+def test_marketplace_in_self_hosted_mode_offers_everything(client, tenant, monkeypatch):
+    monkeypatch.delenv("RAPPORT_STRIPE_SECRET_KEY", raising=False)
+    sign_in(client, tenant)
+    page = client.get("/settings/modules")
+    assert "A paid add-on" not in page.text

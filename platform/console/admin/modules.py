@@ -16,6 +16,7 @@ from rapport.console.admin.common import GUARDS, TABS
 from rapport.console.forms import field_errors
 from rapport.console.guards import redirect
 from rapport.console.rendering import screen_response
+from rapport.core.billing.standing import standing
 from rapport.core.modules import service
 from rapport.errors import RapportError
 from rapport.hooks import PluginRegistry, Screen
@@ -56,11 +57,16 @@ async def _page(
 ) -> Response[str]:
     states = await service.list_modules(db, principal, registry)
     on = {s.info.name for s in states if s.enabled}
+    # Billing's view of each module (all free in self-hosted mode): add-ons to buy first.
+    billed = await standing(db, principal.tenant_id, registry)
     cards = []
     for s in states:
         values = await service.get_settings(db, principal, registry, s.info.name) \
             if s.enabled and s.info.settings_schema is not None else {}
-        cards.append(_card(s, registry, on, values))
+        cards.append({**_card(s, registry, on, values),
+                      "to_buy": not billed.entitled(s.info.name),
+                      "read_only": billed.entitled(s.info.name)
+                      and not billed.writable(s.info.name)})
     done = next(((k, request.query_params[k]) for k in DONE if request.query_params.get(k)),
                 None)
     return screen_response(request, Screen("console/admin/modules.html", "Modules", {
@@ -92,9 +98,9 @@ async def enable(
         await service.enable(db, principal, registry, name,
                              with_requirements=form.get("with_requirements") == "1")
     except RapportError as exc:
-        if exc.status != 409:
+        if exc.status not in (402, 409):  # 402: an add-on the plan does not include
             raise
-        return await _page(request, db, principal, registry, status=409,
+        return await _page(request, db, principal, registry, status=exc.status,
                            problem=(name, field_errors(exc), _refused(exc)))
     # A whole page again: the navigation changes with the modules.
     return redirect(request, f"{PATH}?enabled={name}#module-{name}")
