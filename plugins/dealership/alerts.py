@@ -37,8 +37,11 @@ async def run(sessions: async_sessionmaker[AsyncSession], registry: Any, batch: 
     handled = 0
     for tenant_id in tenants:
         async with tenant_session(sessions, tenant_id) as session:
-            hooks = registry.for_tenant(await enabled_modules(session, tenant_id))
-            handled += await remind_tenant(session, hooks, tenant_id, batch)
+            enabled = await enabled_modules(session, tenant_id)
+            if "dealership" not in enabled:
+                continue  # its promises wait, kept, until the module is on again
+            handled += await remind_tenant(session, registry.for_tenant(enabled), tenant_id,
+                                           batch)
     return handled
 
 

@@ -98,3 +98,17 @@ def test_check_vin_command():
                                                    "--market", "europe"])
     assert europe.exit_code == 0
     assert CliRunner().invoke(dealership_group, ["check-vin", "WVWZZZ1JZ3W38649O"]).exit_code == 1
+
+
+def test_the_worker_pass_sends_the_alerts_too(client):
+    from rapport.hooks import PeriodicWork
+    from rapport.worker import periodic_work
+
+    d = dealer(client)
+    promise(client, d, customer(client, d), days=1, text="Bring the spare key")
+    state = client.app.state
+    work = PeriodicWork(state.sessionmaker, state.registry, max_tenants=1_000_000)
+    client.blocking_portal.call(periodic_work, work)
+    assert _kinds(client, d.as_("salesperson")) == ["dealership.promise_due_soon"]
+    client.blocking_portal.call(periodic_work, work)
+    assert _kinds(client, d.as_("sales_manager")) == ["dealership.promise_due_soon"]
