@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,6 +47,7 @@ from rapport_plugins.education.schemas import (
     EnrolmentOut,
     LearnerIn,
     LearnerOut,
+    LearnerPatch,
     ResultIn,
 )
 from rapport_plugins.education.settings import EducationSettings
@@ -104,6 +106,24 @@ async def find_learner(db: AsyncSession, principal: Principal,
     if row is None:
         raise not_found("Learner")
     return row[0], row[1]
+
+
+async def change(db: AsyncSession, principal: Principal, learner_id: uuid.UUID,
+                 data: LearnerPatch) -> tuple[Learner, Contact]:
+    """A new student number, or the learner's consent to hear about new courses."""
+    require_registrar(principal)
+    learner, contact = await find_learner(db, principal, learner_id)
+    before = {"student_number": learner.student_number, "may_contact": learner.may_contact}
+    if not isinstance(data.student_number, msgspec.UnsetType):
+        learner.student_number = data.student_number
+    if not isinstance(data.may_contact, msgspec.UnsetType):
+        learner.may_contact = data.may_contact
+    await db.flush()
+    after = {"student_number": learner.student_number, "may_contact": learner.may_contact}
+    if after != before:
+        await audit.record(db, principal, audit.UPDATE, "education.learner", learner.id,
+                           changes=audit.diff(before, after))
+    return learner, contact
 
 
 async def learner_of_contact(db: AsyncSession, tenant_id: uuid.UUID,

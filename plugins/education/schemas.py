@@ -334,3 +334,10 @@ class LicenceOut(msgspec.Struct):
     earned: float
     remaining: float
     on_track: bool
+
+
+class LearnerPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Fields left out stay as they are."""
+
+    student_number: Code | msgspec.UnsetType = msgspec.UNSET
+    may_contact: bool | msgspec.UnsetType = msgspec.UNSET

@@ -80,7 +80,7 @@ TARGETS: dict[str, Target] = {
     "/api/v1/education/courses/{course_id}/publish": Target(_course, {"POST": None}, MODULES),
     "/api/v1/education/courses/{course_id}/audience": Target(_course, {"GET": None}, MODULES),
     "/api/v1/education/programs/{program_id}": Target(_program, {"GET": None}, MODULES),
-    L: Target(_learner, {"GET": None}, MODULES),
+    L: Target(_learner, {"GET": None, "PATCH": {"student_number": "HIJACK"}}, MODULES),
     L + "/record": Target(_learner, {"GET": None}, MODULES),
     L + "/recommendations": Target(_learner, {"GET": None}, MODULES),
     L + "/enrolments": Target(_learner, {"GET": None, "POST": {"course_id": "0190a1b2-0000-7000-8000-000000000001",

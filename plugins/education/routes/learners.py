@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,7 @@ from rapport_plugins.education.schemas import (
     LearnerIn,
     LearnerOut,
     LearnerPage,
+    LearnerPatch,
     LicenceIn,
     LicenceOut,
     RecommendationsOut,
@@ -60,6 +61,14 @@ class LearnerController(Controller):
                            principal: NamedDependency[Principal],
                            db: NamedDependency[AsyncSession]) -> LearnerOut:
         return learners.learner_out(*await learners.find_learner(db, principal, learner_id))
+
+    @patch("/{learner_id:uuid}")
+    async def change_learner(self, learner_id: FromPath[uuid.UUID],
+                             data: JSONBody[LearnerPatch],
+                             principal: NamedDependency[Principal],
+                             db: NamedDependency[AsyncSession]) -> LearnerOut:
+        """Change the student number (unique: 409) or the consent to be contacted."""
+        return learners.learner_out(*await learners.change(db, principal, learner_id, data))
 
     @get("/{learner_id:uuid}/record")
     async def learner_record(self, learner_id: FromPath[uuid.UUID],

@@ -187,6 +187,17 @@ def test_new_course_audience_is_alumni_who_consented_and_lack_its_outcomes(clien
     never = learner(client, a, "Never", may_contact=True)["id"]
     for who in (knows_all, lacks, silent):
         complete(client, a, who, old)
+    # Silent had consented once and withdrew it; a taken student number is a 409.
+    r = client.patch(f"/api/v1/education/learners/{silent}", json={"may_contact": False},
+                     headers=a.as_("registrar"))
+    assert r.status_code == 200 and r.json()["may_contact"] is False
+    taken = client.get(f"/api/v1/education/learners/{lacks}", headers=a.as_("advisor")).json()
+    r = client.patch(f"/api/v1/education/learners/{silent}", headers=a.as_("registrar"),
+                     json={"student_number": taken["student_number"]})
+    assert r.status_code == 409
+    r = client.patch(f"/api/v1/education/learners/{silent}", headers=a.as_("advisor"),
+                     json={"may_contact": True})
+    assert r.status_code == 403
     post(client, a, f"/learners/{knows_all}/achievements",
          {"kind": "micro-credential", "title": "x", "issued_on": "2020-01-01"})
     # knows_all completes FRESH's outcome O2 via another course.
