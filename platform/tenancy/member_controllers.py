@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.billing.gate import require_room
+from rapport.core.billing.seats import follow_members
 from rapport.errors import ALSO_ANSWERS
 from rapport.hooks import PluginRegistry
 from rapport.mail import deliver
@@ -69,6 +70,7 @@ class MemberController(Controller):
         )
         # Past the plan's member limit: 402 naming it, and the invitation rolls back.
         await require_room(db, principal.tenant_id, registry, "members", adding=0)
+        await follow_members(db, principal.tenant_id)  # a per-seat plan's quantity
         return Response(
             member_out(added.member),
             status_code=201,
@@ -117,3 +119,4 @@ class MemberController(Controller):
         """Remove a member from this tenant: their sessions here end at once; their account
         and their memberships elsewhere are untouched."""
         await members.remove_member(db, principal, member_id)
+        await follow_members(db, principal.tenant_id)  # a per-seat plan's quantity

@@ -94,6 +94,13 @@ def test_seats_follow_the_member_count(client, tenant, stripe_fake, post_event):
     [seat] = stripe_fake.subscriptions[sub["id"]]["items"]["data"]
     assert seat["quantity"] == 1
     add_member(client, tenant, "seat@seats.example.com")
+    assert seat["quantity"] == 2
+    members = client.get("/api/v1/members", headers=tenant.headers).json()["items"]
+    leaving = next(m for m in members if m["email"] == "seat@seats.example.com")
+    r = client.delete(f"/api/v1/members/{leaving['id']}", headers=tenant.headers)
+    assert r.status_code == 204, r.text
+    assert seat["quantity"] == 1
+    # Convergence agrees (it would correct a count Stripe missed during an outage).
     stripe_fake.renew(sub["id"])
     stripe_fake.deliver(post_event)
-    assert seat["quantity"] == 2
+    assert seat["quantity"] == 1
