@@ -8,6 +8,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -31,8 +32,20 @@ class TokenInvalid(Exception):
     """Tampered, expired, malformed or otherwise unacceptable token."""
 
 
+@lru_cache(maxsize=4)
 def _key(secret: str) -> OctKey:
+    # Importing the key on every request showed in the request-path profile; the secret is
+    # fixed per process (a rotation restarts it), so a handful of cached keys suffice.
     return OctKey.import_key(secret.encode())
+
+
+_CLAIMS = jwt.JWTClaimsRegistry(
+    exp={"essential": True},
+    aud={"essential": True, "value": AUDIENCE},
+    sub={"essential": True},
+    tid={"essential": True},
+    sid={"essential": True},
+)
 
 
 def issue_access_token(
@@ -56,13 +69,7 @@ def issue_access_token(
 def read_access_token(secret: str, token: str) -> AccessClaims:
     try:
         decoded = jwt.decode(token, _key(secret), algorithms=[ALGORITHM])
-        jwt.JWTClaimsRegistry(
-            exp={"essential": True},
-            aud={"essential": True, "value": AUDIENCE},
-            sub={"essential": True},
-            tid={"essential": True},
-            sid={"essential": True},
-        ).validate(decoded.claims)
+        _CLAIMS.validate(decoded.claims)
         c = decoded.claims
         return AccessClaims(
             uuid.UUID(c["sub"]),
