@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Contact, Principal, RapportError, Screen, TenantHooks, Workflow
-from rapport_plugins.dealership import catalogue, money, orders, promises, stages
+from rapport_plugins.dealership import catalogue, finance, money, orders, promises, stages
 from rapport_plugins.dealership.console.forms import (
     attempt,
     end_of_day,
@@ -26,7 +26,13 @@ from rapport_plugins.dealership.console.forms import (
     posted,
 )
 from rapport_plugins.dealership.members import names
-from rapport_plugins.dealership.models import Order, Vehicle
+from rapport_plugins.dealership.models import (
+    FinanceApplication,
+    FiProduct,
+    Order,
+    TradeIn,
+    Vehicle,
+)
 from rapport_plugins.dealership.schemas import (
     DeliveryDateIn,
     DepositIn,
@@ -113,13 +119,17 @@ async def _order_page(db: AsyncSession, principal: Principal, order_id: uuid.UUI
     seller = await names(db, principal.tenant_id, [order.salesperson_id])
     colours = {c["code"]: c["name"] for c in vehicle.colours}
     moves = [t for t in ORDER.transitions_from(order.state)]
+    trade_ins = await finance.rows_of(db, principal, order.id, TradeIn)
+    financing = await finance.rows_of(db, principal, order.id, FinanceApplication)
+    products = await finance.rows_of(db, principal, order.id, FiProduct)
     return Screen("dealership/order.html", "Order", {
         "order": await orders.order_out(db, order, holding), "vehicle": vehicle,
         "colours": colours, "payments": payments, "held": holding,
         "dates": [e for e in log if e.kind == "date_changed"], "log": log,
         "promises": found.items, "customer": who.get(order.contact_id, "—"),
         "seller": seller.get(order.salesperson_id, ""), "moves": moves,
-        "errors": errors or {}, "failed": failed, "now_utc": datetime.now(UTC)},
+        "errors": errors or {}, "failed": failed, "now_utc": datetime.now(UTC),
+        "trade_ins": trade_ins, "financing": financing, "products": products},
         status=status)
 
 

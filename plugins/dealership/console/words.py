@@ -24,4 +24,8 @@ WORDS = (
     N_("Cancel the order"), N_("Unwind the delivered deal"),
     # Promise statuses.
     N_("open"), N_("kept"), N_("broken"), N_("renegotiated"),
+    # Financing statuses and F&I product kinds.
+    N_("submitted"), N_("approved"), N_("declined"), N_("withdrawn"),
+    N_("warranty"), N_("gap"), N_("paint_protection"), N_("tyre_and_wheel"),
+    N_("service_plan"),
 )

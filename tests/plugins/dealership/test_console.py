@@ -72,6 +72,11 @@ def test_an_order_from_the_form_to_its_page(client):
         "_csrf": csrf, "kind": "we_owe", "text": "x", "due_on": "2031-06-01",
         "probability": "170"}, follow_redirects=False)
     assert r.status_code == 422 and "probability" in r.text.lower()
+    r = client.post(f"/api/v1/dealership/orders/{order_id}/financing", headers=d.as_("owner"),
+                    json={"lender": "Raiffeisen", "amount_minor": 3000000})
+    assert r.status_code == 201
+    page = client.get(page_url).text
+    assert "Raiffeisen" in page and "submitted" in page
     # The customer page shows what we promised this person.
     customer_page = client.get(f"/contacts/{c}").text
     assert 'id="panel-dealership-promises"' in customer_page
