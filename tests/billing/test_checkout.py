@@ -90,3 +90,24 @@ def test_only_owners_change_billing_and_admins_read_it(client, tenant, stripe_fa
                            headers=headers).status_code == 403
         assert client.post("/api/v1/billing/portal", headers=headers).status_code == 403
         assert client.post("/api/v1/billing/addons", json={"module": "retail"}, headers=headers).status_code == 403
+
+
+def test_stripe_unreachable_is_502_and_nothing_is_half_written(client, tenant, stripe_fake,
+                                                               monkeypatch):
+    import socket
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("RAPPORT_STRIPE_API_BASE", f"http://127.0.0.1:{port}")
+    r = client.post("/api/v1/billing/checkout", json={"plan": "team"}, headers=tenant.headers)
+    assert r.status_code == 502, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    monkeypatch.setenv("RAPPORT_STRIPE_API_BASE", stripe_fake.url)
+    assert not [c for c in stripe_fake.customers.values()
+                if c["metadata"].get("rapport_tenant") == tenant.id]
+    r = client.post("/api/v1/billing/checkout", json={"plan": "team"}, headers=tenant.headers)
+    assert r.status_code == 201, r.text
+    mine = [c for c in stripe_fake.customers.values()
+            if c["metadata"].get("rapport_tenant") == tenant.id]
+    assert len(mine) == 1
