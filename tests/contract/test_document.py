@@ -20,6 +20,12 @@ PUBLIC = {
     "auth_verify_email",
     "medical_federation_token",
     "medical_federation_jwks_get",
+    # Verifiers of a credential read the issuer's profile, keys and status list unsigned in.
+    "education_issuer_get",
+    "education_issuer_jwks_get",
+    "education_issuer_status_get",
+    # Stripe proves itself by the signature on the raw body, not by a bearer token.
+    "billing_stripe_webhook",
 }
 
 

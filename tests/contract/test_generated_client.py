@@ -17,12 +17,14 @@ import httpx
 import pytest
 
 PACKAGE = "rapport_client"
-# Raw CSV bodies go as bytes (the generator has no text/csv of its own); nothing else is
-# configured, and no post-generation hook (ruff) runs.
+# Raw CSV bodies go as bytes and a signed credential (a compact JWT) as text: the generator
+# knows neither media type of its own. Nothing else is configured, and no post-generation
+# hook (ruff) runs.
 CONFIG = {
     "post_hooks": [],
     "package_name_override": PACKAGE,
-    "content_type_overrides": {"text/csv": "application/octet-stream"},
+    "content_type_overrides": {"text/csv": "application/octet-stream",
+                               "application/vc+jwt": "text/plain"},
 }
 
 
