@@ -17,7 +17,7 @@ class BillingAccount(TenantScoped, Base):
     """One per tenant, made when the tenant first meets Stripe."""
 
     __tablename__ = "billing_accounts"
-    __table_args__ = (UniqueConstraint("tenant_id"), UniqueConstraint("customer_id"))
+    __table_args__ = (UniqueConstraint("tenant_id"), UniqueConstraint("tenant_id", "customer_id"))
 
     customer_id: Mapped[str | None] = mapped_column(String(255))
     plan: Mapped[str] = mapped_column(String(40), default="free")
@@ -43,7 +43,7 @@ class BillingEvent(TenantScoped, Base):
     repeat delivery finds its id and changes nothing."""
 
     __tablename__ = "billing_events"
-    __table_args__ = (UniqueConstraint("event_id"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "event_id"),)
 
     event_id: Mapped[str] = mapped_column(String(255))
     type: Mapped[str] = mapped_column(String(100))

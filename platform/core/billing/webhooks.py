@@ -76,7 +76,7 @@ async def apply(session: AsyncSession, registry: PluginRegistry, config: Billing
     fresh = await session.scalar(
         insert(BillingEvent)
         .values(tenant_id=tenant_id, id=new_id(), event_id=event["id"], type=event["type"])
-        .on_conflict_do_nothing(index_elements=["event_id"])
+        .on_conflict_do_nothing(index_elements=["tenant_id", "event_id"])
         .returning(BillingEvent.id))
     if fresh is None:
         return False

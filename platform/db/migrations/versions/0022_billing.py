@@ -25,7 +25,14 @@ TENANT_OF = """
 CREATE FUNCTION rapport_billing_tenant_of(customer text)
 RETURNS uuid
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
-AS $$ SELECT tenant_id FROM billing_accounts WHERE customer_id = customer $$
+AS $$
+  -- Uniqueness is per tenant (every index here leads with tenant_id); a customer id that two
+  -- tenants claimed would name neither, so the event is ignored rather than misapplied.
+  SELECT a.tenant_id FROM billing_accounts a
+  WHERE a.customer_id = customer
+    AND NOT EXISTS (SELECT 1 FROM billing_accounts o
+                    WHERE o.customer_id = customer AND o.tenant_id <> a.tenant_id)
+$$
 """
 
 
@@ -56,14 +63,14 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(),
                   nullable=False),
         sa.UniqueConstraint("tenant_id", name="uq_billing_accounts_tenant_id"),
-        sa.UniqueConstraint("customer_id", name="uq_billing_accounts_customer_id"),
+        sa.UniqueConstraint("tenant_id", "customer_id", name="uq_billing_accounts_customer_id"),
     )
     op.create_table(
         "billing_events",
         *_key(),
         sa.Column("event_id", sa.String(255), nullable=False),
         sa.Column("type", sa.String(100), nullable=False),
-        sa.UniqueConstraint("event_id", name="uq_billing_events_event_id"),
+        sa.UniqueConstraint("tenant_id", "event_id", name="uq_billing_events_event_id"),
     )
     for table in ("billing_accounts", "billing_events"):
         enable_tenant_rls(table)
