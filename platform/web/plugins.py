@@ -1,4 +1,5 @@
-"""Mounting plugin routes, and the guard that hides a disabled module from a tenant."""
+"""Mounting plugin routes, the guard that hides a disabled module from a tenant, and the
+one that keeps a module read-only while billing says it is not paid for."""
 
 from __future__ import annotations
 
@@ -9,9 +10,14 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotFoundException
 from litestar.handlers.base import BaseRouteHandler
 
+from rapport.core.billing.config import BillingConfig
+from rapport.core.billing.gate import require_module
+from rapport.db.session import tenant_session
 from rapport.hooks import PluginRegistry, RegistryRoutes
+from rapport.web.request_session import request_session
 
 PLUGIN_OPT = "rapport_plugin"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def module_enabled(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
@@ -22,6 +28,29 @@ def module_enabled(connection: ASGIConnection, handler: BaseRouteHandler) -> Non
     principal = connection.user
     if principal is None or name not in principal.modules:
         raise NotFoundException()
+
+
+async def module_paid_for(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """A write to a module billing says is not entitled, or read-only after a lapsed
+    payment's grace period, answers the billing gate's 402; reads keep working (the data
+    is kept). Self-hosted mode (no Stripe key) decides from settings alone, before any
+    statement, so it costs nothing; with billing on it is one query, in the request's own
+    transaction (the one authentication opened)."""
+    if connection.method in SAFE_METHODS or not BillingConfig.from_env().enabled:
+        return
+    name = handler.opt.get(PLUGIN_OPT)
+    principal = connection.user
+    if name is None or principal is None:
+        return
+    registry: PluginRegistry = connection.app.state.registry
+    holder = request_session(connection.scope)
+    if holder is not None:
+        session = await holder.open(principal.tenant_id, principal.user_id)
+        await require_module(session, principal.tenant_id, registry, name)
+        return
+    async with tenant_session(connection.app.state.sessionmaker, principal.tenant_id,
+                              principal.user_id) as session:
+        await require_module(session, principal.tenant_id, registry, name)
 
 
 def route_handlers(registry: PluginRegistry) -> list[Any]:
@@ -44,7 +73,7 @@ def route_handlers(registry: PluginRegistry) -> list[Any]:
             Router(
                 path=f"/api/v1/{name}",
                 route_handlers=routes,
-                guards=[module_enabled],
+                guards=[module_enabled, module_paid_for],
                 opt={PLUGIN_OPT: name},
                 tags=[name],
             )

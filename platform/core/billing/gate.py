@@ -14,6 +14,8 @@ from rapport.hooks import PluginRegistry
 
 
 def payment_required(detail: str, **extra: object) -> RapportError:
+    # ``extra`` joins the problem document's members: never name one ``status``, ``type``,
+    # ``title`` or ``detail`` (a billing status there replaced the HTTP status).
     return RapportError(detail=detail, status=402, title="Payment required", extra=dict(extra))
 
 
@@ -27,7 +29,7 @@ async def require_module(session: AsyncSession, tenant_id: uuid.UUID,
     if now.entitled(module):
         raise payment_required(
             f"Module '{module}' is read-only until the overdue invoice is paid (status "
-            f"{now.status})", module=module, status=now.status, buy="portal")
+            f"{now.status})", module=module, billing_status=now.status, buy="portal")
     addon = now.addons[module]
     plans = [p.key for p in PLANS.values() if p.includes(module)]
     raise payment_required(
