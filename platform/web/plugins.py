@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Router
+from litestar import Request, Router
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotFoundException
 from litestar.handlers.base import BaseRouteHandler
@@ -36,7 +36,9 @@ async def module_paid_for(connection: ASGIConnection, handler: BaseRouteHandler)
     is kept). Self-hosted mode (no Stripe key) decides from settings alone, before any
     statement, so it costs nothing; with billing on it is one query, in the request's own
     transaction (the one authentication opened)."""
-    if connection.method in SAFE_METHODS or not BillingConfig.from_env().enabled:
+    if not isinstance(connection, Request) or connection.method in SAFE_METHODS:
+        return
+    if not BillingConfig.from_env().enabled:
         return
     name = handler.opt.get(PLUGIN_OPT)
     principal = connection.user
