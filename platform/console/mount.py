@@ -1,6 +1,7 @@
 """The console's routes, built once every plugin is loaded: the kernel's pages at ``/``,
 each plugin's under ``/apps/<plugin>/`` (404 for tenants without it, 403 for roles it does
-not admit), and the shipped assets under ``/static/console/``."""
+not admit, 402 for a form post while billing keeps the module read-only), and the shipped
+assets under ``/static/console/``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from rapport.console.chrome import APPS, CONSOLE_OPT, KERNEL, prepare
 from rapport.console.guards import ROLES_OPT, on_error, role_guard
 from rapport.console.rendering import Console, ScreenResponse
 from rapport.hooks import ConsoleUI, PluginRegistry
-from rapport.web.plugins import PLUGIN_OPT, module_enabled
+from rapport.web.plugins import PLUGIN_OPT, module_enabled, module_paid_for
 from rapport.web.problems import HANDLERS
 
 STATIC = Path(__file__).parent / "static"
@@ -30,7 +31,7 @@ def declarations(registry: PluginRegistry) -> dict[str, ConsoleUI]:
     }
 
 
-def _router(path: str, ui: ConsoleUI, console: Console, **opt: Any) -> Router:
+def _router(path: str, ui: ConsoleUI, console: Console, *guards: Any, **opt: Any) -> Router:
     return Router(
         path=path,
         route_handlers=list(ui.pages),
@@ -39,7 +40,7 @@ def _router(path: str, ui: ConsoleUI, console: Console, **opt: Any) -> Router:
         exception_handlers=dict.fromkeys(HANDLERS, on_error),
         include_in_schema=False,
         opt={CONSOLE_OPT: console, ROLES_OPT: ui.page_roles, **opt},
-        guards=[module_enabled, role_guard],
+        guards=[module_enabled, role_guard, *guards],
     )
 
 
@@ -56,7 +57,11 @@ def routes(registry: PluginRegistry) -> list[Any]:
             # Other kernel areas' pages sit at the paths they choose, like their API routes.
             handlers.append(_router("/", ui, console))
         else:
-            handlers.append(_router(f"{APPS}/{name}", ui, console, **{PLUGIN_OPT: name}))
+            # A module's form posts meet the same billing gate as its API writes (402 on
+            # the error page while it is read-only or not paid for); self-hosted mode
+            # decides from settings alone. Kernel pages (sign-in among them) never meet it.
+            handlers.append(_router(f"{APPS}/{name}", ui, console, module_paid_for,
+                                    **{PLUGIN_OPT: name}))
     handlers.append(
         create_static_files_router(
             path=STATIC_PATH,
