@@ -67,6 +67,14 @@ def provide_hooks(request: Request) -> TenantHooks:
     return registry.for_tenant(request.user.modules)
 
 
+def provide_room(request: Request) -> Any:
+    """The plan's limits (``rapport.core.billing.gate.room_check``) for areas billing
+    counts; in self-hosted mode a call sends no statement."""
+    from rapport.core.billing.gate import room_check
+
+    return room_check(request.app.state.registry)
+
+
 def _declared(request: Request, hook: str) -> list[Any]:
     registry: PluginRegistry = request.app.state.registry
     return [item for _, item in registry.declared(hook, request.user.modules)]
@@ -97,6 +105,7 @@ DEPENDENCIES = {
     "registry": Provide(provide_registry, sync_to_thread=False),
     "hooks": Provide(provide_hooks, sync_to_thread=False),
     "plugin_fields": Provide(provide_plugin_fields, sync_to_thread=False),
+    "room": Provide(provide_room, sync_to_thread=False),
     "workflow_definitions": Provide(provide_workflow_definitions, sync_to_thread=False),
     "sharing_rules": Provide(provide_sharing_rules, sync_to_thread=False),
 }

@@ -4,6 +4,7 @@ self-hosted mode (no Stripe key) every check passes."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,12 +40,15 @@ async def require_module(session: AsyncSession, tenant_id: uuid.UUID,
 
 
 async def require_room(session: AsyncSession, tenant_id: uuid.UUID, registry: PluginRegistry,
-                       limit: str, adding: int = 1) -> None:
-    """402 naming ``limit`` (members, contacts) when ``adding`` more would pass the plan's."""
+                       limit: str, adding: int | Callable[[], int] = 1) -> None:
+    """402 naming ``limit`` (members, contacts) when ``adding`` more would pass the plan's.
+    ``adding`` may be a function (an import's row count): called only when a limit applies."""
     now = await standing(session, tenant_id, registry)
     allowed = now.plan.limit(limit)
     if not now.config.enabled or allowed is None:
         return
+    if callable(adding):
+        adding = adding()
     used = (await usage(session, tenant_id))[limit] or 0
     if used + adding > allowed:
         bigger = [p.key for p in PLANS.values()
@@ -53,3 +57,16 @@ async def require_room(session: AsyncSession, tenant_id: uuid.UUID, registry: Pl
             f"The {now.plan.title} plan allows {allowed} {limit}; {used} are used. "
             f"Upgrade to {', '.join(bigger)} for more", limit=limit, allowed=allowed,
             used=used, buy={"plans": bigger})
+
+
+Room = Callable[..., Awaitable[None]]
+
+
+def room_check(registry: PluginRegistry) -> Room:
+    """``require_room`` bound to the registry: what the web layer hands kernel areas that
+    may not import billing (contacts, imports) as their ``room`` dependency, called as
+    ``await room(session, tenant_id, "contacts", adding)``."""
+    async def room(session: AsyncSession, tenant_id: uuid.UUID, limit: str,
+                   adding: int | Callable[[], int] = 1) -> None:
+        await require_room(session, tenant_id, registry, limit, adding)
+    return room

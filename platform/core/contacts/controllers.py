@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
@@ -123,12 +123,17 @@ class ContactController(Controller):
         db: NamedDependency[AsyncSession],
         plugin_fields: NamedDependency[Sequence[FieldDefinition]],
         hooks: NamedDependency[TenantHooks],
+        room: NamedDependency[Any],
         allow_duplicate: FromQuery[bool] = False,
         region: Region = None,
         locale: Locale = None,
     ) -> ContactOut:
         """Create a contact. 409 with ``candidates`` when the email or phone is known, or
         the name nearly matches someone born the same day — unless ``allow_duplicate``."""
+        principal.require_writer()
+        # The plan's contacts limit (402 naming it), from the web layer: contacts may not
+        # import billing, which counts them. Self-hosted mode sends no statement.
+        await room(db, principal.tenant_id, "contacts")
         definitions = await visible_fields(db, principal, plugin_fields, service.ENTITY)
         options = write_options(data.provenance, region, allow_duplicate)
         record = await service.create_contact(

@@ -34,7 +34,7 @@ from rapport.core.fields.service import visible_fields
 from rapport.core.imports import export, records, runner
 from rapport.core.imports.columns import ColumnError, Key, parse_mapping
 from rapport.core.imports.schemas import ImportList, ImportOut
-from rapport.core.imports.source import CsvSource, FileError
+from rapport.core.imports.source import CsvSource, FileError, data_rows
 from rapport.core.pagination import MAX_CURSOR, MAX_LIMIT
 from rapport.db.base import new_id
 from rapport.errors import FieldError, RapportError, invalid_many
@@ -136,6 +136,7 @@ class ImportController(Controller):
         db: NamedDependency[AsyncSession],
         hooks: NamedDependency[TenantHooks],
         plugin_fields: NamedDependency[Sequence[FieldDefinition]],
+        room: NamedDependency[Any],
         key: Annotated[Key, QueryParameter(description="Match contacts by this value")] = (
             "external_id"
         ),
@@ -163,9 +164,14 @@ class ImportController(Controller):
                 skip_invalid=skip_invalid, continue_unfinished=False,
                 region=preferences.region_code(region),
             )
+            source = CsvSource.from_bytes(name, body)
+            if not dry_run:
+                # Refused before anything is written when every row becoming a new contact
+                # would pass the plan's contacts limit (rows are counted only when one applies).
+                await room(db, principal.tenant_id, "contacts", lambda: data_rows(source))
             definitions = await visible_fields(db, principal, plugin_fields, ENTITY)
             outcome = await runner.run_import(
-                runner.OneTransaction(db), principal, CsvSource.from_bytes(name, body), options,
+                runner.OneTransaction(db), principal, source, options,
                 definitions, hooks,
             )
         except (FileError, ColumnError) as exc:

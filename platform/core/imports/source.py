@@ -126,3 +126,12 @@ class CsvRows:
                 chunk = []
         if chunk:
             yield chunk
+
+
+def data_rows(source: CsvSource) -> int:
+    """How many non-blank data rows the file holds (the plan's contacts limit counts them)."""
+    rows = CsvRows(source)
+    try:
+        return sum(len(chunk) for chunk in rows.chunks(1000))
+    finally:
+        rows.close()
