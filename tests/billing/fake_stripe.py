@@ -116,7 +116,7 @@ class FakeStripe:
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: Any) -> None:
-                pass
+                """Silent: a failing test shows the app's log, not one line per fake call."""
 
             def _answer(self, method: str) -> None:
                 split = urlsplit(self.path)

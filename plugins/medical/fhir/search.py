@@ -82,7 +82,9 @@ def parse(kind: Kind, pairs: Sequence[tuple[str, str]], *, strict: bool) -> Quer
             elif name == "_sort":
                 query.sort = [_sort_key(kind, k) for k in text.split(",") if k]
             elif name in RESULT_PARAMS:
-                pass
+                # _format and _pretty shape the answer, not the result set: the controller
+                # answers them (406 for anything but JSON), so they neither filter nor link.
+                continue
             else:
                 param = kind.param(name)
                 if param is None or not _supported(param, modifier):
