@@ -23,9 +23,7 @@ import contextlib
 import os
 import secrets
 import statistics
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
@@ -35,6 +33,7 @@ import psycopg
 from litestar.testing import AsyncTestClient
 from sqlalchemy.engine import make_url
 
+from bench.plugin_tenant import api, tenant_with_module, timed_ms
 from bench.timeline import Server, private_server
 from rapport.app import create_app
 from rapport.db.urls import libpq_url
@@ -70,25 +69,9 @@ class Dealer:
     contact_id: str
 
 
-async def _api(client: AsyncTestClient[Any], method: str, path: str, **kw: Any) -> Any:
-    r = await client.request(method, path, **kw)
-    if r.status_code >= 300:
-        raise RuntimeError(f"{method} {path}: {r.status_code} {r.text}")
-    return r.json() if r.content else None
-
-
 async def make_dealer(client: AsyncTestClient[Any]) -> Dealer:
-    slug = "bench-" + secrets.token_hex(4)
-    email, password = f"owner@{slug}.example.com", "bench password " + secrets.token_hex(8)
-    signed = await _api(client, "POST", "/api/v1/signup", json={
-        "organization": {"name": "Bench cars", "slug": slug},
-        "admin": {"email": email, "password": password, "full_name": "Olena Owner"}})
-    token = await _api(client, "POST", "/api/v1/auth/login",
-                       json={"tenant": slug, "email": email, "password": password})
-    client.cookies.clear()
-    h = {"Authorization": f"Bearer {token['access_token']}"}
-    await _api(client, "PUT", "/api/v1/modules/dealership", headers=h)
-    contact = await _api(client, "POST", "/api/v1/contacts", headers=h,
+    signed, h = await tenant_with_module(client, "Bench cars", "dealership")
+    contact = await api(client, "POST", "/api/v1/contacts", headers=h,
                          json={"given_name": "Bulk", "family_name": "Buyer"})
     return Dealer(signed["tenant"]["id"], signed["user"]["id"], h, contact["id"])
 
@@ -136,12 +119,6 @@ def _append(path: str, text: str) -> None:
         f.write(text + "\n\n")
 
 
-async def _timed(fn: Callable[[], Awaitable[Any]]) -> float:
-    start = time.perf_counter()
-    await fn()
-    return (time.perf_counter() - start) * 1000
-
-
 async def measure(server: Server, promises: int, members: int) -> dict[str, dict[str, float]]:
     settings = Settings(secret_key=secrets.token_urlsafe(48), base_url="http://testserver",
                         log_json=True, login_slowdown_seconds=0.01, data_dir=server.data_dir)
@@ -183,7 +160,7 @@ async def measure(server: Server, promises: int, members: int) -> dict[str, dict
                     _append(os.environ["BENCH_EXPLAIN"], "\n".join(r[0] for r in plan))
                 app_times, sql_times = [], []
                 for n in range(WARMUP + ROUNDS):
-                    a, s = await _timed(via_app), await _timed(via_sql)
+                    a, s = await timed_ms(via_app), await timed_ms(via_sql)
                     if n >= WARMUP:
                         app_times.append(a)
                         sql_times.append(s)

@@ -23,7 +23,6 @@ import contextlib
 import os
 import secrets
 import statistics
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from typing import Any
 import psycopg
 from litestar.testing import AsyncTestClient
 
+from bench.plugin_tenant import api, tenant_with_module, timed_ms
 from bench.timeline import Server, private_server
 from rapport.app import create_app
 from rapport.db.urls import libpq_url
@@ -78,27 +78,11 @@ class Institution:
     headers: dict[str, str]
 
 
-async def _api(client: AsyncTestClient[Any], method: str, path: str, **kw: Any) -> Any:
-    r = await client.request(method, path, **kw)
-    if r.status_code >= 300:
-        raise RuntimeError(f"{method} {path}: {r.status_code} {r.text}")
-    return r.json() if r.content else None
-
-
 async def make_institution(client: AsyncTestClient[Any]) -> Institution:
-    slug = "bench-" + secrets.token_hex(4)
-    email, password = f"owner@{slug}.example.com", "bench password " + secrets.token_hex(8)
-    signed = await _api(client, "POST", "/api/v1/signup", json={
-        "organization": {"name": "Bench university", "slug": slug},
-        "admin": {"email": email, "password": password, "full_name": "Olena Owner"}})
-    token = await _api(client, "POST", "/api/v1/auth/login",
-                       json={"tenant": slug, "email": email, "password": password})
-    client.cookies.clear()
-    h = {"Authorization": f"Bearer {token['access_token']}"}
-    await _api(client, "PUT", "/api/v1/modules/education", headers=h)
-    contact = await _api(client, "POST", "/api/v1/contacts", headers=h,
+    signed, h = await tenant_with_module(client, "Bench university", "education")
+    contact = await api(client, "POST", "/api/v1/contacts", headers=h,
                          json={"given_name": "Taras", "family_name": "Alumnus"})
-    learner = await _api(client, "POST", "/api/v1/education/learners", headers=h,
+    learner = await api(client, "POST", "/api/v1/education/learners", headers=h,
                          json={"contact_id": contact["id"], "student_number": "S-1984"})
     return Institution(signed["tenant"]["id"], signed["user"]["id"], learner["id"],
                        contact["id"], "", h)
@@ -165,12 +149,6 @@ def load(server: Server, inst: Institution, others: int) -> list[str]:
     return courses
 
 
-async def _timed(fn: Callable[[], Awaitable[Any]]) -> float:
-    start = time.perf_counter()
-    await fn()
-    return (time.perf_counter() - start) * 1000
-
-
 async def measure(server: Server, others: int) -> dict[str, float]:
     settings = Settings(secret_key=secrets.token_urlsafe(48), base_url="http://testserver",
                         log_json=True, login_slowdown_seconds=0.01, data_dir=server.data_dir)
@@ -179,7 +157,7 @@ async def measure(server: Server, others: int) -> dict[str, float]:
         many, few = await make_institution(client), await make_institution(client)
         for inst, count in ((many, others), (few, FEW)):
             courses = load(server, inst, count)
-            program = await _api(client, "POST", "/api/v1/education/programs",
+            program = await api(client, "POST", "/api/v1/education/programs",
                                  headers=inst.headers, json={
                                      "code": "RETURN", "title": "Returning", "courses": courses})
             inst.program_id = program["id"]
@@ -210,8 +188,8 @@ async def measure(server: Server, others: int) -> dict[str, float]:
         times: dict[str, list[float]] = {"app_many": [], "app_few": [], "sql_many": []}
         try:
             for n in range(WARMUP + ROUNDS):
-                row = (await _timed(via_app(many)), await _timed(via_app(few)),
-                       await _timed(via_sql))
+                row = (await timed_ms(via_app(many)), await timed_ms(via_app(few)),
+                       await timed_ms(via_sql))
                 if n >= WARMUP:
                     for key, value in zip(times, row, strict=True):
                         times[key].append(value)

@@ -22,7 +22,6 @@ import contextlib
 import os
 import secrets
 import statistics
-import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from typing import Any
 import psycopg
 from litestar.testing import AsyncTestClient
 
+from bench.plugin_tenant import api, tenant_with_module, timed_ms
 from bench.timeline import Server, private_server
 from rapport.app import create_app
 from rapport.db.urls import libpq_url
@@ -87,46 +87,30 @@ class Shop:
     headers: dict[str, str]
 
 
-async def _api(client: AsyncTestClient[Any], method: str, path: str, **kw: Any) -> Any:
-    r = await client.request(method, path, **kw)
-    if r.status_code >= 300:
-        raise RuntimeError(f"{method} {path}: {r.status_code} {r.text}")
-    return r.json() if r.content else None
-
-
 async def make_shop(client: AsyncTestClient[Any]) -> Shop:
-    slug = "bench-" + secrets.token_hex(4)
-    email, password = f"owner@{slug}.example.com", "bench password " + secrets.token_hex(8)
-    signed = await _api(client, "POST", "/api/v1/signup", json={
-        "organization": {"name": "Bench shop", "slug": slug},
-        "admin": {"email": email, "password": password, "full_name": "Olena Owner"}})
-    token = await _api(client, "POST", "/api/v1/auth/login",
-                       json={"tenant": slug, "email": email, "password": password})
-    client.cookies.clear()
-    h = {"Authorization": f"Bearer {token['access_token']}"}
-    await _api(client, "PUT", "/api/v1/modules/retail", headers=h)
-    program = await _api(client, "POST", "/api/v1/retail/programs", headers=h,
+    signed, h = await tenant_with_module(client, "Bench shop", "retail")
+    program = await api(client, "POST", "/api/v1/retail/programs", headers=h,
                          json={"name": "Club", "currency": "UAH"})
     for name, threshold in (("Silver", 0), ("Gold", 1_000), ("Platinum", 5_000)):
-        await _api(client, "POST", f"/api/v1/retail/programs/{program['id']}/tiers", headers=h,
+        await api(client, "POST", f"/api/v1/retail/programs/{program['id']}/tiers", headers=h,
                    json={"name": name, "threshold": threshold})
-    await _api(client, "POST", f"/api/v1/retail/programs/{program['id']}/rewards", headers=h,
+    await api(client, "POST", f"/api/v1/retail/programs/{program['id']}/rewards", headers=h,
                json={"name": "Coffee", "points_cost": 50})
-    contact = await _api(client, "POST", "/api/v1/contacts", headers=h, json={
+    contact = await api(client, "POST", "/api/v1/contacts", headers=h, json={
         "given_name": "Taras", "patronymic": "Hryhorovych", "family_name": "Shevchenko",
         "language": "uk", "birthday": "1985-03-09"})
-    member = await _api(client, "POST", "/api/v1/retail/members", headers=h,
+    member = await api(client, "POST", "/api/v1/retail/members", headers=h,
                         json={"contact_id": contact["id"], "program_id": program["id"]})
     number = member["cards"][0]["number"]
     for n in range(10):
-        await _api(client, "POST", "/api/v1/retail/till/purchases", headers=h, json={
+        await api(client, "POST", "/api/v1/retail/till/purchases", headers=h, json={
             "card_number": number, "external_id": f"seed-{n}", "currency": "UAH",
             "amount": "120"})
-    await _api(client, "POST", f"/api/v1/retail/members/{member['id']}/redemptions",
-               headers=h, json={"reward_id": (await _api(
+    await api(client, "POST", f"/api/v1/retail/members/{member['id']}/redemptions",
+               headers=h, json={"reward_id": (await api(
                    client, "GET", f"/api/v1/retail/programs/{program['id']}/rewards",
                    headers=h))[0]["id"]})
-    view = await _api(client, "GET", f"/api/v1/retail/till/cards/{number}", headers=h)
+    view = await api(client, "GET", f"/api/v1/retail/till/cards/{number}", headers=h)
     return Shop(signed["tenant"]["id"], signed["user"]["id"], program["id"], member["id"],
                 contact["id"], number, view["balance"], h)
 
@@ -158,12 +142,6 @@ def load(server: Server, shop: Shop, members: int, entries: int) -> None:
         conn.autocommit = True
         for table in ("contacts", "retail_members", "retail_cards", "retail_ledger"):
             conn.execute(f"ANALYZE {table}")
-
-
-async def _timed(fn: Callable[[], Awaitable[Any]]) -> float:
-    start = time.perf_counter()
-    await fn()
-    return (time.perf_counter() - start) * 1000
 
 
 async def measure(server: Server, members: int, entries: int) -> dict[str, float]:
@@ -200,8 +178,8 @@ async def measure(server: Server, members: int, entries: int) -> dict[str, float
         times: dict[str, list[float]] = {"app_big": [], "app_small": [], "sql_big": []}
         try:
             for n in range(WARMUP + ROUNDS):
-                row = (await _timed(via_app(big)), await _timed(via_app(small)),
-                       await _timed(via_sql))
+                row = (await timed_ms(via_app(big)), await timed_ms(via_app(small)),
+                       await timed_ms(via_sql))
                 if n >= WARMUP:
                     for key, value in zip(times, row, strict=True):
                         times[key].append(value)
