@@ -56,10 +56,11 @@ async def release_due(db: AsyncSession, member: Member) -> int:
     for entry in due:
         # A pending batch is never consumed; a return may have made it smaller.
         entry.available_at = None
-        member.pending -= entry.remaining
-        member.balance += entry.remaining
+        points = entry.remaining
+        member.pending -= points
         if entry.qualifying:
-            member.qualifying_points += entry.remaining
+            member.qualifying_points += points
+        entry.remaining = points - _repay(member, points)
     if due:
         await db.flush()
     return len(due)
@@ -93,8 +94,10 @@ async def credit(db: AsyncSession, member: Member, program: Program, kind: str, 
     expires = (add_months(now(), program.expiry_months)
                if program.expiry_months is not None else None)
     held = kind == "earn" and program.pending_days > 0
+    repaid = 0 if held else _repay(member, points)
     entry = Entry(tenant_id=member.tenant_id, id=new_id(), member_id=member.id, kind=kind,
-                  points=points, qualifying=qualifying, remaining=points, expires_at=expires,
+                  points=points, qualifying=qualifying, remaining=points - repaid,
+                  expires_at=expires,
                   available_at=now() + timedelta(days=program.pending_days) if held else None,
                   external_id=source.external_id, transaction_id=source.transaction_id,
                   card_id=source.card_id, amount=source.amount, reason=source.reason,
@@ -102,12 +105,19 @@ async def credit(db: AsyncSession, member: Member, program: Program, kind: str, 
     db.add(entry)
     if held:
         member.pending += points
-    else:
-        member.balance += points
-        if qualifying:
-            member.qualifying_points += points
+    elif qualifying:
+        member.qualifying_points += points
     await db.flush()
     return entry
+
+
+def _repay(member: Member, points: int) -> int:
+    """Add ``points`` to the (locked) member's balance; what goes to repay a debt a return
+    left (a negative balance) is returned — that part of the batch is spent already."""
+    repaid = min(points, member.debt)
+    member.balance += points
+    member.debt = max(0, -member.balance)
+    return repaid
 
 
 async def debit(db: AsyncSession, member: Member, kind: str, points: int,
@@ -124,8 +134,29 @@ async def debit(db: AsyncSession, member: Member, kind: str, points: int,
         raise conflict(f"{field}: {points} points exceed the available balance "
                        f"({member.balance})", field=field, balance=member.balance)
     member.balance = left
-    await _consume(db, member, points, first)
+    await consume(db, member, points, first)
     entry = Entry(tenant_id=member.tenant_id, id=new_id(), member_id=member.id, kind=kind,
+                  points=-points, qualifying=qualifying, remaining=0,
+                  external_id=source.external_id, transaction_id=source.transaction_id,
+                  card_id=source.card_id, amount=source.amount, reason=source.reason,
+                  recorded_by=source.recorded_by)
+    db.add(entry)
+    if qualifying:
+        member.qualifying_points = max(0, member.qualifying_points - points)
+    await db.flush()
+    return entry
+
+
+async def take_back(db: AsyncSession, member: Member, points: int, *, qualifying: bool,
+                    source: Source, first: uuid.UUID | None = None) -> Entry:
+    """A return's claw-back under the program's ``negative`` rule: what the balance covers
+    comes from the batches (``first`` before the others), the rest leaves the balance below
+    zero as ``debt``, which later earnings repay before anything else (member locked)."""
+    covered = min(points, max(0, member.balance))
+    await consume(db, member, covered, first)
+    member.balance -= points
+    member.debt = max(0, -member.balance)
+    entry = Entry(tenant_id=member.tenant_id, id=new_id(), member_id=member.id, kind="reverse",
                   points=-points, qualifying=qualifying, remaining=0,
                   external_id=source.external_id, transaction_id=source.transaction_id,
                   card_id=source.card_id, amount=source.amount, reason=source.reason,
@@ -151,7 +182,7 @@ async def today_total(db: AsyncSession, member: Member, program: Program, kind: 
     return int(total or 0)
 
 
-async def _consume(db: AsyncSession, member: Member, points: int,
+async def consume(db: AsyncSession, member: Member, points: int,
                    first: uuid.UUID | None = None) -> None:
     """Oldest-expiring batches first; ``first`` (a return's own purchase) before them."""
     batches = (await db.execute(

@@ -10,7 +10,7 @@ import uuid
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport_plugins.retail.ledger import lock_member
+from rapport_plugins.retail.ledger import consume, lock_member
 from rapport_plugins.retail.models import Card, Member, TierChange, Voucher
 from rapport_plugins.retail.programs import tiers_of
 
@@ -57,7 +57,14 @@ async def fold(db: AsyncSession, tenant_id: uuid.UUID, survivor: uuid.UUID) -> i
                 " SET times = retail_bought.times + excluded.times,"
                 " last_at = greatest(retail_bought.last_at, excluded.last_at)"),
                 {"t": tenant_id, "keep": keep.id, "other": other_id})
+            # A negative balance (a return's debt) on one side is repaid from the other's
+            # open batches: consume what the combined balance no longer covers.
+            open_points = max(0, keep.balance) + max(0, other.balance)
             keep.balance += other.balance
+            keep.debt = max(0, -keep.balance)
+            if open_points > max(0, keep.balance):
+                await db.flush()
+                await consume(db, keep, open_points - max(0, keep.balance))
             keep.pending += other.pending
             keep.qualifying_points += other.qualifying_points
             if rank.get(other.tier_id, -1) > rank.get(keep.tier_id, -1):  # type: ignore[arg-type]

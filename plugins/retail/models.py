@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Integer,
     Numeric,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -65,6 +66,8 @@ class Program(TenantScoped, Base):
     # At most this many points earned / redeemed per member per day (None: no cap).
     daily_earn_cap: Mapped[int | None] = mapped_column(Integer)
     daily_redeem_cap: Mapped[int | None] = mapped_column(Integer)
+    # A return after the purchase's points were spent: claw_back, negative or refuse.
+    return_rule: Mapped[str] = mapped_column(String(12), default="claw_back")
 
 
 class Rule(TenantScoped, Base):
@@ -113,7 +116,9 @@ class Member(TenantScoped, Base):
         _fk("program_id", "retail_programs", "CASCADE"),
         _fk("contact_id", "contacts", "CASCADE"),
         _fk("tier_id", "retail_tiers"),
-        CheckConstraint("balance >= 0", name="balance_not_negative"),
+        # A return under the program's ``negative`` rule may take the balance below zero,
+        # recording how far in ``debt`` in the same statement; nothing else can.
+        CheckConstraint("debt >= 0 AND balance >= -debt", name="balance_floor"),
     )
 
     program_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
@@ -127,10 +132,14 @@ class Member(TenantScoped, Base):
     staff: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str | None] = mapped_column(Text)
     balance: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Points a return took beyond the balance; later earnings repay them first.
+    debt: Mapped[int] = mapped_column(BigInteger, default=0)
     pending: Mapped[int] = mapped_column(BigInteger, default=0)
     qualifying_points: Mapped[int] = mapped_column(BigInteger, default=0)
     tier_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     birthday_bonus_year: Mapped[int | None] = mapped_column(Integer)
+    # Anniversary periods: the year this member's period was last settled by the worker.
+    tier_settled_year: Mapped[int | None] = mapped_column(Integer)
 
 
 class Card(TenantScoped, Base):
@@ -145,6 +154,21 @@ class Card(TenantScoped, Base):
     kind: Mapped[str] = mapped_column(String(10))
     state: Mapped[str] = mapped_column(String(10), default="active")
     replaced_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+
+class CardStock(TenantScoped, Base):
+    """A range of pre-printed plastic numbers: ``count`` consecutive bodies from
+    ``first_body`` (``length`` digits with the check digit). Once a program has stock, its
+    plastic cards are issued only from it."""
+
+    __tablename__ = "retail_card_stock"
+    __table_args__ = (_fk("program_id", "retail_programs", "CASCADE"),)
+
+    program_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    label: Mapped[str] = mapped_column(String(200))
+    first_body: Mapped[int] = mapped_column(BigInteger)
+    count: Mapped[int] = mapped_column(Integer)
+    length: Mapped[int] = mapped_column(SmallInteger)
 
 
 class Entry(TenantScoped, Base):
@@ -236,5 +260,5 @@ class Bought(TenantScoped, Base):
     last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-MODELS: list[type] = [Program, Rule, Product, Tier, Member, Card, Entry, Reward, Voucher,
-                      TierChange, TillPurchase, Bought]
+MODELS: list[type] = [Program, Rule, Product, Tier, Member, Card, CardStock, Entry, Reward,
+                      Voucher, TierChange, TillPurchase, Bought]

@@ -47,7 +47,8 @@ def program_out(p: Program) -> schemas.ProgramOut:
         signup_bonus=p.signup_bonus, referral_bonus=p.referral_bonus,
         profile_bonus=p.profile_bonus, newsletter_bonus=p.newsletter_bonus,
         pending_days=p.pending_days, daily_earn_cap=p.daily_earn_cap,
-        daily_redeem_cap=p.daily_redeem_cap, created_at=p.created_at,
+        daily_redeem_cap=p.daily_redeem_cap, return_rule=p.return_rule,
+        created_at=p.created_at,
     )
 
 

@@ -2,10 +2,16 @@
 it earned, in proportion to the money returned, and gives back the points it redeemed in
 the same proportion (a new batch with a new expiry).
 
-The earned points come back first from what is left of the purchase's own batch; if the
-member already spent them, from their other points (claw-back, oldest-expiring first). If
-the balance cannot cover it, the return is refused (409) and nothing is written: the
-balance never goes negative. Each return is kept once by its ``return_id``; the returns of
+The earned points come back first from what is left of the purchase's own batch. If the
+member already spent some of them, the program's ``return_rule`` decides:
+
+- ``claw_back`` (default): from the member's other points, oldest-expiring first; when the
+  balance cannot cover it the return is refused (409) and nothing is written;
+- ``negative``: what the balance covers is taken, the rest leaves the balance below zero
+  (``debt``) until later earnings repay it, as Talon.One and Square allow;
+- ``refuse``: the return is refused (409), nothing written — the shop settles it by hand.
+
+Each return is kept once by its ``return_id``; the returns of
 one purchase can never add up to more than its amount. Qualifying points go down with the
 points taken back; the tier follows at the period's settlement.
 """
@@ -19,7 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Principal, TenantHooks, audit, conflict, invalid, not_found
 from rapport_plugins.retail import events, schemas
-from rapport_plugins.retail.ledger import Source, by_external_id, credit, debit, lock_member
+from rapport_plugins.retail.ledger import (
+    Source,
+    by_external_id,
+    credit,
+    debit,
+    lock_member,
+    take_back,
+)
 from rapport_plugins.retail.models import Entry, Program, TillPurchase
 from rapport_plugins.retail.numbers import decimal
 from rapport_plugins.retail.roles import require_till
@@ -74,6 +87,13 @@ async def refund(db: AsyncSession, principal: Principal, hooks: TenantHooks,
                      external_id=key, transaction_id=transaction, amount=amount,
                      reason=source.reason, recorded_by=principal.user_id))
         await db.flush()
+    elif take > earned.remaining and program.return_rule == "refuse":
+        raise conflict(f"amount: {take - earned.remaining} of the purchase's points were "
+                       "already spent, and the program refuses such returns",
+                       field="amount", spent=take - earned.remaining)
+    elif take > earned.remaining and program.return_rule == "negative":
+        await take_back(db, member, take, qualifying=earned.qualifying, source=source,
+                        first=earned.id)
     else:
         # Its own batch first (consumed first below, since it is then the oldest to go).
         await debit(db, member, "reverse", take, qualifying=earned.qualifying, source=source,

@@ -26,7 +26,8 @@ Sku = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x0
 TimeZone = Annotated[str, msgspec.Meta(min_length=1, max_length=64,
                                        pattern=r"^[A-Za-z0-9_+\-/]+$", examples=["Europe/Kyiv"])]
 Rounding = Literal["down", "nearest", "up"]
-TierPeriod = Literal["calendar_year", "rolling_12_months"]
+TierPeriod = Literal["calendar_year", "rolling_12_months", "anniversary"]
+ReturnRule = Literal["claw_back", "negative", "refuse"]
 
 
 class ProgramIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -49,6 +50,7 @@ class ProgramIn(msgspec.Struct, forbid_unknown_fields=True):
     pending_days: Annotated[int, msgspec.Meta(ge=0, le=365)] = 0
     daily_earn_cap: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] | None = None
     daily_redeem_cap: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] | None = None
+    return_rule: ReturnRule = "claw_back"
 
 
 class ProgramPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -69,6 +71,7 @@ class ProgramPatch(msgspec.Struct, forbid_unknown_fields=True):
     pending_days: Annotated[int, msgspec.Meta(ge=0, le=365)] | None = None
     daily_earn_cap: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] | None = None
     daily_redeem_cap: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] | None = None
+    return_rule: ReturnRule | None = None
 
 
 class ProgramOut(msgspec.Struct):
@@ -92,6 +95,7 @@ class ProgramOut(msgspec.Struct):
     pending_days: int
     daily_earn_cap: int | None
     daily_redeem_cap: int | None
+    return_rule: str
     created_at: datetime
 
 
