@@ -15,13 +15,16 @@ PUBLISHED = "2026-12-02"
 SMART_OAUTH = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
 ALGORITHMS = ["ES384", "RS384"]  # the assertion algorithms the token endpoint accepts
 EVERYTHING = "http://hl7.org/fhir/OperationDefinition/Patient-everything"
+INTERACTIONS = ("read", "vread", "history-instance", "search-type")
 
 
 def _resource(kind: Kind) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": kind.name,
-        "interaction": [{"code": "read"}, {"code": "search-type"}],
+        "interaction": [{"code": c} for c in INTERACTIONS],
         "versioning": "versioned",
+        # vread answers the current version; earlier ones are not kept (``_history``
+        # lists the one version).
         "readHistory": False,
         "updateCreate": False,
         "searchParam": [
@@ -29,6 +32,13 @@ def _resource(kind: Kind) -> dict[str, Any]:
             for p in (*kind.params, *COMMON)
         ],
     }
+    includes = [f"{kind.name}:{p.name}" for p in kind.params if p.type == "reference"]
+    revincludes = [f"{k.name}:{p.name}" for k in KINDS.values() for p in k.params
+                   if p.type == "reference" and p.target == kind.name]
+    if includes:
+        body["searchInclude"] = includes
+    if revincludes:
+        body["searchRevInclude"] = revincludes
     if kind.name == "Patient":
         body["operation"] = [{"name": "everything", "definition": EVERYTHING}]
     return body

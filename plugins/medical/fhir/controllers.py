@@ -23,7 +23,7 @@ from rapport.sdk import Principal, RapportError, Settings, forbidden, not_found
 from rapport_plugins.medical.federation.doors import MEMBER_DOOR, FhirDoor, PublicDoor
 from rapport_plugins.medical.federation.peers import FHIR_PATH, token_url
 from rapport_plugins.medical.federation.tokens import FederationToken
-from rapport_plugins.medical.fhir import capability, mapping, reads, scopes, search
+from rapport_plugins.medical.fhir import capability, mapping, reads, results, scopes, search
 from rapport_plugins.medical.fhir.params import BadValue
 from rapport_plugins.medical.fhir.resources import KINDS, Kind
 
@@ -102,6 +102,42 @@ def _fhir(body: dict[str, Any], headers: dict[str, str] | None = None) -> Respon
     return Response(body, media_type=mapping.FHIR_JSON, headers=headers)
 
 
+# Resource types whose rows change after they are written (the patient row, from which
+# allergies derive, and consents, which are revoked): their one version in ``_history``
+# is an update, every other type's a creation.
+EDITABLE = frozenset({"Patient", "AllergyIntolerance", "Consent"})
+
+
+async def _read(request: Request, kind_name: str, resource_id: str, principal: Principal,
+                db: AsyncSession) -> tuple[Kind, dict[str, Any]]:
+    kind = _kind(kind_name)
+    _require(request, kind.name, "r")
+    pairs = [(k, v) for k, vs in request.query_params.dict().items() for v in vs]
+    try:
+        shape = results.read_shape(kind, pairs)
+    except BadValue as exc:
+        raise RapportError(detail=str(exc), status=400, title="Bad request") from exc
+    try:
+        ident = uuid.UUID(resource_id)
+    except ValueError as exc:
+        raise not_found(kind.name) from exc
+    return kind, results.shaped(await reads.read_one(db, principal, kind, ident), shape)
+
+
+def _versioned(request: Request, kind: Kind, resource: dict[str, Any]) -> Response[Any]:
+    meta = resource["meta"]
+    changed = datetime.fromisoformat(meta["lastUpdated"].replace("Z", "+00:00"))
+    headers = {"ETag": f'W/"{meta["versionId"]}"',
+               "Last-Modified": format_datetime(changed, usegmt=True),
+               "Content-Location": f"{kind.name}/{resource['id']}/_history/{meta['versionId']}"}
+    # A client holding this version need not download it again (the read is audited
+    # all the same: the peer was shown that it is unchanged).
+    if headers["ETag"] in {t.strip() for t in
+                           request.headers.get("if-none-match", "").split(",")}:
+        return Response(None, status_code=304, headers=headers)
+    return _fhir(resource, headers)
+
+
 class FhirDiscoveryController(Controller):
     """What a client reads before it has a token."""
 
@@ -154,48 +190,53 @@ class FhirController(Controller):
             query = search.parse(kind, pairs, strict=_strict(request))
         except (search.Refused, BadValue) as exc:
             return _outcome(400, str(exc))
+        for link in query.shape.includes:
+            _require(request, link.target, "r")
+        for link in query.shape.revincludes:
+            _require(request, link.source.name, "r")
         found = await reads.candidates(db, principal, kind, query.patients())
         total, page = search.run(query, found)
         await reads.log_search(db, principal, kind, page)
+        extra = await reads.included(db, principal, page, query.shape)
         base = _base(settings)
-        return _fhir(mapping.searchset(page, base, total, search.links(base, query, total)))
+        return _fhir(mapping.searchset(
+            [results.shaped(r, query.shape) for r in page], base, total,
+            search.links(base, query, total), [results.shaped(r, query.shape) for r in extra]))
 
     @get("/{kind_name:str}/{resource_id:str}")
     async def read(
         self, request: Request, kind_name: FromPath[str], resource_id: FromPath[str],
         principal: NamedDependency[Principal], db: NamedDependency[AsyncSession],
     ) -> Response[Any]:
-        """One resource, with its version as the ETag."""
-        kind = _kind(kind_name)
-        _require(request, kind.name, "r")
-        try:
-            ident = uuid.UUID(resource_id)
-        except ValueError as exc:
-            raise not_found(kind.name) from exc
-        resource = await reads.read_one(db, principal, kind, ident)
-        meta = resource["meta"]
-        changed = datetime.fromisoformat(meta["lastUpdated"].replace("Z", "+00:00"))
-        headers = {"ETag": f'W/"{meta["versionId"]}"',
-                   "Last-Modified": format_datetime(changed, usegmt=True)}
-        # A client holding this version need not download it again (the read is audited
-        # all the same: the peer was shown that it is unchanged).
-        if headers["ETag"] in {t.strip() for t in
-                               request.headers.get("if-none-match", "").split(",")}:
-            return Response(None, status_code=304, headers=headers)
-        return _fhir(resource, headers)
+        """One resource, with its version as the ETag (``_summary``/``_elements`` may
+        ask for part of it)."""
+        kind, resource = await _read(request, kind_name, resource_id, principal, db)
+        return _versioned(request, kind, resource)
 
-    # Routed as ``{type}/{id}/$everything``: Litestar does not backtrack from a literal
-    # ``Patient`` segment to the parameter routes, so a literal would hide ``/Patient``.
-    @get("/{kind_name:str}/{resource_id:str}/$everything")
-    async def everything(
+    # Routed as ``{type}/{id}/{operation}``: Litestar does not backtrack from a literal
+    # segment to the parameter routes, so a literal would hide ``/Patient`` (or
+    # ``$everything`` hide ``_history``).
+    @get("/{kind_name:str}/{resource_id:str}/{operation:str}")
+    async def instance_operation(
         self, request: Request, kind_name: FromPath[str], resource_id: FromPath[str],
-        principal: NamedDependency[Principal], db: NamedDependency[AsyncSession],
-        settings: NamedDependency[Settings],
+        operation: FromPath[str], principal: NamedDependency[Principal],
+        db: NamedDependency[AsyncSession], settings: NamedDependency[Settings],
+    ) -> Response[Any]:
+        """``Patient/<id>/$everything`` or ``<type>/<id>/_history``."""
+        if operation == "_history":
+            kind, resource = await _read(request, kind_name, resource_id, principal, db)
+            return _fhir(mapping.history(resource, _base(settings),
+                                         created=kind.name not in EDITABLE))
+        if operation != "$everything" or kind_name != "Patient":
+            raise not_found(f"Operation {operation} on {kind_name}")
+        return await self._everything(request, resource_id, principal, db, settings)
+
+    async def _everything(
+        self, request: Request, resource_id: str, principal: Principal, db: AsyncSession,
+        settings: Settings,
     ) -> Response[Any]:
         """Every section your consents cover and your scopes let you read, and the
         consents, as one Bundle."""
-        if kind_name != "Patient":
-            raise not_found(f"Operation $everything on {kind_name}")
         _require(request, "Patient", "r")
         try:
             ident = uuid.UUID(resource_id)
@@ -210,11 +251,22 @@ class FhirController(Controller):
         return _fhir(mapping.searchset(found, base, len(found), self_link))
 
     @get("/{kind_name:str}/{resource_id:str}/{operation:str}/{rest:path}")
-    async def unsupported(self, kind_name: FromPath[str],
-                          operation: FromPath[str]) -> Response[Any]:
-        """Deeper paths (``_history/<vid>``, compartments) are not served: still a FHIR
-        answer, not the member API's problem document."""
-        return _outcome(404, f"{kind_name}/…/{operation}/… is not supported by this server")
+    async def deeper(
+        self, request: Request, kind_name: FromPath[str], resource_id: FromPath[str],
+        operation: FromPath[str], rest: FromPath[str], principal: NamedDependency[Principal],
+        db: NamedDependency[AsyncSession],
+    ) -> Response[Any]:
+        """``vread`` (``_history/<versionId>``): the current version only — a version
+        this server no longer keeps is 404. Other deeper paths (compartments) are not
+        served: still a FHIR answer, not the member API's problem document."""
+        version = rest.strip("/")
+        if operation != "_history" or not version or "/" in version:
+            return _outcome(404, f"{kind_name}/…/{operation}/… is not supported by this server")
+        kind, resource = await _read(request, kind_name, resource_id, principal, db)
+        if resource["meta"]["versionId"] != version:
+            return _outcome(404, f"Version {version} of {kind.name}/{resource_id} is not "
+                                 "kept: this server keeps the current version only")
+        return _versioned(request, kind, resource)
 
     @route(["/{kind_name:str}", "/{kind_name:str}/{resource_id:str}"], http_method=WRITES)
     async def refuse_writes(self) -> Response[Any]:

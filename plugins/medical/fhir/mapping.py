@@ -306,16 +306,39 @@ def bundle(resources: Iterable[dict[str, Any]], kind: str, base: str,
 
 
 def searchset(resources: Iterable[dict[str, Any]], base: str, total: int,
-              links: list[dict[str, str]]) -> dict[str, Any]:
-    """A search's answer: the page of matches, the total, and the paging links."""
+              links: list[dict[str, str]],
+              included: Iterable[dict[str, Any]] = ()) -> dict[str, Any]:
+    """A search's answer: the page of matches, the total, the paging links, and the
+    resources ``_include``/``_revinclude`` brought along (``search.mode = include``)."""
     entries = [{"fullUrl": f"{base}/{r['resourceType']}/{r['id']}", "resource": r,
-                "search": {"mode": "match"}} for r in resources]
+                "search": {"mode": mode}}
+               for group, mode in ((resources, "match"), (included, "include"))
+               for r in group]
     body: dict[str, Any] = {"resourceType": "Bundle", "id": str(uuid.uuid4()),
                             "meta": {"lastUpdated": _instant(datetime.now(UTC))},
                             "type": "searchset", "total": total, "link": links}
     if entries:
         body["entry"] = entries
     return validated(body)
+
+
+def history(resource: dict[str, Any], base: str, *, created: bool) -> dict[str, Any]:
+    """``[type]/[id]/_history``: the versions this server keeps — the current one only
+    (section rows are never edited; earlier demographics of a patient are not kept)."""
+    kind, ident, meta = resource["resourceType"], resource["id"], resource["meta"]
+    return validated({
+        "resourceType": "Bundle", "id": str(uuid.uuid4()), "type": "history", "total": 1,
+        "meta": {"lastUpdated": _instant(datetime.now(UTC))},
+        "link": [{"relation": "self", "url": f"{base}/{kind}/{ident}/_history"}],
+        "entry": [{
+            "fullUrl": f"{base}/{kind}/{ident}", "resource": resource,
+            "request": {"method": "POST" if created else "PUT",
+                        "url": kind if created else f"{kind}/{ident}"},
+            "response": {"status": "201 Created" if created else "200 OK",
+                         "etag": f'W/"{meta["versionId"]}"',
+                         "lastModified": meta["lastUpdated"]},
+        }],
+    })
 
 
 def outcome(status: int, code: str, diagnostics: str) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Principal, Tenant, audit, not_found
 from rapport_plugins.medical.consent_models import Consent
-from rapport_plugins.medical.fhir import mapping
+from rapport_plugins.medical.fhir import mapping, results
 from rapport_plugins.medical.fhir.resources import KINDS, SECTION_KIND, Kind
 from rapport_plugins.medical.roles import DEMOGRAPHICS, SECTIONS
 from rapport_plugins.medical.sections import TABLES, read_rows
@@ -116,6 +116,31 @@ async def log_search(session: AsyncSession, principal: Principal, kind: Kind,
     for patient_id in patients:
         await _log(session, principal, patient_id, [kind.section],
                    {kind.section: allowed[patient_id]})
+
+
+async def included(
+    session: AsyncSession, principal: Principal, page: list[Resource], shape: results.Shape
+) -> list[Resource]:
+    """What ``_include``/``_revinclude`` add to a page: only resources this peer may
+    read now (the same consents as any search), each once, each patient's read audited."""
+    if not page or not (shape.includes or shape.revincludes):
+        return []
+    patients = {str(_patient_of(r)) for r in page}
+    found: list[Resource] = []
+    for link in shape.includes:
+        ids = results.referenced(page, link)
+        target = KINDS[link.target]
+        if ids:
+            found.extend(r for r in await candidates(session, principal, target, patients)
+                         if r["id"] in ids)
+    for link in shape.revincludes:
+        pool = await candidates(session, principal, link.source, patients)
+        found.extend(results.pointing_at(pool, link, {r["id"] for r in page}))
+    extra = results.unique(found, page)
+    for kind in {KINDS[r["resourceType"]] for r in extra}:
+        await log_search(session, principal, kind,
+                         [r for r in extra if r["resourceType"] == kind.name])
+    return extra
 
 
 def _patient_of(resource: Resource) -> uuid.UUID:

@@ -178,4 +178,6 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
 SECTION_KIND = {k.section: k.name for k in reversed(KINDS.values()) if k.section}
 # Search result parameters honoured besides the filters; ``_offset`` is ours (the
 # ``next`` links carry it), ``_format``/``_pretty`` apply to every interaction.
+# ``_summary``, ``_elements``, ``_include`` and ``_revinclude`` are parsed by name in
+# ``search.parse`` (``results`` applies them).
 RESULT_PARAMS = ("_count", "_offset", "_sort", "_format", "_pretty")

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from rapport_plugins.medical.fhir import params as values
+from rapport_plugins.medical.fhir import results
 from rapport_plugins.medical.fhir.resources import RESULT_PARAMS, Kind, Param, Resource
 
 DEFAULT_COUNT = 50
@@ -32,6 +33,7 @@ class Query:
     count: int = DEFAULT_COUNT
     offset: int = 0
     sort: list[tuple[str, bool]] = field(default_factory=list)  # (param, descending)
+    shape: results.Shape = field(default_factory=results.Shape)
 
     def patients(self) -> set[str] | None:
         """The patient ids a ``patient``/``subject`` filter narrows to (None: any)."""
@@ -81,6 +83,17 @@ def parse(kind: Kind, pairs: Sequence[tuple[str, str]], *, strict: bool) -> Quer
                 query.offset = _number("_offset", text, 0, 1_000_000)
             elif name == "_sort":
                 query.sort = [_sort_key(kind, k) for k in text.split(",") if k]
+            elif key == "_summary":
+                query.shape.summary = results.summary_value(text)
+            elif key == "_elements":
+                query.shape.elements = results.elements_value(kind, text)
+            elif key in ("_include", "_revinclude"):
+                reverse = key == "_revinclude"
+                link = results.link_value(kind, text, reverse=reverse)
+                if link is None:
+                    query.ignored.append(f"{key}={text}")
+                    continue
+                (query.shape.revincludes if reverse else query.shape.includes).append(link)
             elif name in RESULT_PARAMS:
                 # _format and _pretty shape the answer, not the result set: the controller
                 # answers them (406 for anything but JSON), so they neither filter nor link.
@@ -95,6 +108,8 @@ def parse(kind: Kind, pairs: Sequence[tuple[str, str]], *, strict: bool) -> Quer
             raise values.BadValue(f"Invalid search parameter {key}: {exc}") from exc
         if name not in ("_count", "_offset", "_format", "_pretty"):
             query.used.append((key, text))
+    if query.shape.count_only:
+        query.count = 0  # the total only, as ``_count=0``
     if strict and query.ignored:
         raise Refused("Unknown or unsupported search parameters or modifiers: "
                       + ", ".join(query.ignored))

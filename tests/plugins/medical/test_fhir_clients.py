@@ -15,6 +15,7 @@ from fhirclient.models.patient import Patient as SmartPatient
 from fhirpy import SyncFHIRClient
 from fhirpy.base.exceptions import ForbiddenError, ResourceNotFound
 
+from rapport_plugins.medical.fhir.capability import INTERACTIONS
 from rapport_plugins.medical.fhir.mapping import MODELS
 from rapport_plugins.medical.fhir.resources import KINDS
 
@@ -27,7 +28,7 @@ def test_metadata_lists_exactly_what_is_supported(shared):
     rest = statement.rest[0]
     assert {x.type for x in rest.resource} == set(KINDS)
     for resource in rest.resource:
-        assert [i.code for i in resource.interaction] == ["read", "search-type"]
+        assert [i.code for i in resource.interaction] == list(INTERACTIONS)
         names = {p.name for p in resource.searchParam}
         assert names == {p.name for p in KINDS[resource.type].params} | {"_id", "_lastUpdated"}
     oauth = rest.security.extension[0]

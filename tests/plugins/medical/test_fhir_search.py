@@ -192,3 +192,85 @@ def test_the_access_report_names_the_peer_for_federated_reads(shared, client):
     assert federated
     assert {(e["who"], e["organization"], e["organization_id"]) for e in federated} == {
         ("Rehab Centre B", "Rehab Centre B", None)}
+
+
+def _modes(r: httpx.Response) -> dict[str, set[str]]:
+    """Entry ids by ``search.mode`` (match / include), the body validated first."""
+    _ids(r)
+    out: dict[str, set[str]] = {"match": set(), "include": set()}
+    for entry in r.json().get("entry", []):
+        out[entry["search"]["mode"]].add(entry["resource"]["id"])
+    return out
+
+
+def test_include_and_revinclude_bring_only_what_consents_admit(shared):
+    ids = shared.ids
+    r = _search(shared, "Observation", {"patient": ids["koval"], "_include": "Observation:patient"})
+    assert _modes(r) == {"match": {ids["hr_2026"], ids["weight_2027"], ids["hr_2027"]},
+                         "include": {ids["koval"]}}
+    assert "_include=Observation%3Apatient" in r.json()["link"][0]["url"]
+    r = _search(shared, "Condition", {"_id": ids["hypertension"],
+                                      "_include": "Condition:encounter:Encounter"})
+    assert _modes(r) == {"match": {ids["hypertension"]}, "include": {ids["visit"]}}
+    # Bondar's consent covers observations, not conditions: asthma never comes along.
+    r = _search(shared, "Patient", [("_id", ids["bondar"]),
+                                    ("_revinclude", "Observation:patient"),
+                                    ("_revinclude", "Condition:subject")])
+    assert _modes(r) == {"match": {ids["bondar"]}, "include": {ids["bondar_hr"]}}
+    r = _search(shared, "Encounter", {"_id": ids["visit"], "_revinclude": "Condition:encounter"})
+    assert _modes(r)["include"] == {ids["hypertension"]}
+    # Including a type the token may not read is refused like searching it.
+    narrow = {"Authorization": f"Bearer {shared.token('system/Observation.rs')['access_token']}"}
+    _refused(httpx.get(f"{shared.fhir}/Observation", headers=narrow, params={
+        "patient": ids["koval"], "_include": "Observation:patient"}), 403)
+    # A link this server does not follow: ignored when lenient, refused when strict.
+    params = {"patient": ids["koval"], "_include": "Observation:performer"}
+    assert not _modes(_search(shared, "Observation", params))["include"]
+    assert "Observation:performer" in _refused(
+        _search(shared, "Observation", params, Prefer="handling=strict"))
+
+
+def test_summary_and_elements_subset_resources(shared):
+    koval, hr = shared.ids["koval"], shared.ids["hr_2026"]
+    count = _search(shared, "Observation", {"patient": koval, "_summary": "count"})
+    assert count.json()["total"] == 3 and "entry" not in count.json()
+    summary = _search(shared, "Observation", {"_id": hr, "_summary": "true"}).json()
+    resource = summary["entry"][0]["resource"]
+    assert "category" not in resource and resource["valueQuantity"]["value"] == 72
+    assert {"code": "SUBSETTED"}.items() <= resource["meta"]["tag"][0].items()
+    elements = _search(shared, "Observation", {"_id": hr, "_elements": "code"}).json()
+    resource = elements["entry"][0]["resource"]
+    # id, meta and the mandatory status come whatever was asked.
+    assert set(resource) == {"resourceType", "id", "meta", "code", "status"}
+    read = _search(shared, f"Patient/{koval}", {"_elements": "birthDate"})
+    assert read.status_code == 200 and set(read.json()) == {
+        "resourceType", "id", "meta", "birthDate"}
+    whole = _search(shared, f"Patient/{koval}", {"_summary": "false"}).json()
+    assert whole["name"][0]["family"] == "Koval" and "tag" not in whole["meta"]
+    assert "_elements" in _refused(_search(shared, "Observation", {"_elements": "colour"}))
+    assert "_summary" in _refused(_search(shared, "Observation", {"_summary": "some"}))
+    assert "_summary" in _refused(_search(shared, f"Patient/{koval}", {"_summary": "count"}))
+
+
+def test_history_and_vread_answer_the_version_kept(shared):
+    hr = shared.ids["hr_2026"]
+    current = _search(shared, f"Observation/{hr}")
+    version = current.json()["meta"]["versionId"]
+    assert current.headers["content-location"] == f"Observation/{hr}/_history/{version}"
+    history = _search(shared, f"Observation/{hr}/_history")
+    assert history.status_code == 200, history.text
+    bundle = Bundle.model_validate(history.json())
+    assert bundle.type == "history" and bundle.total == 1
+    entry = history.json()["entry"][0]
+    assert entry["resource"] == current.json()
+    assert entry["response"]["etag"] == current.headers["etag"]
+    assert entry["request"] == {"method": "POST", "url": "Observation"}
+    patient = _search(shared, f"Patient/{shared.ids['koval']}/_history").json()
+    assert patient["entry"][0]["request"]["method"] == "PUT"
+    vread = _search(shared, f"Observation/{hr}/_history/{version}")
+    assert vread.status_code == 200 and vread.json() == current.json()
+    assert vread.headers["etag"] == f'W/"{version}"'
+    assert "not kept" in _refused(_search(shared, f"Observation/{hr}/_history/1"), 404)
+    # Not shared stays unknown, whichever door is used.
+    _refused(_search(shared, f"Condition/{shared.ids['asthma']}/_history"), 404)
+    _refused(_search(shared, f"Patient/{shared.ids['shevchuk']}/_history/1"), 404)
