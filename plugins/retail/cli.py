@@ -14,13 +14,13 @@ import uuid
 import click
 
 from rapport.sdk import cli_tenant, not_found, tenant_session
-from rapport_plugins.retail import birthdays, ledger, tiers
+from rapport_plugins.retail import birthdays, ledger, schemas, stock, tiers
 from rapport_plugins.retail.models import Program
 
 
 @click.group("retail")
 def retail_group() -> None:
-    """Retail loyalty: tier recomputes and point expiry."""
+    """Retail loyalty: tier recomputes, point expiry, birthdays and card stock."""
 
 
 @retail_group.group("tiers")
@@ -109,3 +109,61 @@ async def _birthdays(slug: str) -> int:
 def birthday_command(slug: str) -> None:
     """Today's birthdays: the retail.birthday event and the program's bonus, once a year."""
     click.echo(f"{asyncio.run(_birthdays(slug))} members celebrated")
+
+
+@retail_group.group("stock")
+def stock_group() -> None:
+    """Pre-printed plastic card stock, registered by range."""
+
+
+async def _add_stock(slug: str, program_id: uuid.UUID, data: schemas.StockIn
+                     ) -> schemas.StockOut:
+    async with cli_tenant(slug) as ctx:
+        async with tenant_session(ctx.sessions, ctx.actor.tenant_id,
+                                  ctx.actor.user_id) as db:
+            return await stock.stock_out(db, await stock.register(db, ctx.actor, program_id,
+                                                                  data))
+
+
+@stock_group.command("add")
+@click.option("--tenant", "slug", required=True, help="The tenant's slug.")
+@click.option("--program", "program_id", type=click.UUID, required=True)
+@click.option("--first", required=True, help="The first card's number (Luhn-checked).")
+@click.option("--count", type=click.IntRange(1, 1_000_000), required=True)
+@click.option("--label", default=None, help="e.g. the print order's reference.")
+def add_stock(slug: str, program_id: uuid.UUID, first: str, count: int,
+              label: str | None) -> None:
+    """Register COUNT pre-printed cards from FIRST; plastic cards of the program are then
+    issued only from registered stock."""
+    try:
+        added = asyncio.run(_add_stock(slug, program_id, schemas.StockIn(first, count, label)))
+    except Exception as exc:
+        if isinstance(exc, click.ClickException):
+            raise
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"registered {added.count} cards {added.first} … {added.last} ({added.label})")
+
+
+async def _list_stock(slug: str, program_id: uuid.UUID) -> list[schemas.StockOut]:
+    async with cli_tenant(slug) as ctx:
+        async with tenant_session(ctx.sessions, ctx.actor.tenant_id,
+                                  ctx.actor.user_id) as db:
+            return [await stock.stock_out(db, s)
+                    for s in await stock.list_stock(db, ctx.actor, program_id)]
+
+
+@stock_group.command("list")
+@click.option("--tenant", "slug", required=True, help="The tenant's slug.")
+@click.option("--program", "program_id", type=click.UUID, required=True)
+def list_stock(slug: str, program_id: uuid.UUID) -> None:
+    """The program's card stock: each range and how many of its cards are issued."""
+    try:
+        found = asyncio.run(_list_stock(slug, program_id))
+    except Exception as exc:
+        if isinstance(exc, click.ClickException):
+            raise
+        raise click.ClickException(str(exc)) from exc
+    for s in found:
+        click.echo(f"{s.label}\t{s.first}\t{s.last}\t{s.count}\t{s.issued} issued")
+    if not found:
+        click.echo("no card stock registered")

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Contact, Principal, TenantHooks, audit, conflict, invalid, not_found
-from rapport_plugins.retail import bonuses, cardnumbers, events, schemas
+from rapport_plugins.retail import bonuses, cardnumbers, events, schemas, stock
 from rapport_plugins.retail.ledger import Source, by_external_id, credit, lock_member
 from rapport_plugins.retail.models import Bought, Card, Member, Program, Tier
 from rapport_plugins.retail.programs import get_program
@@ -63,6 +63,8 @@ async def issue_card(db: AsyncSession, member: Member, program: Program, kind: s
         raise invalid(field, "a plastic card is registered with the number printed on it")
     if number is not None:
         number = cardnumbers.normal(field, number)
+        if kind == "plastic":
+            await stock.require_in_stock(db, program, number, field)
     else:
         number = await _new_number(db, program)
     card = Card(tenant_id=member.tenant_id, member_id=member.id, number=number, kind=kind,

@@ -20,6 +20,7 @@ from rapport_plugins.retail import (
     returns,
     rewards,
     schemas,
+    stock,
     till,
 )
 from rapport_plugins.retail.roles import require_manager
@@ -103,6 +104,22 @@ class ProgramController(Controller):
                       db: Db) -> list[schemas.RewardOut]:
         return [programs.reward_out(r)
                 for r in await programs.list_rewards(db, principal, program_id)]
+
+    @post("/{program_id:uuid}/card-stock", status_code=201)
+    async def add_stock(self, program_id: FromPath[uuid.UUID], data: JSONBody[schemas.StockIn],
+                        principal: Who, db: Db) -> schemas.StockOut:
+        """Register pre-printed plastic cards by range: ``count`` numbers from ``first``
+        (Luhn-checked); ranges never overlap. Once a program has stock, plastic cards are
+        issued only with numbers from it."""
+        return await stock.stock_out(db, await stock.register(db, principal, program_id, data))
+
+    @get("/{program_id:uuid}/card-stock")
+    async def list_stock(self, program_id: FromPath[uuid.UUID], principal: Who,
+                         db: Db) -> list[schemas.StockOut]:
+        """The program's registered card stock, with how many cards of each range are
+        issued."""
+        return [await stock.stock_out(db, s)
+                for s in await stock.list_stock(db, principal, program_id)]
 
     @get("/{program_id:uuid}/report")
     async def report(self, program_id: FromPath[uuid.UUID], principal: Who,

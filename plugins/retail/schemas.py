@@ -251,6 +251,23 @@ class ReplaceIn(msgspec.Struct, forbid_unknown_fields=True):
     number: CardNumber | None = None
 
 
+class StockIn(msgspec.Struct, forbid_unknown_fields=True):
+    first: CardNumber
+    count: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
+    label: Name | None = None
+
+
+class StockOut(msgspec.Struct):
+    id: uuid.UUID
+    program_id: uuid.UUID
+    label: str
+    first: str
+    last: str
+    count: int
+    issued: int
+    created_at: datetime
+
+
 class TierChangeOut(msgspec.Struct):
     from_tier: str | None
     to_tier: str | None

@@ -54,6 +54,8 @@ TARGETS: dict[str, Target] = {
     P + "/rewards": Target(_program, {"GET": None, "POST": {"name": "x", "points_cost": 1}},
                            MODULES),
     P + "/report": Target(_program, {"GET": None}, MODULES),
+    P + "/card-stock": Target(_program, {"GET": None, "POST": {
+        "first": "6000000000000007", "count": 10}}, MODULES),
     M: Target(_member, {"GET": None}, MODULES),
     M + "/ledger": Target(_member, {"GET": None}, MODULES),
     M + "/tier-history": Target(_member, {"GET": None}, MODULES),
