@@ -220,7 +220,8 @@ class IssuerKey(TenantScoped, Base):
 
 
 class IssuedCredential(TenantScoped, Base):
-    """A credential this institution issued: its place in the status list (revocation)."""
+    """A credential this institution issued: its place in the status lists (the same
+    index in the revocation list and in the suspension list)."""
 
     __tablename__ = "education_issued"
     __table_args__ = (
@@ -235,6 +236,8 @@ class IssuedCredential(TenantScoped, Base):
     status_index: Mapped[int] = mapped_column(Integer)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revocation_reason: Mapped[str | None] = mapped_column(Text)
+    suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    suspension_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class OutcomeLink(TenantScoped, Base):
@@ -272,3 +275,5 @@ class Licence(TenantScoped, Base):
     expires_on: Mapped[date] = mapped_column(Date)
     required: Mapped[Decimal] = mapped_column(Numeric(6, 1))
     unit: Mapped[str] = mapped_column(String(12))  # hours | ceu | ects
+    # Earlier periods, oldest first: {renewed_on, expires_on, earned, required, waived, note}.
+    renewals: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)

@@ -237,8 +237,12 @@ class AudienceOut(msgspec.Struct):
 
 class ClrOut(msgspec.Struct):
     credential_id: uuid.UUID
+    # The CLR as a VC-JWT, and its payload (the achievement credentials enveloped VC-JWTs).
     jwt: str
     credential: dict[str, Any]
+    # The same CLR secured with a Data Integrity proof (eddsa-rdfc-2022), each achievement
+    # credential embedded with its own proof.
+    data_integrity: dict[str, Any]
 
 
 class IssuedOut(msgspec.Struct):
@@ -249,16 +253,24 @@ class IssuedOut(msgspec.Struct):
     created_at: datetime
     revoked_at: datetime | None
     revocation_reason: str | None
+    suspended_at: datetime | None
+    suspension_reason: str | None
 
 
 class RevokeIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: LongText | None = None
 
 
+class SuspendIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: LongText | None = None
+
+
 class ImportIn(msgspec.Struct, forbid_unknown_fields=True):
     credential: Annotated[str, msgspec.Meta(
         min_length=1, max_length=1_000_000, pattern=r"^[^\x00]*$",
-        description="A VC-JWT: a CLR 2.0 ClrCredential or an Open Badges 3.0 credential")]
+        description="A CLR 2.0 ClrCredential or an Open Badges 3.0 credential: a VC-JWT, or "
+                    "the JSON text of one secured with a Data Integrity proof "
+                    "(eddsa-rdfc-2022)")]
 
 
 class AlignmentOut(msgspec.Struct):

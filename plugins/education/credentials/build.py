@@ -34,6 +34,17 @@ class Issuer:
     def status_url(self) -> str:
         return f"{self.base}{PREFIX}/status?org={self.tenant_id}"
 
+    @property
+    def suspension_url(self) -> str:
+        return f"{self.status_url}&purpose=suspension"
+
+    def list_url(self, purpose: str) -> str:
+        return self.suspension_url if purpose == "suspension" else self.status_url
+
+    def method(self, kid: str) -> str:
+        """The Data Integrity ``verificationMethod``: a key the issuer's profile lists."""
+        return f"{self.id}#{kid}"
+
     def profile(self) -> dict[str, Any]:
         return {"id": self.id, "type": ["Profile"], "name": self.name}
 
@@ -62,10 +73,12 @@ def identity(email: str | None, learner_id: uuid.UUID) -> list[dict[str, Any]]:
              "identityType": kind, "hashed": True, "salt": salt}]
 
 
-def status_entry(issuer: Issuer, index: int) -> dict[str, Any]:
-    return {"id": f"{issuer.status_url}#{index}", "type": "BitstringStatusListEntry",
-            "statusPurpose": "revocation", "statusListIndex": str(index),
-            "statusListCredential": issuer.status_url}
+def status_entries(issuer: Issuer, index: int) -> list[dict[str, Any]]:
+    """The credential's place in the issuer's revocation list and its suspension list."""
+    return [{"id": f"{issuer.list_url(purpose)}#{index}", "type": "BitstringStatusListEntry",
+             "statusPurpose": purpose, "statusListIndex": str(index),
+             "statusListCredential": issuer.list_url(purpose)}
+            for purpose in ("revocation", "suspension")]
 
 
 @dataclass(frozen=True)
@@ -137,7 +150,7 @@ def achievement_credential(issuer: Issuer, *, credential_id: uuid.UUID, learner_
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement["name"], "issuer": issuer.profile(), "validFrom": stamp(now),
         "awardedDate": midnight(awarded), "credentialSubject": subject,
-        "credentialStatus": status_entry(issuer, status_index),
+        "credentialStatus": status_entries(issuer, status_index),
     }
     if valid_until is not None:
         found["validUntil"] = midnight(valid_until)
@@ -145,7 +158,8 @@ def achievement_credential(issuer: Issuer, *, credential_id: uuid.UUID, learner_
 
 
 def clr_credential(issuer: Issuer, *, credential_id: uuid.UUID, learner_id: uuid.UUID,
-                   learner_name: str, ident: list[dict[str, Any]], enveloped: list[str],
+                   learner_name: str, ident: list[dict[str, Any]],
+                   inner: list[dict[str, Any]],
                    achievements: list[dict[str, Any]], status_index: int,
                    now: datetime) -> dict[str, Any]:
     return {
@@ -155,11 +169,16 @@ def clr_credential(issuer: Issuer, *, credential_id: uuid.UUID, learner_id: uuid
         "validFrom": stamp(now),
         "credentialSubject": {
             "id": f"urn:uuid:{learner_id}", "type": ["ClrSubject"], "identifier": ident,
-            # Each achievement credential keeps its own signature (VC 2.0 envelopes).
-            "verifiableCredential": [
-                {"@context": [VC_V2], "id": f"data:application/vc+jwt,{token}",
-                 "type": "EnvelopedVerifiableCredential"} for token in enveloped],
+            # Each achievement credential keeps its own signature: a VC 2.0 envelope of
+            # its VC-JWT (``enveloped``), or the credential with its own embedded proof.
+            "verifiableCredential": inner,
             "achievement": achievements,
         },
-        "credentialStatus": status_entry(issuer, status_index),
+        "credentialStatus": status_entries(issuer, status_index),
     }
+
+
+def enveloped(token: str) -> dict[str, Any]:
+    """A VC-JWT carried inside another credential (VC 2.0 EnvelopedVerifiableCredential)."""
+    return {"@context": [VC_V2], "id": f"data:application/vc+jwt,{token}",
+            "type": "EnvelopedVerifiableCredential"}

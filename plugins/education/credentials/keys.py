@@ -9,11 +9,13 @@ import json
 import uuid
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from joserfc import jwe
 from joserfc.jwk import OctKey, OKPKey
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rapport_plugins.education.credentials import integrity
 from rapport_plugins.education.models import IssuerKey
 
 ALG = "Ed25519"  # RFC 9864's name for EdDSA over Ed25519
@@ -49,6 +51,22 @@ async def signing_key(db: AsyncSession, tenant_id: uuid.UUID, secret: str) -> tu
                                  algorithms=["dir", "A256GCM"])
     assert opened.plaintext is not None
     return OKPKey.import_key(json.loads(opened.plaintext)), row.kid
+
+
+def ed25519(key: OKPKey) -> Ed25519PrivateKey:
+    """The key as ``cryptography``'s Ed25519 private key (for Data Integrity proofs)."""
+    found = key.private_key
+    if not isinstance(found, Ed25519PrivateKey):
+        raise TypeError("the issuer's signing key is not an Ed25519 private key")
+    return found
+
+
+def multikey(jwk: dict[str, Any]) -> str:
+    """A published Ed25519 JWK as a Multikey ``publicKeyMultibase``."""
+    public = OKPKey.import_key(jwk).public_key
+    if not isinstance(public, Ed25519PublicKey):
+        raise TypeError("not an Ed25519 public key")
+    return integrity.multikey(public)
 
 
 async def public_keys(db: AsyncSession, tenant_id: uuid.UUID) -> list[dict[str, Any]]:

@@ -31,7 +31,7 @@ from rapport.sdk import (
     load_settings,
     not_found,
 )
-from rapport_plugins.education.credentials import build, keys, status
+from rapport_plugins.education.credentials import build, integrity, keys, status
 from rapport_plugins.education.credentials.jwt import sign
 from rapport_plugins.education.credentials.verify import Refused, Verified, verify
 from rapport_plugins.education.learners import find_learner
@@ -51,6 +51,8 @@ from rapport_plugins.education.settings import EducationSettings
 CREDENTIAL_ISSUED = "education.credential_issued"
 CREDENTIAL_REVOKED = "education.credential_revoked"
 CREDENTIAL_IMPORTED = "education.credential_imported"
+CREDENTIAL_SUSPENDED = "education.credential_suspended"
+CREDENTIAL_REINSTATED = "education.credential_reinstated"
 RECOGNITION_DECIDED = "education.recognition_decided"
 MAX_FETCH = 1 << 20
 
@@ -106,16 +108,27 @@ async def _issue(db: AsyncSession, tenant_id: uuid.UUID, learner_id: uuid.UUID, 
 
 
 async def export_clr(db: AsyncSession, principal: Principal, hooks: TenantHooks, secret: str,
-                     base: str, learner_id: uuid.UUID) -> tuple[uuid.UUID, str, dict[str, Any]]:
+                     base: str, learner_id: uuid.UUID
+                     ) -> tuple[uuid.UUID, str, dict[str, Any], dict[str, Any]]:
+    """The learner's record, secured both ways: the CLR as a VC-JWT enveloping each
+    achievement credential's VC-JWT, and the same CLR with a Data Integrity proof
+    (``eddsa-rdfc-2022``) embedding each achievement credential with its own proof."""
     require_registrar(principal)
     learner, contact = await find_learner(db, principal, learner_id)
     issuer = build.Issuer(principal.tenant_id, principal.tenant_name, base)
     key, kid = await keys.signing_key(db, principal.tenant_id, secret)
     kid_url = f"{issuer.jwks_url}#{kid}"
+    created = build.stamp(datetime.now(UTC))
+    raw = keys.ed25519(key)
+
+    def secure(credential: dict[str, Any]) -> None:
+        tokens.append(sign(credential, key, kid_url))
+        proved.append(integrity.sign(credential, raw, issuer.method(kid), created))
     settings = await load_settings(db, principal.tenant_id, "education", EducationSettings)
     ident = build.identity(contact.email if isinstance(contact, Contact) else None, learner.id)
     now = datetime.now(UTC)
     tokens: list[str] = []
+    proved: list[dict[str, Any]] = []
     achievements: list[dict[str, Any]] = []
     completed = (await db.execute(
         select(Enrolment, Course)
@@ -144,11 +157,11 @@ async def export_clr(db: AsyncSession, principal: Principal, hooks: TenantHooks,
                     for d, t in zip(achievement["resultDescription"][1:], taught, strict=True)]
         row = await _issue(db, principal.tenant_id, learner.id, "AchievementCredential",
                            course.title)
-        tokens.append(sign(build.achievement_credential(
+        secure(build.achievement_credential(
             issuer, credential_id=row.id, learner_id=learner.id, ident=ident,
             achievement=achievement, awarded=enrolment.completed_on or now.date(),
             results=results, credits=float(course.credits), valid_until=None,
-            status_index=row.status_index, now=now), key, kid_url))
+            status_index=row.status_index, now=now))
         achievements.append(achievement)
     awards = (await db.execute(select(Achievement).where(
         Achievement.tenant_id == principal.tenant_id, Achievement.learner_id == learner.id,
@@ -158,27 +171,30 @@ async def export_clr(db: AsyncSession, principal: Principal, hooks: TenantHooks,
                                               title=award.title)
         row = await _issue(db, principal.tenant_id, learner.id, "AchievementCredential",
                            award.title)
-        tokens.append(sign(build.achievement_credential(
+        secure(build.achievement_credential(
             issuer, credential_id=row.id, learner_id=learner.id, ident=ident,
             achievement=achievement, awarded=award.issued_on, results=[], credits=None,
-            valid_until=award.expires_on, status_index=row.status_index, now=now),
-            key, kid_url))
+            valid_until=award.expires_on, status_index=row.status_index, now=now))
         achievements.append(achievement)
     if not tokens:
         raise conflict("The learner has no completed course or award to put in a record")
     clr_row = await _issue(db, principal.tenant_id, learner.id, "ClrCredential",
                            f"Learner record: {contact.display_name}")
-    clr = build.clr_credential(issuer, credential_id=clr_row.id, learner_id=learner.id,
-                               learner_name=contact.display_name, ident=ident,
-                               enveloped=tokens, achievements=achievements,
-                               status_index=clr_row.status_index, now=now)
-    token = sign(clr, key, kid_url)
+    def clr(inner: list[dict[str, Any]]) -> dict[str, Any]:
+        return build.clr_credential(issuer, credential_id=clr_row.id, learner_id=learner.id,
+                                    learner_name=contact.display_name, ident=ident,
+                                    inner=inner, achievements=achievements,
+                                    status_index=clr_row.status_index, now=now)
+
+    enveloping = clr([build.enveloped(t) for t in tokens])
+    token = sign(enveloping, key, kid_url)
+    embedding = integrity.sign(clr(proved), raw, issuer.method(kid), created)
     await audit.record(db, principal, audit.SHARE, "education.learner", learner.id,
                        detail={"clr": str(clr_row.id), "credentials": len(tokens)})
     await emit(db, principal, hooks, CREDENTIAL_ISSUED, "education.learner", learner.id,
                {"credential_id": str(clr_row.id), "kind": "ClrCredential",
                 "achievements": len(tokens)})
-    return clr_row.id, token, clr
+    return clr_row.id, token, enveloping, embedding
 
 
 async def issued_of(db: AsyncSession, principal: Principal,
@@ -212,21 +228,53 @@ async def revoke(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     return row
 
 
+async def set_suspended(db: AsyncSession, principal: Principal, hooks: TenantHooks,
+                        learner_id: uuid.UUID, credential_id: uuid.UUID, *, suspend: bool,
+                        reason: str | None) -> IssuedCredential:
+    """Suspend (the suspension list flags it until it is reinstated) or reinstate an issued
+    credential. A revoked credential stays revoked: 409."""
+    require_registrar(principal)
+    learner, _ = await find_learner(db, principal, learner_id)
+    row = (await db.execute(select(IssuedCredential).where(
+        IssuedCredential.tenant_id == principal.tenant_id,
+        IssuedCredential.learner_id == learner.id, IssuedCredential.id == credential_id)
+        .with_for_update())).scalar_one_or_none()
+    if row is None:
+        raise not_found("Credential")
+    if row.revoked_at is not None:
+        raise conflict("The credential is revoked: it can be neither suspended nor reinstated")
+    if suspend == (row.suspended_at is not None):
+        return row  # already so: nothing to record
+    row.suspended_at = datetime.now(UTC) if suspend else None
+    row.suspension_reason = reason if suspend else None
+    await db.flush()
+    detail = {"credential": str(row.id), "reason": reason,
+              "status": "suspended" if suspend else "reinstated"}
+    await audit.record(db, principal, audit.UPDATE, "education.learner", learner.id,
+                       detail=detail)
+    await emit(db, principal, hooks, CREDENTIAL_SUSPENDED if suspend else CREDENTIAL_REINSTATED,
+               "education.learner", learner.id,
+               {"credential_id": str(row.id), "reason": reason})
+    return row
+
+
 async def status_list(db: AsyncSession, tenant_id: uuid.UUID, tenant_name: str, secret: str,
-                      base: str) -> str:
-    """The tenant's revocation list as a signed BitstringStatusListCredential (VC-JWT)."""
+                      base: str, purpose: str = "revocation") -> str:
+    """The tenant's revocation or suspension list as a signed BitstringStatusListCredential
+    (VC-JWT)."""
     issuer = build.Issuer(tenant_id, tenant_name, base)
-    revoked = set((await db.execute(select(IssuedCredential.status_index).where(
-        IssuedCredential.tenant_id == tenant_id,
-        IssuedCredential.revoked_at.is_not(None)))).scalars())
+    flagged = (IssuedCredential.revoked_at if purpose == "revocation"
+               else IssuedCredential.suspended_at)
+    bits = set((await db.execute(select(IssuedCredential.status_index).where(
+        IssuedCredential.tenant_id == tenant_id, flagged.is_not(None)))).scalars())
     key, kid = await keys.signing_key(db, tenant_id, secret)
+    url = issuer.list_url(purpose)
     credential = {
-        "@context": [build.VC_V2], "id": issuer.status_url,
+        "@context": [build.VC_V2], "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer.profile(), "validFrom": build.stamp(datetime.now(UTC)),
-        "credentialSubject": {"id": f"{issuer.status_url}#list", "type": "BitstringStatusList",
-                              "statusPurpose": "revocation",
-                              "encodedList": status.encode(revoked)},
+        "credentialSubject": {"id": f"{url}#list", "type": "BitstringStatusList",
+                              "statusPurpose": purpose, "encodedList": status.encode(bits)},
     }
     return sign(credential, key, f"{issuer.jwks_url}#{kid}")
 
@@ -298,7 +346,9 @@ async def import_credential(db: AsyncSession, principal: Principal, hooks: Tenan
             expires_on=_day(part.credential.get("validUntil")
                             or part.credential.get("expirationDate")),
             imported=True, decision="pending", alignments=_proposals(part, ours),
-            credential={"jwt": part.token, "issuer": part.issuer_id,
+            credential={**({"jwt": part.token} if part.proof == "jwt"
+                           else {"document": part.credential}),
+                        "proof": part.proof, "issuer": part.issuer_id,
                         "id": part.credential.get("id"),
                         "verified_at": build.stamp(datetime.now(UTC))})
         db.add(row)

@@ -4,7 +4,7 @@ issuer's public documents (profile, keys, status list) on ``/issuer``."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from litestar import Controller, Request, Response, get, post
 from litestar.connection import ASGIConnection
@@ -38,6 +38,7 @@ from rapport_plugins.education.schemas import (
     ImportOut,
     IssuedOut,
     RevokeIn,
+    SuspendIn,
 )
 
 VC_JWT = "application/vc+jwt"
@@ -49,7 +50,8 @@ def base_of(request: Request) -> str:
 
 def issued_out(row: Any) -> IssuedOut:
     return IssuedOut(row.id, row.kind, row.name, row.status_index, row.created_at,
-                     row.revoked_at, row.revocation_reason)
+                     row.revoked_at, row.revocation_reason, row.suspended_at,
+                     row.suspension_reason)
 
 
 def imported_out(a: Achievement) -> ImportedOut:
@@ -70,12 +72,13 @@ class CredentialController(Controller):
                          principal: NamedDependency[Principal],
                          db: NamedDependency[AsyncSession], hooks: NamedDependency[TenantHooks],
                          settings: NamedDependency[Settings]) -> ClrOut:
-        """The learner's record as a CLR 2.0 ClrCredential enveloping one Open Badges 3.0
-        credential per completed course and award, each signed (VC-JWT, Ed25519) and
-        revocable through the issuer's status list."""
-        cid, token, clr = await service.export_clr(db, principal, hooks, settings.secret_key,
-                                                   base_of(request), learner_id)
-        return ClrOut(cid, token, clr)
+        """The learner's record as a CLR 2.0 ClrCredential holding one Open Badges 3.0
+        credential per completed course and award, each signed on its own, in both proof
+        formats: VC-JWT (Ed25519) and Data Integrity (eddsa-rdfc-2022); revocable and
+        suspendable through the issuer's status lists."""
+        cid, token, clr, proved = await service.export_clr(
+            db, principal, hooks, settings.secret_key, base_of(request), learner_id)
+        return ClrOut(cid, token, clr, proved)
 
     @get("/credentials")
     async def list_issued(self, learner_id: FromPath[uuid.UUID],
@@ -92,6 +95,29 @@ class CredentialController(Controller):
         """Revoke: the issuer's status list flags it from now on."""
         return issued_out(await service.revoke(db, principal, hooks, learner_id, credential_id,
                                                data.reason))
+
+    @post("/credentials/{credential_id:uuid}/suspend", status_code=200)
+    async def suspend_credential(self, learner_id: FromPath[uuid.UUID],
+                                 credential_id: FromPath[uuid.UUID], data: JSONBody[SuspendIn],
+                                 principal: NamedDependency[Principal],
+                                 db: NamedDependency[AsyncSession],
+                                 hooks: NamedDependency[TenantHooks]) -> IssuedOut:
+        """Suspend: the issuer's suspension list flags it until it is reinstated (409 for a
+        revoked credential)."""
+        return issued_out(await service.set_suspended(db, principal, hooks, learner_id,
+                                                      credential_id, suspend=True,
+                                                      reason=data.reason))
+
+    @post("/credentials/{credential_id:uuid}/reinstate", status_code=200)
+    async def reinstate_credential(self, learner_id: FromPath[uuid.UUID],
+                                   credential_id: FromPath[uuid.UUID],
+                                   principal: NamedDependency[Principal],
+                                   db: NamedDependency[AsyncSession],
+                                   hooks: NamedDependency[TenantHooks]) -> IssuedOut:
+        """Lift a suspension: the suspension list clears its bit."""
+        return issued_out(await service.set_suspended(db, principal, hooks, learner_id,
+                                                      credential_id, suspend=False,
+                                                      reason=None))
 
     @post("/credentials/import", status_code=201)
     async def import_credential(self, learner_id: FromPath[uuid.UUID],
@@ -151,14 +177,20 @@ class IssuerController(Controller):
         return tenant
 
     @get("/")
-    async def issuer_profile(self, request: Request, org: FromQuery[uuid.UUID]
-                             ) -> dict[str, Any]:
-        """The issuer's Open Badges 3.0 Profile."""
+    async def issuer_profile(self, request: Request, org: FromQuery[uuid.UUID],
+                             settings: NamedDependency[Settings]) -> dict[str, Any]:
+        """The issuer's Open Badges 3.0 Profile; it also lists the keys it signs Data
+        Integrity proofs with (``verificationMethod``, Multikey; ``assertionMethod``)."""
         async with tenant_session(request.app.state.sessionmaker, org) as session:
             tenant = await self._tenant(request, session, org)
+            await keys.signing_key(session, org, settings.secret_key)
+            published = await keys.public_keys(session, org)
         issuer = build.Issuer(tenant.id, tenant.name, base_of(request))
+        methods = [{"id": issuer.method(k["kid"]), "type": "Multikey", "controller": issuer.id,
+                    "publicKeyMultibase": keys.multikey(k)} for k in published]
         return {"@context": [build.VC_V2, build.OB_V3], **issuer.profile(),
-                "publicKey": issuer.jwks_url}
+                "publicKey": issuer.jwks_url, "verificationMethod": methods,
+                "assertionMethod": [m["id"] for m in methods]}
 
     @get("/jwks")
     async def issuer_jwks(self, request: Request, org: FromQuery[uuid.UUID],
@@ -171,11 +203,14 @@ class IssuerController(Controller):
 
     @get("/status", media_type=VC_JWT)
     async def issuer_status(self, request: Request, org: FromQuery[uuid.UUID],
-                            settings: NamedDependency[Settings]) -> Response[str]:
-        """The issuer's revocation list: a signed BitstringStatusListCredential (VC-JWT)."""
+                            settings: NamedDependency[Settings],
+                            purpose: FromQuery[Literal["revocation", "suspension"]]
+                            = "revocation") -> Response[str]:
+        """The issuer's revocation list, or with ``purpose=suspension`` its suspension list:
+        a signed BitstringStatusListCredential (VC-JWT)."""
         async with tenant_session(request.app.state.sessionmaker, org) as session:
             tenant = await self._tenant(request, session, org)
             token = await service.status_list(session, org, tenant.name, settings.secret_key,
-                                              base_of(request))
+                                              base_of(request), purpose)
         return Response(token, media_type=VC_JWT,
                         headers={"Cache-Control": "max-age=60"})

@@ -66,14 +66,15 @@ def test_the_record_is_a_clr_of_signed_open_badges(issued, live_server):  # noqa
     grade = badge["credentialSubject"]["result"][0]
     assert grade["value"] == "B" and grade["resultDescription"] == achievement[
         "resultDescription"][0]["id"]
-    assert badge["credentialStatus"]["type"] == "BitstringStatusListEntry"
+    assert [(e["type"], e["statusPurpose"]) for e in badge["credentialStatus"]] == [
+        ("BitstringStatusListEntry", "revocation"), ("BitstringStatusListEntry", "suspension")]
     # The issuer's keys and status list are public, at stable URLs.
     jwks = httpx.get(f"{live_server}/api/v1/education/issuer/jwks?org={a.tenant.id}").json()
     key = OKPKey.import_key(jwks["keys"][0])
     assert jws.deserialize_compact(out["jwt"], key, algorithms=["Ed25519"])
     profile = httpx.get(clr["issuer"]["id"]).json()
     assert profile["name"] == clr["issuer"]["name"]
-    listed = httpx.get(badge["credentialStatus"]["statusListCredential"])
+    listed = httpx.get(badge["credentialStatus"][0]["statusListCredential"])
     assert listed.status_code == 200 and listed.headers["content-type"].startswith(
         "application/vc+jwt")
     assert httpx.get(f"{live_server}/api/v1/education/issuer/jwks?org="
