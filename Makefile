@@ -41,8 +41,13 @@ chromium:
 		    apt-get install -y -qq chromium; } >/dev/null 2>&1 || \
 		  echo "chromium could not be installed: the browser tests will be skipped"; }
 
+# The suite runs in PYTEST_WORKERS processes (pytest-xdist), each with its own embedded
+# PostgreSQL, mailbox and live server (tests/conftest.py); a file's tests stay in one
+# process, so module-scoped set-ups and a browser module's Chromium are made once.
+# PYTEST_WORKERS=0 runs it serially in this process.
+PYTEST_WORKERS ?= 2
 test: $(TEST_PLUGINS) chromium lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 # Only for a reviewed change of /api/v1 (docs/api.md, Versioning): tests/test_api_compatibility.py
 # compares the live document with this snapshot and fails on removals.

@@ -82,12 +82,22 @@ _controller: Controller | None = None
 
 
 def start() -> Mailbox:
-    """Start the server once per test run; later calls return the same mailbox."""
+    """Start the server once per test process; later calls return the same mailbox."""
     global _controller
-    if _controller is None:
+    attempts = 5
+    while _controller is None:
+        # Each pytest-xdist worker runs its own server; another process may take the free
+        # port between ``_free_port`` and the bind, so a failed bind tries another port.
         port = _free_port()
-        _controller = Controller(_Handler(MAILBOX), hostname="127.0.0.1", port=port)
-        _controller.start()
+        controller = Controller(_Handler(MAILBOX), hostname="127.0.0.1", port=port)
+        try:
+            controller.start()
+        except OSError:
+            attempts -= 1
+            if not attempts:
+                raise
+            continue
+        _controller = controller
         MAILBOX.url = f"smtp://127.0.0.1:{port}"
     return MAILBOX
 
