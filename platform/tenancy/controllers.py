@@ -59,6 +59,10 @@ async def guard_request(request: Request, settings: Settings, action: str) -> No
     )
 
 
+# Set by authentication's principal query on the request's session (``rapport.web.auth``):
+# (user id, whether their address is confirmed), so /me sends no statement of its own.
+VERIFIED_KEY = "rapport.email_verified"
+
 PUBLIC = {"exclude_from_auth": True}
 # Throttled per address (429); a wrong password is a 401, an unknown or used link a 404.
 SIGNUP = {**PUBLIC, ALSO_ANSWERS: (429,)}
@@ -163,11 +167,15 @@ class AccountController(Controller):
     ) -> MeOut:
         """The calling user, their tenant and role."""
         p = principal
-        verified = (
-            await db.execute(select(User.email_verified_at).where(User.id == p.user_id))
-        ).scalar_one()
+        known = db.info.get(VERIFIED_KEY)
+        if known is not None and known[0] == p.user_id:
+            verified = bool(known[1])
+        else:  # authenticated some other way than the principal query
+            verified = (
+                await db.execute(select(User.email_verified_at).where(User.id == p.user_id))
+            ).scalar_one() is not None
         return MeOut(
-            MeUser(p.user_id, p.email, p.full_name, email_verified=verified is not None),
+            MeUser(p.user_id, p.email, p.full_name, email_verified=verified),
             TenantOut(p.tenant_id, p.tenant_slug, p.tenant_name),
             p.role,
         )

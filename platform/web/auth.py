@@ -18,6 +18,7 @@ from rapport.core.modules.enabled import enabled_array
 from rapport.errors import unauthorized
 from rapport.hooks import PluginRegistry
 from rapport.tenancy.config_cache import VERSIONS_KEY
+from rapport.tenancy.controllers import VERIFIED_KEY
 from rapport.tenancy.models import AuthSession, Membership, Tenant, User
 from rapport.tenancy.principal import Principal
 from rapport.tenancy.tokens import SESSION_COOKIE, TokenInvalid, read_access_token
@@ -50,7 +51,7 @@ def _principal_statement() -> Select[Any]:
     session_id = bindparam("session_id", type_=Uuid())
     return (
         select(u.id, u.email, u.full_name, t.id, t.slug, t.name, m.id, m.role,
-               t.config_version, enabled_array(tenant_id))
+               t.config_version, enabled_array(tenant_id), u.email_verified_at.is_not(None))
         .select_from(members)
         .join(users, u.id == m.user_id)
         .join(tenants, t.id == m.tenant_id)
@@ -89,6 +90,8 @@ async def load_principal(
             # The tenant's configuration version, for the per-tenant caches
             # (rapport.tenancy.config_cache): known now, no statement later.
             session.info.setdefault(VERSIONS_KEY, {})[row[3]] = row[8]
+            # Whether the address is confirmed, which /me answers: no statement of its own.
+            session.info[VERIFIED_KEY] = (row[0], row[10])
     if row is None:
         return None
     modules = frozenset(row[9] or ())
