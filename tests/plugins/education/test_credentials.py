@@ -233,3 +233,67 @@ def test_private_addresses_are_not_fetched_unless_allowed(client, issued, monkey
     r = client.post(f"/api/v1/education/learners/{who}/credentials/import",
                     json={"credential": out["jwt"]}, headers=b.as_("registrar"))
     assert r.status_code == 422 and "private or local address" in r.text
+
+
+def test_data_integrity_proofs_and_suspension(client, issued, live_server):  # noqa: F811
+    a, who, out = issued
+    proved = out["data_integrity"]
+    proof = proved["proof"]
+    assert (proof["type"], proof["cryptosuite"], proof["proofPurpose"]) == (
+        "DataIntegrityProof", "eddsa-rdfc-2022", "assertionMethod")
+    assert proof["proofValue"].startswith("z")
+    inner = proved["credentialSubject"]["verifiableCredential"]
+    assert len(inner) == 2 and all(c["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+                                   for c in inner)
+    # The issuer's profile lists the key the proof names, as a Multikey.
+    profile = httpx.get(proved["issuer"]["id"]).json()
+    method = next(m for m in profile["verificationMethod"]
+                  if m["id"] == proof["verificationMethod"])
+    assert method["type"] == "Multikey" and method["publicKeyMultibase"].startswith("z6Mk")
+    assert proof["verificationMethod"] in profile["assertionMethod"]
+
+    b = institution(client)
+    alumna = learner(client, b)["id"]
+    url = f"/api/v1/education/learners/{alumna}/credentials/import"
+    registrar = b.as_("registrar")
+    # Tampering one embedded credential, adding a term no context defines, or naming a
+    # context the package does not ship: refused, nothing filed.
+    forged = json.loads(json.dumps(proved))
+    forged["credentialSubject"]["verifiableCredential"][0]["credentialSubject"][
+        "achievement"]["name"] += " (forged)"
+    r = client.post(url, json={"credential": json.dumps(forged)}, headers=registrar)
+    assert r.status_code == 422 and "tampered" in r.text, r.text
+    extra = {**proved, "sneaky": "not signed"}
+    r = client.post(url, json={"credential": json.dumps(extra)}, headers=registrar)
+    assert r.status_code == 422 and "not defined" in r.text, r.text
+    foreign = {**proved, "@context": [*proved["@context"], "https://example.org/ctx.json"]}
+    r = client.post(url, json={"credential": json.dumps(foreign)}, headers=registrar)
+    assert r.status_code == 422 and "unknown JSON-LD context" in r.text, r.text
+    r = client.post(url, json={"credential": "{not json"}, headers=registrar)
+    assert r.status_code == 422 and "neither a compact JWS nor JSON" in r.text
+    assert client.get(f"/api/v1/education/learners/{alumna}/record",
+                      headers=b.as_("advisor")).json()["achievements"] == []
+
+    # A suspends the record: refused in both forms; reinstated: accepted.
+    issued_list = client.get(f"/api/v1/education/learners/{who['id']}/credentials",
+                             headers=a.as_("registrar")).json()
+    clr_row = next(c for c in issued_list if c["kind"] == "ClrCredential")
+    base = f"/api/v1/education/learners/{who['id']}/credentials/{clr_row['id']}"
+    r = client.post(f"{base}/suspend", json={"reason": "under review"},
+                    headers=a.as_("registrar"))
+    assert r.status_code == 200 and r.json()["suspended_at"] and r.json()[
+        "suspension_reason"] == "under review"
+    for form in (json.dumps(proved), out["jwt"]):
+        r = client.post(url, json={"credential": form}, headers=registrar)
+        assert r.status_code == 422 and "suspended" in r.text, r.text
+    r = client.post(f"{base}/reinstate", headers=a.as_("registrar"))
+    assert r.status_code == 200 and r.json()["suspended_at"] is None
+    r = client.post(url, json={"credential": json.dumps(proved)}, headers=registrar)
+    assert r.status_code == 201, r.text
+    assert [i["title"] for i in r.json()["items"]] == ["Course DB101", "Data engineering"]
+    assert r.json()["items"][0]["alignments"][0]["level"] in (2, 3)
+    # A revoked credential can no longer be suspended.
+    assert client.post(f"{base}/revoke", json={}, headers=a.as_("registrar")
+                       ).status_code == 200
+    r = client.post(f"{base}/suspend", json={}, headers=a.as_("registrar"))
+    assert r.status_code == 409
