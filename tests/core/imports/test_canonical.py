@@ -3,6 +3,8 @@ normal forms, the same search terms, the same errors."""
 
 from __future__ import annotations
 
+import random
+
 import phonenumbers
 import pytest
 
@@ -91,3 +93,38 @@ def test_plain_domains_are_asked_once_and_others_take_the_apis_path():
     assert canonical._domain("Example.COM") == "example.com"
     assert canonical._domain("xn--bcher-kva.de") is None  # shown as bücher.de
     assert canonical._domain("localhost") is None  # refused: the API's error is given
+
+
+def test_plus_and_digits_read_as_the_library_reads_them_for_every_country_code():
+    """The fast steps for "+digits" (parse and validity) against ``phonenumbers`` on random
+    digits after every country code, numbers near every region's examples, and several
+    default regions: the same E.164 form or the same refusal."""
+    rng = random.Random(12)
+    cases = []
+    for code in sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE):
+        for _ in range(40):
+            digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 14)))
+            cases.append(f"+{code}{digits}")
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in (phonenumbers.PhoneNumberType.MOBILE,
+                     phonenumbers.PhoneNumberType.FIXED_LINE):
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is None:
+                continue
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            cases.append(e164)
+            for _ in range(3):
+                cut = rng.randint(1, len(e164) - 3)
+                tail = "".join(rng.choice("0123456789") for _ in range(cut + rng.randint(-1, 1)))
+                cases.append(e164[:-cut] + tail)
+    valid = 0
+    for raw in cases:
+        for region in ("UA", None, "US", "001"):
+            api = _outcome(v.parse_phone, raw, region, "phones[0]")
+            try:
+                found = ("ok", canonical.parse_phone(raw, region, "phones[0]")[0])
+            except RapportError as exc:
+                found = ("error", [(e.field, e.message) for e in exc.errors], exc.detail)
+            assert found == api, (raw, region)
+            valid += api[0] == "ok"
+    assert len(cases) // 4 < valid < 3 * len(cases)  # both answers are well represented
