@@ -8,7 +8,8 @@ import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import func, select
+import msgspec
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import (
@@ -35,8 +36,10 @@ from rapport_plugins.education.roles import require_registrar
 from rapport_plugins.education.schemas import (
     CourseIn,
     CourseOut,
+    CoursePatch,
     OutcomeIn,
     OutcomeOut,
+    OutcomePatch,
     ProgramIn,
     ProgramOut,
     TeachesOut,
@@ -87,6 +90,36 @@ async def create_outcome(db: AsyncSession, principal: Principal, data: OutcomeIn
     await db.flush()
     await audit.record(db, principal, audit.CREATE, "education.outcome", outcome.id,
                        detail={"code": data.code})
+    return outcome
+
+
+def _apply(row: object, data: msgspec.Struct, fields: Sequence[str]) -> dict[str, object]:
+    """Set the fields the client sent; the old values of those that changed."""
+    before: dict[str, object] = {}
+    for name in fields:
+        value = getattr(data, name)
+        if isinstance(value, msgspec.UnsetType):
+            continue
+        if name == "credits":
+            value = _credits(value)
+        if getattr(row, name) != value:
+            before[name] = getattr(row, name)
+            setattr(row, name, value)
+    return before
+
+
+async def change_outcome(db: AsyncSession, principal: Principal, outcome_id: uuid.UUID,
+                         data: OutcomePatch) -> Outcome:
+    """Rename, re-describe or re-align an outcome (code unique in the institution: 409)."""
+    require_registrar(principal)
+    outcome = await find_outcome(db, principal, outcome_id)
+    before = _apply(outcome, data, ("code", "title", "description", "framework_uri",
+                                    "framework_name"))
+    await db.flush()
+    if before:
+        await audit.record(db, principal, audit.UPDATE, "education.outcome", outcome.id,
+                           changes=audit.diff(before, {k: getattr(outcome, k)
+                                                       for k in before}))
     return outcome
 
 
@@ -156,6 +189,49 @@ async def create_course(db: AsyncSession, principal: Principal, hooks: TenantHoo
                        detail={"code": data.code})
     if data.published:
         await publish(db, principal, hooks, course)
+    return course
+
+
+async def change_course(db: AsyncSession, principal: Principal, course_id: uuid.UUID,
+                        data: CoursePatch) -> Course:
+    """Change a course; ``outcomes`` / ``prerequisites`` replace the mapping (ids looked up
+    in the caller's institution, 422 naming the one at fault; a course cannot require
+    itself). Holdings already awarded stay as they were: they record what was taught."""
+    require_registrar(principal)
+    course = await find_course(db, principal, course_id)
+    if not isinstance(data.outcomes, msgspec.UnsetType):
+        outcome_ids = [t.outcome_id for t in data.outcomes]
+        _duplicates(outcome_ids, "outcomes")
+        await _known(db, principal, Outcome, outcome_ids, "outcomes")
+    if not isinstance(data.prerequisites, msgspec.UnsetType):
+        _duplicates(data.prerequisites, "prerequisites")
+        for i, wanted in enumerate(data.prerequisites):
+            if wanted == course.id:
+                raise invalid(f"prerequisites[{i}]", "a course cannot require itself")
+        await _known(db, principal, Course, data.prerequisites, "prerequisites")
+    before = _apply(course, data, ("code", "title", "credits", "credit_unit", "level",
+                                   "language", "description", "max_age_years",
+                                   "instructor_id"))
+    changes = {k: getattr(course, k) for k in before}
+    if not isinstance(data.outcomes, msgspec.UnsetType):
+        await db.execute(delete(CourseOutcome).where(
+            CourseOutcome.tenant_id == principal.tenant_id,
+            CourseOutcome.course_id == course.id))
+        db.add_all([CourseOutcome(tenant_id=principal.tenant_id, course_id=course.id,
+                                  outcome_id=t.outcome_id, level=t.level)
+                    for t in data.outcomes])
+        changes["outcomes"] = {str(t.outcome_id): t.level for t in data.outcomes}
+    if not isinstance(data.prerequisites, msgspec.UnsetType):
+        await db.execute(delete(Prerequisite).where(
+            Prerequisite.tenant_id == principal.tenant_id,
+            Prerequisite.course_id == course.id))
+        db.add_all([Prerequisite(tenant_id=principal.tenant_id, course_id=course.id,
+                                 requires_id=r) for r in data.prerequisites])
+        changes["prerequisites"] = [str(r) for r in data.prerequisites]
+    await db.flush()
+    if changes:
+        await audit.record(db, principal, audit.UPDATE, "education.course", course.id,
+                           changes=audit.diff({k: before.get(k) for k in changes}, changes))
     return course
 
 

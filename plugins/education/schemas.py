@@ -80,6 +80,36 @@ class CourseIn(msgspec.Struct, forbid_unknown_fields=True):
     published: bool = False
 
 
+class OutcomePatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Fields left out stay as they are; null clears an optional one."""
+
+    code: Code | msgspec.UnsetType = msgspec.UNSET
+    title: Name | msgspec.UnsetType = msgspec.UNSET
+    description: LongText | msgspec.UnsetType | None = msgspec.UNSET
+    framework_uri: Uri | msgspec.UnsetType | None = msgspec.UNSET
+    framework_name: Name | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class CoursePatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Fields left out stay as they are; null clears an optional one; ``outcomes`` and
+    ``prerequisites``, when given, replace the whole mapping."""
+
+    code: Code | msgspec.UnsetType = msgspec.UNSET
+    title: Name | msgspec.UnsetType = msgspec.UNSET
+    credits: Credits | msgspec.UnsetType = msgspec.UNSET
+    credit_unit: CreditUnit | msgspec.UnsetType = msgspec.UNSET
+    level: EqfLevel | msgspec.UnsetType = msgspec.UNSET
+    language: Language | msgspec.UnsetType = msgspec.UNSET
+    description: LongText | msgspec.UnsetType | None = msgspec.UNSET
+    max_age_years: Annotated[int, msgspec.Meta(ge=1, le=80)] | msgspec.UnsetType | None = (
+        msgspec.UNSET)
+    instructor_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
+    outcomes: Annotated[list[Teaches], msgspec.Meta(max_length=200)] | msgspec.UnsetType = (
+        msgspec.UNSET)
+    prerequisites: Annotated[list[uuid.UUID], msgspec.Meta(max_length=50)] | (
+        msgspec.UnsetType) = msgspec.UNSET
+
+
 class TeachesOut(msgspec.Struct):
     outcome_id: uuid.UUID
     code: str

@@ -73,10 +73,12 @@ def _learner_with_award(client, t: TenantHandle) -> dict[str, str]:
 L = "/api/v1/education/learners/{learner_id}"
 E = L + "/enrolments/{enrolment_id}"
 TARGETS: dict[str, Target] = {
-    "/api/v1/education/outcomes/{outcome_id}": Target(_outcome, {"GET": None}, MODULES),
+    "/api/v1/education/outcomes/{outcome_id}": Target(_outcome, {
+        "GET": None, "PATCH": {"title": "Hijacked"}}, MODULES),
     "/api/v1/education/outcomes/{outcome_id}/links": Target(_outcome, {"GET": None, "POST": {
         "target_uri": "http://example.org/x", "relation": "exact"}}, MODULES),
-    "/api/v1/education/courses/{course_id}": Target(_course, {"GET": None}, MODULES),
+    "/api/v1/education/courses/{course_id}": Target(_course, {
+        "GET": None, "PATCH": {"title": "Hijacked"}}, MODULES),
     "/api/v1/education/courses/{course_id}/publish": Target(_course, {"POST": None}, MODULES),
     "/api/v1/education/courses/{course_id}/audience": Target(_course, {"GET": None}, MODULES),
     "/api/v1/education/programs/{program_id}": Target(_program, {"GET": None}, MODULES),
@@ -94,6 +96,8 @@ TARGETS: dict[str, Target] = {
     L + "/credentials": Target(_completed, {"GET": None}, MODULES),
     L + "/credentials/import": Target(_learner, {"POST": {"credential": "a.b.c"}}, MODULES),
     L + "/credentials/{credential_id}/revoke": Target(_issued, {"POST": {}}, MODULES),
+    L + "/credentials/{credential_id}/suspend": Target(_issued, {"POST": {}}, MODULES),
+    L + "/credentials/{credential_id}/reinstate": Target(_issued, {"POST": {}}, MODULES),
     L + "/achievements/{achievement_id}/decision": Target(_learner_with_award, {"POST": {
         "decision": "accept"}}, MODULES),
     E + "/result": Target(_learner, {"POST": {"grade": "A"}}, MODULES),

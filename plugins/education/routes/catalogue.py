@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,10 +20,12 @@ from rapport_plugins.education.schemas import (
     CourseIn,
     CourseOut,
     CoursePage,
+    CoursePatch,
     LinkIn,
     LinkOut,
     OutcomeIn,
     OutcomeOut,
+    OutcomePatch,
     ProgramIn,
     ProgramOut,
 )
@@ -67,6 +69,15 @@ class OutcomeController(Controller):
         require_reader(principal)
         return catalogue.outcome_out(await catalogue.find_outcome(db, principal, outcome_id))
 
+    @patch("/{outcome_id:uuid}")
+    async def update_outcome(self, outcome_id: FromPath[uuid.UUID],
+                             data: JSONBody[OutcomePatch],
+                             principal: NamedDependency[Principal],
+                             db: NamedDependency[AsyncSession]) -> OutcomeOut:
+        """Change an outcome's code, title, description or framework alignment (fields
+        left out stay; code unique in your institution: 409); audited."""
+        return catalogue.outcome_out(await catalogue.change_outcome(db, principal, outcome_id,
+                                                                    data))
 
     @post("/{outcome_id:uuid}/links", status_code=201)
     async def link_outcome(self, outcome_id: FromPath[uuid.UUID], data: JSONBody[LinkIn],
@@ -112,6 +123,15 @@ class CourseController(Controller):
         require_reader(principal)
         return await catalogue.course_out(db, await catalogue.find_course(db, principal,
                                                                           course_id))
+
+    @patch("/{course_id:uuid}")
+    async def update_course(self, course_id: FromPath[uuid.UUID], data: JSONBody[CoursePatch],
+                            principal: NamedDependency[Principal],
+                            db: NamedDependency[AsyncSession]) -> CourseOut:
+        """Change a course (fields left out stay; ``outcomes`` and ``prerequisites`` replace
+        the mapping, every id one of your institution's: 422 naming it); audited."""
+        course = await catalogue.change_course(db, principal, course_id, data)
+        return await catalogue.course_out(db, course)
 
     @post("/{course_id:uuid}/publish", status_code=200)
     async def publish_course(self, course_id: FromPath[uuid.UUID],

@@ -64,6 +64,52 @@ def test_catalogue_maps_courses_to_outcomes_and_refuses_foreign_ids(client):
     assert r.status_code == 403
 
 
+def test_patch_courses_and_outcomes(client):
+    a, b = institution(client), institution(client)
+    o1, o2 = outcome(client, a, "PROG"), outcome(client, a, "DB")
+    intro = course(client, a, "CS101", {o1: 2})
+    c = course(client, a, "CS201", {o1: 3})
+    url = f"/api/v1/education/courses/{c}"
+    r = client.patch(url, headers=a.as_("registrar"), json={
+        "title": "Databases II", "credits": 7.5, "credit_unit": "hours", "max_age_years": 10,
+        "outcomes": [{"outcome_id": o2, "level": 4}], "prerequisites": [intro]})
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert (got["title"], got["credits"], got["credit_unit"], got["max_age_years"]) == (
+        "Databases II", 7.5, "hours", 10)
+    assert [(t["code"], t["level"]) for t in got["outcomes"]] == [("DB", 4)]
+    assert got["prerequisites"] == [intro] and got["code"] == "CS201"
+    # Fields left out stay; null clears an optional one.
+    r = client.patch(url, headers=a.as_("registrar"), json={"max_age_years": None})
+    assert r.json()["max_age_years"] is None and r.json()["title"] == "Databases II"
+    # Bad input: named, nothing written.
+    foreign = outcome(client, b, "FOREIGN")
+    r = client.patch(url, headers=a.as_("registrar"), json={
+        "title": "Never", "outcomes": [{"outcome_id": foreign, "level": 1}]})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "outcomes[0]"
+    r = client.patch(url, headers=a.as_("registrar"), json={"prerequisites": [c]})
+    assert r.status_code == 422 and "require itself" in r.text
+    r = client.patch(url, headers=a.as_("registrar"), json={"level": 12})
+    assert r.status_code in (400, 422) and "level" in r.text
+    r = client.patch(url, headers=a.as_("registrar"), json={"code": "CS101"})
+    assert r.status_code == 409
+    r = client.patch(url, headers=a.as_("advisor"), json={"title": "x"})
+    assert r.status_code == 403
+    assert client.get(url, headers=a.as_("advisor")).json()["title"] == "Databases II"
+
+    r = client.patch(f"/api/v1/education/outcomes/{o1}", headers=a.as_("registrar"), json={
+        "title": "Programming", "framework_uri": "http://data.europa.eu/esco/skill/p"})
+    assert r.status_code == 200 and r.json()["framework_uri"].endswith("/p")
+    r = client.patch(f"/api/v1/education/outcomes/{o1}", headers=a.as_("registrar"),
+                     json={"framework_uri": "not a uri"})
+    assert r.status_code in (400, 422) and "framework_uri" in r.text
+    r = client.patch(f"/api/v1/education/outcomes/{o1}", headers=a.as_("registrar"),
+                     json={"code": "DB"})
+    assert r.status_code == 409
+    assert client.get(f"/api/v1/education/outcomes/{o1}", headers=a.as_("advisor")).json()[
+        "title"] == "Programming"
+
+
 def test_results_complete_courses_and_award_outcomes(client):
     a = institution(client)
     o1, o2 = outcome(client, a, "ALG"), outcome(client, a, "STAT")
