@@ -1,8 +1,9 @@
 """Tiers: up the moment qualifying points cross a threshold, down only when the period is
 settled (``rapport retail tiers recompute``, run after the period's end).
 
-A member's ``qualifying_points`` counts the current period (calendar year, or the rolling
-last 12 months); recomputing rebuilds it from the ledger, so the column is a cache the
+A member's ``qualifying_points`` counts the current period (calendar year, the rolling
+last 12 months, or the year since the member's last join anniversary — settled for each
+member by the worker on the anniversary itself); recomputing rebuilds it from the ledger, so the column is a cache the
 ledger can always correct. With calendar years, a tier reached in a year is kept through
 the whole next year (the grace): settling decides by the points of the year that ended or
 of the year running, whichever supports the higher tier. The card view tells the cashier
@@ -16,7 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import extract, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Principal, TenantHooks
@@ -39,20 +40,41 @@ def next_tier(tiers: Sequence[Tier], points: int) -> Tier | None:
     return next((t for t in tiers if t.threshold > points), None)
 
 
-def period_start(program: Program, at: datetime | None = None) -> datetime:
+def _anniversary(joined: datetime, year: int, zone: ZoneInfo) -> datetime:
+    """Midnight of the join date's anniversary in ``year`` (29 February → 28th)."""
+    day = joined.astimezone(zone).date()
+    try:
+        day = day.replace(year=year)
+    except ValueError:  # joined on 29 February; a common year keeps it on the 28th
+        day = day.replace(year=year, day=28)
+    return datetime(day.year, day.month, day.day, tzinfo=zone)
+
+
+def period_start(program: Program, at: datetime | None = None,
+                 joined: datetime | None = None) -> datetime:
+    """Where the current qualifying period began: the calendar year's first day, 12 months
+    ago, or (``anniversary``) the member's last join anniversary — ``joined`` is the
+    member's join time; without it an anniversary program falls back to the calendar."""
     at = at or now()
     if program.tier_period == "rolling_12_months":
         return add_months(at, -12)
-    local = at.astimezone(ZoneInfo(program.time_zone))
+    zone = ZoneInfo(program.time_zone)
+    local = at.astimezone(zone)
+    if program.tier_period == "anniversary" and joined is not None:
+        start = _anniversary(joined, local.year, zone)
+        return start if start <= local else _anniversary(joined, local.year - 1, zone)
     return local.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def previous_start(program: Program, at: datetime | None = None) -> datetime | None:
-    """The start of the calendar year before the current one (None for rolling periods,
-    which have no previous period: their window simply moves)."""
+def previous_start(program: Program, at: datetime | None = None,
+                   joined: datetime | None = None) -> datetime | None:
+    """The start of the period before the current one (None for rolling periods, which have
+    no previous period: their window simply moves)."""
     if program.tier_period == "rolling_12_months":
         return None
-    start = period_start(program, at)
+    start = period_start(program, at, joined)
+    if program.tier_period == "anniversary" and joined is not None:
+        return _anniversary(joined, start.year - 1, ZoneInfo(program.time_zone))
     return start.replace(year=start.year - 1)
 
 
@@ -102,25 +124,70 @@ async def recompute(db: AsyncSession, tenant_id: uuid.UUID, program: Program,
     if after is not None:
         query = query.where(Member.id > after)
     ids = list((await db.execute(query)).scalars())
-    start, before = period_start(program), previous_start(program)
     changed = 0
     for member_id in ids:
-        member = (await db.execute(select(Member).where(
-            Member.tenant_id == tenant_id, Member.id == member_id).with_for_update()
-            .execution_options(populate_existing=True))).scalar_one()
-        earned = await db.scalar(select(func.coalesce(func.sum(Entry.points), 0)).where(
-            Entry.tenant_id == tenant_id, Entry.member_id == member_id, Entry.qualifying,
-            Entry.created_at >= start))
-        member.qualifying_points = max(0, int(earned or 0))
-        ended = 0
-        if before is not None:
-            ended = int(await db.scalar(select(func.coalesce(func.sum(Entry.points), 0)).where(
-                Entry.tenant_id == tenant_id, Entry.member_id == member_id, Entry.qualifying,
-                Entry.created_at >= before, Entry.created_at < start)) or 0)
-        was, now_in = await settle(db, member, tiers, "period", allow_down=True,
-                                   deciding=max(member.qualifying_points, ended))
-        changed += was != now_in
+        changed += await settle_period(db, tenant_id, program, tiers, member_id)
     return len(ids), changed, (ids[-1] if ids else None)
+
+
+async def settle_period(db: AsyncSession, tenant_id: uuid.UUID, program: Program,
+                        tiers: Sequence[Tier], member_id: uuid.UUID) -> bool:
+    """One member's settlement (locked): qualifying points rebuilt from the ledger for the
+    member's current period, the tier set to what the ended or the running period supports
+    (the grace), down as well as up. Returns whether the tier changed."""
+    member = (await db.execute(select(Member).where(
+        Member.tenant_id == tenant_id, Member.id == member_id).with_for_update()
+        .execution_options(populate_existing=True))).scalar_one()
+    start = period_start(program, joined=member.joined_at)
+    before = previous_start(program, joined=member.joined_at)
+    earned = await db.scalar(select(func.coalesce(func.sum(Entry.points), 0)).where(
+        Entry.tenant_id == tenant_id, Entry.member_id == member_id, Entry.qualifying,
+        Entry.created_at >= start))
+    member.qualifying_points = max(0, int(earned or 0))
+    ended = 0
+    if before is not None:
+        ended = int(await db.scalar(select(func.coalesce(func.sum(Entry.points), 0)).where(
+            Entry.tenant_id == tenant_id, Entry.member_id == member_id, Entry.qualifying,
+            Entry.created_at >= before, Entry.created_at < start)) or 0)
+    if program.tier_period == "anniversary":
+        member.tier_settled_year = start.year
+    was, now_in = await settle(db, member, tiers, "period", allow_down=True,
+                               deciding=max(member.qualifying_points, ended))
+    return was != now_in
+
+
+async def anniversaries(db: AsyncSession, tenant_id: uuid.UUID, limit: int = 500) -> int:
+    """The worker's share for ``anniversary`` programs: settle each member whose join
+    anniversary has come this year (program time zone) and whose period was not settled
+    this year yet — once a year per member, so passes may overlap."""
+    done = 0
+    programs = (await db.execute(select(Program).where(
+        Program.tenant_id == tenant_id, Program.tier_period == "anniversary")
+        .order_by(Program.id))).scalars().all()
+    for program in programs:
+        zone = ZoneInfo(program.time_zone)
+        local = now().astimezone(zone)
+        joined = Member.joined_at.op("AT TIME ZONE")(program.time_zone)
+        # Joined before this year, anniversary (month, day) on or before today, not settled
+        # this year; 29 February counts as the 28th, which a (2, 29) <= today test covers
+        # in leap years and the explicit 28 February case in common ones.
+        due = (extract("month", joined) < local.month) | (
+            (extract("month", joined) == local.month) & (extract("day", joined) <= local.day))
+        if (local.month, local.day) == (2, 28):
+            due = due | ((extract("month", joined) == 2) & (extract("day", joined) == 29))
+        ids = list((await db.execute(select(Member.id).where(
+            Member.tenant_id == tenant_id, Member.program_id == program.id,
+            Member.erased_at.is_(None), extract("year", joined) < local.year, due,
+            or_(Member.tier_settled_year.is_(None), Member.tier_settled_year < local.year))
+            .order_by(Member.id).limit(limit))).scalars())
+        if not ids:
+            continue
+        tiers = await tiers_of(db, tenant_id, program.id)
+        for member_id in ids:
+            await settle_period(db, tenant_id, program, tiers, member_id)
+            done += 1
+        await db.flush()
+    return done
 
 
 async def count_members(db: AsyncSession, tenant_id: uuid.UUID, program_id: uuid.UUID) -> int:

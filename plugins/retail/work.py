@@ -1,5 +1,6 @@
-"""Retail's share of each ``rapport worker`` pass: expire past-due point batches and
-celebrate today's birthdays, one transaction per tenant, for tenants that enabled retail.
+"""Retail's share of each ``rapport worker`` pass: expire past-due point batches,
+celebrate today's birthdays and settle the tiers of members whose join anniversary came
+(``anniversary`` programs), one transaction per tenant, for tenants that enabled retail.
 Passes rotate through the tenants (a cursor kept in this process), ``work.max_tenants`` at a
 time; both jobs are idempotent, so several workers may overlap safely."""
 
@@ -10,7 +11,7 @@ import uuid
 from sqlalchemy import text
 
 from rapport.sdk import PeriodicWork, tenant_session
-from rapport_plugins.retail import birthdays, ledger
+from rapport_plugins.retail import birthdays, ledger, tiers
 
 _cursor: dict[str, uuid.UUID | None] = {"after": None}
 
@@ -26,4 +27,5 @@ async def run(work: PeriodicWork) -> int:
         async with tenant_session(work.sessions, tenant_id) as db:
             handled += await ledger.expire_due(db, tenant_id, work.batch)
             handled += await birthdays.celebrate(db, tenant_id, work.batch)
+            handled += await tiers.anniversaries(db, tenant_id, work.batch)
     return handled

@@ -1,0 +1,48 @@
+"""Tier periods that reset on each member's join anniversary: the worker settles a member
+on the anniversary (once a year), keeping the tier the ended period earned (the grace) and
+moving down a member whose points lie before it; members whose anniversary has not come
+are left alone."""
+
+from __future__ import annotations
+
+from tests.plugins.retail.support import R, buy, customer, shop
+from tests.plugins.retail.test_worker import _pass
+
+
+def _gold_member(client, s, database, tag: str, joined: str, earned: str) -> dict:
+    member = customer(client, s, given_name=tag)
+    assert buy(client, s, member["cards"][0]["number"], f"a-{tag}",
+               "400").json()["tier_after"] == "Gold"
+    with database.connect_superuser() as conn:
+        conn.execute(f"UPDATE retail_members SET joined_at = now() - interval '{joined}'"
+                     " WHERE id = %s", (member["id"],))
+        conn.execute(f"UPDATE retail_ledger SET created_at = now() - interval '{earned}'"
+                     " WHERE member_id = %s", (member["id"],))
+    return member
+
+
+def test_worker_settles_tiers_on_each_members_anniversary(client, database):
+    s = shop(client, tier_period="anniversary")
+    for name, threshold in (("Silver", 0), ("Gold", 300)):
+        client.post(f"{R}/programs/{s.program_id}/tiers",
+                    json={"name": name, "threshold": threshold}, headers=s.headers)
+    # Anniversary yesterday; the 400 points are older than the period that just ended.
+    lapsed = _gold_member(client, s, database, "Lapsed", "2 years 1 day", "400 days")
+    # Anniversary yesterday; the points were earned in the period that just ended: kept.
+    kept = _gold_member(client, s, database, "Kept", "2 years 1 day", "200 days")
+    # Anniversary tomorrow: not due yet, whatever its points.
+    waiting = _gold_member(client, s, database, "Waiting", "2 years -1 day", "400 days")
+    _pass(database)
+    _pass(database)  # once a year: the second pass changes nothing
+
+    def member(m: dict) -> dict:
+        return client.get(f"{R}/members/{m['id']}", headers=s.headers).json()
+
+    assert (member(lapsed)["tier"], member(lapsed)["qualifying_points"]) == ("Silver", 0)
+    assert (member(kept)["tier"], member(kept)["qualifying_points"]) == ("Gold", 0)
+    assert member(waiting)["tier"] == "Gold"
+    history = client.get(f"{R}/members/{lapsed['id']}/tier-history", headers=s.headers)
+    assert ("Gold", "Silver", "period") in [(h["from_tier"], h["to_tier"], h["reason"])
+                                            for h in history.json()]
+    assert len(client.get(f"{R}/members/{kept['id']}/tier-history",
+                          headers=s.headers).json()) == 1  # only the upgrade
