@@ -10,12 +10,21 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.sdk import Principal, audit, invalid
+from rapport.sdk import Principal, TenantHooks, audit, conflict, emit, invalid, not_found
 from rapport_plugins.education.catalogue import find_outcome
 from rapport_plugins.education.learners import find_learner
 from rapport_plugins.education.models import Course, Enrolment, Licence, Outcome, OutcomeLink
 from rapport_plugins.education.roles import require_registrar
-from rapport_plugins.education.schemas import LicenceIn, LicenceOut, LinkIn, LinkOut
+from rapport_plugins.education.schemas import (
+    LicenceIn,
+    LicenceOut,
+    LinkIn,
+    LinkOut,
+    RenewalOut,
+    RenewIn,
+)
+
+LICENCE_RENEWED = "education.licence_renewed"
 
 # Relations strong enough to recognise prior learning without a registrar's judgement.
 EXACT = frozenset({"framework_uri", "exact", "replaced_by"})
@@ -104,5 +113,49 @@ async def licences_of(db: AsyncSession, principal: Principal,
         out.append(LicenceOut(lic.id, lic.name, lic.authority, lic.number, lic.renewed_on,
                               lic.expires_on, float(lic.required), lic.unit, float(earned),
                               float(remaining),
-                              remaining == 0 or lic.expires_on > date.today()))
+                              remaining == 0 or lic.expires_on > date.today(),
+                              [RenewalOut(date.fromisoformat(r["renewed_on"]),
+                                          date.fromisoformat(r["expires_on"]),
+                                          r["required"], r["earned"], r["waived"], r["note"])
+                               for r in lic.renewals or []]))
     return out
+
+
+async def renew_licence(db: AsyncSession, principal: Principal, hooks: TenantHooks,
+                        learner_id: uuid.UUID, licence_id: uuid.UUID,
+                        data: RenewIn) -> LicenceOut:
+    """Start the licence's next period once the current one's requirement is met (409
+    naming the shortfall otherwise, unless waived with a note); the period that ends is
+    kept in ``renewals``; audited, ``education.licence_renewed``."""
+    require_registrar(principal)
+    learner, _ = await find_learner(db, principal, learner_id)
+    lic = (await db.execute(select(Licence).where(
+        Licence.tenant_id == principal.tenant_id, Licence.learner_id == learner.id,
+        Licence.id == licence_id).with_for_update())).scalar_one_or_none()
+    if lic is None:
+        raise not_found("Licence")
+    if data.renewed_on <= lic.renewed_on:
+        raise invalid("renewed_on", f"must be after the current period's start "
+                                    f"({lic.renewed_on.isoformat()})")
+    if data.expires_on <= data.renewed_on:
+        raise invalid("expires_on", "must be after renewed_on")
+    if data.waive and not data.note:
+        raise invalid("note", "a waived requirement needs a note saying why")
+    current = next(x for x in await licences_of(db, principal, learner.id)
+                   if x.id == lic.id)
+    if current.remaining > 0 and not data.waive:
+        raise conflict(f"The requirement is not met: {current.remaining:g} {lic.unit} of "
+                       f"{current.required:g} still to earn before renewal (or waive it)")
+    period = {"renewed_on": lic.renewed_on.isoformat(),
+              "expires_on": lic.expires_on.isoformat(), "required": current.required,
+              "earned": current.earned, "waived": bool(data.waive and current.remaining > 0),
+              "note": data.note}
+    lic.renewals = [*(lic.renewals or []), period]
+    lic.renewed_on, lic.expires_on = data.renewed_on, data.expires_on
+    await db.flush()
+    detail = {"licence": str(lic.id), "period": period,
+              "next": [data.renewed_on.isoformat(), data.expires_on.isoformat()]}
+    await audit.record(db, principal, audit.UPDATE, "education.learner", learner.id,
+                       detail=detail)
+    await emit(db, principal, hooks, LICENCE_RENEWED, "education.learner", learner.id, detail)
+    return next(x for x in await licences_of(db, principal, learner.id) if x.id == lic.id)

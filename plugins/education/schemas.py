@@ -364,6 +364,25 @@ class LicenceIn(msgspec.Struct, forbid_unknown_fields=True):
     number: Annotated[str, msgspec.Meta(max_length=60, pattern=r"^[^\x00]*$")] | None = None
 
 
+class RenewIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The licence's next period. Renewal needs the required amount earned in the current
+    period, unless the registrar waives it (``waive`` with a ``note``: recorded)."""
+
+    renewed_on: date
+    expires_on: date
+    waive: bool = False
+    note: LongText | None = None
+
+
+class RenewalOut(msgspec.Struct):
+    renewed_on: date
+    expires_on: date
+    required: float
+    earned: float
+    waived: bool
+    note: str | None
+
+
 class LicenceOut(msgspec.Struct):
     id: uuid.UUID
     name: str
@@ -376,6 +395,8 @@ class LicenceOut(msgspec.Struct):
     earned: float
     remaining: float
     on_track: bool
+    # Earlier periods, oldest first.
+    renewals: list[RenewalOut] = []
 
 
 class LearnerPatch(msgspec.Struct, forbid_unknown_fields=True):

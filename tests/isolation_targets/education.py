@@ -60,6 +60,15 @@ def _issued(client, t: TenantHandle) -> dict[str, str]:
     return {**ids, "credential_id": r.json()["credential_id"]}
 
 
+def _licence(client, t: TenantHandle) -> dict[str, str]:
+    ids = _learner(client, t)
+    r = client.post(f"/api/v1/education/learners/{ids['learner_id']}/licences",
+                    headers=t.headers, json={"name": "x", "renewed_on": "2020-01-01",
+                                             "expires_on": "2021-01-01", "required": 1})
+    assert r.status_code == 201, r.text
+    return {**ids, "licence_id": r.json()["id"]}
+
+
 def _learner_with_award(client, t: TenantHandle) -> dict[str, str]:
     # Any achievement id of the victim: the attack must not learn whether it exists.
     ids = _learner(client, t)
@@ -92,6 +101,9 @@ TARGETS: dict[str, Target] = {
     L + "/licences": Target(_learner, {"GET": None, "POST": {
         "name": "x", "renewed_on": "2020-01-01", "expires_on": "2021-01-01", "required": 1}},
         MODULES),
+    L + "/licences/{licence_id}/renew": Target(_licence, {"POST": {
+        "renewed_on": "2022-01-01", "expires_on": "2023-01-01", "waive": True,
+        "note": "hijack"}}, MODULES),
     L + "/clr": Target(_completed, {"POST": None}, MODULES),
     L + "/credentials": Target(_completed, {"GET": None}, MODULES),
     L + "/credentials/import": Target(_learner, {"POST": {"credential": "a.b.c"}}, MODULES),

@@ -26,6 +26,7 @@ from rapport_plugins.education.schemas import (
     LicenceOut,
     RecommendationsOut,
     RecordOut,
+    RenewIn,
     ResultIn,
 )
 
@@ -143,6 +144,17 @@ class LearnerController(Controller):
         licence = await links.add_licence(db, principal, learner_id, data)
         return next(x for x in await links.licences_of(db, principal, learner_id)
                     if x.id == licence.id)
+
+    @post("/{learner_id:uuid}/licences/{licence_id:uuid}/renew", status_code=200)
+    async def renew_licence(self, learner_id: FromPath[uuid.UUID],
+                            licence_id: FromPath[uuid.UUID], data: JSONBody[RenewIn],
+                            principal: NamedDependency[Principal],
+                            db: NamedDependency[AsyncSession],
+                            hooks: NamedDependency[TenantHooks]) -> LicenceOut:
+        """Renew a licence for its next period: 409 naming the shortfall while the current
+        period's requirement is not met, unless waived with a note; the ended period is
+        kept in ``renewals``."""
+        return await links.renew_licence(db, principal, hooks, learner_id, licence_id, data)
 
     @get("/{learner_id:uuid}/licences")
     async def list_licences(self, learner_id: FromPath[uuid.UUID],

@@ -280,3 +280,32 @@ def test_continuing_education_hours_count_towards_a_licence(client):
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "expires_on"
     listed = client.get(f"/api/v1/education/learners/{who}/licences", headers=a.as_("advisor"))
     assert [x["name"] for x in listed.json()] == ["Certified accountant"]
+
+    # Renewal: refused while 12 hours are missing; met once they are earned; the ended
+    # period is kept. A short period can be waived only with a note.
+    lid = listed.json()[0]["id"]
+    renew = f"/api/v1/education/learners/{who}/licences/{lid}/renew"
+    period = {"renewed_on": "2026-01-01", "expires_on": "2029-01-01"}
+    r = client.post(renew, json=period, headers=a.as_("registrar"))
+    assert r.status_code == 409 and "12 hours" in r.text
+    r = client.post(renew, json=period, headers=a.as_("advisor"))
+    assert r.status_code == 403
+    r = client.post(renew, json={**period, "expires_on": "2025-01-01"},
+                    headers=a.as_("registrar"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "expires_on"
+    r = client.post(renew, json={**period, "renewed_on": "2022-01-01"},
+                    headers=a.as_("registrar"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "renewed_on"
+    complete(client, a, who, course(client, a, "AUD", {}, credits=12, credit_unit="hours"),
+             completed_on="2025-06-01")
+    r = client.post(renew, json=period, headers=a.as_("registrar"))
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert (got["renewed_on"], got["earned"], got["remaining"]) == ("2026-01-01", 0, 20)
+    assert got["renewals"] == [{"renewed_on": "2023-01-01", "expires_on": "2026-01-01",
+                                "required": 20, "earned": 20, "waived": False, "note": None}]
+    nxt = {"renewed_on": "2029-01-01", "expires_on": "2032-01-01", "waive": True}
+    r = client.post(renew, json=nxt, headers=a.as_("registrar"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "note"
+    r = client.post(renew, json={**nxt, "note": "parental leave"}, headers=a.as_("registrar"))
+    assert r.status_code == 200 and r.json()["renewals"][-1]["waived"] is True
