@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rapport.core.deals import summary
-from rapport.core.deals.controllers import DealController
+from rapport.core.deals.controllers import DealController, PipelineController
 from rapport.core.deals.pipeline import PIPELINE
 from rapport.core.workflows import Workflow
 from rapport.hooks import ContactSummaryQuery, PluginManifest, SummarySection, hookimpl
@@ -18,7 +18,7 @@ def rapport_manifest() -> PluginManifest:
 
 @hookimpl
 def rapport_routes() -> list[Any]:
-    return [DealController]
+    return [DealController, PipelineController]
 
 
 @hookimpl
