@@ -151,16 +151,15 @@ async def card_by_number(db: AsyncSession, tenant_id: uuid.UUID, number: str,
     return card
 
 
-def require_active(card: Card, numbers: dict[uuid.UUID, str | None] | None = None) -> None:
+def require_active(number: str, state: str, replacement: str | None = None) -> None:
     """409 for a card that cannot be used, naming its state (and its replacement)."""
-    if card.state == "active":
+    if state == "active":
         return
-    if card.state == "replaced":
-        replacement = (numbers or {}).get(card.replaced_by) if card.replaced_by else None
-        raise conflict(f"Card {card.number} was replaced"
+    if state == "replaced":
+        raise conflict(f"Card {number} was replaced"
                        + (f" by card {replacement}" if replacement else ""),
-                       state=card.state, replaced_by=replacement)
-    raise conflict(f"Card {card.number} is {card.state}", state=card.state)
+                       state=state, replaced_by=replacement)
+    raise conflict(f"Card {number} is {state}", state=state)
 
 
 async def replacement_number(db: AsyncSession, card: Card) -> str | None:

@@ -3,11 +3,12 @@ settled (``rapport retail tiers recompute``, run after the period's end).
 
 A member's ``qualifying_points`` counts the current period (calendar year, the rolling
 last 12 months, or the year since the member's last join anniversary — settled for each
-member by the worker on the anniversary itself); recomputing rebuilds it from the ledger, so the column is a cache the
-ledger can always correct. With calendar years, a tier reached in a year is kept through
-the whole next year (the grace): settling decides by the points of the year that ended or
-of the year running, whichever supports the higher tier. The card view tells the cashier
-how many points this period keep the tier (``points_to_keep``).
+member by the worker on the anniversary itself); recomputing rebuilds it from the ledger,
+so the column is a cache the ledger can always correct. With calendar years, a tier reached
+in a year is kept through the whole next year (the grace): settling decides by the points
+of the year that ended or of the year running, whichever supports the higher tier (the
+same for anniversary years). The card view tells the cashier how many points this period
+keep the tier (``points_to_keep``).
 """
 
 from __future__ import annotations

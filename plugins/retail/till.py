@@ -1,8 +1,9 @@
 """The till: the cashier's view of a scanned card, and recording a purchase.
 
-The card view is a handful of indexed look-ups by key (card number → member, contact,
-tier; the member's vouchers and last visits): the balance is a column, never a sum over
-the ledger, so the view costs the same for a member with ten entries or ten thousand.
+The card view is one statement of indexed look-ups by key (``scan.py``: card number →
+member, program, contact, tiers; the member's vouchers, last visits and offers): the
+balance is a column, never a sum over the ledger, so the view costs the same for a member
+with ten entries or ten thousand, on a tenant of a thousand members or a million.
 """
 
 from __future__ import annotations
@@ -21,22 +22,17 @@ from rapport.sdk import (
     TenantHooks,
     audit,
     conflict,
-    contact_defaults,
     invalid,
     not_found,
     record_transaction,
     salutation,
 )
-from rapport_plugins.retail import cardnumbers, members, rewards, schemas, tiers
+from rapport_plugins.retail import cardnumbers, members, rewards, scan, schemas
 from rapport_plugins.retail.ledger import Source, debit, lock_member, now, today_total
 from rapport_plugins.retail.models import Card, Entry, Member, Program, Tier, TillPurchase
-from rapport_plugins.retail.numbers import decimal, text
-from rapport_plugins.retail.offers import for_member as offers_for
-from rapport_plugins.retail.programs import tiers_of
+from rapport_plugins.retail.numbers import decimal
 from rapport_plugins.retail.purchases import TILL_CARD, TILL_HOOKS
 from rapport_plugins.retail.roles import require_till
-
-LAST_VISITS = 5
 
 
 def days_to_birthday(birthday: date, today: date) -> int:
@@ -72,50 +68,46 @@ async def scanned(db: AsyncSession, principal: Principal, number: str
         raise not_found("Card")
     card, member, program, contact = row
     if card.state != "active":
-        members.require_active(card, {card.replaced_by: await members.replacement_number(
-            db, card)} if card.replaced_by else None)
+        members.require_active(card.number, card.state,
+                               await members.replacement_number(db, card))
     return card, member, program, contact
 
 
 async def card_view(db: AsyncSession, principal: Principal, number: str) -> schemas.CardView:
+    """The cashier's view of a scanned card: one statement (``scan.SQL``), its rows decoded
+    straight into the answer."""
     require_till(principal)
-    card, member, program, contact = await scanned(db, principal, number)
-    ladder = await tiers_of(db, program.tenant_id, program.id)
-    current = next((t for t in ladder if t.id == member.tier_id), None)
-    upcoming = tiers.next_tier(ladder, member.qualifying_points)
-    language = contact.language or (await contact_defaults(db, principal)).default_locale or "en"
-    values = {k: getattr(contact, k) for k in
-              ("honorific", "given_name", "patronymic", "family_name", "preferred_name")}
-    shown = contact.display_name or contact.email or ""
-    today = today_in(program)
-    days = days_to_birthday(contact.birthday, today) if contact.birthday else None
-    vouchers = await rewards.active_vouchers(db, member)
-    visits = (await db.execute(
-        select(Entry.created_at, Entry.amount, Entry.points)
-        .where(Entry.tenant_id == member.tenant_id, Entry.member_id == member.id,
-               Entry.kind == "earn")
-        .order_by(Entry.created_at.desc()).limit(LAST_VISITS))).tuples().all()
-    offers = await offers_for(db, member, current)
-    notes = [member.notes] if member.notes else []
-    if member.staff:
+    found = await scan.scan(db, principal.tenant_id, cardnumbers.normal("number", number))
+    if found is None:
+        raise not_found("Card")
+    members.require_active(found.number, found.state, found.replacement)
+    current = next((t for t in found.tiers if t.id == found.tier_id), None)
+    upcoming = next((t for t in found.tiers if t.threshold > found.qualifying_points), None)
+    language = found.language or found.default_locale or "en"
+    shown = found.display_name or found.email or ""
+    today = now().astimezone(ZoneInfo(found.time_zone)).date()
+    days = days_to_birthday(found.birthday, today) if found.birthday else None
+    perks = list(current.perks) if current else []
+    notes = [found.notes] if found.notes else []
+    if found.staff:
         notes.append("Staff card")  # translated by the screen (console words)
     return schemas.CardView(
-        card_number=card.number, card_kind=card.kind, member_id=member.id,
-        contact_id=contact.id, program=program.name, currency=program.currency,
-        display_name=shown, salutation=salutation(values, language, shown), language=language,
-        birthday_today=days == 0, days_to_birthday=days, staff=member.staff,
+        card_number=found.number, card_kind=found.kind, member_id=found.member_id,
+        contact_id=found.contact_id, program=found.program, currency=found.currency,
+        display_name=shown, salutation=salutation(found.names, language, shown),
+        language=language, birthday_today=days == 0, days_to_birthday=days,
+        staff=found.staff,
         tier=schemas.TierProgress(
-            name=current.name if current else None,
-            perks=list(current.perks) if current else [],
-            qualifying_points=member.qualifying_points,
+            name=current.name if current else None, perks=perks,
+            qualifying_points=found.qualifying_points,
             next_tier=upcoming.name if upcoming else None,
-            points_to_next=(upcoming.threshold - member.qualifying_points)
+            points_to_next=(upcoming.threshold - found.qualifying_points)
             if upcoming else None,
-            points_to_keep=max(0, current.threshold - member.qualifying_points)
+            points_to_keep=max(0, current.threshold - found.qualifying_points)
             if current else 0),
-        balance=member.balance, pending=member.pending, vouchers=vouchers, offers=offers,
-        notes=notes,
-        last_visits=[schemas.Visit(at, text(amount), points) for at, amount, points in visits])
+        balance=found.balance, pending=found.pending, vouchers=found.vouchers,
+        offers=[schemas.Offer("perk", p) for p in perks] + found.offers,
+        notes=notes, last_visits=found.visits)
 
 
 class _Line:
