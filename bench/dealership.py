@@ -44,17 +44,23 @@ ROUNDS = 60
 END = date(2026, 12, 31)
 PERIODS = (("month", 30), ("quarter", 91), ("year", 365))
 
-# What plugins/dealership/reports.py builds for group_by=member, written out for psycopg.
+# What plugins/dealership/reports.py builds for group_by=member, written out for psycopg
+# (rounding and the kept-rate included: the app answers its rows as they come).
 REPORT = """
-SELECT promised_by AS key, count(*) AS made,
+SELECT CAST(promised_by AS VARCHAR) AS key, count(*) AS made,
        count(*) FILTER (WHERE status = 'open') AS open,
        count(*) FILTER (WHERE status = 'kept') AS kept,
        count(*) FILTER (WHERE status = 'broken') AS broken,
        count(*) FILTER (WHERE status = 'renegotiated') AS renegotiated,
        count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
-       avg(probability) AS mean_probability,
-       avg(power(probability - CASE WHEN status = 'kept' THEN 1.0 ELSE 0.0 END, 2))
-           FILTER (WHERE status IN ('kept', 'broken')) AS brier
+       CAST(round(CAST(CAST(count(*) FILTER (WHERE status = 'kept') AS FLOAT)
+                       / nullif(count(*) FILTER (WHERE status = 'kept')
+                                + count(*) FILTER (WHERE status = 'broken'), 0)
+                  AS NUMERIC), 4) AS FLOAT) AS kept_rate,
+       CAST(round(CAST(avg(probability) AS NUMERIC), 4) AS FLOAT) AS mean_probability,
+       CAST(round(CAST(avg(power(probability - CASE WHEN status = 'kept' THEN 1.0 ELSE 0.0 END,
+                                 2)) FILTER (WHERE status IN ('kept', 'broken'))
+                  AS NUMERIC), 4) AS FLOAT) AS brier
 FROM dealership_promises
 WHERE tenant_id = %(t)s AND due_at >= %(since)s AND due_at < %(until)s
 GROUP BY promised_by ORDER BY promised_by

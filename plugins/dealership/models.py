@@ -263,3 +263,90 @@ class FiProduct(TenantScoped, Base):
 
 
 MODELS += [TradeIn, FinanceApplication, FiProduct]
+
+
+class Staff(TenantScoped, Base):
+    """The branch a member works at: a sales manager with one manages only that branch's
+    orders, promises and numbers; a salesperson's orders and promises default to it."""
+
+    __tablename__ = "dealership_staff"
+    __table_args__ = (_fk("member_id", "memberships", "CASCADE"),)
+
+    member_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    branch: Mapped[str] = mapped_column(String(100))
+
+
+class Appointment(TenantScoped, Base):
+    """An appointment set with a customer, and whether they came (shown, no-show)."""
+
+    __tablename__ = "dealership_appointments"
+    __table_args__ = (
+        _fk("contact_id", "contacts", "CASCADE"),
+        _fk("salesperson_id", "memberships"),
+    )
+
+    contact_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    salesperson_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    branch: Mapped[str | None] = mapped_column(String(100))
+    scheduled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    purpose: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(10), default="set")
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+
+class Visit(TenantScoped, Base):
+    """Showroom traffic: a customer on the floor (walk-in, appointment shown, be-back),
+    logged on their timeline as a kernel interaction."""
+
+    __tablename__ = "dealership_visits"
+    __table_args__ = (
+        _fk("contact_id", "contacts", "CASCADE"),
+        _fk("salesperson_id", "memberships"),
+        _fk("appointment_id", "dealership_appointments", "SET NULL (appointment_id)"),
+    )
+
+    contact_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    salesperson_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    branch: Mapped[str | None] = mapped_column(String(100))
+    arrived_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(String(12))
+    appointment_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    interaction_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Campaign(TenantScoped, Base):
+    """A marketing message to an audience of customers; who got it is in its recipients."""
+
+    __tablename__ = "dealership_campaigns"
+
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(20))
+    audience: Mapped[str] = mapped_column(String(20))
+    branch: Mapped[str | None] = mapped_column(String(100))
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    sent_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+
+class CampaignRecipient(TenantScoped, Base):
+    """One customer of a campaign: ``sent`` (with the interaction logged) or the consent
+    decision's reason it was not (``no_consent``, ``opted_out``, ``do_not_contact``, …)."""
+
+    __tablename__ = "dealership_campaign_recipients"
+    __table_args__ = (
+        _fk("campaign_id", "dealership_campaigns", "CASCADE"),
+        _fk("contact_id", "contacts", "CASCADE"),
+    )
+
+    campaign_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    contact_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    outcome: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str | None] = mapped_column(String(300))
+    interaction_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+
+MODELS += [Staff, Appointment, Visit, Campaign, CampaignRecipient]

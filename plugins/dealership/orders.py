@@ -30,8 +30,9 @@ from rapport_plugins.dealership.catalogue import colour_codes, settings_of, vehi
 from rapport_plugins.dealership.events import announce
 from rapport_plugins.dealership.members import require_members
 from rapport_plugins.dealership.models import Order, OrderLog, Payment, Vehicle
-from rapport_plugins.dealership.roles import is_manager, mine_only, require_owner_or_manager
+from rapport_plugins.dealership.roles import is_manager, require_owner_or_manager
 from rapport_plugins.dealership.schemas import OrderIn, OrderOut, OrderPatch, Split
+from rapport_plugins.dealership.scope import branch_of, scope_of
 from rapport_plugins.dealership.workflow import ORDER, stage_index
 
 RECORD = "dealership.order"
@@ -39,10 +40,11 @@ RECORD = "dealership.order"
 
 async def order_of(db: AsyncSession, principal: Principal, order_id: uuid.UUID, *,
                    lock: bool = False) -> Order:
-    """The tenant's order; a salesperson sees only their own (others' answer 404)."""
-    query = select(Order).where(Order.tenant_id == principal.tenant_id, Order.id == order_id)
-    if (member := mine_only(principal)) is not None:
-        query = query.where(Order.salesperson_id == member)
+    """The tenant's order; a salesperson sees only their own, a branch manager their
+    branch's (others' answer 404)."""
+    scope = await scope_of(db, principal)
+    query = select(Order).where(Order.tenant_id == principal.tenant_id, Order.id == order_id,
+                                scope.where(Order.salesperson_id, Order.branch))
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     found = (await db.execute(query)).scalar_one_or_none()
@@ -119,6 +121,8 @@ async def create(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     salesperson = data.salesperson_id or principal.membership_id
     require_owner_or_manager(principal, salesperson, "order")
     await require_members(db, principal.tenant_id, [salesperson], "salesperson_id")
+    branch = (await scope_of(db, principal)).check_branch(data.branch) or await branch_of(
+        db, principal.tenant_id, salesperson)
     try:
         await get_contact(db, principal, data.contact_id)
     except RapportError as exc:
@@ -133,7 +137,7 @@ async def create(db: AsyncSession, principal: Principal, hooks: TenantHooks,
         raise invalid("discount_minor", "cannot exceed the price")
     order = Order(
         tenant_id=principal.tenant_id, contact_id=data.contact_id, salesperson_id=salesperson,
-        branch=data.branch, vehicle_id=vehicle.id, options=list(data.options),
+        branch=branch, vehicle_id=vehicle.id, options=list(data.options),
         colour_code=data.colour_code, alternative_colours=list(data.alternative_colours),
         currency=vehicle.currency, price_minor=price, discount_minor=data.discount_minor,
         trade_in_minor=data.trade_in_minor, state=ORDER.initial,
@@ -190,6 +194,8 @@ async def change(db: AsyncSession, principal: Principal, hooks: TenantHooks,
         if value is not msgspec.UNSET and value != getattr(order, name):
             changes[name] = [getattr(order, name), value]
             setattr(order, name, value)
+    if "branch" in changes:
+        (await scope_of(db, principal)).check_branch(order.branch)
     if order.discount_minor > order.price_minor:
         raise invalid("discount_minor", "cannot exceed the price")
     await _credit_changes(db, principal, order, data, changes)
@@ -233,9 +239,9 @@ async def _credit_changes(db: AsyncSession, principal: Principal, order: Order,
 async def search(db: AsyncSession, principal: Principal, *, state: str | None,
                  contact_id: uuid.UUID | None, salesperson_id: uuid.UUID | None,
                  cursor: str | None, limit: int) -> Page[Order]:
-    query = select(Order).where(Order.tenant_id == principal.tenant_id)
-    if (mine := mine_only(principal)) is not None:
-        query = query.where(Order.salesperson_id == mine)
+    scope = await scope_of(db, principal)
+    query = select(Order).where(Order.tenant_id == principal.tenant_id,
+                                scope.where(Order.salesperson_id, Order.branch))
     if state:
         query = query.where(Order.state == state)
     if contact_id:

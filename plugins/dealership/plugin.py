@@ -26,10 +26,13 @@ from rapport_plugins.dealership.models import MODELS
 from rapport_plugins.dealership.roles import PERMISSIONS, ROLES, RULES
 from rapport_plugins.dealership.routes.catalogue import StockController, VehicleController
 from rapport_plugins.dealership.routes.finance import OrderFinanceController
+from rapport_plugins.dealership.routes.floor import AppointmentController, VisitController
 from rapport_plugins.dealership.routes.incentives import IncentiveController
+from rapport_plugins.dealership.routes.marketing import MarketingController
 from rapport_plugins.dealership.routes.orders import OrderController
 from rapport_plugins.dealership.routes.promises import PromiseController
 from rapport_plugins.dealership.routes.reports import ReportController
+from rapport_plugins.dealership.routes.staff import StaffController
 from rapport_plugins.dealership.settings import DealershipSettings
 from rapport_plugins.dealership.workflow import ORDER
 
@@ -61,7 +64,8 @@ def rapport_migrations() -> Path:
 @hookimpl
 def rapport_routes() -> list[Any]:
     return [VehicleController, StockController, OrderController, OrderFinanceController,
-            PromiseController, ReportController, IncentiveController]
+            PromiseController, ReportController, IncentiveController, StaffController,
+            AppointmentController, VisitController, MarketingController]
 
 
 @hookimpl

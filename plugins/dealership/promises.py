@@ -30,8 +30,9 @@ from rapport.sdk import (
 from rapport_plugins.dealership.events import announce
 from rapport_plugins.dealership.members import require_members
 from rapport_plugins.dealership.models import Order, Promise
-from rapport_plugins.dealership.roles import is_manager, mine_only, require_owner_or_manager
+from rapport_plugins.dealership.roles import is_manager, require_owner_or_manager
 from rapport_plugins.dealership.schemas import PromiseIn, RenegotiateIn, ResolveIn
+from rapport_plugins.dealership.scope import branch_of, scope_of
 
 RECORD = "dealership.promise"
 
@@ -42,11 +43,12 @@ def now() -> datetime:
 
 async def promise_of(db: AsyncSession, principal: Principal, promise_id: uuid.UUID, *,
                      lock: bool = False) -> Promise:
-    """The tenant's promise; a salesperson sees only their own (others' answer 404)."""
+    """The tenant's promise; a salesperson sees only their own, a branch manager their
+    branch's (others' answer 404)."""
+    scope = await scope_of(db, principal)
     query = select(Promise).where(Promise.tenant_id == principal.tenant_id,
-                                  Promise.id == promise_id)
-    if (member := mine_only(principal)) is not None:
-        query = query.where(Promise.promised_by == member)
+                                  Promise.id == promise_id,
+                                  scope.where(Promise.promised_by, Promise.branch))
     if lock:
         query = query.with_for_update().execution_options(populate_existing=True)
     found = (await db.execute(query)).scalar_one_or_none()
@@ -59,8 +61,12 @@ async def _linked_order(db: AsyncSession, principal: Principal,
                         order_id: uuid.UUID | None) -> Order | None:
     if order_id is None:
         return None
+    scope = await scope_of(db, principal)
+    if scope.member is not None:  # a salesperson may promise on a colleague's order
+        scope = type(scope)()
     order = (await db.execute(select(Order).where(
-        Order.tenant_id == principal.tenant_id, Order.id == order_id))).scalar_one_or_none()
+        Order.tenant_id == principal.tenant_id, Order.id == order_id,
+        scope.where(Order.salesperson_id, Order.branch)))).scalar_one_or_none()
     if order is None:
         raise invalid("order_id", "no such order in this dealership")
     return order
@@ -94,6 +100,9 @@ async def make(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     await _exists(db, principal, "interactions", data.interaction_id, "interaction_id")
     if (data.cost_minor is None) != (data.cost_currency is None):
         raise invalid("cost_currency", "a cost needs its currency (and a currency its cost)")
+    branch = (await scope_of(db, principal)).check_branch(
+        data.branch or (order.branch if order else None)) or await branch_of(
+        db, principal.tenant_id, promised_by)
     made_at = now()
     if data.due_at.tzinfo is None:
         raise invalid("due_at", "must carry a time zone")
@@ -102,7 +111,7 @@ async def make(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     promise = Promise(
         tenant_id=principal.tenant_id, kind=data.kind, text=data.text,
         contact_id=data.contact_id, promised_by=promised_by,
-        branch=data.branch or (order.branch if order else None),
+        branch=branch,
         fulfilled_by=data.fulfilled_by, cost_minor=data.cost_minor,
         cost_currency=data.cost_currency, cost_borne_by=data.cost_borne_by, made_at=made_at,
         due_at=data.due_at, probability=data.probability, order_id=data.order_id,
@@ -212,9 +221,9 @@ async def search(db: AsyncSession, principal: Principal, *, status: str | None,
                  due_before: datetime | None, member_id: uuid.UUID | None,
                  contact_id: uuid.UUID | None, order_id: uuid.UUID | None,
                  overdue: bool | None, cursor: str | None, limit: int) -> Page[Promise]:
-    query = select(Promise).where(Promise.tenant_id == principal.tenant_id)
-    if (mine := mine_only(principal)) is not None:
-        query = query.where(Promise.promised_by == mine)
+    scope = await scope_of(db, principal)
+    query = select(Promise).where(Promise.tenant_id == principal.tenant_id,
+                                  scope.where(Promise.promised_by, Promise.branch))
     if status:
         query = query.where(Promise.status == status)
     if due_before:
@@ -235,10 +244,10 @@ async def search(db: AsyncSession, principal: Principal, *, status: str | None,
 async def due(db: AsyncSession, principal: Principal, until: datetime,
               limit: int = 200) -> list[Promise]:
     """Open promises due before ``until``, soonest (most overdue) first: the manager's list."""
+    scope = await scope_of(db, principal)
     query = select(Promise).where(Promise.tenant_id == principal.tenant_id,
-                                  Promise.status == "open", Promise.due_at < until)
-    if (mine := mine_only(principal)) is not None:
-        query = query.where(Promise.promised_by == mine)
+                                  Promise.status == "open", Promise.due_at < until,
+                                  scope.where(Promise.promised_by, Promise.branch))
     return list((await db.execute(query.order_by(Promise.due_at).limit(limit))).scalars())
 
 

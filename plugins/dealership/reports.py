@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Float, Numeric, Select, String, and_, case, cast, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import invalid
@@ -42,41 +42,54 @@ def _count(condition: Any) -> Any:
     return func.count().filter(condition)
 
 
+def _in_branch(column: Any, branch: str | None) -> Any:
+    """A branch manager's numbers cover their branch only (``scope.Scope.branch``)."""
+    return true() if branch is None else column == branch
+
+
+def _rounded(value: Any) -> Any:
+    return func.round(cast(value, Numeric), 4).cast(Float)
+
+
 def promise_report_statement(tenant_id: uuid.UUID, group_by: str, start: date,
-                             end: date) -> Select[Any]:
+                             end: date, branch: str | None = None) -> Select[Any]:
+    """One statement that returns the report's rows as they are answered: the counts, the
+    kept-rate, the mean probability and the Brier score already rounded, so rows become
+    structs without any arithmetic in Python."""
     key = GROUPS[group_by]
     since, until = window(start, end)
+    kept, broken = _count(Promise.status == "kept"), _count(Promise.status == "broken")
     return (
-        select(key.label("key"), func.count().label("made"),
-               *(_count(Promise.status == s).label(s)
-                 for s in ("open", "kept", "broken", "renegotiated", "cancelled")),
-               func.avg(Promise.probability).label("mean_probability"),
-               func.avg(func.power(Promise.probability - KEPT, 2)).filter(DECIDED)
+        select(cast(key, String).label("key"), func.count().label("made"),
+               _count(Promise.status == "open").label("open"), kept.label("kept"),
+               broken.label("broken"),
+               _count(Promise.status == "renegotiated").label("renegotiated"),
+               _count(Promise.status == "cancelled").label("cancelled"),
+               _rounded(cast(kept, Float) / func.nullif(kept + broken, 0)).label("kept_rate"),
+               _rounded(func.avg(Promise.probability)).label("mean_probability"),
+               _rounded(func.avg(func.power(Promise.probability - KEPT, 2)).filter(DECIDED))
                .label("brier"))
-        .where(Promise.tenant_id == tenant_id, Promise.due_at >= since, Promise.due_at < until)
+        .where(Promise.tenant_id == tenant_id, Promise.due_at >= since, Promise.due_at < until,
+               _in_branch(Promise.branch, branch))
         .group_by(key).order_by(key)
     )
 
 
 async def promise_report(db: AsyncSession, tenant_id: uuid.UUID, group_by: str, start: date,
-                         end: date) -> list[ReportRow]:
-    rows = await db.execute(promise_report_statement(tenant_id, group_by, start, end))
-    out = []
-    for r in rows:
-        decided = r.kept + r.broken
-        out.append(ReportRow(
-            None if r.key is None else str(r.key), r.made, r.open, r.kept, r.broken,
-            r.renegotiated, r.cancelled, round(r.kept / decided, 4) if decided else None,
-            None if r.mean_probability is None else round(r.mean_probability, 4),
-            None if r.brier is None else round(r.brier, 4)))
-    return out
+                         end: date, branch: str | None = None) -> list[ReportRow]:
+    """Core rows straight into structs (no ORM row processing, no per-row arithmetic)."""
+    conn = await db.connection()
+    result = await conn.execute(promise_report_statement(tenant_id, group_by, start, end,
+                                                         branch))
+    return [ReportRow(*row) for row in result]
 
 
-async def calibration(db: AsyncSession, tenant_id: uuid.UUID, start: date,
-                      end: date) -> tuple[list[CalibrationBucket], list[MemberCalibration]]:
+async def calibration(db: AsyncSession, tenant_id: uuid.UUID, start: date, end: date,
+                      branch: str | None = None,
+                      ) -> tuple[list[CalibrationBucket], list[MemberCalibration]]:
     since, until = window(start, end)
     period = and_(Promise.tenant_id == tenant_id, Promise.due_at >= since,
-                  Promise.due_at < until, DECIDED)
+                  Promise.due_at < until, DECIDED, _in_branch(Promise.branch, branch))
     bucket = func.least(func.floor(Promise.probability * 10), 9).label("bucket")
     found = {int(b): (n, k) for b, n, k in await db.execute(
         select(bucket, func.count(), _count(Promise.status == "kept"))
@@ -97,7 +110,8 @@ async def calibration(db: AsyncSession, tenant_id: uuid.UUID, start: date,
     return buckets, members
 
 
-async def late_deposits(db: AsyncSession, tenant_id: uuid.UUID) -> list[LateDeposit]:
+async def late_deposits(db: AsyncSession, tenant_id: uuid.UUID,
+                        branch: str | None = None) -> list[LateDeposit]:
     today = datetime.now(UTC).date()
     signed = func.sum(case((Payment.kind == "refund", -Payment.amount_minor),
                            else_=Payment.amount_minor))
@@ -105,7 +119,8 @@ async def late_deposits(db: AsyncSession, tenant_id: uuid.UUID) -> list[LateDepo
         select(Order, signed)
         .join(Payment, and_(Payment.tenant_id == Order.tenant_id, Payment.order_id == Order.id))
         .where(Order.tenant_id == tenant_id, Order.expected_delivery < today,
-               Order.state.not_in(("delivered", "cancelled", "unwound")))
+               Order.state.not_in(("delivered", "cancelled", "unwound")),
+               _in_branch(Order.branch, branch))
         .group_by(Order.tenant_id, Order.id).having(signed > 0)
         .order_by(Order.expected_delivery))
     return [LateDeposit(o.id, o.contact_id, o.salesperson_id, o.expected_delivery,

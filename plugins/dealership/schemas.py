@@ -545,3 +545,126 @@ class DailyNumbers(msgspec.Struct):
     front_gross_minor: int
     back_gross_minor: int
     open_orders_past_promised_date: int
+    branch: str | None
+    traffic: int
+    appointments_set: int
+    appointments_due: int
+    appointments_shown: int
+    show_ratio: float | None
+    closing_ratio_traffic: float | None
+
+
+class StaffIn(msgspec.Struct, forbid_unknown_fields=True):
+    branch: Branch | None
+
+
+class StaffOut(msgspec.Struct):
+    member_id: uuid.UUID
+    name: str
+    role: str
+    branch: str | None
+
+
+class StaffList(msgspec.Struct):
+    items: list[StaffOut]
+
+
+AppointmentStatus = Literal["set", "shown", "no_show", "cancelled"]
+Purpose = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
+
+
+class AppointmentIn(msgspec.Struct, forbid_unknown_fields=True):
+    contact_id: uuid.UUID
+    scheduled_at: datetime
+    purpose: Purpose | None = None
+    salesperson_id: uuid.UUID | None = None
+    branch: Branch | None = None
+
+
+class AppointmentOutcomeIn(msgspec.Struct, forbid_unknown_fields=True):
+    outcome: Literal["shown", "no_show", "cancelled"]
+    note: Reason | None = None
+
+
+class AppointmentOut(msgspec.Struct):
+    id: uuid.UUID
+    contact_id: uuid.UUID
+    salesperson_id: uuid.UUID
+    branch: str | None
+    scheduled_at: datetime
+    purpose: str | None
+    status: AppointmentStatus
+    decided_at: datetime | None
+    visit_id: uuid.UUID | None
+    created_at: datetime
+
+
+class AppointmentList(msgspec.Struct):
+    items: list[AppointmentOut]
+
+
+class VisitIn(msgspec.Struct, forbid_unknown_fields=True):
+    contact_id: uuid.UUID
+    source: Literal["walk_in", "be_back"] = "walk_in"
+    arrived_at: datetime | None = None
+    salesperson_id: uuid.UUID | None = None
+    branch: Branch | None = None
+    note: Reason | None = None
+
+
+class VisitOut(msgspec.Struct):
+    id: uuid.UUID
+    contact_id: uuid.UUID
+    salesperson_id: uuid.UUID
+    branch: str | None
+    arrived_at: datetime
+    source: Literal["walk_in", "appointment", "be_back"]
+    appointment_id: uuid.UUID | None
+    interaction_id: uuid.UUID | None
+    note: str | None
+
+
+class VisitList(msgspec.Struct):
+    items: list[VisitOut]
+
+
+Audience = Literal["buyers", "open_orders", "customers", "contacts"]
+Channel = Literal["email", "sms", "phone", "post", "messenger"]
+Subject = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
+Body = Annotated[str, msgspec.Meta(min_length=1, max_length=5000, pattern=r"^[^\x00]*$")]
+
+
+class CampaignIn(msgspec.Struct, forbid_unknown_fields=True):
+    subject: Subject
+    body: Body
+    channel: Channel
+    audience: Audience
+    contact_ids: Annotated[list[uuid.UUID], msgspec.Meta(max_length=2000)] = []
+
+
+class CampaignOut(msgspec.Struct):
+    id: uuid.UUID
+    subject: str
+    body: str
+    channel: str
+    audience: str
+    branch: str | None
+    sent: int
+    skipped: int
+    sent_by: uuid.UUID | None
+    created_at: datetime
+
+
+class CampaignList(msgspec.Struct):
+    items: list[CampaignOut]
+
+
+class RecipientOut(msgspec.Struct):
+    contact_id: uuid.UUID
+    outcome: str
+    detail: str | None
+    interaction_id: uuid.UUID | None
+
+
+class RecipientList(msgspec.Struct):
+    items: list[RecipientOut]

@@ -1,5 +1,6 @@
 """Dealership endpoints: vehicles, stock units, orders (and their stages, money, stock,
-dates, history), promises (and their decisions), contests."""
+dates, history), promises (and their decisions), contests, staff branches, appointments,
+marketing messages."""
 
 from __future__ import annotations
 
@@ -73,6 +74,30 @@ def _contest(client, t: TenantHandle) -> dict[str, str]:
     return {"contest_id": r.json()["id"]}
 
 
+def _member(client, t: TenantHandle) -> dict[str, str]:
+    r = client.get(f"{D}/staff", headers=t.headers)
+    assert r.status_code == 200, r.text
+    return {"member_id": r.json()["items"][0]["member_id"]}
+
+
+def _appointment(client, t: TenantHandle) -> dict[str, str]:
+    contact = client.post("/api/v1/contacts", json={"given_name": "Victim"}, headers=t.headers)
+    r = client.post(f"{D}/appointments", headers=t.headers, json={
+        "contact_id": contact.json()["id"],
+        "scheduled_at": (datetime.now(UTC) + timedelta(days=2)).isoformat()})
+    assert r.status_code == 201, r.text
+    return {"appointment_id": r.json()["id"]}
+
+
+def _campaign(client, t: TenantHandle) -> dict[str, str]:
+    contact = client.post("/api/v1/contacts", json={"given_name": "Victim"}, headers=t.headers)
+    r = client.post(f"{D}/marketing/messages", headers=t.headers, json={
+        "subject": "Spring service", "body": "Tyres", "channel": "email",
+        "audience": "contacts", "contact_ids": [contact.json()["id"]]})
+    assert r.status_code == 201, r.text
+    return {"campaign_id": r.json()["id"]}
+
+
 ORDER = D + "/orders/{order_id}"
 P = D + "/promises/{promise_id}"
 LATER = "2099-01-01T00:00:00Z"
@@ -108,6 +133,13 @@ TARGETS: dict[str, Target] = {
     P + "/resolve": Target(_promise, {"POST": {"outcome": "kept", "evidence": "x"}}, MODULES),
     P + "/renegotiate": Target(_promise, {"POST": {"due_at": LATER, "probability": 0.5,
                                                    "evidence": "x"}}, MODULES),
+    D + "/staff/{member_id}": Target(_member, {"PUT": {"branch": "Stolen"}}, MODULES),
+    D + "/appointments/{appointment_id}": Target(_appointment, {"GET": None}, MODULES),
+    D + "/appointments/{appointment_id}/outcome": Target(_appointment, {
+        "POST": {"outcome": "cancelled"}}, MODULES),
+    D + "/marketing/messages/{campaign_id}": Target(_campaign, {"GET": None}, MODULES),
+    D + "/marketing/messages/{campaign_id}/recipients": Target(_campaign, {"GET": None},
+                                                              MODULES),
     D + "/incentives/contests/{contest_id}": Target(_contest, {"GET": None}, MODULES),
     D + "/incentives/contests/{contest_id}/leaderboard": Target(_contest, {"GET": None},
                                                                 MODULES),

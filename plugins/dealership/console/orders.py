@@ -53,7 +53,7 @@ async def board(principal: NamedDependency[Principal],
     page = await orders.search(db, principal, state=None, contact_id=None,
                                salesperson_id=None, cursor=None, limit=200)
     who = await _customers(db, principal, {o.contact_id for o in page.items})
-    columns = [(s, ORDER.state(s).label if ORDER.state(s) else s,  # type: ignore[union-attr]
+    columns = [(s, ORDER.state(s).label if ORDER.state(s) else s,
                 [o for o in page.items if o.state == s]) for s in STAGES]
     return Screen("dealership/board.html", "Orders", {"columns": columns, "who": who})
 

@@ -13,6 +13,7 @@ from rapport.sdk import Principal, Screen
 from rapport_plugins.dealership import incentives, reports
 from rapport_plugins.dealership.members import names
 from rapport_plugins.dealership.roles import require_manager
+from rapport_plugins.dealership.scope import scope_of
 
 
 def _day(value: str | None, default: date) -> date:
@@ -31,11 +32,12 @@ async def report_page(request: Request, principal: NamedDependency[Principal],
     end = _day(request.query_params.get("to"), today)
     if end < start:
         start, end = end, start
-    rows = await reports.promise_report(db, principal.tenant_id, "member", start, end)
-    buckets, members = await reports.calibration(db, principal.tenant_id, start, end)
+    branch = (await scope_of(db, principal)).branch
+    rows = await reports.promise_report(db, principal.tenant_id, "member", start, end, branch)
+    buckets, members = await reports.calibration(db, principal.tenant_id, start, end, branch)
     ids = {uuid.UUID(r.key) for r in rows if r.key} | {m.member_id for m in members}
     who = await names(db, principal.tenant_id, ids)
-    late = await reports.late_deposits(db, principal.tenant_id)
+    late = await reports.late_deposits(db, principal.tenant_id, branch)
     return Screen("dealership/reports.html", "Promise report", {
         "rows": rows, "buckets": buckets, "members": members, "start": start,
         "labels": {str(k): v for k, v in who.items()},

@@ -20,6 +20,7 @@ from rapport_plugins.dealership.schemas import (
     LateDepositReport,
     PromiseReport,
 )
+from rapport_plugins.dealership.scope import scope_of
 
 From = Annotated[date, QueryParameter(name="from", description="First day (due date)")]
 To = Annotated[date, QueryParameter(name="to", description="Last day, inclusive")]
@@ -36,7 +37,9 @@ class ReportController(Controller):
         """Promises due in the period, per salesperson, branch or kind: counts by status,
         kept-rate (kept of kept + broken), the mean stated probability and the Brier score."""
         require_manager(principal)
-        rows = await reports.promise_report(db, principal.tenant_id, group_by, from_, to)
+        branch = (await scope_of(db, principal)).branch
+        rows = await reports.promise_report(db, principal.tenant_id, group_by, from_, to,
+                                            branch)
         return PromiseReport(group_by, from_, to, rows)
 
     @get("/calibration")
@@ -46,7 +49,9 @@ class ReportController(Controller):
         """For promises stated at each probability band, the share kept; per salesperson
         the Brier score (0 is perfect; over-promisers score high)."""
         require_manager(principal)
-        buckets, members = await reports.calibration(db, principal.tenant_id, from_, to)
+        branch = (await scope_of(db, principal)).branch
+        buckets, members = await reports.calibration(db, principal.tenant_id, from_, to,
+                                                     branch)
         return CalibrationReport(from_, to, buckets, members)
 
     @get("/daily")
@@ -54,15 +59,17 @@ class ReportController(Controller):
                     db: NamedDependency[AsyncSession],
                     day: FromQuery[date | None] = None) -> DailyNumbers:
         """The sales manager's day (default today, UTC): quotes, deposits, deals closed and
-        the closing ratio, deliveries with front gross, back gross, open orders late."""
+        the closing ratio, traffic and appointments set, due and shown, deliveries with front
+        gross, back gross, open orders late. A branch manager: their branch."""
         require_manager(principal)
         settings = await settings_of(db, principal)
-        return await daily.numbers(db, principal.tenant_id,
-                                   day or datetime.now(UTC).date(), settings.currency)
+        return await daily.numbers(db, principal.tenant_id, day or datetime.now(UTC).date(),
+                                   settings.currency, (await scope_of(db, principal)).branch)
 
     @get("/late-deposits")
     async def late_deposits(self, principal: NamedDependency[Principal],
                             db: NamedDependency[AsyncSession]) -> LateDepositReport:
         """Orders past their expected delivery date that still hold a deposit."""
         require_manager(principal)
-        return LateDepositReport(await reports.late_deposits(db, principal.tenant_id))
+        branch = (await scope_of(db, principal)).branch
+        return LateDepositReport(await reports.late_deposits(db, principal.tenant_id, branch))
