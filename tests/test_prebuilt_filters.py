@@ -27,7 +27,7 @@ def _sql(statement: Any) -> str:
 
 @pytest.mark.parametrize("statement", [
     _principal_statement(), records._one(False), records._one(True), records._page_lists(),
-    view._page_statement(view._relation_columns(True),
+    view._page_statement(view._page_contact_columns(),
                          (open_tasks_json(), open_deals_json(), colleagues_json())),
 ], ids=["principal", "contact", "contact for update", "page lists", "contact page"])
 def test_every_tenant_table_is_filtered_by_the_tenant(statement):

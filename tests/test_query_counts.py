@@ -132,7 +132,7 @@ def test_contact_page(client, busy):
     with counted(client) as seen:
         body = _get(client, tenant, f"/api/v1/contacts/{ids[0]}")
     assert body["activity"]["interaction_count"] == 1
-    assert_at_most(seen, 6)
+    assert_at_most(seen, 5)
 
 
 @pytest.mark.parametrize("limit", PAGES)
@@ -142,7 +142,7 @@ def test_contact_list_costs_the_same_for_any_page(client, busy, limit):
     with counted(client) as seen:
         body = _get(client, tenant, f"/api/v1/contacts?limit={limit}")
     assert len(body["items"]) == limit
-    assert_at_most(seen, 6)
+    assert_at_most(seen, 5)
 
 
 def test_contact_create(client, busy):

@@ -106,13 +106,14 @@ class ContactController(Controller):
     ) -> ContactList:
         """Newest first unless ``sort`` is given; pass ``next_cursor`` back as ``cursor``."""
         definitions = await visible_fields(db, principal, plugin_fields, service.ENTITY)
-        page = await service.list_contacts(
-            db, principal, definitions, cursor=cursor, limit=limit, filters=filters or (),
-            sort=sort, q=q,
+        # Rows with their lists in the list's own statement, shown without ORM entities.
+        page = await service.list_rows(
+            db, principal, definitions, records.read_shape(), cursor=cursor, limit=limit,
+            filters=filters or (), sort=sort, q=q,
         )
-        loaded = await records.load(db, principal.tenant_id, page.items)
+        shown = [records.read(row) for row in page.items]
         return ContactList(
-            await contacts_out(db, principal, definitions, loaded, locale), page.next_cursor
+            await contacts_out(db, principal, definitions, shown, locale), page.next_cursor
         )
 
     @post("/", status_code=201)
@@ -153,10 +154,10 @@ class ContactController(Controller):
     ) -> ContactView:
         """The contact's page: the profile, its owner, organizations, and what colleagues
         already did with this person (``activity``)."""
-        record = await service.get_record(db, principal, contact_id)
+        # The contact, its lists, owner, organizations and activity: one statement.
+        record, owner, links, activity = await view.read_page(db, principal, hooks, contact_id)
         definitions = await visible_fields(db, principal, plugin_fields, service.ENTITY)
-        out = await render_one(db, principal, definitions, record, locale)
-        owner, links, activity = await view.page(db, principal, hooks, record.contact)
+        out = (await contacts_out(db, principal, definitions, [record], locale))[0]
         return ContactView(
             **{f: getattr(out, f) for f in out.__struct_fields__},
             owner=OwnerOut(owner.user_id, owner.full_name, owner.email, owner.role)

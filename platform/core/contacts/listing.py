@@ -61,6 +61,13 @@ _LINKED_OPS = (Op.EQ, Op.NE, Op.IN, Op.CONTAINS, Op.IS_EMPTY)
 
 
 ContactPage: TypeAlias = Page[Contact]
+# What each row of a list selects: None for the entity (the default), or columns — the
+# API's list reads ``records.read_shape()``, rows with no ORM entity behind them.
+Shape = tuple[Any, ...] | None
+
+
+def _select(shape: Shape, *extra: Any) -> Select[Any]:
+    return select(*(shape or (Contact,)), *extra)
 
 
 def query_targets(
@@ -180,6 +187,7 @@ def list_statement(
     cursor: str | None = None,
     limit: int = 50,
     search_plan: search.SearchPlan | None = None,
+    shape: Shape = None,
 ) -> tuple[Select[Any], Sort | None]:
     """The list query (exposed so tests can EXPLAIN exactly what the endpoint runs).
 
@@ -191,14 +199,14 @@ def list_statement(
     conditions = [*planned.conditions, *search.conditions(search_plan, tenant_id, Contact.id)]
     query: Select[Any]
     if order is None:
-        query = _walked(select(Contact), planned).where(Contact.tenant_id == tenant_id, *conditions)
+        query = _walked(_select(shape), planned).where(Contact.tenant_id == tenant_id, *conditions)
         if cursor:
             last_id = decode_id(cursor)
             query = query.where(Contact.id < last_id)
             if planned.walk is not None:  # so the walk starts at the cursor, not the end
                 query = query.where(planned.walk.record_id < last_id)
         return query.order_by(Contact.id.desc()).limit(limit + 1), None
-    query = _walked(select(Contact, order.value.label("sort_value")), planned).where(
+    query = _walked(_select(shape, order.value.label("sort_value")), planned).where(
         Contact.tenant_id == tenant_id, *conditions
     )
     if cursor:
@@ -215,13 +223,14 @@ def ranked_statement(
     filters: Sequence[str] = (),
     cursor: str | None = None,
     limit: int = 50,
+    shape: Shape = None,
 ) -> Select[Any]:
     """``q`` without ``sort``: best matches first, ties newest first; selects the rank as a
     second column so the next cursor can carry it."""
     planned, _ = _filtered(tenant_id, definitions, filters, None)
     ranked = search.ranking(search_plan, tenant_id)
     query = (
-        _walked(select(Contact, ranked.c.score), planned)
+        _walked(_select(shape, ranked.c.score), planned)
         .join(ranked, ranked.c.id == Contact.id)
         .where(Contact.tenant_id == tenant_id, *planned.conditions)
     )
@@ -238,10 +247,11 @@ def tier_statement(
     filters: Sequence[str] = (),
     before: uuid.UUID | None = None,
     limit: int = 50,
+    shape: Shape = None,
 ) -> Select[Any]:
     """One rank of a one-word ``q`` (``search.query.tiers``): a plain newest-first list."""
     planned, _ = _filtered(tenant_id, definitions, filters, None)
-    query = _walked(select(Contact), planned).where(
+    query = _walked(_select(shape), planned).where(
         Contact.tenant_id == tenant_id, *planned.conditions, tier
     )
     if before is not None:
@@ -260,16 +270,18 @@ async def _ranked_page(
     filters: Sequence[str],
     cursor: str | None,
     limit: int,
-) -> ContactPage:
+    shape: Shape,
+) -> Page[Any]:
     """Best first: rank by rank for one word (stopping once the page is full), in one
     summing query for several."""
-    rows: list[tuple[Contact, int]]
+    rows: list[tuple[Any, int]]
     tiers = search.tiers(plan, tenant_id, Contact.id)
     if tiers is None:
         ranked = ranked_statement(
-            tenant_id, definitions, plan, filters=filters, cursor=cursor, limit=limit
+            tenant_id, definitions, plan, filters=filters, cursor=cursor, limit=limit,
+            shape=shape,
         )
-        rows = [(row[0], row[1]) for row in await session.execute(ranked)]
+        rows = [(_item(row, shape), row[-1]) for row in await session.execute(ranked)]
     else:
         start, last_id = search.decode_cursor(plan, cursor) if cursor else (None, None)
         rows = []
@@ -279,12 +291,49 @@ async def _ranked_page(
             statement = tier_statement(
                 tenant_id, definitions, tier, filters=filters,
                 before=last_id if score == start else None, limit=limit + 1 - len(rows),
+                shape=shape,
             )
-            rows += [(contact, score) for contact in (await session.execute(statement)).scalars()]
+            found = await session.execute(statement)
+            rows += [(item, score) for item in (found.scalars() if shape is None else found)]
             if len(rows) > limit:
                 break
     page = cut(rows, limit, lambda row: search.cursor_key(plan, row[1], row[0].id))
     return page.map(lambda row: row[0])
+
+
+def _item(row: Any, shape: Shape) -> Any:
+    """The list item a row of ``shape`` carries: the entity, or the row itself."""
+    return row[0] if shape is None else row
+
+
+async def _list(
+    session: AsyncSession,
+    actor: Principal,
+    definitions: Sequence[FieldDefinition],
+    *,
+    cursor: str | None,
+    limit: int,
+    filters: Sequence[str],
+    sort: str | None,
+    q: str | None,
+    shape: Shape,
+) -> Page[Any]:
+    check_limit(limit)
+    plan = await search.plan(session, actor.tenant_id, q)
+    if plan is not None and not sort:
+        return await _ranked_page(
+            session, actor.tenant_id, definitions, plan, filters=filters, cursor=cursor,
+            limit=limit, shape=shape,
+        )
+    query, order = list_statement(
+        actor.tenant_id, definitions, filters=filters, sort=sort, cursor=cursor, limit=limit,
+        search_plan=plan, shape=shape,
+    )
+    result = await session.execute(query)
+    if order is None:
+        return cut(list(result.scalars() if shape is None else result), limit, by_id)
+    rows = [(_item(row, shape), row[-1]) for row in result]
+    return cut(rows, limit, order.key).map(lambda row: row[0])
 
 
 async def list_contacts(
@@ -298,18 +347,24 @@ async def list_contacts(
     sort: str | None = None,
     q: str | None = None,
 ) -> ContactPage:
-    check_limit(limit)
-    plan = await search.plan(session, actor.tenant_id, q)
-    if plan is not None and not sort:
-        return await _ranked_page(
-            session, actor.tenant_id, definitions, plan, filters=filters, cursor=cursor,
-            limit=limit,
-        )
-    query, order = list_statement(
-        actor.tenant_id, definitions, filters=filters, sort=sort, cursor=cursor, limit=limit,
-        search_plan=plan,
-    )
-    if order is None:
-        return cut(list((await session.execute(query)).scalars()), limit, by_id)
-    rows = list((await session.execute(query)).all())
-    return cut(rows, limit, order.key).map(lambda row: row[0])
+    return await _list(session, actor, definitions, cursor=cursor, limit=limit,
+                       filters=filters, sort=sort, q=q, shape=None)
+
+
+async def list_rows(
+    session: AsyncSession,
+    actor: Principal,
+    definitions: Sequence[FieldDefinition],
+    shape: tuple[Any, ...],
+    *,
+    cursor: str | None,
+    limit: int,
+    filters: Sequence[str] = (),
+    sort: str | None = None,
+    q: str | None = None,
+) -> Page[Any]:
+    """The page of ``list_contacts`` (same order, filters, cursors), each item a row of
+    ``shape``'s columns instead of an entity: the same ORM-enabled statements, so the
+    session's tenant criteria applies as before; nothing enters the identity map."""
+    return await _list(session, actor, definitions, cursor=cursor, limit=limit,
+                       filters=filters, sort=sort, q=q, shape=shape)

@@ -10,7 +10,9 @@ import functools
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date, datetime
+from types import SimpleNamespace
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Insert, Select, Uuid, bindparam, delete, func, insert, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
@@ -20,6 +22,73 @@ from rapport.core.contacts.models import Contact, ContactEmail, ContactPhone, Co
 from rapport.core.contacts.values import EmailValue, PhoneValue
 from rapport.db.base import new_id
 from rapport.db.session import PREFILTERED
+
+
+class ContactValues(Protocol):
+    """A contact's stored values as the read side uses them: the ORM entity, or a row of
+    the ``contacts`` columns read with Core (``ContactRead``: no entity, no identity map;
+    a row's attributes are its columns' names, which are the entity's)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def tenant_id(self) -> uuid.UUID: ...
+    @property
+    def honorific(self) -> str | None: ...
+    @property
+    def given_name(self) -> str | None: ...
+    @property
+    def patronymic(self) -> str | None: ...
+    @property
+    def family_name(self) -> str | None: ...
+    @property
+    def preferred_name(self) -> str | None: ...
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def birthday(self) -> date | None: ...
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def addresses(self) -> list[dict[str, Any]]: ...
+    @property
+    def owner_id(self) -> uuid.UUID | None: ...
+    @property
+    def source(self) -> str | None: ...
+    @property
+    def external_id(self) -> str | None: ...
+    @property
+    def fields(self) -> dict[str, Any]: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+def _snapshot(
+    c: ContactValues, emails: list[EmailValue], phones: list[PhoneValue], tags: list[str]
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "honorific": c.honorific,
+        "given_name": c.given_name,
+        "patronymic": c.patronymic,
+        "family_name": c.family_name,
+        "preferred_name": c.preferred_name,
+        "email": c.email,
+        "other_emails": [e.address for e in emails if not e.primary] or None,
+        "phones": [p.number for p in phones] or None,
+        "birthday": c.birthday,
+        "language": c.language,
+        "addresses": list(c.addresses or []) or None,
+        "tags": list(tags) or None,
+        "owner_id": c.owner_id,
+        "source": c.source,
+        "external_id": c.external_id,
+    }
+    values.update({f"fields.{k}": v for k, v in (c.fields or {}).items()})
+    return {k: v for k, v in values.items() if v is not None}
 
 
 @dataclass
@@ -38,26 +107,29 @@ class ContactRecord:
     def snapshot(self) -> dict[str, Any]:
         """What the audit log and the facts compare. Derived values (display name) are left
         out; empty lists count as absent, like empty scalars."""
-        c = self.contact
-        values: dict[str, Any] = {
-            "honorific": c.honorific,
-            "given_name": c.given_name,
-            "patronymic": c.patronymic,
-            "family_name": c.family_name,
-            "preferred_name": c.preferred_name,
-            "email": c.email,
-            "other_emails": [e.address for e in self.emails if not e.primary] or None,
-            "phones": [p.number for p in self.phones] or None,
-            "birthday": c.birthday,
-            "language": c.language,
-            "addresses": list(c.addresses or []) or None,
-            "tags": list(self.tags) or None,
-            "owner_id": c.owner_id,
-            "source": c.source,
-            "external_id": c.external_id,
-        }
-        values.update({f"fields.{k}": v for k, v in (c.fields or {}).items()})
-        return {k: v for k, v in values.items() if v is not None}
+        return _snapshot(self.contact, self.emails, self.phones, self.tags)
+
+
+@dataclass
+class ContactRead:
+    """A contact read only to be shown (the API's contact page and list): its columns as a
+    Core row, its lists beside it. Nothing here is written back."""
+
+    contact: ContactValues
+    emails: list[EmailValue]
+    phones: list[PhoneValue]
+    tags: list[str]
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.contact.id
+
+    def snapshot(self) -> dict[str, Any]:
+        """As ``ContactRecord.snapshot``."""
+        return _snapshot(self.contact, self.emails, self.phones, self.tags)
+
+
+Shown = ContactRecord | ContactRead
 
 
 def _lists(tenant_id: Any) -> tuple[Any, Any, Any]:
@@ -133,6 +205,58 @@ def _one(lock: bool) -> Select[Any]:
         .execution_options(**{PREFILTERED: True})
     )
     return query.with_for_update(of=Contact) if lock else query
+
+
+# What the read side shows of a contact (``ContactValues``), and its lists' labels.
+READ_COLUMNS = (
+    "id", "tenant_id", "honorific", "given_name", "patronymic", "family_name",
+    "preferred_name", "display_name", "email", "birthday", "language", "addresses",
+    "owner_id", "source", "external_id", "fields", "created_at", "updated_at",
+)
+LIST_LABELS = ("record_emails", "record_phones", "record_tags")
+
+
+@functools.cache
+def read_shape() -> tuple[Any, ...]:
+    """The columns of a contact list read as rows (``ContactRead``): the contact's mapped
+    columns — the statement stays ORM-enabled, so the session's tenant criteria still
+    applies — and its lists, correlated to the row's own tenant and id. Built once."""
+    lists = _lists(Contact.tenant_id)
+    return (
+        *(getattr(Contact, name) for name in READ_COLUMNS),
+        *(column.label(label) for column, label in zip(lists, LIST_LABELS, strict=True)),
+    )
+
+
+def read(row: Any) -> ContactRead:
+    """A row of ``read_shape`` (or the values of ``shown_columns``) as the record the API
+    shows."""
+    emails, phones, tags = (getattr(row, label) for label in LIST_LABELS)
+    return ContactRead(
+        cast(ContactValues, row),
+        [EmailValue(a, p, label) for a, p, label in emails],
+        [PhoneValue(n, p, label) for n, p, label in phones],
+        list(tags),
+    )
+
+
+def shown_columns(tenant_id: Any) -> tuple[Any, ...]:
+    """A contact's ``READ_COLUMNS`` as plain Core columns of ``contacts`` and its lists
+    (labelled ``LIST_LABELS``, filtered by ``tenant_id``, a bind parameter), for a statement
+    that reads one contact ``WHERE`` its tenant and id."""
+    table = Contact.__table__.c
+    return (
+        *(table[name] for name in READ_COLUMNS),
+        *(column.label(label)
+          for column, label in zip(_lists(tenant_id), LIST_LABELS, strict=True)),
+    )
+
+
+def read_values(values: Sequence[Any]) -> ContactRead:
+    """The record from the first values of a row of ``shown_columns`` (in their order),
+    whatever else the row selects after them."""
+    named = dict(zip((*READ_COLUMNS, *LIST_LABELS), values, strict=False))
+    return read(SimpleNamespace(**named))
 
 
 async def load(

@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.contacts import names, preferences, service
-from rapport.core.contacts.records import ContactRecord
+from rapport.core.contacts.records import Shown
 from rapport.core.contacts.schemas import AddressOut, ContactOut, EmailOut, PhoneOut
 from rapport.core.fields.definitions import FieldDefinition
 from rapport.tenancy.principal import Principal
 
 
 def contact_out(
-    record: ContactRecord, fields: dict[str, Any], locale: str | None, default_locale: str | None
+    record: Shown, fields: dict[str, Any], locale: str | None, default_locale: str | None
 ) -> ContactOut:
     c = record.contact
     values = record.snapshot()
@@ -52,7 +52,7 @@ async def contacts_out(
     db: AsyncSession,
     principal: Principal,
     definitions: Sequence[FieldDefinition],
-    page: Sequence[ContactRecord],
+    page: Sequence[Shown],
     locale: str | None,
 ) -> list[ContactOut]:
     shown = await service.shown_fields(db, principal, definitions, [r.contact for r in page])

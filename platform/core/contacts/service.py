@@ -27,6 +27,7 @@ from rapport.core.contacts.listing import (
     ENTITY,
     ContactPage,
     list_contacts,
+    list_rows,
     list_statement,
     query_targets,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "get_contact",
     "get_record",
     "list_contacts",
+    "list_rows",
     "list_statement",
     "query_targets",
     "record_view",
@@ -422,7 +424,7 @@ async def upsert_contact(
     return await create_contact(session, actor, data, definitions, hooks, options), True
 
 
-def record_view(contact: Contact) -> RecordView:
+def record_view(contact: records.ContactValues) -> RecordView:
     return RecordView(
         id=contact.id,
         entity=ENTITY,
@@ -449,7 +451,7 @@ async def shown_fields(
     session: AsyncSession,
     actor: Principal,
     definitions: Sequence[FieldDefinition],
-    contacts: Sequence[Contact],
+    contacts: Sequence[records.ContactValues],
 ) -> list[dict[str, Any]]:
     """Each contact's ``fields`` as the caller sees them, computed fields included."""
     views = [record_view(c) for c in contacts]

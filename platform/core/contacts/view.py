@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, Uuid, bindparam, func, literal_column, select
+from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rapport.core.contacts import records
 from rapport.core.contacts.models import Contact, ContactOrganization, Organization
+from rapport.core.contacts.records import ContactValues
+from rapport.errors import not_found
 from rapport.hooks import (
     ContactSummaryQuery,
     TenantHooks,
@@ -28,8 +31,6 @@ from rapport.hooks import (
 )
 from rapport.tenancy.models import Membership, User
 from rapport.tenancy.principal import Principal
-
-OWNER_PARAMETER = "page_owner_id"
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,9 @@ class OrganizationLink:
     until: date | None
 
 
-async def owner(session: AsyncSession, actor: Principal, contact: Contact) -> Owner | None:
+async def owner(
+    session: AsyncSession, actor: Principal, contact: ContactValues
+) -> Owner | None:
     if contact.owner_id is None:
         return None
     row = (
@@ -97,11 +100,11 @@ def _day(value: str | None) -> date | None:
 
 
 @functools.cache
-def _relation_columns(with_owner: bool) -> tuple[Any, ...]:
-    """The organization links (and the owner) as JSON expressions, built once on the
-    summary parameters (and ``page_owner_id``)."""
+def _link_rows() -> Any:
+    """The contact's organization links as one JSON expression, built once on the summary
+    parameters."""
     tenant_id, contact_id = summary_parameters()
-    link_rows = (
+    return (
         select(func.coalesce(
             func.json_agg(aggregate_order_by(
                 func.json_build_array(
@@ -126,17 +129,6 @@ def _relation_columns(with_owner: bool) -> tuple[Any, ...]:
         )
         .scalar_subquery()
     )
-    if not with_owner:
-        return (link_rows,)
-    owner_row = (
-        select(func.json_build_array(User.id, User.full_name, User.email, Membership.role))
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.tenant_id == tenant_id,
-               User.id == bindparam(OWNER_PARAMETER, type_=Uuid()))
-        .limit(1)
-        .scalar_subquery()
-    )
-    return (link_rows, owner_row)
 
 
 def _relations_of(values: Sequence[Any]) -> tuple[Owner | None, list[OrganizationLink]]:
@@ -152,42 +144,52 @@ def _relations_of(values: Sequence[Any]) -> tuple[Owner | None, list[Organizatio
     )
 
 
-def _parameters(query: ContactSummaryQuery, contact: Contact) -> dict[str, Any]:
-    return {**query.parameters, OWNER_PARAMETER: contact.owner_id}
-
-
-async def relations(
-    session: AsyncSession, actor: Principal, contact: Contact
-) -> tuple[Owner | None, list[OrganizationLink]]:
-    """The page's owner and organization links in one statement (as :func:`owner` and
-    :func:`organization_links` answer them)."""
-    query = ContactSummaryQuery(actor.tenant_id, contact.id, session, actor)
-    columns = _relation_columns(contact.owner_id is not None)
-    return _relations_of(
-        (await session.execute(select(*columns), _parameters(query, contact))).one()
+@functools.cache
+def _page_contact_columns() -> tuple[Any, ...]:
+    """The contact itself (``records.shown_columns``) and, correlated to its row, its owner
+    and organization links: the first columns of the page's one statement, built once on
+    the summary parameters."""
+    tenant_id, _ = summary_parameters()
+    contacts = Contact.__table__.c
+    owner_row = (
+        select(func.json_build_array(User.id, User.full_name, User.email, Membership.role))
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.tenant_id == tenant_id, User.id == contacts.owner_id)
+        .limit(1)
+        .scalar_subquery()
     )
+    return (*records.shown_columns(tenant_id), _link_rows(), owner_row)
 
 
-async def page(
-    session: AsyncSession, actor: Principal, hooks: TenantHooks, contact: Contact
-) -> tuple[Owner | None, list[OrganizationLink], dict[str, Any]]:
-    """Everything the contact page shows besides the record — owner, organizations and
-    every area's ``activity`` section — in one statement (sections answered as SQL
-    expressions; a plugin that runs its own query still can)."""
-    query = ContactSummaryQuery(actor.tenant_id, contact.id, session, actor)
+@functools.cache
+def _page_where() -> tuple[Any, ...]:
+    tenant_id, contact_id = summary_parameters()
+    contacts = Contact.__table__.c
+    return (contacts.tenant_id == tenant_id, contacts.id == contact_id,
+            contacts.deleted_at.is_(None))
+
+
+async def read_page(
+    session: AsyncSession, actor: Principal, hooks: TenantHooks, contact_id: uuid.UUID
+) -> tuple[records.ContactRead, Owner | None, list[OrganizationLink], dict[str, Any]]:
+    """The whole contact page in one statement: the contact and its lists (plain Core
+    columns, ``records.shown_columns``), its owner and organizations, and every area's
+    ``activity`` section — a Core statement on the session's connection whose every part
+    filters by the tenant (forced RLS the second lock). 404 when no live contact has this
+    id in the caller's tenant. Areas are asked for their sections before the contact is
+    known to exist, as for any page: they get the tenant-scoped query either way."""
+    query = ContactSummaryQuery(actor.tenant_id, contact_id, session, actor)
     answers = await hooks.call_each("rapport_contact_summary", query=query)
-    columns = _relation_columns(contact.owner_id is not None)
-    # Core, not the ORM: every part is prebuilt and filters by the tenant itself (forced
-    # RLS backs it), and the ORM would add nothing here but its cost per statement.
+    columns = _page_contact_columns()
+    statement = _page_statement(columns, tuple(summary_expressions(answers)))
     connection = await session.connection()
-    values = (
-        await connection.execute(
-            _page_statement(columns, tuple(summary_expressions(answers))),
-            _parameters(query, contact),
-        )
-    ).one()
-    owner_of, links = _relations_of(values[: len(columns)])
-    return owner_of, links, _merged(shape_summaries(answers, values[len(columns):]))
+    row = (await connection.execute(statement, query.parameters)).first()
+    if row is None:
+        raise not_found("Contact")
+    shown = len(records.READ_COLUMNS) + len(records.LIST_LABELS)
+    owner_of, links = _relations_of((row[shown], row[shown + 1]))
+    return (records.read_values(row[:shown]), owner_of, links,
+            _merged(shape_summaries(answers, row[len(columns):])))
 
 
 # The page statement per set of prebuilt parts (a tenant's enabled areas): built, and its
@@ -203,7 +205,7 @@ def _page_statement(columns: tuple[Any, ...], sections: tuple[Any, ...]) -> Sele
     if found is None:
         if len(_PAGES) > 256:
             _PAGES.clear()
-        found = _PAGES[key] = select(*parts)
+        found = _PAGES[key] = select(*parts).where(*_page_where())
     return found
 
 
