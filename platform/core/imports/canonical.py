@@ -58,7 +58,18 @@ def clean_email(raw: str, field: str) -> str:
         known = _domain(domain)
         if known is not None:
             return local + "@" + known
-    return v.clean_email(raw, field)
+    normal = _other_address(address)
+    return normal if normal is not None else v.clean_email(raw, field)
+
+
+@functools.lru_cache(maxsize=16_384)
+def _other_address(address: str) -> str | None:
+    """The validator's normal form of any other (stripped) address, asked once per
+    address; None when it is refused (the caller then gets the API's error)."""
+    try:
+        return validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError:
+        return None
 
 
 def compose_emails(changes: Mapping[str, Any]) -> list[v.EmailValue] | None:

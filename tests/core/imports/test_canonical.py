@@ -102,7 +102,7 @@ def test_plus_and_digits_read_as_the_library_reads_them_for_every_country_code()
     rng = random.Random(12)
     cases = []
     for code in sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE):
-        for _ in range(40):
+        for _ in range(12):
             digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(1, 14)))
             cases.append(f"+{code}{digits}")
     for region in sorted(phonenumbers.SUPPORTED_REGIONS):
@@ -113,13 +113,13 @@ def test_plus_and_digits_read_as_the_library_reads_them_for_every_country_code()
                 continue
             e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
             cases.append(e164)
-            for _ in range(3):
+            for _ in range(2):
                 cut = rng.randint(1, len(e164) - 3)
                 tail = "".join(rng.choice("0123456789") for _ in range(cut + rng.randint(-1, 1)))
                 cases.append(e164[:-cut] + tail)
     valid = 0
     for raw in cases:
-        for region in ("UA", None, "US", "001"):
+        for region in ("UA", None, "001"):
             api = _outcome(v.parse_phone, raw, region, "phones[0]")
             try:
                 found = ("ok", canonical.parse_phone(raw, region, "phones[0]")[0])
