@@ -13,13 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.contacts import records, service
 from rapport.core.contacts.render import contacts_out
-from rapport.core.deals import pipeline
 from rapport.core.deals import service as deals
 from rapport.core.fields.definitions import FieldDefinition
 from rapport.core.fields.service import visible_fields
 from rapport.core.notifications import service as notifications
 from rapport.core.tasks import service as tasks
-from rapport.core.workflows.stages import effective_workflow
 from rapport.hooks import Screen
 from rapport.tenancy.principal import Principal
 
@@ -29,13 +27,14 @@ SHOWN = 8
 async def _open_deals(
     db: AsyncSession, principal: Principal, definitions: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
-    workflow = await effective_workflow(db, principal, definitions, pipeline.NAME)
-    labels = {s.key: s.label for s in workflow.states}
-    closed = {s.key for s in workflow.states if s.terminal}
+    # Every pipeline's stages: a deal's stage is read in its own pipeline.
+    shaped = await deals.pipeline_workflows(db, principal, definitions)
+    labels = {key: {s.key: s.label for s in wf.states} for key, wf in shaped.items()}
+    closed = {(key, s.key) for key, wf in shaped.items() for s in wf.states if s.terminal}
     page = await deals.list_deals(db, principal, stages=labels, owner="me", limit=50)
     return [
-        {"deal": d, "stage": labels.get(d.stage, d.stage)}
-        for d in page.items if d.stage not in closed
+        {"deal": d, "stage": labels.get(d.pipeline, {}).get(d.stage, d.stage)}
+        for d in page.items if (d.pipeline, d.stage) not in closed
     ][:SHOWN]
 
 

@@ -71,7 +71,7 @@ def test_a_move_goes_through_the_pipeline_and_its_guards(client):
     # Without script: a redirect back to the board, or the board with the refusal (409).
     r = client.post(f"/deals/{d['id']}/move", data={"_csrf": csrf, "stage": "proposal"},
                     follow_redirects=False)
-    assert r.status_code == 303 and r.headers["location"] == f"/deals?moved={d['id']}"
+    assert r.status_code == 303 and r.headers["location"] == f"/deals?pipeline=default&moved={d['id']}"
     r = client.post(f"/deals/{d['id']}/move", data={"_csrf": csrf, "stage": "won"})
     assert r.status_code == 409 and "fill in the amount first" in r.text
     # The history on the deal page, and the refusal in Ukrainian for a Ukrainian member.

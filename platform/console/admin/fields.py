@@ -32,6 +32,8 @@ TYPES = {
     FieldType.EMAIL: N_("E-mail"), FieldType.PHONE: N_("Phone"), FieldType.URL: N_("Web address"),
     FieldType.REFERENCE: N_("Link to a record"),
 }
+# What each entity is called on screen (one the kernel does not name shows as its key).
+ENTITY_LABELS = {"contact": N_("Contacts"), "deal": N_("Deals")}
 BLANK = {"key": "", "label": "", "entity": "contact", "type": "text", "options": "",
          "required": False, "indexed": False}
 
@@ -42,7 +44,7 @@ async def _page(request: Request, db: AsyncSession, principal: Principal,
     found = await service.visible_fields(db, principal, plugin_fields, None)
     return screen_response(request, Screen("console/admin/fields.html", "Custom fields", {
         "tabs": TABS, "here": PATH, "fields": found, "types": TYPES,
-        "entities": sorted(await known_entities(db)),
+        "entities": sorted(await known_entities(db)), "entity_labels": ENTITY_LABELS,
         "values": values or BLANK, "errors": errors or {},
         "created": request.query_params.get("created"),
         "updated": request.query_params.get("updated"),

@@ -1,6 +1,7 @@
 """What a board or a grouped list can be grouped by: any single-choice ("select") field of
-contacts or deals — the owner, a custom or module field of type "one of a list", and the
-deal stage (the pipeline board, whose moves go through the workflow engine instead).
+contacts or deals — the owner, a custom or module field of type "one of a list" (of the
+contact or of the deal), and the deal stage (the pipeline board, whose moves go through
+the workflow engine instead).
 
 A grouping knows its columns (each option, then "no value"), the list filter that finds a
 column's records (the API's own filter grammar, or the deal service's owner filter) and the
@@ -19,6 +20,7 @@ from rapport.console.contacts.columns import owners
 from rapport.console.i18n import N_
 from rapport.console.pickers import member_names
 from rapport.core.contacts import service as contacts
+from rapport.core.deals import service as deals
 from rapport.core.fields.definitions import FieldDefinition, FieldType
 from rapport.core.fields.service import visible_fields
 from rapport.errors import FieldError, invalid_many
@@ -54,7 +56,8 @@ class Grouping:
         return {"fields": {self.key: value or None}}
 
     def contact_filter(self, value: str) -> str:
-        """The contact list's filter for the column ``value`` (the API's grammar)."""
+        """The list's filter for the column ``value`` (the API's grammar; contacts and
+        deals read it alike)."""
         name = "owner_id" if self.key == OWNER else self.key
         return f"{name}:is_empty:true" if value == NONE else f"{name}:eq:{value}"
 
@@ -70,14 +73,24 @@ async def contact_fields(
     return list(await visible_fields(db, principal, plugin_fields, contacts.ENTITY))
 
 
+async def entity_fields(
+    db: AsyncSession, principal: Principal, plugin_fields: Sequence[FieldDefinition],
+    entity: str,
+) -> list[FieldDefinition]:
+    """The custom fields of the board's records (contacts' or deals')."""
+    if entity == "deals":
+        return list(await deals.deal_fields(db, principal, plugin_fields))
+    return await contact_fields(db, principal, plugin_fields)
+
+
 async def choices(
     db: AsyncSession, principal: Principal, entity: str, definitions: Sequence[FieldDefinition]
 ) -> list[tuple[str, str, bool]]:
     """(key, label, translate) of every field ``entity`` can be grouped by."""
+    fields = [(d.full_key, d.label, False) for d in _choices(definitions)]
     if entity == "deals":
-        return [(STAGE, N_("Stage"), True), (OWNER, N_("Owner"), True)]
-    return [(OWNER, N_("Owner"), True),
-            *((d.full_key, d.label, False) for d in _choices(definitions))]
+        return [(STAGE, N_("Stage"), True), (OWNER, N_("Owner"), True), *fields]
+    return [(OWNER, N_("Owner"), True), *fields]
 
 
 async def grouping(
@@ -95,10 +108,9 @@ async def grouping(
         return Grouping(entity, OWNER, N_("Owner"), (
             *(Column(str(i), name) for i, name in people),
             Column(NONE, N_("No owner"), translate=True)), translate_label=True)
-    if entity == "contacts":
-        found = next((d for d in _choices(definitions) if d.full_key == key), None)
-        if found is not None:
-            return Grouping(entity, key, found.label, (
-                *(Column(o, o) for o in found.options),
-                Column(NONE, N_("No value"), translate=True)))
+    found = next((d for d in _choices(definitions) if d.full_key == key), None)
+    if found is not None:
+        return Grouping(entity, key, found.label, (
+            *(Column(o, o) for o in found.options),
+            Column(NONE, N_("No value"), translate=True)))
     raise invalid_many([FieldError("by", "must be a single-choice field of these records")])

@@ -25,7 +25,7 @@ from rapport.console.boards.groupings import (
     STAGE,
     Grouping,
     choices,
-    contact_fields,
+    entity_fields,
     grouping,
 )
 from rapport.console.forms import field_errors
@@ -57,7 +57,7 @@ def _checked(body: dict[str, Any], into: type[msgspec.Struct]) -> dict[str, Any]
 
 async def _cards(
     db: AsyncSession, principal: Principal, g: Grouping, value: str,
-    definitions: Sequence[FieldDefinition], stages: Mapping[str, str],
+    definitions: Sequence[FieldDefinition], stages: deals.Labels,
 ) -> tuple[list[dict[str, Any]], bool]:
     """A column's first cards (id, name, link, where it can go) and whether there are more."""
     targets = [c for c in g.columns if c.value != value] if principal.can_write else []
@@ -68,9 +68,14 @@ async def _cards(
         items = [{"id": c.id, "name": c.display_name, "href": f"/contacts/{c.id}",
                   "amount": None} for c in page.items]
         more = page.next_cursor is not None
-    else:
+    elif g.key == OWNER:
         found = await deals.list_deals(db, principal, stages=stages, limit=COLUMN,
                                        owner=value or None, unowned=value == NONE)
+    else:
+        found = await deals.list_deals(db, principal, stages=stages, limit=COLUMN,
+                                       definitions=definitions,
+                                       filters=[g.contact_filter(value)])
+    if g.entity == "deals":
         items = [{"id": d.id, "name": d.title, "href": f"/deals/{d.id}",
                   "amount": (d.amount, d.currency) if d.amount is not None else None}
                  for d in found.items]
@@ -81,17 +86,20 @@ async def _cards(
 
 
 def _more_link(g: Grouping, value: str) -> str | None:
-    """Where a column's every record is listed (the list screens' own filters)."""
+    """Where a column's every record is listed (the list screens' own filters); the deal
+    list filters by owner (and stage) only, so a deal field's column links nowhere."""
     if g.entity == "contacts":
         return "/contacts?" + urlencode({"filter": g.contact_filter(value)})
-    return "/deals/list?" + urlencode({"owner": value}) if value else None
+    if g.key == OWNER and value:
+        return "/deals/list?" + urlencode({"owner": value})
+    return None
 
 
 async def board_context(
     db: AsyncSession, principal: Principal, plugin_fields: Sequence[FieldDefinition],
     definitions_wf: Mapping[str, Any], entity: str, by: str, layout: str, **extra: Any,
 ) -> dict[str, Any]:
-    definitions = await contact_fields(db, principal, plugin_fields)
+    definitions = await entity_fields(db, principal, plugin_fields, entity)
     g = await grouping(db, principal, entity, by, definitions)
     stages = (await deals.stage_labels(db, principal, definitions_wf)
               if entity == "deals" else {})
@@ -152,7 +160,7 @@ async def move(
     by, value = str(form.get("by", ""))[:200], str(form.get("value", ""))[:200]
     layout = str(form.get("layout", "board"))
     layout = layout if layout in LAYOUTS else "board"
-    definitions = await contact_fields(db, principal, plugin_fields)
+    definitions = await entity_fields(db, principal, plugin_fields, entity)
     g = await grouping(db, principal, entity, by, definitions)
     refused: str | None = None
     status = 200
@@ -166,7 +174,7 @@ async def move(
             else:
                 await deals.get_deal(db, principal, record_id)
                 await deals.update_deal(db, principal, record_id,
-                                        _checked(g.body(value), DealPatch), hooks)
+                                        _checked(g.body(value), DealPatch), hooks, definitions)
     except RapportError as exc:
         if exc.status == 404:
             raise

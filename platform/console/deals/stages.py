@@ -1,6 +1,7 @@
-"""The pipeline as the board shows it: the tenant's stages (renamed and added ones
+"""A pipeline as the board shows it: the tenant's stages of it (renamed and added ones
 included), the transition that takes a deal to a chosen stage, and refusals in words a
-person reads (the engine's own messages name transitions and fields)."""
+person reads (the engine's own messages name transitions and fields). An organization has
+several pipelines; screens show one at a time (``chosen``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.console.i18n import N_
-from rapport.core.deals import pipeline
+from rapport.core.deals import pipelines
 from rapport.core.deals import service as deals
 from rapport.core.deals.models import Deal
 from rapport.core.workflows import Workflow
@@ -37,9 +38,21 @@ FIELD_LABELS = {
 
 
 async def pipeline_of(
-    db: AsyncSession, principal: Principal, definitions: Mapping[str, Any]
+    db: AsyncSession, principal: Principal, definitions: Mapping[str, Any],
+    key: str = pipelines.DEFAULT,
 ) -> Workflow:
-    return await effective_workflow(db, principal, definitions, pipeline.NAME)
+    """The pipeline ``key``'s workflow as this organization shaped it."""
+    defs = await pipelines.definitions(db, principal, definitions)
+    return await effective_workflow(db, principal, defs, pipelines.workflow_name(key))
+
+
+async def chosen(
+    db: AsyncSession, principal: Principal, key: str | None
+) -> tuple[pipelines.Pipeline, tuple[pipelines.Pipeline, ...]]:
+    """The pipeline a screen shows (``key`` from its query string; the organization's
+    first pipeline when none or an unknown one is asked for) and all of them, in order."""
+    every = await pipelines.list_pipelines(db, principal)
+    return next((p for p in every if p.key == key), every[0]), every
 
 
 def targets(workflow: Workflow, current: str) -> list[tuple[str, str]]:
@@ -98,7 +111,7 @@ async def move_to_stage(
     """Move through the API's own service (``POST …/transitions/<name>``): the engine's
     guards decide; a refusal leaves nothing written and comes back as :class:`Refused`."""
     deal = await deals.get_deal(db, principal, deal_id)  # 404 outside the tenant
-    workflow = await pipeline_of(db, principal, definitions)
+    workflow = await pipeline_of(db, principal, definitions, deal.pipeline)
     labels = {s.key: s.label for s in workflow.states}
     if target not in labels:
         raise Refused(N_("There is no such stage."))
