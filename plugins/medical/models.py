@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKeyConstraint,
@@ -69,10 +70,8 @@ class Patient(TenantScoped, Base):
     mrn: Mapped[str] = mapped_column(String(40))
     birth_date: Mapped[date] = mapped_column(Date)
     sex: Mapped[str] = mapped_column(String(10))
-    blood_type: Mapped[str | None] = mapped_column(String(3))
-    allergies: Mapped[list[dict[str, Any]]] = mapped_column(
-        JSONB, default=list, server_default=text("'[]'::jsonb")
-    )
+    # Allergies (``Allergy``) and the blood type (an ``Observation``) are clinical: they are
+    # not part of demographics, which receptionists and demographics grants see.
     emergency_contact: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     updated_at: Mapped[datetime] = mapped_column(
@@ -120,7 +119,8 @@ class Condition(TenantScoped, Base):
 
 
 class Observation(TenantScoped, Base):
-    """A vital sign: LOINC code, value and UCUM unit."""
+    """A vital sign (LOINC code, value and UCUM unit) or a coded result — the blood type
+    (LOINC 882-1, ``value_code`` such as ``A+``)."""
 
     __tablename__ = "medical_observations"
     __table_args__ = (
@@ -129,14 +129,34 @@ class Observation(TenantScoped, Base):
         Index(
             "ix_medical_observations_tenant_id_patient", "tenant_id", "patient_id", "effective_at"
         ),
+        CheckConstraint("(value IS NOT NULL AND unit IS NOT NULL) <> (value_code IS NOT NULL)",
+                        name="ck_medical_observations_value"),
     )
 
     patient_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     encounter_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     code: Mapped[str] = mapped_column(String(20))
-    value: Mapped[Decimal] = mapped_column(Numeric(12, 4))
-    unit: Mapped[str] = mapped_column(String(20))
+    value: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
+    unit: Mapped[str | None] = mapped_column(String(20))
+    value_code: Mapped[str | None] = mapped_column(String(20))
     effective_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+
+
+class Allergy(TenantScoped, Base):
+    """An allergy or intolerance: the substance, how severe, what it causes. Its own
+    grantable section (``allergies``), so a demographics grant does not include it."""
+
+    __tablename__ = "medical_allergies"
+    __table_args__ = (
+        _patient_fk("medical_allergies"),
+        Index("ix_medical_allergies_tenant_id_patient", "tenant_id", "patient_id"),
+    )
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    substance: Mapped[str] = mapped_column(String(200))
+    severity: Mapped[str | None] = mapped_column(String(10))
+    reaction: Mapped[str | None] = mapped_column(String(500))
     recorded_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
 
 

@@ -26,15 +26,17 @@ from rapport.sdk import (
     newest_first,
     not_found,
 )
+from rapport_plugins.medical import allergies
 from rapport_plugins.medical.models import Patient
 from rapport_plugins.medical.roles import DEMOGRAPHICS, require_section
 from rapport_plugins.medical.schemas import PatientIn, PatientPatch
 from rapport_plugins.medical.trail import log_access
 
 DEMOGRAPHIC_FIELDS = (
-    "contact_id", "given_name", "family_name", "mrn", "birth_date", "sex", "blood_type",
-    "allergies", "emergency_contact",
+    "contact_id", "given_name", "family_name", "mrn", "birth_date", "sex", "emergency_contact",
 )
+# Given with the patient, kept apart (``allergies`` module): clinical, not demographics.
+CLINICAL_FIELDS = ("allergies", "blood_type")
 
 
 PatientPage: TypeAlias = Page[Patient]
@@ -76,6 +78,7 @@ async def register(
     session: AsyncSession, principal: Principal, hooks: TenantHooks, data: PatientIn
 ) -> Patient:
     require_section(principal, DEMOGRAPHICS, write=True)
+    allergies.require_writable(principal, data.allergies, data.blood_type)
     contact = await get_contact(session, principal, data.contact_id)  # 404 if not ours
     values = msgspec.to_builtins(data)
     patient = Patient(
@@ -86,8 +89,6 @@ async def register(
         mrn=data.mrn,
         birth_date=data.birth_date,
         sex=data.sex,
-        blood_type=data.blood_type,
-        allergies=values["allergies"],
         emergency_contact=values["emergency_contact"],
         created_by=principal.user_id,
     )
@@ -97,6 +98,10 @@ async def register(
         session, principal, patient.id, audit.CREATE, [DEMOGRAPHICS],
         changes=audit.diff({}, demographics(patient)),
     )
+    if data.allergies:
+        await allergies.replace_allergies(session, principal, patient.id, data.allergies)
+    if data.blood_type is not None:
+        await allergies.record_blood_type(session, principal, patient.id, data.blood_type)
     await emit(session, principal, hooks, "medical.patient_registered", "medical.patient",
                patient.id, {"contact_id": patient.contact_id})
     return patient
@@ -105,7 +110,8 @@ async def register(
 async def read(session: AsyncSession, principal: Principal, patient_id: uuid.UUID) -> Patient:
     require_section(principal, DEMOGRAPHICS)
     patient = await find_patient(session, principal, patient_id)
-    await log_access(session, principal, patient.id, audit.READ, [DEMOGRAPHICS])
+    await log_access(session, principal, patient.id, audit.READ,
+                     [DEMOGRAPHICS, *allergies.visible_sections(principal)])
     return patient
 
 
@@ -117,13 +123,18 @@ async def change(
     data: PatientPatch,
 ) -> Patient:
     require_section(principal, DEMOGRAPHICS, write=True)
+    allergies.require_writable(principal, data.allergies, data.blood_type)
     patient = await find_patient(session, principal, patient_id)
     before = demographics(patient)
     for key, value in msgspec.structs.asdict(data).items():
-        if value is not msgspec.UNSET:
-            setattr(patient, key, msgspec.to_builtins(value) if key in (
-                "allergies", "emergency_contact") else value)
+        if value is not msgspec.UNSET and key not in CLINICAL_FIELDS:
+            setattr(patient, key, msgspec.to_builtins(value) if key == "emergency_contact"
+                    else value)
     await _flush_unique(session)
+    if data.allergies is not msgspec.UNSET:
+        await allergies.replace_allergies(session, principal, patient.id, data.allergies)
+    if data.blood_type is not msgspec.UNSET:
+        await allergies.record_blood_type(session, principal, patient.id, data.blood_type)
     changes = audit.diff(before, demographics(patient))
     if changes:
         await log_access(session, principal, patient.id, audit.UPDATE, [DEMOGRAPHICS],
@@ -156,8 +167,8 @@ async def search(
     rows = list((await session.execute(query)).scalars())
     page = cut(rows, limit, by_id)
     for patient in page.items:
-        await log_access(session, principal, patient.id, audit.READ, [DEMOGRAPHICS],
-                         via="search")
+        await log_access(session, principal, patient.id, audit.READ,
+                         [DEMOGRAPHICS, *allergies.visible_sections(principal)], via="search")
     return page
 
 

@@ -28,8 +28,10 @@ class MedicalPatientOut(msgspec.Struct):
     mrn: str
     birth_date: date
     sex: str
+    # The latest blood-group observation, and the allergies section: null when the
+    # caller's role may not see them (a receptionist, an owner or admin).
     blood_type: str | None
-    allergies: list[Allergy]
+    allergies: list[Allergy] | None
     emergency_contact: EmergencyContact | None
     created_at: datetime
 
@@ -95,6 +97,7 @@ class MedicalObservationOut(_Entry):
     value: str  # a decimal, written exactly as stored
     unit: str
     effective_at: datetime
+    value_code: str | None = None  # coded results (the blood type); vital signs: null
 
 
 class MedicalMedicationOut(_Entry):

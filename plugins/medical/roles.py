@@ -2,7 +2,8 @@
 
 The grantable parts ("sections") are the sharing rule's sections; each role reads and
 writes a fixed set of them. A receptionist sees demographics and appointments (planned
-encounters without reason, diagnoses or notes), never clinical content.
+encounters without reason, diagnoses or notes), never clinical content — allergies are a
+section of their own and the blood type is an observation, both clinical.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ OBSERVATIONS = "observations"
 MEDICATIONS = "medications"
 DOCUMENTS = "documents"
 CARE_PLANS = "care_plans"
+ALLERGIES = "allergies"
 SECTIONS: tuple[str, ...] = (
     DEMOGRAPHICS, ENCOUNTERS, CONDITIONS, OBSERVATIONS, MEDICATIONS, DOCUMENTS, CARE_PLANS,
+    ALLERGIES,
 )
 # What a receptionist gets of the encounters section: the appointment, not the visit.
 APPOINTMENTS = "appointments"
@@ -42,7 +45,7 @@ ACCESS: dict[str, SectionAccess] = {
     CLINICIAN: SectionAccess(ALL | {APPOINTMENTS}, ALL | {APPOINTMENTS}),
     NURSE: SectionAccess(
         ALL | {APPOINTMENTS},
-        frozenset({DEMOGRAPHICS, OBSERVATIONS, CARE_PLANS, DOCUMENTS, APPOINTMENTS}),
+        frozenset({DEMOGRAPHICS, OBSERVATIONS, CARE_PLANS, DOCUMENTS, APPOINTMENTS, ALLERGIES}),
     ),
     RECEPTIONIST: SectionAccess(
         frozenset({DEMOGRAPHICS, APPOINTMENTS}), frozenset({DEMOGRAPHICS, APPOINTMENTS})

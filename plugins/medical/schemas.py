@@ -18,9 +18,9 @@ Code = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[A-Za
 Slug = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=_NO_NUL)]
 Section = Literal[
     "demographics", "encounters", "conditions", "observations", "medications", "documents",
-    "care_plans",
+    "care_plans", "allergies",
 ]
-Sections = Annotated[list[Section], msgspec.Meta(min_length=1, max_length=7)]
+Sections = Annotated[list[Section], msgspec.Meta(min_length=1, max_length=8)]
 Sex = Literal["female", "male", "other", "unknown"]
 BloodType = Literal["A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-"]
 EncounterStatus = Literal["planned", "arrived", "in-progress", "finished", "cancelled"]

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import audit
 from rapport_plugins.medical.models import (
+    Allergy,
     CarePlan,
     Condition,
     Document,
@@ -26,6 +27,7 @@ from rapport_plugins.medical.models import (
     Patient,
 )
 from rapport_plugins.medical.roles import (
+    ALLERGIES,
     APPOINTMENTS,
     CARE_PLANS,
     CONDITIONS,
@@ -44,6 +46,7 @@ TABLES: dict[str, FromClause] = {
     MEDICATIONS: MedicationStatement.__table__,
     DOCUMENTS: Document.__table__,
     CARE_PLANS: CarePlan.__table__,
+    ALLERGIES: Allergy.__table__,
 }
 # Never part of a listing: a document's bytes are fetched one by one.
 HIDDEN = frozenset({"tenant_id", "content"})

@@ -37,6 +37,10 @@ VITAL_SIGNS: dict[str, VitalSign] = {
     )
 }
 
+# The blood type is an observation with a coded value (LOINC "ABO and Rh group").
+BLOOD_GROUP = "882-1"
+BLOOD_GROUP_DISPLAY = "ABO and Rh group [Type] in Blood"
+
 SEXES = ("female", "male", "other", "unknown")
 BLOOD_TYPES = ("A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-")
 ENCOUNTER_STATUSES = ("planned", "arrived", "in-progress", "finished", "cancelled")

@@ -18,6 +18,7 @@ from rapport_plugins.medical import chart, consents
 from rapport_plugins.medical.console.forms import end_of_day, errors_of, go, parse, posted
 from rapport_plugins.medical.models import Patient
 from rapport_plugins.medical.roles import (
+    ALLERGIES,
     APPOINTMENTS,
     CONDITIONS,
     DECIDERS,
@@ -29,9 +30,10 @@ from rapport_plugins.medical.roles import (
 )
 from rapport_plugins.medical.schemas import ConsentIn
 
-# What the customer page shows of the chart: who the patient is, what they have, what they
-# take, their visits (a receptionist: appointments). Only these are read, and logged.
-PANEL = (DEMOGRAPHICS, CONDITIONS, MEDICATIONS, ENCOUNTERS)
+# What the customer page shows of the chart: who the patient is, what they are allergic
+# to, what they have, what they take, their visits (a receptionist: appointments). Only
+# these are read, and logged.
+PANEL = (DEMOGRAPHICS, ALLERGIES, CONDITIONS, MEDICATIONS, ENCOUNTERS)
 SHOWN = 3
 
 

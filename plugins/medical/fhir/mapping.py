@@ -26,6 +26,7 @@ from fhir.resources.R4B.resource import Resource
 from rapport.sdk import audit
 from rapport_plugins.medical import vocab
 from rapport_plugins.medical.roles import (
+    ALLERGIES,
     CARE_PLANS,
     CONDITIONS,
     DEMOGRAPHICS,
@@ -98,46 +99,32 @@ def patient(owner: uuid.UUID, row: Row) -> dict[str, Any]:
         if contact.get("phone"):
             entry["telecom"] = [{"system": "phone", "value": contact["phone"]}]
         resource["contact"] = [entry]
-    extensions = []
-    if row.get("blood_type"):
-        extensions.append({"url": "urn:rapport:medical:blood-type",
-                           "valueString": row["blood_type"]})
-    for allergy in row.get("allergies") or []:
-        extensions.append({"url": "urn:rapport:medical:allergy",
-                           "valueString": allergy["substance"]})
-    if extensions:
-        resource["extension"] = extensions
     return validated(resource)
 
 
 CRITICALITY = {"severe": "high", "moderate": "low", "mild": "low"}
 
 
-def allergy_intolerances(row: Row) -> list[dict[str, Any]]:
-    """The patient's recorded allergies, one ``AllergyIntolerance`` each. They are kept on
-    the patient row, so their id is derived from the patient and the substance."""
-    out = []
-    for allergy in row.get("allergies") or []:
-        substance = allergy["substance"]
-        resource: dict[str, Any] = {
-            "resourceType": "AllergyIntolerance",
-            "id": str(uuid.uuid5(row["id"], substance.casefold())),
-            "meta": _meta(row["updated_at"]),
-            "clinicalStatus": {"coding": [{
-                "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
-                "code": "active"}]},
-            "code": {"text": substance},
-            "patient": _ref("Patient", row["id"]),
-        }
-        if allergy.get("severity"):
-            resource["criticality"] = CRITICALITY[allergy["severity"]]
-        if allergy.get("reaction"):
-            reaction: dict[str, Any] = {"manifestation": [{"text": allergy["reaction"]}]}
-            if allergy.get("severity"):
-                reaction["severity"] = allergy["severity"]
-            resource["reaction"] = [reaction]
-        out.append(validated(resource))
-    return out
+def allergy_intolerance(row: Row) -> dict[str, Any]:
+    """A recorded allergy (the ``allergies`` section) as ``AllergyIntolerance``."""
+    resource: dict[str, Any] = {
+        "resourceType": "AllergyIntolerance", "id": str(row["id"]),
+        "meta": _meta(row["created_at"]),
+        "clinicalStatus": {"coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
+            "code": "active"}]},
+        "code": {"text": row["substance"]},
+        "patient": _ref("Patient", row["patient_id"]),
+        "recordedDate": _instant(row["created_at"]),
+    }
+    if row.get("severity"):
+        resource["criticality"] = CRITICALITY[row["severity"]]
+    if row.get("reaction"):
+        reaction: dict[str, Any] = {"manifestation": [{"text": row["reaction"]}]}
+        if row.get("severity"):
+            reaction["severity"] = row["severity"]
+        resource["reaction"] = [reaction]
+    return validated(resource)
 
 
 def encounter(row: Row) -> dict[str, Any]:
@@ -183,20 +170,30 @@ def condition(row: Row) -> dict[str, Any]:
 
 
 def observation(row: Row) -> dict[str, Any]:
-    vital = vocab.VITAL_SIGNS[row["code"]]
+    """A vital sign (``valueQuantity``), or the blood type (category laboratory, LOINC
+    882-1, ``valueCodeableConcept``)."""
+    coded = row.get("value_code") is not None
+    if coded:
+        code, display, category = vocab.BLOOD_GROUP, vocab.BLOOD_GROUP_DISPLAY, "laboratory"
+    else:
+        vital = vocab.VITAL_SIGNS[row["code"]]
+        code, display, category = vital.code, vital.display, "vital-signs"
     resource: dict[str, Any] = {
         "resourceType": "Observation", "id": str(row["id"]), "status": "final",
         "meta": _meta(row["created_at"]),
         "category": [{"coding": [{
             "system": "http://terminology.hl7.org/CodeSystem/observation-category",
-            "code": "vital-signs"}]}],
-        "code": {"coding": [{"system": vocab.LOINC_SYSTEM, "code": vital.code,
-                             "display": vital.display}], "text": vital.display},
+            "code": category}]}],
+        "code": {"coding": [{"system": vocab.LOINC_SYSTEM, "code": code,
+                             "display": display}], "text": display},
         "subject": _ref("Patient", row["patient_id"]),
         "effectiveDateTime": _instant(row["effective_at"]),
-        "valueQuantity": {"value": float(row["value"]), "unit": row["unit"],
-                          "system": vocab.UCUM_SYSTEM, "code": row["unit"]},
     }
+    if coded:
+        resource["valueCodeableConcept"] = {"text": row["value_code"]}
+    else:
+        resource["valueQuantity"] = {"value": float(row["value"]), "unit": row["unit"],
+                                     "system": vocab.UCUM_SYSTEM, "code": row["unit"]}
     if row.get("encounter_id"):
         resource["encounter"] = _ref("Encounter", row["encounter_id"])
     return validated(resource)
@@ -285,6 +282,7 @@ def consent(c: Row, grantor_name: str, grantee: str, *, active: bool) -> dict[st
 SECTION_MAPPERS = {
     ENCOUNTERS: encounter, CONDITIONS: condition, OBSERVATIONS: observation,
     MEDICATIONS: medication_statement, CARE_PLANS: care_plan, DOCUMENTS: document_reference,
+    ALLERGIES: allergy_intolerance,
 }
 RESOURCE_SECTIONS = {
     "Patient": DEMOGRAPHICS, "Encounter": ENCOUNTERS, "Condition": CONDITIONS,

@@ -19,7 +19,6 @@ from rapport_plugins.medical.sections import TABLES, read_rows
 from rapport_plugins.medical.trail import log_access
 
 Resource = dict[str, Any]
-ALLERGIES = "AllergyIntolerance"
 
 
 def _active(principal: Principal) -> Any:
@@ -71,22 +70,18 @@ async def _log(session: AsyncSession, principal: Principal, patient_id: uuid.UUI
                      via="federation", peer=principal.full_name)
 
 
-def _map(owner: uuid.UUID, kind: str, row: Any) -> list[Resource]:
-    if kind == "Patient":
-        return [mapping.patient(owner, row)]
-    if kind == ALLERGIES:
-        return mapping.allergy_intolerances(row)
-    return [mapping.SECTION_MAPPERS[KINDS[kind].section or ""](row)]
+def _map(owner: uuid.UUID, section: str, row: Any) -> Resource:
+    if section == DEMOGRAPHICS:
+        return mapping.patient(owner, row)
+    return mapping.SECTION_MAPPERS[section](row)
 
 
 async def resources(
-    session: AsyncSession, principal: Principal, patient_id: uuid.UUID, section: str,
-    kind: str | None = None,
+    session: AsyncSession, principal: Principal, patient_id: uuid.UUID, section: str
 ) -> list[Resource]:
-    """One section's rows as resources of ``kind`` (default: the section's own type)."""
+    """One section's rows as resources of the section's type."""
     rows = await read_rows(session, principal.tenant_id, patient_id, section)
-    name = kind or SECTION_KIND[section]
-    return [r for row in rows for r in _map(principal.tenant_id, name, row)]
+    return [_map(principal.tenant_id, section, row) for row in rows]
 
 
 async def candidates(
@@ -100,7 +95,7 @@ async def candidates(
     wanted = {p for p in allowed if patients is None or str(p) in patients}
     out: list[Resource] = []
     for patient_id in sorted(wanted):
-        out.extend(await resources(session, principal, patient_id, kind.section, kind.name))
+        out.extend(await resources(session, principal, patient_id, kind.section))
     return out
 
 
@@ -160,13 +155,6 @@ async def read_one(
         if not found:
             raise not_found(kind.name)
         return found[0]
-    if kind.name == ALLERGIES:  # derived ids: found among the patients admitted
-        found = [r for r in await candidates(session, principal, kind, None)
-                 if r["id"] == str(resource_id)]
-        if not found:
-            raise not_found(kind.name)
-        await admit(session, principal, _patient_of(found[0]), [kind.section])
-        return found[0]
     table = TABLES[kind.section]
     key = table.c.id if kind.section == DEMOGRAPHICS else table.c.patient_id
     patient_id = (await session.execute(
@@ -176,7 +164,7 @@ async def read_one(
         raise not_found(kind.name)
     await admit(session, principal, patient_id, [kind.section])
     rows = await read_rows(session, principal.tenant_id, patient_id, kind.section)
-    return next(_map(principal.tenant_id, kind.name, r)[0] for r in rows
+    return next(_map(principal.tenant_id, kind.section, r) for r in rows
                 if r["id"] == resource_id)
 
 
@@ -193,8 +181,6 @@ async def everything(
     out: list[Resource] = []
     for section in granted:
         out.extend(await resources(session, principal, patient_id, section))
-        if section == DEMOGRAPHICS and ALLERGIES in wanted:
-            out.extend(await resources(session, principal, patient_id, section, ALLERGIES))
     if "Consent" in wanted:
         out.extend(await consents_for_peer(session, principal, patient_id))
     return out

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rapport_plugins.medical.roles import (
+    ALLERGIES,
     CARE_PLANS,
     CONDITIONS,
     DEMOGRAPHICS,
@@ -112,8 +113,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Param("gender", "token", lambda r: [("http://hl7.org/fhir/administrative-gender",
                                              r.get("gender"))], "Administrative gender"),
     ), sort_date="birthdate"),
-    # Allergies are recorded on the patient row, so a demographics consent covers them.
-    Kind("AllergyIntolerance", DEMOGRAPHICS, (
+    Kind("AllergyIntolerance", ALLERGIES, (
         Param("patient", "reference", _ref("patient"), "The patient: Patient/<id> or <id>"),
         Param("clinical-status", "token", _coded("clinicalStatus"), "active"),
         Param("criticality", "token",
@@ -140,8 +140,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     ), sort_date="recorded-date"),
     Kind("Observation", OBSERVATIONS, (
         *_patient_refs("subject"),
-        Param("code", "token", _coded("code"), "The LOINC code: [system|]code"),
-        Param("category", "token", _coded("category"), "vital-signs"),
+        Param("code", "token", _coded("code"),
+              "The LOINC code: [system|]code (882-1: the blood type)"),
+        Param("category", "token", _coded("category"),
+              "vital-signs | laboratory (the blood type)"),
         Param("date", "date", _at("effectiveDateTime"), "When it was observed"),
         Param("status", "token", _status("http://hl7.org/fhir/observation-status"), "final"),
         Param("encounter", "reference", _ref("encounter"), "The encounter it was taken at",
@@ -174,8 +176,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
         Param("date", "date", _at("dateTime"), "When the consent was recorded"),
     ), sort_date="date"),
 )}
-# The resource type each section's rows become (allergies come with demographics).
-SECTION_KIND = {k.section: k.name for k in reversed(KINDS.values()) if k.section}
+# The resource type each section's rows become.
+SECTION_KIND = {k.section: k.name for k in KINDS.values() if k.section}
 # Search result parameters honoured besides the filters; ``_offset`` is ours (the
 # ``next`` links carry it), ``_format``/``_pretty`` apply to every interaction.
 # ``_summary``, ``_elements``, ``_include`` and ``_revinclude`` are parsed by name in

@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import MAX_LIMIT, Principal, TenantHooks, audit, not_found
-from rapport_plugins.medical import chart, entries, patients, report
+from rapport_plugins.medical import allergies, chart, entries, patients, report
 from rapport_plugins.medical.fhir.mapping import FHIR_JSON
 from rapport_plugins.medical.responses import (
     MedicalAccessReport,
@@ -49,9 +49,19 @@ Sections = Annotated[list[Section] | None, QueryParameter(
     description="Sections to read (default: all your role may see)")]
 
 
-def patient_out(patient: Any) -> MedicalPatientOut:
-    return of(MedicalPatientOut, as_json([{**patients.demographics(patient), "id": patient.id,
-                                           "created_at": patient.created_at}])[0])
+async def patients_out(db: AsyncSession, principal: Principal,
+                       found: list[Any]) -> list[MedicalPatientOut]:
+    """Patients as answered: demographics, and the allergies and blood type the caller's
+    role may see (``null`` otherwise)."""
+    facts = await allergies.facts(db, principal, [p.id for p in found])
+    return [of(MedicalPatientOut, as_json([{
+        **patients.demographics(p), "id": p.id, "created_at": p.created_at,
+        "allergies": facts[p.id].allergies, "blood_type": facts[p.id].blood_type}])[0])
+        for p in found]
+
+
+async def patient_out(db: AsyncSession, principal: Principal, patient: Any) -> MedicalPatientOut:
+    return (await patients_out(db, principal, [patient]))[0]
 
 
 def chart_out(found: chart.Chart) -> MedicalChartOut:
@@ -74,7 +84,8 @@ class PatientController(Controller):
                        db: NamedDependency[AsyncSession],
                        hooks: NamedDependency[TenantHooks]) -> MedicalPatientOut:
         """A patient profile on one of your contacts (MRN unique in your clinic: 409)."""
-        return patient_out(await patients.register(db, principal, hooks, data))
+        return await patient_out(db, principal,
+                                 await patients.register(db, principal, hooks, data))
 
     @get("/")
     async def search(
@@ -87,18 +98,20 @@ class PatientController(Controller):
     ) -> MedicalPatientPage:
         page = await patients.search(db, principal, mrn=mrn, birth_date=birth_date,
                                      contact_id=contact_id, cursor=cursor, limit=limit)
-        return MedicalPatientPage([patient_out(p) for p in page.items], page.next_cursor)
+        return MedicalPatientPage(await patients_out(db, principal, page.items),
+                                  page.next_cursor)
 
     @get("/{patient_id:uuid}")
     async def read(self, patient_id: FromPath[uuid.UUID], principal: NamedDependency[Principal],
                    db: NamedDependency[AsyncSession]) -> MedicalPatientOut:
-        return patient_out(await patients.read(db, principal, patient_id))
+        return await patient_out(db, principal, await patients.read(db, principal, patient_id))
 
     @patch("/{patient_id:uuid}")
     async def change(self, patient_id: FromPath[uuid.UUID], data: JSONBody[PatientPatch],
                      principal: NamedDependency[Principal], db: NamedDependency[AsyncSession],
                      hooks: NamedDependency[TenantHooks]) -> MedicalPatientOut:
-        return patient_out(await patients.change(db, principal, hooks, patient_id, data))
+        return await patient_out(db, principal,
+                                 await patients.change(db, principal, hooks, patient_id, data))
 
     @get("/{patient_id:uuid}/record")
     async def record(self, patient_id: FromPath[uuid.UUID],

@@ -8,7 +8,6 @@ import asyncio
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -89,10 +88,21 @@ def _patient(client: Any, a: Clinic, given: str, family: str, mrn: str, born: st
                     headers=a.as_("owner"))
     assert r.status_code == 201, r.text
     r = client.post("/api/v1/medical/patients", headers=a.as_("receptionist"), json={
-        "contact_id": r.json()["id"], "mrn": mrn, "birth_date": born, "sex": "female",
-        "allergies": allergies or []})
+        "contact_id": r.json()["id"], "mrn": mrn, "birth_date": born, "sex": "female"})
     assert r.status_code == 201, r.text
-    return str(r.json()["id"])
+    patient_id = str(r.json()["id"])
+    if allergies:
+        r = client.patch(f"/api/v1/medical/patients/{patient_id}", headers=a.as_("clinician"),
+                         json={"allergies": allergies})
+        assert r.status_code == 200, r.text
+    return patient_id
+
+
+def _allergy_ids(client: Any, a: Clinic, patient_id: str) -> dict[str, str]:
+    r = client.get(f"/api/v1/medical/patients/{patient_id}/record",
+                   params={"sections": "allergies"}, headers=a.as_("clinician"))
+    assert r.status_code == 200, r.text
+    return {x["substance"].lower(): x["id"] for x in r.json()["sections"]["allergies"]}
 
 
 def _add(client: Any, a: Clinic, patient_id: str, path: str, body: dict[str, Any]) -> str:
@@ -125,11 +135,10 @@ def shared_records(client: Any, base: str) -> Iterator[Shared]:
         ids["koval"] = _patient(client, a, "Olha", "Koval", "K-100", "1980-04-12", [
             {"substance": "Penicillin", "severity": "severe", "reaction": "Hives"},
             {"substance": "Pollen", "severity": "mild"}])
-        # Allergies live on the patient row: their ids derive from the patient's and the
-        # substance (as the server names them).
-        ids["penicillin"] = str(uuid.uuid5(uuid.UUID(ids["koval"]), "penicillin"))
-        ids["pollen"] = str(uuid.uuid5(uuid.UUID(ids["koval"]), "pollen"))
-        ids["bondar"] = _patient(client, a, "Iryna", "Bondar", "B-200", "1975-06-30")
+        ids.update(_allergy_ids(client, a, ids["koval"]))
+        # Bondar's allergy is recorded, but her consent does not cover allergies.
+        ids["bondar"] = _patient(client, a, "Iryna", "Bondar", "B-200", "1975-06-30",
+                                 [{"substance": "Latex"}])
         ids["shevchuk"] = _patient(client, a, "Oksana", "Shevchuk", "S-300", "1990-01-01")
         for name, patient_id, code, value, unit, at in (
             ("hr_2026", ids["koval"], "8867-4", 72, "/min", "2026-03-01T09:35:00Z"),
@@ -157,7 +166,7 @@ def shared_records(client: Any, base: str) -> Iterator[Shared]:
         peer_id = s.peer["id"]
         ids["consent_koval"] = _consent(client, a, peer_id, ids["koval"], [
             "demographics", "encounters", "conditions", "observations", "medications",
-            "documents", "care_plans"])
+            "documents", "care_plans", "allergies"])
         ids["consent_bondar"] = _consent(client, a, peer_id, ids["bondar"],
                                          ["demographics", "observations"])
         yield s

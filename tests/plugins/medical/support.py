@@ -44,17 +44,24 @@ def clinic(client: Any, roles: tuple[str, ...] = ROLES) -> Clinic:
 
 
 def patient(client: Any, c: Clinic, *, mrn: str | None = None,
-            birth_date: str = "1980-04-12", given: str = "Olha") -> dict[str, Any]:
+            birth_date: str = "1980-04-12", given: str = "Olha",
+            clinical: bool = True) -> dict[str, Any]:
     r = client.post("/api/v1/contacts", json={"given_name": given, "family_name": "Koval"},
                     headers=c.as_("owner"))
     assert r.status_code == 201, r.text
     r = client.post("/api/v1/medical/patients", headers=c.as_("receptionist"), json={
         "contact_id": r.json()["id"], "mrn": mrn or f"MRN-{secrets.token_hex(4)}",
-        "birth_date": birth_date, "sex": "female", "blood_type": "A+",
-        "allergies": [{"substance": "Penicillin", "severity": "severe"}],
+        "birth_date": birth_date, "sex": "female",
         "emergency_contact": {"name": "Petro Koval", "relationship": "husband",
                               "phone": "+380 44 123 4567"}})
     assert r.status_code == 201, r.text
+    if not clinical:
+        return r.json()
+    # Allergies and the blood type are clinical: the nurse records them, not the desk.
+    r = client.patch(f"/api/v1/medical/patients/{r.json()['id']}", headers=c.as_("nurse"),
+                     json={"blood_type": "A+",
+                           "allergies": [{"substance": "Penicillin", "severity": "severe"}]})
+    assert r.status_code == 200, r.text
     return r.json()
 
 

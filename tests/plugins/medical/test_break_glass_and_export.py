@@ -21,7 +21,8 @@ def test_break_glass_opens_flags_and_reports(client):
     assert r.status_code == 404
     r = client.post("/api/v1/medical/break-glass", json=body, headers=b.as_("clinician"))
     assert r.status_code == 201, r.text
-    assert r.json()["break_glass"] is True and "conditions" in r.json()["sections"]
+    # An emergency needs the allergies most of all: break-glass opens them too.
+    assert r.json()["break_glass"] is True and {"conditions", "allergies"} <= set(r.json()["sections"])
     report = client.get("/api/v1/medical/break-glass", headers=a.as_("owner")).json()["items"]
     assert len(report) == 1 and report[0]["reason"] == body["reason"] and report[0]["active"]
     access = client.get(f"/api/v1/medical/patients/{p['id']}/access-report",
@@ -39,7 +40,7 @@ def test_export_is_a_valid_fhir_bundle_of_the_whole_record(client):
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/fhir+json")
     bundle = Bundle.model_validate(r.json())
     kinds = sorted({e.resource.get_resource_type() for e in bundle.entry})
-    assert kinds == ["CarePlan", "Condition", "DocumentReference", "Encounter",
+    assert kinds == ["AllergyIntolerance", "CarePlan", "Condition", "DocumentReference", "Encounter",
                      "MedicationStatement", "Observation", "Patient"]
     assert client.get("/api/v1/medical/patients/01a21b37-0000-7000-8000-000000000000/export",
                       headers=c.as_("clinician")).status_code == 404

@@ -42,8 +42,8 @@ def test_the_chart_panel_and_page_are_audited_reads(client):
     reads = _reads(client, c, p["id"])
     assert len(reads) == before + 2
     assert set(reads[0]["sections"]) >= {"demographics", "care_plans"}  # the page: all
-    assert set(reads[1]["sections"]) == {"demographics", "conditions", "medications",
-                                         "encounters"}  # the panel: what it shows
+    assert set(reads[1]["sections"]) == {"demographics", "allergies", "conditions",
+                                         "medications", "encounters"}  # the panel: shown
 
 
 def test_a_receptionist_sees_appointments_not_clinical_sections(client):
@@ -54,6 +54,7 @@ def test_a_receptionist_sees_appointments_not_clinical_sections(client):
     customer = client.get(f"/contacts/{p['contact_id']}").text
     assert 'id="panel-medical-chart"' in customer
     assert "Essential hypertension" not in customer and "Persistent cough" not in customer
+    assert "Penicillin" not in customer  # allergies are clinical
     assert "Access requests" not in customer  # the inbox is for deciders
     assert client.get("/apps/medical/requests").status_code == 403
 

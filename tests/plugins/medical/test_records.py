@@ -15,7 +15,7 @@ def test_clinician_records_every_section_and_reads_the_chart(client):
     assert r.status_code == 200, r.text
     sections = r.json()["sections"]
     assert set(sections) == {"demographics", "encounters", "conditions", "observations",
-                             "medications", "documents", "care_plans"}
+                             "medications", "documents", "care_plans", "allergies"}
     assert sections["demographics"][0]["mrn"] == p["mrn"]
     assert sections["demographics"][0]["given_name"] == "Olha"
     assert sections["encounters"][0]["diagnoses"] == [
@@ -97,7 +97,9 @@ def test_bad_clinical_input_is_refused_with_the_field_named(client):
         assert field in [e["field"] for e in r.json()["errors"]], (path, r.text)
     # Nothing half-written: the chart is still empty.
     sections = client.get(f"{base}/record", headers=doc).json()["sections"]
-    assert all(sections[s] == [] for s in sections if s != "demographics")
+    assert all(sections[s] == [] for s in sections
+               if s not in ("demographics", "allergies", "observations"))
+    assert [o["value_code"] for o in sections["observations"]] == ["A+"]  # the blood type
     r = client.post(f"{base}/conditions", json={"code": "I10", "text": "x"},
                     headers={"Authorization": "Bearer nope"})
     assert r.status_code == 401
@@ -107,8 +109,8 @@ def test_mrn_is_unique_per_clinic_only(client):
     a, b = clinic(client, ()), clinic(client, ())
     a.tokens["receptionist"] = a.tenant.token
     b.tokens["receptionist"] = b.tenant.token
-    patient(client, a, mrn="SAME-1")
-    patient(client, b, mrn="SAME-1")  # another clinic may use the same number
+    patient(client, a, mrn="SAME-1", clinical=False)
+    patient(client, b, mrn="SAME-1", clinical=False)  # another clinic may use the same number
     r = client.post("/api/v1/contacts", json={"given_name": "Dup"}, headers=a.as_("owner"))
     dup = client.post("/api/v1/medical/patients", headers=a.as_("owner"), json={
         "contact_id": r.json()["id"], "mrn": "SAME-1", "birth_date": "1990-01-01",
@@ -133,7 +135,7 @@ def test_every_read_and_write_is_audited(client):
     reads = [e for e in entries if e["action"] == "read"]
     assert {"patient", "sections", "purpose"} <= set(reads[0]["detail"])
     writes = [e for e in entries if e["action"] == "create"]
-    assert len(writes) == 7  # the patient and one entry per section
+    assert len(writes) == 8  # the patient, its blood type, one entry per section
     # Clinical content reaches the log only as a fingerprint.
     notes = next(e for e in writes if "notes" in e["changes"])
     assert notes["changes"]["notes"][1].startswith("sha256:")

@@ -163,12 +163,13 @@ def test_database_admits_exactly_the_granted_rows_to_the_app_role(client, databa
             table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in ("medical_patients", "medical_encounters", "medical_conditions",
                           "medical_observations", "medical_medications", "medical_documents",
-                          "medical_care_plans")
+                          "medical_care_plans", "medical_allergies")
         }
         patients = {str(r[0]) for r in conn.execute("SELECT id FROM medical_patients")}
         updated = conn.execute("UPDATE medical_patients SET mrn = 'x' RETURNING id").fetchall()
     assert patients == {p["id"]}
+    # Observations: the heart rate and the blood type; allergies were not granted.
     assert counts == {"medical_patients": 1, "medical_encounters": 0, "medical_conditions": 0,
-                      "medical_observations": 1, "medical_medications": 0,
-                      "medical_documents": 0, "medical_care_plans": 0}
+                      "medical_observations": 2, "medical_medications": 0,
+                      "medical_documents": 0, "medical_care_plans": 0, "medical_allergies": 0}
     assert updated == []  # read-only: the grantee updates nothing
