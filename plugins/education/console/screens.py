@@ -4,6 +4,7 @@ the same way)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -81,11 +82,41 @@ async def export_clr(request: Request, learner_id: FromPath[uuid.UUID],
                      principal: NamedDependency[Principal], db: NamedDependency[AsyncSession],
                      hooks: NamedDependency[TenantHooks],
                      settings: NamedDependency[Settings]) -> Response[str]:
-    """The learner's CLR 2.0 record as a file to hand over (``POST …/clr`` of the API)."""
-    _, token, _ = await service.export_clr(db, principal, hooks, settings.secret_key,
-                                             base_of(request), learner_id)
+    """The learner's CLR 2.0 record as a file to hand over (``POST …/clr`` of the API):
+    the VC-JWT, or with ``format=data_integrity`` the JSON with its embedded proofs."""
+    form = await request.form()
+    _, token, _, proved = await service.export_clr(db, principal, hooks, settings.secret_key,
+                                                   base_of(request), learner_id)
+    if form.get("format") == "data_integrity":
+        return Response(json.dumps(proved, ensure_ascii=False, indent=1),
+                        media_type="application/vc+ld+json", headers={
+                            "Content-Disposition":
+                                f'attachment; filename="clr-{learner_id}.json"'})
     return Response(token, media_type=VC_JWT, headers={
         "Content-Disposition": f'attachment; filename="clr-{learner_id}.jwt"'})
+
+
+@post("/learners/{learner_id:uuid}/credentials/{credential_id:uuid}/{action:str}",
+      status_code=303)
+async def credential_status(request: Request, learner_id: FromPath[uuid.UUID],
+                            credential_id: FromPath[uuid.UUID], action: FromPath[str],
+                            principal: NamedDependency[Principal],
+                            db: NamedDependency[AsyncSession],
+                            hooks: NamedDependency[TenantHooks]) -> Response[str]:
+    """Suspend, reinstate or revoke an issued credential (the status lists follow)."""
+    form = await request.form()
+    reason = str(form.get("reason") or "") or None
+    if action == "revoke":
+        await service.revoke(db, principal, hooks, learner_id, credential_id, reason)
+    elif action in ("suspend", "reinstate"):
+        await service.set_suspended(db, principal, hooks, learner_id, credential_id,
+                                    suspend=action == "suspend", reason=reason)
+    else:
+        raise RapportError(detail="Unknown action", status=404)
+    target = f"/apps/education/learners/{learner_id}#credentials"
+    if request.headers.get("hx-request") == "true":
+        return Response("", status_code=200, headers={"HX-Redirect": target})
+    return Response("", status_code=303, headers={"Location": target})
 
 
 @post("/learners/{learner_id:uuid}/import", status_code=201)
@@ -127,4 +158,5 @@ async def decide(request: Request, learner_id: FromPath[uuid.UUID],
     return Response("", status_code=303, headers={"Location": target})
 
 
-PAGES = [catalogue_page, learner_page, export_clr, import_credential, decide]
+PAGES = [catalogue_page, learner_page, export_clr, credential_status, import_credential,
+         decide]

@@ -81,6 +81,25 @@ def test_registrar_exports_and_imports_a_credential_on_the_learner_page(client):
                     data={"_csrf": csrf, "credential": "garbage"})
     assert r.status_code == 422 and 'id="verification"' in r.text and "compact JWS" in r.text
     assert "Learner record: Ivanna" in r.text  # the issued CLR, listed
+    r = client.post(f"/apps/education/learners/{who['id']}/clr",
+                    data={"_csrf": csrf, "format": "data_integrity"})
+    assert r.status_code == 200 and r.json()["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    # Suspend, reinstate and revoke from the list of issued credentials.
+    issued = client.get(f"/api/v1/education/learners/{who['id']}/credentials",
+                        headers=inst.as_("registrar")).json()
+    base = f"/apps/education/learners/{who['id']}/credentials/{issued[0]['id']}"
+    assert client.post(f"{base}/suspend", data={"_csrf": csrf},
+                       follow_redirects=False).status_code == 303
+    page = client.get(f"/apps/education/learners/{who['id']}")
+    assert "<td>suspended" in page.text.replace("\n", "").replace(" ", "")
+    assert f"{base}/reinstate" in page.text
+    client.post(f"{base}/reinstate", data={"_csrf": csrf}, follow_redirects=False)
+    assert f"{base}/suspend" in client.get(f"/apps/education/learners/{who['id']}").text
+    client.post(f"{base}/revoke", data={"_csrf": csrf}, follow_redirects=False)
+    page = client.get(f"/apps/education/learners/{who['id']}")
+    assert f"{base}/suspend" not in page.text and f"{base}/revoke" not in page.text
+    assert client.post(f"{base}/frobnicate", data={"_csrf": csrf},
+                       follow_redirects=False).status_code == 404
     # Advisors see the record but neither export nor import.
     _as(client, inst, "advisor")
     page = client.get(f"/apps/education/learners/{who['id']}")
