@@ -91,13 +91,15 @@ def compose_emails(changes: Mapping[str, Any]) -> list[v.EmailValue] | None:
 
 
 _PLUS_DIGITS = re.compile(r"\+([0-9]{3,17})\Z")
+# A nationally written number: ASCII digits, single spaces between groups.
+_NATIONAL = re.compile(r"[0-9]+(?: [0-9]+)*\Z")
 _NOT_STRIPPED = (pu.ValidationResult.TOO_SHORT, pu.ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
                  pu.ValidationResult.INVALID_LENGTH)
 # The number descriptions ``_number_type_helper`` tries after the general one; any match
-# makes the number's type known, i.e. the number valid. (Mobile is tried only when its
-# pattern differs from fixed line's, as there.)
-_TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager",
-          "uan", "voicemail", "fixed_line")
+# makes the number's type known, i.e. the number valid, so the most common come first.
+# (Mobile is tried only when its pattern differs from fixed line's, as there.)
+_TYPES = ("fixed_line", "premium_rate", "toll_free", "shared_cost", "voip",
+          "personal_number", "pager", "uan", "voicemail")
 _Desc = tuple[frozenset[int], Callable[[str], Any]]
 
 
@@ -128,29 +130,47 @@ def _validity(country_code: int) -> tuple[_Desc | None, tuple[_Desc, ...]] | Non
     if metadata is None or (region != phonenumbers.REGION_CODE_FOR_NON_GEO_ENTITY
                             and metadata.country_code != country_code):
         return None
-    names = [*_TYPES, *([] if metadata.same_mobile_and_fixed_line_pattern else ["mobile"])]
+    names = [*([] if metadata.same_mobile_and_fixed_line_pattern else ["mobile"]), *_TYPES]
     types = tuple(d for name in names if (d := _desc(getattr(metadata, name))) is not None)
     return _desc(metadata.general_desc), types
 
 
-def _is_valid(number: phonenumbers.PhoneNumber) -> bool:
-    """``phonenumbers.is_valid_number``."""
-    checks = _validity(number.country_code)
+def _is_valid(country_code: int, nsn: str) -> bool | None:
+    """``phonenumbers.is_valid_number`` of the number with this country code and national
+    significant number; None when the library must decide."""
+    checks = _validity(country_code)
     if checks is None:
-        return bool(phonenumbers.is_valid_number(number))
+        return None
     general, types = checks
-    nsn = pu.national_significant_number(number)
     if general is None or not _matches(nsn, general):
         return False
     return any(_matches(nsn, desc) for desc in types)
 
 
-def _parse_international(digits: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+def _national_part(
+    country_code: int, national: str, metadata: Any
+) -> tuple[int, str] | None:
+    """The end of ``phonenumbers.parse`` once the country code is known: the national
+    prefix stripped when what is left still has a possible length; None where it would
+    raise. The national significant number it gives is ``national`` itself (the Italian
+    leading zeros it records are the ones ``national`` starts with)."""
+    if len(national) < pu._MIN_LENGTH_FOR_NSN:
+        return None
+    if metadata is not None:
+        _, potential, _ = pu._maybe_strip_national_prefix_carrier_code(national, metadata)
+        if pu._test_number_length(potential, metadata) not in _NOT_STRIPPED:
+            national = potential
+    if not pu._MIN_LENGTH_FOR_NSN <= len(national) <= pu._MAX_LENGTH_FOR_NSN:
+        return None
+    return country_code, national
+
+
+def _parse_international(digits: str, region: str | None) -> tuple[int, str] | None:
     """``phonenumbers.parse("+" + digits, region)`` for ASCII digits, following its steps
-    for that shape; None wherever it would raise or take another branch (the caller then
-    asks the library)."""
+    for that shape, as (country code, national significant number); None wherever it
+    would raise or take another branch (the caller then asks the library)."""
     country_code, national = pu._extract_country_code(digits)
-    if country_code == 0 or len(national) < pu._MIN_LENGTH_FOR_NSN:
+    if country_code == 0:
         return None
     number_region = pu.region_code_for_country_code(country_code)
     if region is not None and number_region == region:
@@ -158,36 +178,66 @@ def _parse_international(digits: str, region: str | None) -> phonenumbers.PhoneN
     else:
         metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(
             country_code, number_region)
-    if metadata is not None:
-        _, potential, _ = pu._maybe_strip_national_prefix_carrier_code(national, metadata)
-        if pu._test_number_length(potential, metadata) not in _NOT_STRIPPED:
-            national = potential
-    if not pu._MIN_LENGTH_FOR_NSN <= len(national) <= pu._MAX_LENGTH_FOR_NSN:
+    return _national_part(country_code, national, metadata)
+
+
+@functools.cache
+def _home(region: str) -> tuple[Any, Callable[[str], Any], str] | None:
+    """A supported default region's metadata, international prefix and country code."""
+    if region not in pu.SUPPORTED_REGIONS:
         return None
-    number = phonenumbers.PhoneNumber(country_code=country_code)
-    pu._set_italian_leading_zeros_for_phone_number(national, number)
-    number.national_number = int(national)
-    return number
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region.upper(), None)
+    if metadata is None:
+        return None
+    prefix = metadata.international_prefix or "NonMatch"
+    return metadata, re.compile(prefix).match, str(metadata.country_code)
 
 
-def _parse(raw: str, region: str | None) -> phonenumbers.PhoneNumber:
-    # "+" and digits: the default region plays no part (the country code is written).
+def _parse_national(digits: str, region: str | None) -> tuple[int, str] | None:
+    """``phonenumbers.parse(number, region)`` for a number of ASCII digits (and spaces)
+    written nationally: no international prefix, not starting with the region's own
+    country code (the library's branches for those are left to it)."""
+    home = _home(region) if region is not None else None
+    if home is None:
+        return None
+    metadata, international, code = home
+    if international(digits) or digits.startswith(code):
+        return None
+    return _national_part(metadata.country_code, digits, metadata)
+
+
+def _fast_parts(raw: str) -> tuple[bool, str] | None:
     plain = _PLUS_DIGITS.match(raw)
     if plain is not None:
-        number = _parse_international(plain.group(1), region)
-        if number is not None:
-            return number
-    return phonenumbers.parse(raw, region)
+        return True, plain.group(1)
+    if _NATIONAL.match(raw):
+        digits = raw.replace(" ", "")
+        # Fewer than three digits with spaces is "not a number" to the library.
+        return (False, digits) if len(digits) >= 3 else None
+    return None
 
 
 def parse_phone(raw: str, region: str | None, field: str) -> tuple[str, str]:
     """(E.164 form, national number) of a valid number; an invalid one gets the API's
     error from ``contacts.values.parse_phone``."""
+    shape = _fast_parts(raw)
+    if shape is not None:
+        international, digits = shape
+        parts = (_parse_international if international else _parse_national)(digits, region)
+        if parts is not None:
+            country_code, nsn = parts
+            valid = _is_valid(country_code, nsn)
+            if valid:
+                # format_number(E164) is "+", the country code and the national
+                # significant number.
+                return f"+{country_code}{nsn}", str(int(nsn))
+            if valid is False:
+                v.parse_phone(raw, region, field)  # raises the API's error
     # A number that does not parse or is not valid falls through to the API's check,
     # which raises the error the API would give.
     with contextlib.suppress(phonenumbers.NumberParseException):
-        number = _parse(raw, region)
-        if _is_valid(number):
+        number = phonenumbers.parse(raw, region)
+        if phonenumbers.is_valid_number(number):
             e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
             return e164, str(number.national_number)
     v.parse_phone(raw, region, field)  # raises the API's error
