@@ -128,5 +128,12 @@ async def rapport_timeline(query: TimelineQuery) -> list[TimelineEntry]:
 
 
 @hookimpl
+def rapport_cli_commands() -> list[Any]:
+    from rapport_plugins.medical.cli import medical
+
+    return [medical]
+
+
+@hookimpl
 def rapport_console() -> ConsoleUI:
     return UI

@@ -15,6 +15,7 @@ ROLES = ("clinician", "nurse", "receptionist")
 class Clinic:
     tenant: TenantHandle
     tokens: dict[str, str] = field(default_factory=dict)
+    emails: dict[str, str] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -40,6 +41,7 @@ def clinic(client: Any, roles: tuple[str, ...] = ROLES) -> Clinic:
         add_member(client, tenant, email, role=role, full_name=f"{role.title()} Person",
                    password=password)
         found.tokens[role] = login(client, tenant.slug, email, password)
+        found.emails[role] = email
     return found
 
 
