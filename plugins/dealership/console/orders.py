@@ -53,7 +53,7 @@ async def board(principal: NamedDependency[Principal],
     page = await orders.search(db, principal, state=None, contact_id=None,
                                salesperson_id=None, cursor=None, limit=200)
     who = await _customers(db, principal, {o.contact_id for o in page.items})
-    columns = [(s, ORDER.state(s).label if ORDER.state(s) else s,
+    columns = [(s, ORDER.state(s).label if ORDER.state(s) else s,  # type: ignore[union-attr]
                 [o for o in page.items if o.state == s]) for s in STAGES]
     return Screen("dealership/board.html", "Orders", {"columns": columns, "who": who})
 
@@ -140,14 +140,17 @@ async def order_page(order_id: FromPath[uuid.UUID], principal: NamedDependency[P
 
 
 async def _act(request: Request, db: AsyncSession, principal: Principal, order_id: uuid.UUID,
-               form_name: str, action: Any) -> Screen | Response[Any]:
+               form_name: str, action: Any, prefix: str = "") -> Screen | Response[Any]:
+    """Run a form's action; refused, the order page again with the errors (keyed by the
+    form's own field names: ``prefix`` + the API's field)."""
     try:
         await attempt(db, action)
     except RapportError as exc:
-        if exc.status not in (403, 409, 422):
+        if exc.status not in (403, 404, 409, 422):
             raise
+        errors = {(k if k == "form" else prefix + k): m for k, m in errors_of(exc).items()}
         return await _order_page(db, principal, order_id, status=exc.status,
-                                 errors=errors_of(exc), failed=form_name)
+                                 errors=errors, failed=form_name)
     return go(request, f"{BASE}/orders/{order_id}")
 
 

@@ -10,9 +10,10 @@ from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Principal, Screen
-from rapport_plugins.dealership import incentives, reports
+from rapport_plugins.dealership import daily, incentives, reports, staff
+from rapport_plugins.dealership.catalogue import settings_of
 from rapport_plugins.dealership.members import names
-from rapport_plugins.dealership.roles import require_manager
+from rapport_plugins.dealership.roles import is_manager, require_manager
 from rapport_plugins.dealership.scope import scope_of
 
 
@@ -38,20 +39,38 @@ async def report_page(request: Request, principal: NamedDependency[Principal],
     ids = {uuid.UUID(r.key) for r in rows if r.key} | {m.member_id for m in members}
     who = await names(db, principal.tenant_id, ids)
     late = await reports.late_deposits(db, principal.tenant_id, branch)
+    settings = await settings_of(db, principal)
+    day = await daily.numbers(db, principal.tenant_id, today, settings.currency, branch)
     return Screen("dealership/reports.html", "Promise report", {
         "rows": rows, "buckets": buckets, "members": members, "start": start,
         "labels": {str(k): v for k, v in who.items()},
-        "end": end, "late": late})
+        "end": end, "late": late, "day": day})
+
+
+async def contests_screen(db: AsyncSession, principal: Principal, *, status: int = 200,
+                          errors: dict[str, str] | None = None,
+                          values: dict[str, str] | None = None) -> Screen:
+    """Each contest's standings and changes, and the quotas with their standing (a
+    manager also gets the form to set one)."""
+    boards = []
+    for contest in await incentives.contests(db, principal):
+        standings, changes = await incentives.leaderboard(db, contest)
+        boards.append({"contest": contest, "standings": standings, "changes": changes})
+    quotas = await incentives.quotas(db, principal, None)
+    people = ([(str(p.member_id), p.name) for p in await staff.roster(db, principal)]
+              if is_manager(principal) else [])
+    who = await names(db, principal.tenant_id, {q.member_id for q in quotas})
+    settings = await settings_of(db, principal)
+    return Screen("dealership/contests.html", "Leaderboard", {
+        "boards": boards, "quotas": quotas, "who": who, "people": people,
+        "currency": settings.currency, "errors": errors or {}, "values": values or {}},
+        status=status)
 
 
 @get("/contests")
 async def contests_page(principal: NamedDependency[Principal],
                         db: NamedDependency[AsyncSession]) -> Screen:
-    boards = []
-    for contest in await incentives.contests(db, principal):
-        standings, changes = await incentives.leaderboard(db, contest)
-        boards.append({"contest": contest, "standings": standings, "changes": changes})
-    return Screen("dealership/contests.html", "Leaderboard", {"boards": boards})
+    return await contests_screen(db, principal)
 
 
 PAGES = [report_page, contests_page]

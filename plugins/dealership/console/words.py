@@ -28,4 +28,8 @@ WORDS = (
     N_("submitted"), N_("approved"), N_("declined"), N_("withdrawn"),
     N_("warranty"), N_("gap"), N_("paint_protection"), N_("tyre_and_wheel"),
     N_("service_plan"),
+    # Appointment statuses, how a visitor came, members' roles, marketing audiences.
+    N_("set"), N_("shown"), N_("no_show"), N_("appointment"),
+    N_("owner"), N_("admin"), N_("member"), N_("viewer"), N_("salesperson"),
+    N_("sales_manager"), N_("dealership_admin"), N_("contacts"),
 )

@@ -27,13 +27,13 @@ from rapport_plugins.dealership.schemas import (
 
 def appointment_out(a: Appointment, visit_id: uuid.UUID | None) -> AppointmentOut:
     return AppointmentOut(a.id, a.contact_id, a.salesperson_id, a.branch, a.scheduled_at,
-                          a.purpose, a.status, a.decided_at, visit_id,
+                          a.purpose, a.status, a.decided_at, visit_id,  # type: ignore[arg-type]
                           a.created_at)
 
 
 def visit_out(v: Visit) -> VisitOut:
     return VisitOut(v.id, v.contact_id, v.salesperson_id, v.branch, v.arrived_at,
-                    v.source, v.appointment_id, v.interaction_id, v.note)
+                    v.source, v.appointment_id, v.interaction_id, v.note)  # type: ignore[arg-type]
 
 
 def _today() -> date:
