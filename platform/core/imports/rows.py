@@ -430,36 +430,38 @@ class RowReader:
             values, values.get("email"), phones[0].number if phones else None
         )[:500]
         # contact_terms' terms: names' words remembered per name, numbers parsed once.
+        # The vocabulary words among them: a phone's terms are digits (or "~" and digits),
+        # never one; a name's are known per name.
         found: set[str] = set()
+        vocabulary: set[str] = set()
         for k in NAME_KEYS:
             name = values.get(k)
             if name:
-                found.update(self._words(name))
+                all_words, known = self._words(name)
+                found.update(all_words)
+                vocabulary.update(known)
         for address in doc.get("k", ()):
-            found.update(t.email_terms(address))
+            terms = t.email_terms(address)
+            found.update(terms)
+            vocabulary.update(w for w in terms if t.is_vocabulary_word(w))
         for phone in doc.get("p", ()):
             found.update(t.phone_terms(phone, nationals[phone]))
         found.discard("")
         doc["st"] = sorted(found)
-        vocabulary = self._memo("vocabulary")
-        doc["w"] = [w for w in doc["st"]
-                    if vocabulary.get(w, False) or (w not in vocabulary
-                                                     and t.is_vocabulary_word(w))]
+        doc["w"] = sorted(vocabulary)
         problem = self._create_problem(scalars, emails, phones, custom)
         if problem:
             doc["cp"] = problem
         document = msgspec.json.encode(doc).decode()
         return f"{number}\t{copy_text(key or '')}\t{copy_text(document)}\n"
 
-    def _words(self, name: str) -> list[str]:
-        """``terms.words`` of a name; whether each is a vocabulary word is remembered too."""
+    def _words(self, name: str) -> tuple[list[str], list[str]]:
+        """``terms.words`` of a name, and those of them that are vocabulary words."""
         memo = self._memo("words")
         found = memo.get(name)
         if found is None:
-            found = memo.put(name, t.words(name))
-            vocabulary = self._memo("vocabulary")
-            for word in found:
-                vocabulary.put(word, t.is_vocabulary_word(word))
+            words = t.words(name)
+            found = memo.put(name, (words, [w for w in words if t.is_vocabulary_word(w)]))
         return found
 
     # ---------------------------------------------------------------- fast way

@@ -5,16 +5,18 @@ of mistake or unusual cell (where it gives up and the checked way answers)."""
 from __future__ import annotations
 
 import itertools
+import json
 import pickle
 import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from rapport.core.contacts.search import terms as t
 from rapport.core.fields.definitions import FieldDefinition, FieldType
 from rapport.core.imports import rows as rows_module
 from rapport.core.imports.columns import CORE_COLUMNS, resolve
-from rapport.core.imports.rows import RowReader, _GiveUp
+from rapport.core.imports.rows import NAME_KEYS, RowReader, _GiveUp
 
 FIELDS = [
     FieldDefinition(owner="custom", key="shoe_size", entity="contact", type=FieldType.INTEGER,
@@ -103,6 +105,16 @@ def _both(reader: RowReader, number: int, cells: list[str]):
     return checked, fast
 
 
+def _terms_are_the_search_index_terms(line: str) -> None:
+    """The staged search terms and vocabulary words are the search index's own."""
+    doc = json.loads(line.split("\t")[2].replace("\\\\", "\\"))
+    values = doc["v"]
+    terms = t.contact_terms([values.get(k) for k in NAME_KEYS], doc.get("k", []),
+                            doc.get("p", []), [])
+    assert doc["st"] == sorted(terms)
+    assert doc["w"] == [w for w in doc["st"] if t.is_vocabulary_word(w)]
+
+
 def test_valid_rows_take_the_fast_way_to_the_checked_line(reader):
     rng = random.Random(7)
     fast_lines = 0
@@ -113,6 +125,7 @@ def test_valid_rows_take_the_fast_way_to_the_checked_line(reader):
         if fast is not None:
             assert fast == checked, cells
             fast_lines += 1
+            _terms_are_the_search_index_terms(fast)
         assert reader.read_row(number, cells) == checked
     # Rows lacking a key or a required field's cell are errors; the rest went fast.
     assert fast_lines > 250
