@@ -112,3 +112,23 @@ def test_the_worker_pass_sends_the_alerts_too(client):
     assert _kinds(client, d.as_("salesperson")) == ["dealership.promise_due_soon"]
     client.blocking_portal.call(periodic_work, work)
     assert _kinds(client, d.as_("sales_manager")) == ["dealership.promise_due_soon"]
+
+
+def test_branches_and_the_daily_numbers_from_the_command_line(client, cli_env):
+    d = dealer(client)
+    members = client.get("/api/v1/members", headers=d.as_("owner")).json()["items"]
+    address = next(m["email"] for m in members if m["id"] == d.members["sales_manager"])
+    r = CliRunner().invoke(dealership_group, ["assign-branch", "--tenant", d.tenant.slug,
+                                              "--member", address, "--branch", "Kharkiv"])
+    assert r.exit_code == 0 and "Kharkiv" in r.output, r.output
+    c = customer(client, d)
+    visit = client.post("/api/v1/dealership/visits", headers=d.as_("sales_manager"),
+                        json={"contact_id": c})
+    assert visit.status_code == 201 and visit.json()["branch"] == "Kharkiv"
+    out = CliRunner().invoke(dealership_group, ["daily", "--tenant", d.tenant.slug,
+                                                "--as", address])
+    assert out.exit_code == 0, out.output
+    assert "branch\tKharkiv" in out.output and "traffic\t1" in out.output
+    nobody = CliRunner().invoke(dealership_group, ["assign-branch", "--tenant", d.tenant.slug,
+                                                   "--member", "nobody@example.com"])
+    assert nobody.exit_code == 1 and "not a member" in nobody.output
