@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import statistics
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -179,12 +180,149 @@ async def measure(server: Server, members: int, entries: int, rounds: int = ROUN
     return {k: statistics.median(v) for k, v in times.items()}
 
 
+# ---------------------------------------------------------------- earning through events
+
+PURCHASES = (
+    "INSERT INTO transactions (tenant_id, id, external_id, kind, contact_id, amount, currency,"
+    " occurred_at, channel) SELECT %(t)s, uuidv7(), 'bench-' || g, 'purchase', c.id,"
+    " 100 + g %% 50, 'UAH', now(), 'store' FROM generate_series(1, %(n)s) g"
+    " JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM contacts"
+    "       WHERE tenant_id = %(t)s AND family_name = 'Bulk') c ON c.k = g %% %(m)s")
+# Each purchase's ``transaction.recorded``, as the kernel stores it (its payload's keys).
+EVENTS = (
+    "INSERT INTO event_outbox (tenant_id, id, name, record_type, record_id, payload)"
+    " SELECT tenant_id, uuidv7(), 'transaction.recorded', 'transaction', id,"
+    " jsonb_build_object('kind', kind, 'currency', currency, 'amount', amount::text,"
+    " 'occurred_at', to_jsonb(occurred_at), 'contact_id', contact_id::text, 'channel', channel,"
+    " 'external_id', external_id, 'lines', '[]'::jsonb)"
+    " FROM transactions WHERE tenant_id = %(t)s AND external_id LIKE 'bench-%%' ORDER BY id")
+# The same ledger rows (and balances) written by one set-based statement.
+SET_BASED = (
+    "WITH earned AS (INSERT INTO retail_ledger (tenant_id, id, member_id, kind, points,"
+    " qualifying, remaining, expires_at, transaction_id, amount)"
+    " SELECT t.tenant_id, uuidv7(), m.id, 'earn', floor(t.amount * p.points_per_unit),"
+    " true, floor(t.amount * p.points_per_unit), now() + interval '12 months', t.id, t.amount"
+    " FROM transactions t JOIN retail_members m ON m.tenant_id = t.tenant_id"
+    " AND m.contact_id = t.contact_id JOIN retail_programs p ON p.tenant_id = m.tenant_id"
+    " AND p.id = m.program_id WHERE t.tenant_id = %(t)s AND t.external_id LIKE 'bench-%%'"
+    " RETURNING member_id, points)"
+    " UPDATE retail_members m SET balance = m.balance + s.points,"
+    " qualifying_points = m.qualifying_points + s.points"
+    " FROM (SELECT member_id, sum(points) AS points FROM earned GROUP BY member_id) s"
+    " WHERE m.tenant_id = %(t)s AND m.id = s.member_id")
+
+
+def purchases(server: Server, shop: Shop, members: int, n: int, events: bool) -> None:
+    load(server, shop, members, 0)
+    with psycopg.connect(libpq_url(server.owner_url)) as conn:
+        conn.execute("SELECT set_config('rapport.tenant_id', %s, true)", (shop.tenant_id,))
+        conn.execute(PURCHASES, {"t": shop.tenant_id, "n": n, "m": members})
+        if events:
+            # The set-up's own events (its till purchases) are not part of the measure.
+            conn.execute("UPDATE event_outbox SET dispatched_at = now() WHERE tenant_id = %s"
+                         " AND dispatched_at IS NULL", (shop.tenant_id,))
+            conn.execute(EVENTS, {"t": shop.tenant_id})
+        conn.commit()
+
+
+async def through_events(server: Server, shop: Shop, batch: int) -> int:
+    """Deliver the stored ``transaction.recorded`` events to the tenant's ``rapport_event``
+    implementations (retail earns), ``batch`` a transaction, as the outbox is read:
+    oldest first, ``FOR UPDATE SKIP LOCKED``, each marked dispatched."""
+    from sqlalchemy import select
+
+    from rapport.core.events.models import OutboxEvent
+    from rapport.core.modules.enabled import enabled_modules
+    from rapport.db.session import make_engine, make_sessionmaker, tenant_session
+    from rapport.hooks import DomainEvent, load_registry
+
+    engine = make_engine(server.app_url, pool_size=1, max_overflow=0)
+    registry, tenant, done = load_registry(), uuid.UUID(shop.tenant_id), 0
+    try:
+        maker = make_sessionmaker(engine)
+        while True:
+            async with tenant_session(maker, tenant) as session:
+                hooks = registry.for_tenant(await enabled_modules(session, tenant))
+                rows = list((await session.execute(
+                    select(OutboxEvent).where(
+                        OutboxEvent.tenant_id == tenant,
+                        OutboxEvent.name == "transaction.recorded",
+                        OutboxEvent.dispatched_at.is_(None))
+                    .order_by(OutboxEvent.id).limit(batch)
+                    .with_for_update(skip_locked=True))).scalars())
+                for row in rows:
+                    await hooks.call_each("rapport_event", event=DomainEvent(
+                        name=row.name, tenant_id=tenant, record_type=row.record_type,
+                        record_id=row.record_id, payload=dict(row.payload), session=session,
+                        actor=None, id=row.id, occurred_at=row.created_at))
+                    row.dispatched_at = row.created_at
+                done += len(rows)
+            if len(rows) < batch:
+                return done
+    finally:
+        await engine.dispose()
+
+
+async def measure_earning(server: Server, members: int, n: int, batch: int
+                          ) -> dict[str, float]:
+    settings = Settings(secret_key=secrets.token_urlsafe(48), base_url="http://testserver",
+                        log_json=True, login_slowdown_seconds=0.01, data_dir=server.data_dir)
+    app = create_app(settings, server.app_url)
+    transport = httpx.ASGITransport(app=app)
+    async with (app.lifespan(),
+                httpx.AsyncClient(transport=transport, base_url="http://testserver") as client):
+        by_events, by_statement = await make_shop(client), await make_shop(client)
+    purchases(server, by_events, members, n, events=True)
+    purchases(server, by_statement, members, n, events=False)
+    start = time.perf_counter()
+    delivered = await through_events(server, by_events, batch)
+    events_s = time.perf_counter() - start
+    with psycopg.connect(libpq_url(server.app_url)) as conn:
+        conn.execute("SELECT set_config('rapport.tenant_id', %s, true)",
+                     (by_statement.tenant_id,))
+        start = time.perf_counter()
+        conn.execute(SET_BASED, {"t": by_statement.tenant_id})
+        conn.commit()
+        statement_s = time.perf_counter() - start
+        counts = []
+        for shop in (by_events, by_statement):
+            conn.execute("SELECT set_config('rapport.tenant_id', %s, true)", (shop.tenant_id,))
+            counts.append(conn.execute(
+                "SELECT count(*), sum(points) FROM retail_ledger WHERE tenant_id = %(t)s"
+                " AND kind = 'earn' AND transaction_id IN (SELECT id FROM transactions"
+                " WHERE tenant_id = %(t)s AND external_id LIKE 'bench-%%')",
+                {"t": shop.tenant_id}).fetchone())
+            conn.commit()
+    if delivered != n or counts[0] != counts[1]:
+        raise RuntimeError(f"not the same ledger: {delivered} events, {counts}")
+    return {"events_per_s": n / events_s, "rows_per_s": n / statement_s,
+            "events_s": events_s, "statement_s": statement_s}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--entries", type=int, default=10, help="ledger entries per member")
     parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--earning", type=int, metavar="PURCHASES", default=None,
+                        help="instead: earning for this many purchases through the event"
+                             " path vs one set-based statement (the issue: 1000000)")
+    parser.add_argument("--batch", type=int, default=500, help="events per transaction")
     args = parser.parse_args()
+    if args.earning is not None:
+        members = min(args.members, 10_000)
+        with (open(os.devnull, "w") as sink, contextlib.redirect_stderr(sink),
+              contextlib.redirect_stdout(sink), private_server() as server):
+            e = asyncio.run(measure_earning(server, members, args.earning, args.batch))
+        print(f"earning for {args.earning:,} purchases of {members:,} members")
+        print("| path | time | purchases/s |")
+        print("| --- | ---: | ---: |")
+        print(f"| events (outbox rows -> rapport_event -> retail), {args.batch} a transaction"
+              f" | {e['events_s']:.1f} s | {e['events_per_s']:,.0f} |")
+        print(f"| one set-based statement | {e['statement_s']:.2f} s"
+              f" | {e['rows_per_s']:,.0f} |")
+        print(f"events / set-based: {e['events_per_s'] / e['rows_per_s']:.3f} (target >= 0.3)")
+        return
     with (open(os.devnull, "w") as sink, contextlib.redirect_stderr(sink),
           contextlib.redirect_stdout(sink), private_server() as server):
         m = asyncio.run(measure(server, args.members, args.entries, args.rounds))

@@ -12,7 +12,7 @@ from litestar.params import FromPath, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Principal, RapportError, Screen, TenantHooks
-from rapport_plugins.retail import accounts, programs, reports, schemas, till
+from rapport_plugins.retail import accounts, programs, reports, schemas, stock, till
 from rapport_plugins.retail.roles import require_manager
 
 Db = NamedDependency[AsyncSession]
@@ -76,12 +76,46 @@ async def member_page(member_id: FromPath[uuid.UUID], principal: Who, db: Db) ->
                   {"ledger": page, "history": history, "member_id": member_id})
 
 
-@get("/programs")
-async def programs_page(principal: Who, db: Db) -> Screen:
+async def _programs(db: AsyncSession, principal: Principal, status: int = 200,
+                    **extra: Any) -> Screen:
     require_manager(principal)
     found = await programs.list_programs(db, principal)
-    shown = [(p, await reports.program_report(db, principal, p.id)) for p in found]
-    return Screen("retail/programs.html", "Loyalty programs", {"programs": shown})
+    shown = [(p, await reports.program_report(db, principal, p.id),
+              [await stock.stock_out(db, s) for s in await stock.list_stock(db, principal, p.id)])
+             for p in found]
+    return Screen("retail/programs.html", "Loyalty programs",
+                  {"programs": shown, "stock_error": None, "stock_program": None,
+                   "stock_added": None, **extra}, status=status)
 
 
-PAGES = [till_page, record_purchase, member_page, programs_page]
+@get("/programs")
+async def programs_page(principal: Who, db: Db) -> Screen:
+    return await _programs(db, principal)
+
+
+@post("/programs/{program_id:uuid}/card-stock", status_code=200)
+async def add_stock(program_id: FromPath[uuid.UUID], request: Request, principal: Who,
+                    db: Db) -> Screen:
+    """Register a range of pre-printed cards (the same service as the API)."""
+    form = await request.form()
+    try:
+        count = int(str(form.get("count") or "0"))
+        if not 1 <= count <= 1_000_000:
+            raise ValueError(count)
+    except ValueError:
+        return await _programs(db, principal, 422, stock_program=program_id,
+                               stock_error="count: a number from 1 to 1000000")
+    try:
+        async with db.begin_nested():  # refused: nothing of it stays
+            added = await stock.register(db, principal, program_id, schemas.StockIn(
+                first=str(form.get("first", "")).strip(), count=count,
+                label=str(form.get("label", "")).strip()[:200] or None))
+    except RapportError as exc:
+        if exc.status not in (404, 409, 422):
+            raise
+        return await _programs(db, principal, exc.status, stock_program=program_id,
+                               stock_error=_problem(exc))
+    return await _programs(db, principal, stock_program=program_id, stock_added=added.label)
+
+
+PAGES = [till_page, record_purchase, member_page, programs_page, add_stock]

@@ -13,4 +13,7 @@ WORDS = (
        "customer at the till."),
     N_("Cashier"), N_("Loyalty manager"), N_("Staff card"),
     N_("earn"), N_("redeem"), N_("expire"), N_("adjust"), N_("reverse"), N_("bonus"),
+    # Program settings shown on the programs page.
+    N_("calendar_year"), N_("rolling_12_months"), N_("anniversary"),
+    N_("claw_back"), N_("negative"), N_("refuse"),
 )

@@ -47,3 +47,26 @@ def test_ukrainian_till(client):
     assert page.status_code == 200
     assert "Баланс" in page.text and "Вітаємо, Olena Petrivna!" in page.text
     assert "Olena Petrivna" in page.text
+
+
+def test_programs_page_registers_card_stock(client):
+    from rapport_plugins.retail.cardnumbers import generated
+
+    s = shop(client, return_rule="negative", tier_period="anniversary")
+    csrf = sign_in(client, s.tenant)
+    page = client.get("/apps/retail/programs", headers={"Accept-Language": "uk"})
+    assert page.status_code == 200
+    assert "Запас карток" in page.text and "рік від дати вступу" in page.text
+    url = f"/apps/retail/programs/{s.program_id}/card-stock"
+    first = generated("6100", 1)
+    r = client.post(url, data={"_csrf": csrf, "first": first, "count": "250",
+                               "label": "PO-42"})
+    assert r.status_code == 200 and "PO-42" in r.text and generated("6100", 250) in r.text
+    bad = client.post(url, data={"_csrf": csrf, "first": first[:-1] + "0", "count": "5"})
+    assert bad.status_code == 422 and "check digit" in bad.text
+    clash = client.post(url, data={"_csrf": csrf, "first": first, "count": "x"})
+    assert clash.status_code == 422 and "count" in clash.text
+    listed = client.get(f"/api/v1/retail/programs/{s.program_id}/card-stock",
+                        headers=s.headers).json()
+    assert [x["label"] for x in listed] == ["PO-42"]  # the refusals wrote nothing
+    client.cookies.clear()
