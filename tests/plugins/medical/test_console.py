@@ -170,3 +170,47 @@ def test_medical_screens_speak_uk_and_ru(client, tmp_path):
     client.post("/preferences", data={"language": "uk", "_csrf": csrf})
     page = client.get("/apps/medical/requests").text
     assert "Запити на доступ" in page and "Запити до нас" in page
+
+
+def test_federation_peers_are_registered_rotated_and_removed_by_managers(client):
+    c = clinic(client)
+    csrf = _as(client, c, "owner")
+    page = client.get("/apps/medical/federation")
+    assert page.status_code == 200 and "No federation peers yet." in page.text
+    assert 'href="/apps/medical/federation"' in client.get("/").text
+    r = client.post("/apps/medical/federation", data={
+        "_csrf": csrf, "name": "Rehab Centre B", "direction": "inbound", "jwks_url": ""})
+    assert r.status_code == 422 and 'id="f-jwks_url-error"' in r.text  # inbound needs keys
+    r = client.post("/apps/medical/federation", data={
+        "_csrf": csrf, "name": "Rehab Centre B", "direction": "inbound",
+        "jwks_url": "https://b.example.org/jwks.json",
+        "token_url": "https://ignored.example.org/token"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = client.get(r.headers["location"]).text
+    peer_id = re.search(r'id="peer-([0-9a-f-]{36})"', page).group(1)
+    assert "urn:rapport:medical:" in page and "/api/v1/medical/federation/token" in page
+    assert "Give the other clinic the client id" in page
+    r = client.post(f"/apps/medical/federation/{peer_id}/rotate", data={
+        "_csrf": csrf, "name": "Rehab Centre B", "jwks_url": "not a url"})
+    assert r.status_code == 422 and 'role="alert"' in r.text
+    r = client.post(f"/apps/medical/federation/{peer_id}/rotate", data={
+        "_csrf": csrf, "name": "Rehab Centre B", "jwks_url": "https://b.example.org/new.json"},
+        follow_redirects=False)
+    assert r.status_code == 303
+    api = client.get(f"/api/v1/medical/federation/peers/{peer_id}", headers=c.as_("owner"))
+    assert api.json()["jwks_url"] == "https://b.example.org/new.json"
+    r = client.post(f"/apps/medical/federation/{peer_id}/remove", data={"_csrf": csrf},
+                    follow_redirects=False)
+    assert r.status_code == 303
+    assert client.get(f"/api/v1/medical/federation/peers/{peer_id}",
+                      headers=c.as_("owner")).json()["removed_at"]
+    # Clinicians decide on requests, not on peers: no entry, and the page is refused.
+    _as(client, c, "clinician")
+    assert 'href="/apps/medical/federation"' not in client.get("/").text
+    assert client.get("/apps/medical/federation").status_code == 403
+    # Another clinic's peer id is unknown here.
+    other = clinic(client, roles=())
+    csrf = _as(client, other, "owner")
+    r = client.post(f"/apps/medical/federation/{peer_id}/remove", data={"_csrf": csrf},
+                    follow_redirects=False)
+    assert r.status_code == 404
