@@ -1,0 +1,87 @@
+"""The pipeline switcher in a real headless Chromium: an organization with two pipelines
+switches its deals board from one to the other with the keyboard, the current one marked
+for assistive technology, each board showing only its own deals and its own stages, the
+list keeping the choice; axe finds nothing serious on the board or the pipelines settings.
+
+Screenshots go to .artifacts/screenshots/ (docs/img/ too with RAPPORT_DOC_IMAGES=1).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import httpx
+
+from tests.browser import SCREENSHOTS, assert_accessible
+from tests.conftest import unique
+
+DOC_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+
+def _shot(tab, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"console-{name}.png"
+    tab.page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("RAPPORT_DOC_IMAGES") == "1":
+        DOC_IMAGES.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, DOC_IMAGES / path.name)
+
+
+def test_switch_the_board_between_pipelines(tab, live_server):
+    page = tab.page
+    slug = unique("pipes")
+    email, password = f"iryna@{slug}.example.com", "correct horse battery staple"
+    api = httpx.Client(base_url=live_server)
+    assert api.post("/api/v1/signup", json={
+        "organization": {"name": "Сервіс Плюс", "slug": slug},
+        "admin": {"email": email, "password": password, "full_name": "Iryna Koval"},
+    }).status_code == 201
+    token = api.post("/api/v1/auth/login", json={"tenant": slug, "email": email,
+                                                 "password": password}).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    renewals = api.post("/api/v1/pipelines", json={"label": "Renewals"}, headers=headers)
+    assert renewals.status_code == 201, renewals.text
+    r = api.put(f"/api/v1/pipelines/{renewals.json()['id']}/stages", headers=headers, json={
+        "stages": [{"key": "lead", "label": "Up for renewal"}]})
+    assert r.status_code == 200, r.text
+    api.post("/api/v1/deals", json={"title": "New kiosk"}, headers=headers)
+    api.post("/api/v1/deals", json={"title": "Service contract 2027", "pipeline": "renewals"},
+             headers=headers)
+
+    page.goto(f"{live_server}/sign-in?tenant={slug}")
+    page.fill("#f-email", email)
+    page.fill("#f-password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(live_server + "/")
+
+    page.goto(f"{live_server}/deals")
+    switcher = page.locator("nav.pipeline-switcher")
+    current = switcher.locator("a[aria-current=page]")
+    assert current.inner_text() == "Sales pipeline"
+    assert page.locator(".deal-card", has_text="New kiosk").count() == 1
+    assert page.locator(".deal-card", has_text="Service contract 2027").count() == 0
+    assert_accessible(page, "deals board with the pipeline switcher")
+
+    # Keyboard only: focus the other pipeline's link and press Enter.
+    link = switcher.locator("a", has_text="Renewals")
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/deals?pipeline=renewals")
+    page.wait_for_selector(".deal-card:has-text('Service contract 2027')")
+    assert switcher.locator("a[aria-current=page]").inner_text() == "Renewals"
+    assert page.locator(".deal-card", has_text="New kiosk").count() == 0
+    assert page.locator("#col-lead").inner_text() == "Up for renewal"
+    _shot(tab, "deals-pipeline-switcher")
+
+    # The list keeps the pipeline the board showed.
+    page.click("text=Show as a list")
+    page.wait_for_url("**/deals/list?pipeline=renewals")
+    page.wait_for_selector("#deal-rows >> text=Service contract 2027")
+    assert page.locator("#deal-rows", has_text="New kiosk").count() == 0
+
+    page.goto(f"{live_server}/settings/pipelines")
+    page.wait_for_selector("#deal-pipelines")
+    _shot(tab, "settings-pipelines")
+    assert_accessible(page, "pipelines settings")
