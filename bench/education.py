@@ -36,7 +36,7 @@ from bench.timeline import Server, private_server
 from rapport.app import create_app
 from rapport.db.urls import libpq_url
 from rapport.settings import Settings
-from rapport_plugins.education.record import check_statement, prerequisites_statement
+from rapport_plugins.education.record import PREAMBLE_SQL, check_statement
 
 WARMUP = 20
 ROUNDS = 200
@@ -55,16 +55,11 @@ def _psycopg(sql: str) -> str:
     return sql
 
 
-# What the endpoint sends, in order (plugins/education: learners.find_learner,
-# catalogue.find_program, the settings, record.CHECK_SQL, record.PREREQUISITES_SQL).
+# What the endpoint sends, in order (plugins/education/record.py): the preamble (the
+# learner, the programme, the settings) and the check with its prerequisites.
 STATEMENTS = (
-    "SELECT l.*, c.* FROM education_learners l JOIN contacts c ON c.tenant_id = l.tenant_id"
-    " AND c.id = l.contact_id WHERE l.tenant_id = %(tenant)s AND l.id = %(learner)s"
-    " AND c.deleted_at IS NULL",
-    "SELECT * FROM education_programs WHERE tenant_id = %(tenant)s AND id = %(target)s",
-    "SELECT settings FROM tenant_modules WHERE tenant_id = %(tenant)s AND name = 'education'",
+    _psycopg(PREAMBLE_SQL).replace(":program", "%(target)s"),
     _psycopg(check_statement("program")),
-    _psycopg(prerequisites_statement("program")),
 )
 
 

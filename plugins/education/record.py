@@ -9,15 +9,14 @@ learner's history and the candidate list, never the number of other learners.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select, text
+import msgspec
+from sqlalchemy import Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.sdk import Principal, audit, invalid, load_settings
-from rapport_plugins.education.catalogue import find_program
+from rapport.sdk import Principal, audit, invalid, not_found
 from rapport_plugins.education.learners import (
     achievement_out,
     achievements_of,
@@ -26,6 +25,7 @@ from rapport_plugins.education.learners import (
     learner_out,
 )
 from rapport_plugins.education.models import Holding, Outcome
+from rapport_plugins.education.roles import require_reader
 from rapport_plugins.education.schemas import (
     AudienceMember,
     HoldingOut,
@@ -36,7 +36,19 @@ from rapport_plugins.education.schemas import (
 )
 from rapport_plugins.education.settings import EducationSettings
 
+# Who and what is asked about, in one round trip: the learner (a live contact), whether
+# the programme is this institution's, and the module's settings.
+PREAMBLE_SQL = """
+SELECT (SELECT l.id FROM education_learners l
+        JOIN contacts ct ON ct.tenant_id = l.tenant_id AND ct.id = l.contact_id
+        WHERE l.tenant_id = :tenant AND l.id = :learner AND ct.deleted_at IS NULL),
+       (SELECT p.id FROM education_programs p
+        WHERE p.tenant_id = :tenant AND p.id = :program),
+       (SELECT m.settings FROM tenant_modules m
+        WHERE m.tenant_id = :tenant AND m.name = 'education')
+"""
 # The "already taught" statement. :courses is the candidate list, chosen by CANDIDATES.
+# Each candidate's unmet prerequisites come along (``pre``), so the check is one round trip.
 CHECK_SQL = """
 WITH mine AS (
     -- The learner's own enrolments, found by the learner (never scanning a course's
@@ -45,6 +57,16 @@ WITH mine AS (
     WHERE e.tenant_id = :tenant AND e.learner_id = :learner
       AND e.status IN ('completed', 'enrolled')
     GROUP BY e.course_id
+), pre AS (
+    SELECT p.course_id, array_agg(r.id ORDER BY r.code) AS ids,
+           array_agg(r.code ORDER BY r.code) AS codes
+    FROM education_prerequisites p
+    JOIN education_courses r ON r.tenant_id = p.tenant_id AND r.id = p.requires_id
+    WHERE p.tenant_id = :tenant AND p.course_id IN ({candidates})
+      AND NOT EXISTS (SELECT 1 FROM education_enrolments e
+                      WHERE e.tenant_id = r.tenant_id AND e.learner_id = :learner
+                        AND e.course_id = r.id AND e.status = 'completed')
+    GROUP BY p.course_id
 )
 SELECT c.id, c.code, c.title, c.credits, c.credit_unit, co.outcome_id, o.code, o.title,
        co.level,
@@ -54,9 +76,10 @@ SELECT c.id, c.code, c.title, c.credits, c.credit_unit, co.outcome_id, o.code, o
           AND (h.expires_on IS NULL OR h.expires_on > current_date)
           AND (c.max_age_years IS NULL
                OR h.achieved_on > current_date - make_interval(years => c.max_age_years))),
-       mine.status
+       mine.status, pre.ids, pre.codes
 FROM education_courses c
 LEFT JOIN mine ON mine.course_id = c.id
+LEFT JOIN pre ON pre.course_id = c.id
 LEFT JOIN education_course_outcomes co ON co.tenant_id = c.tenant_id AND co.course_id = c.id
 LEFT JOIN education_outcomes o ON o.tenant_id = co.tenant_id AND o.id = co.outcome_id
 WHERE c.tenant_id = :tenant AND c.id IN ({candidates})
@@ -71,15 +94,6 @@ CANDIDATES = {
     "outcomes": "SELECT co2.course_id FROM education_course_outcomes co2 "
                 "WHERE co2.tenant_id = :tenant AND co2.outcome_id = ANY(:target)",
 }
-PREREQUISITES_SQL = """
-SELECT p.course_id, r.id, r.code,
-       EXISTS (SELECT 1 FROM education_enrolments e
-               WHERE e.tenant_id = r.tenant_id AND e.learner_id = :learner
-                 AND e.course_id = r.id AND e.status = 'completed')
-FROM education_prerequisites p
-JOIN education_courses r ON r.tenant_id = p.tenant_id AND r.id = p.requires_id
-WHERE p.tenant_id = :tenant AND p.course_id IN ({candidates})
-"""
 
 
 def check_statement(kind: str) -> str:
@@ -87,8 +101,8 @@ def check_statement(kind: str) -> str:
     return CHECK_SQL.format(candidates=CANDIDATES[kind])
 
 
-def prerequisites_statement(kind: str) -> str:
-    return PREREQUISITES_SQL.format(candidates=CANDIDATES[kind])
+_PREAMBLE = text(PREAMBLE_SQL).bindparams(bindparam("program", type_=Uuid))
+_CHECKS = {kind: text(check_statement(kind)) for kind in CANDIDATES}
 
 
 @dataclass
@@ -106,12 +120,17 @@ class _Course:
 async def recommend(db: AsyncSession, principal: Principal, learner_id: uuid.UUID, *,
                     program: uuid.UUID | None = None,
                     outcomes: list[uuid.UUID] | None = None) -> RecommendationsOut:
-    learner, _ = await find_learner(db, principal, learner_id)
+    require_reader(principal)
     if program is not None and outcomes:
         raise invalid("program", "give a program or a list of outcomes, not both")
-    params: dict[str, object] = {"tenant": principal.tenant_id, "learner": learner.id}
+    found, program_found, raw = (await db.execute(_PREAMBLE, {
+        "tenant": principal.tenant_id, "learner": learner_id, "program": program})).one()
+    if found is None:
+        raise not_found("Learner")
+    params: dict[str, object] = {"tenant": principal.tenant_id, "learner": found}
     if program is not None:
-        await find_program(db, principal, program)
+        if program_found is None:
+            raise not_found("Program")
         kind, params["target"] = "program", program
     elif outcomes:
         known = set((await db.execute(select(Outcome.id).where(
@@ -122,23 +141,22 @@ async def recommend(db: AsyncSession, principal: Principal, learner_id: uuid.UUI
         kind, params["target"] = "outcomes", list(outcomes)
     else:
         kind = "catalogue"
-    settings = await load_settings(db, principal.tenant_id, "education", EducationSettings)
+    try:
+        settings = msgspec.convert(raw or {}, EducationSettings)
+    except msgspec.ValidationError:  # as the kernel's load_settings: defaults then
+        settings = EducationSettings()
     courses: dict[uuid.UUID, _Course] = {}
+    missing: dict[uuid.UUID, list[tuple[uuid.UUID, str]]] = {}
     for (cid, code, title, credits, unit, oid, ocode, otitle, level, held,
-         status) in (await db.execute(text(check_statement(kind)), params)).all():
+         status, pre_ids, pre_codes) in (await db.execute(_CHECKS[kind], params)).all():
         course = courses.get(cid)
         if course is None:
             course = courses[cid] = _Course(cid, code, title, credits, unit, status)
+            missing[cid] = list(zip(pre_ids or [], pre_codes or [], strict=True))
         if oid is None:
             continue
         ref = OutcomeRef(oid, ocode, otitle, level, held)
         (course.repeats if held is not None and held >= level else course.adds).append(ref)
-    missing: dict[uuid.UUID, list[tuple[uuid.UUID, str]]] = defaultdict(list)
-    if courses:
-        for cid, rid, rcode, done in (await db.execute(text(prerequisites_statement(kind)),
-                                                       params)).all():
-            if not done:
-                missing[cid].append((rid, rcode))
     take: list[Proposal] = []
     skip: list[Proposal] = []
     saved = Decimal(0)
@@ -174,7 +192,7 @@ async def recommend(db: AsyncSession, principal: Principal, learner_id: uuid.UUI
         proposal.missing_prerequisites = [code for rid, code in missing[proposal.course_id]
                                           if rid not in taken]
     # Not audited: it reads only what the (audited) record shows, and it is the hot path.
-    return RecommendationsOut(learner.id, take, skip, float(saved))
+    return RecommendationsOut(found, take, skip, float(saved))
 
 
 async def holdings_of(db: AsyncSession, tenant_id: uuid.UUID,
