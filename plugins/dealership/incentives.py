@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapport.sdk import Principal, TenantHooks, audit, conflict, invalid, not_found
 from rapport_plugins.dealership.events import announce
 from rapport_plugins.dealership.members import names, require_members
-from rapport_plugins.dealership.models import Contest, OrderLog, Quota, SaleCredit
+from rapport_plugins.dealership.models import Contest, OrderLog, Quota, SaleCredit, Staff
 from rapport_plugins.dealership.roles import require_manager
 from rapport_plugins.dealership.schemas import (
     ContestIn,
@@ -26,6 +26,7 @@ from rapport_plugins.dealership.schemas import (
     QuotaOut,
     Standing,
 )
+from rapport_plugins.dealership.scope import branch_of, scope_of
 
 COUNTS = SaleCredit.reversed_on.is_(None)
 
@@ -51,6 +52,10 @@ async def add_quota(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     require_manager(principal)
     _period(data.period_start, data.period_end, "period_end")
     await require_members(db, principal.tenant_id, [data.member_id], "member_id")
+    branch = (await scope_of(db, principal)).branch
+    if branch is not None and await branch_of(db, principal.tenant_id,
+                                              data.member_id) != branch:
+        raise invalid("member_id", f"not one of {branch}'s people")
     quota = Quota(tenant_id=principal.tenant_id, member_id=data.member_id,
                   period_start=data.period_start, period_end=data.period_end, units=data.units,
                   bonus_per_unit_minor=data.bonus_per_unit_minor, currency=data.currency)
@@ -81,8 +86,12 @@ async def quotas(db: AsyncSession, principal: Principal, on: date | None) -> lis
     query = select(Quota).where(Quota.tenant_id == principal.tenant_id)
     if on is not None:
         query = query.where(Quota.period_start <= on, Quota.period_end >= on)
-    if principal.role in ("salesperson", "member"):
-        query = query.where(Quota.member_id == principal.membership_id)
+    scope = await scope_of(db, principal)
+    if scope.member is not None:
+        query = query.where(Quota.member_id == scope.member)
+    elif scope.branch is not None:
+        query = query.where(Quota.member_id.in_(select(Staff.member_id).where(
+            Staff.tenant_id == principal.tenant_id, Staff.branch == scope.branch)))
     rows = (await db.execute(query.order_by(Quota.period_start.desc()).limit(500))).scalars()
     return [await quota_standing(db, q) for q in rows]
 

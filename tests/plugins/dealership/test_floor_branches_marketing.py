@@ -85,6 +85,20 @@ def test_a_branch_manager_sees_and_manages_only_their_branch(client, shop):
     assert {r["key"] for r in rows} == {"Kyiv"}
     rows = client.get(f"{D}/reports/promises", params=span, headers=d.as_("owner")).json()
     assert {r["key"] for r in rows["rows"]} == {"Kyiv", "Lviv"}
+    # Quotas: a branch manager sets and sees their own branch's people only.
+    quota = {"period_start": "2030-01-01", "period_end": "2030-01-31", "units": 5,
+             "currency": "EUR"}
+    r = client.post(f"{D}/incentives/quotas", headers=boss,
+                    json={**quota, "member_id": d.members["rival"]})
+    assert r.status_code == 422 and "member_id" in r.text
+    r = client.post(f"{D}/incentives/quotas", headers=d.as_("owner"),
+                    json={**quota, "member_id": d.members["rival"]})
+    assert r.status_code == 201
+    r = client.post(f"{D}/incentives/quotas", headers=boss,
+                    json={**quota, "member_id": d.members["salesperson"]})
+    assert r.status_code == 201
+    seen = client.get(f"{D}/incentives/quotas", headers=boss).json()["items"]
+    assert {q["member_id"] for q in seen} == {d.members["salesperson"]}
     cal = client.get(f"{D}/reports/calibration", params=span, headers=boss)
     assert cal.status_code == 200
     assert client.get(f"{D}/reports/daily", headers=boss).json()["branch"] == "Kyiv"
