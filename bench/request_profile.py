@@ -140,6 +140,9 @@ async def measure(app: Litestar, paths: dict[str, str], token: str, args: argpar
             await call()
         profile.disable()
         stats = pstats.Stats(profile)
+        if args.dump:
+            stem = name.split()[1].strip("/").replace("/", "_")
+            stats.dump_stats(Path(args.dump) / f"{stem}.prof")
         calls = stats.total_calls / args.profiled  # type: ignore[attr-defined]
         best = float("inf")
         for _ in range(args.repeats):
@@ -152,7 +155,7 @@ async def measure(app: Litestar, paths: dict[str, str], token: str, args: argpar
             print(f"\n## {name}: the top functions by {args.sort}, over {args.profiled} requests")
             stats.sort_stats(args.sort).print_stats(args.top)
     print("\n| request | Python calls | statements | CPU per request (best of "
-          f"{args.repeats} × {args.timed}) |")
+          f"{args.repeats} x {args.timed}) |")
     print("| --- | ---: | ---: | ---: |")
     for name, calls, statements, cpu in rows:
         print(f"| `{name}` | {calls:,.0f} | {statements} | {cpu:.2f} ms |")
@@ -180,6 +183,7 @@ def main() -> None:
     parser.add_argument("--timed", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--top", type=int, default=0)
+    parser.add_argument("--dump", help="a folder to write each request's profile to")
     parser.add_argument("--sort", default="ncalls", choices=("ncalls", "tottime", "cumtime"))
     asyncio.run(run(parser.parse_args()))
 

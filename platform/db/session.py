@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import msgspec
+from psycopg import _queries
 from psycopg.types.json import set_json_loads
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL
@@ -51,6 +52,15 @@ CONNECT_ARGS: dict[str, object] = {"prepare_threshold": None}
 # Connections older than this are replaced at checkout (a server-side idle timeout or a
 # proxy may drop them first). Dead connections are not pinged for: see open_session.
 POOL_RECYCLE_SECONDS = 1800
+
+
+# psycopg keeps the parsed form of a query (its placeholders split out) only for queries of
+# at most 4 KiB; a longer one is parsed again, with a regular expression, on every
+# execution. The contact page is one statement of ~5 KiB (the contact, its lists and every
+# area's section), so its parse showed in the request path's profile (~300 Python calls a
+# request). Our statements are built once and few, so a larger limit keeps them all parsed
+# (psycopg's cache holds 128 queries).
+_queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, 16 * 1024)
 
 
 def _json_loads(data: str | bytes) -> Any:
