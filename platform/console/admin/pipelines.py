@@ -55,15 +55,15 @@ async def _shaped(
     definitions = await deal_pipelines.definitions(db, principal, declared)
     by_name = {w.name: w for w in await effective_workflows(db, principal, definitions)
                if w.allow_tenant_stages}
-    deals = [{"workflow": by_name[p.workflow], "pipeline": p} for p in every
-             if p.workflow in by_name]
     taken = {p.workflow for p in every}
-    others = [{"workflow": w, "pipeline": None} for name, w in by_name.items()
-              if name not in taken]
-    for item in (*deals, *others):
-        item["rows"] = _rows(item["workflow"], declared.get(
-            item["workflow"].name, definitions[item["workflow"].name]))
-    return definitions, [*deals, *others], every
+    ordered: list[tuple[Workflow, deal_pipelines.Pipeline | None]] = [
+        *((by_name[p.workflow], p) for p in every if p.workflow in by_name),
+        *((w, None) for name, w in by_name.items() if name not in taken),
+    ]
+    shaped = [{"workflow": w, "pipeline": p,
+               "rows": _rows(w, declared.get(w.name, definitions[w.name]))}
+              for w, p in ordered]
+    return definitions, shaped, every
 
 
 async def _page(
