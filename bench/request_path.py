@@ -60,7 +60,9 @@ class Server:
     process: subprocess.Popen[bytes]
     log: Path
 
-    def wait_ready(self, path: str, within: float = 120.0) -> None:
+    # Generous: on a shared 2-core machine (load average 15+) the first start, which runs
+    # every migration, took over two minutes.
+    def wait_ready(self, path: str, within: float = 400.0) -> None:
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
