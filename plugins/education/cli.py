@@ -4,6 +4,7 @@ service code as the API (one transaction each, as the tenant's member ``--as``).
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -13,10 +14,18 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.sdk import Principal, RapportError, TenantHooks, cli_tenant, tenant_session
-from rapport_plugins.education import catalogue, learners, record
+from rapport.sdk import (
+    Principal,
+    RapportError,
+    Settings,
+    TenantHooks,
+    cli_tenant,
+    tenant_session,
+)
+from rapport_plugins.education import catalogue, learners, links, record
+from rapport_plugins.education.credentials import service
 from rapport_plugins.education.models import Course, Learner, Outcome, Program
-from rapport_plugins.education.schemas import EnrolmentIn, ResultIn
+from rapport_plugins.education.schemas import EnrolmentIn, RenewIn, ResultIn
 
 T = TypeVar("T")
 Work = Callable[[AsyncSession, Principal, TenantHooks], Awaitable[T]]
@@ -184,3 +193,108 @@ def courses_command(slug: str, as_email: str | None, as_json: bool) -> None:
             click.echo(f"{c.code:<12} {c.credits} {c.credit_unit}  {c.title}  [{teaches}]")
 
     _emit(_run(slug, as_email, work), as_json, text)
+
+
+async def _licence(db: AsyncSession, principal: Principal, learner_id: uuid.UUID,
+                   which: str) -> uuid.UUID:
+    """A learner's licence by id or by exact name (one only)."""
+    found = [x for x in await links.licences_of(db, principal, learner_id)
+             if str(x.id) == which or x.name == which]
+    if len(found) != 1:
+        raise click.ClickException(f"no single licence {which!r} for this learner"
+                                   if not found else f"{which!r} names several licences: "
+                                                     "give its id")
+    return found[0].id
+
+
+@education.command("licences")
+@click.argument("student_number")
+@tenant_option
+@as_option
+@json_option
+def licences_command(student_number: str, slug: str, as_email: str | None,
+                     as_json: bool) -> None:
+    """A learner's licences: earned since renewal, remaining, earlier periods."""
+
+    async def work(db: AsyncSession, principal: Principal, _: TenantHooks) -> Any:
+        return await links.licences_of(db, principal, await _learner(db, principal,
+                                                                      student_number))
+
+    def text(rows: Any) -> None:
+        for x in rows:
+            click.echo(f"{x.id}  {x.name}: {x.renewed_on} to {x.expires_on}, earned "
+                       f"{x.earned:g} of {x.required:g} {x.unit}, {x.remaining:g} to go"
+                       f"{'' if x.on_track else ' (overdue)'}; renewals: {len(x.renewals)}")
+
+    _emit(_run(slug, as_email, work), as_json, text)
+
+
+@education.command("renew")
+@click.argument("student_number")
+@click.argument("licence")
+@click.option("--from", "renewed_on", type=click.DateTime(["%Y-%m-%d"]), required=True,
+              help="The next period's first day.")
+@click.option("--until", "expires_on", type=click.DateTime(["%Y-%m-%d"]), required=True,
+              help="The next period's end.")
+@click.option("--waive", is_flag=True, help="Renew although the requirement is not met.")
+@click.option("--note", default=None, help="Why (required with --waive).")
+@tenant_option
+@as_option
+def renew_command(student_number: str, licence: str, renewed_on: Any, expires_on: Any,
+                  waive: bool, note: str | None, slug: str, as_email: str | None) -> None:
+    """Renew a learner's licence (by id or name) for its next period."""
+
+    async def work(db: AsyncSession, principal: Principal, hooks: TenantHooks) -> Any:
+        lid = await _learner(db, principal, student_number)
+        return await links.renew_licence(
+            db, principal, hooks, lid, await _licence(db, principal, lid, licence),
+            RenewIn(renewed_on.date(), expires_on.date(), waive, note))
+
+    x = _run(slug, as_email, work)
+    click.echo(f"{x.name}: renewed {x.renewed_on} to {x.expires_on} "
+               f"({x.required:g} {x.unit} to earn)")
+
+
+@education.command("export")
+@click.argument("student_number")
+@click.option("--format", "form", type=click.Choice(["jwt", "data-integrity"]),
+              default="jwt", show_default=True, help="VC-JWT, or JSON with Data Integrity "
+                                                     "proofs (eddsa-rdfc-2022).")
+@click.option("--output", "-o", type=click.File("w"), default="-",
+              help="Where to write the credential (default: standard output).")
+@tenant_option
+@as_option
+def export_command(student_number: str, form: str, output: Any, slug: str,
+                   as_email: str | None) -> None:
+    """Issue the learner's record as a CLR 2.0 credential (the issuer's URLs are
+    RAPPORT_BASE_URL's)."""
+    settings = Settings.from_env()
+
+    async def work(db: AsyncSession, principal: Principal, hooks: TenantHooks) -> Any:
+        return await service.export_clr(db, principal, hooks, settings.secret_key,
+                                        settings.base_url.rstrip("/"),
+                                        await _learner(db, principal, student_number))
+
+    _, token, _, proved = _run(slug, as_email, work)
+    output.write(token + "\n" if form == "jwt"
+                 else json.dumps(proved, ensure_ascii=False, indent=1) + "\n")
+
+
+@education.command("import")
+@click.argument("student_number")
+@click.argument("credential", type=click.File("r"))
+@tenant_option
+@as_option
+def import_command(student_number: str, credential: Any, slug: str,
+                   as_email: str | None) -> None:
+    """Verify a credential issued elsewhere (a VC-JWT or JSON file, ``-`` for standard
+    input) and file its achievements for recognition; refused with the reason."""
+    text = credential.read()
+
+    async def work(db: AsyncSession, principal: Principal, hooks: TenantHooks) -> Any:
+        return await service.import_credential(
+            db, principal, hooks, await _learner(db, principal, student_number), text)
+
+    for a in _run(slug, as_email, work):
+        click.echo(f"{a.id}  {a.title} ({a.issuer_name}): {a.decision}, "
+                   f"{len(a.alignments)} outcome(s)")
