@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy.dialects import postgresql
 
-from rapport.core.contacts import records, view
+from rapport.core.contacts import listing, records, view
 from rapport.core.deals.summary import open_deals_json
 from rapport.core.interactions.colleagues import colleagues_json
 from rapport.core.tasks.summary import open_tasks_json
@@ -29,7 +29,10 @@ def _sql(statement: Any) -> str:
     _principal_statement(), records._one(False), records._one(True), records._page_lists(),
     view._page_statement(view._page_contact_columns(),
                          (open_tasks_json(), open_deals_json(), colleagues_json())),
-], ids=["principal", "contact", "contact for update", "page lists", "contact page"])
+    listing.plain_statement(records.read_shape(), False),
+    listing.plain_statement(records.read_shape(), True),
+], ids=["principal", "contact", "contact for update", "page lists", "contact page", "list page",
+        "list page after a cursor"])
 def test_every_tenant_table_is_filtered_by_the_tenant(statement):
     sql = _sql(statement)
     named = set(re.findall(r"\bFROM (\w+)|\bJOIN (\w+)", sql))

@@ -12,11 +12,12 @@ several), its cursor carrying the rank.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
-from sqlalchemy import Select, exists, func, not_, select
+from sqlalchemy import Integer, Select, Uuid, bindparam, exists, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
@@ -36,6 +37,7 @@ from rapport.core.fields.filters import (
 )
 from rapport.core.fields.sorting import Sort, parse_sort
 from rapport.core.pagination import Page, by_id, check_limit, cut, decode_id
+from rapport.db.session import PREFILTERED
 from rapport.tenancy.principal import Principal
 
 ENTITY = "contact"
@@ -301,6 +303,28 @@ async def _ranked_page(
     return page.map(lambda row: row[0])
 
 
+PLAIN_TENANT, PLAIN_AFTER, PLAIN_LIMIT = "list_tenant_id", "list_after_id", "list_limit"
+
+
+@functools.cache
+def plain_statement(shape: tuple[Any, ...], after: bool) -> Select[Any]:
+    """``list_statement`` without filter, sort or ``q`` (the common page), built once with
+    bind parameters for the tenant, the cursor's id (``after``) and the limit. It filters by
+    the tenant itself — ``shape``'s lists are correlated to the row's own tenant — so it
+    skips the per-statement criteria option and SQLAlchemy reuses its cache key
+    (``tests/test_prebuilt_filters.py``); forced RLS stays the second lock."""
+    query = select(*shape).where(
+        Contact.tenant_id == bindparam(PLAIN_TENANT, type_=Uuid()), Contact.deleted_at.is_(None)
+    )
+    if after:
+        query = query.where(Contact.id < bindparam(PLAIN_AFTER, type_=Uuid()))
+    return (
+        query.order_by(Contact.id.desc())
+        .limit(bindparam(PLAIN_LIMIT, type_=Integer()))
+        .execution_options(**{PREFILTERED: True})
+    )
+
+
 def _item(row: Any, shape: Shape) -> Any:
     """The list item a row of ``shape`` carries: the entity, or the row itself."""
     return row[0] if shape is None else row
@@ -325,6 +349,13 @@ async def _list(
             session, actor.tenant_id, definitions, plan, filters=filters, cursor=cursor,
             limit=limit, shape=shape,
         )
+    if shape is not None and plan is None and not filters and not sort:
+        # The plain newest-first page of rows: the prebuilt statement, same SQL as below.
+        values: dict[str, Any] = {PLAIN_TENANT: actor.tenant_id, PLAIN_LIMIT: limit + 1}
+        if cursor:
+            values[PLAIN_AFTER] = decode_id(cursor)
+        found = await session.execute(plain_statement(shape, bool(cursor)), values)
+        return cut(list(found), limit, by_id)
     query, order = list_statement(
         actor.tenant_id, definitions, filters=filters, sort=sort, cursor=cursor, limit=limit,
         search_plan=plan, shape=shape,
