@@ -68,6 +68,8 @@ class Program(TenantScoped, Base):
     daily_redeem_cap: Mapped[int | None] = mapped_column(Integer)
     # A return after the purchase's points were spent: claw_back, negative or refuse.
     return_rule: Mapped[str] = mapped_column(String(12), default="claw_back")
+    # At settlement: straight to the tier the points support, or one tier down per period.
+    downgrade: Mapped[str] = mapped_column(String(10), default="supported")
 
 
 class Rule(TenantScoped, Base):

@@ -28,6 +28,7 @@ TimeZone = Annotated[str, msgspec.Meta(min_length=1, max_length=64,
 Rounding = Literal["down", "nearest", "up"]
 TierPeriod = Literal["calendar_year", "rolling_12_months", "anniversary"]
 ReturnRule = Literal["claw_back", "negative", "refuse"]
+Downgrade = Literal["supported", "one_step"]
 
 
 class ProgramIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -51,6 +52,7 @@ class ProgramIn(msgspec.Struct, forbid_unknown_fields=True):
     daily_earn_cap: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] | None = None
     daily_redeem_cap: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] | None = None
     return_rule: ReturnRule = "claw_back"
+    downgrade: Downgrade = "supported"
 
 
 class ProgramPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -72,6 +74,7 @@ class ProgramPatch(msgspec.Struct, forbid_unknown_fields=True):
     daily_earn_cap: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] | None = None
     daily_redeem_cap: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] | None = None
     return_rule: ReturnRule | None = None
+    downgrade: Downgrade | None = None
 
 
 class ProgramOut(msgspec.Struct):
@@ -96,6 +99,7 @@ class ProgramOut(msgspec.Struct):
     daily_earn_cap: int | None
     daily_redeem_cap: int | None
     return_rule: str
+    downgrade: str
     created_at: datetime
 
 

@@ -85,12 +85,16 @@ def _rank(tiers: Sequence[Tier], tier_id: uuid.UUID | None) -> int:
 
 async def settle(db: AsyncSession, member: Member, tiers: Sequence[Tier], reason: str, *,
                  allow_down: bool = False, actor: Principal | None = None,
-                 hooks: TenantHooks | None = None, deciding: int | None = None
-                 ) -> tuple[str | None, str | None]:
+                 hooks: TenantHooks | None = None, deciding: int | None = None,
+                 one_step: bool = False) -> tuple[str | None, str | None]:
     """Move the member to the tier their points (``deciding``, default the current
-    period's) support, only up unless ``allow_down``; returns the names before and after."""
+    period's) support, only up unless ``allow_down`` — and then, with ``one_step``, no
+    lower than the tier just below the current one; returns the names before and after."""
     current = next((t for t in tiers if t.id == member.tier_id), None)
     target = supported(tiers, member.qualifying_points if deciding is None else deciding)
+    rank = _rank(tiers, member.tier_id)
+    if one_step and rank > 0 and _rank(tiers, target.id if target else None) < rank - 1:
+        target = tiers[rank - 1]
     before = current.name if current else None
     target_id = target.id if target else None
     if target_id == member.tier_id:
@@ -153,7 +157,8 @@ async def settle_period(db: AsyncSession, tenant_id: uuid.UUID, program: Program
     if program.tier_period == "anniversary":
         member.tier_settled_year = start.year
     was, now_in = await settle(db, member, tiers, "period", allow_down=True,
-                               deciding=max(member.qualifying_points, ended))
+                               deciding=max(member.qualifying_points, ended),
+                               one_step=program.downgrade == "one_step")
     return was != now_in
 
 

@@ -46,3 +46,24 @@ def test_worker_settles_tiers_on_each_members_anniversary(client, database):
                                             for h in history.json()]
     assert len(client.get(f"{R}/members/{kept['id']}/tier-history",
                           headers=s.headers).json()) == 1  # only the upgrade
+
+
+def test_one_step_downgrade_moves_one_tier_per_period(client, database):
+    s = shop(client, tier_period="anniversary", downgrade="one_step")
+    for name, threshold in (("Silver", 0), ("Gold", 300), ("Platinum", 1000)):
+        client.post(f"{R}/programs/{s.program_id}/tiers",
+                    json={"name": name, "threshold": threshold}, headers=s.headers)
+    member = customer(client, s, given_name="Step")
+    assert buy(client, s, member["cards"][0]["number"], "p-1",
+               "1200").json()["tier_after"] == "Platinum"
+    with database.connect_superuser() as conn:
+        conn.execute("UPDATE retail_members SET joined_at = now() - interval '2 years 1 day'"
+                     " WHERE id = %s", (member["id"],))
+        conn.execute("UPDATE retail_ledger SET created_at = now() - interval '400 days'"
+                     " WHERE member_id = %s", (member["id"],))
+    _pass(database)
+    # No points in the ended period: the points support Silver, one step takes it to Gold.
+    got = client.get(f"{R}/members/{member['id']}", headers=s.headers).json()
+    assert got["tier"] == "Gold"
+    program = client.get(f"{R}/programs/{s.program_id}", headers=s.headers).json()
+    assert program["downgrade"] == "one_step"
