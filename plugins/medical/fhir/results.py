@@ -104,14 +104,15 @@ def shaped(resource: Resource, shape: Shape) -> Resource:
     if kind not in KINDS or (shape.elements is None and shape.summary in (None, "false")):
         return resource
     summary, mandatory = _fields(kind)
+    keep: frozenset[str]
     if shape.elements is not None:
         keep = shape.elements | mandatory | ALWAYS
     elif shape.summary == "true":
         keep = summary | mandatory | ALWAYS
     elif shape.summary == "text":
-        keep = {"text"} | mandatory | ALWAYS
+        keep = frozenset({"text"}) | mandatory | ALWAYS
     else:  # data: everything but the narrative
-        keep = set(resource) - {"text"}
+        keep = frozenset(resource) - {"text"}
     out = {k: v for k, v in resource.items() if k in keep}
     if set(out) != set(resource):
         meta = dict(out.get("meta") or {})
