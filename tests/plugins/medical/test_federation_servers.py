@@ -1,6 +1,8 @@
 """Two Rapport deployments on loopback, each with its own database: clinic B fetches a
 patient's record from clinic A with OAuth2 client credentials and a private_key_jwt
-assertion, within A's consent, and loses it when A revokes."""
+assertion, within A's consent, and loses it when A revokes. Against the same deployment A,
+the SMART ``fhirclient`` (discovery, Backend Services, read, search) and ``fhirpy`` (search,
+paging) work unchanged, as an integrator's engine would use them."""
 
 from __future__ import annotations
 
@@ -17,11 +19,19 @@ from pathlib import Path
 import httpx
 import pytest
 from fhir.resources.R4B.bundle import Bundle
+from fhirclient import client as smart_client
+from fhirclient.models.condition import Condition as SmartCondition
+from fhirclient.models.encounter import Encounter as SmartEncounter
+from fhirclient.models.patient import Patient as SmartPatient
+from fhirpy import SyncFHIRClient
+from joserfc.jwk import ECKey
 from sqlalchemy.engine import make_url
 
 from rapport.db.bootstrap import bootstrap
 from rapport.db.urls import OWNER_ROLE, sqlalchemy_url
+from rapport_plugins.medical.fhir.mapping import MODELS
 from tests import mailbox
+from tests.plugins.medical.federation_support import assertion, jwks_server
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -154,6 +164,53 @@ def test_clinic_b_fetches_a_shared_record_from_another_deployment(database, tmp_
         mine = http.get(f"{b}/api/v1/audit", headers=b_owner,
                         params={"record_type": "medical.remote_patient"}).json()
         assert mine["items"] and mine["items"][0]["detail"]["remote_patient"] == p["id"]
+        # A standard SMART client against A, unchanged: B's integration engine (its own
+        # key, its JWKS on loopback) registered as another inbound peer with its consent.
+        _smart_clients_read(http, a, a_owner, a_doc, p["id"])
         # Revocation: B's very next fetch finds nothing.
         http.post(f"{a}/api/v1/medical/consents/{consent.json()['id']}/revoke", headers=a_doc)
         assert http.post(fetch, json=ask, headers=b_doc).status_code == 404
+
+
+def _smart_clients_read(http: httpx.Client, a: str, a_owner: dict, a_doc: dict,
+                        patient_id: str) -> None:
+    """``fhirclient`` discovers A's token endpoint in ``metadata``, runs Backend Services
+    and reads; ``fhirpy`` searches and follows references; both only within the consent
+    and the scopes; every body validates with ``fhir.resources``."""
+    key = ECKey.generate_key("P-384", private=True)
+    with jwks_server([key]) as jwks_url:
+        engine = http.post(f"{a}/api/v1/medical/federation/peers", headers=a_owner, json={
+            "name": "Clinic B integration engine", "direction": "inbound",
+            "jwks_url": jwks_url}).json()
+        r = http.post(f"{a}/api/v1/medical/patients/{patient_id}/consents", headers=a_doc,
+                      json={"peer_id": engine["id"], "purpose": "rehabilitation",
+                            "sections": ["demographics", "conditions"],
+                            "evidence": "signed form R-18", "expires_at": "2099-01-01T00:00:00Z"})
+        assert r.status_code == 201, r.text
+        fhir, token_url = engine["fhir_base_url"], engine["token_url"]
+        smart = smart_client.FHIRClient(settings={
+            "app_id": engine["client_id"], "api_base": fhir + "/",
+            "jwt_token": assertion(key, engine["client_id"], aud=token_url),
+            "scope": "system/Patient.read system/Condition.rs"}, save_func=lambda _: None)
+        assert smart.prepare() is False  # discovered from metadata, not yet authorised
+        smart.authorize()
+        assert smart.ready
+        assert smart.launch_context["scope"] == "system/Patient.read system/Condition.rs"
+        patient = SmartPatient.read(patient_id, smart.server)
+        assert patient.identifier[0].value == "A-1001" and patient.meta.versionId
+        conditions = list(SmartCondition.where(struct={"patient": patient_id})
+                          .perform_resources_iter(smart.server))
+        assert [c.code.coding[0].code for c in conditions] == ["M17.1"]
+        for resource in (patient, *conditions):
+            MODELS[resource.resource_type].model_validate(resource.as_json())
+        # Encounters are outside both this consent and these scopes.
+        with pytest.raises(Exception) as refused:
+            next(SmartEncounter.where(struct={"patient": patient_id}).perform_iter(smart.server))
+        assert refused.value.response.status_code == 403
+
+        bearer = smart.server.auth.access_token
+        pages = SyncFHIRClient(fhir, authorization=f"Bearer {bearer}")
+        found = pages.resources("Patient").search(identifier="A-1001",
+                                                  birthdate="1975-06-30").fetch_all()
+        assert [x["id"] for x in found] == [patient_id]
+        assert pages.resources("Condition").search(subject=f"Patient/{patient_id}").count() == 1
