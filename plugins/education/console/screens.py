@@ -8,6 +8,7 @@ import json
 import uuid
 from typing import Any
 
+import msgspec
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -15,11 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import PanelQuery, Principal, RapportError, Screen, Settings, TenantHooks
-from rapport_plugins.education import catalogue, record
+from rapport_plugins.education import catalogue, links, record
 from rapport_plugins.education.credentials import service
 from rapport_plugins.education.models import Achievement, Program
 from rapport_plugins.education.roles import RECORDS
 from rapport_plugins.education.routes.credentials import VC_JWT, base_of, imported_out
+from rapport_plugins.education.schemas import RenewIn
 from rapport_plugins.education.timeline import SUMMARY_SQL
 
 
@@ -45,13 +47,15 @@ async def catalogue_page(principal: NamedDependency[Principal],
 
 async def _learner_screen(request: Request, db: AsyncSession, principal: Principal,
                           learner_id: uuid.UUID, status: int = 200,
-                          verification: dict[str, Any] | None = None) -> Screen:
+                          verification: dict[str, Any] | None = None,
+                          licence_error: str | None = None) -> Screen:
     found = await record.lifelong_record(db, principal, learner_id)  # 404 if not ours
     pending = [imported_out(a) for a in (await db.execute(select(Achievement).where(
         Achievement.tenant_id == principal.tenant_id, Achievement.learner_id == learner_id,
         Achievement.imported.is_(True), Achievement.decision == "pending")
         .order_by(Achievement.created_at))).scalars()]
     issued = await service.issued_of(db, principal, learner_id)
+    licences = await links.licences_of(db, principal, learner_id)
     programs = list((await db.execute(select(Program).where(
         Program.tenant_id == principal.tenant_id).order_by(Program.code))).scalars())
     chosen = request.query_params.get("program") or ""
@@ -65,7 +69,8 @@ async def _learner_screen(request: Request, db: AsyncSession, principal: Princip
     return Screen("education/learner.html", found.learner.name or "Learner",
                   {"record": found, "programs": programs, "chosen": chosen, "advice": advice,
                    "error": error, "pending": pending, "issued": issued,
-                   "verification": verification,
+                   "verification": verification, "licences": licences,
+                   "licence_error": licence_error,
                    "registrar": principal.role in RECORDS}, status=status)
 
 
@@ -119,6 +124,35 @@ async def credential_status(request: Request, learner_id: FromPath[uuid.UUID],
     return Response("", status_code=303, headers={"Location": target})
 
 
+@post("/learners/{learner_id:uuid}/licences/{licence_id:uuid}/renew", status_code=303)
+async def renew_licence(request: Request, learner_id: FromPath[uuid.UUID],
+                        licence_id: FromPath[uuid.UUID], principal: NamedDependency[Principal],
+                        db: NamedDependency[AsyncSession],
+                        hooks: NamedDependency[TenantHooks]) -> Response[str] | Screen:
+    """Renew a licence for its next period; a shortfall or a bad date is shown on the page
+    with its reason, nothing changed."""
+    form = await request.form()
+    try:
+        data = msgspec.convert({
+            "renewed_on": form.get("renewed_on") or None,
+            "expires_on": form.get("expires_on") or None,
+            "waive": form.get("waive") == "1", "note": form.get("note") or None}, RenewIn)
+        await links.renew_licence(db, principal, hooks, learner_id, licence_id, data)
+    except msgspec.ValidationError as exc:
+        return await _learner_screen(request, db, principal, learner_id, status=422,
+                                     licence_error=str(exc))
+    except RapportError as exc:
+        if exc.status not in (409, 422):
+            raise
+        reason = exc.errors[0].message if exc.errors else exc.detail
+        return await _learner_screen(request, db, principal, learner_id, status=exc.status,
+                                     licence_error=reason)
+    target = f"/apps/education/learners/{learner_id}#licences"
+    if request.headers.get("hx-request") == "true":
+        return Response("", status_code=200, headers={"HX-Redirect": target})
+    return Response("", status_code=303, headers={"Location": target})
+
+
 @post("/learners/{learner_id:uuid}/import", status_code=201)
 async def import_credential(request: Request, learner_id: FromPath[uuid.UUID],
                             principal: NamedDependency[Principal],
@@ -158,5 +192,5 @@ async def decide(request: Request, learner_id: FromPath[uuid.UUID],
     return Response("", status_code=303, headers={"Location": target})
 
 
-PAGES = [catalogue_page, learner_page, export_clr, credential_status, import_credential,
-         decide]
+PAGES = [catalogue_page, learner_page, export_clr, credential_status, renew_licence,
+         import_credential, decide]

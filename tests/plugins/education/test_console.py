@@ -104,3 +104,27 @@ def test_registrar_exports_and_imports_a_credential_on_the_learner_page(client):
     _as(client, inst, "advisor")
     page = client.get(f"/apps/education/learners/{who['id']}")
     assert "Export the record (CLR 2.0)" not in page.text
+
+
+def test_registrar_renews_a_licence_on_the_learner_page(client):
+    inst = institution(client)
+    who, _, _ = _history(client, inst)
+    lic = post(client, inst, f"/learners/{who['id']}/licences", {
+        "name": "Nurse", "renewed_on": "2024-01-01", "expires_on": "2026-01-01",
+        "required": 10})
+    csrf = _as(client, inst, "registrar")
+    url = f"/apps/education/learners/{who['id']}/licences/{lic['id']}/renew"
+    page = client.get(f"/apps/education/learners/{who['id']}", headers={"Accept-Language": "uk"})
+    assert "Ліцензії" in page.text and url in page.text
+    form = {"_csrf": csrf, "renewed_on": "2026-01-01", "expires_on": "2028-01-01"}
+    r = client.post(url, data=form, follow_redirects=False)
+    assert r.status_code == 409 and 'id="licence-error"' in r.text and "10 hours" in r.text
+    r = client.post(url, data={**form, "expires_on": "not a date"}, follow_redirects=False)
+    assert r.status_code == 422 and 'id="licence-error"' in r.text
+    r = client.post(url, data={**form, "waive": "1", "note": "leave"}, follow_redirects=False)
+    assert r.status_code == 303
+    listed = client.get(f"/api/v1/education/learners/{who['id']}/licences",
+                        headers=inst.as_("advisor")).json()
+    assert listed[0]["renewed_on"] == "2026-01-01" and listed[0]["renewals"][0]["waived"]
+    _as(client, inst, "advisor")
+    assert url not in client.get(f"/apps/education/learners/{who['id']}").text
