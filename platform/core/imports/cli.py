@@ -182,7 +182,8 @@ async def run_cli_import(
             executor.shutdown(cancel_futures=True)
 
 
-def _default_workers(path: Path) -> int:
+def default_workers(path: Path) -> int:
+    """Worker processes for checking this file's rows when ``--workers`` is not given."""
     if path.stat().st_size < POOL_THRESHOLD:
         return 0
     return min(4, os.cpu_count() or 1)
@@ -243,7 +244,7 @@ def import_contacts(
     try:
         outcome = asyncio.run(run_cli_import(
             database.app_url, slug, path, options, atomic=atomic, as_email=as_email,
-            workers=_default_workers(path) if workers is None else workers, writers=writers,
+            workers=default_workers(path) if workers is None else workers, writers=writers,
             show_progress=sys.stderr.isatty(),
         ))
     except (FileError, columns.ColumnError, RapportError) as exc:

@@ -44,10 +44,21 @@ class Loaded:
             self.last_row = max(self.last_row, rows[-1][0])
 
 
+def ready() -> bool:
+    """Run in each new worker: importing this module (and the row checks) is its start."""
+    return True
+
+
 def pool(workers: int) -> Executor:
+    """``workers`` processes, started now: each spends about a second importing the row
+    checks, which then overlaps the fingerprint and the look-ups before the first chunk."""
     # "spawn": the parent holds an event loop and a database connection, which a forked
     # child must not inherit.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    executor = ProcessPoolExecutor(max_workers=workers,
+                                   mp_context=multiprocessing.get_context("spawn"))
+    for _ in range(workers):
+        executor.submit(ready)
+    return executor
 
 
 def _chunks(rows: CsvRows, start_after: int) -> Iterator[Rows]:
