@@ -79,6 +79,11 @@ def test_create_an_order_and_resolve_its_promise(tab, live_server):
     page.goto(live_server + "/apps/dealership/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert_accessible(page, "order board at 375 px")
+    for screen in ("floor", "marketing", "contests", "reports"):
+        page.goto(f"{live_server}/apps/dealership/{screen}")
+        page.wait_for_selector("main h2")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, screen
+        assert_accessible(page, f"{screen} at 375 px")
 
     promises = httpx.get(f"{live_server}{API}/promises", params={"order_id": order_id},
                          headers=h).json()["items"]
