@@ -1,8 +1,9 @@
 """The JSON-LD contexts a credential we issue or import may name, shipped with the
 package so canonicalisation never reaches the network (a context not listed here is
 refused). Each is the published document as its publisher serves it: the W3C
-Verifiable Credentials v2 and v1 contexts, 1EdTech Open Badges 3.0 (3.0.0 to 3.0.3) and
-CLR 2.0.1. Kept as JSON text (whitespace aside, byte for byte the published files):
+Verifiable Credentials v2 and v1 contexts, 1EdTech Open Badges 3.0 (3.0.0 to 3.0.3),
+CLR 2.0.1, and W3C Data Integrity v2 and Multikey v1 (which VC 1.1 credentials secured with a
+Data Integrity proof name). Kept as JSON text (whitespace aside, byte for byte the published files):
 the package data of this distribution carries no ``*.json``."""
 
 from __future__ import annotations
@@ -2462,6 +2463,128 @@ _TEXT["https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"] = r"""
     "targetId": {
      "@id": "https://purl.imsglobal.org/spec/vc/clr/vocab.html#targetId",
      "@type": "xsd:anyURI"
+    }
+   }
+  }
+ }
+}
+"""
+
+_TEXT["https://w3id.org/security/data-integrity/v2"] = r"""
+{
+ "@context": {
+  "id": "@id",
+  "type": "@type",
+  "@protected": true,
+  "proof": {
+   "@id": "https://w3id.org/security#proof",
+   "@type": "@id",
+   "@container": "@graph"
+  },
+  "DataIntegrityProof": {
+   "@id": "https://w3id.org/security#DataIntegrityProof",
+   "@context": {
+    "@protected": true,
+    "id": "@id",
+    "type": "@type",
+    "challenge": "https://w3id.org/security#challenge",
+    "created": {
+     "@id": "http://purl.org/dc/terms/created",
+     "@type": "http://www.w3.org/2001/XMLSchema#dateTime"
+    },
+    "domain": "https://w3id.org/security#domain",
+    "expires": {
+     "@id": "https://w3id.org/security#expiration",
+     "@type": "http://www.w3.org/2001/XMLSchema#dateTime"
+    },
+    "nonce": "https://w3id.org/security#nonce",
+    "previousProof": {
+     "@id": "https://w3id.org/security#previousProof",
+     "@type": "@id"
+    },
+    "proofPurpose": {
+     "@id": "https://w3id.org/security#proofPurpose",
+     "@type": "@vocab",
+     "@context": {
+      "@protected": true,
+      "id": "@id",
+      "type": "@type",
+      "assertionMethod": {
+       "@id": "https://w3id.org/security#assertionMethod",
+       "@type": "@id",
+       "@container": "@set"
+      },
+      "authentication": {
+       "@id": "https://w3id.org/security#authenticationMethod",
+       "@type": "@id",
+       "@container": "@set"
+      },
+      "capabilityInvocation": {
+       "@id": "https://w3id.org/security#capabilityInvocationMethod",
+       "@type": "@id",
+       "@container": "@set"
+      },
+      "capabilityDelegation": {
+       "@id": "https://w3id.org/security#capabilityDelegationMethod",
+       "@type": "@id",
+       "@container": "@set"
+      },
+      "keyAgreement": {
+       "@id": "https://w3id.org/security#keyAgreementMethod",
+       "@type": "@id",
+       "@container": "@set"
+      }
+     }
+    },
+    "cryptosuite": {
+     "@id": "https://w3id.org/security#cryptosuite",
+     "@type": "https://w3id.org/security#cryptosuiteString"
+    },
+    "proofValue": {
+     "@id": "https://w3id.org/security#proofValue",
+     "@type": "https://w3id.org/security#multibase"
+    },
+    "verificationMethod": {
+     "@id": "https://w3id.org/security#verificationMethod",
+     "@type": "@id"
+    }
+   }
+  }
+ }
+}
+"""
+
+_TEXT["https://w3id.org/security/multikey/v1"] = r"""
+{
+ "@context": {
+  "id": "@id",
+  "type": "@type",
+  "@protected": true,
+  "Multikey": {
+   "@id": "https://w3id.org/security#Multikey",
+   "@context": {
+    "@protected": true,
+    "id": "@id",
+    "type": "@type",
+    "controller": {
+     "@id": "https://w3id.org/security#controller",
+     "@type": "@id"
+    },
+    "revoked": {
+     "@id": "https://w3id.org/security#revoked",
+     "@type": "http://www.w3.org/2001/XMLSchema#dateTime"
+    },
+    "expires": {
+     "@id": "https://w3id.org/security#expiration",
+     "@type": "http://www.w3.org/2001/XMLSchema#dateTime"
+    },
+    "publicKeyMultibase": {
+     "@id": "https://w3id.org/security#publicKeyMultibase",
+     "@type": "https://w3id.org/security#multibase"
+    },
+    "secretKeyMultibase": {
+     "@id": "https://w3id.org/security#secretKeyMultibase",
+     "@type": "https://w3id.org/security#multibase"
     }
    }
   }

@@ -297,3 +297,56 @@ def test_data_integrity_proofs_and_suspension(client, issued, live_server):  # n
                        ).status_code == 200
     r = client.post(f"{base}/suspend", json={}, headers=a.as_("registrar"))
     assert r.status_code == 409
+
+
+def _vc11_badge(key, issuer: str) -> dict:
+    """An Open Badges 3.0 credential as VC 1.1 (``issuanceDate``), issued by a did:key and
+    secured with a Data Integrity proof — as many wallets and issuers still make them."""
+    from rapport_plugins.education.credentials import integrity
+
+    did = "did:key:" + integrity.multikey(key.public_key())
+    credential = {
+        "@context": ["https://www.w3.org/2018/credentials/v1",
+                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json",
+                     "https://w3id.org/security/data-integrity/v2"],
+        "id": "urn:uuid:5d4c8a3e-6f0b-4b8e-9a53-2f1d0c7e9b11",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": issuer, "type": ["Profile"], "name": "Elsewhere"},
+        "issuanceDate": "2015-06-30T00:00:00Z", "name": "SQL basics",
+        "credentialSubject": {"type": ["AchievementSubject"], "achievement": {
+            "id": "urn:uuid:0b7f3c1a-2d4e-4f6a-8b9c-1e2f3a4b5c6d", "type": ["Achievement"],
+            "name": "SQL basics", "description": "Relational queries",
+            "criteria": {"narrative": "Passed the exam"},
+            "alignment": [{"type": ["Alignment"], "targetName": "SQL",
+                           "targetUrl": ESCO + "sql"}]}}}
+    return integrity.sign(credential, key, f"{did}#{did.removeprefix('did:key:')}",
+                          "2015-06-30T00:00:00Z")
+
+
+def test_vc11_data_integrity_credential_from_a_did_key_issuer(client):
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from rapport_plugins.education.credentials import integrity
+
+    b = institution(client, ("registrar",))
+    sql = outcome(client, b, "SQL", framework_uri=ESCO + "sql")
+    who = learner(client, b)["id"]
+    url = f"/api/v1/education/learners/{who}/credentials/import"
+    key = Ed25519PrivateKey.generate()
+    did = "did:key:" + integrity.multikey(key.public_key())
+    badge = _vc11_badge(key, did)
+    tampered = json.loads(json.dumps(badge))
+    tampered["credentialSubject"]["achievement"]["alignment"][0]["targetUrl"] = ESCO + "x"
+    r = client.post(url, json={"credential": json.dumps(tampered)}, headers=b.as_("registrar"))
+    assert r.status_code == 422 and "tampered" in r.text, r.text
+    # A did:key proves only itself: it cannot sign for another issuer.
+    r = client.post(url, json={"credential": json.dumps(_vc11_badge(key, "https://uni.example"))},
+                    headers=b.as_("registrar"))
+    assert r.status_code == 422 and "not the issuer's" in r.text, r.text
+    r = client.post(url, json={"credential": json.dumps(badge)}, headers=b.as_("registrar"))
+    assert r.status_code == 201, r.text
+    item = r.json()["items"][0]
+    assert (item["title"], item["issuer_name"], item["issued_on"]) == (
+        "SQL basics", "Elsewhere", "2015-06-30")
+    assert [(x["outcome_id"], x["match"]) for x in item["alignments"]] == [
+        (sql, "framework_uri")]
