@@ -63,31 +63,58 @@ MAX_FETCH = 1 << 20
 ALLOW_PRIVATE = "RAPPORT_EDUCATION_FETCH_PRIVATE"
 
 
-async def _public_host(url: str) -> None:
-    host = urlsplit(url).hostname or ""
+async def _public_address(host: str) -> str:
+    """The address to connect to: every address the name resolves to must be public (one
+    private answer refuses it), and the request then goes to the first one checked — so a
+    second lookup answering differently (DNS rebinding) cannot redirect it inward."""
     try:
         found = await asyncio.get_running_loop().getaddrinfo(host, None)
     except OSError as exc:
         raise ValueError(f"the host {host!r} cannot be resolved") from exc
-    for *_, address in found:
-        ip = ipaddress.ip_address(address[0])
-        if not ip.is_global:
+    addresses = [str(address[0]) for *_, address in found]
+    for address in addresses:
+        if not ipaddress.ip_address(address).is_global:
             raise ValueError(f"the host {host!r} is a private or local address")
+    if not addresses:
+        raise ValueError(f"the host {host!r} cannot be resolved")
+    return addresses[0]
+
+
+def pinned(url: str, address: str) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """``url`` sent to ``address``: the URL with the address as its host, the ``Host``
+    header naming the original host, and (HTTPS) the TLS server name to ask and check."""
+    split = urlsplit(url)
+    host = split.hostname or ""
+    at = f"[{address}]" if ":" in address else address
+    netloc = at if split.port is None else f"{at}:{split.port}"
+    target = split._replace(netloc=netloc).geturl()
+    extensions: dict[str, Any] = {"sni_hostname": host} if split.scheme == "https" else {}
+    header = host if split.port is None else f"{host}:{split.port}"
+    return target, {"Host": header}, extensions
 
 
 async def fetch(url: str) -> bytes:
     """An issuer's document (keys, status list): HTTP(S) only, public addresses only unless
-    the deployment allows private ones, no redirects, 5 s, at most 1 MiB."""
+    the deployment allows private ones (then connecting to the address checked), no
+    redirects, 5 s, at most 1 MiB read."""
     if not url.startswith(("https://", "http://")):
         raise ValueError("only http(s) URLs are fetched")
+    target = url
+    headers: dict[str, str] = {}
+    extensions: dict[str, Any] = {}
     if os.environ.get(ALLOW_PRIVATE, "") not in ("1", "true", "yes"):
-        await _public_host(url)
-    async with httpx.AsyncClient(timeout=5.0, follow_redirects=False) as client:
-        response = await client.get(url, headers={"Accept": "application/json"})
+        address = await _public_address(urlsplit(url).hostname or "")
+        target, headers, extensions = pinned(url, address)
+    async with (httpx.AsyncClient(timeout=5.0, follow_redirects=False) as client,
+                client.stream("GET", target, headers={**headers, "Accept": "application/json"},
+                              extensions=extensions) as response):
         response.raise_for_status()
-        if len(response.content) > MAX_FETCH:
-            raise ValueError("the document is too large")
-        return response.content
+        body = bytearray()
+        async for chunk in response.aiter_bytes():
+            body += chunk
+            if len(body) > MAX_FETCH:
+                raise ValueError("the document is too large")
+        return bytes(body)
 
 
 async def _next_index(db: AsyncSession, tenant_id: uuid.UUID) -> int:

@@ -350,3 +350,30 @@ def test_vc11_data_integrity_credential_from_a_did_key_issuer(client):
         "SQL basics", "Elsewhere", "2015-06-30")
     assert [(x["outcome_id"], x["match"]) for x in item["alignments"]] == [
         (sql, "framework_uri")]
+
+
+def test_fetch_connects_to_the_address_it_checked(live_server, monkeypatch):  # noqa: F811
+    """DNS rebinding: the name is resolved once, checked, and the request goes to that
+    address (the Host header and TLS server name keep the name)."""
+    import asyncio
+
+    from rapport_plugins.education.credentials import service
+
+    assert service.pinned("https://issuer.example:8443/k?org=1", "203.0.113.5") == (
+        "https://203.0.113.5:8443/k?org=1", {"Host": "issuer.example:8443"},
+        {"sni_hostname": "issuer.example"})
+    assert service.pinned("http://issuer.example/k", "2001:db8::1") == (
+        "http://[2001:db8::1]/k", {"Host": "issuer.example"}, {})
+    monkeypatch.delenv("RAPPORT_EDUCATION_FETCH_PRIVATE", raising=False)
+    port = live_server.rsplit(":", 1)[1]
+    seen: list[str] = []
+
+    async def public_then_loopback(host: str) -> str:
+        # This name resolves nowhere; the "public" answer it is given here is loopback,
+        # where the live server listens: only a pinned connection reaches it.
+        seen.append(host)
+        return "127.0.0.1"
+
+    monkeypatch.setattr(service, "_public_address", public_then_loopback)
+    body = asyncio.run(service.fetch(f"http://issuer.invalid:{port}/healthz"))
+    assert seen == ["issuer.invalid"] and body
