@@ -118,11 +118,10 @@ def stock_group() -> None:
 
 async def _add_stock(slug: str, program_id: uuid.UUID, data: schemas.StockIn
                      ) -> schemas.StockOut:
-    async with cli_tenant(slug) as ctx:
-        async with tenant_session(ctx.sessions, ctx.actor.tenant_id,
-                                  ctx.actor.user_id) as db:
-            return await stock.stock_out(db, await stock.register(db, ctx.actor, program_id,
-                                                                  data))
+    async with cli_tenant(slug) as ctx, tenant_session(ctx.sessions, ctx.actor.tenant_id,
+                              ctx.actor.user_id) as db:
+        return await stock.stock_out(db, await stock.register(db, ctx.actor, program_id,
+                                                              data))
 
 
 @stock_group.command("add")
@@ -145,11 +144,10 @@ def add_stock(slug: str, program_id: uuid.UUID, first: str, count: int,
 
 
 async def _list_stock(slug: str, program_id: uuid.UUID) -> list[schemas.StockOut]:
-    async with cli_tenant(slug) as ctx:
-        async with tenant_session(ctx.sessions, ctx.actor.tenant_id,
-                                  ctx.actor.user_id) as db:
-            return [await stock.stock_out(db, s)
-                    for s in await stock.list_stock(db, ctx.actor, program_id)]
+    async with cli_tenant(slug) as ctx, tenant_session(ctx.sessions, ctx.actor.tenant_id,
+                              ctx.actor.user_id) as db:
+        return [await stock.stock_out(db, s)
+                for s in await stock.list_stock(db, ctx.actor, program_id)]
 
 
 @stock_group.command("list")

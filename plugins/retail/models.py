@@ -10,7 +10,7 @@ redemption, however concurrent, overdraw it.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKeyConstraint,
     Integer,
@@ -70,6 +71,8 @@ class Program(TenantScoped, Base):
     return_rule: Mapped[str] = mapped_column(String(12), default="claw_back")
     # At settlement: straight to the tier the points support, or one tier down per period.
     downgrade: Mapped[str] = mapped_column(String(10), default="supported")
+    # Days before the period's end when members below their tier's threshold are warned.
+    tier_warning_days: Mapped[int] = mapped_column(Integer, default=30)
 
 
 class Rule(TenantScoped, Base):
@@ -142,6 +145,8 @@ class Member(TenantScoped, Base):
     birthday_bonus_year: Mapped[int | None] = mapped_column(Integer)
     # Anniversary periods: the year this member's period was last settled by the worker.
     tier_settled_year: Mapped[int | None] = mapped_column(Integer)
+    # The end of the period the member was last warned about (once a period).
+    tier_warned_until: Mapped[date | None] = mapped_column(Date)
 
 
 class Card(TenantScoped, Base):

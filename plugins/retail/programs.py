@@ -48,7 +48,7 @@ def program_out(p: Program) -> schemas.ProgramOut:
         profile_bonus=p.profile_bonus, newsletter_bonus=p.newsletter_bonus,
         pending_days=p.pending_days, daily_earn_cap=p.daily_earn_cap,
         daily_redeem_cap=p.daily_redeem_cap, return_rule=p.return_rule,
-        downgrade=p.downgrade,
+        downgrade=p.downgrade, tier_warning_days=p.tier_warning_days,
         created_at=p.created_at,
     )
 

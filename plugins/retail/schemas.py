@@ -53,6 +53,7 @@ class ProgramIn(msgspec.Struct, forbid_unknown_fields=True):
     daily_redeem_cap: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] | None = None
     return_rule: ReturnRule = "claw_back"
     downgrade: Downgrade = "supported"
+    tier_warning_days: Annotated[int, msgspec.Meta(ge=0, le=365)] = 30
 
 
 class ProgramPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -75,6 +76,7 @@ class ProgramPatch(msgspec.Struct, forbid_unknown_fields=True):
     daily_redeem_cap: Annotated[int, msgspec.Meta(ge=1, le=1_000_000_000)] | None = None
     return_rule: ReturnRule | None = None
     downgrade: Downgrade | None = None
+    tier_warning_days: Annotated[int, msgspec.Meta(ge=0, le=365)] | None = None
 
 
 class ProgramOut(msgspec.Struct):
@@ -100,6 +102,7 @@ class ProgramOut(msgspec.Struct):
     daily_redeem_cap: int | None
     return_rule: str
     downgrade: str
+    tier_warning_days: int
     created_at: datetime
 
 

@@ -15,10 +15,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import extract, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    cast,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Principal, TenantHooks
@@ -193,6 +204,53 @@ async def anniversaries(db: AsyncSession, tenant_id: uuid.UUID, limit: int = 500
             await settle_period(db, tenant_id, program, tiers, member_id)
             done += 1
         await db.flush()
+    return done
+
+
+async def warnings(db: AsyncSession, tenant_id: uuid.UUID, limit: int = 500) -> int:
+    """The worker's warning before a downgrade: within ``tier_warning_days`` of the end of a
+    member's period (the calendar year's, or their next join anniversary), each member whose
+    qualifying points are below their tier's threshold gets ``retail.tier_warning`` saying
+    how many points keep it — once a period (``tier_warned_until``). Rolling periods never
+    end, so they warn nobody; the till shows ``points_to_keep`` to everyone."""
+    done = 0
+    programs = (await db.execute(select(Program).where(
+        Program.tenant_id == tenant_id, Program.tier_warning_days > 0,
+        Program.tier_period.in_(("calendar_year", "anniversary")))
+        .order_by(Program.id))).scalars().all()
+    for program in programs:
+        today = now().astimezone(ZoneInfo(program.time_zone)).date()
+        horizon = today + timedelta(days=program.tier_warning_days)
+        ends: ColumnElement[date]
+        if program.tier_period == "calendar_year":
+            if date(today.year + 1, 1, 1) > horizon:
+                continue
+            ends = literal(date(today.year + 1, 1, 1), Date)
+        else:
+            joined = cast(Member.joined_at.op("AT TIME ZONE")(program.time_zone), Date)
+            years = cast(func.date_part("year", func.age(literal(today, Date), joined)),
+                         Integer) + 1
+            # PostgreSQL keeps 29 February on the 28th in common years.
+            ends = cast(joined + func.make_interval(years), Date)
+        rows = (await db.execute(
+            select(Member.id, Member.contact_id, Tier.name,
+                   Tier.threshold - Member.qualifying_points, ends)
+            .join(Tier, (Tier.tenant_id == Member.tenant_id) & (Tier.id == Member.tier_id))
+            .where(Member.tenant_id == tenant_id, Member.program_id == program.id,
+                   Member.erased_at.is_(None), Member.qualifying_points < Tier.threshold,
+                   ends <= horizon,
+                   or_(Member.tier_warned_until.is_(None), Member.tier_warned_until < ends))
+            .order_by(Member.id).limit(limit))).tuples().all()
+        for member_id, contact_id, tier, points, until in rows:
+            await db.execute(update(Member).where(
+                Member.tenant_id == tenant_id, Member.id == member_id)
+                .values(tier_warned_until=until))
+            await events.publish(db, None, None, events.TIER_WARNING, tenant_id, member_id,
+                                 {"member_id": str(member_id),
+                                  "contact_id": str(contact_id) if contact_id else None,
+                                  "tier": tier, "points_to_keep": int(points),
+                                  "period_ends": until.isoformat()})
+            done += 1
     return done
 
 

@@ -28,4 +28,5 @@ async def run(work: PeriodicWork) -> int:
             handled += await ledger.expire_due(db, tenant_id, work.batch)
             handled += await birthdays.celebrate(db, tenant_id, work.batch)
             handled += await tiers.anniversaries(db, tenant_id, work.batch)
+            handled += await tiers.warnings(db, tenant_id, work.batch)
     return handled

@@ -32,6 +32,10 @@ def test_worker_settles_tiers_on_each_members_anniversary(client, database):
     kept = _gold_member(client, s, database, "Kept", "2 years 1 day", "200 days")
     # Anniversary tomorrow: not due yet, whatever its points.
     waiting = _gold_member(client, s, database, "Waiting", "2 years -1 day", "400 days")
+    with database.connect_superuser() as conn:  # below Gold this period: warned, once
+        conn.execute("UPDATE retail_members SET qualifying_points = 100 WHERE id = %s",
+                     (waiting["id"],))
+        ends = conn.execute("SELECT (now() AT TIME ZONE 'UTC')::date + 1").fetchone()[0]
     _pass(database)
     _pass(database)  # once a year: the second pass changes nothing
 
@@ -41,6 +45,11 @@ def test_worker_settles_tiers_on_each_members_anniversary(client, database):
     assert (member(lapsed)["tier"], member(lapsed)["qualifying_points"]) == ("Silver", 0)
     assert (member(kept)["tier"], member(kept)["qualifying_points"]) == ("Gold", 0)
     assert member(waiting)["tier"] == "Gold"
+    with database.connect_superuser() as conn:
+        warned = conn.execute("SELECT record_id, payload FROM event_outbox WHERE tenant_id = %s"
+                              " AND name = 'retail.tier_warning'", (s.tenant.id,)).fetchall()
+    assert [(str(r), p["points_to_keep"], p["period_ends"]) for r, p in warned] == [
+        (waiting["id"], 200, ends.isoformat())]
     history = client.get(f"{R}/members/{lapsed['id']}/tier-history", headers=s.headers)
     assert ("Gold", "Silver", "period") in [(h["from_tier"], h["to_tier"], h["reason"])
                                             for h in history.json()]

@@ -48,3 +48,25 @@ def test_worker_expires_and_celebrates_once(client, database):
                                  (quiet["id"],)).fetchone()[0]
     assert events == 1
     assert untouched == 0  # retail is off there: no birthday bonus
+
+
+def test_worker_warns_before_a_downgrade_once_a_period(client, database):
+    s = shop(client, tier_warning_days=365)  # the calendar year's end is always in reach
+    for name, threshold in (("Silver", 0), ("Gold", 300)):
+        client.post(f"{R}/programs/{s.program_id}/tiers",
+                    json={"name": name, "threshold": threshold}, headers=s.headers)
+    short = customer(client, s)
+    safe = customer(client, s, given_name="Ivan")
+    for m, tag in ((short, "w-s"), (safe, "w-k")):
+        assert buy(client, s, m["cards"][0]["number"], tag, "400").json()["tier_after"] == "Gold"
+    with database.connect_superuser() as conn:  # a new period began: 100 points so far
+        conn.execute("UPDATE retail_members SET qualifying_points = 100 WHERE id = %s",
+                     (short["id"],))
+    _pass(database)
+    _pass(database)
+    with database.connect_superuser() as conn:
+        rows = conn.execute("SELECT record_id, payload FROM event_outbox WHERE tenant_id = %s"
+                            " AND name = 'retail.tier_warning'", (s.tenant.id,)).fetchall()
+    assert len(rows) == 1 and str(rows[0][0]) == short["id"]
+    assert rows[0][1]["points_to_keep"] == 200 and rows[0][1]["tier"] == "Gold"
+    assert rows[0][1]["period_ends"].endswith("-01-01")
