@@ -230,3 +230,17 @@ def tenant(client: TestClient) -> TenantHandle:
 @pytest.fixture
 def other_tenant(client: TestClient) -> TenantHandle:
     return sign_up(client)
+
+
+# The longest files first. ``make test`` hands whole files to the two workers
+# (``--dist loadfile``) in collection order; the schemathesis fuzz test is one test of
+# several minutes, collected near the end, and a worker that took it last would run it
+# alone while the other one idles. Stable sort: every other test keeps its order.
+_LONGEST_FIRST = ("tests/test_api_fuzz.py",)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if WORKER == "main":
+        return  # a serial run keeps pytest's own order
+    rank = {path: i for i, path in enumerate(_LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(rank)))
