@@ -147,6 +147,9 @@ def test_appointments_and_traffic_feed_the_daily_numbers(client, shop):
     subjects = [i["subject"] for i in timeline.json()["items"]]
     assert subjects.count("Showroom visit: walked in") == 1
     assert "Showroom visit: came for an appointment" in subjects
+    entries = client.get(f"/api/v1/contacts/{c}/timeline", headers=d.as_("owner")).json()
+    kinds = [e["kind"] for e in entries["items"]]
+    assert kinds.count("dealership.appointment") == 2
     kyiv = client.get(f"{D}/reports/daily", headers=d.as_("sales_manager")).json()
     assert (kyiv["traffic"], kyiv["appointments_set"]) == (2, 1)
     if soon[:10] == datetime.now(UTC).date().isoformat():
