@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -78,12 +79,38 @@ def _dropped(*args: Any, **kwargs: Any) -> None:
     raise Invalid(f"the property {prop!r} is not defined by the credential's contexts")
 
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _absolute_types(node: Any) -> None:
+    """Safe mode for ``type`` values too: one no context defines is a relative IRI, which
+    other processors drop from the statements (so it could be added or changed under a
+    valid signature there) and PyLD resolves against a placeholder base: refused."""
+    if isinstance(node, list):
+        for item in node:
+            _absolute_types(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@type":
+                for kind in value if isinstance(value, list) else [value]:
+                    # PyLD resolves a relative IRI against a placeholder base.
+                    if (not isinstance(kind, str) or not _SCHEME.match(kind)
+                            or kind.startswith(jsonld.DEFAULT_BASE_IRI)):
+                        name = str(kind).removeprefix(jsonld.DEFAULT_BASE_IRI)
+                        raise Invalid(f"the type {name!r} is not defined by the "
+                                      "credential's contexts")
+            else:
+                _absolute_types(value)
+
+
 def canonical(document: dict[str, Any]) -> bytes:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document, contexts from the package."""
+    processor = jsonld.JsonLdProcessor(on_property_dropped=_dropped)
     try:
-        nquads = jsonld.JsonLdProcessor(on_property_dropped=_dropped).normalize(
-            document, {"algorithm": "URDNA2015", "format": "application/n-quads",
-                       "documentLoader": _load})
+        expanded = processor.expand(document, {"documentLoader": _load})
+        _absolute_types(expanded)
+        nquads = processor.normalize(expanded, {
+            "algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": _load})
     except Invalid:
         raise
     except jsonld.JsonLdError as exc:

@@ -266,6 +266,9 @@ def test_data_integrity_proofs_and_suspension(client, issued, live_server):  # n
     extra = {**proved, "sneaky": "not signed"}
     r = client.post(url, json={"credential": json.dumps(extra)}, headers=registrar)
     assert r.status_code == 422 and "not defined" in r.text, r.text
+    retyped = {**proved, "type": [*proved["type"], "Sneaky"]}
+    r = client.post(url, json={"credential": json.dumps(retyped)}, headers=registrar)
+    assert r.status_code == 422 and "type 'Sneaky' is not defined" in r.text, r.text
     foreign = {**proved, "@context": [*proved["@context"], "https://example.org/ctx.json"]}
     r = client.post(url, json={"credential": json.dumps(foreign)}, headers=registrar)
     assert r.status_code == 422 and "unknown JSON-LD context" in r.text, r.text
