@@ -12,6 +12,13 @@ balance is a column, never a sum over the ledger).
 
     python -m bench.retail                                   # 100,000 members x 10 entries
     python -m bench.retail --members 1000000 --entries 10    # the issue's full size
+
+``--earning N``: instead, N purchases earned through the event path (their stored
+``transaction.recorded`` delivered to ``rapport_event``, retail earning each) against one
+set-based statement writing the same ledger rows, on two tenants seeded alike; the two
+ledgers are checked to agree (docs/benchmarks.md, "Retail loyalty").
+
+    python -m bench.retail --earning 20000 --members 1000
 """
 
 from __future__ import annotations
