@@ -56,6 +56,9 @@ def deployment(database, tmp_path: Path, name: str) -> Iterator[str]:
            "RAPPORT_PORT": str(port), "RAPPORT_BASE_URL": base,
            "RAPPORT_SECRET_KEY": secrets.token_hex(32), "RAPPORT_LOG_JSON": "true",
            "RAPPORT_LOGIN_SLOWDOWN_SECONDS": "0.01", "RAPPORT_DATA_DIR": str(tmp_path / name),
+           # One process each: federation is under test, not serving from every core, and
+           # four processes importing at once on a shared 2-core machine start too slowly.
+           "RAPPORT_WORKERS": "1",
            # Invitations go to the tests' SMTP server, where _clinic reads them.
            "RAPPORT_SMTP_URL": mailbox.start().url}
     log = (tmp_path / f"{name}.log").open("w")
