@@ -22,7 +22,7 @@ from rapport.sdk import (
 )
 from rapport_plugins.dealership import promises
 from rapport_plugins.dealership.events import announce
-from rapport_plugins.dealership.members import managers
+from rapport_plugins.dealership.members import managers, managers_of
 from rapport_plugins.dealership.models import Order, Promise
 from rapport_plugins.dealership.settings import DealershipSettings
 
@@ -85,8 +85,8 @@ async def _claim(session: AsyncSession, tenant_id: uuid.UUID, batch: int,
 
 
 async def _tell(session: AsyncSession, hooks: TenantHooks, p: Promise,
-                bosses: list[uuid.UUID], kind: str, title: str) -> None:
-    for recipient in dict.fromkeys([p.promised_by, *bosses]):
+                bosses: list[tuple[uuid.UUID, str | None]], kind: str, title: str) -> None:
+    for recipient in dict.fromkeys([p.promised_by, *managers_of(bosses, p.branch)]):
         await notify(session, p.tenant_id, recipient, kind, title, record_type=RECORD,
                      record_id=p.id, data={"due_at": p.due_at.isoformat(),
                                            "contact_id": str(p.contact_id)})

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Membership, User, invalid
+from rapport_plugins.dealership.models import Staff
 
 ALERTED_MANAGERS = ("sales_manager",)
 
@@ -26,9 +27,20 @@ async def require_members(db: AsyncSession, tenant_id: uuid.UUID,
         raise invalid(field, f"not a member of this dealership: {sorted(map(str, missing))[0]}")
 
 
-async def managers(db: AsyncSession, tenant_id: uuid.UUID) -> list[uuid.UUID]:
-    return list((await db.execute(select(Membership.id).where(
-        Membership.tenant_id == tenant_id, Membership.role.in_(ALERTED_MANAGERS)))).scalars())
+async def managers(db: AsyncSession, tenant_id: uuid.UUID) -> list[tuple[uuid.UUID, str | None]]:
+    """The sales managers to alert, each with their branch (None: the whole dealership)."""
+    rows = await db.execute(
+        select(Membership.id, Staff.branch)
+        .outerjoin(Staff, (Staff.tenant_id == Membership.tenant_id)
+                   & (Staff.member_id == Membership.id))
+        .where(Membership.tenant_id == tenant_id, Membership.role.in_(ALERTED_MANAGERS)))
+    return [(m, b) for m, b in rows]
+
+
+def managers_of(bosses: list[tuple[uuid.UUID, str | None]],
+                branch: str | None) -> list[uuid.UUID]:
+    """The promise's managers: those of its branch and those of the whole dealership."""
+    return [m for m, b in bosses if b is None or b == branch]
 
 
 async def names(db: AsyncSession, tenant_id: uuid.UUID,

@@ -77,6 +77,22 @@ def test_alerts_go_out_once_before_and_once_after_the_due_date(client, database,
     assert "2 open promises due within 30 days" in lines[-1]
 
 
+def test_a_branch_manager_is_alerted_of_their_branch_only(client, cli_env):
+    d = dealer(client)
+    for who, branch in (("sales_manager", "Kyiv"), ("salesperson", "Kyiv"), ("rival", "Lviv")):
+        r = client.put(f"/api/v1/dealership/staff/{d.members[who]}", json={"branch": branch},
+                       headers=d.as_("owner"))
+        assert r.status_code == 200, r.text
+    c = customer(client, d)
+    promise(client, d, c, who="rival", days=1, text="Lviv's promise")
+    assert _remind(d.tenant.slug) == 1
+    assert _kinds(client, d.as_("rival")) == ["dealership.promise_due_soon"]
+    assert _kinds(client, d.as_("sales_manager")) == []  # not their branch
+    promise(client, d, c, days=1, text="Kyiv's promise")
+    assert _remind(d.tenant.slug) == 1
+    assert _kinds(client, d.as_("sales_manager")) == ["dealership.promise_due_soon"]
+
+
 def test_a_passed_delivery_promise_of_an_undelivered_order_breaks(client, database, cli_env):
     d = dealer(client)
     v, c = vehicle(client, d), customer(client, d)
