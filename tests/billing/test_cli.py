@@ -62,3 +62,29 @@ def test_sync_refuses_without_a_key(cli_env, monkeypatch):
     monkeypatch.delenv("RAPPORT_STRIPE_SECRET_KEY", raising=False)
     r = CliRunner().invoke(billing_group, ["sync"])
     assert r.exit_code != 0 and "billing is off" in r.output
+
+
+def test_the_cli_import_is_refused_past_the_contacts_limit(
+        client, tenant, cli_env, stripe_fake, tmp_path):
+    from rapport.core.imports.cli import import_group
+    from tests.billing.conftest import billing
+
+    def used() -> int:
+        return next(lim["used"] for lim in billing(client, tenant)["limits"]
+                    if lim["name"] == "contacts")
+
+    rows = "".join(f"ext-{n},Name{n},Family\n" for n in range(1001))
+    path = tmp_path / "many.csv"
+    path.write_text("external_id,given_name,family_name\n" + rows)
+    # The Free plan allows 1000 contacts: refused like the API's 402, nothing written.
+    r = CliRunner().invoke(import_group, ["contacts", str(path), "--tenant", tenant.slug])
+    assert r.exit_code != 0, r.output
+    assert "allows 1000 contacts" in r.output and "Upgrade to" in r.output
+    assert used() == 0
+    assert client.get("/api/v1/imports", headers=tenant.headers).json()["items"] == []
+    # A dry run writes nothing, so the limit never refuses it.
+    r = CliRunner().invoke(import_group,
+                           ["contacts", str(path), "--tenant", tenant.slug, "--dry-run"])
+    assert r.exit_code == 0, r.output
+    assert "1001 contacts would be created" in r.output
+    assert used() == 0

@@ -107,6 +107,21 @@ async def _actor_and_hooks(maker: Any, slug: str, as_email: str | None) -> tuple
     return actor, definitions, registry.for_tenant(actor.modules)
 
 
+async def _room_for(maker: Any, tenant_id: Any, source: CsvSource) -> None:
+    """The plan's contacts limit, as ``POST /api/v1/imports`` checks it: refused (a
+    ``RapportError`` naming the limit) before anything is written when every row becoming
+    a new contact would pass it; rows are counted only when a limit applies."""
+    from rapport.core.billing.gate import require_room
+    from rapport.core.imports.source import data_rows
+    from rapport.db.session import tenant_session
+    from rapport.hooks import load_registry
+    from rapport.settings import Settings
+
+    registry = load_registry(blocked=Settings.from_env().blocked_plugins)
+    async with tenant_session(maker, tenant_id) as session:
+        await require_room(session, tenant_id, registry, "contacts", lambda: data_rows(source))
+
+
 @asynccontextmanager
 async def _one_connection(url: Any) -> AsyncIterator[Any]:
     """Sessions that all use one connection: the staging table is private to it."""
@@ -152,6 +167,8 @@ async def run_cli_import(
     try:
         async with _one_connection(app_url) as maker:
             actor, definitions, tenant_hooks = await _actor_and_hooks(maker, slug, as_email)
+            if not options.dry_run:
+                await _room_for(maker, actor.tenant_id, source)
             hooks = hooks or tenant_hooks
             shown = show_progress and progress is None
             context: AbstractContextManager[Any] = bar_display if shown else nullcontext()
