@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 import uvicorn
 
@@ -73,12 +74,18 @@ def live_server(database) -> Iterator[str]:
         target=lambda: asyncio.run(server.serve(sockets=[listening])), daemon=True
     )
     thread.start()
-    deadline = time.monotonic() + 30
+    # Up to 120 s: two test workers and others' runs may share the machine's 2 cores.
+    deadline = time.monotonic() + 120
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
         time.sleep(0.05)
+    base = f"http://127.0.0.1:{listening.getsockname()[1]}"
+    # The first request for the OpenAPI document builds it (several seconds on a busy
+    # machine, then cached): made here, within the readiness wait, so that tests using an
+    # HTTP client's default 5 s timeout time the server, not that one-off build.
     try:
-        yield f"http://127.0.0.1:{listening.getsockname()[1]}"
+        httpx.get(f"{base}/schema/openapi.json", timeout=120).raise_for_status()
+        yield base
     finally:
         server.should_exit = True
         thread.join(timeout=30)
