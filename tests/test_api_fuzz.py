@@ -51,6 +51,7 @@ def _seed(client, tenant) -> dict[str, str]:
             "members": [{"contact_id": contact}, {"contact_id": other}],
         }),
         "member_id": str(member["id"]),
+        "pipeline_id": made("/api/v1/pipelines", {"label": "Fuzz pipeline"}),
         "key": "custom.fuzz_size",
     }
 
