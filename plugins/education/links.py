@@ -13,7 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapport.sdk import Principal, TenantHooks, audit, conflict, emit, invalid, not_found
 from rapport_plugins.education.catalogue import find_outcome
 from rapport_plugins.education.learners import find_learner
-from rapport_plugins.education.models import Course, Enrolment, Licence, Outcome, OutcomeLink
+from rapport_plugins.education.models import (
+    Achievement,
+    Course,
+    Enrolment,
+    Licence,
+    Outcome,
+    OutcomeLink,
+)
 from rapport_plugins.education.roles import require_registrar
 from rapport_plugins.education.schemas import (
     LicenceIn,
@@ -109,6 +116,16 @@ async def licences_of(db: AsyncSession, principal: Principal,
                    Course.credit_unit == lic.unit,
                    Enrolment.completed_on >= lic.renewed_on,
                    Enrolment.completed_on <= lic.expires_on))).scalar_one()
+        # Recognised elsewhere: accepted imports counted in the licence's unit, awarded
+        # within the period.
+        elsewhere = (await db.execute(
+            select(func.coalesce(func.sum(Achievement.credits), 0))
+            .where(Achievement.tenant_id == principal.tenant_id,
+                   Achievement.learner_id == learner.id, Achievement.imported.is_(True),
+                   Achievement.decision == "accepted", Achievement.credit_unit == lic.unit,
+                   Achievement.issued_on >= lic.renewed_on,
+                   Achievement.issued_on <= lic.expires_on))).scalar_one()
+        earned = Decimal(earned) + Decimal(elsewhere or 0)
         remaining = max(Decimal(0), lic.required - Decimal(earned))
         out.append(LicenceOut(lic.id, lic.name, lic.authority, lic.number, lic.renewed_on,
                               lic.expires_on, float(lic.required), lic.unit, float(earned),

@@ -205,6 +205,10 @@ class Achievement(TenantScoped, Base):
     decision: Mapped[str | None] = mapped_column(String(10))
     alignments: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     credential: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # Imported: the credits the credential says were earned, and the unit the registrar
+    # counted them in on recognition (then they count towards licences in that unit).
+    credits: Mapped[Decimal | None] = mapped_column(Numeric(6, 1))
+    credit_unit: Mapped[str | None] = mapped_column(String(12))
 
 
 class IssuerKey(TenantScoped, Base):

@@ -323,6 +323,9 @@ class ImportedOut(msgspec.Struct):
     expires_on: date | None
     decision: str | None
     alignments: list[AlignmentOut]
+    # The credits the credential says were earned; the unit they were counted in.
+    credits: float | None = None
+    credit_unit: str | None = None
 
 
 class ImportOut(msgspec.Struct):
@@ -335,6 +338,8 @@ class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
     # Target URL -> one of our outcomes, for alignments no framework URI matched.
     mapping: Annotated[dict[Annotated[str, msgspec.Meta(max_length=500)], uuid.UUID],
                        msgspec.Meta(max_length=200)] = {}
+    # Count the credits the credential says were earned in this unit (towards licences).
+    credit_unit: CreditUnit | None = None
 
 
 Relation = Literal["exact", "related", "part_of", "replaced_by"]

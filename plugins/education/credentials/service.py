@@ -13,6 +13,7 @@ import ipaddress
 import os
 import uuid
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -345,6 +346,14 @@ def _proposals(part: Verified, ours: dict[str, tuple[Outcome, str]]) -> list[dic
     return found
 
 
+def _credits_earned(subject: dict[str, Any], achievement: dict[str, Any]) -> Decimal | None:
+    """``creditsEarned`` of the subject, else the achievement's ``creditsAvailable``."""
+    for value in (subject.get("creditsEarned"), achievement.get("creditsAvailable")):
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 1e5:
+            return Decimal(str(round(float(value), 1)))
+    return None
+
+
 async def import_credential(db: AsyncSession, principal: Principal, hooks: TenantHooks,
                             learner_id: uuid.UUID, token: str) -> list[Achievement]:
     require_registrar(principal)
@@ -373,6 +382,7 @@ async def import_credential(db: AsyncSession, principal: Principal, hooks: Tenan
             expires_on=_day(part.credential.get("validUntil")
                             or part.credential.get("expirationDate")),
             imported=True, decision="pending", alignments=_proposals(part, ours),
+            credits=_credits_earned(subject, achievement),
             credential={**({"jwt": part.token} if part.proof == "jwt"
                            else {"document": part.credential}),
                         "proof": part.proof, "issuer": part.issuer_id,
@@ -396,7 +406,8 @@ async def import_credential(db: AsyncSession, principal: Principal, hooks: Tenan
 
 async def decide(db: AsyncSession, principal: Principal, hooks: TenantHooks,
                  learner_id: uuid.UUID, achievement_id: uuid.UUID, *, accept: bool,
-                 note: str | None, mapping: dict[str, uuid.UUID] | None = None) -> Achievement:
+                 note: str | None, mapping: dict[str, uuid.UUID] | None = None,
+                 credit_unit: str | None = None) -> Achievement:
     """A registrar's decision on an imported achievement. Accepting records the outcomes
     it proves as held, at the level originally achieved and from the day it was awarded
     (so a course's age limit still applies). ``mapping``: target URL → our outcome, for
@@ -435,10 +446,17 @@ async def decide(db: AsyncSession, principal: Principal, hooks: TenantHooks,
                            expires_on=row.expires_on))
             recognised.append(str(chosen))
         row.alignments = alignments
+    if credit_unit is not None:
+        if row.credits is None:
+            raise invalid("credit_unit", "the credential names no credits earned")
+        if accept:
+            row.credit_unit = credit_unit
     row.decision = "accepted" if accept else "rejected"
     await db.flush()
     detail = {"achievement": str(row.id), "decision": row.decision, "note": note,
-              "outcomes": recognised, "evidence": (row.credential or {}).get("id")}
+              "outcomes": recognised, "evidence": (row.credential or {}).get("id"),
+              "credits": None if row.credit_unit is None else [float(row.credits or 0),
+                                                               row.credit_unit]}
     await audit.record(db, principal, audit.UPDATE, "education.learner", learner.id,
                        detail=detail)
     # Subscribers (mail, the learner portal) tell the learner: the event is the notice.

@@ -61,7 +61,8 @@ def imported_out(a: Achievement) -> ImportedOut:
                                                  uuid.UUID(x["outcome_id"])
                                                  if x.get("outcome_id") else None,
                                                  x.get("match"))
-                                    for x in a.alignments])
+                                    for x in a.alignments],
+                       None if a.credits is None else float(a.credits), a.credit_unit)
 
 
 class CredentialController(Controller):
@@ -142,7 +143,8 @@ class CredentialController(Controller):
         achieved) or reject an imported achievement; recorded with its evidence."""
         row = await service.decide(db, principal, hooks, learner_id, achievement_id,
                                    accept=data.decision == "accept", note=data.note,
-                                   mapping=dict(data.mapping))
+                                   mapping=dict(data.mapping),
+                                   credit_unit=data.credit_unit)
         return imported_out(row)
 
 

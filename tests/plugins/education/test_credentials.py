@@ -120,10 +120,25 @@ def test_round_trip_recognise_and_skip(client, issued, live_server):  # noqa: F8
     rec = client.get(f"/api/v1/education/learners/{alumna}/recommendations",
                      params={"program": program}, headers=b.as_("advisor")).json()
     assert {p["code"] for p in rec["take"]} == {"DATA1", "NEW1"}
+    assert items[0]["credits"] == 5 and items[1]["credits"] is None
+    # The credits count towards a licence once recognised in its unit; an award that names
+    # no credits cannot be counted.
+    lic = post(client, b, f"/learners/{alumna}/licences", {
+        "name": "Data engineer", "renewed_on": "2019-01-01", "expires_on": "2022-01-01",
+        "required": 8})
+    r = client.post(f"/api/v1/education/learners/{alumna}/achievements/{items[1]['id']}/"
+                    "decision", json={"decision": "accept", "credit_unit": "hours"},
+                    headers=b.as_("registrar"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "credit_unit"
     r = client.post(f"/api/v1/education/learners/{alumna}/achievements/{items[0]['id']}/"
-                    "decision", json={"decision": "accept", "note": "transcript checked"},
+                    "decision", json={"decision": "accept", "note": "transcript checked",
+                                      "credit_unit": "hours"},
                     headers=b.as_("registrar"))
     assert r.status_code == 200 and r.json()["decision"] == "accepted"
+    assert r.json()["credit_unit"] == "hours"
+    licences = client.get(f"/api/v1/education/learners/{alumna}/licences",
+                          headers=b.as_("advisor")).json()
+    assert [(x["id"], x["earned"], x["remaining"]) for x in licences] == [(lic["id"], 5, 3)]
     r = client.post(f"/api/v1/education/learners/{alumna}/achievements/{items[0]['id']}/"
                     "decision", json={"decision": "reject"}, headers=b.as_("registrar"))
     assert r.status_code == 409
