@@ -43,11 +43,13 @@ chromium:
 
 # The suite runs in PYTEST_WORKERS processes (pytest-xdist), each with its own embedded
 # PostgreSQL, mailbox and live server (tests/conftest.py); a file's tests stay in one
-# process, so module-scoped set-ups and a browser module's Chromium are made once.
-# PYTEST_WORKERS=0 runs it serially in this process.
+# process, so module-scoped set-ups and a browser module's Chromium are made once. Files
+# go out in collection order (no reorder by test count): tests/conftest.py puts the
+# longest first. PYTEST_WORKERS=0 runs it serially in this process.
 PYTEST_WORKERS ?= 2
 test: $(TEST_PLUGINS) chromium lint
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder \
+		--durations=25
 
 # Only for a reviewed change of /api/v1 (docs/api.md, Versioning): tests/test_api_compatibility.py
 # compares the live document with this snapshot and fails on removals.

@@ -233,10 +233,17 @@ def other_tenant(client: TestClient) -> TenantHandle:
 
 
 # The longest files first. ``make test`` hands whole files to the two workers
-# (``--dist loadfile``) in collection order; the schemathesis fuzz test is one test of
-# several minutes, collected near the end, and a worker that took it last would run it
-# alone while the other one idles. Stable sort: every other test keeps its order.
-_LONGEST_FIRST = ("tests/test_api_fuzz.py",)
+# (``--dist loadfile --no-loadscope-reorder``) in collection order; the schemathesis fuzz
+# tests are single tests of many minutes (``--durations``), collected near the end, and a
+# worker that took one last ran it alone for half an hour while the other one idled.
+# Stable sort: every other test keeps its order.
+_LONGEST_FIRST = (
+    "tests/test_api_fuzz.py",
+    "tests/plugins/dealership/test_fuzz.py",
+    "tests/test_embedded_server.py",
+    "tests/test_cli.py",
+    "tests/plugins/medical/test_federation_servers.py",
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
