@@ -173,7 +173,8 @@ def assert_accessible(page: Any, where: str = "") -> None:
 @pytest.fixture
 def tab(browser, request: pytest.FixtureRequest) -> Iterator[Tab]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(15_000)
+    # Two test workers share 2 cores (with Chromium): a waited-for state gets 30 s.
+    context.set_default_timeout(30_000)
     context.add_init_script(_WATCH_CSP)
     page = context.new_page()
     opened = Tab(page)
@@ -196,6 +197,8 @@ def tab(browser, request: pytest.FixtureRequest) -> Iterator[Tab]:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
         try:
-            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+            # An artifact, not a check: a busy machine (two workers) gets a minute for it.
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True,
+                            timeout=60_000)
         finally:
             context.close()
