@@ -63,7 +63,7 @@ async def _status(slug: str, refresh: bool) -> list[str]:
                 if account is not None:
                     await accounts.converge(session, client(config), config, registry, account)
             now = await standing(session, tenant_id, registry, config)
-            used = await usage(session, tenant_id)
+            used = await usage(session, tenant_id, storage=True)
     finally:
         await engine.dispose()
     lines = [f"tenant: {slug}",

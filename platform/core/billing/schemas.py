@@ -26,7 +26,8 @@ class PlanOut(msgspec.Struct):
 class LimitOut(msgspec.Struct):
     name: str
     limit: int | None
-    # None where Rapport does not measure it (storage).
+    # storage_mb: megabytes (rounded up) of stored files plus the tenant's rows' share of
+    # their tables (docs/billing.md).
     used: int | None
 
 

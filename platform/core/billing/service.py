@@ -41,7 +41,7 @@ async def status(session: AsyncSession, principal: Principal,
                  registry: PluginRegistry) -> schemas.BillingOut:
     require_reader(principal)
     now = await standing(session, principal.tenant_id, registry)
-    used = await usage(session, principal.tenant_id)
+    used = await usage(session, principal.tenant_id, storage=True)
     account = now.account
     invoice = (schemas.InvoiceOut(account.next_invoice_amount, account.currency or "",
                                   account.next_invoice_at)

@@ -15,6 +15,7 @@ from rapport.core.billing.accounts import account_of, member_count
 from rapport.core.billing.catalogue import FREE, AddOn, Plan, addons, plan
 from rapport.core.billing.config import BillingConfig
 from rapport.core.billing.models import BillingAccount
+from rapport.core.billing.storage import in_mb, storage_bytes
 from rapport.core.contacts.models import Contact
 from rapport.hooks import PluginRegistry
 
@@ -69,9 +70,13 @@ def _self_hosted() -> Plan:
                 modules=("*",))
 
 
-async def usage(session: AsyncSession, tenant_id: uuid.UUID) -> dict[str, int | None]:
+async def usage(session: AsyncSession, tenant_id: uuid.UUID,
+                storage: bool = False) -> dict[str, int | None]:
+    """Members, contacts and (with ``storage``: what people read, never the gates) the
+    megabytes stored (``rapport.core.billing.storage``); ``None`` when not measured."""
     contacts = await session.scalar(
         select(func.count()).select_from(Contact)
         .where(Contact.tenant_id == tenant_id, Contact.deleted_at.is_(None)))
+    stored = in_mb(await storage_bytes(session, tenant_id)) if storage else None
     return {"members": await member_count(session, tenant_id),
-            "contacts": int(contacts or 0), "storage_mb": None}
+            "contacts": int(contacts or 0), "storage_mb": stored}
