@@ -172,6 +172,7 @@ class FakeStripe:
             ("POST", r"/v1/products", self._create_product),
             ("POST", r"/v1/prices", self._create_price),
             ("GET", r"/v1/prices", self._list_prices),
+            ("GET", r"/v1/prices/([^/]+)", lambda p, i: self._get(self.prices, i)),
             ("POST", r"/v1/checkout/sessions", self._create_session),
             ("POST", r"/v1/billing_portal/sessions", self._create_portal),
             ("GET", r"/v1/subscriptions", self._list_subscriptions),

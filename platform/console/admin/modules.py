@@ -16,6 +16,7 @@ from rapport.console.admin.common import GUARDS, TABS
 from rapport.console.forms import field_errors
 from rapport.console.guards import redirect
 from rapport.console.rendering import screen_response
+from rapport.core.billing.prices import addon_prices
 from rapport.core.billing.standing import standing
 from rapport.core.modules import service
 from rapport.errors import RapportError
@@ -59,12 +60,15 @@ async def _page(
     on = {s.info.name for s in states if s.enabled}
     # Billing's view of each module (all free in self-hosted mode): add-ons to buy first.
     billed = await standing(db, principal.tenant_id, registry)
+    prices = await addon_prices(billed.config, [a for n, a in billed.addons.items()
+                                                if billed.paid(n)])
     cards = []
     for s in states:
         values = await service.get_settings(db, principal, registry, s.info.name) \
             if s.enabled and s.info.settings_schema is not None else {}
         cards.append({**_card(s, registry, on, values),
                       "to_buy": not billed.entitled(s.info.name),
+                      "price": prices[s.info.name].shown() if s.info.name in prices else None,
                       "read_only": billed.entitled(s.info.name)
                       and not billed.writable(s.info.name)})
     done = next(((k, request.query_params[k]) for k in DONE if request.query_params.get(k)),

@@ -31,6 +31,15 @@ class LimitOut(msgspec.Struct):
     used: int | None
 
 
+class PriceOut(msgspec.Struct):
+    # In the currency's smallest unit (cents).
+    amount: int
+    currency: str
+    interval: str
+    # "stripe": read from the operator's Stripe price; "catalogue": Rapport's default.
+    source: str
+
+
 class ModuleEntitlement(msgspec.Struct):
     name: str
     title: str
@@ -40,6 +49,8 @@ class ModuleEntitlement(msgspec.Struct):
     # Usable for writing now; a lapsed paid module keeps its data, read-only.
     available: bool
     read_only: bool
+    # What the add-on costs; null in self-hosted mode and for modules that are not sold.
+    price: PriceOut | None = None
 
 
 class InvoiceOut(msgspec.Struct):

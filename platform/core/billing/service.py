@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapport.core.billing import accounts, entitlements, schemas
 from rapport.core.billing.catalogue import PLANS, Plan
 from rapport.core.billing.config import BillingConfig
+from rapport.core.billing.prices import Price, addon_prices
 from rapport.core.billing.standing import Standing, standing, usage
 from rapport.core.billing.stripe_api import billing_off, client, unavailable
 from rapport.errors import conflict, forbidden, invalid, not_found
@@ -37,6 +38,12 @@ def plan_out(plan: Plan, config: BillingConfig) -> schemas.PlanOut:
         purchasable=config.price_for(plan.key) is not None)
 
 
+def price_out(price: Price | None) -> schemas.PriceOut | None:
+    if price is None:
+        return None
+    return schemas.PriceOut(price.amount, price.currency, price.interval, price.source)
+
+
 async def status(session: AsyncSession, principal: Principal,
                  registry: PluginRegistry) -> schemas.BillingOut:
     require_reader(principal)
@@ -46,6 +53,7 @@ async def status(session: AsyncSession, principal: Principal,
     invoice = (schemas.InvoiceOut(account.next_invoice_amount, account.currency or "",
                                   account.next_invoice_at)
                if account is not None and account.next_invoice_amount is not None else None)
+    prices = await addon_prices(now.config, list(now.addons.values()))
     modules = [
         schemas.ModuleEntitlement(
             name=info.name, title=info.manifest.title if info.manifest else info.name,
@@ -53,7 +61,8 @@ async def status(session: AsyncSession, principal: Principal,
             included=now.plan.includes(info.name) or info.name not in now.addons
             or not now.config.enabled,
             purchased=info.name in now.purchased, available=now.writable(info.name),
-            read_only=now.entitled(info.name) and not now.writable(info.name))
+            read_only=now.entitled(info.name) and not now.writable(info.name),
+            price=price_out(prices.get(info.name)))
         for info in sorted(registry.modules(), key=lambda i: i.name)
         if info.manifest is not None and not info.manifest.builtin
     ]
