@@ -49,11 +49,13 @@ async def _who(db: AsyncSession, principal: Principal, contact_id: uuid.UUID,
     salesperson = salesperson_id or principal.membership_id
     require_owner_or_manager(principal, salesperson, what)
     await require_members(db, principal.tenant_id, [salesperson], "salesperson_id")
+    scope = await scope_of(db, principal)
+    await scope.check_seller(db, principal.tenant_id, salesperson)
     try:
         await get_contact(db, principal, contact_id)
     except RapportError as exc:
         raise invalid("contact_id", "no such contact in this tenant") from exc
-    chosen = (await scope_of(db, principal)).check_branch(branch) or await branch_of(
+    chosen = scope.check_branch(branch) or await branch_of(
         db, principal.tenant_id, salesperson)
     return salesperson, chosen
 

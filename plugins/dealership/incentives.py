@@ -10,14 +10,21 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Principal, TenantHooks, audit, conflict, invalid, not_found
 from rapport_plugins.dealership.events import announce
 from rapport_plugins.dealership.members import names, require_members
-from rapport_plugins.dealership.models import Contest, OrderLog, Quota, SaleCredit, Staff
+from rapport_plugins.dealership.models import (
+    Contest,
+    Order,
+    OrderLog,
+    Quota,
+    SaleCredit,
+    Staff,
+)
 from rapport_plugins.dealership.roles import require_manager
 from rapport_plugins.dealership.schemas import (
     ContestIn,
@@ -36,13 +43,22 @@ def _period(start: date, end: date, field: str) -> None:
         raise invalid(field, "must not be before the start")
 
 
+def _of_branch(tenant_id: uuid.UUID, branch: str | None) -> Any:
+    """Credits of the branch's orders (``None``: of every order)."""
+    if branch is None:
+        return true()
+    return SaleCredit.order_id.in_(select(Order.id).where(Order.tenant_id == tenant_id,
+                                                          Order.branch == branch))
+
+
 async def credited(db: AsyncSession, tenant_id: uuid.UUID, start: date,
-                   end: date) -> dict[uuid.UUID, tuple[float, int]]:
-    """member → (units, gross) credited in [start, end], unwound deals excluded."""
+                   end: date, branch: str | None = None) -> dict[uuid.UUID, tuple[float, int]]:
+    """member → (units, gross) credited in [start, end], unwound deals excluded; with a
+    branch, only the sales of that branch's orders."""
     rows = await db.execute(
         select(SaleCredit.member_id, func.sum(SaleCredit.percent), func.sum(SaleCredit.gross_minor))
         .where(SaleCredit.tenant_id == tenant_id, SaleCredit.counted_on >= start,
-               SaleCredit.counted_on <= end, COUNTS)
+               SaleCredit.counted_on <= end, COUNTS, _of_branch(tenant_id, branch))
         .group_by(SaleCredit.member_id))
     return {m: (int(pct) / 100, int(gross)) for m, pct, gross in rows}
 
@@ -98,20 +114,41 @@ async def quotas(db: AsyncSession, principal: Principal, on: date | None) -> lis
 
 async def add_contest(db: AsyncSession, principal: Principal, hooks: TenantHooks,
                       data: ContestIn) -> Contest:
+    """A contest of one branch (a branch manager's: always theirs; another answers 403
+    naming ``branch``) or, without a branch, of the whole dealership."""
     require_manager(principal)
     _period(data.starts_on, data.ends_on, "ends_on")
+    branch = (await scope_of(db, principal)).check_branch(data.branch)
     contest = Contest(tenant_id=principal.tenant_id, name=data.name, starts_on=data.starts_on,
-                      ends_on=data.ends_on, measure=data.measure, prizes=list(data.prizes))
+                      ends_on=data.ends_on, measure=data.measure, prizes=list(data.prizes),
+                      branch=branch)
     db.add(contest)
     await db.flush()
+    await audit.record(db, principal, audit.CREATE, "dealership.contest", contest.id,
+                       changes={"name": [None, contest.name], "branch": [None, branch]})
     await announce(db, principal, hooks, "dealership.contest_created", "dealership.contest",
-               contest.id, {"name": contest.name, "measure": contest.measure})
+               contest.id, {"name": contest.name, "measure": contest.measure,
+                            "branch": branch})
     return contest
 
 
+async def _visible(db: AsyncSession, principal: Principal) -> Any:
+    """The contests a principal sees: a branch manager their branch's; a salesperson the
+    dealership-wide ones and their branch's; everyone else all."""
+    scope = await scope_of(db, principal)
+    if scope.branch is not None:
+        return Contest.branch == scope.branch
+    if scope.member is not None:
+        mine = await branch_of(db, principal.tenant_id, scope.member)
+        return or_(Contest.branch.is_(None), Contest.branch == mine)
+    return true()
+
+
 async def contest_of(db: AsyncSession, principal: Principal, contest_id: uuid.UUID) -> Contest:
+    """One contest in the principal's sight (another branch's answers 404)."""
     found = (await db.execute(select(Contest).where(
-        Contest.tenant_id == principal.tenant_id, Contest.id == contest_id))).scalar_one_or_none()
+        Contest.tenant_id == principal.tenant_id, Contest.id == contest_id,
+        await _visible(db, principal)))).scalar_one_or_none()
     if found is None:
         raise not_found("Contest")
     return found
@@ -119,13 +156,14 @@ async def contest_of(db: AsyncSession, principal: Principal, contest_id: uuid.UU
 
 async def contests(db: AsyncSession, principal: Principal) -> list[Contest]:
     return list((await db.execute(select(Contest).where(
-        Contest.tenant_id == principal.tenant_id)
+        Contest.tenant_id == principal.tenant_id, await _visible(db, principal))
         .order_by(Contest.starts_on.desc()).limit(200))).scalars())
 
 
 async def leaderboard(db: AsyncSession, contest: Contest) -> tuple[list[Standing],
                                                                    list[CreditChange]]:
-    totals = await credited(db, contest.tenant_id, contest.starts_on, contest.ends_on)
+    totals = await credited(db, contest.tenant_id, contest.starts_on, contest.ends_on,
+                            contest.branch)
     who = await names(db, contest.tenant_id, totals)
 
     def measure(item: tuple[uuid.UUID, tuple[float, int]]) -> Any:
@@ -137,7 +175,7 @@ async def leaderboard(db: AsyncSession, contest: Contest) -> tuple[list[Standing
                                                             start=1)]
     orders = select(SaleCredit.order_id).where(
         SaleCredit.tenant_id == contest.tenant_id, SaleCredit.counted_on >= contest.starts_on,
-        SaleCredit.counted_on <= contest.ends_on)
+        SaleCredit.counted_on <= contest.ends_on, _of_branch(contest.tenant_id, contest.branch))
     logs = await db.execute(
         select(OrderLog).where(
             OrderLog.tenant_id == contest.tenant_id, OrderLog.order_id.in_(orders),

@@ -183,6 +183,7 @@ class Contest(TenantScoped, Base):
     ends_on: Mapped[date] = mapped_column(Date)
     measure: Mapped[str] = mapped_column(String(10))  # units | margin
     prizes: Mapped[list[str]] = mapped_column(JSONB, default=list)
+    branch: Mapped[str | None] = mapped_column(String(100))  # None: dealership-wide
 
 
 class SaleCredit(TenantScoped, Base):

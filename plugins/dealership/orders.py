@@ -114,6 +114,9 @@ async def check_splits(db: AsyncSession, principal: Principal, splits: list[Spli
     if len({s.member_id for s in splits}) != len(splits):
         raise invalid("splits", "each salesperson once")
     await require_members(db, principal.tenant_id, [s.member_id for s in splits], "splits")
+    scope = await scope_of(db, principal)
+    for i, s in enumerate(splits):
+        await scope.check_seller(db, principal.tenant_id, s.member_id, f"splits[{i}].member_id")
 
 
 async def create(db: AsyncSession, principal: Principal, hooks: TenantHooks,
@@ -121,7 +124,9 @@ async def create(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     salesperson = data.salesperson_id or principal.membership_id
     require_owner_or_manager(principal, salesperson, "order")
     await require_members(db, principal.tenant_id, [salesperson], "salesperson_id")
-    branch = (await scope_of(db, principal)).check_branch(data.branch) or await branch_of(
+    scope = await scope_of(db, principal)
+    await scope.check_seller(db, principal.tenant_id, salesperson)
+    branch = scope.check_branch(data.branch) or await branch_of(
         db, principal.tenant_id, salesperson)
     try:
         await get_contact(db, principal, data.contact_id)
@@ -220,6 +225,8 @@ async def _credit_changes(db: AsyncSession, principal: Principal, order: Order,
         if not is_manager(principal):
             raise forbidden("Only a sales manager can reassign an order")
         await require_members(db, principal.tenant_id, [data.salesperson_id], "salesperson_id")
+        await (await scope_of(db, principal)).check_seller(db, principal.tenant_id,
+                                                           data.salesperson_id)
         changes["salesperson_id"] = [order.salesperson_id, data.salesperson_id]
         await log(db, principal, order, "reassigned", "Order reassigned",
                   {"from": order.salesperson_id, "to": data.salesperson_id})

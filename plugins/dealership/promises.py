@@ -89,6 +89,8 @@ async def make(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     promised_by = data.promised_by or principal.membership_id
     require_owner_or_manager(principal, promised_by, "promise")
     await require_members(db, principal.tenant_id, [promised_by], "promised_by")
+    await (await scope_of(db, principal)).check_seller(db, principal.tenant_id, promised_by,
+                                                       "promised_by")
     try:
         await get_contact(db, principal, data.contact_id)
     except RapportError as exc:

@@ -393,6 +393,7 @@ class ContestIn(msgspec.Struct, forbid_unknown_fields=True):
     ends_on: date
     measure: Literal["units", "margin"]
     prizes: Annotated[list[ShortText], msgspec.Meta(max_length=20)] = []
+    branch: Branch | None = None
 
 
 class ContestOut(msgspec.Struct):
@@ -403,6 +404,7 @@ class ContestOut(msgspec.Struct):
     measure: str
     prizes: list[str]
     created_at: datetime
+    branch: str | None
 
 
 class ContestList(msgspec.Struct):

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.sdk import Principal, forbidden
+from rapport.sdk import Principal, forbidden, invalid
 from rapport_plugins.dealership.models import Staff
 from rapport_plugins.dealership.roles import SALES_MANAGER, is_manager, mine_only
 
@@ -40,6 +40,17 @@ class Scope:
         if branch not in (None, self.branch):
             raise forbidden(f"{field}: a manager of {self.branch} works only in that branch")
         return self.branch
+
+    async def check_seller(self, db: AsyncSession, tenant_id: uuid.UUID,
+                           member_id: uuid.UUID, field: str = "salesperson_id") -> None:
+        """A branch manager gives orders, appointments, visits, promises and credit only to
+        their branch's people: a member of another branch (or of none) answers 422 naming
+        the field."""
+        if self.branch is None:
+            return
+        if await branch_of(db, tenant_id, member_id) != self.branch:
+            raise invalid(field, f"not one of {self.branch}'s people: a manager of "
+                                 f"{self.branch} assigns only that branch's staff")
 
 
 async def branch_of(db: AsyncSession, tenant_id: uuid.UUID,

@@ -15,7 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Contact, Principal, RapportError, Screen, TenantHooks, Workflow
-from rapport_plugins.dealership import catalogue, finance, money, orders, promises, stages
+from rapport_plugins.dealership import (
+    catalogue,
+    finance,
+    money,
+    orders,
+    promises,
+    stages,
+    staff,
+)
 from rapport_plugins.dealership.console.forms import (
     attempt,
     end_of_day,
@@ -26,6 +34,7 @@ from rapport_plugins.dealership.console.forms import (
     posted,
 )
 from rapport_plugins.dealership.members import names
+from rapport_plugins.dealership.roles import is_manager
 from rapport_plugins.dealership.models import (
     FinanceApplication,
     FiProduct,
@@ -37,6 +46,7 @@ from rapport_plugins.dealership.schemas import (
     DeliveryDateIn,
     DepositIn,
     OrderIn,
+    OrderPatch,
     PromiseIn,
     TransitionIn,
 )
@@ -122,6 +132,10 @@ async def _order_page(db: AsyncSession, principal: Principal, order_id: uuid.UUI
     trade_ins = await finance.rows_of(db, principal, order.id, TradeIn)
     financing = await finance.rows_of(db, principal, order.id, FinanceApplication)
     products = await finance.rows_of(db, principal, order.id, FiProduct)
+    # Managers reassign an open order to one of their people (a branch manager: the branch's).
+    sellers = ([(str(p.member_id), p.name) for p in await staff.roster(db, principal)]
+               if is_manager(principal) and order.state not in ("delivered", "cancelled",
+                                                                "unwound") else [])
     return Screen("dealership/order.html", "Order", {
         "order": await orders.order_out(db, order, holding), "vehicle": vehicle,
         "colours": colours, "payments": payments, "held": holding,
@@ -129,7 +143,8 @@ async def _order_page(db: AsyncSession, principal: Principal, order_id: uuid.UUI
         "promises": found.items, "customer": who.get(order.contact_id, "—"),
         "seller": seller.get(order.salesperson_id, ""), "moves": moves,
         "errors": errors or {}, "failed": failed, "now_utc": datetime.now(UTC),
-        "trade_ins": trade_ins, "financing": financing, "products": products},
+        "trade_ins": trade_ins, "financing": financing, "products": products,
+        "sellers": sellers},
         status=status)
 
 
@@ -166,6 +181,19 @@ async def add_deposit(request: Request, order_id: FromPath[uuid.UUID],
                       "receipt": form.get("receipt")}, DepositIn)
         return await money.pay(db, principal, hooks, order_id, data)
     return await _act(request, db, principal, order_id, "deposit", run)
+
+
+@post("/orders/{order_id:uuid}/salesperson", status_code=200)
+async def reassign(request: Request, order_id: FromPath[uuid.UUID],
+                   principal: NamedDependency[Principal], db: NamedDependency[AsyncSession],
+                   hooks: NamedDependency[TenantHooks]) -> Screen | Response[Any]:
+    """A manager reassigns the order; another branch's member is refused beside the field."""
+    form = await posted(request)
+
+    async def run() -> Any:
+        data = parse({"salesperson_id": form.get("salesperson_id") or None}, OrderPatch)
+        return await orders.change(db, principal, hooks, order_id, data)
+    return await _act(request, db, principal, order_id, "salesperson", run)
 
 
 @post("/orders/{order_id:uuid}/transition", status_code=200)
@@ -214,5 +242,5 @@ async def promise_on_order(request: Request, order_id: FromPath[uuid.UUID],
     return await _act(request, db, principal, order_id, "promise", run)
 
 
-PAGES = [board, new_order, create_order, order_page, add_deposit, move, move_date,
+PAGES = [board, new_order, create_order, order_page, add_deposit, reassign, move, move_date,
          promise_on_order]

@@ -26,7 +26,7 @@ from rapport_plugins.dealership.schemas import (
 
 def contest_out(c: Contest) -> ContestOut:
     return ContestOut(c.id, c.name, c.starts_on, c.ends_on, c.measure, list(c.prizes),
-                      c.created_at)
+                      c.created_at, c.branch)
 
 
 class IncentiveController(Controller):

@@ -91,3 +91,16 @@ def move(client: Any, d: Dealer, order_id: str, transition: str, who: str = "sal
          **extra: Any) -> Any:
     return client.post(f"/api/v1/dealership/orders/{order_id}/transition",
                        json={"transition": transition, **extra}, headers=d.as_(who))
+
+
+def deliver(client: Any, d: Dealer, order_id: str, who: str = "sales_manager") -> None:
+    """Take an order through every stage to delivery (a deposit first)."""
+    client.post(f"/api/v1/dealership/orders/{order_id}/deposits", headers=d.as_(who),
+                json={"amount_minor": 1000, "currency": "EUR", "receipt": "R"})
+    for stage, extra in (("deposit_paid", {}), ("allocated", {}),
+                         ("ordered", {"manufacturer_order_no": "M"}),
+                         ("scheduled", {"production_week": "2030-W01"}),
+                         ("produced", {"vin": "TMBJJ7NS5R8000555"}), ("in_transit", {}),
+                         ("arrived", {}), ("delivered", {})):
+        r = move(client, d, order_id, stage, who=who, **extra)
+        assert r.status_code == 200, (stage, r.text)

@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.plugins.dealership.support import customer, dealer, move, order, promise, vehicle
+from tests.plugins.dealership.support import (
+    customer,
+    dealer,
+    deliver,
+    move,
+    order,
+    promise,
+    vehicle,
+)
 
 R = "/api/v1/dealership/reports"
 I = "/api/v1/dealership/incentives"  # noqa: E741
@@ -78,16 +86,7 @@ def test_deposits_held_on_orders_already_late(client):
     assert items[0]["days_late"] > 300
 
 
-def _deliver(client, d, oid, who="sales_manager"):
-    client.post(f"/api/v1/dealership/orders/{oid}/deposits", headers=d.as_(who),
-                json={"amount_minor": 1000, "currency": "EUR", "receipt": "R"})
-    for stage, extra in (("deposit_paid", {}), ("allocated", {}),
-                         ("ordered", {"manufacturer_order_no": "M"}),
-                         ("scheduled", {"production_week": "2030-W01"}),
-                         ("produced", {"vin": "TMBJJ7NS5R8000555"}), ("in_transit", {}),
-                         ("arrived", {}), ("delivered", {})):
-        r = move(client, d, oid, stage, who=who, **extra)
-        assert r.status_code == 200, (stage, r.text)
+_deliver = deliver
 
 
 def test_quotas_contests_and_the_leaderboard_resist_gaming(client):
