@@ -6,19 +6,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from litestar import Request
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.console.i18n import Language, choose, from_accept_language, language
 from rapport.console.preferences import Chosen, ConsolePreference
+from rapport.core.billing import entitlements
+from rapport.core.billing.config import BillingConfig
+from rapport.core.billing.models import BillingAccount
 from rapport.core.notifications.models import Notification
 from rapport.db.session import tenant_session
 from rapport.hooks import ConsoleUI, NavEntry
 from rapport.hooks.console import Roles
+from rapport.tenancy.models import Role
 from rapport.tenancy.principal import Principal
 from rapport.web.request_session import request_session
 
@@ -50,6 +55,16 @@ class Chrome:
     tenants: list[tuple[str, str]] = field(default_factory=list)
     unread: int = 0
     htmx: bool = False
+    # Owners and admins of a tenant whose payment is overdue: the banner on every page.
+    past_due: PastDue | None = None
+
+
+@dataclass(frozen=True)
+class PastDue:
+    """The past-due banner: read-only already, or available until ``grace_ends_at``."""
+
+    read_only: bool
+    grace_ends_at: datetime | None
 
 
 def allowed(roles: Roles, principal: Principal | None) -> bool:
@@ -116,12 +131,38 @@ async def _frame_of(session: AsyncSession, principal: Principal) -> tuple[Any, .
         )
         .scalar_subquery()
     )
-    rows, orgs, count = (await session.execute(select(prefs, tenants, unread))).one()
+    billed = _billing_standing(principal)
+    rows, orgs, count, standing_ = (
+        await session.execute(select(prefs, tenants, unread, billed))
+    ).one()
     member = next((r for r in rows or [] if r[0] is not None), None)
     tenant = next((r for r in rows or [] if r[0] is None), None)
     chosen_ = Chosen(member[1] if member else None, tenant[1] if tenant else None,
                      member[2] if member else None, tenant[2] if tenant else None)
-    return chosen_, [(slug, name) for slug, name in orgs or []], count or 0
+    return (chosen_, [(slug, name) for slug, name in orgs or []], count or 0,
+            _past_due(standing_))
+
+
+def _billing_standing(principal: Principal) -> Any:
+    """Owners' and admins' billing status and when it lapsed, as one more scalar subquery of
+    the frame's statement; nothing is read in self-hosted mode or for other roles."""
+    if principal.role not in (Role.OWNER, Role.ADMIN) or not BillingConfig.from_env().enabled:
+        return literal(None)
+    return (
+        select(func.json_build_array(BillingAccount.status, BillingAccount.lapsed_at))
+        .where(BillingAccount.tenant_id == principal.tenant_id)
+        .scalar_subquery()
+    )
+
+
+def _past_due(found: Any) -> PastDue | None:
+    if not found or found[0] not in entitlements.GRACE + entitlements.LAPSED:
+        return None
+    status, lapsed = found[0], datetime.fromisoformat(found[1]) if found[1] else None
+    grace = BillingConfig.from_env().grace_days
+    read_only = entitlements.read_only(status, lapsed, datetime.now(UTC), grace)
+    ends = lapsed + timedelta(days=grace) if lapsed and status in entitlements.GRACE else None
+    return PastDue(read_only, None if read_only else ends)
 
 
 async def _member_frame(request: Request, principal: Principal) -> tuple[Any, ...]:
@@ -151,14 +192,14 @@ async def prepare(request: Request) -> None:
         token = request.cookies.get(FORM_COOKIE, "")
         request.state[STATE_KEY] = Chrome(lang, path, csrf=token, htmx=htmx)
         return
-    prefs, tenants, unread = await _member_frame(request, principal)
+    prefs, tenants, unread, past_due = await _member_frame(request, principal)
     lang = language(choose(prefs.language, prefs.tenant_language, *browser), folders,
                     prefs.zone)
     request.state[STATE_KEY] = Chrome(
         lang, path, principal,
         csrf=getattr(request.scope.get("auth"), "csrf", ""),
         nav=navigation(declared, principal, lang, path),
-        tenants=tenants, unread=unread, htmx=htmx,
+        tenants=tenants, unread=unread, htmx=htmx, past_due=past_due,
     )
 
 

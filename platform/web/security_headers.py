@@ -22,7 +22,9 @@ CSP = "; ".join(
         "img-src 'self' data:",
         "object-src 'none'",
         "base-uri 'self'",
-        "form-action 'self'",
+        # Stripe's hosted Checkout and Customer Portal: billing's forms post to us and are
+        # redirected there (a browser applies form-action to the redirect too).
+        "form-action 'self' https://checkout.stripe.com https://billing.stripe.com",
         "frame-ancestors 'none'",
     ]
 )
