@@ -21,8 +21,8 @@ from rapport_plugins.dealership import (
     money,
     orders,
     promises,
-    stages,
     staff,
+    stages,
 )
 from rapport_plugins.dealership.console.forms import (
     attempt,
@@ -34,7 +34,6 @@ from rapport_plugins.dealership.console.forms import (
     posted,
 )
 from rapport_plugins.dealership.members import names
-from rapport_plugins.dealership.roles import is_manager
 from rapport_plugins.dealership.models import (
     FinanceApplication,
     FiProduct,
@@ -42,6 +41,7 @@ from rapport_plugins.dealership.models import (
     TradeIn,
     Vehicle,
 )
+from rapport_plugins.dealership.roles import is_manager
 from rapport_plugins.dealership.schemas import (
     DeliveryDateIn,
     DepositIn,
