@@ -50,7 +50,7 @@ def test_lapsed_past_grace_writes_402_reads_200_and_paying_restores_writes(
     body = _assert_402_for(_new_patient(client, tenant), "medical")
     assert body["buy"] == "portal" and body["billing_status"] == "past_due"
     _assert_402_for(client.patch(f"{PATIENTS}/{kept['id']}", headers=tenant.headers,
-                                 json={"blood_type": "B+"}), "medical")
+                                 json={"sex": "female"}), "medical")
     _assert_402_for(client.post(f"{PATIENTS}/{kept['id']}/conditions", headers=tenant.headers,
                                 json={"code": "I10", "text": "Essential hypertension"}),
                     "medical")
@@ -71,7 +71,7 @@ def test_lapsed_past_grace_writes_402_reads_200_and_paying_restores_writes(
     assert billing(client, tenant)["read_only"] is False
     assert _new_patient(client, tenant).status_code == 201
     r = client.patch(f"{PATIENTS}/{kept['id']}", headers=tenant.headers,
-                     json={"blood_type": "B+"})
+                     json={"sex": "female"})
     assert r.status_code == 200, r.text
 
 
@@ -96,5 +96,5 @@ def test_self_hosted_writes_always_work(client, tenant, monkeypatch):
     r = _new_patient(client, tenant)
     assert r.status_code == 201, r.text
     r = client.patch(f"{PATIENTS}/{r.json()['id']}", headers=tenant.headers,
-                     json={"blood_type": "B+"})
+                     json={"sex": "female"})
     assert r.status_code == 200, r.text
