@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Principal, audit, conflict, invalid, new_id, not_found
 from rapport_plugins.retail import schemas
-from rapport_plugins.retail.models import Product, Program, Reward, Rule, Tier
+from rapport_plugins.retail.models import Member, Product, Program, Reward, Rule, Tier
 from rapport_plugins.retail.numbers import decimal, text
 from rapport_plugins.retail.roles import require_manager
 
@@ -238,3 +238,89 @@ async def list_rewards(db: AsyncSession, principal: Principal, program_id: uuid.
                                                  Reward.program_id == program_id)
                             .order_by(Reward.points_cost, Reward.id))
     return list(rows.scalars())
+
+
+async def _tier(db: AsyncSession, principal: Principal, program_id: uuid.UUID,
+                tier_id: uuid.UUID) -> Tier:
+    found = (await db.execute(select(Tier).where(
+        Tier.tenant_id == principal.tenant_id, Tier.program_id == program_id,
+        Tier.id == tier_id).with_for_update())).scalar_one_or_none()
+    if found is None:
+        raise not_found("Tier")
+    return found
+
+
+async def change_tier(db: AsyncSession, principal: Principal, program_id: uuid.UUID,
+                      tier_id: uuid.UUID, data: schemas.TierIn) -> Tier:
+    """A tier's name, threshold, multiplier and perks, checked as on creation. Members keep
+    the tier they hold: a new threshold applies from their next earning or the period's end."""
+    require_manager(principal)
+    await get_program(db, principal, program_id)
+    tier = await _tier(db, principal, program_id, tier_id)
+    before = msgspec.to_builtins(tier_out(tier))
+    tier.name, tier.threshold, tier.perks = data.name, data.threshold, list(data.perks)
+    tier.multiplier = decimal("multiplier", data.multiplier, high=Decimal(100), positive=True)
+    try:
+        async with db.begin_nested():
+            await db.flush()
+    except IntegrityError:
+        raise conflict("The program has a tier with this name") from None
+    await audit.record(db, principal, audit.UPDATE, "retail.tier", tier.id,
+                       audit.diff(before, msgspec.to_builtins(tier_out(tier))))
+    return tier
+
+
+async def remove_tier(db: AsyncSession, principal: Principal, program_id: uuid.UUID,
+                      tier_id: uuid.UUID) -> None:
+    """Remove a tier nobody holds; a tier members hold is refused (409) — they would lose
+    it silently."""
+    require_manager(principal)
+    await get_program(db, principal, program_id)
+    tier = await _tier(db, principal, program_id, tier_id)
+    held = (await db.execute(select(Member.id).where(
+        Member.tenant_id == principal.tenant_id, Member.tier_id == tier_id).limit(1))
+            ).scalar_one_or_none()
+    if held is not None:
+        raise conflict("Members hold this tier; it cannot be removed")
+    await db.delete(tier)
+    await db.flush()
+    await audit.record(db, principal, audit.DELETE, "retail.tier", tier_id)
+
+
+async def _reward(db: AsyncSession, principal: Principal, program_id: uuid.UUID,
+                  reward_id: uuid.UUID) -> Reward:
+    found = (await db.execute(select(Reward).where(
+        Reward.tenant_id == principal.tenant_id, Reward.program_id == program_id,
+        Reward.id == reward_id).with_for_update())).scalar_one_or_none()
+    if found is None:
+        raise not_found("Reward")
+    return found
+
+
+async def change_reward(db: AsyncSession, principal: Principal, program_id: uuid.UUID,
+                        reward_id: uuid.UUID, data: schemas.RewardIn) -> Reward:
+    """A reward's name, cost, stock and validity; vouchers already issued keep theirs."""
+    require_manager(principal)
+    await get_program(db, principal, program_id)
+    reward = await _reward(db, principal, program_id, reward_id)
+    before = msgspec.to_builtins(reward_out(reward))
+    reward.name, reward.points_cost = data.name, data.points_cost
+    reward.stock, reward.valid_days = data.stock, data.valid_days
+    await db.flush()
+    await audit.record(db, principal, audit.UPDATE, "retail.reward", reward.id,
+                       audit.diff(before, msgspec.to_builtins(reward_out(reward))))
+    return reward
+
+
+async def retire_reward(db: AsyncSession, principal: Principal, program_id: uuid.UUID,
+                        reward_id: uuid.UUID) -> Reward:
+    """Take a reward out of the catalogue (no new redemptions); issued vouchers stay valid."""
+    require_manager(principal)
+    await get_program(db, principal, program_id)
+    reward = await _reward(db, principal, program_id, reward_id)
+    if reward.active:
+        reward.active = False
+        await db.flush()
+        await audit.record(db, principal, audit.UPDATE, "retail.reward", reward.id,
+                           audit.diff({"active": True}, {"active": False}))
+    return reward

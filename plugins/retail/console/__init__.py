@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from rapport.sdk import ConsoleUI, CustomerPanel, NavEntry
-from rapport_plugins.retail.console import pages, panel
+from rapport_plugins.retail.console import manage, pages, panel
 from rapport_plugins.retail.roles import MANAGERS, TILL
 
 HERE = Path(__file__).parent
 
 UI = ConsoleUI(
-    pages=pages.PAGES,
+    pages=pages.PAGES + manage.PAGES,
     page_roles=TILL,
     nav=[
         NavEntry("Till", "/", order=55, roles=TILL),
