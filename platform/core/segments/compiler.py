@@ -1,0 +1,213 @@
+"""A segment's definition, checked and compiled to one SQL condition over ``contacts``.
+
+A definition is a JSON tree of nodes, each an object with exactly one key:
+
+- ``{"all": [node, …]}`` / ``{"any": [node, …]}`` / ``{"not": node}`` — and, or, not;
+- ``{"filter": "field:op:value"}`` — the contact list's own filter grammar: core columns,
+  ``tags``, ``organization``, ``custom.<field>`` (parsed by the contact list's code:
+  ``contacts.listing`` and ``fields.filters``, not a copy);
+- ``{"purchases": {…}}`` — transactions: ``within_days``, ``min_count`` (default 1),
+  ``max_count``, ``min_sum`` with ``currency``, ``product`` (a line's product);
+- ``{"interactions": {…}}`` — ``kind``, ``channel``, ``within_days``, ``min_count``
+  (default 1).
+
+Each behaviour node is a ``contacts.id IN (SELECT contact_id … GROUP BY … HAVING …)``
+probe of its table's tenant-led ``(tenant_id, contact_id, …)`` index, with the tenant
+named explicitly (RLS stays the second lock). Problems raise 422 naming the node's path,
+e.g. ``definition.all[1].purchases.min_sum``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import and_, false, func, not_, or_, select, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from rapport.core.contacts import listing
+from rapport.core.contacts.models import Contact
+from rapport.core.fields.definitions import FieldDefinition
+from rapport.core.fields.filters import MAX_FILTER_LENGTH, Target, parse_filter
+from rapport.core.interactions.models import Interaction, Kind
+from rapport.core.transactions.models import Transaction, TransactionLine
+from rapport.errors import RapportError, invalid
+
+ROOT = "definition"
+MAX_DEPTH = 8
+MAX_NODES = 100
+MAX_DAYS = 36_500
+MAX_COUNT = 1_000_000
+_BRANCHES = ("all", "any")
+NODE_KINDS = ("all", "any", "not", "filter", "purchases", "interactions")
+_PURCHASE_KEYS = ("within_days", "min_count", "max_count", "min_sum", "currency", "product")
+_INTERACTION_KEYS = ("kind", "channel", "within_days", "min_count")
+
+
+class _Compiler:
+    def __init__(
+        self, tenant_id: uuid.UUID, definitions: Sequence[FieldDefinition]
+    ) -> None:
+        self.tenant_id = tenant_id
+        self.definitions = definitions
+        self._targets: Mapping[str, Target] | None = None
+        self.nodes = 0
+
+    @property
+    def targets(self) -> Mapping[str, Target]:
+        if self._targets is None:
+            self._targets = listing.query_targets(self.tenant_id, self.definitions)
+        return self._targets
+
+    def node(self, node: Any, path: str, depth: int) -> ColumnElement[bool]:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise invalid(ROOT, f"at most {MAX_NODES} conditions")
+        if depth > MAX_DEPTH:
+            raise invalid(path, f"nested deeper than {MAX_DEPTH} levels")
+        if not isinstance(node, dict) or len(node) != 1:
+            raise invalid(path, f"must be an object with one of: {', '.join(NODE_KINDS)}")
+        ((kind, body),) = node.items()
+        where = f"{path}.{kind}"
+        if kind in _BRANCHES:
+            if not isinstance(body, list) or not body:
+                raise invalid(where, "must be a non-empty list of conditions")
+            parts = [self.node(n, f"{where}[{i}]", depth + 1) for i, n in enumerate(body)]
+            return and_(true(), *parts) if kind == "all" else or_(false(), *parts)
+        if kind == "not":
+            return not_(self.node(body, where, depth + 1))
+        if kind == "filter":
+            return self.filter(body, where)
+        if kind == "purchases":
+            return self.purchases(_object(body, where, _PURCHASE_KEYS), where)
+        if kind == "interactions":
+            return self.interactions(_object(body, where, _INTERACTION_KEYS), where)
+        raise invalid(path, f"unknown condition {kind!r} (use {', '.join(NODE_KINDS)})")
+
+    def filter(self, raw: Any, where: str) -> ColumnElement[bool]:
+        if not isinstance(raw, str) or not raw:
+            raise invalid(where, "must be a string field:op:value")
+        if len(raw) > MAX_FILTER_LENGTH:
+            raise invalid(where, f"at most {MAX_FILTER_LENGTH} characters")
+        try:
+            # Tags and organizations are read by the contact list's own splitter; the rest
+            # by the field kernel's parser, over the same targets the list uses.
+            rest, linked = listing._split_filters(self.tenant_id, [raw])
+            if linked:
+                return linked[0]
+            return parse_filter(rest[0], self.targets, self.definitions)
+        except RapportError as error:
+            message = error.errors[0].message if error.errors else error.detail
+            raise invalid(where, message) from None
+
+    def purchases(self, body: dict[str, Any], where: str) -> ColumnElement[bool]:
+        conditions = [
+            Transaction.tenant_id == self.tenant_id,
+            Transaction.contact_id.is_not(None),
+        ]
+        if "within_days" in body:
+            days = _int(body["within_days"], f"{where}.within_days", 1, MAX_DAYS)
+            conditions.append(Transaction.occurred_at >= func.now() - timedelta(days=days))
+        if "product" in body:
+            product = _text(body["product"], f"{where}.product", 200)
+            conditions.append(
+                Transaction.id.in_(
+                    select(TransactionLine.transaction_id).where(
+                        TransactionLine.tenant_id == self.tenant_id,
+                        TransactionLine.product == product,
+                    )
+                )
+            )
+        having = self.counts(body, where, func.count())
+        if "min_sum" in body:
+            if "currency" not in body:
+                raise invalid(f"{where}.currency", "min_sum needs the currency it is in")
+            amount = _amount(body["min_sum"], f"{where}.min_sum")
+            having.append(func.sum(Transaction.amount) >= amount)
+        if "currency" in body:
+            currency = _text(body["currency"], f"{where}.currency", 3)
+            if len(currency) != 3 or not currency.isalpha():
+                raise invalid(f"{where}.currency", "must be a three-letter currency code")
+            conditions.append(Transaction.currency == currency.upper())
+        return Contact.id.in_(
+            select(Transaction.contact_id).where(*conditions)
+            .group_by(Transaction.contact_id).having(and_(true(), *having))
+        )
+
+    def interactions(self, body: dict[str, Any], where: str) -> ColumnElement[bool]:
+        conditions = [Interaction.tenant_id == self.tenant_id]
+        if "kind" in body:
+            kind = _text(body["kind"], f"{where}.kind", 20)
+            if kind not in set(Kind):
+                raise invalid(f"{where}.kind",
+                              f"unknown kind {kind!r} (use {', '.join(Kind)})")
+            conditions.append(Interaction.kind == kind)
+        if "channel" in body:
+            conditions.append(
+                Interaction.channel == _text(body["channel"], f"{where}.channel", 40)
+            )
+        if "within_days" in body:
+            days = _int(body["within_days"], f"{where}.within_days", 1, MAX_DAYS)
+            conditions.append(Interaction.occurred_at >= func.now() - timedelta(days=days))
+        having = self.counts(body, where, func.count())
+        return Contact.id.in_(
+            select(Interaction.contact_id).where(*conditions)
+            .group_by(Interaction.contact_id).having(and_(true(), *having))
+        )
+
+    @staticmethod
+    def counts(
+        body: dict[str, Any], where: str, count: ColumnElement[int]
+    ) -> list[ColumnElement[bool]]:
+        """``min_count`` (default 1: at least one) and ``max_count``."""
+        low = _int(body.get("min_count", 1), f"{where}.min_count", 1, MAX_COUNT)
+        having = [count >= low]
+        if "max_count" in body:
+            high = _int(body["max_count"], f"{where}.max_count", low, MAX_COUNT)
+            having.append(count <= high)
+        return having
+
+
+def _object(body: Any, where: str, keys: Sequence[str]) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise invalid(where, f"must be an object with any of: {', '.join(keys)}")
+    for key in body:
+        if key not in keys:
+            raise invalid(f"{where}.{key}", f"unknown key (use {', '.join(keys)})")
+    return body
+
+
+def _int(value: Any, where: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise invalid(where, f"must be a whole number from {low} to {high}")
+    return value
+
+
+def _text(value: Any, where: str, longest: int) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > longest:
+        raise invalid(where, f"must be a non-empty string of at most {longest} characters")
+    if "\x00" in value:
+        raise invalid(where, "must not contain NUL characters")
+    return value.strip()
+
+
+def _amount(value: Any, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise invalid(where, "must be a number (or a decimal string)")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise invalid(where, "must be a number (or a decimal string)") from None
+    if not amount.is_finite() or amount < 0 or amount > Decimal("1e15"):
+        raise invalid(where, "must be a non-negative amount")
+    return amount
+
+
+def compile_definition(
+    tenant_id: uuid.UUID, definitions: Sequence[FieldDefinition], definition: Any
+) -> ColumnElement[bool]:
+    """The definition as one condition over ``contacts`` (422 naming the problem)."""
+    return _Compiler(tenant_id, definitions).node(definition, ROOT, 1)

@@ -1,0 +1,18 @@
+"""Kernel area: segments — their routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rapport.core.segments.controllers import SegmentController
+from rapport.hooks import PluginManifest, hookimpl
+
+
+@hookimpl
+def rapport_manifest() -> PluginManifest:
+    return PluginManifest(name="segments", title="Segments", version="1.0", builtin=True)
+
+
+@hookimpl
+def rapport_routes() -> list[Any]:
+    return [SegmentController]
