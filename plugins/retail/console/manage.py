@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import FieldError, Principal, RapportError, Screen, invalid_many
 from rapport_plugins.retail import programs, schemas
+from rapport_plugins.retail.console.words import N_
 from rapport_plugins.retail.roles import require_manager
 
 Db = NamedDependency[AsyncSession]
@@ -30,6 +31,7 @@ PROGRAM_FIELDS = ("name", "currency", "points_per_unit", "min_purchase", "roundi
                   "value_per_point", "expected_redemption_rate", "time_zone")
 TIER_FIELDS = ("name", "threshold", "multiplier", "perks")
 REWARD_FIELDS = ("name", "points_cost", "stock", "valid_days")
+EDIT, NEW = N_("Loyalty program"), N_("New loyalty program")
 CHOICES = {
     "rounding": ("down", "nearest", "up"),
     "tier_period": ("calendar_year", "rolling_12_months", "anniversary"),
@@ -100,8 +102,7 @@ async def _screen(db: AsyncSession, principal: Principal, program_id: uuid.UUID 
             db, principal.tenant_id, program_id)]
         rewards = [programs.reward_out(r) for r in await programs.list_rewards(
             db, principal, program_id)]
-    return Screen("retail/program.html",
-                  "Loyalty program" if program else "New loyalty program",
+    return Screen("retail/program.html", EDIT if program else NEW,
                   {"program": program, "tiers": tiers, "rewards": rewards,
                    "current": _values(program), "choices": CHOICES, "failed": failed,
                    "values": values or {}, "errors": errors or {}},

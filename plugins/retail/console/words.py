@@ -15,5 +15,6 @@ WORDS = (
     N_("earn"), N_("redeem"), N_("expire"), N_("adjust"), N_("reverse"), N_("bonus"),
     # Program settings shown on the programs page.
     N_("calendar_year"), N_("rolling_12_months"), N_("anniversary"),
+    N_("down"), N_("nearest"), N_("up"),
     N_("claw_back"), N_("negative"), N_("refuse"), N_("supported"), N_("one_step"),
 )

@@ -23,6 +23,8 @@ def test_create_and_edit_a_program(client):
     csrf = sign_in(client, s.tenant)
     page = client.get("/apps/retail/programs/new")
     assert page.status_code == 200 and 'name="points_per_unit"' in page.text
+    uk = client.get("/apps/retail/programs/new", headers={"Accept-Language": "uk"}).text
+    assert "Нова програма лояльності" in uk and "до найближчого" in uk
 
     bad = client.post("/apps/retail/programs/new",
                       data={"_csrf": csrf, **PROGRAM, "expected_redemption_rate": "3"})
