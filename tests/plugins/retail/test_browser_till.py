@@ -74,3 +74,29 @@ def test_cashier_scans_greets_and_records(tab, live_server):
     page.wait_for_selector(".error[role=alert]")
     assert "redeem_points" in page.inner_text(".error[role=alert]")
     assert "50" in page.inner_text("#balance")
+
+
+def test_manager_edits_a_program(tab, live_server):
+    """The program screen at 375 px: a tier added, a refusal beside its field; axe-core."""
+    slug, email, password, _ = _shop(live_server)
+    page = tab.page
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{live_server}/sign-in?tenant={slug}")
+    page.fill("#f-email", email)
+    page.fill("#f-password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(live_server + "/")
+    page.goto(f"{live_server}/apps/retail/programs")
+    page.click("text=Edit the program, its tiers and rewards")
+    page.wait_for_selector("#tier-new-threshold")
+    page.fill("#tier-new-name", "Gold")
+    page.fill("#tier-new-threshold", "1000")
+    page.click("form[action$='/tiers'] button[type=submit]")
+    page.wait_for_selector("form[aria-label='Gold']")
+    assert_accessible(page, "program, tier added")
+    page.fill("#tier-new-name", "Silver")
+    page.fill("#tier-new-threshold", "-1")
+    page.click("form[action$='/tiers'] button[type=submit]")
+    page.wait_for_selector("#tier-new-threshold-error")
+    assert page.get_attribute("#tier-new-threshold", "aria-invalid") == "true"
+    assert_accessible(page, "program, tier refused")
