@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
@@ -31,6 +33,7 @@ PROGRAM_FIELDS = ("name", "currency", "points_per_unit", "min_purchase", "roundi
                   "value_per_point", "expected_redemption_rate", "time_zone")
 TIER_FIELDS = ("name", "threshold", "multiplier", "perks")
 REWARD_FIELDS = ("name", "points_cost", "stock", "valid_days")
+RULE_FIELDS = ("name", "multiplier", "sku", "category", "starts_at", "ends_at")
 EDIT, NEW = N_("Loyalty program"), N_("New loyalty program")
 CHOICES = {
     "rounding": ("down", "nearest", "up"),
@@ -94,7 +97,7 @@ async def _screen(db: AsyncSession, principal: Principal, program_id: uuid.UUID 
                   values: dict[str, Any] | None = None,
                   errors: dict[str, str] | None = None) -> Screen:
     require_manager(principal)
-    program, tiers, rewards = None, [], []
+    program, tiers, rewards, rules = None, [], [], []
     if program_id is not None:
         found = await programs.get_program(db, principal, program_id)
         program = programs.program_out(found)
@@ -102,8 +105,12 @@ async def _screen(db: AsyncSession, principal: Principal, program_id: uuid.UUID 
             db, principal.tenant_id, program_id)]
         rewards = [programs.reward_out(r) for r in await programs.list_rewards(
             db, principal, program_id)]
+        zone = ZoneInfo(found.time_zone)
+        rules = [(programs.rule_out(r), r.starts_at and r.starts_at.astimezone(zone).date(),
+                  r.ends_at and (r.ends_at - timedelta(seconds=1)).astimezone(zone).date())
+                 for r in await programs.list_rules(db, principal, program_id)]
     return Screen("retail/program.html", EDIT if program else NEW,
-                  {"program": program, "tiers": tiers, "rewards": rewards,
+                  {"program": program, "tiers": tiers, "rewards": rewards, "rules": rules,
                    "current": _values(program), "choices": CHOICES, "failed": failed,
                    "values": values or {}, "errors": errors or {}},
                   status=status)
@@ -218,5 +225,39 @@ async def retire_reward(program_id: FromPath[uuid.UUID], reward_id: FromPath[uui
                                                          reward_id))
 
 
-PAGES = [new_program, create_program, program_page, change_program, add_tier, change_tier,
+def _day(value: str, zone: str, *, after: bool) -> str:
+    """A date field as the aware start of that day in the program's time zone (of the next
+    day for an end: a campaign runs through its last day); anything else is left for the
+    struct to refuse, naming the field."""
+    try:
+        day = date.fromisoformat(value) + timedelta(days=1 if after else 0)
+    except ValueError:
+        return value
+    return datetime.combine(day, time(0), ZoneInfo(zone)).isoformat()
+
+
+@post("/programs/{program_id:uuid}/rules", status_code=200)
+async def add_rule(program_id: FromPath[uuid.UUID], request: Request, principal: Who,
+                   db: Db) -> Screen | Response[Any]:
+    """An earning rule: a multiplier for a SKU or a category, optionally time-boxed."""
+    require_manager(principal)
+    zone = (await programs.get_program(db, principal, program_id)).time_zone
+
+    def rule(v: dict[str, Any]) -> schemas.RuleIn:
+        days = {k: _day(v[k], zone, after=k == "ends_at") for k in ("starts_at", "ends_at")
+                if v.get(k)}
+        return _parse({**v, **days}, schemas.RuleIn)
+
+    return await _child(request, principal, db, program_id, "rule-new", RULE_FIELDS,
+                        lambda v: programs.add_rule(db, principal, program_id, rule(v)))
+
+
+@post("/programs/{program_id:uuid}/rules/{rule_id:uuid}/remove", status_code=200)
+async def remove_rule(program_id: FromPath[uuid.UUID], rule_id: FromPath[uuid.UUID],
+                      request: Request, principal: Who, db: Db) -> Screen | Response[Any]:
+    return await _child(request, principal, db, program_id, f"rule-{rule_id}", (),
+                        lambda _: programs.delete_rule(db, principal, program_id, rule_id))
+
+
+PAGES = [add_rule, remove_rule, new_program, create_program, program_page, change_program, add_tier, change_tier,
          remove_tier, add_reward, change_reward, retire_reward]

@@ -117,3 +117,25 @@ def test_a_held_tier_is_not_removed_and_a_cashier_sees_no_forms(client):
     r = client.post("/apps/retail/programs/new", data={"_csrf": csrf, **PROGRAM})
     assert r.status_code == 403
     assert set(_programs(client, s)) == {"Club"}
+
+
+def test_earning_rules(client):
+    s = shop(client, time_zone="Europe/Kyiv")
+    csrf = sign_in(client, s.tenant)
+    base = f"/apps/retail/programs/{s.program_id}"
+    both = client.post(f"{base}/rules", data={"_csrf": csrf, "name": "Coffee", "multiplier": "2",
+                                              "sku": "C-1", "category": "drinks"})
+    assert both.status_code == 422 and 'id="rule-new-category-error"' in both.text
+    r = client.post(f"{base}/rules", data={"_csrf": csrf, "name": "Winter", "multiplier": "3",
+                                           "category": "drinks", "starts_at": "2026-12-01",
+                                           "ends_at": "2026-12-31"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    rules = client.get(f"{R}/programs/{s.program_id}/rules", headers=s.headers).json()
+    assert [(x["name"], x["multiplier"], x["category"]) for x in rules] == [
+        ("Winter", "3", "drinks")]
+    assert rules[0]["starts_at"].startswith("2026-11-30T22:00")  # midnight in Kyiv
+    assert rules[0]["ends_at"].startswith("2026-12-31T22:00")  # through the last day
+    page = client.get(base, headers={"Accept-Language": "en"}).text
+    assert "Dec 31, 2026" in page and "Jan 1, 2027" not in page
+    client.post(f"{base}/rules/{rules[0]['id']}/remove", data={"_csrf": csrf})
+    assert client.get(f"{R}/programs/{s.program_id}/rules", headers=s.headers).json() == []
