@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Request, Response, get, post
@@ -259,5 +259,5 @@ async def remove_rule(program_id: FromPath[uuid.UUID], rule_id: FromPath[uuid.UU
                         lambda _: programs.delete_rule(db, principal, program_id, rule_id))
 
 
-PAGES = [add_rule, remove_rule, new_program, create_program, program_page, change_program, add_tier, change_tier,
-         remove_tier, add_reward, change_reward, retire_reward]
+PAGES = [new_program, create_program, program_page, change_program, add_rule, remove_rule,
+         add_tier, change_tier, remove_tier, add_reward, change_reward, retire_reward]
