@@ -139,3 +139,20 @@ def test_earning_rules(client):
     assert "Dec 31, 2026" in page and "Jan 1, 2027" not in page
     client.post(f"{base}/rules/{rules[0]['id']}/remove", data={"_csrf": csrf})
     assert client.get(f"{R}/programs/{s.program_id}/rules", headers=s.headers).json() == []
+
+
+def test_another_tenants_program_is_not_found(client):
+    s, other = shop(client), shop(client)
+    tier = client.post(f"{R}/programs/{s.program_id}/tiers", headers=s.headers,
+                       json={"name": "Gold", "threshold": 100}).json()
+    csrf = sign_in(client, other.tenant)
+    base = f"/apps/retail/programs/{s.program_id}"
+    assert client.get(base).status_code == 404
+    assert client.post(base, data={"_csrf": csrf, "name": "Taken"}).status_code == 404
+    assert client.post(f"{base}/tiers/{tier['id']}/remove",
+                       data={"_csrf": csrf}).status_code == 404
+    assert client.post(f"{base}/rewards", data={"_csrf": csrf, "name": "Mug",
+                                                "points_cost": "5"}).status_code == 404
+    assert set(_programs(client, s)) == {"Club"}
+    assert len(client.get(f"{R}/programs/{s.program_id}/tiers", headers=s.headers).json()) == 1
+    assert client.get(f"{R}/programs/{s.program_id}/rewards", headers=s.headers).json() == []
