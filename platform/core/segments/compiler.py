@@ -9,7 +9,9 @@ A definition is a JSON tree of nodes, each an object with exactly one key:
 - ``{"purchases": {…}}`` — transactions: ``within_days``, ``min_count`` (default 1),
   ``max_count``, ``min_sum`` with ``currency``, ``product`` (a line's product);
 - ``{"interactions": {…}}`` — ``kind``, ``channel``, ``within_days``, ``min_count``
-  (default 1).
+  (default 1);
+- ``{"segment": "<id>"}`` — the contacts of another saved segment of the tenant (its
+  definition inlined; a reference back to a segment on the way is a circular reference).
 
 Each behaviour node is a ``contacts.id IN (SELECT contact_id … GROUP BY … HAVING …)``
 probe of its table's tenant-led ``(tenant_id, contact_id, …)`` index, with the tenant
@@ -42,17 +44,24 @@ MAX_NODES = 100
 MAX_DAYS = 36_500
 MAX_COUNT = 1_000_000
 _BRANCHES = ("all", "any")
-NODE_KINDS = ("all", "any", "not", "filter", "purchases", "interactions")
+NODE_KINDS = ("all", "any", "not", "filter", "purchases", "interactions", "segment")
 _PURCHASE_KEYS = ("within_days", "min_count", "max_count", "min_sum", "currency", "product")
 _INTERACTION_KEYS = ("kind", "channel", "within_days", "min_count")
 
 
 class _Compiler:
     def __init__(
-        self, tenant_id: uuid.UUID, definitions: Sequence[FieldDefinition]
+        self,
+        tenant_id: uuid.UUID,
+        definitions: Sequence[FieldDefinition],
+        segments: Mapping[uuid.UUID, Any],
+        current: uuid.UUID | None,
     ) -> None:
         self.tenant_id = tenant_id
         self.definitions = definitions
+        self.segments = segments
+        # The segments being expanded, outermost first (the one being written first).
+        self.stack: list[uuid.UUID] = [] if current is None else [current]
         self._targets: Mapping[str, Target] | None = None
         self.nodes = 0
 
@@ -85,6 +94,8 @@ class _Compiler:
             return self.purchases(_object(body, where, _PURCHASE_KEYS), where)
         if kind == "interactions":
             return self.interactions(_object(body, where, _INTERACTION_KEYS), where)
+        if kind == "segment":
+            return self.segment(body, where, depth)
         raise invalid(path, f"unknown condition {kind!r} (use {', '.join(NODE_KINDS)})")
 
     def filter(self, raw: Any, where: str) -> ColumnElement[bool]:
@@ -102,6 +113,24 @@ class _Compiler:
         except RapportError as error:
             message = error.errors[0].message if error.errors else error.detail
             raise invalid(where, message) from None
+
+    def segment(self, raw: Any, where: str, depth: int) -> ColumnElement[bool]:
+        try:
+            segment_id = uuid.UUID(raw) if isinstance(raw, str) else None
+        except ValueError:
+            segment_id = None
+        if segment_id is None:
+            raise invalid(where, "must be a segment id")
+        if segment_id in self.stack:
+            raise invalid(where, f"circular reference: segment {segment_id} refers back to "
+                          "itself")
+        if segment_id not in self.segments:
+            raise invalid(where, f"no such segment {segment_id}")
+        self.stack.append(segment_id)
+        try:
+            return self.node(self.segments[segment_id], where, depth + 1)
+        finally:
+            self.stack.pop()
 
     def purchases(self, body: dict[str, Any], where: str) -> ColumnElement[bool]:
         conditions = [
@@ -207,7 +236,15 @@ def _amount(value: Any, where: str) -> Decimal:
 
 
 def compile_definition(
-    tenant_id: uuid.UUID, definitions: Sequence[FieldDefinition], definition: Any
+    tenant_id: uuid.UUID,
+    definitions: Sequence[FieldDefinition],
+    definition: Any,
+    segments: Mapping[uuid.UUID, Any] | None = None,
+    current: uuid.UUID | None = None,
 ) -> ColumnElement[bool]:
-    """The definition as one condition over ``contacts`` (422 naming the problem)."""
-    return _Compiler(tenant_id, definitions).node(definition, ROOT, 1)
+    """The definition as one condition over ``contacts`` (422 naming the problem).
+
+    ``segments``: the tenant's saved definitions by id, for ``segment`` nodes; ``current``:
+    the id of the segment ``definition`` belongs to, if saved (a reference to it is
+    circular)."""
+    return _Compiler(tenant_id, definitions, segments or {}, current).node(definition, ROOT, 1)

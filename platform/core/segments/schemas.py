@@ -20,7 +20,8 @@ Definition = Annotated[
         description="One condition: {\"all\": [...]}, {\"any\": [...]}, {\"not\": {...}}, "
         "{\"filter\": \"field:op:value\"} (the contact list's filters), "
         "{\"purchases\": {within_days, min_count, max_count, min_sum, currency, product}} or "
-        "{\"interactions\": {kind, channel, within_days, min_count}}; see docs/segments.md",
+        "{\"interactions\": {kind, channel, within_days, min_count}} or "
+        "{\"segment\": \"<id>\"} (another saved segment); see docs/segments.md",
     ),
 ]
 

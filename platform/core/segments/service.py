@@ -3,11 +3,12 @@ audited. Reading a segment's contacts runs its compiled definition in one statem
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, Text, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -17,7 +18,7 @@ from rapport.core.fields.definitions import FieldDefinition
 from rapport.core.pagination import Page, by_id, check_limit, cut, newest_first
 from rapport.core.segments.compiler import compile_definition
 from rapport.core.segments.models import Segment
-from rapport.errors import not_found
+from rapport.errors import conflict, not_found
 from rapport.tenancy.principal import Principal
 
 RECORD_TYPE = "segment"
@@ -28,11 +29,18 @@ def audited(segment: Segment) -> dict[str, Any]:
     return {f: getattr(segment, f) for f in PLAIN}
 
 
+Saved = Mapping[uuid.UUID, Any]
+
+
 def members_condition(
-    tenant_id: uuid.UUID, definitions: Sequence[FieldDefinition], definition: Any
+    tenant_id: uuid.UUID,
+    definitions: Sequence[FieldDefinition],
+    definition: Any,
+    saved: Saved | None = None,
 ) -> ColumnElement[bool]:
-    """Live contacts of the tenant matching ``definition`` (explicit tenant filter)."""
-    matches = compile_definition(tenant_id, definitions, definition)
+    """Live contacts of the tenant matching ``definition`` (explicit tenant filter);
+    ``saved``: the tenant's definitions by id, for ``segment`` references."""
+    matches = compile_definition(tenant_id, definitions, definition, saved)
     # Trashed contacts are in no segment, as in no list.
     return and_(Contact.tenant_id == tenant_id, Contact.deleted_at.is_(None), matches)
 
@@ -45,24 +53,49 @@ def contacts_statement(
     *,
     cursor: str | None,
     limit: int,
+    saved: Saved | None = None,
 ) -> Select[Any]:
     """The page's one statement (exposed so tests can EXPLAIN what the endpoint runs):
     newest first by id, like the contact list without ``sort``."""
-    query = select(*shape).where(members_condition(tenant_id, definitions, definition))
+    query = select(*shape).where(members_condition(tenant_id, definitions, definition, saved))
     return newest_first(query, Contact.id, cursor, limit)
 
 
 def count_statement(
-    tenant_id: uuid.UUID, definitions: Sequence[FieldDefinition], definition: Any
+    tenant_id: uuid.UUID,
+    definitions: Sequence[FieldDefinition],
+    definition: Any,
+    saved: Saved | None = None,
 ) -> Select[Any]:
     return select(func.count()).select_from(Contact).where(
-        members_condition(tenant_id, definitions, definition)
+        members_condition(tenant_id, definitions, definition, saved)
     )
 
 
-def check(actor: Principal, definitions: Sequence[FieldDefinition], definition: Any) -> None:
-    """422 naming the problem when ``definition`` does not compile."""
-    compile_definition(actor.tenant_id, definitions, definition)
+async def saved_definitions(
+    session: AsyncSession, actor: Principal, definition: Any
+) -> dict[uuid.UUID, Any]:
+    """The tenant's saved definitions by id when ``definition`` refers to a segment (one
+    small read; none otherwise)."""
+    if '"segment"' not in json.dumps(definition):
+        return {}
+    rows = await session.execute(
+        select(Segment.id, Segment.definition).where(Segment.tenant_id == actor.tenant_id)
+    )
+    return {row.id: row.definition for row in rows}
+
+
+async def check(
+    session: AsyncSession,
+    actor: Principal,
+    definitions: Sequence[FieldDefinition],
+    definition: Any,
+    current: uuid.UUID | None = None,
+) -> None:
+    """422 naming the problem when ``definition`` (of segment ``current``, if saved) does
+    not compile: unknown fields, bad values, missing or circular segment references."""
+    saved = await saved_definitions(session, actor, definition)
+    compile_definition(actor.tenant_id, definitions, definition, saved, current)
 
 
 async def count(
@@ -71,8 +104,9 @@ async def count(
     definitions: Sequence[FieldDefinition],
     definition: Any,
 ) -> int:
-    return int(await session.scalar(count_statement(actor.tenant_id, definitions, definition))
-               or 0)
+    saved = await saved_definitions(session, actor, definition)
+    statement = count_statement(actor.tenant_id, definitions, definition, saved)
+    return int(await session.scalar(statement) or 0)
 
 
 async def contacts_page(
@@ -87,7 +121,8 @@ async def contacts_page(
 ) -> Page[Any]:
     check_limit(limit)
     statement = contacts_statement(
-        actor.tenant_id, definitions, definition, shape, cursor=cursor, limit=limit
+        actor.tenant_id, definitions, definition, shape, cursor=cursor, limit=limit,
+        saved=await saved_definitions(session, actor, definition),
     )
     return cut(list(await session.execute(statement)), limit, by_id)
 
@@ -120,7 +155,7 @@ async def create_segment(
     definitions: Sequence[FieldDefinition],
 ) -> Segment:
     actor.require_writer()
-    check(actor, definitions, values["definition"])
+    await check(session, actor, definitions, values["definition"])
     segment = Segment(tenant_id=actor.tenant_id, created_by=actor.user_id,
                       **{f: values[f] for f in PLAIN})
     session.add(segment)
@@ -140,7 +175,7 @@ async def update_segment(
     actor.require_writer()
     segment = await get_segment(session, actor, segment_id)
     if "definition" in changes:
-        check(actor, definitions, changes["definition"])
+        await check(session, actor, definitions, changes["definition"], segment_id)
     before = audited(segment)
     for name, value in changes.items():
         setattr(segment, name, value)
@@ -155,6 +190,15 @@ async def delete_segment(
 ) -> None:
     actor.require_writer()
     segment = await get_segment(session, actor, segment_id)
+    referring = (await session.execute(
+        select(Segment.name).where(
+            Segment.tenant_id == actor.tenant_id, Segment.id != segment_id,
+            Segment.definition.cast(Text).contains(f'"{segment_id}"'),
+        ).order_by(Segment.name)
+    )).scalars().all()
+    if referring:
+        raise conflict("Other segments refer to this one: " + ", ".join(referring),
+                       segments=list(referring))
     before = audited(segment)
     await session.delete(segment)
     await session.flush()

@@ -188,3 +188,31 @@ def test_viewers_read_segments_but_do_not_write_them(client, tenant):
         "name": "Mine", "definition": {"purchases": {}}}).status_code == 403
     assert client.delete(f"{SEGMENTS}/{sid}", headers=viewer).status_code == 403
     assert client.get(SEGMENTS).status_code == 401
+
+
+def test_segments_refer_to_segments_but_never_in_a_circle(client, shop):
+    t, _ = shop
+    vips = client.post(SEGMENTS, headers=t.headers, json={
+        "name": unique("vips"), "definition": {"filter": "tags:eq:vip"}}).json()["id"]
+    assert _members(client, t, {"any": [{"segment": vips}, {"filter": "given_name:eq:Bob"}]}) \
+        == ["Ann", "Bob"]
+    outer = client.post(SEGMENTS, headers=t.headers, json={
+        "name": unique("outer"), "definition": {"not": {"segment": vips}}}).json()["id"]
+    r = client.patch(f"{SEGMENTS}/{vips}", headers=t.headers,
+                     json={"definition": {"all": [{"segment": outer}]}})
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "definition.all[0].segment.not.segment"
+    assert "circular" in r.json()["errors"][0]["message"]
+    r = client.patch(f"{SEGMENTS}/{vips}", headers=t.headers,
+                     json={"definition": {"segment": vips}})
+    assert r.status_code == 422, r.text
+    for missing in ("0190a0a0-0000-7000-8000-000000000000", "not-an-id"):
+        r = client.post(SEGMENTS, headers=t.headers,
+                        json={"name": "Dangling", "definition": {"segment": missing}})
+        assert r.status_code == 422, r.text
+        assert r.json()["errors"][0]["field"] == "definition.segment"
+    r = client.delete(f"{SEGMENTS}/{vips}", headers=t.headers)
+    assert r.status_code == 409, r.text  # outer (and the one _members saved) refer to it
+    assert len(r.json()["segments"]) == 2, r.text
+    assert client.get(f"{SEGMENTS}/{vips}", headers=t.headers).status_code == 200
+    assert client.delete(f"{SEGMENTS}/{outer}", headers=t.headers).status_code == 204
