@@ -37,6 +37,18 @@ from rapport.app import create_app
 from tests.conftest import make_settings
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / ".artifacts" / "screenshots"
+DOC_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "img"
+
+
+def console_shot(tab: Any, name: str) -> None:
+    """Save the page as ``console-<name>.png`` among the artifacts; with
+    ``RAPPORT_DOC_IMAGES=1`` also into docs/img/, where docs/console.md shows it."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"console-{name}.png"
+    tab.page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("RAPPORT_DOC_IMAGES") == "1":
+        DOC_IMAGES.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, DOC_IMAGES / path.name)
 # axe-core from the npm registry (``npm pack axe-core@4``; MPL-2.0, LICENSE beside it).
 AXE = Path(__file__).resolve().parent / "assets" / "axe" / "axe.min.js"
 AXE_FAILING = frozenset({"serious", "critical"})

@@ -4,25 +4,10 @@ customer page's previous/next and duplicate warning; axe-core and 375 px on the 
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import httpx
 
-from tests.browser import SCREENSHOTS, assert_accessible
+from tests.browser import assert_accessible, console_shot
 from tests.conftest import unique
-
-DOC_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
-
-
-def _shot(tab, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"console-{name}.png"
-    tab.page.screenshot(path=str(path), full_page=True)
-    if os.environ.get("RAPPORT_DOC_IMAGES") == "1":
-        DOC_IMAGES.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, DOC_IMAGES / path.name)
 
 
 def test_contact_list_tools_by_keyboard(tab, live_server):
@@ -106,7 +91,7 @@ def test_contact_list_tools_by_keyboard(tab, live_server):
     page.keyboard.press("Enter")
     page.locator("#contact-rows td", has_text="client@example.com").wait_for()
     page.locator("#announcer", has_text="Saved: E-mail of").wait_for(state="attached")
-    _shot(tab, "contacts-list-tools")
+    console_shot(tab, "contacts-list-tools")
 
     # The customer page from the filtered list: next within it, and the duplicate warning.
     page.locator("#contact-rows tr.row").first.locator("a.name").click()
@@ -118,5 +103,5 @@ def test_contact_list_tools_by_keyboard(tab, live_server):
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.goto(f"{live_server}/contacts?filter=tags:eq:vip&col=email&col=tags&col=source")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    _shot(tab, "contacts-list-375px")
+    console_shot(tab, "contacts-list-375px")
     assert tab.csp_violations() == []

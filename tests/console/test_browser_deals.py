@@ -9,25 +9,10 @@ Screenshots go to .artifacts/screenshots/ (docs/img/ too with RAPPORT_DOC_IMAGES
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import httpx
 
-from tests.browser import SCREENSHOTS
+from tests.browser import console_shot
 from tests.conftest import unique
-
-DOC_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
-
-
-def _shot(tab, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"console-{name}.png"
-    tab.page.screenshot(path=str(path), full_page=True)
-    if os.environ.get("RAPPORT_DOC_IMAGES") == "1":
-        DOC_IMAGES.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, DOC_IMAGES / path.name)
 
 
 def _announced(page) -> str:
@@ -75,7 +60,7 @@ def test_create_a_deal_move_it_and_complete_a_task(tab, live_server):
     page.fill("#f-amount", "48000")
     page.fill("#f-currency", "UAH")
     page.select_option("#f-contact_id", customer["id"])
-    _shot(tab, "deal-form")
+    console_shot(tab, "deal-form")
     page.click("button[type=submit].primary")
     page.wait_for_selector("h1:has-text('Oven for the bakery')")
     deal_id = page.url.rsplit("/", 1)[1]
@@ -92,7 +77,7 @@ def test_create_a_deal_move_it_and_complete_a_task(tab, live_server):
     page.wait_for_selector(f"section[data-stage=qualified] {card}")
     assert "Oven for the bakery" in _announced(page)
     assert page.evaluate("document.activeElement.id") == f"deal-{deal_id}"
-    _shot(tab, "deals-board")
+    console_shot(tab, "deals-board")
 
     # And by dragging the card onto another column.
     page.drag_and_drop(card, "section[data-stage=proposal]")
@@ -105,13 +90,13 @@ def test_create_a_deal_move_it_and_complete_a_task(tab, live_server):
     older.locator("button[type=submit]").click()
     page.wait_for_selector("#deal-board .alert")
     assert "fill in the amount first" in page.locator("#deal-board .alert").inner_text()
-    _shot(tab, "deals-refusal")
+    console_shot(tab, "deals-refusal")
 
     # The board on a phone: the columns scroll inside the board, the page does not.
     page.set_viewport_size({"width": 375, "height": 800})
     page.reload()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    _shot(tab, "deals-board-375px")
+    console_shot(tab, "deals-board-375px")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # Complete a task in place.
@@ -119,7 +104,7 @@ def test_create_a_deal_move_it_and_complete_a_task(tab, live_server):
     page.wait_for_url("**/tasks")
     row = page.locator(".row.task", has_text="Send the price list")
     assert "overdue" in row.inner_text()
-    _shot(tab, "tasks")
+    console_shot(tab, "tasks")
     row.locator("button[type=submit]").click()
     page.wait_for_selector(".row.task.done")
     assert "completed" in _announced(page)
@@ -136,7 +121,7 @@ def test_create_a_deal_move_it_and_complete_a_task(tab, live_server):
     page.locator("#org-q").press_sequentially("zer", delay=40)
     page.wait_for_url("**/organizations?q=zer")
     assert "Zerno Mills" in page.locator("#organization-results").inner_text()
-    _shot(tab, "organizations")
+    console_shot(tab, "organizations")
 
     assert tab.csp_violations() == []
     assert tab.console_errors == []

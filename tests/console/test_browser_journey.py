@@ -11,27 +11,13 @@ are also written to docs/img/ (how docs/console.md's images are made).
 
 from __future__ import annotations
 
-import os
 import secrets
-import shutil
-from pathlib import Path
 
 import httpx
 from playwright.sync_api import expect
 
-from tests.browser import SCREENSHOTS, assert_accessible
+from tests.browser import assert_accessible, console_shot
 from tests.conftest import sign_up
-
-DOC_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
-
-
-def _shot(tab, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"console-{name}.png"
-    tab.page.screenshot(path=str(path), full_page=True)
-    if os.environ.get("RAPPORT_DOC_IMAGES") == "1":
-        DOC_IMAGES.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, DOC_IMAGES / path.name)
 
 
 def _clean(tab) -> None:
@@ -47,14 +33,14 @@ def test_sign_up_find_a_customer_by_a_misspelt_name(tab, live_server):
 
     page.goto(live_server + "/")
     assert page.url.endswith("/sign-in?next=/")
-    _shot(tab, "sign-in")
+    console_shot(tab, "sign-in")
     page.click("text=Create an organization")
     page.fill("#f-organization-name", "Кав'ярня Зерно")
     page.fill("#f-organization-slug", slug)
     page.fill("#f-admin-full_name", "Olena Kovalenko")
     page.fill("#f-admin-email", email)
     page.fill("#f-admin-password", password)
-    _shot(tab, "sign-up")
+    console_shot(tab, "sign-up")
     page.click("button[type=submit].primary")
     page.wait_for_url("**/sign-in?tenant=*")
     assert page.input_value("#f-tenant") == slug
@@ -80,7 +66,7 @@ def test_sign_up_find_a_customer_by_a_misspelt_name(tab, live_server):
     page.wait_for_url(live_server + "/")
     assert page.locator("h1").inner_text() == "Home"
     assert "Кав'ярня Зерно" in page.locator(".topbar").inner_text()
-    _shot(tab, "home")
+    console_shot(tab, "home")
 
     page.click("nav.mainnav >> text=Contacts")
     page.wait_for_url("**/contacts")
@@ -91,21 +77,21 @@ def test_sign_up_find_a_customer_by_a_misspelt_name(tab, live_server):
     page.wait_for_function(
         "!document.querySelector('#contact-results').innerText.includes('Franko')")
     assert "Lesya Ukrainka" in page.locator("#contact-results").inner_text()
-    _shot(tab, "contacts-search")
+    console_shot(tab, "contacts-search")
 
     page.click("#contact-results >> text=Lesya Ukrainka")
     page.wait_for_selector("h1:has-text('Lesya Ukrainka')")
     text = page.locator("main").inner_text()
     assert "lesya@example.com" in text and "Wants oat milk" in text
     assert "Who already worked with this customer" in text
-    _shot(tab, "customer")
+    console_shot(tab, "customer")
     _clean(tab)
 
     # The same page on a phone: nothing wider than the screen.
     page.set_viewport_size({"width": 375, "height": 800})
     page.reload()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
-    _shot(tab, "customer-375px")
+    console_shot(tab, "customer-375px")
 
     # And in Ukrainian, chosen by the member.
     page.goto(live_server + "/preferences")
@@ -113,13 +99,13 @@ def test_sign_up_find_a_customer_by_a_misspelt_name(tab, live_server):
     page.click("button[type=submit].primary")
     page.goto(live_server + "/")
     assert page.locator("h1").inner_text() == "Головна"
-    _shot(tab, "home-uk")
+    console_shot(tab, "home-uk")
     _clean(tab)
 
 
 def _step(tab, name: str) -> None:
     """Each screen of the journey: a screenshot, axe-core, and nothing refused or broken."""
-    _shot(tab, f"journey-{name}")
+    console_shot(tab, f"journey-{name}")
     assert_accessible(tab.page, name)
     _clean(tab)
 

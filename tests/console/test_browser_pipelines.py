@@ -8,25 +8,10 @@ Screenshots go to .artifacts/screenshots/ (docs/img/ too with RAPPORT_DOC_IMAGES
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import httpx
 
-from tests.browser import SCREENSHOTS, assert_accessible
+from tests.browser import assert_accessible, console_shot
 from tests.conftest import unique
-
-DOC_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "img"
-
-
-def _shot(tab, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"console-{name}.png"
-    tab.page.screenshot(path=str(path), full_page=True)
-    if os.environ.get("RAPPORT_DOC_IMAGES") == "1":
-        DOC_IMAGES.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, DOC_IMAGES / path.name)
 
 
 def test_switch_the_board_between_pipelines(tab, live_server):
@@ -73,7 +58,7 @@ def test_switch_the_board_between_pipelines(tab, live_server):
     assert switcher.locator("a[aria-current=page]").inner_text() == "Renewals"
     assert page.locator(".deal-card", has_text="New kiosk").count() == 0
     assert page.locator("#col-lead").inner_text() == "Up for renewal"
-    _shot(tab, "deals-pipeline-switcher")
+    console_shot(tab, "deals-pipeline-switcher")
 
     # The list keeps the pipeline the board showed.
     page.click("text=Show as a list")
@@ -83,5 +68,5 @@ def test_switch_the_board_between_pipelines(tab, live_server):
 
     page.goto(f"{live_server}/settings/pipelines")
     page.wait_for_selector("#deal-pipelines")
-    _shot(tab, "settings-pipelines")
+    console_shot(tab, "settings-pipelines")
     assert_accessible(page, "pipelines settings")
