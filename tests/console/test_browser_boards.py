@@ -9,9 +9,9 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import expect
 
-from tests.browser import assert_accessible
+from tests.browser import assert_accessible, console_shot
 from tests.conftest import sign_up
-from tests.console.test_browser_journey import _clean, _focused, _shot
+from tests.console.test_browser_journey import _clean, _focused
 
 
 def test_a_board_on_a_custom_field_and_the_stage_editor(tab, live_server):
@@ -51,7 +51,7 @@ def test_a_board_on_a_custom_field_and_the_stage_editor(tab, live_server):
     page.wait_for_selector(f"section[data-column=horeca] {olena}")
     _focused(page, f"card-{ids['Olena']}")
     expect(page.locator("#announcer")).to_contain_text("Moved “Olena Bakery” to “horeca”.")
-    _shot(tab, "boards-contacts")
+    console_shot(tab, "boards-contacts")
 
     # By dragging: the drop submits the card's own form.
     petro = f"#card-{ids['Petro']}"
@@ -68,7 +68,7 @@ def test_a_board_on_a_custom_field_and_the_stage_editor(tab, live_server):
     page.wait_for_url("**layout=list*")
     expect(page.locator("section.group").first).to_be_visible()
     assert_accessible(page, "grouped list")
-    _shot(tab, "boards-grouped-list")
+    console_shot(tab, "boards-grouped-list")
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"{live_server}/boards/contacts?by=custom.segment")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
@@ -84,7 +84,7 @@ def test_a_board_on_a_custom_field_and_the_stage_editor(tab, live_server):
     page.click("button[aria-label='Move Site visit up']")
     page.wait_for_url("**/settings/pipelines?done=moved*")
     assert_accessible(page, "pipelines")
-    _shot(tab, "settings-pipelines")
+    console_shot(tab, "settings-pipelines")
     page.goto(f"{live_server}/deals")
     expect(page.locator("section[data-stage=site_visit] h2")).to_have_text("Site visit")
     _clean(tab)

@@ -247,8 +247,7 @@ def test_the_whole_journey(tab, browser, live_server, inbox):
     other = sign_up(api)
     assert api.put("/api/v1/modules/medical", headers=other.headers).status_code == 200
     r = api.post("/api/v1/medical/patients", headers=headers, json={
-        "contact_id": customer_id, "mrn": "MRN-1", "birth_date": "1971-02-25", "sex": "female",
-        "allergies": [{"substance": "Gluten", "severity": "moderate"}]})
+        "contact_id": customer_id, "mrn": "MRN-1", "birth_date": "1971-02-25", "sex": "female"})
     assert r.status_code == 201, r.text
     page.goto(f"{live_server}/contacts/{customer_id}")
     page.locator("#panel-medical-chart >> text=Open the chart").click()

@@ -35,6 +35,15 @@ def nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from nodes(child)
 
 
+def walk_nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The plan without its subplans: a listed row's emails, phones and tags come from
+    correlated aggregates (sorted per row, a few rows each), which are not the walk."""
+    yield plan
+    for child in plan.get("Plans", []):
+        if child.get("Parent Relationship") not in ("SubPlan", "InitPlan"):
+            yield from walk_nodes(child)
+
+
 @pytest.fixture(scope="module")
 def big(client, database):
     """A tenant with 20,000 contacts whose indexed ``size`` is 1..100, loaded in one INSERT
@@ -110,7 +119,7 @@ def test_eq_on_an_indexed_field_reads_one_page_of_the_index(client, database, bi
     plan, page = _walk_plan(client, database, tenant, filter=f"{full_key}:{condition}")
     # One value's entries come in id order: nothing is sorted, the walk stops at the page.
     assert _fetched(plan, "field_values") <= 51, json.dumps(plan, indent=1)
-    assert not [n for n in nodes(plan) if n["Node Type"] in ("Sort", "Incremental Sort")]
+    assert not [n for n in walk_nodes(plan) if n["Node Type"] in ("Sort", "Incremental Sort")]
     # The next page starts the walk at the cursor instead of reading the first page again.
     plan, _ = _walk_plan(client, database, tenant, filter=f"{full_key}:{condition}",
                          cursor=page["next_cursor"])
