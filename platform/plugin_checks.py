@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rapport.hooks import PluginRegistry
 from rapport.hooks.fields import TENANT_OWNER, FieldDefinition, check_plugin_fields
+from rapport.hooks.segments import SegmentCondition
 from rapport.hooks.workflows import Workflow
 
 
@@ -34,6 +35,16 @@ def _problems(name: str, builtin: bool, declarations: dict[str, list[object]]) -
             problems.append(f"rapport_sharing_rules returned {item!r}, not a SharingRule")
         elif not builtin and not record_type.startswith(name + "."):
             problems.append(f"sharing rule {record_type!r} must be named '{name}.…'")
+    for item in declarations.get("rapport_segment_conditions", []):
+        if not isinstance(item, SegmentCondition):
+            problems.append(f"rapport_segment_conditions returned {item!r}, "
+                            "not a SegmentCondition")
+            continue
+        try:
+            item.check(name)
+            item.schema  # noqa: B018 — a value type msgspec cannot describe is refused here
+        except (ValueError, TypeError) as exc:
+            problems.append(str(exc))
     for item in declarations.get("rapport_roles", []):
         if getattr(item, "kernel_role", None) not in ("admin", "member", "viewer"):
             problems.append(f"role {item!r} must act as admin, member or viewer on kernel records")

@@ -85,6 +85,7 @@ from rapport.hooks.registry import (
     TenantHooks,
     load_registry,
 )
+from rapport.hooks.segments import ConditionQuery, SegmentCondition
 from rapport.hooks.sharing import SharingRule, SharingRuleError
 from rapport.hooks.workflows import (
     ANY_STATE,
@@ -134,6 +135,7 @@ __all__ = [
     "Compute",
     "ComputeContext",
     "Condition",
+    "ConditionQuery",
     "ConsentChangedPayload",
     "ConsoleUI",
     "ContactMergedPayload",
@@ -162,6 +164,7 @@ __all__ = [
     "RegistryRoutes",
     "RoleDefinition",
     "Screen",
+    "SegmentCondition",
     "SharingRule",
     "SharingRuleError",
     "State",

@@ -29,6 +29,7 @@ DECLARATION_HOOKS = (
     "rapport_routes",
     "rapport_workflows",
     "rapport_sharing_rules",
+    "rapport_segment_conditions",
     "rapport_permissions",
     "rapport_roles",
     "rapport_cli_commands",

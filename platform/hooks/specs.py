@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     )
     from rapport.hooks.fields import FieldDefinition
     from rapport.hooks.manifest import PluginManifest
+    from rapport.hooks.segments import SegmentCondition
     from rapport.hooks.sharing import SharingRule
     from rapport.hooks.workflows import Workflow
 
@@ -62,6 +63,25 @@ def rapport_fields() -> list[FieldDefinition]:
     plugin name, so its full key is ``<plugin>.<key>`` and never collides with another's.
     Computed (read-only) fields carry a ``computed`` callable (``formula`` or ``rollup``).
     Called once at start-up; the fields are visible only to tenants that enabled the plugin.
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_segment_conditions() -> list[SegmentCondition]:
+    """Return the conditions this plugin adds to segment definitions, as data.
+
+    Each item is a :class:`~rapport.hooks.segments.SegmentCondition`: its ``name`` becomes
+    a node kind of the grammar (``{"retail.tier": {"tier": "Gold"}}``; a plugin's names are
+    ``<plugin>.<name>``, a kernel area's may be its own plain name), ``value_type`` the type
+    the node's value must convert to (its JSON schema is published to the console's
+    builder), and ``build`` turns a checked value into one SQL condition over the outer
+    statement's ``contacts.id`` for the tenant (``ConditionQuery``), which the segment
+    compiler places in the segment's single statement. Name the tenant in every subquery
+    and keep it to an indexed probe (``contact_id IN (SELECT …)``). Called once at
+    start-up; a condition is usable only by tenants that enabled the plugin (a definition
+    naming a disabled plugin's condition is a 422, and a saved one stops compiling until
+    the plugin is enabled again).
     """
     raise AssertionError("hookspec")
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import and_, column, exists, func, not_, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from rapport.core.consent import service
-from rapport.core.consent.models import CHANNELS, SERVICE_TOPIC
+from rapport.core.consent.models import CHANNELS, SERVICE_TOPIC, ConsentEvent, ContactPolicy
 from rapport.errors import invalid
 from rapport.tenancy.principal import Principal
 
@@ -76,11 +78,7 @@ async def may_contact(
     question is checked, so probing another tenant's ids learns nothing from validation.
     """
     await service.require_contact(session, actor, contact_id)
-    if channel is not None or topic is not None:
-        if channel is None or channel not in CHANNELS:
-            raise invalid("channel", f"required with a topic; one of {', '.join(CHANNELS)}")
-        if topic is None or not TOPIC.fullmatch(topic):
-            raise invalid("topic", "required with a channel; lowercase letters, digits, '_'")
+    check_question(channel, topic)
     policy = await service.policy_of(session, actor, contact_id)
     if policy.do_not_contact:
         return Decision(False, DO_NOT_CONTACT, "the contact asked not to be contacted at all")
@@ -104,3 +102,65 @@ async def may_contact(
                 f"(at most {policy.cap_max})",
             )
     return Decision(True, OPTED_IN, f"opted in to {topic} by {channel}")
+
+
+_INTERACTIONS = table(
+    "interactions", column("tenant_id"), column("contact_id"), column("direction"),
+    column("channel"), column("occurred_at"),
+)
+
+
+def check_question(channel: str | None, topic: str | None) -> None:
+    """422 unless ``channel`` and ``topic`` are both absent or both well formed."""
+    if channel is not None or topic is not None:
+        if channel is None or channel not in CHANNELS:
+            raise invalid("channel", f"required with a topic; one of {', '.join(CHANNELS)}")
+        if topic is None or not TOPIC.fullmatch(topic):
+            raise invalid("topic", "required with a channel; lowercase letters, digits, '_'")
+
+
+def may_contact_condition(
+    tenant_id: uuid.UUID, contact_id: Any, channel: str | None, topic: str | None
+) -> ColumnElement[bool]:
+    """``may_contact``'s rules as one SQL condition over a column of contact ids (segments
+    select whole audiences with it): the same order and the same outcome as
+    :func:`may_contact` for every contact — do-not-contact; the latest word for the channel
+    and topic (no word: refused for marketing topics, allowed for ``service``); the
+    frequency cap on outbound interactions for marketing topics. Each part probes its
+    tenant-led index for the one contact; tests hold the two to agreement."""
+    check_question(channel, topic)
+    policy = ContactPolicy.__table__
+    flagged = exists().where(
+        policy.c.tenant_id == tenant_id, policy.c.contact_id == contact_id,
+        policy.c.do_not_contact.is_(True),
+    )
+    if channel is None or topic is None:
+        return not_(flagged)
+    latest = (
+        select(ConsentEvent.status)
+        .where(ConsentEvent.tenant_id == tenant_id, ConsentEvent.contact_id == contact_id,
+               ConsentEvent.channel == channel, ConsentEvent.topic == topic)
+        .order_by(ConsentEvent.occurred_at.desc(), ConsentEvent.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    if topic == SERVICE_TOPIC:
+        return and_(not_(flagged), func.coalesce(latest, "") != "opt_out")
+    sent = (
+        select(func.count())
+        .select_from(_INTERACTIONS)
+        .where(
+            _INTERACTIONS.c.tenant_id == tenant_id,
+            _INTERACTIONS.c.contact_id == contact_id,
+            _INTERACTIONS.c.direction == "outbound",
+            _INTERACTIONS.c.channel == channel,
+            _INTERACTIONS.c.occurred_at
+            > func.now() - func.make_interval(0, 0, 0, policy.c.frequency_days),
+        )
+        .scalar_subquery()
+    )
+    capped = exists().where(
+        policy.c.tenant_id == tenant_id, policy.c.contact_id == contact_id,
+        policy.c.frequency_max.is_not(None), sent >= policy.c.frequency_max,
+    )
+    return and_(not_(flagged), latest == "opt_in", not_(capped))

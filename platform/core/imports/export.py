@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, Literal
 
 import msgspec
@@ -124,7 +124,40 @@ async def _page(
     return await records.load(session, tenant_id, page.items), page.next_cursor
 
 
-async def stream(
+PageReader = Callable[
+    [AsyncSession, str | None], Awaitable[tuple[list[ContactRecord], str | None]]
+]
+
+
+async def stream_pages(
+    maker: async_sessionmaker[AsyncSession],
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    definitions: Sequence[FieldDefinition],
+    file_format: Format,
+    read_page: PageReader,
+) -> AsyncIterator[bytes]:
+    """An export of any keyset-paged contact query, page by page, each page read in its
+    own transaction of the tenant: ``read_page(session, cursor)`` answers a page of
+    records and the next cursor (None at the end). The contact list and segments both
+    export through it, so their files have the same columns."""
+    fields = importable_fields(definitions)
+    header = export_columns(definitions)
+    if file_format == "csv":
+        yield header_line(header)
+    cursor: str | None = None
+    while True:
+        async with tenant_session(maker, tenant_id, user_id) as session:
+            page, cursor = await read_page(session, cursor)
+        if page:
+            yield csv_lines(page, header, fields) if file_format == "csv" else json_lines(
+                page, fields
+            )
+        if cursor is None:
+            return
+
+
+def stream(
     maker: async_sessionmaker[AsyncSession],
     tenant_id: uuid.UUID,
     user_id: uuid.UUID,
@@ -135,21 +168,11 @@ async def stream(
     sort: str | None = None,
     plan: SearchPlan | None = None,
 ) -> AsyncIterator[bytes]:
-    """The export, page by page; each page is read in its own transaction of the tenant."""
-    fields = importable_fields(definitions)
-    header = export_columns(definitions)
-    if file_format == "csv":
-        yield header_line(header)
-    cursor: str | None = None
-    while True:
-        async with tenant_session(maker, tenant_id, user_id) as session:
-            page, cursor = await _page(
-                session, tenant_id, definitions, filters, sort, plan, cursor
-            )
-        if page:
-            yield csv_lines(page, header, fields) if file_format == "csv" else json_lines(
-                page, fields
-            )
-        if cursor is None:
-            return
+    """The contact list's export (its ``filter``, ``q`` and ``sort``), page by page."""
 
+    async def read_page(
+        session: AsyncSession, cursor: str | None
+    ) -> tuple[list[ContactRecord], str | None]:
+        return await _page(session, tenant_id, definitions, filters, sort, plan, cursor)
+
+    return stream_pages(maker, tenant_id, user_id, definitions, file_format, read_page)

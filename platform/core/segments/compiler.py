@@ -10,8 +10,18 @@ A definition is a JSON tree of nodes, each an object with exactly one key:
   ``max_count``, ``min_sum`` with ``currency``, ``product`` (a line's product);
 - ``{"interactions": {…}}`` — ``kind``, ``channel``, ``within_days``, ``min_count``
   (default 1);
-- ``{"segment": "<id>"}`` — the contacts of another saved segment of the tenant (its
-  definition inlined; a reference back to a segment on the way is a circular reference).
+- ``{"consent": {"channel", "topic"}}`` — may be contacted on the channel about the topic
+  now, by the kernel's consent rules (``consent.decision.may_contact_condition``, the rules
+  of ``may_contact`` that sending paths ask); ``{"consent": {}}``: not do-not-contact;
+- ``{"member_of": {"relationship": id} | {"kind": k} | {"organization": id}}`` — a member
+  of a relationship (a group, a family …), of any relationship of a kind, or of an
+  organization;
+- ``{"segment": "<id>"}`` — the contacts of another saved segment of the tenant (a dynamic
+  one's definition inlined — a reference back to a segment on the way is a circular
+  reference —, a static one's snapshot);
+- ``{"<name>": value}`` — a condition a plugin or kernel area contributes through the
+  ``rapport_segment_conditions`` hook (``retail.tier``, ``education.outcome``, …): its
+  value converted to the declared type, its SQL from the declared builder.
 
 Each behaviour node is a ``contacts.id IN (SELECT contact_id … GROUP BY … HAVING …)``
 probe of its table's tenant-led ``(tenant_id, contact_id, …)`` index, with the tenant
@@ -27,16 +37,22 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import msgspec
 from sqlalchemy import and_, false, func, not_, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
+from rapport.core.consent.decision import may_contact_condition
 from rapport.core.contacts import listing
 from rapport.core.contacts.models import Contact
+from rapport.core.contacts.relationships.models import KINDS as RELATIONSHIP_KINDS
+from rapport.core.contacts.relationships.models import Relationship, RelationshipMember
 from rapport.core.fields.definitions import FieldDefinition
 from rapport.core.fields.filters import MAX_FILTER_LENGTH, Target, parse_filter
 from rapport.core.interactions.models import Interaction, Kind
+from rapport.core.segments.models import STATIC, SegmentMember
 from rapport.core.transactions.models import Transaction, TransactionLine
 from rapport.errors import RapportError, invalid
+from rapport.hooks.segments import ConditionQuery, SegmentCondition
 
 ROOT = "definition"
 MAX_DEPTH = 8
@@ -44,9 +60,20 @@ MAX_NODES = 100
 MAX_DAYS = 36_500
 MAX_COUNT = 1_000_000
 _BRANCHES = ("all", "any")
-NODE_KINDS = ("all", "any", "not", "filter", "purchases", "interactions", "segment")
+NODE_KINDS = ("all", "any", "not", "filter", "purchases", "interactions", "consent",
+              "member_of", "segment")
 _PURCHASE_KEYS = ("within_days", "min_count", "max_count", "min_sum", "currency", "product")
 _INTERACTION_KEYS = ("kind", "channel", "within_days", "min_count")
+_CONSENT_KEYS = ("channel", "topic")
+_MEMBER_KEYS = ("relationship", "kind", "organization", "role")
+
+
+class Saved(msgspec.Struct, frozen=True):
+    """A saved segment as a reference to it compiles: a dynamic one by its definition, a
+    static one by its snapshot."""
+
+    kind: str
+    definition: Any
 
 
 class _Compiler:
@@ -54,12 +81,14 @@ class _Compiler:
         self,
         tenant_id: uuid.UUID,
         definitions: Sequence[FieldDefinition],
-        segments: Mapping[uuid.UUID, Any],
+        segments: Mapping[uuid.UUID, Saved],
         current: uuid.UUID | None,
+        conditions: Mapping[str, SegmentCondition],
     ) -> None:
         self.tenant_id = tenant_id
         self.definitions = definitions
         self.segments = segments
+        self.conditions = conditions
         # The segments being expanded, outermost first (the one being written first).
         self.stack: list[uuid.UUID] = [] if current is None else [current]
         self._targets: Mapping[str, Target] | None = None
@@ -94,9 +123,68 @@ class _Compiler:
             return self.purchases(_object(body, where, _PURCHASE_KEYS), where)
         if kind == "interactions":
             return self.interactions(_object(body, where, _INTERACTION_KEYS), where)
+        if kind == "consent":
+            return self.consent(_object(body, where, _CONSENT_KEYS), where)
+        if kind == "member_of":
+            return self.member_of(_object(body, where, _MEMBER_KEYS), where)
         if kind == "segment":
             return self.segment(body, where, depth)
-        raise invalid(path, f"unknown condition {kind!r} (use {', '.join(NODE_KINDS)})")
+        if kind in self.conditions:
+            return self.contributed(self.conditions[kind], body, where)
+        known = ", ".join([*NODE_KINDS, *sorted(self.conditions)])
+        raise invalid(path, f"unknown condition {kind!r} (use {known})")
+
+    def contributed(
+        self, condition: SegmentCondition, body: Any, where: str
+    ) -> ColumnElement[bool]:
+        try:
+            value = msgspec.convert(body, condition.value_type)
+        except msgspec.ValidationError as error:
+            raise invalid(where, str(error)) from None
+        try:
+            built: ColumnElement[bool] = condition.build(
+                ConditionQuery(self.tenant_id, Contact.id, value)
+            )
+        except ValueError as error:
+            raise invalid(where, str(error)) from None
+        return built
+
+    def consent(self, body: dict[str, Any], where: str) -> ColumnElement[bool]:
+        channel = body.get("channel")
+        topic = body.get("topic")
+        try:
+            return may_contact_condition(self.tenant_id, Contact.id, channel, topic)
+        except RapportError as error:
+            field = error.errors[0].field if error.errors else "channel"
+            message = error.errors[0].message if error.errors else error.detail
+            raise invalid(f"{where}.{field}", message) from None
+
+    def member_of(self, body: dict[str, Any], where: str) -> ColumnElement[bool]:
+        if "organization" in body:
+            if len(body) != 1:
+                raise invalid(where, "organization takes no other key")
+            organization = _uuid(body["organization"], f"{where}.organization")
+            # The contact list's own organization filter (one way to read the link).
+            return self.filter(f"organization:eq:{organization}", f"{where}.organization")
+        if not body:
+            raise invalid(where, "needs relationship, kind or organization")
+        conditions = [RelationshipMember.tenant_id == self.tenant_id]
+        if "relationship" in body:
+            conditions.append(RelationshipMember.relationship_id
+                              == _uuid(body["relationship"], f"{where}.relationship"))
+        if "kind" in body:
+            kind = _text(body["kind"], f"{where}.kind", 20)
+            if kind not in RELATIONSHIP_KINDS:
+                raise invalid(f"{where}.kind",
+                              f"unknown kind {kind!r} (use {', '.join(RELATIONSHIP_KINDS)})")
+            conditions.append(RelationshipMember.relationship_id.in_(
+                select(Relationship.id).where(Relationship.tenant_id == self.tenant_id,
+                                              Relationship.kind == kind)
+            ))
+        if "role" in body:
+            conditions.append(RelationshipMember.role == _text(body["role"], f"{where}.role",
+                                                               100))
+        return Contact.id.in_(select(RelationshipMember.contact_id).where(*conditions))
 
     def filter(self, raw: Any, where: str) -> ColumnElement[bool]:
         if not isinstance(raw, str) or not raw:
@@ -126,9 +214,17 @@ class _Compiler:
                           "itself")
         if segment_id not in self.segments:
             raise invalid(where, f"no such segment {segment_id}")
+        saved = self.segments[segment_id]
+        if saved.kind == STATIC:
+            return Contact.id.in_(
+                select(SegmentMember.contact_id).where(
+                    SegmentMember.tenant_id == self.tenant_id,
+                    SegmentMember.segment_id == segment_id,
+                )
+            )
         self.stack.append(segment_id)
         try:
-            return self.node(self.segments[segment_id], where, depth + 1)
+            return self.node(saved.definition, where, depth + 1)
         finally:
             self.stack.pop()
 
@@ -209,6 +305,13 @@ def _object(body: Any, where: str, keys: Sequence[str]) -> dict[str, Any]:
     return body
 
 
+def _uuid(value: Any, where: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value) if isinstance(value, str) else uuid.UUID(int=-1)
+    except ValueError:
+        raise invalid(where, "must be an id") from None
+
+
 def _int(value: Any, where: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise invalid(where, f"must be a whole number from {low} to {high}")
@@ -239,12 +342,15 @@ def compile_definition(
     tenant_id: uuid.UUID,
     definitions: Sequence[FieldDefinition],
     definition: Any,
-    segments: Mapping[uuid.UUID, Any] | None = None,
+    segments: Mapping[uuid.UUID, Saved] | None = None,
     current: uuid.UUID | None = None,
+    conditions: Mapping[str, SegmentCondition] | None = None,
 ) -> ColumnElement[bool]:
     """The definition as one condition over ``contacts`` (422 naming the problem).
 
-    ``segments``: the tenant's saved definitions by id, for ``segment`` nodes; ``current``:
+    ``segments``: the tenant's saved segments by id, for ``segment`` nodes; ``current``:
     the id of the segment ``definition`` belongs to, if saved (a reference to it is
-    circular)."""
-    return _Compiler(tenant_id, definitions, segments or {}, current).node(definition, ROOT, 1)
+    circular); ``conditions``: the contributed conditions the tenant may use, by name."""
+    return _Compiler(
+        tenant_id, definitions, segments or {}, current, conditions or {}
+    ).node(definition, ROOT, 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -21,8 +21,18 @@ Definition = Annotated[
         "{\"filter\": \"field:op:value\"} (the contact list's filters), "
         "{\"purchases\": {within_days, min_count, max_count, min_sum, currency, product}} or "
         "{\"interactions\": {kind, channel, within_days, min_count}} or "
-        "{\"segment\": \"<id>\"} (another saved segment); see docs/segments.md",
+        "{\"consent\": {channel, topic}} (may be contacted now), "
+        "{\"member_of\": {relationship | kind | organization, role}}, "
+        "{\"segment\": \"<id>\"} (another saved segment) or a contributed condition "
+        "(GET /api/v1/segments/conditions); see docs/segments.md",
     ),
+]
+
+
+Kind = Annotated[
+    Literal["dynamic", "static"],
+    msgspec.Meta(description="dynamic: evaluated on every read; static: a snapshot of the "
+                 "members taken now (re-taken with POST /{id}/snapshot)"),
 ]
 
 
@@ -30,6 +40,7 @@ class SegmentIn(msgspec.Struct, forbid_unknown_fields=True):
     name: Name
     definition: Definition
     description: Description | None = None
+    kind: Kind = "dynamic"
 
     def values(self) -> dict[str, Any]:
         return {f: getattr(self, f) for f in self.__struct_fields__}
@@ -55,10 +66,13 @@ class SegmentOut(msgspec.Struct):
     description: str | None
     definition: dict[str, Any]
     kind: str
+    # Static segments: when the member list was taken (null for dynamic ones).
+    snapshot_at: datetime | None
     created_by: uuid.UUID | None
     created_at: datetime
     updated_at: datetime
-    # Contacts matching now (GET of one segment; null in lists, which do not count).
+    # Contacts in it now — a dynamic segment's matches, a static one's live snapshot
+    # members (GET of one segment; null in lists, which do not count).
     count: int | None
 
     @classmethod
@@ -68,7 +82,8 @@ class SegmentOut(msgspec.Struct):
             name=segment.name,
             description=segment.description,
             definition=segment.definition,
-            kind="dynamic",
+            kind=segment.kind,
+            snapshot_at=segment.snapshot_at,
             created_by=segment.created_by,
             created_at=segment.created_at,
             updated_at=segment.updated_at,
@@ -87,3 +102,17 @@ class SegmentContactList(msgspec.Struct):
     items: list[ContactOut]
     next_cursor: str | None
     count: int | None = None
+
+
+class ConditionOut(msgspec.Struct):
+    """A contributed condition: its node key, a title, and the JSON schema of its value."""
+
+    name: str
+    title: str
+    description: str
+    owner: str
+    value_schema: dict[str, Any]
+
+
+class ConditionList(msgspec.Struct):
+    items: list[ConditionOut]
