@@ -35,7 +35,7 @@ from rapport.core.contacts.names import salutation
 from rapport.core.contacts.preferences import defaults as contact_defaults
 from rapport.core.contacts.relationships.models import RelationshipMember
 from rapport.core.contacts.service import get_contact
-from rapport.core.events.emit import emit
+from rapport.core.events.emit import emit, emit_many
 from rapport.core.interactions.service import log_interaction
 from rapport.core.modules.enabled import enabled_array, enabled_modules, is_enabled
 from rapport.core.modules.models import TenantModule
@@ -311,6 +311,7 @@ __all__ = [
     "decode_id",
     "decode_position",
     "emit",
+    "emit_many",
     "enable_tenant_rls",
     "enabled_array",
     "enabled_modules",

@@ -34,6 +34,7 @@ DECLARATION_HOOKS = (
     "rapport_roles",
     "rapport_cli_commands",
     "rapport_console",
+    "rapport_subscription_events",
 )
 
 
@@ -256,14 +257,16 @@ class TenantHooks:
         return self.registry.caller(hook, self.enabled)
 
     async def call_each(
-        self, hook: str, *, only: str | None = None, **kwargs: Any
+        self, hook: str, *, only: str | None = None, skip: frozenset[str] = frozenset(),
+        **kwargs: Any
     ) -> list[tuple[str, Any]]:
-        """Call every enabled implementation (or only plugin ``only``'s); await coroutines;
-        name the plugin on failure. Returns ``(plugin, result)`` pairs, skipping None."""
+        """Call every enabled implementation (or only plugin ``only``'s, never those named in
+        ``skip``); await coroutines; name the plugin on failure. Returns ``(plugin, result)``
+        pairs, skipping None."""
         results: list[tuple[str, Any]] = []
         # pluggy calls the most recently registered first; keep its order.
         for impl in reversed(self.registry.caller(hook, self.enabled).get_hookimpls()):
-            if only is not None and impl.plugin_name != only:
+            if (only is not None and impl.plugin_name != only) or impl.plugin_name in skip:
                 continue
             args = {name: kwargs[name] for name in impl.argnames if name in kwargs}
             try:

@@ -227,6 +227,24 @@ def rapport_event_committed(event: DomainEvent) -> None:
 
 
 @hookspec
+def rapport_events_committed(events: list[DomainEvent]) -> None:
+    """React to a *batch* of committed domain events: all of one name, of one tenant, in
+    outbox order (consecutive in the tenant's outbox). Implement it instead of
+    ``rapport_event_committed`` to handle many events with set-based statements.
+
+    Called by the outbox worker in a new transaction of the tenant (every event's
+    ``session`` is that one transaction). A plugin that implements this hook gets every
+    committed event through it (a batch may hold a single event) and is no longer called
+    per event; plugins that do not are called per event as before. Delivery is at least
+    once, so make the handling idempotent (``event.id`` is stable). Raising rolls back
+    what the batch wrote and the worker delivers the same events again one by one (each
+    in a batch of one), so only the event that fails stays pending, with the error
+    recorded and a growing delay before the next attempt.
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
 def rapport_timeline(query: TimelineQuery) -> list[TimelineEntry]:
     """Return this plugin's entries for one contact's timeline, newest first.
 

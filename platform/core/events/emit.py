@@ -81,3 +81,52 @@ async def emit(
     )
     await hooks.call_each("rapport_event", event=event)
     return event
+
+
+async def emit_many(
+    session: AsyncSession,
+    hooks: TenantHooks,
+    name: str,
+    record_type: str,
+    items: Sequence[tuple[uuid.UUID | None, dict[str, Any]]],
+    *,
+    tenant_id: uuid.UUID,
+    principal: Principal | None = None,
+) -> list[DomainEvent]:
+    """Many events of one name at once (``(record_id, payload)`` pairs, e.g. from a batch
+    of background work): one INSERT into the outbox for all of them, then the plugins react
+    to each in turn, as ``emit`` would."""
+    if not items:
+        return []
+    rows = [
+        {
+            "id": new_id(),
+            "tenant_id": tenant_id,
+            "name": name,
+            "record_type": record_type,
+            "record_id": record_id,
+            "payload": _jsonable(payload),
+            "actor_user_id": principal.user_id if principal else None,
+            "attempts": 0,
+        }
+        for record_id, payload in items
+    ]
+    await session.execute(insert(OutboxEvent), rows)
+    now = datetime.now(UTC)
+    events = [
+        DomainEvent(
+            name=name,
+            tenant_id=tenant_id,
+            record_type=record_type,
+            record_id=record_id,
+            payload=payload,
+            session=session,
+            actor=principal,
+            id=row["id"],
+            occurred_at=now,
+        )
+        for row, (record_id, payload) in zip(rows, items, strict=True)
+    ]
+    for event in events:
+        await hooks.call_each("rapport_event", event=event)
+    return events

@@ -1,5 +1,6 @@
 """The outbox, delivered: committed events of one tenant go to its plugins'
-``rapport_event_committed`` consumers (``rapport.worker`` runs the passes).
+``rapport_event_committed`` consumers, or in batches (consecutive events of one name) to
+those that implement ``rapport_events_committed`` (``rapport.worker`` runs the passes).
 
 At least once, in order per tenant, several workers side by side (``FOR UPDATE SKIP
 LOCKED``). A failing consumer leaves its event pending with the error recorded and a
@@ -10,9 +11,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from itertools import groupby
 
 import structlog
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.core.events.models import OutboxEvent
@@ -39,44 +41,97 @@ async def deliver_tenant(
     session: AsyncSession, hooks: TenantHooks, tenant_id: uuid.UUID, batch: int
 ) -> int:
     """Deliver up to ``batch`` due events of one tenant in its open transaction ``session``
-    to ``hooks`` (the kernel areas and the plugins that tenant enabled)."""
-    rows = (
-        await session.execute(
-            select(OutboxEvent)
-            .where(
-                OutboxEvent.tenant_id == tenant_id,
-                OutboxEvent.dispatched_at.is_(None),
-                OutboxEvent.next_attempt_at <= datetime.now(UTC),
+    to ``hooks`` (the kernel areas and the plugins that tenant enabled).
+
+    Consecutive events of one name go together: plugins implementing
+    ``rapport_events_committed`` get them as one batch, the others one by one. A batch that
+    fails is rolled back alone (a savepoint) and its events are delivered again one at a
+    time, so only the event that fails stays pending; nothing is lost or handled twice.
+    """
+    rows = list(
+        (
+            await session.execute(
+                select(OutboxEvent)
+                .where(
+                    OutboxEvent.tenant_id == tenant_id,
+                    OutboxEvent.dispatched_at.is_(None),
+                    OutboxEvent.next_attempt_at <= datetime.now(UTC),
+                )
+                .order_by(OutboxEvent.id)
+                .limit(batch)
+                .with_for_update(skip_locked=True)
             )
-            .order_by(OutboxEvent.id)
-            .limit(batch)
-            .with_for_update(skip_locked=True)
-        )
-    ).scalars()
-    handled = 0
+        ).scalars()
+    )
+    batched = frozenset(
+        impl.plugin_name for impl in hooks.rapport_events_committed.get_hookimpls()
+    )
+    failed: dict[uuid.UUID, PluginHookError] = {}
+    for _, run in groupby(rows, key=lambda row: row.name):
+        events = [_event(session, tenant_id, row) for row in run]
+        if batched:
+            await _to_batches(hooks, events, failed)
+        for event in events:
+            if event.id in failed:
+                continue
+            try:
+                # A consumer's own writes roll back alone if it fails.
+                async with session.begin_nested():
+                    await hooks.call_each("rapport_event_committed", skip=batched, event=event)
+            except PluginHookError as exc:
+                failed[event.id] = exc
+    dispatched = [row.id for row in rows if row.id not in failed]
     for row in rows:
-        event = DomainEvent(
-            name=row.name,
-            tenant_id=tenant_id,
-            record_type=row.record_type,
-            record_id=row.record_id,
-            payload=dict(row.payload or {}),
-            session=session,
-            actor=None,
-            id=row.id,
-            occurred_at=row.created_at,
+        error = failed.get(row.id)
+        if error is None:
+            continue
+        row.attempts += 1
+        row.last_error = f"{error.plugin}: {type(error.error).__name__}: {error.error}"[:1000]
+        row.next_attempt_at = datetime.now(UTC) + backoff(row.attempts)
+        log.warning("event delivery failed", event_id=str(row.id), plugin=error.plugin,
+                    attempts=row.attempts)
+    if dispatched:
+        await session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.tenant_id == tenant_id, OutboxEvent.id.in_(dispatched))
+            .values(dispatched_at=func.now())
+            .execution_options(synchronize_session=False)
         )
+    return len(rows)
+
+
+def _event(session: AsyncSession, tenant_id: uuid.UUID, row: OutboxEvent) -> DomainEvent:
+    return DomainEvent(
+        name=row.name,
+        tenant_id=tenant_id,
+        record_type=row.record_type,
+        record_id=row.record_id,
+        payload=dict(row.payload or {}),
+        session=session,
+        actor=None,
+        id=row.id,
+        occurred_at=row.created_at,
+    )
+
+
+async def _to_batches(
+    hooks: TenantHooks, events: list[DomainEvent], failed: dict[uuid.UUID, PluginHookError]
+) -> None:
+    """Events of one name to the batch consumers, in a savepoint; if that fails, again one
+    event at a time, recording in ``failed`` the events that fail alone."""
+    session = events[0].session
+    if len(events) > 1:
         try:
-            # A consumer's own writes roll back alone if it fails.
             async with session.begin_nested():
-                await hooks.call_each("rapport_event_committed", event=event)
+                await hooks.call_each("rapport_events_committed", events=events)
         except PluginHookError as exc:
-            row.attempts += 1
-            row.last_error = f"{exc.plugin}: {type(exc.error).__name__}: {exc.error}"[:1000]
-            row.next_attempt_at = datetime.now(UTC) + backoff(row.attempts)
-            log.warning("event delivery failed", event_id=str(row.id), plugin=exc.plugin,
-                        attempts=row.attempts)
+            log.warning("event batch failed; delivering one by one", plugin=exc.plugin,
+                        events=len(events))
         else:
-            row.dispatched_at = datetime.now(UTC)
-        handled += 1
-    return handled
+            return
+    for event in events:
+        try:
+            async with session.begin_nested():
+                await hooks.call_each("rapport_events_committed", events=[event])
+        except PluginHookError as exc:
+            failed[event.id] = exc
