@@ -14,12 +14,13 @@ from rapport.sdk import (
     Permission,
     PluginManifest,
     RoleDefinition,
+    SegmentCondition,
     SharingRule,
     TimelineEntry,
     TimelineQuery,
     hookimpl,
 )
-from rapport_plugins.education import timeline
+from rapport_plugins.education import segments, timeline
 from rapport_plugins.education.console import UI
 from rapport_plugins.education.models import (
     Achievement,
@@ -127,3 +128,8 @@ def rapport_cli_commands() -> list[click.Command]:
 @hookimpl
 def rapport_console() -> ConsoleUI:
     return UI
+
+
+@hookimpl
+def rapport_segment_conditions() -> list[SegmentCondition]:
+    return list(segments.CONDITIONS)

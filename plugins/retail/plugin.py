@@ -18,12 +18,13 @@ from rapport.sdk import (
     Permission,
     PluginManifest,
     RoleDefinition,
+    SegmentCondition,
     SharingRule,
     TimelineEntry,
     TimelineQuery,
     hookimpl,
 )
-from rapport_plugins.retail import bonuses, merging, timeline
+from rapport_plugins.retail import bonuses, merging, segments, timeline
 from rapport_plugins.retail import work as periodic
 from rapport_plugins.retail.cli import retail_group
 from rapport_plugins.retail.console import UI
@@ -113,3 +114,8 @@ def rapport_console() -> ConsoleUI:
 @hookimpl
 def rapport_cli_commands() -> list[Any]:
     return [retail_group]
+
+
+@hookimpl
+def rapport_segment_conditions() -> list[SegmentCondition]:
+    return list(segments.CONDITIONS)

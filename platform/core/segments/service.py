@@ -178,12 +178,12 @@ async def take_snapshot(
     session: AsyncSession, actor: Principal, words: Vocabulary, segment: Segment
 ) -> int:
     """Replace a static segment's members with the contacts its definition matches now, in
-    two set-based statements of the caller's transaction; returns how many."""
+    two set-based statements of the caller's transaction; returns how many were taken."""
     condition = await draft_condition(session, actor, words, segment.definition)
     await session.execute(delete(SegmentMember).where(
         SegmentMember.tenant_id == actor.tenant_id, SegmentMember.segment_id == segment.id
     ))
-    inserted = await session.execute(
+    await session.execute(
         insert(SegmentMember).from_select(
             ["tenant_id", "segment_id", "contact_id"],
             select(literal(actor.tenant_id, UUID(as_uuid=True)),
@@ -192,7 +192,7 @@ async def take_snapshot(
     )
     segment.snapshot_at = await session.scalar(select(func.now()))
     await session.flush()
-    return int(getattr(inserted, "rowcount", 0) or 0)
+    return await count_where(session, snapshot_condition(actor.tenant_id, segment.id))
 
 
 async def snapshot(
