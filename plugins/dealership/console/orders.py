@@ -117,7 +117,8 @@ async def create_order(request: Request, principal: NamedDependency[Principal],
 
 async def _order_page(db: AsyncSession, principal: Principal, order_id: uuid.UUID, *,
                       status: int = 200, errors: dict[str, str] | None = None,
-                      failed: str | None = None) -> Screen:
+                      failed: str | None = None,
+                      values: dict[str, Any] | None = None) -> Screen:
     order = await orders.order_of(db, principal, order_id)
     vehicle = await catalogue.vehicle_of(db, principal, order.vehicle_id)
     payments, holding = await money.payments(db, principal, order.id)
@@ -144,7 +145,7 @@ async def _order_page(db: AsyncSession, principal: Principal, order_id: uuid.UUI
         "seller": seller.get(order.salesperson_id, ""), "moves": moves,
         "errors": errors or {}, "failed": failed, "now_utc": datetime.now(UTC),
         "trade_ins": trade_ins, "financing": financing, "products": products,
-        "sellers": sellers},
+        "sellers": sellers, "values": values or {}},
         status=status)
 
 
@@ -157,7 +158,7 @@ async def order_page(order_id: FromPath[uuid.UUID], principal: NamedDependency[P
 async def _act(request: Request, db: AsyncSession, principal: Principal, order_id: uuid.UUID,
                form_name: str, action: Any, prefix: str = "") -> Screen | Response[Any]:
     """Run a form's action; refused, the order page again with the errors (keyed by the
-    form's own field names: ``prefix`` + the API's field)."""
+    form's own field names: ``prefix`` + the API's field) and what was typed, to correct."""
     try:
         await attempt(db, action)
     except RapportError as exc:
@@ -165,7 +166,8 @@ async def _act(request: Request, db: AsyncSession, principal: Principal, order_i
             raise
         errors = {(k if k == "form" else prefix + k): m for k, m in errors_of(exc).items()}
         return await _order_page(db, principal, order_id, status=exc.status,
-                                 errors=errors, failed=form_name)
+                                 errors=errors, failed=form_name,
+                                 values=await posted(request))
     return go(request, f"{BASE}/orders/{order_id}")
 
 

@@ -26,6 +26,9 @@ def test_trade_in_financing_and_products_from_the_order_page(client):
         "ti_actual_cash_value": "9000", "ti_allowance": "9500", "ti_valid_until": "2031-01-01"},
         follow_redirects=False)
     assert bad.status_code == 422 and 'id="f-ti_vin-error"' in bad.text
+    # What was typed stays in the refused form, to correct rather than type again.
+    assert 'name="ti_mileage_km" type="number" value="52000"' in bad.text
+    assert '<option value="good" selected>' in bad.text and 'value="NOT-A-VIN"' in bad.text
     r = client.post(url + "/trade-ins", data={
         "_csrf": csrf, "ti_vin": GOOD_VIN, "ti_mileage_km": "52000", "ti_condition": "good",
         "ti_actual_cash_value": "9000", "ti_allowance": "9500", "ti_payoff": "2000",
