@@ -5,6 +5,7 @@ Plugins import what they need from ``rapport.sdk`` (the stable public API), whic
 re-exports the parts of this package meant for them.
 """
 
+from rapport.hooks.communication import SubscriptionEvent, TemplateQuery
 from rapport.hooks.conditions import Condition
 from rapport.hooks.console import (
     ConsoleUI,
@@ -165,11 +166,13 @@ __all__ = [
     "RoleDefinition",
     "Screen",
     "SegmentCondition",
+    "SubscriptionEvent",
     "SharingRule",
     "SharingRuleError",
     "State",
     "SummarySection",
     "TaskReminderDuePayload",
+    "TemplateQuery",
     "TenantContext",
     "TenantHooks",
     "TimelineEntry",

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
 
     from rapport.errors import FieldError
+    from rapport.hooks.communication import SubscriptionEvent, TemplateQuery
     from rapport.hooks.console import ConsoleUI
     from rapport.hooks.events import (
         ContactSummaryQuery,
@@ -304,5 +305,36 @@ def rapport_periodic_work(work: PeriodicWork) -> int | None:
     :param work: a session factory, the registry, and the pass's batch and tenant limits.
     :return: how many items were handled (None: nothing to report). A raising
         implementation is logged with its plugin's name; the others and the outbox carry on.
+    """
+    raise AssertionError("hookspec")
+
+
+# --------------------------------------------------------------------- communication
+
+
+@hookspec
+def rapport_template_variables(query: TemplateQuery) -> dict[str, Any] | None:
+    """Return variables for message templates (docs/communication.md), for one contact.
+
+    :param query: tenant, open session (the tenant's RLS context), ``contact_id`` (None
+        when the template editor asks which variables exist: return example values) and
+        the template's ``language``.
+    :return: a dict of plain values (str, numbers, dates, lists, dicts); a template reads
+        them under the plugin's name — ``{{ retail.points }}`` — so plugins never clash.
+        None or ``{}``: nothing for this contact. Runs only for tenants that enabled the
+        plugin, once per rendered message (keep it to one indexed query). May be async.
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_subscription_events() -> list[SubscriptionEvent]:
+    """Return the event types members may subscribe to (``/api/v1/subscriptions``).
+
+    Each :class:`~rapport.hooks.communication.SubscriptionEvent` names a domain event
+    this plugin emits (``retail.tier_changed``) and its title per language. When such an
+    event is emitted, each subscribed member of the tenant gets an in-app notification or
+    a line in their next e-mail digest. Called once at start-up; a disabled plugin's types
+    are hidden from the tenant.
     """
     raise AssertionError("hookspec")
