@@ -310,6 +310,65 @@ def tenants_create(
         )
 
 
+@tenants.command("export")
+@click.argument("slug")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Folder to write (default: ./export-SLUG); must be empty.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              show_default=True, help="One file per table: JSON lines or CSV with a header.")
+def tenants_export(slug: str, out_dir: Path | None, fmt: str) -> None:
+    """Write every row of a tenant (every tenant table, plugins' included), streamed."""
+    from rich.progress import Progress
+
+    from rapport.db.tenant_data import TenantDataError, export_tenant, find_tenant
+
+    target = out_dir or Path(f"export-{slug}")
+    if target.exists() and any(target.iterdir()):
+        raise click.ClickException(f"{target} is not empty: choose another --out")
+    database = _database(_settings())
+    with psycopg.connect(libpq_url(database.owner_url), autocommit=True) as conn:
+        try:
+            tenant_id = find_tenant(conn, slug)
+        except TenantDataError as exc:
+            raise click.ClickException(str(exc)) from exc
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("exporting", total=None)
+
+            def progress(table: str, rows: int) -> None:
+                bar.update(task, advance=rows, description=f"exporting {table}")
+
+            result = export_tenant(conn, tenant_id, target, fmt, progress)  # type: ignore[arg-type]
+    click.echo(f"exported {result.rows} rows of {slug} from {len(result.tables)} tables "
+               f"to {target}")
+
+
+@tenants.command("delete")
+@click.argument("slug")
+@click.option("--confirm", "confirmation", default=None, metavar="SLUG",
+              help="The slug again: nothing is deleted without it.")
+def tenants_delete(slug: str, confirmation: str | None) -> None:
+    """Delete a tenant and every row it has, in every table (one transaction).
+
+    Export it first (`rapport tenants export SLUG`): there is no undo. Members' accounts
+    are platform-wide and stay; their memberships of this tenant go.
+    """
+    from rapport.db.tenant_data import TenantDataError, delete_tenant, find_tenant
+
+    if confirmation != slug:
+        raise click.ClickException(
+            f"deleting {slug!r} removes all its data for good: repeat its slug with "
+            f"--confirm {slug}"
+        )
+    database = _database(_settings())
+    with psycopg.connect(libpq_url(database.owner_url), autocommit=True) as conn:
+        try:
+            removed = delete_tenant(conn, find_tenant(conn, slug))
+        except TenantDataError as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"deleted tenant {slug}: {sum(removed.values())} rows in "
+               f"{len(removed)} tables")
+
+
 @cli.command()
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
 @click.option("--interval", type=float, default=1.0, show_default=True,
