@@ -178,6 +178,28 @@ def db_current() -> None:
     click.echo("status: up to date")
 
 
+@db.command("citus-plan")
+def db_citus_plan() -> None:
+    """Check the schema for what Citus would refuse; print the distribution calls in order.
+
+    Exit 1, naming each table and key, when a table could not be distributed by tenant_id.
+    """
+    from rapport.db.citus import check
+
+    database = _database(_settings())
+    with psycopg.connect(libpq_url(database.owner_url), autocommit=True) as conn:
+        readiness = check(conn)
+    if readiness.problems:
+        for problem in readiness.problems:
+            click.echo(f"refused by Citus: {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"-- {len(readiness.distributed)} distributed by tenant_id, "
+               f"{len(readiness.reference)} reference, {len(readiness.local)} local "
+               f"({', '.join(readiness.local)})")
+    for call in readiness.calls():
+        click.echo(call)
+
+
 @db.command("url")
 def db_url() -> None:
     """Print the connection URL of the application role."""
