@@ -80,7 +80,8 @@ def build_message(settings: Settings, mail: Mail) -> EmailMessage:
     return message
 
 
-def _send_smtp(target: SmtpTarget, message: EmailMessage) -> None:
+def deliver_message(target: SmtpTarget, message: EmailMessage) -> None:
+    """Send one ready message through ``target`` (blocking; raises on failure)."""
     if target.security == "tls":
         server: smtplib.SMTP = smtplib.SMTP_SSL(
             target.host, target.port, timeout=SMTP_TIMEOUT, context=ssl.create_default_context()
@@ -116,7 +117,7 @@ def send(settings: Settings, mail: Mail) -> None:
     """Deliver one message now (blocking). Raises on SMTP failure."""
     message = build_message(settings, mail)
     if settings.smtp_url:
-        _send_smtp(parse_smtp_url(settings.smtp_url), message)
+        deliver_message(parse_smtp_url(settings.smtp_url), message)
         log.info("mail sent", to=mail.to, subject=mail.subject)
         return
     path = _write_outbox(outbox_dir(settings), message)

@@ -20,6 +20,8 @@ class Letter:
     to: str
     subject: str
     text: str
+    # Every header of the message (the last value of a repeated one), by lower-case name.
+    headers: dict[str, str] = field(default_factory=dict, compare=False)
 
     def link_param(self, name: str) -> str:
         """The value of ``name=`` in the first link of the letter."""
@@ -44,7 +46,8 @@ class Mailbox:
         text = body.get_content() if body is not None else ""
         with self.lock:
             for rcpt in to:
-                self.letters.append(Letter(rcpt.lower(), str(msg["Subject"]), text))
+                headers = {k.lower(): str(v) for k, v in msg.items()}
+                self.letters.append(Letter(rcpt.lower(), str(msg["Subject"]), text, headers))
 
     def sent_to(self, address: str) -> list[Letter]:
         with self.lock:

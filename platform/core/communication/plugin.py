@@ -1,0 +1,36 @@
+"""Kernel area: communication — routes, the subscribers of committed events, and the
+worker's campaign sending and digests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rapport.core.communication.campaigns_api import CampaignController
+from rapport.core.communication.people_api import SignatureController, SubscriptionController
+from rapport.core.communication.public_api import UnsubscribeController
+from rapport.core.communication.subscriptions import deliver
+from rapport.core.communication.templates_api import TemplateController
+from rapport.core.communication.work import periodic
+from rapport.hooks import DomainEvent, PeriodicWork, PluginManifest, hookimpl
+
+
+@hookimpl
+def rapport_manifest() -> PluginManifest:
+    return PluginManifest(name="communication", title="Communication", version="1.0",
+                          builtin=True)
+
+
+@hookimpl
+def rapport_routes() -> list[Any]:
+    return [TemplateController, CampaignController, SubscriptionController,
+            SignatureController, UnsubscribeController]
+
+
+@hookimpl
+async def rapport_event_committed(event: DomainEvent) -> None:
+    await deliver(event)
+
+
+@hookimpl
+async def rapport_periodic_work(work: PeriodicWork) -> int:
+    return await periodic(work)

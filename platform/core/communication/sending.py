@@ -1,0 +1,320 @@
+"""The worker's side of campaigns: queue the audience once, then send in batches —
+resumable, with progress, nothing sent twice, nobody sent anything they may not receive.
+
+For each due campaign of a tenant:
+
+1. *Queue* (once, when it leaves ``scheduled``): one ``INSERT … SELECT`` of the audience
+   into ``campaign_messages``; the unique key (campaign, contact) means a contact is queued
+   once whatever happens later.
+2. *Claim* a batch of pending messages (``FOR UPDATE SKIP LOCKED``, a lease in
+   ``claimed_at``), so several workers share a campaign without overlapping.
+3. For each claimed message, in its own transaction right before sending: ask ``decide``
+   (the kernel's ``may_contact``, an address, the campaign's cap) — refused: ``skipped``
+   with the reason; render — failing: ``failed``; else mark it ``sending`` and commit.
+4. Send, then in one transaction: ``sent``, the provider's id, and an outbound interaction
+   on the contact's timeline. A send the provider refused is ``failed``.
+
+A process killed between 3 and 4 leaves one message ``sending``: the next pass does not
+know whether it left, so it marks it ``failed`` (``interrupted``) instead of sending it
+again — at most once, never twice. Messages only claimed go back to the queue when their
+lease ends.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from rapport.core.communication import links
+from rapport.core.communication import variables as vars_
+from rapport.core.communication.audience import audience_condition, decide
+from rapport.core.communication.models import Campaign, CampaignMessage, MessageTemplate
+from rapport.core.communication.rendering import Rendered, render
+from rapport.core.communication.senders import Outgoing, Senders, SendFailed
+from rapport.core.contacts.models import Contact
+from rapport.core.interactions.service import log_interaction
+from rapport.core.modules import acting_member
+from rapport.core.segments.service import vocabulary
+from rapport.db.base import new_id
+from rapport.db.session import tenant_session
+from rapport.errors import RapportError
+from rapport.hooks import PluginRegistry, TenantHooks
+from rapport.settings import Settings
+from rapport.tenancy.models import Membership, Tenant, User
+from rapport.tenancy.principal import Principal
+
+log = structlog.get_logger("rapport.worker")
+
+LEASE = timedelta(minutes=10)
+QUEUE_CHUNK = 1000
+INTERACTION_KIND = {"email": "email", "sms": "message", "messenger": "message"}
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one pass needs: where to open transactions, the plugins, the settings (base URL
+    and key for unsubscribe links), the senders per channel, and the pass's limits."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    registry: PluginRegistry
+    settings: Settings
+    senders: Senders
+    batch: int = 100
+    batches: int = 10
+    lease: timedelta = LEASE
+
+
+@dataclass
+class Context:
+    campaign: Campaign
+    template: MessageTemplate
+    actor: Principal
+    hooks: TenantHooks
+    sender: vars_.Sender
+
+
+async def due_tenants(sessions: async_sessionmaker[AsyncSession], n: int) -> list[uuid.UUID]:
+    async with tenant_session(sessions, None) as session:
+        rows = await session.execute(text("SELECT rapport_campaign_due_tenants(:n)"), {"n": n})
+        return list(rows.scalars())
+
+
+def _due(tenant_id: uuid.UUID) -> Any:
+    return (Campaign.tenant_id == tenant_id,
+            Campaign.status.in_(("scheduled", "sending")),
+            or_(Campaign.send_at.is_(None), Campaign.send_at <= func.now()))
+
+
+async def _context(session: AsyncSession, run: Run, campaign: Campaign) -> Context | str:
+    """The campaign's template, the member it is sent in the name of (as a principal),
+    and the tenant's hooks; or why it cannot be sent."""
+    template = await session.get(MessageTemplate, (campaign.tenant_id, campaign.template_id))
+    if template is None:
+        return "the template is gone"
+    if campaign.sender_id is None:
+        return "the member who scheduled it is no longer a member"
+    row = (await session.execute(
+        select(Membership, User, Tenant).join(User, User.id == Membership.user_id)
+        .join(Tenant, Tenant.id == Membership.tenant_id)
+        .where(Membership.tenant_id == campaign.tenant_id, Membership.id == campaign.sender_id)
+    )).first()
+    if row is None:
+        return "the member who scheduled it is no longer a member"
+    actor = await acting_member(session, run.registry, row[2], row[0], row[1])
+    if not actor.can_write:
+        return "the member who scheduled it may no longer send"
+    sender = await vars_.sender_of(session, campaign.tenant_id, campaign.sender_id)
+    assert sender is not None
+    hooks = run.registry.for_tenant(actor.modules)
+    return Context(campaign, template, actor, hooks, sender)
+
+
+async def _queue(session: AsyncSession, run: Run, ctx: Context) -> None:
+    """Put the audience in the queue (once: the unique key drops repeats) and start."""
+    c = ctx.campaign
+    declared = run.registry.declared("rapport_fields", ctx.actor.modules)
+    words = await vocabulary(session, ctx.actor, [d for _, d in declared], run.registry)
+    values = {"segment_id": c.segment_id, "definition": c.definition}
+    condition = await audience_condition(session, ctx.actor, words, values)
+    ids = (await session.execute(select(Contact.id).where(condition).order_by(Contact.id))
+           ).scalars().all()
+    for start in range(0, len(ids), QUEUE_CHUNK):
+        rows = [{"tenant_id": c.tenant_id, "id": new_id(), "campaign_id": c.id,
+                 "contact_id": contact_id} for contact_id in ids[start:start + QUEUE_CHUNK]]
+        await session.execute(insert(CampaignMessage).values(rows).on_conflict_do_nothing())
+    c.status = "sending"
+    c.started_at = datetime.now(UTC)
+
+
+async def _claim(session: AsyncSession, run: Run, campaign: Campaign) -> list[uuid.UUID]:
+    """Lease a batch of pending messages; messages another worker holds are skipped."""
+    stale = func.now() - run.lease
+    # A message left ``sending`` past its lease may have left: never send it again.
+    await session.execute(
+        update(CampaignMessage)
+        .where(CampaignMessage.tenant_id == campaign.tenant_id,
+               CampaignMessage.campaign_id == campaign.id,
+               CampaignMessage.status == "sending", CampaignMessage.claimed_at <= stale)
+        .values(status="failed", reason="interrupted",
+                detail="sending was interrupted; not sent again, it may have left")
+    )
+    ids = (await session.execute(
+        select(CampaignMessage.id)
+        .where(CampaignMessage.tenant_id == campaign.tenant_id,
+               CampaignMessage.campaign_id == campaign.id,
+               CampaignMessage.status == "pending",
+               or_(CampaignMessage.claimed_at.is_(None), CampaignMessage.claimed_at <= stale))
+        .order_by(CampaignMessage.id).limit(run.batch)
+        .with_for_update(skip_locked=True)
+    )).scalars().all()
+    if ids:
+        await session.execute(
+            update(CampaignMessage)
+            .where(CampaignMessage.tenant_id == campaign.tenant_id,
+                   CampaignMessage.id.in_(ids))
+            .values(claimed_at=func.now())
+        )
+    return list(ids)
+
+
+async def _finish_if_done(session: AsyncSession, campaign: Campaign) -> None:
+    left = await session.scalar(select(func.count()).select_from(CampaignMessage).where(
+        CampaignMessage.tenant_id == campaign.tenant_id,
+        CampaignMessage.campaign_id == campaign.id,
+        CampaignMessage.status.in_(("pending", "sending"))))
+    if not left:
+        campaign.status = "sent"
+        campaign.finished_at = datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    message_id: uuid.UUID
+    contact_id: uuid.UUID
+    outgoing: Outgoing
+    rendered: Rendered
+
+
+async def _prepare(session: AsyncSession, run: Run, ctx: Context,
+                   message_id: uuid.UUID) -> Prepared | None:
+    """Decide and render one claimed message and mark it ``sending``; None when it is
+    skipped, failed, or no longer this worker's (cancelled meanwhile)."""
+    c, t = ctx.campaign, ctx.template
+    message = (await session.execute(select(CampaignMessage).where(
+        CampaignMessage.tenant_id == c.tenant_id, CampaignMessage.id == message_id,
+        CampaignMessage.status == "pending",
+    ).with_for_update())).scalar_one_or_none()
+    if message is None:
+        return None
+    cap = (c.cap_max, c.cap_days) if c.cap_max is not None and c.cap_days is not None else None
+    verdict = await decide(session, ctx.actor, message.contact_id, t.channel, t.topic, cap)
+    if not verdict.allowed:
+        message.status, message.reason, message.detail = "skipped", verdict.reason, verdict.detail
+        return None
+    unsubscribe = links.url(run.settings.base_url, run.settings.secret_key, c.tenant_id,
+                            message.id)
+    try:
+        contact = await vars_.contact_values(session, c.tenant_id, message.contact_id)
+        variables = await vars_.variables_for(session, ctx.hooks, c.tenant_id, contact,
+                                              ctx.sender, t.language, unsubscribe)
+        rendered = render(t.subject, t.body, variables)
+    except RapportError as exc:
+        message.status, message.reason, message.detail = "failed", "render", exc.detail
+        return None
+    if t.channel not in run.senders:
+        message.status, message.reason = "failed", "no_sender"
+        message.detail = f"no sender is configured for {t.channel}"
+        return None
+    message.status, message.address, message.subject = "sending", verdict.address, rendered.subject
+    message.claimed_at = datetime.now(UTC)
+    outgoing = Outgoing(str(message.id), t.channel, verdict.address or "", rendered.subject,
+                        rendered.body, unsubscribe if t.channel == "email" else None)
+    return Prepared(message.id, message.contact_id, outgoing, rendered)
+
+
+async def _record(session: AsyncSession, ctx: Context, prepared: Prepared,
+                  provider_id: str | None, error: str | None) -> None:
+    c, t = ctx.campaign, ctx.template
+    values: dict[str, Any]
+    if error is not None:
+        values = {"status": "failed", "reason": "rejected", "detail": error[:2000]}
+    else:
+        interaction = await log_interaction(session, ctx.actor, {
+            "contact_id": prepared.contact_id, "kind": INTERACTION_KIND[t.channel],
+            "channel": t.channel, "direction": "outbound",
+            "subject": (prepared.rendered.subject or c.name)[:200],
+            "notes": prepared.rendered.body[:100_000], "campaign": c.name[:200],
+            "member_id": ctx.sender.user_id,
+        }, ctx.hooks)
+        values = {"status": "sent", "sent_at": func.now(), "provider_id": provider_id,
+                  "interaction_id": interaction.id}
+    await session.execute(update(CampaignMessage).where(
+        CampaignMessage.tenant_id == c.tenant_id, CampaignMessage.id == prepared.message_id,
+    ).values(**values))
+
+
+async def _one(run: Run, tenant_id: uuid.UUID, campaign_id: uuid.UUID,
+               message_id: uuid.UUID) -> bool:
+    """Prepare, send and record one message; True when it was sent."""
+    async with tenant_session(run.sessions, tenant_id) as session:
+        campaign = await session.get(Campaign, (tenant_id, campaign_id))
+        if campaign is None or campaign.status != "sending":
+            return False
+        ctx = await _context(session, run, campaign)
+        if isinstance(ctx, str):
+            return False
+        prepared = await _prepare(session, run, ctx, message_id)
+    if prepared is None:
+        return False
+    error: str | None = None
+    provider_id: str | None = None
+    try:
+        provider_id = await run.senders[prepared.outgoing.channel].send(prepared.outgoing)
+    except SendFailed as exc:
+        error = str(exc)
+    async with tenant_session(run.sessions, tenant_id) as session:
+        campaign = await session.get(Campaign, (tenant_id, campaign_id))
+        assert campaign is not None
+        ctx = await _context(session, run, campaign)
+        assert not isinstance(ctx, str)
+        await _record(session, ctx, prepared, provider_id, error)
+    return error is None
+
+
+async def send_campaign(run: Run, tenant_id: uuid.UUID, campaign_id: uuid.UUID) -> int:
+    """Up to ``run.batches`` batches of one campaign; how many messages were sent."""
+    sent = 0
+    for _ in range(run.batches):
+        async with tenant_session(run.sessions, tenant_id) as session:
+            campaign = (await session.execute(
+                select(Campaign).where(Campaign.tenant_id == tenant_id,
+                                       Campaign.id == campaign_id, *_due(tenant_id))
+                .with_for_update(skip_locked=True))).scalar_one_or_none()
+            if campaign is None:
+                return sent
+            ctx = await _context(session, run, campaign)
+            if isinstance(ctx, str):
+                campaign.status, campaign.error = "failed", ctx
+                campaign.finished_at = datetime.now(UTC)
+                return sent
+            if campaign.status == "scheduled":
+                await _queue(session, run, ctx)
+            claimed = await _claim(session, run, campaign)
+            if not claimed:
+                await _finish_if_done(session, campaign)
+                return sent
+        for message_id in claimed:
+            sent += await _one(run, tenant_id, campaign_id, message_id)
+    return sent
+
+
+async def send_due(run: Run, max_tenants: int = 100) -> int:
+    """One pass over every tenant with campaigns due; how many messages were sent."""
+    sent = 0
+    for tenant_id in await due_tenants(run.sessions, max_tenants):
+        async with tenant_session(run.sessions, tenant_id) as session:
+            ids = (await session.execute(select(Campaign.id).where(*_due(tenant_id))
+                                         .order_by(Campaign.send_at))).scalars().all()
+        for campaign_id in ids:
+            try:
+                sent += await send_campaign(run, tenant_id, campaign_id)
+            except RapportError as exc:
+                log.error("campaign failed", campaign=str(campaign_id), error=exc.detail)
+                await _fail(run, tenant_id, campaign_id, exc.detail)
+    return sent
+
+
+async def _fail(run: Run, tenant_id: uuid.UUID, campaign_id: uuid.UUID, why: str) -> None:
+    async with tenant_session(run.sessions, tenant_id) as session:
+        await session.execute(update(Campaign).where(
+            Campaign.tenant_id == tenant_id, Campaign.id == campaign_id,
+        ).values(status="failed", error=why, finished_at=func.now()))
+
+

@@ -1,0 +1,68 @@
+"""A small real HTTP server on loopback standing in for an SMS or messenger gateway: it
+keeps every POST it accepts, after checking the sender's signature."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+SECRET = "gateway-test-secret"
+
+
+@dataclass
+class Gateway:
+    url: str = ""
+    received: list[dict[str, Any]] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def to(self, number: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return [m for m in self.received if m["to"] == number]
+
+
+def _handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # the name http.server calls
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            parts = dict(p.split("=", 1) for p in self.headers["X-Rapport-Signature"].split(","))
+            expected = hmac.new(SECRET.encode(), parts["t"].encode() + b"." + body,
+                                hashlib.sha256).hexdigest()
+            message = json.loads(body)
+            if not hmac.compare_digest(expected, parts["v1"]):
+                self.send_response(401)
+            elif message["to"] in gateway.refuse:
+                self.send_response(400)
+            else:
+                with gateway.lock:
+                    gateway.received.append(message)
+                self.send_response(202)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(json.dumps({"id": f"gw-{message['id']}"}).encode())
+
+        def log_message(self, *args: Any) -> None:
+            return
+
+    return Handler
+
+
+@contextmanager
+def running() -> Iterator[Gateway]:
+    gateway = Gateway()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(gateway))
+    gateway.url = f"http://127.0.0.1:{server.server_address[1]}/send"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield gateway
+    finally:
+        server.shutdown()
+        server.server_close()
