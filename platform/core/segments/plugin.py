@@ -1,9 +1,10 @@
-"""Kernel area: segments — their routes."""
+"""Kernel area: segments — their routes and the ``rapport segments`` commands."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rapport.core.segments.cli import segments_group
 from rapport.core.segments.controllers import SegmentController
 from rapport.hooks import PluginManifest, hookimpl
 
@@ -16,3 +17,8 @@ def rapport_manifest() -> PluginManifest:
 @hookimpl
 def rapport_routes() -> list[Any]:
     return [SegmentController]
+
+
+@hookimpl
+def rapport_cli_commands() -> list[Any]:
+    return [segments_group]
