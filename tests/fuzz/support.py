@@ -2,7 +2,13 @@
 document — valid ones and invalid ones — sends them to a real server on 127.0.0.1 and runs
 all its default checks on each answer: no 5xx, every status and media type documented,
 every body as its schema says, invalid data refused and valid data accepted. Path
-parameters are real ids of the tenant's records, so item routes do more than 404."""
+parameters are real ids of the tenant's records, so item routes do more than 404.
+
+The operations are fuzzed in groups by path (``GROUPS``), one test file of tests/fuzz/ per
+group, so that both pytest-xdist workers share them: a file stays on one worker, and the
+single test of all operations held one worker for ~8 minutes while the other idled. Every
+operation belongs to exactly one group: ``admin`` takes whatever the others leave, so a
+new route is fuzzed without touching this list."""
 
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ from schemathesis.core.failures import FailureGroup
 
 from tests.conftest import add_member
 
-# Small: 140 operations, two modes; the whole file stays within a few minutes on 2 cores.
+# Small: ~285 operations, two modes, in nine files that the two workers share.
 EXAMPLES_PER_OPERATION = 6
 DELETES_LAST = {"DELETE": 1}
 
@@ -93,19 +99,42 @@ def _operations(document: dict):
     return sorted(found, key=lambda op: (DELETES_LAST.get(op.method.upper(), 0), op.label))
 
 
-def test_every_operation_keeps_the_document_s_promises(client, tenant, live_server):
+# Group name -> the paths it fuzzes (a regular expression, searched in the path).
+GROUPS: dict[str, str] = {
+    "contacts": r"^/api/v1/(contacts|organizations|relationships)(/|$)",
+    "deals": r"^/api/v1/(deals|pipelines|tasks|interactions|transactions|workflows)(/|$)",
+    "data": r"^/api/v1/(segments|fields|imports|reports|trash|notifications|sharing)(/|$)",
+    "dealership": r"^/api/v1/dealership(/|$)",
+    "education": r"^/api/v1/education(/|$)",
+    "medical": r"^/api/v1/medical(/|$)",
+    "retail": r"^/api/v1/retail(/|$)",
+    "stamps": r"^/api/v1/stamps",
+}
+REST = "admin"  # auth, sign-up, members, billing, modules, audit, …: all the others
+
+
+def group_of(path: str) -> str:
+    found = [name for name, pattern in GROUPS.items() if re.search(pattern, path)]
+    assert len(found) <= 1, (path, found)
+    return found[0] if found else REST
+
+
+def fuzz_group(client, tenant, live_server, group: str) -> None:
+    """Every operation of ``group``, in both generation modes, as the tenant's owner."""
     document = client.get("/schema/openapi.json").json()
     client.post("/api/v1/fields", headers=tenant.headers,
                 json={"key": "fuzz_size", "label": "Size", "type": "number"})
     seeds = _seed(client, tenant)
-    operations = _operations(document)
-    assert len(operations) >= 100, "the OpenAPI document lost its operations"
+    every = _operations(document)
+    assert len(every) >= 100, "the OpenAPI document lost its operations"
+    operations = [op for op in every if group_of(op.path) == group]
+    assert operations, f"no operation in the fuzz group {group!r}"
     failures: list[str] = []
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             _fuzz(operation, mode, seeds, tenant.headers, live_server, failures)
     if report := os.environ.get("RAPPORT_FUZZ_REPORT"):  # every finding, for a long list
-        Path(report).write_text("\n\n".join(failures))
+        Path(f"{report}.{group}").write_text("\n\n".join(failures))
     assert failures == [], "\n\n".join(failures[:10]) + f"\n\n({len(failures)} in all)"
 
 
@@ -138,54 +167,3 @@ def _fuzz(operation, mode, seeds, auth, base_url, failures):
         pass  # nothing to make invalid: no parameters and no body
     except (Exception, FailureGroup) as exc:  # an error while generating is a finding too
         failures.append(f"{operation.label} [{mode.value}]: {type(exc).__name__}: {exc}"[:1500])
-
-
-# The stateful phase: schemathesis follows the document's links (a create's 201 links to
-# the GET, PATCH and DELETE of what it made, platform/web/contract/document.py), so
-# sequences like create → get → patch → delete run with the id just created. One machine
-# per kind, so that each kind's sequences run whatever the others' draws.
-STATEFUL_KINDS = ("contacts", "organizations", "deals", "tasks")
-STATEFUL_SCENARIOS = 10
-STATEFUL_STEPS = 5
-
-
-def test_stateful_sequences_follow_links_with_real_ids(client, tenant, live_server):
-    document = client.get("/schema/openapi.json").json()
-    auth = tenant.headers
-    failures: list[str] = []
-    followed: dict[str, int] = {}
-    for kind in STATEFUL_KINDS:
-        schema = schemathesis.openapi.from_dict(document, config=CONFIG)
-        _sequences(schema.include(path_regex=rf"^/api/v1/{kind}(/{{\w+}})?$"),
-                   auth, live_server, failures, followed)
-    assert failures == [], "\n\n".join(failures[:10]) + f"\n\n({len(failures)} in all)"
-    # Each kind's item routes answered 2xx for an id a create had just returned.
-    for kind in STATEFUL_KINDS:
-        assert any(f"/api/v1/{kind}/{{" in label for label in followed), (kind, followed)
-
-
-def _sequences(schema, auth, base_url, failures, followed):
-    class Sequences(schema.as_state_machine()):  # type: ignore[misc]
-        def get_call_kwargs(self, case):
-            return {"base_url": base_url, "headers": auth, "timeout": 30}
-
-        def after_call(self, response, case):
-            assert "Traceback" not in response.text
-            if "{" in case.operation.path and response.status_code < 300:
-                followed[case.operation.label] = followed.get(case.operation.label, 0) + 1
-
-        def validate_response(self, response, case, additional_checks=None, **kwargs):
-            try:
-                case.validate_response(response, headers=auth, transport_kwargs=kwargs)
-            except (AssertionError, FailureGroup) as exc:
-                if not _tolerated(str(exc)):
-                    failures.append(f"{case.operation.label} [stateful]: {str(exc)[:1500]}")
-
-    Sequences.run(settings=settings(
-        max_examples=STATEFUL_SCENARIOS,
-        stateful_step_count=STATEFUL_STEPS,
-        deadline=None,
-        database=None,
-        derandomize=not os.environ.get("RAPPORT_FUZZ_EXPLORE"),
-        suppress_health_check=list(HealthCheck),
-    ))

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import schemathesis
 from schemathesis import GenerationMode
 
-from tests.test_api_fuzz import CONFIG, _fuzz
+from tests.fuzz.support import CONFIG, _fuzz
 
 
 def _seed(client, h) -> dict[str, str]:

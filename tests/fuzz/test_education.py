@@ -1,0 +1,10 @@
+"""Fuzz group `education` (support.GROUPS): the education plugin's routes, for a tenant without
+the module."""
+
+from __future__ import annotations
+
+from tests.fuzz.support import fuzz_group
+
+
+def test_education_operations_keep_the_document_s_promises(client, tenant, live_server):
+    fuzz_group(client, tenant, live_server, "education")
