@@ -174,6 +174,8 @@ NOT_RECORD_PATHS = {
     "/api/v1/modules/{name}": "tests/core/modules: enabling is per tenant",
     "/api/v1/modules/{name}/settings": "tests/core/modules: settings are per tenant",
     "/api/v1/workflows/{workflow}/stages": "tests/core/workflows: stages are per tenant",
+    "/api/v1/unsubscribe/{token}": "tests/core/communication: a public signed link (no "
+    "login; the token names its tenant, a tampered one is 422)",
 }
 
 
