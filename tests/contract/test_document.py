@@ -26,6 +26,9 @@ PUBLIC = {
     "education_issuer_status_get",
     # Stripe proves itself by the signature on the raw body, not by a bearer token.
     "billing_stripe_webhook",
+    # The one-click unsubscribe link (RFC 8058): its signed token is the proof.
+    "unsubscribe",
+    "unsubscribe_get",
 }
 
 
