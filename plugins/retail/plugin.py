@@ -20,11 +20,13 @@ from rapport.sdk import (
     RoleDefinition,
     SegmentCondition,
     SharingRule,
+    SubscriptionEvent,
+    TemplateQuery,
     TimelineEntry,
     TimelineQuery,
     hookimpl,
 )
-from rapport_plugins.retail import bonuses, merging, segments, timeline
+from rapport_plugins.retail import bonuses, letters, merging, segments, timeline
 from rapport_plugins.retail import work as periodic
 from rapport_plugins.retail.cli import retail_group
 from rapport_plugins.retail.console import UI
@@ -119,3 +121,13 @@ def rapport_cli_commands() -> list[Any]:
 @hookimpl
 def rapport_segment_conditions() -> list[SegmentCondition]:
     return list(segments.CONDITIONS)
+
+
+@hookimpl
+async def rapport_template_variables(query: TemplateQuery) -> dict[str, Any]:
+    return await letters.template_variables(query)
+
+
+@hookimpl
+def rapport_subscription_events() -> list[SubscriptionEvent]:
+    return list(letters.EVENTS)
