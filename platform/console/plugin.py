@@ -15,6 +15,7 @@ from rapport.console import (
     home,
     imports,
     organizations,
+    segments,
     settings,
     tasks,
     trash,
@@ -45,10 +46,11 @@ def rapport_console() -> ConsoleUI:
     return ConsoleUI(
         pages=[*account.PAGES, *home.PAGES, *contacts.PAGES, *settings.PAGES, *admin.PAGES,
                *deals.PAGES, *tasks.PAGES, *organizations.PAGES, *imports.PAGES,
-               *trash.PAGES, *boards.PAGES],
+               *trash.PAGES, *boards.PAGES, *segments.PAGES],
         nav=[
             NavEntry("Home", "/", order=10),
             NavEntry("Contacts", "/contacts", order=20),
+            NavEntry("Segments", "/segments", order=25),
             NavEntry("Deals", "/deals", order=30),
             NavEntry("Tasks", "/tasks", order=40),
             NavEntry("Organizations", "/organizations", order=50),
