@@ -19,7 +19,7 @@ from rapport_plugins.medical.federation import peers
 from rapport_plugins.medical.schemas import PeerIn, PeerPatch
 
 PEERS = "/apps/medical/federation"
-DONE = ("added", "rotated", "removed")
+DONE = ("added", "rotated", "removed", "forgotten")
 # What each direction's form sends: an inbound peer's keys, an outbound peer's addresses.
 FIELDS = {"inbound": ("jwks_url",), "outbound": ("client_id", "token_url", "fhir_base_url")}
 
@@ -81,9 +81,11 @@ async def rotate_peer(request: Request, peer_id: FromPath[uuid.UUID],
 async def remove_peer(request: Request, peer_id: FromPath[uuid.UUID],
                       principal: NamedDependency[Principal],
                       db: NamedDependency[AsyncSession]) -> Response[Any]:
-    """Stop federating: an inbound peer's consents end now, its tokens stop working."""
+    """Stop federating: an inbound peer's consents end now, its tokens stop working; an
+    outbound one is forgotten (the notice says which of the two happened)."""
+    direction = (await peers.get(db, principal, peer_id)).direction
     await peers.remove(db, principal, peer_id)
-    return go(request, PEERS + "?removed=1")
+    return go(request, PEERS + ("?removed=1" if direction == "inbound" else "?forgotten=1"))
 
 
 PAGES = [federation, add_peer, rotate_peer, remove_peer]
