@@ -14,6 +14,7 @@ from rapport.sdk import (
     PluginManifest,
     RoleDefinition,
     SharingRule,
+    SubscriptionEvent,
     TimelineEntry,
     TimelineQuery,
     Workflow,
@@ -116,3 +117,20 @@ def rapport_cli_commands() -> list[Any]:
 @hookimpl
 def rapport_console() -> ConsoleUI:
     return UI
+
+
+# Promises are the dealership's word to a customer; a broken or overdue one is what a
+# manager follows (in the app or in the e-mail digest).
+SUBSCRIPTION_EVENTS = [
+    SubscriptionEvent("dealership.promise_broken", {
+        "en": "A promise to a customer was broken", "uk": "Обіцянку клієнтові порушено",
+        "ru": "Обещание клиенту нарушено"}),
+    SubscriptionEvent("dealership.promise_overdue", {
+        "en": "A promise to a customer is overdue", "uk": "Обіцянку клієнтові прострочено",
+        "ru": "Обещание клиенту просрочено"}),
+]
+
+
+@hookimpl
+def rapport_subscription_events() -> list[SubscriptionEvent]:
+    return list(SUBSCRIPTION_EVENTS)

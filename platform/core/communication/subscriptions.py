@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.communication.models import DigestItem, MemberSignature, MemberSubscription
 from rapport.core.contacts.models import Contact
+from rapport.core.events.models import OutboxEvent
 from rapport.core.notifications import new_notification
 from rapport.db.base import new_id
 from rapport.errors import conflict, invalid, not_found
@@ -142,6 +143,10 @@ async def deliver(event: DomainEvent) -> int:
         owner = await session.scalar(select(Contact.owner_id).where(
             Contact.tenant_id == event.tenant_id, Contact.id == contact_id))
     actor_user = event.actor.user_id if event.actor is not None else None
+    if actor_user is None and event.id is not None:
+        # Handed over after commit, the event carries no principal; the outbox kept who.
+        actor_user = await session.scalar(select(OutboxEvent.actor_user_id).where(
+            OutboxEvent.tenant_id == event.tenant_id, OutboxEvent.id == event.id))
     title = _title(event)
     told = 0
     for sub, user_id in subs:

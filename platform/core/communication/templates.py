@@ -126,8 +126,8 @@ async def preview(session: AsyncSession, actor: Principal, hooks: TenantHooks,
 async def examples(session: AsyncSession, hooks: TenantHooks, actor: Principal,
                    language: str) -> dict[str, Any]:
     plugins = await vars_.plugin_variables(session, hooks, actor.tenant_id, None, language)
-    sample: dict[str, Any] = {"given_name": "Микола", "patronymic": "Петрович", "family_name": "Бондаренко",
-              "honorific": None, "fields": {}}
+    sample: dict[str, Any] = {"given_name": "Микола", "patronymic": "Петрович",
+                              "family_name": "Бондаренко", "honorific": None, "fields": {}}
     greeting = address(sample, language)
     return {**plugins, "salutation": greeting.greeting, "envelope_name": greeting.envelope,
             "contact": {k: sample.get(k) for k in vars_.CONTACT_KEYS},
