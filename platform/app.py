@@ -11,7 +11,7 @@ from litestar import Litestar
 from litestar.middleware import DefineMiddleware
 from sqlalchemy.engine import URL
 
-from rapport import migrations
+from rapport import migrations, telemetry
 from rapport.db.session import make_engine, make_sessionmaker
 from rapport.hooks import PluginRegistry, load_registry
 from rapport.logs import configure_logging
@@ -24,6 +24,7 @@ from rapport.web.deps import DEPENDENCIES
 from rapport.web.health import healthz, readyz
 from rapport.web.http_methods import answer_options, head_as_get
 from rapport.web.json_body import DepthLimitedRequest
+from rapport.web.metrics import metrics
 from rapport.web.openapi import openapi_config
 from rapport.web.plugins import route_handlers
 from rapport.web.problems import HANDLERS
@@ -60,17 +61,20 @@ def create_app(
         engine = make_engine(app_db_url, pool_size=pool_size, max_overflow=max_overflow)
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
+        telemetry.watch_pool(engine, pool_size + max_overflow)
         try:
             yield
         finally:
+            telemetry.unwatch_pool(engine, pool_size + max_overflow)
+            telemetry.flush_traces()
             await engine.dispose()
 
     auth = DefineMiddleware(
         TokenAuthentication,
-        exclude=["^/schema", "^/healthz", "^/readyz"],
+        exclude=["^/schema", "^/healthz", "^/readyz", "^/metrics$"],
     )
     app = Litestar(
-        route_handlers=[healthz, readyz, *route_handlers(registry), *extra_routes],
+        route_handlers=[healthz, readyz, metrics, *route_handlers(registry), *extra_routes],
         dependencies={**DEPENDENCIES, **(extra_dependencies or {})},
         middleware=[
             request_id_middleware,

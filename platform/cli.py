@@ -107,6 +107,8 @@ def run(host: str | None, port: int | None, workers: int | None, no_migrate: boo
     # embedded server stops with this process.
     db = _database(settings, keep_running=True)
     supervisor = supervise(db)
+    if processes > 1:
+        serving.share_metrics()
 
     def serve() -> None:
         if not no_migrate:
@@ -395,36 +397,35 @@ def tenants_delete(slug: str, confirmation: str | None) -> None:
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
 @click.option("--interval", type=float, default=1.0, show_default=True,
               help="Seconds between passes when idle.")
-def worker(once: bool, interval: float) -> None:
+@click.option("--metrics-port", type=click.IntRange(1, 65535), default=None,
+              envvar="RAPPORT_WORKER_METRICS_PORT",
+              help="Serve Prometheus metrics on this port (RAPPORT_WORKER_METRICS_PORT).")
+def worker(once: bool, interval: float, metrics_port: int | None) -> None:
     """Deliver due task reminders (notifications + ``task.reminder_due``) and committed
-    domain events from the outbox to plugins; run one or more."""
+    domain events from the outbox to plugins; run one or more (no event is handled twice).
+
+    Refuses to start against a database behind on migrations. SIGTERM (or Ctrl-C) lets
+    the pass under way finish, then the process exits.
+    """
+    from rapport import worker as worker_process
     from rapport.app import build_registry
-    from rapport.worker import deliver_due
 
     settings = _settings()
+    configure_logging(settings.log_json)
     database = _database(settings)
     registry = build_registry(settings)
-
-    async def loop() -> int:
-        engine = make_engine(database.app_url, pool_size=2)
-        maker = make_sessionmaker(engine)
-        total = 0
-        try:
-            while True:
-                handled = await deliver_due(maker, registry)
-                total += handled
-                if once:
-                    return total
-                if handled == 0:
-                    await asyncio.sleep(interval)
-        finally:
-            await engine.dispose()
-
     try:
-        total = asyncio.run(loop())
-    except KeyboardInterrupt:
-        return
-    click.echo(f"delivered {total} events (reminders included)")
+        worker_process.check_migrations(database.app_url, registry)
+    except worker_process.MigrationsPending as exc:
+        raise click.ClickException(str(exc)) from exc
+    if metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr=settings.host)
+    result = asyncio.run(worker_process.run(database.app_url, registry, once=once,
+                                            interval=interval))
+    stopped = f" (stopped by {result.stopped_by})" if result.stopped_by else ""
+    click.echo(f"delivered {result.delivered} events (reminders included){stopped}")
 
 
 @cli.group()

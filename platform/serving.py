@@ -10,7 +10,9 @@ and pool through the environment (a spawned process inherits nothing else).
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg
 from litestar import Litestar
@@ -83,6 +85,24 @@ def hand_over(app_url: URL, pool: Pool) -> None:
     """What every worker needs from the parent, in the environment they inherit."""
     os.environ[WORKER_URL_ENV] = app_url.render_as_string(hide_password=False)
     os.environ[WORKER_POOL_ENV] = f"{pool.size},{pool.overflow}"
+
+
+def share_metrics() -> Path:
+    """Prometheus' multi-process mode for several workers: one folder every worker writes
+    its samples to (``PROMETHEUS_MULTIPROC_DIR`` if the operator set it, emptied of an
+    earlier run's files; else a new temporary one), so ``/metrics`` sums them all."""
+    from rapport.telemetry import MULTIPROC_ENV
+
+    given = os.environ.get(MULTIPROC_ENV)
+    if given:
+        folder = Path(given)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="rapport-metrics-"))
+        os.environ[MULTIPROC_ENV] = str(folder)
+    return folder
 
 
 def worker_app() -> Litestar:

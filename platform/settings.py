@@ -147,6 +147,8 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str = "Rapport <no-reply@rapport.invalid>"
     password_reset_ttl: int = 3600
+    # GET /metrics answers only this bearer token when set (docs/deploy.md).
+    metrics_token: str | None = None
     email_verification_ttl: int = 3 * 24 * 3600
 
     @property
@@ -208,4 +210,5 @@ class Settings:
             trusted_proxies=_env_set("RAPPORT_TRUSTED_PROXIES"),
             smtp_url=os.environ.get("RAPPORT_SMTP_URL") or None,
             mail_from=os.environ.get("RAPPORT_MAIL_FROM", "Rapport <no-reply@rapport.invalid>"),
+            metrics_token=os.environ.get("RAPPORT_METRICS_TOKEN") or None,
         )

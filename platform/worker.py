@@ -3,16 +3,27 @@
 Each pass first offers ``rapport_periodic_work`` to every kernel area and loaded plugin
 (the tasks area turns due reminders into notifications and events there), then delivers
 every tenant's due events to its enabled plugins' ``rapport_event_committed``.
+
+Any number of worker processes run side by side (rows are claimed ``FOR UPDATE SKIP
+LOCKED``). ``run`` is the process: it refuses a database behind on migrations, finishes
+the pass under way on SIGTERM or SIGINT and then exits.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
+from dataclasses import dataclass
+
 import structlog
+from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from rapport import migrations, telemetry
 from rapport.core.events.outbox import deliver_tenant, due_tenants
 from rapport.core.modules.enabled import enabled_modules
-from rapport.db.session import tenant_session
+from rapport.db.session import make_engine, make_sessionmaker, tenant_session
 from rapport.hooks import PeriodicWork, PluginHookError, PluginRegistry
 
 log = structlog.get_logger("rapport.worker")
@@ -29,6 +40,7 @@ async def periodic_work(work: PeriodicWork) -> int:
         except PluginHookError as exc:
             log.error("periodic work failed", plugin=exc.plugin,
                       error=f"{type(exc.error).__name__}: {exc.error}")
+            telemetry.JOB_FAILURES.labels(f"periodic:{exc.plugin}").inc()
             continue
         done += sum(n for _, n in answers if isinstance(n, int))
     return done
@@ -45,8 +57,76 @@ async def deliver_due(
     due; returns how many events were handled."""
     await periodic_work(PeriodicWork(maker, registry, batch=batch, max_tenants=max_tenants))
     handled = 0
-    for tenant_id in await due_tenants(maker, max_tenants):
+    due = await due_tenants(maker, max_tenants)
+    telemetry.OUTBOX_DUE_TENANTS.set(len(due))
+    for tenant_id in due:
         async with tenant_session(maker, tenant_id) as session:
             hooks = registry.for_tenant(await enabled_modules(session, tenant_id))
             handled += await deliver_tenant(session, hooks, tenant_id, batch)
     return handled
+
+
+class MigrationsPending(RuntimeError):
+    """The database is behind the migrations this code expects; the message says which."""
+
+
+def check_migrations(app_url: URL | str, registry: PluginRegistry) -> None:
+    """Refuse to work against a schema older than this code (a rolling upgrade whose
+    migration Job has not run yet): its queries would fail, or write the old shape."""
+    expected = migrations.heads(registry.migration_locations())
+    current = migrations.current(app_url)
+    missing = expected - current
+    if missing:
+        raise MigrationsPending(
+            "the database is behind on migrations (not applied: "
+            + ", ".join(sorted(missing))
+            + "); run `rapport db upgrade` first, then start the worker"
+        )
+
+
+@dataclass
+class WorkerRun:
+    delivered: int = 0
+    passes: int = 0
+    stopped_by: str | None = None
+
+
+async def run(
+    app_url: URL | str,
+    registry: PluginRegistry,
+    *,
+    once: bool = False,
+    interval: float = 1.0,
+) -> WorkerRun:
+    """Passes until stopped: SIGTERM or SIGINT lets the pass under way (its deliveries and
+    periodic work, each in its own transaction) finish, then returns."""
+    result = WorkerRun()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def request_stop(sig: signal.Signals) -> None:
+        if not stop.is_set():
+            log.info("stopping after the pass under way", signal=sig.name)
+            result.stopped_by = sig.name
+            stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, request_stop, sig)
+    engine = make_engine(app_url, pool_size=2)
+    maker = make_sessionmaker(engine)
+    log.info("worker started", interval=interval)
+    try:
+        while not stop.is_set():
+            handled = await deliver_due(maker, registry)
+            result.delivered += handled
+            result.passes += 1
+            if once:
+                break
+            if handled == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), interval)
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        await engine.dispose()
+    return result

@@ -1,4 +1,5 @@
-"""ASGI middleware: a request id per request, bound to every log line, echoed in a header."""
+"""ASGI middleware: a request id per request, bound to every log line, echoed in a header;
+the request's metrics and, when tracing is on, its span (``rapport.telemetry``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import uuid
 import structlog
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
+from rapport import telemetry
 from rapport.web.problems import CLIENT_CLOSED, DISCONNECTED, status_of
 
 log = structlog.get_logger("rapport.access")
@@ -16,13 +18,22 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
+    tracing = telemetry.tracer() is not None
+
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        method: str = scope["method"]  # type: ignore[typeddict-item]
+        span = token = None
+        if tracing:
+            span, token = telemetry.start_request_span(method, scope["headers"])
+            structlog.contextvars.bind_contextvars(request_id=request_id,
+                                                   trace_id=telemetry.trace_id(span))
+        else:
+            structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
         disconnected = finished = False
@@ -58,14 +69,19 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         finally:
             if disconnected and not finished:
                 status = CLIENT_CLOSED
+            seconds = time.perf_counter() - started
+            route = scope.get("path_template")
+            telemetry.observe_request(method, route, status, seconds)
             # Path only: query strings may carry cursors or one-time tokens.
             log.info(
                 "request",
                 method=scope.get("method"),
                 path=scope.get("path"),
                 status=status,
-                ms=round((time.perf_counter() - started) * 1000, 1),
+                ms=round(seconds * 1000, 1),
             )
+            if span is not None:
+                telemetry.end_request_span(span, token, route, status)
             structlog.contextvars.clear_contextvars()
 
     return middleware

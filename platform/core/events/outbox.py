@@ -17,6 +17,7 @@ import structlog
 from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from rapport import telemetry
 from rapport.core.events.models import OutboxEvent
 from rapport.core.events.retry import backoff
 from rapport.db.session import tenant_session
@@ -81,6 +82,12 @@ async def deliver_tenant(
             except PluginHookError as exc:
                 failed[event.id] = exc
     dispatched = [row.id for row in rows if row.id not in failed]
+    now = datetime.now(UTC)
+    for row in rows:
+        if row.id not in failed:
+            telemetry.OUTBOX_LAG.observe(max((now - row.created_at).total_seconds(), 0.0))
+    if failed:
+        telemetry.JOB_FAILURES.labels("outbox").inc(len(failed))
     for row in rows:
         error = failed.get(row.id)
         if error is None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import structlog
 from sqlalchemy import text
 
+from rapport import telemetry
 from rapport.core import audit
 from rapport.core.contacts import preferences
 from rapport.core.events import emit
@@ -300,6 +301,7 @@ async def _write(
         raise failed[0].exception()  # type: ignore[misc]
 
 
+@telemetry.counted_while_running(telemetry.IMPORTS_RUNNING)
 async def run_import(
     steps: Steps,
     actor: Principal,
