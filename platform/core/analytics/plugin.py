@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from rapport.core.analytics import jobs, summary_section
+from rapport.core.analytics import conditions, jobs, summary_section
 from rapport.core.analytics.cli import analytics_group
 from rapport.core.analytics.controllers import AnalyticsController
 from rapport.hooks import (
     ContactSummaryQuery,
     PeriodicWork,
     PluginManifest,
+    SegmentCondition,
     SummarySection,
     hookimpl,
 )
@@ -41,3 +42,9 @@ async def rapport_periodic_work(work: PeriodicWork) -> int:
 @hookimpl
 def rapport_contact_summary(query: ContactSummaryQuery) -> SummarySection:
     return query.later(summary_section.classes_json(), summary_section.classes_section)
+
+
+@hookimpl
+def rapport_segment_conditions() -> list[SegmentCondition]:
+    """``{"analytics": {"abc": ["A"], "rfm": ["at_risk"], "min_clv": 500}}``."""
+    return conditions.CONDITIONS

@@ -5,6 +5,7 @@ its view, and refusals that name the setting at fault."""
 from __future__ import annotations
 
 import functools
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -182,3 +183,54 @@ def test_a_tenant_without_purchases_is_told_so(client) -> None:
     assert r.status_code == 422 and "no purchases" in r.json()["detail"]
     s = client.get(f"{ANALYTICS}/summary", headers=t.headers).json()
     assert s["job"] is None and s["clv"]["customers"] == 0
+
+
+def test_segments_select_by_class(client, shop, computed) -> None:
+    t, people = shop
+    r = client.post("/api/v1/segments/count", headers=t.headers, json={
+        "definition": {"analytics": {"rfm": ["champions"], "abc": ["A"]}}})
+    assert r.status_code == 200, r.text
+    assert r.json()["count"] >= 1
+    r = client.post("/api/v1/segments/count", headers=t.headers, json={
+        "definition": {"all": [{"analytics": {"rfm": ["lost"]}},
+                               {"filter": "given_name:eq:Bob"}]}})
+    assert r.json()["count"] == 1
+    r = client.post("/api/v1/segments/count", headers=t.headers, json={
+        "definition": {"analytics": {"abc": ["Q"]}}})
+    assert r.status_code == 422 and "analytics" in r.json()["errors"][0]["field"]
+    r = client.post("/api/v1/segments/count", headers=t.headers, json={
+        "definition": {"analytics": {}}})
+    assert r.status_code == 422 and "at least one" in r.text
+
+
+def test_the_cli_continues_a_stopped_recompute(client, shop, computed, database,
+                                               monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from rapport.core.analytics.cli import analytics_group
+    from rapport.db.urls import libpq_url
+
+    monkeypatch.setenv("RAPPORT_DATABASE_URL", libpq_url(database.owner_url))
+    monkeypatch.setenv("RAPPORT_APP_DATABASE_URL", libpq_url(database.app_url))
+    t, people = shop
+    r = client.post(f"{ANALYTICS}/recompute", headers=t.headers,
+                    json={"rfm_bins": 4, "classes": ["rfm", "abc", "xyz"]})
+    assert r.status_code == 202, r.text
+    job_id = r.json()["id"]
+    # A runner did the first class and stopped (killed) before the second.
+    state = client.app.state
+    first = client.blocking_portal.call(functools.partial(
+        jobs.run_step, state.sessionmaker, uuid.UUID(t.id), uuid.UUID(job_id), wait=True))
+    assert first.steps_done == 1 and first.status == "running"
+    ran = CliRunner().invoke(analytics_group, ["recompute", "--tenant", t.slug])
+    assert ran.exit_code == 0, ran.output
+    assert f"continuing job {job_id} at step 2 of 3" in ran.output
+    assert "[2/3] abc" in ran.output and "[3/3] xyz" in ran.output
+    assert "[1/3]" not in ran.output and "completed" in ran.output
+    job = client.get(f"{ANALYTICS}/jobs/{job_id}", headers=t.headers).json()
+    assert job["status"] == "completed" and set(job["results"]) == {"rfm", "abc", "xyz"}
+    ann = client.get(f"{ANALYTICS}/contacts/{people['ann']}", headers=t.headers).json()
+    assert ann["rfm"]["r"] == 4  # four bins now
+    bad = CliRunner().invoke(analytics_group, ["recompute", "--tenant", t.slug, "--restart",
+                                               "--set", "abc_a=0.99"])
+    assert bad.exit_code != 0 and "abc_b" in bad.output
