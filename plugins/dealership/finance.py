@@ -91,7 +91,8 @@ async def apply(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     db.add(row)
     await db.flush()
     await log(db, principal, order, "financing", f"Financing applied for with {data.lender}",
-              {"application_id": row.id, "amount_minor": data.amount_minor})
+              {"application_id": row.id, "amount_minor": data.amount_minor,
+               "lender": data.lender})
     await announce(db, principal, hooks, "dealership.financing_submitted", RECORD, order.id,
                    {"application_id": row.id, "lender": row.lender,
                     "amount_minor": row.amount_minor})
@@ -121,7 +122,7 @@ async def decide(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     row.status, row.decided_at, row.note = data.status, datetime.now(UTC), data.note
     await db.flush()
     await log(db, principal, order, "financing", f"Financing {data.status} by {row.lender}",
-              {"application_id": row.id, "status": data.status})
+              {"application_id": row.id, "status": data.status, "lender": row.lender})
     if data.refund_deposit:
         holding = await held(db, order.tenant_id, order.id)
         if holding > 0:
@@ -145,7 +146,8 @@ async def sell_product(db: AsyncSession, principal: Principal, hooks: TenantHook
     db.add(row)
     await db.flush()
     await log(db, principal, order, "product", f"{data.kind} sold ({data.provider})",
-              {"product_id": row.id, "price_minor": data.price_minor})
+              {"product_id": row.id, "price_minor": data.price_minor, "kind": data.kind,
+               "provider": data.provider})
     await announce(db, principal, hooks, "dealership.product_sold", RECORD, order.id,
                    {"product_id": row.id, "kind": row.kind, "price_minor": row.price_minor})
     return row
@@ -168,7 +170,8 @@ async def charge_back(db: AsyncSession, principal: Principal, hooks: TenantHooks
     row.chargeback_reason, row.charged_back_at = data.reason, datetime.now(UTC)
     await db.flush()
     await log(db, principal, order, "chargeback", f"{row.kind} charged back: {data.reason}",
-              {"product_id": row.id, "amount_minor": data.amount_minor})
+              {"product_id": row.id, "amount_minor": data.amount_minor, "kind": row.kind,
+               "reason": data.reason})
     await announce(db, principal, hooks, "dealership.product_charged_back", RECORD, order.id,
                    {"product_id": row.id, "amount_minor": data.amount_minor,
                     "reason": data.reason})

@@ -145,11 +145,16 @@ def test_trade_in_financing_products_and_reassignment(tab, live_server, deal):
         ("gap", 80000, 20000)]
 
 
-@pytest.mark.parametrize(("language", "words"), [
-    ("uk", ("Трейд-ін", "Фінансування", "Передати продавцю", "Завдатки")),
-    ("ru", ("Трейд-ин", "Финансирование", "Передать продавцу", "Задатки")),
+@pytest.mark.parametrize(("language", "words", "history"), [
+    ("uk", ("Трейд-ін", "Фінансування", "Передати продавцю", "Завдатки"),
+     (f"Трейд-ін {GOOD_VIN} оцінено", "Завдаток повернено", "Замовлення передано",
+      "Рішення щодо фінансування: відхилено · Raiffeisen")),
+    ("ru", ("Трейд-ин", "Финансирование", "Передать продавцу", "Задатки"),
+     (f"Трейд-ин {GOOD_VIN} оценён", "Задаток возвращён", "Заказ передан",
+      "Решение по финансированию: отклонена · Raiffeisen")),
 ])
-def test_the_order_page_in_ukrainian_and_russian(tab, live_server, deal, language, words):
+def test_the_order_page_in_ukrainian_and_russian(tab, live_server, deal, language, words,
+                                                 history):
     d, o, email, password = deal
     page = tab.page
     page.set_extra_http_headers({"Accept-Language": language})
@@ -159,11 +164,17 @@ def test_the_order_page_in_ukrainian_and_russian(tab, live_server, deal, languag
     main = page.inner_text("main")
     for word in words:
         assert word in main, (language, word)
-    # The forms' own words (the history below keeps the summaries as they were written).
+    # The forms' own words.
     forms = page.inner_text("section[aria-labelledby=h-order]") + page.inner_text(DEAL)
     for english in ("Trade-in", "Financing", "Reassign to", "Appraise a trade-in",
                     "Apply for financing", "Sell a product", "Charge back"):
         assert english not in forms, (language, english)
+    # The history too, from each entry's kind and data (not the summary written in English).
+    log = page.inner_text("section[aria-labelledby=h-log]")
+    for line in history:
+        assert line in log, (language, line)
+    for english in ("appraised", "Financing", "Deposit", "reassigned", "sold", "Order for"):
+        assert english not in log, (language, english)
     console_shot(tab, f"dealership-order-{language}")
     assert_accessible(page, f"order page in {language}")
     _clean(tab)
