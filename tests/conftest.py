@@ -241,18 +241,17 @@ def other_tenant(client: TestClient) -> TenantHandle:
 # Measured with ``-n 0 --durations`` on a loaded machine (relative times count).
 _LONGEST_FIRST = (
     "tests/plugins/dealership/test_fuzz.py",
-    "tests/fuzz/test_education.py",  # 181 s
     "tests/test_embedded_server.py",  # 172 s
     "tests/plugins/medical/test_federation_servers.py",  # 136 s
-    "tests/fuzz/test_dealership.py",  # 114 s
     "tests/fuzz/test_deals.py",  # 102 s
     "tests/fuzz/test_data.py",  # 92 s
+    "tests/fuzz/test_education.py",  # 78 s
     "tests/fuzz/test_admin.py",  # 70 s
     "tests/fuzz/test_contacts.py",  # 69 s
-    "tests/fuzz/test_medical.py",  # 49 s
-    "tests/fuzz/test_retail.py",  # 33 s
+    "tests/fuzz/test_dealership.py",  # 51 s
     "tests/fuzz/test_stateful.py",  # 29 s
     "tests/test_cli.py",  # one real subprocess: 11-34 s
+    "tests/fuzz/test_medical.py",  # 18 s
 )
 
 
