@@ -157,6 +157,8 @@ def may_contact_condition(
             _INTERACTIONS.c.occurred_at
             > func.now() - func.make_interval(0, 0, 0, policy.c.frequency_days),
         )
+        # The policy row and the contact are the enclosing statement's, never joined here.
+        .correlate_except(_INTERACTIONS)
         .scalar_subquery()
     )
     capped = exists().where(
