@@ -10,6 +10,7 @@ from rapport.console import (
     account,
     admin,
     boards,
+    communication,
     contacts,
     deals,
     home,
@@ -46,11 +47,12 @@ def rapport_console() -> ConsoleUI:
     return ConsoleUI(
         pages=[*account.PAGES, *home.PAGES, *contacts.PAGES, *settings.PAGES, *admin.PAGES,
                *deals.PAGES, *tasks.PAGES, *organizations.PAGES, *imports.PAGES,
-               *trash.PAGES, *boards.PAGES, *segments.PAGES],
+               *trash.PAGES, *boards.PAGES, *segments.PAGES, *communication.PAGES],
         nav=[
             NavEntry("Home", "/", order=10),
             NavEntry("Contacts", "/contacts", order=20),
             NavEntry("Segments", "/segments", order=25),
+            NavEntry("Campaigns", "/campaigns", order=27),
             NavEntry("Deals", "/deals", order=30),
             NavEntry("Tasks", "/tasks", order=40),
             NavEntry("Organizations", "/organizations", order=50),

@@ -134,3 +134,13 @@ async def examples(session: AsyncSession, hooks: TenantHooks, actor: Principal,
             "member": {"name": actor.full_name, "email": actor.email, "signature": ""},
             "organization": {"name": actor.tenant_name},
             "unsubscribe_url": vars_.EXAMPLE_UNSUBSCRIBE}
+
+
+async def preview_draft(session: AsyncSession, actor: Principal, hooks: TenantHooks,
+                        values: dict[str, Any], contact_id: uuid.UUID) -> Rendered:
+    """A template not saved yet, checked as a save would check it and rendered for one
+    contact (the editor's live preview)."""
+    values = {**values, "language": _language(values.get("language") or "")}
+    await _check(session, actor, hooks, values)
+    draft = MessageTemplate(tenant_id=actor.tenant_id, **{f: values.get(f) for f in PLAIN})
+    return await preview(session, actor, hooks, draft, contact_id)
