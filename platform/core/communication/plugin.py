@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rapport.core.communication.campaigns_api import CampaignController
+from rapport.core.communication.cli import campaigns_group
 from rapport.core.communication.people_api import SignatureController, SubscriptionController
 from rapport.core.communication.public_api import UnsubscribeController
 from rapport.core.communication.subscriptions import deliver
@@ -24,6 +25,11 @@ def rapport_manifest() -> PluginManifest:
 def rapport_routes() -> list[Any]:
     return [TemplateController, CampaignController, SubscriptionController,
             SignatureController, UnsubscribeController]
+
+
+@hookimpl
+def rapport_cli_commands() -> list[Any]:
+    return [campaigns_group]
 
 
 @hookimpl

@@ -269,8 +269,9 @@ async def _one(run: Run, tenant_id: uuid.UUID, campaign_id: uuid.UUID,
 
 
 async def send_campaign(run: Run, tenant_id: uuid.UUID, campaign_id: uuid.UUID) -> int:
-    """Up to ``run.batches`` batches of one campaign; how many messages were sent."""
-    sent = 0
+    """Up to ``run.batches`` batches of one campaign; how many messages were handled
+    (sent, skipped or failed)."""
+    handled = 0
     for _ in range(run.batches):
         async with tenant_session(run.sessions, tenant_id) as session:
             campaign = (await session.execute(
@@ -278,37 +279,38 @@ async def send_campaign(run: Run, tenant_id: uuid.UUID, campaign_id: uuid.UUID) 
                                        Campaign.id == campaign_id, *_due(tenant_id))
                 .with_for_update(skip_locked=True))).scalar_one_or_none()
             if campaign is None:
-                return sent
+                return handled
             ctx = await _context(session, run, campaign)
             if isinstance(ctx, str):
                 campaign.status, campaign.error = "failed", ctx
                 campaign.finished_at = datetime.now(UTC)
-                return sent
+                return handled
             if campaign.status == "scheduled":
                 await _queue(session, run, ctx)
             claimed = await _claim(session, run, campaign)
             if not claimed:
                 await _finish_if_done(session, campaign)
-                return sent
+                return handled
         for message_id in claimed:
-            sent += await _one(run, tenant_id, campaign_id, message_id)
-    return sent
+            await _one(run, tenant_id, campaign_id, message_id)
+        handled += len(claimed)
+    return handled
 
 
 async def send_due(run: Run, max_tenants: int = 100) -> int:
-    """One pass over every tenant with campaigns due; how many messages were sent."""
-    sent = 0
+    """One pass over every tenant with campaigns due; how many messages were handled."""
+    handled = 0
     for tenant_id in await due_tenants(run.sessions, max_tenants):
         async with tenant_session(run.sessions, tenant_id) as session:
             ids = (await session.execute(select(Campaign.id).where(*_due(tenant_id))
                                          .order_by(Campaign.send_at))).scalars().all()
         for campaign_id in ids:
             try:
-                sent += await send_campaign(run, tenant_id, campaign_id)
+                handled += await send_campaign(run, tenant_id, campaign_id)
             except RapportError as exc:
                 log.error("campaign failed", campaign=str(campaign_id), error=exc.detail)
                 await _fail(run, tenant_id, campaign_id, exc.detail)
-    return sent
+    return handled
 
 
 async def _fail(run: Run, tenant_id: uuid.UUID, campaign_id: uuid.UUID, why: str) -> None:
