@@ -67,7 +67,7 @@ def _wizard_values(form: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     elif shown["definition"]:
         try:
             data["definition"] = json.loads(shown["definition"])
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise invalid("definition", f"Not valid JSON: {exc.msg}") from None
     if shown["cap_max"] or shown["cap_days"]:
         try:
