@@ -15,6 +15,7 @@ from sqlalchemy import Select, Uuid, bindparam, func, select
 
 from rapport.core.modules import kernel_role_of
 from rapport.core.modules.enabled import enabled_array
+from rapport.db import direct
 from rapport.errors import unauthorized
 from rapport.hooks import PluginRegistry
 from rapport.tenancy.config_cache import VERSIONS_KEY
@@ -77,15 +78,13 @@ async def load_principal(
     live: not logged out, not revoked by "sign out everywhere" or a new password, and its
     membership accepted and still there."""
     async with authentication_session(connection, tenant_id, user_id) as session:
-        # Core on the session's connection: same transaction, no ORM entity loading; the
-        # statement filters every table by the tenant itself, forced RLS stays the second lock.
-        db = await session.connection()
-        row = (
-            await db.execute(
-                _principal_statement(),
-                {"tenant_id": tenant_id, "user_id": user_id, "session_id": session_id},
-            )
-        ).one_or_none()
+        # Sent straight through the transaction's connection (rapport.db.direct): no ORM
+        # entity loading, no execution layer; the statement filters every table by the
+        # tenant itself, forced RLS stays the second lock.
+        row = await direct.fetch_one(
+            session, _principal_statement(),
+            {"tenant_id": tenant_id, "user_id": user_id, "session_id": session_id},
+        )
         if row is not None:
             # The tenant's configuration version, for the per-tenant caches
             # (rapport.tenancy.config_cache): known now, no statement later.

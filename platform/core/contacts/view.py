@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapport.core.contacts import records
 from rapport.core.contacts.models import Contact, ContactOrganization, Organization
 from rapport.core.contacts.records import ContactValues
+from rapport.db import direct
 from rapport.errors import not_found
 from rapport.hooks import (
     ContactSummaryQuery,
@@ -174,7 +175,7 @@ async def read_page(
 ) -> tuple[records.ContactRead, Owner | None, list[OrganizationLink], dict[str, Any]]:
     """The whole contact page in one statement: the contact and its lists (plain Core
     columns, ``records.shown_columns``), its owner and organizations, and every area's
-    ``activity`` section — a Core statement on the session's connection whose every part
+    ``activity`` section — a Core statement in the session's transaction whose every part
     filters by the tenant (forced RLS the second lock). 404 when no live contact has this
     id in the caller's tenant. Areas are asked for their sections before the contact is
     known to exist, as for any page: they get the tenant-scoped query either way."""
@@ -182,8 +183,8 @@ async def read_page(
     answers = await hooks.call_each("rapport_contact_summary", query=query)
     columns = _page_contact_columns()
     statement = _page_statement(columns, tuple(summary_expressions(answers)))
-    connection = await session.connection()
-    row = (await connection.execute(statement, query.parameters)).first()
+    # Sent straight through the transaction's connection (rapport.db.direct).
+    row = await direct.fetch_one(session, statement, query.parameters)
     if row is None:
         raise not_found("Contact")
     shown = len(records.READ_COLUMNS) + len(records.LIST_LABELS)
