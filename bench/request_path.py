@@ -20,6 +20,7 @@ PostgreSQL's ``+00:00`` against msgspec's ``Z``).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -298,7 +299,8 @@ def measure(pairs: dict[str, Server], paths: dict[str, str], token: str, clients
                     results.setdefault((side, label, c), []).append(load)
                     print(f"round {r + 1} {side:>10} {label:<28} c={c:<3}"
                           f" {load.rps:8.1f} req/s p50 {load.p50_ms:6.2f} ms"
-                          f" cpu {load.cpu_ms:5.2f} ms/req", flush=True)
+                          f" cpu {load.cpu_ms:5.2f} ms/req load {os.getloadavg()[0]:4.1f}",
+                          flush=True)
     return results
 
 
@@ -320,6 +322,11 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
+    # Both sides run on uvicorn, which uses uvloop and httptools only when they are installed
+    # (project dependencies since issue 12); without them it falls back to asyncio and h11.
+    missing = [m for m in ("uvloop", "httptools") if importlib.util.find_spec(m) is None]
+    print("uvicorn on " + ("asyncio/h11 (missing: " + ", ".join(missing) + ")" if missing
+                          else "uvloop/httptools") + f"; load average {os.getloadavg()[0]:.1f}")
     clients = [int(x) for x in args.clients.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="rapport-bench-http-"))
     data = tmp / "data"
