@@ -67,6 +67,11 @@ def _seed(client, tenant) -> dict[str, str]:
         }),
         "member_id": str(member["id"]),
         "pipeline_id": made("/api/v1/pipelines", {"label": "Fuzz pipeline"}),
+        # Static: every segment route answers for it (a dynamic one's snapshot is a 409).
+        "segment_id": made("/api/v1/segments", {
+            "name": "Fuzz segment", "kind": "static",
+            "definition": {"any": [{"purchases": {}}, {"filter": "given_name:eq:Fuzz"}]},
+        }),
         "key": "custom.fuzz_size",
     }
 
