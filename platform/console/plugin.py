@@ -52,6 +52,8 @@ def rapport_console() -> ConsoleUI:
             NavEntry("Home", "/", order=10),
             NavEntry("Contacts", "/contacts", order=20),
             NavEntry("Segments", "/segments", order=25),
+            # The analysis pages come from rapport.console.analytics (a kernel area).
+            NavEntry("Analysis", "/analytics", order=26),
             NavEntry("Campaigns", "/campaigns", order=27),
             NavEntry("Deals", "/deals", order=30),
             NavEntry("Tasks", "/tasks", order=40),

@@ -186,7 +186,7 @@ def test_a_tenant_without_purchases_is_told_so(client) -> None:
 
 
 def test_segments_select_by_class(client, shop, computed) -> None:
-    t, people = shop
+    t, _ = shop
     r = client.post("/api/v1/segments/count", headers=t.headers, json={
         "definition": {"analytics": {"rfm": ["champions"], "abc": ["A"]}}})
     assert r.status_code == 200, r.text
