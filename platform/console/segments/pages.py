@@ -46,8 +46,10 @@ def _definition(raw: str | None) -> Any:
         raise invalid("definition", "Write the definition (JSON)")
     try:
         return json.loads(raw)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise invalid("definition", f"Not valid JSON: {exc.msg} (line {exc.lineno})") from None
+    except RecursionError:
+        raise invalid("definition", "Nested too deeply") from None
 
 
 async def _words(db: AsyncSession, principal: Principal,

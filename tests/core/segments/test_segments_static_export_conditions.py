@@ -9,8 +9,8 @@ import io
 
 import pytest
 
-from tests.conftest import TenantHandle, member_token, unique, sign_up
-from tests.core.segments.test_segments_api import _contact, _interaction, _purchase
+from tests.conftest import TenantHandle, member_token, sign_up, unique
+from tests.core.segments.test_segments_api import _contact
 from tests.plugins.education import support as edu
 from tests.plugins.retail import support as retail
 
@@ -87,7 +87,7 @@ def test_static_segment_is_a_snapshot_until_retaken(client, crm):
 
 
 def test_export_has_the_contact_exports_columns(client, crm):
-    t, people = crm
+    t, _ = crm
     segment = _create(client, t, {"filter": "given_name:in:Ann,Bob"})
     r = client.get(f"{SEGMENTS}/{segment['id']}/export", headers=t.headers)
     assert r.status_code == 200, r.text
