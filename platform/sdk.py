@@ -65,6 +65,7 @@ from rapport.core.sharing import (
 from rapport.core.transactions.service import record_transaction
 from rapport.core.workflows import fire, get_instance, start
 from rapport.db.base import Base, TenantScoped, new_id
+from rapport.db.bulk import insert_many
 from rapport.db.migration_helpers import SharedRows, enable_tenant_rls, tenant_key_columns
 from rapport.db.session import tenant_session
 from rapport.errors import (
@@ -77,7 +78,7 @@ from rapport.errors import (
     not_found,
     unauthorized,
 )
-from rapport.fieldtypes import Email, LongText, Name, ShortText, Slug
+from rapport.fieldtypes import Email, LongText, Name, Patch, ShortText, Slug
 from rapport.hooks import (
     ANY_STATE,
     CONSENT_CHANGED,
@@ -269,6 +270,7 @@ __all__ = [
     "NavEntry",
     "Page",
     "PanelQuery",
+    "Patch",
     "PeriodicWork",
     "Permission",
     "PluginManifest",
@@ -326,6 +328,7 @@ __all__ = [
     "get_contact",
     "get_instance",
     "hookimpl",
+    "insert_many",
     "invalid",
     "invalid_many",
     "is_enabled",

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
@@ -87,26 +88,34 @@ class Source:
     recorded_by: uuid.UUID | None = None
 
 
-async def credit(db: AsyncSession, member: Member, program: Program, kind: str, points: int,
-                 *, qualifying: bool, source: Source = Source()) -> Entry:
-    """Add a batch of ``points`` (member locked by the caller), expiring per the program;
-    a purchase's points wait ``pending_days`` (the return window) when the program says so."""
+def batch_row(member: Member, program: Program, kind: str, points: int, *, qualifying: bool,
+              source: Source = Source()) -> dict[str, Any]:
+    """A new batch of ``points`` as a ledger row's values, the (locked) member's figures
+    moved in memory: expiring per the program; a purchase's points wait ``pending_days``
+    (the return window) when the program says so, and otherwise first repay a debt."""
     expires = (add_months(now(), program.expiry_months)
                if program.expiry_months is not None else None)
     held = kind == "earn" and program.pending_days > 0
     repaid = 0 if held else _repay(member, points)
-    entry = Entry(tenant_id=member.tenant_id, id=new_id(), member_id=member.id, kind=kind,
-                  points=points, qualifying=qualifying, remaining=points - repaid,
-                  expires_at=expires,
-                  available_at=now() + timedelta(days=program.pending_days) if held else None,
-                  external_id=source.external_id, transaction_id=source.transaction_id,
-                  card_id=source.card_id, amount=source.amount, reason=source.reason,
-                  recorded_by=source.recorded_by)
-    db.add(entry)
     if held:
         member.pending += points
     elif qualifying:
         member.qualifying_points += points
+    return {"tenant_id": member.tenant_id, "id": new_id(), "member_id": member.id,
+            "kind": kind, "points": points, "qualifying": qualifying,
+            "remaining": points - repaid, "expires_at": expires,
+            "available_at": now() + timedelta(days=program.pending_days) if held else None,
+            "external_id": source.external_id, "transaction_id": source.transaction_id,
+            "card_id": source.card_id, "amount": source.amount, "reason": source.reason,
+            "recorded_by": source.recorded_by}
+
+
+async def credit(db: AsyncSession, member: Member, program: Program, kind: str, points: int,
+                 *, qualifying: bool, source: Source = Source()) -> Entry:
+    """Add a batch of ``points`` (member locked by the caller); see ``batch_row``."""
+    entry = Entry(**batch_row(member, program, kind, points, qualifying=qualifying,
+                              source=source))
+    db.add(entry)
     await db.flush()
     return entry
 

@@ -31,6 +31,7 @@ from rapport_plugins.retail import work as periodic
 from rapport_plugins.retail.cli import retail_group
 from rapport_plugins.retail.console import UI
 from rapport_plugins.retail.models import MODELS
+from rapport_plugins.retail.purchase_batches import earn_batch
 from rapport_plugins.retail.purchases import on_transaction
 from rapport_plugins.retail.roles import MEMBER_RULE, PERMISSIONS, ROLES
 from rapport_plugins.retail.routes import CONTROLLERS
@@ -91,6 +92,13 @@ async def rapport_event(event: DomainEvent) -> None:
     elif event.name == CONSENT_CHANGED and event.record_id is not None:
         await bonuses.newsletter(event.session, event.tenant_id, event.record_id,
                                  event.payload)
+
+
+@hookimpl
+async def rapport_events_committed(events: list[DomainEvent]) -> None:
+    # Purchases recorded anywhere but at the till earn here, a batch at a time.
+    if events and events[0].name == TRANSACTION_RECORDED:
+        await earn_batch(events[0].session, events[0].tenant_id, events)
 
 
 @hookimpl

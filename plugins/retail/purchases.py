@@ -1,8 +1,10 @@
 """Earning from the kernel's ``transaction.recorded`` event, exactly once per transaction.
 
-The handler runs inside the transaction that recorded the purchase. The member is the one
-whose card the till scanned (the till leaves it in ``session.info``); a purchase recorded
-elsewhere (``POST /api/v1/transactions`` with a contact) earns in the contact's oldest
+At the till the handler runs inside the transaction that recorded the purchase (the till
+answers with the points): the member is the one whose card the till scanned (the till
+leaves it in ``session.info``). A purchase recorded elsewhere (``POST
+/api/v1/transactions`` with a contact, imports, other plugins) earns after its commit,
+through the outbox worker, in batches (``purchase_batches``), in the contact's oldest
 program in the purchase's currency. A partial unique index on ``(tenant_id,
 transaction_id)`` for earnings refuses a second earning however the event repeats, and the
 locked member row makes the check-then-insert exact.
@@ -39,16 +41,6 @@ class Earned:
     tier_after: str | None
 
 
-async def _member_for(db: AsyncSession, tenant_id: uuid.UUID, contact_id: uuid.UUID,
-                      currency: str) -> uuid.UUID | None:
-    return await db.scalar(
-        select(Member.id).join(Program, (Program.tenant_id == Member.tenant_id)
-                               & (Program.id == Member.program_id))
-        .where(Member.tenant_id == tenant_id, Member.contact_id == contact_id,
-               Program.currency == currency)
-        .order_by(Member.joined_at, Member.id).limit(1))
-
-
 async def _remember(db: AsyncSession, tenant_id: uuid.UUID, member_id: uuid.UUID,
                     skus: set[str]) -> None:
     """Count the SKUs of this purchase against the member (one statement)."""
@@ -61,19 +53,12 @@ async def _remember(db: AsyncSession, tenant_id: uuid.UUID, member_id: uuid.UUID
 
 
 async def earn(db: AsyncSession, tenant_id: uuid.UUID, transaction_id: uuid.UUID,
-               payload: dict[str, Any], member_id: uuid.UUID | None = None,
+               payload: dict[str, Any], member_id: uuid.UUID,
                card_id: uuid.UUID | None = None, actor: Principal | None = None,
                hooks: TenantHooks | None = None) -> Earned | None:
     if payload.get("kind", "purchase") != "purchase":
         return None
     currency = payload["currency"]
-    if member_id is None:
-        contact = payload.get("contact_id")
-        if not contact:
-            return None
-        member_id = await _member_for(db, tenant_id, uuid.UUID(str(contact)), currency)
-        if member_id is None:
-            return None
     member = await lock_member(db, tenant_id, member_id)
     program = (await db.execute(select(Program).where(
         Program.tenant_id == tenant_id, Program.id == member.program_id))).scalar_one()
@@ -120,7 +105,9 @@ async def on_transaction(event: DomainEvent) -> None:
     if event.record_id is None:
         return
     till = event.session.info.get(TILL_CARD)
-    member_id, card_id = till if till else (None, None)
+    if till is None:
+        return  # not the till's: earned after commit, in a batch (purchase_batches)
+    member_id, card_id = till
     hooks = event.session.info.get(TILL_HOOKS)
     await earn(event.session, event.tenant_id, event.record_id, event.payload, member_id,
                card_id, event.actor, hooks)

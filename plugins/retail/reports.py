@@ -28,11 +28,11 @@ async def program_report(db: AsyncSession, principal: Principal, program_id: uui
     program = await get_program(db, principal, program_id)
     tenant = principal.tenant_id
     in_program = (Member.tenant_id == tenant) & (Member.program_id == program.id)
-    per_tier = dict((await db.execute(
+    per_tier: dict[str, int] = {name: count for name, count in (await db.execute(
         select(func.coalesce(Tier.name, ""), func.count())
         .select_from(Member)
         .outerjoin(Tier, (Tier.tenant_id == Member.tenant_id) & (Tier.id == Member.tier_id))
-        .where(in_program).group_by(Tier.name))).tuples().all())
+        .where(in_program).group_by(Tier.name))).all()}
     members_total = sum(per_tier.values())
     last_earn = (select(Entry.member_id, func.max(Entry.created_at).label("last"))
                  .where(Entry.tenant_id == tenant, Entry.kind == "earn")

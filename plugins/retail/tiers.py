@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -32,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.sdk import Principal, TenantHooks
+from rapport.sdk import Principal, TenantHooks, new_id
 from rapport_plugins.retail import events
 from rapport_plugins.retail.ledger import add_months, now
 from rapport_plugins.retail.models import Entry, Member, Program, Tier, TierChange
@@ -94,36 +96,57 @@ def _rank(tiers: Sequence[Tier], tier_id: uuid.UUID | None) -> int:
     return next((i for i, t in enumerate(tiers) if t.id == tier_id), -1)
 
 
-async def settle(db: AsyncSession, member: Member, tiers: Sequence[Tier], reason: str, *,
-                 allow_down: bool = False, actor: Principal | None = None,
-                 hooks: TenantHooks | None = None, deciding: int | None = None,
-                 one_step: bool = False) -> tuple[str | None, str | None]:
-    """Move the member to the tier their points (``deciding``, default the current
+@dataclass(frozen=True)
+class Move:
+    """A member's change of tier: the history row and the ``retail.tier_changed`` payload."""
+
+    change: dict[str, Any]  # the history row's values
+    payload: dict[str, Any]
+
+
+def move(member: Member, tiers: Sequence[Tier], reason: str, *, allow_down: bool = False,
+         deciding: int | None = None, one_step: bool = False) -> Move | None:
+    """Set the member (locked) to the tier their points (``deciding``, default the current
     period's) support, only up unless ``allow_down`` — and then, with ``one_step``, no
-    lower than the tier just below the current one; returns the names before and after."""
+    lower than the tier just below the current one; None when the tier stays."""
     current = next((t for t in tiers if t.id == member.tier_id), None)
     target = supported(tiers, member.qualifying_points if deciding is None else deciding)
     rank = _rank(tiers, member.tier_id)
     if one_step and rank > 0 and _rank(tiers, target.id if target else None) < rank - 1:
         target = tiers[rank - 1]
-    before = current.name if current else None
     target_id = target.id if target else None
     if target_id == member.tier_id:
-        return before, before
-    going_up = _rank(tiers, target_id) > _rank(tiers, member.tier_id)
+        return None
+    going_up = _rank(tiers, target_id) > rank
     if not going_up and not allow_down:
-        return before, before
+        return None
     member.tier_id = target_id
+    before = current.name if current else None
     after = target.name if target else None
-    db.add(TierChange(tenant_id=member.tenant_id, member_id=member.id, from_tier=before,
-                      to_tier=after, reason=reason))
+    return Move({"tenant_id": member.tenant_id, "id": new_id(), "member_id": member.id,
+                 "from_tier": before, "to_tier": after, "reason": reason},
+                {"member_id": str(member.id),
+                 "contact_id": str(member.contact_id) if member.contact_id else None,
+                 "from": before, "to": after, "reason": reason,
+                 "direction": "up" if going_up else "down"})
+
+
+async def settle(db: AsyncSession, member: Member, tiers: Sequence[Tier], reason: str, *,
+                 allow_down: bool = False, actor: Principal | None = None,
+                 hooks: TenantHooks | None = None, deciding: int | None = None,
+                 one_step: bool = False) -> tuple[str | None, str | None]:
+    """``move`` the member, recording the change and publishing ``retail.tier_changed``;
+    returns the tier names before and after."""
+    before = next((t.name for t in tiers if t.id == member.tier_id), None)
+    moved = move(member, tiers, reason, allow_down=allow_down, deciding=deciding,
+                 one_step=one_step)
+    if moved is None:
+        return before, before
+    db.add(TierChange(**moved.change))
     await db.flush()
     await events.publish(db, actor, hooks, events.TIER_CHANGED, member.tenant_id, member.id,
-                         {"member_id": str(member.id),
-                          "contact_id": str(member.contact_id) if member.contact_id else None,
-                          "from": before, "to": after, "reason": reason,
-                          "direction": "up" if going_up else "down"})
-    return before, after
+                         moved.payload)
+    return before, moved.change["to_tier"]
 
 
 async def recompute(db: AsyncSession, tenant_id: uuid.UUID, program: Program,

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.events.models import OutboxEvent
 from rapport.db.base import new_id
+from rapport.db.bulk import insert_many
 from rapport.hooks import DomainEvent, TenantHooks
 from rapport.tenancy.principal import Principal
 
@@ -98,7 +99,7 @@ async def emit_many(
     to each in turn, as ``emit`` would."""
     if not items:
         return []
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": new_id(),
             "tenant_id": tenant_id,
@@ -111,7 +112,7 @@ async def emit_many(
         }
         for record_id, payload in items
     ]
-    await session.execute(insert(OutboxEvent), rows)
+    await insert_many(session, OutboxEvent, rows)
     now = datetime.now(UTC)
     events = [
         DomainEvent(

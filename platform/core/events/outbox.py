@@ -12,9 +12,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from itertools import groupby
+from typing import cast
 
 import structlog
-from sqlalchemy import func, select, text, update
+from sqlalchemy import any_, bindparam, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport import telemetry
@@ -24,6 +27,7 @@ from rapport.db.session import tenant_session
 from rapport.hooks import DomainEvent, PluginHookError, TenantHooks
 
 log = structlog.get_logger("rapport.worker")
+IDS = ARRAY(PG_UUID(as_uuid=True))
 
 
 async def due_tenants(maker: async_sessionmaker[AsyncSession], max_tenants: int) -> list[uuid.UUID]:
@@ -67,20 +71,24 @@ async def deliver_tenant(
     batched = frozenset(
         impl.plugin_name for impl in hooks.rapport_events_committed.get_hookimpls()
     )
+    singly = any(
+        impl.plugin_name not in batched
+        for impl in hooks.rapport_event_committed.get_hookimpls()
+    )
     failed: dict[uuid.UUID, PluginHookError] = {}
     for _, run in groupby(rows, key=lambda row: row.name):
         events = [_event(session, tenant_id, row) for row in run]
         if batched:
             await _to_batches(hooks, events, failed)
         for event in events:
-            if event.id in failed:
+            if not singly or event.id in failed:
                 continue
             try:
                 # A consumer's own writes roll back alone if it fails.
                 async with session.begin_nested():
                     await hooks.call_each("rapport_event_committed", skip=batched, event=event)
             except PluginHookError as exc:
-                failed[event.id] = exc
+                failed[cast(uuid.UUID, event.id)] = exc
     dispatched = [row.id for row in rows if row.id not in failed]
     now = datetime.now(UTC)
     for row in rows:
@@ -100,7 +108,11 @@ async def deliver_tenant(
     if dispatched:
         await session.execute(
             update(OutboxEvent)
-            .where(OutboxEvent.tenant_id == tenant_id, OutboxEvent.id.in_(dispatched))
+            .where(
+                OutboxEvent.tenant_id == tenant_id,
+                # One array parameter, however many events (IN would bind one each).
+                OutboxEvent.id == any_(bindparam(None, dispatched, type_=IDS)),
+            )
             .values(dispatched_at=func.now())
             .execution_options(synchronize_session=False)
         )
@@ -141,4 +153,4 @@ async def _to_batches(
             async with session.begin_nested():
                 await hooks.call_each("rapport_events_committed", events=[event])
         except PluginHookError as exc:
-            failed[event.id] = exc
+            failed[cast(uuid.UUID, event.id)] = exc
