@@ -100,4 +100,5 @@ def create_app(
     publish(app, registry)
     app.state.expected_heads = migrations.heads(registry.migration_locations())
     app.state.known_revisions = migrations.known(registry.migration_locations())
+    app.state.lineage = migrations.lineage(registry.migration_locations())
     return app

@@ -86,6 +86,17 @@ def heads(extra_locations: Iterable[Path] | None = None) -> set[str]:
     return set(ScriptDirectory.from_config(cfg).get_heads())
 
 
+def lineage(extra_locations: Iterable[Path] | None = None) -> dict[str, frozenset[str]]:
+    """Each head this code expects, with every revision it descends from (readiness tells
+    a database behind this code from one a newer release has migrated past)."""
+    extra_locations = plugin_locations() if extra_locations is None else extra_locations
+    script = ScriptDirectory.from_config(alembic_config("postgresql+psycopg://", extra_locations))
+    return {
+        head: frozenset(r.revision for r in script.iterate_revisions(head, "base")) - {head}
+        for head in script.get_heads()
+    }
+
+
 def current(url: URL | str) -> set[str]:
     """The heads recorded in the database (empty before the first migration)."""
     engine = create_engine(url, poolclass=pool.NullPool)

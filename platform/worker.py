@@ -25,6 +25,7 @@ from rapport.core.events.outbox import deliver_tenant, due_tenants
 from rapport.core.modules.enabled import enabled_modules
 from rapport.db.session import make_engine, make_sessionmaker, tenant_session
 from rapport.hooks import PeriodicWork, PluginHookError, PluginRegistry
+from rapport.web.health import readiness
 
 log = structlog.get_logger("rapport.worker")
 
@@ -72,14 +73,17 @@ class MigrationsPending(RuntimeError):
 
 def check_migrations(app_url: URL | str, registry: PluginRegistry) -> None:
     """Refuse to work against a schema older than this code (a rolling upgrade whose
-    migration Job has not run yet): its queries would fail, or write the old shape."""
-    expected = migrations.heads(registry.migration_locations())
+    migration Job has not run yet): its queries would fail, or write the old shape. A
+    schema a newer release has migrated past is fine (the readiness probe's rule)."""
+    locations = registry.migration_locations()
+    expected = migrations.heads(locations)
     current = migrations.current(app_url)
-    missing = expected - current
-    if missing:
+    _, status = readiness(current, expected, migrations.known(locations),
+                             migrations.lineage(locations))
+    if status != 200:
         raise MigrationsPending(
             "the database is behind on migrations (not applied: "
-            + ", ".join(sorted(missing))
+            + ", ".join(sorted(expected - current))
             + "); run `rapport db upgrade` first, then start the worker"
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Request, Response, get
@@ -26,23 +27,40 @@ async def readyz(request: Request) -> Response[dict[str, Any]]:
     except Exception as exc:
         return Response({"status": "unavailable", "reason": type(exc).__name__}, status_code=503)
     body, status = readiness(
-        current, request.app.state.expected_heads, request.app.state.known_revisions
+        current, request.app.state.expected_heads, request.app.state.known_revisions,
+        request.app.state.lineage,
     )
     return Response(body, status_code=status)
 
 
 def readiness(
-    current: set[str], expected: set[str], known: set[str]
+    current: set[str], expected: set[str], known: set[str],
+    lineage: Mapping[str, frozenset[str]] | None = None,
 ) -> tuple[dict[str, Any], int]:
     """Ready when every head this code expects is applied. Heads nobody here has a script
-    for belong to uninstalled plugins (their tables and data stay): reported, not fatal."""
+    for belong to uninstalled plugins (their tables and data stay): reported, not fatal.
+
+    A rolling upgrade migrates before the new pods start (expand/contract: the old code
+    still works on the expanded schema), so the old pods find their head replaced by one
+    they have no script for. Given ``lineage`` (each expected head's ancestors), a missing
+    head is *superseded* — and the pod stays ready — when the database holds a revision
+    unknown here and none of that head's ancestors (which a database behind would hold).
+    """
     body: dict[str, Any] = {"status": "ready"}
     status = 200
-    if not expected <= current:
+    unknown = current - known
+    missing = expected - current
+    superseded = {
+        head for head in missing
+        if lineage is not None and unknown and not current & lineage.get(head, frozenset())
+    }
+    if missing - superseded:
         body = {"status": "migrations pending", "current": sorted(current),
                 "expected": sorted(expected)}
         status = 503
-    orphaned = sorted(current - known)
+    elif superseded:
+        body["superseded"] = sorted(superseded)
+    orphaned = sorted(unknown)
     if orphaned:
         body["orphaned"] = orphaned
     return body, status
