@@ -56,6 +56,11 @@ def uv_environment(config: dict[str, str]) -> dict[str, str]:
         env["SSL_CERT_FILE"] = cert
     if timeout := config.get("default-timeout") or config.get("timeout"):
         env["UV_HTTP_TIMEOUT"] = str(int(float(timeout)))
+    # pip writes the .pyc files at install time, uv only when asked: without them, and with
+    # PYTHONDONTWRITEBYTECODE set (as on the test machines), every import of every test
+    # process would compile its packages from source again.
+    if config.get("compile", "1").lower() not in ("0", "false", "no", "off"):
+        env["UV_COMPILE_BYTECODE"] = "1"
     return env
 
 
