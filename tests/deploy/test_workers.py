@@ -5,12 +5,15 @@ worker refuses a database behind on migrations."""
 from __future__ import annotations
 
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
 from collections import Counter
 
+import httpx
 import psycopg
 from click.testing import CliRunner
 
@@ -118,3 +121,23 @@ def test_worker_refuses_a_database_behind_on_migrations(database, tmp_path):
             conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
+
+
+def test_worker_serves_its_metrics(client, database, tmp_path):
+    """rapport worker --metrics-port: the delivery lag of what it delivered, no tenant."""
+    t = sign_up(client)
+    assert client.post("/api/v1/contacts", json={"given_name": "Lag"},
+                       headers=t.headers).status_code == 201
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {"RAPPORT_DATABASE_URL": libpq_url(database.owner_url),
+           "RAPPORT_APP_DATABASE_URL": libpq_url(database.app_url),
+           "RAPPORT_DATA_DIR": str(tmp_path)}
+    # In this process: the metrics server is a daemon thread that outlives the command.
+    result = CliRunner().invoke(cli, ["worker", "--once", "--metrics-port", str(port)], env=env)
+    assert result.exit_code == 0, result.output
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    count = re.search(r"^rapport_outbox_delivery_lag_seconds_count (\S+)$", text, re.M)
+    assert count and float(count[1]) >= 1
+    assert "rapport_outbox_tenants_due" in text and t.slug not in text and t.id not in text
