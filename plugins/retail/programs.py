@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
@@ -240,26 +240,35 @@ async def list_rewards(db: AsyncSession, principal: Principal, program_id: uuid.
     return list(rows.scalars())
 
 
-async def _tier(db: AsyncSession, principal: Principal, program_id: uuid.UUID,
-                tier_id: uuid.UUID) -> Tier:
-    found = (await db.execute(select(Tier).where(
-        Tier.tenant_id == principal.tenant_id, Tier.program_id == program_id,
-        Tier.id == tier_id).with_for_update())).scalar_one_or_none()
+Child = TypeVar("Child", Tier, Reward)
+
+
+async def _child(db: AsyncSession, principal: Principal, model: type[Child],
+                 program_id: uuid.UUID, child_id: uuid.UUID) -> Child:
+    """A tier or reward of the acting tenant's program, locked; 404 (naming it) otherwise."""
+    await get_program(db, principal, program_id)
+    found = (await db.execute(select(model).where(
+        model.tenant_id == principal.tenant_id, model.program_id == program_id,
+        model.id == child_id).with_for_update())).scalar_one_or_none()
     if found is None:
-        raise not_found("Tier")
+        raise not_found(model.__name__)
     return found
 
 
 async def change_tier(db: AsyncSession, principal: Principal, program_id: uuid.UUID,
-                      tier_id: uuid.UUID, data: schemas.TierIn) -> Tier:
-    """A tier's name, threshold, multiplier and perks, checked as on creation. Members keep
-    the tier they hold: a new threshold applies from their next earning or the period's end."""
+                      tier_id: uuid.UUID, data: schemas.TierPatch) -> Tier:
+    """A tier's name, threshold, multiplier and perks (what ``data`` holds), checked as on
+    creation. Members keep the tier they hold: a new threshold applies from their next
+    earning or the period's end."""
     require_manager(principal)
-    await get_program(db, principal, program_id)
-    tier = await _tier(db, principal, program_id, tier_id)
+    tier = await _child(db, principal, Tier, program_id, tier_id)
     before = msgspec.to_builtins(tier_out(tier))
-    tier.name, tier.threshold, tier.perks = data.name, data.threshold, list(data.perks)
-    tier.multiplier = decimal("multiplier", data.multiplier, high=Decimal(100), positive=True)
+    values = data.changes()
+    if "multiplier" in values:
+        values["multiplier"] = decimal("multiplier", values["multiplier"], high=Decimal(100),
+                                       positive=True)
+    for key, value in values.items():
+        setattr(tier, key, list(value) if key == "perks" else value)
     try:
         async with db.begin_nested():
             await db.flush()
@@ -275,8 +284,7 @@ async def remove_tier(db: AsyncSession, principal: Principal, program_id: uuid.U
     """Remove a tier nobody holds; a tier members hold is refused (409) — they would lose
     it silently."""
     require_manager(principal)
-    await get_program(db, principal, program_id)
-    tier = await _tier(db, principal, program_id, tier_id)
+    tier = await _child(db, principal, Tier, program_id, tier_id)
     held = (await db.execute(select(Member.id).where(
         Member.tenant_id == principal.tenant_id, Member.tier_id == tier_id).limit(1))
             ).scalar_one_or_none()
@@ -287,25 +295,15 @@ async def remove_tier(db: AsyncSession, principal: Principal, program_id: uuid.U
     await audit.record(db, principal, audit.DELETE, "retail.tier", tier_id)
 
 
-async def _reward(db: AsyncSession, principal: Principal, program_id: uuid.UUID,
-                  reward_id: uuid.UUID) -> Reward:
-    found = (await db.execute(select(Reward).where(
-        Reward.tenant_id == principal.tenant_id, Reward.program_id == program_id,
-        Reward.id == reward_id).with_for_update())).scalar_one_or_none()
-    if found is None:
-        raise not_found("Reward")
-    return found
-
-
 async def change_reward(db: AsyncSession, principal: Principal, program_id: uuid.UUID,
-                        reward_id: uuid.UUID, data: schemas.RewardIn) -> Reward:
-    """A reward's name, cost, stock and validity; vouchers already issued keep theirs."""
+                        reward_id: uuid.UUID, data: schemas.RewardPatch) -> Reward:
+    """A reward's name, cost, stock and validity (what ``data`` holds); vouchers already
+    issued keep theirs."""
     require_manager(principal)
-    await get_program(db, principal, program_id)
-    reward = await _reward(db, principal, program_id, reward_id)
+    reward = await _child(db, principal, Reward, program_id, reward_id)
     before = msgspec.to_builtins(reward_out(reward))
-    reward.name, reward.points_cost = data.name, data.points_cost
-    reward.stock, reward.valid_days = data.stock, data.valid_days
+    for key, value in data.changes().items():
+        setattr(reward, key, value)
     await db.flush()
     await audit.record(db, principal, audit.UPDATE, "retail.reward", reward.id,
                        audit.diff(before, msgspec.to_builtins(reward_out(reward))))
@@ -316,8 +314,7 @@ async def retire_reward(db: AsyncSession, principal: Principal, program_id: uuid
                         reward_id: uuid.UUID) -> Reward:
     """Take a reward out of the catalogue (no new redemptions); issued vouchers stay valid."""
     require_manager(principal)
-    await get_program(db, principal, program_id)
-    reward = await _reward(db, principal, program_id, reward_id)
+    reward = await _child(db, principal, Reward, program_id, reward_id)
     if reward.active:
         reward.active = False
         await db.flush()

@@ -93,6 +93,22 @@ class ProgramController(Controller):
         return [programs.tier_out(t)
                 for t in await programs.tiers_of(db, principal.tenant_id, program_id)]
 
+    @patch("/{program_id:uuid}/tiers/{tier_id:uuid}")
+    async def change_tier(self, program_id: FromPath[uuid.UUID], tier_id: FromPath[uuid.UUID],
+                          data: JSONBody[schemas.TierPatch], principal: Who,
+                          db: Db) -> schemas.TierOut:
+        """Change a tier's name, threshold, multiplier or perks (fields left out stay).
+        Members keep the tier they hold; 409 when another tier of the program has the
+        name."""
+        return programs.tier_out(
+            await programs.change_tier(db, principal, program_id, tier_id, data))
+
+    @delete("/{program_id:uuid}/tiers/{tier_id:uuid}", status_code=204)
+    async def remove_tier(self, program_id: FromPath[uuid.UUID], tier_id: FromPath[uuid.UUID],
+                          principal: Who, db: Db) -> None:
+        """Remove a tier nobody holds; 409 while members hold it."""
+        await programs.remove_tier(db, principal, program_id, tier_id)
+
     @post("/{program_id:uuid}/rewards", status_code=201)
     async def add_reward(self, program_id: FromPath[uuid.UUID],
                          data: JSONBody[schemas.RewardIn], principal: Who,
@@ -104,6 +120,22 @@ class ProgramController(Controller):
                       db: Db) -> list[schemas.RewardOut]:
         return [programs.reward_out(r)
                 for r in await programs.list_rewards(db, principal, program_id)]
+
+    @patch("/{program_id:uuid}/rewards/{reward_id:uuid}")
+    async def change_reward(self, program_id: FromPath[uuid.UUID],
+                            reward_id: FromPath[uuid.UUID], data: JSONBody[schemas.RewardPatch],
+                            principal: Who, db: Db) -> schemas.RewardOut:
+        """Change a reward's name, cost, stock (``null``: unlimited) or validity (fields
+        left out stay); vouchers already issued keep theirs."""
+        return programs.reward_out(
+            await programs.change_reward(db, principal, program_id, reward_id, data))
+
+    @delete("/{program_id:uuid}/rewards/{reward_id:uuid}", status_code=204)
+    async def retire_reward(self, program_id: FromPath[uuid.UUID],
+                            reward_id: FromPath[uuid.UUID], principal: Who, db: Db) -> None:
+        """Retire a reward: out of the catalogue, no new redemptions; vouchers already
+        issued stay valid and the reward stays listed (``active: false``)."""
+        await programs.retire_reward(db, principal, program_id, reward_id)
 
     @post("/{program_id:uuid}/card-stock", status_code=201)
     async def add_stock(self, program_id: FromPath[uuid.UUID], data: JSONBody[schemas.StockIn],

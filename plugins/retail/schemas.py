@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from rapport.sdk import LongText, Name, ShortText
+from rapport.sdk import LongText, Name, Patch, ShortText
 
 Currency = Annotated[str, msgspec.Meta(min_length=3, max_length=3, pattern="^[A-Za-z]{3}$",
                                        description="ISO 4217 code", examples=["UAH"])]
@@ -136,11 +136,29 @@ class ProductOut(msgspec.Struct):
     category: str
 
 
+TierName = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[^\x00]+$")]
+Threshold = Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000)]
+Perks = Annotated[list[ShortText], msgspec.Meta(max_length=20)]
+Stock = Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000)]
+ValidDays = Annotated[int, msgspec.Meta(ge=1, le=3650)]
+
+
 class TierIn(msgspec.Struct, forbid_unknown_fields=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[^\x00]+$")]
-    threshold: Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000)]
+    name: TierName
+    threshold: Threshold
     multiplier: Decimal = "1"
-    perks: Annotated[list[ShortText], msgspec.Meta(max_length=20)] = []
+    perks: Perks = []
+
+
+class TierPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
+    """Fields left out stay as they are; ``perks``, when given, replaces the list. Members
+    keep the tier they hold: a new threshold applies from their next earning or the
+    period's settlement."""
+
+    name: TierName | msgspec.UnsetType = msgspec.UNSET
+    threshold: Threshold | msgspec.UnsetType = msgspec.UNSET
+    multiplier: Decimal | msgspec.UnsetType = msgspec.UNSET
+    perks: Perks | msgspec.UnsetType = msgspec.UNSET
 
 
 class TierOut(msgspec.Struct):
@@ -155,8 +173,18 @@ class TierOut(msgspec.Struct):
 class RewardIn(msgspec.Struct, forbid_unknown_fields=True):
     name: Name
     points_cost: Points
-    stock: Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000)] | None = None
-    valid_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 30
+    stock: Stock | None = None
+    valid_days: ValidDays = 30
+
+
+class RewardPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
+    """Fields left out stay as they are; ``stock: null`` makes it unlimited. Vouchers
+    already issued keep their cost and validity."""
+
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    points_cost: Points | msgspec.UnsetType = msgspec.UNSET
+    stock: Stock | msgspec.UnsetType | None = msgspec.UNSET
+    valid_days: ValidDays | msgspec.UnsetType = msgspec.UNSET
 
 
 class RewardOut(msgspec.Struct):

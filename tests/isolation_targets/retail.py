@@ -26,6 +26,22 @@ def _rule(client, t: TenantHandle) -> dict[str, str]:
     return {**ids, "rule_id": r.json()["id"]}
 
 
+def _tier(client, t: TenantHandle) -> dict[str, str]:
+    ids = _program(client, t)
+    r = client.post(f"{R}/programs/{ids['program_id']}/tiers",
+                    json={"name": "Gold", "threshold": 100}, headers=t.headers)
+    assert r.status_code == 201, r.text
+    return {**ids, "tier_id": r.json()["id"]}
+
+
+def _reward(client, t: TenantHandle) -> dict[str, str]:
+    ids = _program(client, t)
+    r = client.post(f"{R}/programs/{ids['program_id']}/rewards",
+                    json={"name": "Gift", "points_cost": 10}, headers=t.headers)
+    assert r.status_code == 201, r.text
+    return {**ids, "reward_id": r.json()["id"]}
+
+
 def _member(client, t: TenantHandle) -> dict[str, str]:
     ids = _program(client, t)
     contact = client.post("/api/v1/contacts", json={"given_name": "Victim"}, headers=t.headers)
@@ -51,6 +67,10 @@ TARGETS: dict[str, Target] = {
     P + "/rules/{rule_id}": Target(_rule, {"DELETE": None}, MODULES),
     P + "/tiers": Target(_program, {"GET": None, "POST": {"name": "Gold", "threshold": 1}},
                          MODULES),
+    P + "/tiers/{tier_id}": Target(_tier, {"PATCH": {"threshold": 1}, "DELETE": None},
+                                   MODULES),
+    P + "/rewards/{reward_id}": Target(_reward, {"PATCH": {"points_cost": 1},
+                                                 "DELETE": None}, MODULES),
     P + "/rewards": Target(_program, {"GET": None, "POST": {"name": "x", "points_cost": 1}},
                            MODULES),
     P + "/report": Target(_program, {"GET": None}, MODULES),

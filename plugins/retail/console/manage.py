@@ -26,6 +26,7 @@ from rapport_plugins.retail.roles import require_manager
 Db = NamedDependency[AsyncSession]
 Who = NamedDependency[Principal]
 T = TypeVar("T")
+P = TypeVar("P", schemas.TierPatch, schemas.RewardPatch)
 _AT = re.compile(r"at `\$\.?([\w.\[\]]*)`|missing required field `(\w+)`")
 
 PROGRAM_FIELDS = ("name", "currency", "points_per_unit", "min_purchase", "rounding",
@@ -61,6 +62,12 @@ def _parse(data: Mapping[str, Any], into: type[T]) -> T:
         found = _AT.search(message)
         field = ((found.group(1) or found.group(2)) if found else "form").split("[")[0]
         raise invalid_many([FieldError(field, message.split(" - at ")[0])]) from exc
+
+
+def _whole(data: Mapping[str, Any], form: type[msgspec.Struct], into: type[P]) -> P:
+    """A whole form (checked as on creation: blank required fields refused, blank optional
+    ones to their defaults) as the patch that sets every field of it."""
+    return into(**msgspec.structs.asdict(_parse(data, form)))
 
 
 def _errors(exc: RapportError) -> dict[str, str]:
@@ -190,7 +197,8 @@ async def change_tier(program_id: FromPath[uuid.UUID], tier_id: FromPath[uuid.UU
                       request: Request, principal: Who, db: Db) -> Screen | Response[Any]:
     return await _child(request, principal, db, program_id, f"tier-{tier_id}", TIER_FIELDS,
                         lambda v: programs.change_tier(db, principal, program_id, tier_id,
-                                                       _parse(v, schemas.TierIn)))
+                                                       _whole(v, schemas.TierIn,
+                                                              schemas.TierPatch)))
 
 
 @post("/programs/{program_id:uuid}/tiers/{tier_id:uuid}/remove", status_code=200)
@@ -214,7 +222,8 @@ async def change_reward(program_id: FromPath[uuid.UUID], reward_id: FromPath[uui
     return await _child(request, principal, db, program_id, f"reward-{reward_id}",
                         REWARD_FIELDS,
                         lambda v: programs.change_reward(db, principal, program_id, reward_id,
-                                                         _parse(v, schemas.RewardIn)))
+                                                         _whole(v, schemas.RewardIn,
+                                                                schemas.RewardPatch)))
 
 
 @post("/programs/{program_id:uuid}/rewards/{reward_id:uuid}/retire", status_code=200)
