@@ -154,11 +154,14 @@ def predict(h: History, parameters: Parameters) -> tuple[Floats, Floats, dict[st
                                          "repeat customers"}
     try:
         check = holdout_check(h, parameters)
+    except (FitFailed, ArithmeticError, ValueError) as failure:
+        check = {"checked": False, "reason": f"the calibration fit failed: {failure}"}
+    try:
         model = fit_bgnbd(h.x, h.t_x, h.big_t)
         repeat = h.x > 0
         value = (h.total - h.first) / np.maximum(h.x, 1)
         spend = fit_gamma_gamma(h.x[repeat], np.maximum(value[repeat], 1e-6))
-    except FitFailed as failure:
+    except (FitFailed, ArithmeticError, ValueError) as failure:
         clv, expected = average_model(h, horizon)
         return clv, expected, {"method": AVERAGE, "repeat_customers": repeaters,
                                "reason": str(failure)}

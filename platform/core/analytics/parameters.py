@@ -95,6 +95,8 @@ def _until(value: Any) -> str:
         raise invalid("until", "must be a date-time with a UTC offset") from None
     if moment.tzinfo is None:
         raise invalid("until", "must carry a UTC offset")
+    if not 1970 <= moment.year <= 2200:
+        raise invalid("until", "must be a date from 1970 to 2200")
     return moment.astimezone(UTC).isoformat()
 
 

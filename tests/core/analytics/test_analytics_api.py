@@ -153,6 +153,9 @@ def test_nothing_new_is_not_computed_again_and_new_settings_move_people(
     ({"rfm_bins": 1}, "rfm_bins"),
     ({"currency": "JPY"}, "period_days"),
     ({"period_days": 30}, "period_days"),
+    ({"until": "0001-01-01T00:00:00Z"}, "until"),
+    ({"currency": "EURO"}, "currency"),
+    ({"clv_holdout_days": 400}, "clv_holdout_days"),
 ])
 def test_bad_settings_are_refused_naming_them(client, shop, computed, body, field) -> None:
     t, _ = shop
@@ -183,6 +186,19 @@ def test_a_tenant_without_purchases_is_told_so(client) -> None:
     assert r.status_code == 422 and "no purchases" in r.json()["detail"]
     s = client.get(f"{ANALYTICS}/summary", headers=t.headers).json()
     assert s["job"] is None and s["clv"]["customers"] == 0
+    # Two buyers are too few for BG/NBD: the average model, and the job says why.
+    for name, days in (("Ira", (3, 33, 63)), ("Lev", (10,))):
+        contact = _contact(client, t, name)
+        for d in days:
+            _buy(client, t, contact, "30.00", d)
+    r = client.post(f"{ANALYTICS}/recompute", headers=t.headers, json={})
+    assert r.status_code == 202, r.text
+    run_worker(client)
+    job = client.get(f"{ANALYTICS}/jobs/{r.json()['id']}", headers=t.headers).json()
+    assert job["results"]["clv"]["method"] == "average"
+    assert "fewer than 20 repeat customers" in job["results"]["clv"]["reason"]
+    lev = client.get(f"{ANALYTICS}/contacts/{contact}", headers=t.headers).json()
+    assert lev["clv"]["method"] == "average" and float(lev["clv"]["value"]) > 0
 
 
 def test_segments_select_by_class(client, shop, computed) -> None:
