@@ -1,5 +1,6 @@
-"""The segment builder in a real headless Chromium: a definition typed into the builder is
-counted live (htmx) and a mistake is named beside it as it is typed; saved as a static
+"""The segment builder in a real headless Chromium: conditions added from presets and a
+definition typed into the builder are counted live (htmx), a mistake named beside it as it
+is typed; saved as a static
 segment, its page lists the members with the CSV export and a new snapshot takes in a
 contact who joined since; the list and the page in Ukrainian and Russian; axe finds
 nothing serious on the builder or the segment page.
@@ -44,9 +45,18 @@ def test_build_a_segment_with_a_live_count(tab, live_server):
     page.wait_for_url("**/segments/new")
     page.fill("#f-name", "VIP guests")
     page.check("input[name=kind][value=static]")
-    definition = page.locator("#f-definition")
-    definition.fill('{"filter": "tags:eq:vip"}')
+    # Built without writing JSON: two conditions added, counted as they come in.
+    page.locator("#f-definition").fill("")
+    page.select_option("#f-preset", "tag")
+    page.fill("#f-value", "vip")
+    page.click("#add-condition button")
     page.wait_for_selector("#segment-count >> text=2 contacts match now")
+    page.select_option("#f-preset", "bought_within")
+    page.fill("#f-value", "30")
+    page.click("#add-condition button")
+    page.wait_for_selector("#segment-count >> text=0 contacts match now")
+    assert '"purchases": {"within_days": 30}' in page.locator("#f-definition").input_value()
+    definition = page.locator("#f-definition")
     # A mistake is named as it is typed, with the node's path.
     definition.fill('{"purchases": {"within_days": 0}}')
     page.wait_for_selector("#segment-count .error >> text=definition.purchases.within_days")

@@ -2,6 +2,7 @@
 members, the export and (static segments) a new snapshot."""
 
 from rapport.console.segments.pages import (
+    add_condition,
     create_segment,
     live_count,
     new_segment,
@@ -10,5 +11,5 @@ from rapport.console.segments.pages import (
     snapshot_segment,
 )
 
-PAGES = [segment_list, new_segment, live_count, create_segment, segment_page,
-         snapshot_segment]
+PAGES = [segment_list, new_segment, live_count, add_condition, create_segment,
+         segment_page, snapshot_segment]

@@ -38,6 +38,51 @@ TITLE, NEW = N_("Segments"), N_("New segment")
 EXAMPLE = '{"all": [{"purchases": {"within_days": 90}}, {"consent": {"channel": "email", ' \
     '"topic": "offers"}}]}'
 MEMBER_SHAPE = (Contact.id, Contact.given_name, Contact.family_name, Contact.email)
+# The builder's "Add a condition": a preset and one value, composed into a node here.
+PRESETS: tuple[tuple[str, str], ...] = (
+    ("bought_within", N_("Bought in the last N days (value: N)")),
+    ("not_bought_within", N_("Bought nothing in the last N days (value: N)")),
+    ("min_purchases", N_("Bought at least N times (value: N)")),
+    ("contacted_within", N_("An interaction in the last N days (value: N)")),
+    ("email_consent", N_("May get e-mail about a topic now (value: the topic)")),
+    ("tag", N_("Has a tag (value: the tag)")),
+    ("relationship_kind", N_("Member of a relationship of a kind (value: family, group …)")),
+)
+
+
+def _preset_node(preset: str, raw: str) -> dict[str, Any]:
+    """The node a preset and its value stand for (the compiler checks it like any other)."""
+    value = raw.strip()
+    if preset in ("bought_within", "not_bought_within", "min_purchases", "contacted_within"):
+        if not value.isdigit():
+            raise invalid("value", "Write a whole number")
+        n = int(value)
+        return {
+            "bought_within": {"purchases": {"within_days": n}},
+            "not_bought_within": {"not": {"purchases": {"within_days": n}}},
+            "min_purchases": {"purchases": {"min_count": n}},
+            "contacted_within": {"interactions": {"within_days": n}},
+        }[preset]
+    if not value:
+        raise invalid("value", "Write the value")
+    if preset == "email_consent":
+        return {"consent": {"channel": "email", "topic": value}}
+    if preset == "tag":
+        return {"filter": f"tags:eq:{value}"}
+    if preset == "relationship_kind":
+        return {"member_of": {"kind": value}}
+    raise invalid("preset", "Choose a condition")
+
+
+def combined(current: Any, node: dict[str, Any], either: bool) -> Any:
+    """``current`` and ``node`` under ``all`` (or ``any``), flattening a list of the same
+    kind; a blank definition is the node alone."""
+    if current is None:
+        return node
+    key = "any" if either else "all"
+    if isinstance(current, dict) and list(current) == [key] and isinstance(current[key], list):
+        return {key: [*current[key], node]}
+    return {key: [current, node]}
 
 
 def _definition(raw: str | None) -> Any:
@@ -67,7 +112,7 @@ def _builder(values: Mapping[str, Any], errors: Mapping[str, str],
     ]
     return Screen("console/segments/form.html", NEW, {
         "values": values, "errors": errors, "kinds": NODE_KINDS,
-        "contributed": contributed, "example": EXAMPLE,
+        "contributed": contributed, "example": EXAMPLE, "presets": PRESETS,
     }, status=status)
 
 
@@ -131,6 +176,29 @@ async def live_count(
                         {"error": _beside_fields(field_errors(exc)).get("definition")
                          or exc.detail})
     return Fragment("console/segments/count.html", {"count": found, "error": None})
+
+
+@post("/segments/builder", status_code=200)
+async def add_condition(
+    request: Request,
+    principal: NamedDependency[Principal],
+    db: NamedDependency[AsyncSession],
+    plugin_fields: NamedDependency[Sequence[FieldDefinition]],
+    registry: NamedDependency[PluginRegistry],
+) -> Fragment:
+    """The definition field again, with the chosen condition added (the live count runs
+    when it is swapped in); a bad value or a definition that is not JSON is named there."""
+    form = await request.form()
+    text = str(form.get("definition") or "")
+    try:
+        current = _definition(text) if text.strip() else None
+        node = _preset_node(str(form.get("preset") or ""), str(form.get("value") or ""))
+        text = json.dumps(combined(current, node, bool(form.get("any"))), ensure_ascii=False)
+        errors: dict[str, str] = {}
+    except RapportError as exc:
+        errors = {"definition": "; ".join(field_errors(exc).values())}
+    return Fragment("console/segments/definition.html",
+                    {"values": {"definition": text}, "errors": errors})
 
 
 @post("/segments/new", status_code=200)
