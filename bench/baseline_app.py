@@ -112,7 +112,11 @@ SELECT {CONTACT_COLUMNS}, {LISTS}, {TENANT_DEFAULTS},
               AND d.stage NOT IN (SELECT key FROM workflow_stages
                                    WHERE tenant_id = %(t)s AND workflow = 'deals'
                                      AND terminal)
-            ORDER BY d.id DESC LIMIT 20) d) AS open_deals
+            ORDER BY d.id DESC LIMIT 20) d) AS open_deals,
+  (SELECT json_build_object('rfm', a.rfm, 'r', a.r, 'f', a.f, 'm', a.m, 'abc', a.abc,
+                            'xyz', a.xyz, 'clv', a.clv::text, 'currency', a.currency)
+     FROM contact_analytics a
+    WHERE a.tenant_id = %(t)s AND a.contact_id = c.id) AS analytics
   FROM contacts c
  WHERE c.tenant_id = %(t)s AND c.id = %(id)s
 """
@@ -268,9 +272,17 @@ async def contact(request: Request[Any, Any, Any], contact_id: uuid.UUID) -> dic
             "last_interactions": interactions["last"],
             "interaction_count": interactions["count"],
             "open_deals": deals,
+            "analytics": _analytics(row["analytics"] or {}),
         },
     )
     return out
+
+
+def _analytics(value: dict[str, Any]) -> dict[str, Any]:
+    rfm = None if value.get("rfm") is None else {
+        "r": value["r"], "f": value["f"], "m": value["m"], "segment": value["rfm"]}
+    return {"rfm": rfm, "abc": value.get("abc"), "xyz": value.get("xyz"),
+            "clv": value.get("clv"), "currency": value.get("currency")}
 
 
 @get("/api/v1/contacts")
