@@ -109,8 +109,10 @@ def move(member: Member, tiers: Sequence[Tier], reason: str, *, allow_down: bool
     """Set the member (locked) to the tier their points (``deciding``, default the current
     period's) support, only up unless ``allow_down`` — and then, with ``one_step``, no
     lower than the tier just below the current one; None when the tier stays."""
-    current = next((t for t in tiers if t.id == member.tier_id), None)
     target = supported(tiers, member.qualifying_points if deciding is None else deciding)
+    if (target.id if target else None) == member.tier_id:
+        return None  # the common case, decided without ranking
+    current = next((t for t in tiers if t.id == member.tier_id), None)
     rank = _rank(tiers, member.tier_id)
     if one_step and rank > 0 and _rank(tiers, target.id if target else None) < rank - 1:
         target = tiers[rank - 1]
