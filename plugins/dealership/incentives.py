@@ -7,7 +7,7 @@ shown with the contest."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, true
@@ -152,6 +152,27 @@ async def contest_of(db: AsyncSession, principal: Principal, contest_id: uuid.UU
     if found is None:
         raise not_found("Contest")
     return found
+
+
+async def end_contest(db: AsyncSession, principal: Principal, hooks: TenantHooks,
+                      contest_id: uuid.UUID) -> Contest:
+    """End a running contest today (managers; a branch manager their branch's): sales
+    delivered after today no longer count. One not started yet or already over: 409."""
+    require_manager(principal)
+    contest = await contest_of(db, principal, contest_id)
+    today = datetime.now(UTC).date()
+    if contest.ends_on <= today:
+        raise conflict(f"The contest is already over (it ended on {contest.ends_on})")
+    if contest.starts_on > today:
+        raise conflict(f"The contest has not started yet (it starts on {contest.starts_on})")
+    before, contest.ends_on = contest.ends_on, today
+    await db.flush()
+    await audit.record(db, principal, audit.UPDATE, "dealership.contest", contest.id,
+                       changes={"ends_on": [before.isoformat(), today.isoformat()]})
+    await announce(db, principal, hooks, "dealership.contest_ended", "dealership.contest",
+                   contest.id, {"name": contest.name, "ends_on": today.isoformat(),
+                    "branch": contest.branch})
+    return contest
 
 
 async def contests(db: AsyncSession, principal: Principal) -> list[Contest]:

@@ -29,7 +29,7 @@ from rapport_plugins.dealership.orders import RECORD, held, log, order_of
 from rapport_plugins.dealership.roles import require_owner_or_manager
 from rapport_plugins.dealership.schemas import DeliveryDateIn, ReserveIn, TransitionIn
 from rapport_plugins.dealership.vin import clean_vin
-from rapport_plugins.dealership.workflow import ORDER
+from rapport_plugins.dealership.workflow import ORDER, STAGES
 
 TRACKED = ("delivery_date", "colour")  # promise kinds an order settles by itself
 
@@ -180,6 +180,29 @@ async def reserve(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     await log(db, principal, order, "reserved", f"Stock unit {unit.vin} reserved",
               {"stock_unit_id": unit.id, "vin": unit.vin, "colour_code": unit.colour_code})
     await announce(db, principal, hooks, "dealership.stock_reserved", RECORD, order.id,
+               {"stock_unit_id": unit.id, "vin": unit.vin})
+    return order
+
+
+async def release(db: AsyncSession, principal: Principal, hooks: TenantHooks,
+                  order_id: uuid.UUID) -> Order:
+    """Give the order's stock unit back to the lot (in stock) without cancelling the order:
+    the buyer chose another car, or the unit went to a customer who needed it sooner. Before
+    production the order forgets the unit's VIN too; after, the VIN is the car's own."""
+    order = await order_of(db, principal, order_id, lock=True)
+    require_owner_or_manager(principal, order.salesperson_id, "order")
+    if order.state in ("delivered", "cancelled", "unwound"):
+        raise conflict(f"A {order.state} order has no stock unit to release")
+    if order.stock_unit_id is None:
+        raise conflict("The order has no stock unit reserved")
+    unit = await unit_of(db, principal, order.stock_unit_id)
+    await _set_unit(db, order, "in_stock", release=True)
+    if STAGES.index(order.state) < STAGES.index("produced") and order.vin == unit.vin:
+        order.vin = None
+    await db.flush()
+    await log(db, principal, order, "released", f"Stock unit {unit.vin} released",
+              {"stock_unit_id": unit.id, "vin": unit.vin})
+    await announce(db, principal, hooks, "dealership.stock_released", RECORD, order.id,
                {"stock_unit_id": unit.id, "vin": unit.vin})
     return order
 

@@ -113,6 +113,7 @@ TARGETS: dict[str, Target] = {
     ORDER + "/payments": Target(_order, {"GET": None}, MODULES),
     ORDER + "/reserve": Target(_order, {"POST": {
         "stock_unit_id": "01a23500-0000-7000-8000-000000000000"}}, MODULES),
+    ORDER + "/release": Target(_order, {"POST": None}, MODULES),
     ORDER + "/delivery-date": Target(_order, {"POST": {"expected_delivery": "2099-01-01",
                                                    "reason": "x"}}, MODULES),
     ORDER + "/history": Target(_order, {"GET": None}, MODULES),
@@ -141,6 +142,7 @@ TARGETS: dict[str, Target] = {
     D + "/marketing/messages/{campaign_id}/recipients": Target(_campaign, {"GET": None},
                                                               MODULES),
     D + "/incentives/contests/{contest_id}": Target(_contest, {"GET": None}, MODULES),
+    D + "/incentives/contests/{contest_id}/end": Target(_contest, {"POST": None}, MODULES),
     D + "/incentives/contests/{contest_id}/leaderboard": Target(_contest, {"GET": None},
                                                                 MODULES),
 }

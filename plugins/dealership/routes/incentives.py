@@ -65,6 +65,14 @@ class IncentiveController(Controller):
                       db: NamedDependency[AsyncSession]) -> ContestOut:
         return contest_out(await incentives.contest_of(db, principal, contest_id))
 
+    @post("/contests/{contest_id:uuid}/end", status_code=200)
+    async def end_contest(self, contest_id: FromPath[uuid.UUID],
+                          principal: NamedDependency[Principal],
+                          db: NamedDependency[AsyncSession],
+                          hooks: NamedDependency[TenantHooks]) -> ContestOut:
+        """End a running contest today (managers); 409 when it is over or not started."""
+        return contest_out(await incentives.end_contest(db, principal, hooks, contest_id))
+
     @get("/contests/{contest_id:uuid}/leaderboard")
     async def leaderboard(self, contest_id: FromPath[uuid.UUID],
                           principal: NamedDependency[Principal],

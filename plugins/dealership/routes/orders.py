@@ -111,6 +111,14 @@ class OrderController(Controller):
         order = await stages.reserve(db, principal, hooks, order_id, data)
         return await orders.order_out(db, order)
 
+    @post("/{order_id:uuid}/release", status_code=200)
+    async def release(self, order_id: FromPath[uuid.UUID],
+                      principal: NamedDependency[Principal], db: NamedDependency[AsyncSession],
+                      hooks: NamedDependency[TenantHooks]) -> OrderOut:
+        """Give the reserved stock unit back to the lot (in stock); 409 when none is."""
+        order = await stages.release(db, principal, hooks, order_id)
+        return await orders.order_out(db, order)
+
     @post("/{order_id:uuid}/delivery-date", status_code=200)
     async def delivery_date(self, order_id: FromPath[uuid.UUID],
                             data: JSONBody[DeliveryDateIn],
