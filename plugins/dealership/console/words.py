@@ -1,6 +1,6 @@
 """Words the dealership screens show that come from data, not templates — the module's
-title and description, its roles, stages, moves, promise kinds and statuses, departments
-— listed so ``pybabel extract -k N_`` puts them in this plugin's catalogs."""
+title and description, its settings' labels, its roles, stages, moves, promise kinds and
+statuses, departments — listed so ``pybabel extract -k N_`` puts them in this plugin's catalogs."""
 
 
 def N_(message: str) -> str:
@@ -12,6 +12,9 @@ WORDS = (
     N_("Vehicle orders with deposits, the ledger of what was promised to whom and how "
        "likely, and incentives for salespeople."),
     N_("Salesperson"), N_("Sales manager"), N_("Dealership admin"),
+    # The settings' labels on the console's module settings page (from the field names).
+    N_("Market"), N_("Change cutoff"), N_("Remind days before"), N_("Tell customer by"),
+    N_("Currency"),
     # Stages (keys and labels) and the moves between them.
     N_("quote"), N_("deposit_paid"), N_("allocated"), N_("ordered"), N_("scheduled"),
     N_("produced"), N_("in_transit"), N_("arrived"), N_("delivered"), N_("cancelled"),
@@ -22,6 +25,8 @@ WORDS = (
     N_("Mark deposit paid"), N_("Mark allocated"), N_("Mark ordered"), N_("Mark scheduled"),
     N_("Mark produced"), N_("Mark in transit"), N_("Mark arrived"), N_("Mark delivered"),
     N_("Cancel the order"), N_("Unwind the delivered deal"),
+    # Stock units' statuses.
+    N_("in_stock"), N_("reserved"), N_("sold"),
     # Promise statuses.
     N_("open"), N_("kept"), N_("broken"), N_("renegotiated"),
     # Financing statuses and F&I product kinds.
