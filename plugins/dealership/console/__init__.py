@@ -12,6 +12,7 @@ from pathlib import Path
 from rapport.sdk import ConsoleUI, CustomerPanel, NavEntry
 from rapport_plugins.dealership.console import (
     catalogue,
+    changes,
     deal,
     floor,
     manage,
@@ -25,7 +26,7 @@ HERE = Path(__file__).parent
 READERS = SELLERS | {"viewer"}
 
 UI = ConsoleUI(
-    pages=[*orders.PAGES, *deal.PAGES, *promises.PAGES, *reports.PAGES,
+    pages=[*orders.PAGES, *deal.PAGES, *changes.PAGES, *promises.PAGES, *reports.PAGES,
            *floor.PAGES, *manage.PAGES, *catalogue.PAGES],
     page_roles=READERS,
     nav=[

@@ -50,7 +50,7 @@ from rapport_plugins.dealership.schemas import (
     PromiseIn,
     TransitionIn,
 )
-from rapport_plugins.dealership.workflow import ORDER, STAGES
+from rapport_plugins.dealership.workflow import ORDER, STAGES, stage_index
 
 Definitions = SkipValidation[Mapping[str, Workflow]]
 BASE = "/apps/dealership"
@@ -137,6 +137,11 @@ async def _order_page(db: AsyncSession, principal: Principal, order_id: uuid.UUI
     sellers = ([(str(p.member_id), p.name) for p in await staff.roster(db, principal)]
                if is_manager(principal) and order.state not in ("delivered", "cancelled",
                                                                 "unwound") else [])
+    # Free units of the same vehicle to reserve (the service refuses a colour not accepted).
+    units = await catalogue.list_units(db, principal, None, 100, order.vehicle_id, None)
+    reserved = (await catalogue.unit_of(db, principal, order.stock_unit_id)
+                if order.stock_unit_id else None)
+    cutoff = (await catalogue.settings_of(db, principal)).change_cutoff
     return Screen("dealership/order.html", "Order", {
         "order": await orders.order_out(db, order, holding), "vehicle": vehicle,
         "colours": colours, "payments": payments, "held": holding,
@@ -145,7 +150,13 @@ async def _order_page(db: AsyncSession, principal: Principal, order_id: uuid.UUI
         "seller": seller.get(order.salesperson_id, ""), "moves": moves,
         "errors": errors or {}, "failed": failed, "now_utc": datetime.now(UTC),
         "trade_ins": trade_ins, "financing": financing, "products": products,
-        "sellers": sellers, "values": values or {}},
+        "sellers": sellers, "values": values or {}, "reserved": reserved,
+        "free_units": [(str(u.id), f"{u.vin} · {u.colour_code} {colours.get(u.colour_code, '')}")
+                       for u in units.items if u.status in ("in_stock", "in_transit")],
+        "cutoff": cutoff, "past_cutoff": stage_index(order.state) >= stage_index(cutoff),
+        "split_rows": range(3),
+        "split_names": await names(db, principal.tenant_id,
+                                   [uuid.UUID(str(s["member_id"])) for s in order.splits])},
         status=status)
 
 
