@@ -1,5 +1,5 @@
 """Managers' screens: marketing messages (compose, and what became of each), the branches
-of the staff, and quotas on the leaderboard page."""
+of the staff, and quotas and contests (created, ended) on the leaderboard page."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from rapport_plugins.dealership.console.forms import (
 )
 from rapport_plugins.dealership.console.reports import contests_screen
 from rapport_plugins.dealership.roles import require_manager
-from rapport_plugins.dealership.schemas import CampaignIn, QuotaIn, StaffIn
+from rapport_plugins.dealership.schemas import CampaignIn, ContestIn, QuotaIn, StaffIn
 
 BASE = "/apps/dealership"
 
@@ -100,9 +100,45 @@ async def add_quota(request: Request, principal: NamedDependency[Principal],
     except RapportError as exc:
         if exc.status not in (403, 409, 422):
             raise
-        return await contests_screen(db, principal, status=exc.status, errors=errors_of(exc),
+        return await contests_screen(db, principal, status=exc.status, failed="quota",
+                                     errors=errors_of(exc), values=form)
+    return go(request, f"{BASE}/contests")
+
+
+@post("/contests", status_code=200)
+async def add_contest(request: Request, principal: NamedDependency[Principal],
+                      db: NamedDependency[AsyncSession],
+                      hooks: NamedDependency[TenantHooks]) -> Screen | Response[Any]:
+    """A sales contest: a period, a measure, prizes one a line and (optionally) a branch."""
+    form = await posted(request)
+    try:
+        prizes = [p.strip() for p in str(form.get("ct_prizes", "")).splitlines() if p.strip()]
+        data = parse({**{k: form.get("ct_" + k) for k in ("name", "starts_on", "ends_on",
+                                                          "measure", "branch")},
+                      "prizes": prizes}, ContestIn)
+        await attempt(db, lambda: incentives.add_contest(db, principal, hooks, data))
+    except RapportError as exc:
+        if exc.status not in (403, 409, 422):
+            raise
+        return await contests_screen(db, principal, status=exc.status, failed="contest",
+                                     errors={("ct_" + k if k != "form" else k): m
+                                             for k, m in errors_of(exc).items()},
                                      values=form)
     return go(request, f"{BASE}/contests")
 
 
-PAGES = [marketing_page, send, staff_page, assign, add_quota]
+@post("/contests/{contest_id:uuid}/end", status_code=200)
+async def end_contest(request: Request, contest_id: FromPath[uuid.UUID],
+                      principal: NamedDependency[Principal], db: NamedDependency[AsyncSession],
+                      hooks: NamedDependency[TenantHooks]) -> Screen | Response[Any]:
+    try:
+        await attempt(db, lambda: incentives.end_contest(db, principal, hooks, contest_id))
+    except RapportError as exc:
+        if exc.status not in (403, 404, 409):
+            raise
+        return await contests_screen(db, principal, status=exc.status,
+                                     failed=f"end-{contest_id}", errors=errors_of(exc))
+    return go(request, f"{BASE}/contests")
+
+
+PAGES = [marketing_page, send, staff_page, assign, add_quota, add_contest, end_contest]

@@ -48,7 +48,7 @@ async def report_page(request: Request, principal: NamedDependency[Principal],
 
 
 async def contests_screen(db: AsyncSession, principal: Principal, *, status: int = 200,
-                          errors: dict[str, str] | None = None,
+                          failed: str | None = None, errors: dict[str, str] | None = None,
                           values: dict[str, str] | None = None) -> Screen:
     """Each contest's standings and changes, and the quotas with their standing (a
     manager also gets the form to set one)."""
@@ -63,7 +63,8 @@ async def contests_screen(db: AsyncSession, principal: Principal, *, status: int
     settings = await settings_of(db, principal)
     return Screen("dealership/contests.html", "Leaderboard", {
         "boards": boards, "quotas": quotas, "who": who, "people": people,
-        "currency": settings.currency, "errors": errors or {}, "values": values or {}},
+        "currency": settings.currency, "errors": errors or {}, "values": values or {},
+        "failed": failed, "today": datetime.now(UTC).date()},
         status=status)
 
 
