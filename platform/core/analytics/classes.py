@@ -159,7 +159,7 @@ def statement(kind: str) -> str:
     return f"""
 WITH {PURCHASES}, {_BODIES[kind]},
 stored AS (
-    SELECT contact_id, {shape.column} AS class FROM contact_analytics
+    SELECT id AS contact_id, {shape.column} AS class FROM contact_analytics
     WHERE tenant_id = :tenant AND {shape.column} IS NOT NULL
 ),
 moved AS (
@@ -173,14 +173,14 @@ moved AS (
 lost AS (
     UPDATE contact_analytics SET {cleared}, job_id = :job, updated_at = now()
     WHERE tenant_id = :tenant AND {shape.column} IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM fresh WHERE fresh.contact_id = contact_analytics.contact_id)
+      AND NOT EXISTS (SELECT 1 FROM fresh WHERE fresh.contact_id = contact_analytics.id)
     RETURNING 1
 ),
 written AS (
-    INSERT INTO contact_analytics AS ca (tenant_id, contact_id, currency, job_id,
+    INSERT INTO contact_analytics AS ca (tenant_id, id, currency, job_id,
                                          {", ".join(stored)})
     SELECT :tenant, contact_id, :currency, :job, {", ".join(fresh)} FROM fresh
-    ON CONFLICT (tenant_id, contact_id) DO UPDATE
+    ON CONFLICT (tenant_id, id) DO UPDATE
     SET {assignments}, currency = excluded.currency, job_id = excluded.job_id,
         updated_at = now()
     WHERE ({", ".join(f"ca.{c}" for c in stored)}, ca.currency)

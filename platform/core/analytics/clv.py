@@ -57,16 +57,16 @@ lost AS (
     UPDATE contact_analytics SET clv = NULL, expected_purchases = NULL, clv_method = NULL,
                                  job_id = :job, updated_at = now()
     WHERE tenant_id = :tenant AND clv IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM fresh WHERE fresh.contact_id = contact_analytics.contact_id)
+      AND NOT EXISTS (SELECT 1 FROM fresh WHERE fresh.contact_id = contact_analytics.id)
     RETURNING 1
 ),
 written AS (
-    INSERT INTO contact_analytics AS ca (tenant_id, contact_id, currency, job_id, clv,
+    INSERT INTO contact_analytics AS ca (tenant_id, id, currency, job_id, clv,
                                          expected_purchases, clv_method)
     SELECT :tenant, contact_id, :currency, :job, round(CAST(clv AS numeric), 2),
            round(CAST(expected AS numeric), 4), :method
     FROM fresh
-    ON CONFLICT (tenant_id, contact_id) DO UPDATE
+    ON CONFLICT (tenant_id, id) DO UPDATE
     SET clv = excluded.clv, expected_purchases = excluded.expected_purchases,
         clv_method = excluded.clv_method, currency = excluded.currency,
         job_id = excluded.job_id, updated_at = now()

@@ -64,14 +64,15 @@ class ContactAnalytics(Base):
 
     __tablename__ = "contact_analytics"
     __table_args__ = (
-        ForeignKeyConstraint(["tenant_id", "contact_id"], ["contacts.tenant_id", "contacts.id"],
+        ForeignKeyConstraint(["tenant_id", "id"], ["contacts.tenant_id", "contacts.id"],
                              ondelete="CASCADE"),
     )
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
     )
-    contact_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    # The column is ``id`` (the contact's id: every tenant table is keyed (tenant_id, id)).
+    contact_id: Mapped[uuid.UUID] = mapped_column("id", UUID(as_uuid=True), primary_key=True)
     currency: Mapped[str | None] = mapped_column(String(3))
     recency_days: Mapped[int | None] = mapped_column(Integer)
     frequency: Mapped[int | None] = mapped_column(Integer)

@@ -6,7 +6,8 @@ Revises: 0026_communication
 
 - ``analytics_jobs``: one recompute (its parameters, status, the steps done — the resume
   point — and each step's figures);
-- ``contact_analytics``: a contact's current classes, key ``(tenant_id, contact_id)``,
+- ``contact_analytics``: a contact's current classes, key ``(tenant_id, id)`` with the
+  contact's id,
   deleted with the contact;
 - ``analytics_class_changes``: who moved from which class to which, when, in which job;
 - ``rapport_analytics_due_tenants``: tells the worker (no tenant context) which tenants
@@ -72,7 +73,8 @@ def upgrade() -> None:
         "contact_analytics",
         sa.Column("tenant_id", UUID(as_uuid=True),
                   sa.ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column("contact_id", UUID(as_uuid=True), primary_key=True),
+        # The contact's own id: one row per contact, keyed like every tenant table.
+        sa.Column("id", UUID(as_uuid=True), primary_key=True),
         sa.Column("currency", sa.String(3)),
         sa.Column("recency_days", sa.Integer),
         sa.Column("frequency", sa.Integer),
@@ -90,7 +92,7 @@ def upgrade() -> None:
         sa.Column("clv_method", sa.String(20)),
         sa.Column("job_id", UUID(as_uuid=True)),
         _now("updated_at"),
-        sa.ForeignKeyConstraint(["tenant_id", "contact_id"], ["contacts.tenant_id", "contacts.id"],
+        sa.ForeignKeyConstraint(["tenant_id", "id"], ["contacts.tenant_id", "contacts.id"],
                                 ondelete="CASCADE"),
     )
     for column in ("rfm", "abc", "xyz"):
