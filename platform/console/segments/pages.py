@@ -57,12 +57,13 @@ def _preset_node(preset: str, raw: str) -> dict[str, Any]:
         if not value.isdigit():
             raise invalid("value", "Write a whole number")
         n = int(value)
-        return {
+        nodes: dict[str, dict[str, Any]] = {
             "bought_within": {"purchases": {"within_days": n}},
             "not_bought_within": {"not": {"purchases": {"within_days": n}}},
             "min_purchases": {"purchases": {"min_count": n}},
             "contacted_within": {"interactions": {"within_days": n}},
-        }[preset]
+        }
+        return nodes[preset]
     if not value:
         raise invalid("value", "Write the value")
     if preset == "email_consent":
