@@ -108,7 +108,9 @@ def share_metrics() -> Path:
 def worker_app() -> Litestar:
     """uvicorn's factory in each worker process (``rapport.serving:worker_app``)."""
     from rapport.app import create_app
+    from rapport.telemetry import forget_dead_processes
 
+    forget_dead_processes()
     size, overflow = (int(x) for x in os.environ[WORKER_POOL_ENV].split(","))
     return create_app(Settings.from_env(), os.environ[WORKER_URL_ENV],
                       pool_size=size, max_overflow=overflow)

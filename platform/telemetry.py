@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from prometheus_client import (
@@ -118,6 +119,29 @@ def render() -> bytes:
         multiprocess.MultiProcessCollector(registry)
         return generate_latest(registry)
     return generate_latest(REGISTRY)
+
+
+def forget_dead_processes() -> int:
+    """Drop the live gauges of processes that are gone (multi-process mode): uvicorn's
+    supervisor replaces a worker that died, and the new one calls this as it starts, so a
+    dead process's connections and imports stop counting. Returns how many were dropped."""
+    folder = os.environ.get(MULTIPROC_ENV)
+    if not folder:
+        return 0
+    dead: set[int] = set()
+    for path in Path(folder).glob("gauge_live*_*.db"):
+        pid = path.stem.rsplit("_", 1)[-1]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            dead.add(int(pid))
+        except PermissionError:
+            continue  # alive, another user's
+    for number in dead:
+        multiprocess.mark_process_dead(number, folder)
+    return len(dead)
 
 
 def watch_pool(engine: Any, capacity: int) -> None:

@@ -215,3 +215,18 @@ def _refused(url: str) -> bool:
     except httpx.TransportError:
         return True
     return False
+
+
+def test_a_dead_workers_live_gauges_are_dropped(tmp_path, monkeypatch):
+    """What a replacement worker does as it starts (rapport.serving.worker_app)."""
+    from rapport import telemetry
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    monkeypatch.setenv(telemetry.MULTIPROC_ENV, str(tmp_path))
+    for name in (f"gauge_livesum_{gone.pid}.db", f"gauge_livesum_{os.getpid()}.db",
+                 f"counter_{gone.pid}.db"):
+        (tmp_path / name).write_bytes(b"")
+    assert telemetry.forget_dead_processes() == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"counter_{gone.pid}.db", f"gauge_livesum_{os.getpid()}.db"]
