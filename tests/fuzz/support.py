@@ -73,6 +73,20 @@ def _seed(client, tenant) -> dict[str, str]:
             "definition": {"any": [{"purchases": {}}, {"filter": "given_name:eq:Fuzz"}]},
         }),
         "key": "custom.fuzz_size",
+        **_communication(made),
+    }
+
+
+def _communication(made) -> dict[str, str]:
+    template = made("/api/v1/templates", {"name": "Fuzz letter", "channel": "sms",
+                                          "language": "en", "body": "{{ salutation }}"})
+    return {
+        "template_id": template,
+        # A draft: its routes answer (scheduling it finds nobody reachable: a 422).
+        "campaign_id": made("/api/v1/campaigns", {
+            "name": "Fuzz campaign", "template_id": template,
+            "definition": {"filter": "given_name:eq:Fuzz"}}),
+        "subscription_id": made("/api/v1/subscriptions", {"event_type": "contact.created"}),
     }
 
 
@@ -118,6 +132,7 @@ GROUPS: dict[str, str] = {
     "contacts": r"^/api/v1/(contacts|organizations|relationships)(/|$)",
     "deals": r"^/api/v1/(deals|pipelines|tasks|interactions|transactions|workflows)(/|$)",
     "data": r"^/api/v1/(segments|fields|imports|reports|trash|notifications|sharing)(/|$)",
+    "communication": r"^/api/v1/(templates|campaigns|subscriptions|signature|unsubscribe)(/|$)",
     "dealership": r"^/api/v1/dealership(/|$)",
     "education": r"^/api/v1/education(/|$)",
     "medical": r"^/api/v1/medical(/|$)",

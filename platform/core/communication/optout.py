@@ -15,7 +15,7 @@ from rapport.core.communication.models import Campaign, CampaignMessage, Message
 from rapport.core.consent.service import latest_status, record_consent
 from rapport.core.modules import acting_member
 from rapport.db.session import tenant_session
-from rapport.errors import conflict, not_found
+from rapport.errors import RapportError, conflict, invalid, not_found
 from rapport.hooks import PluginRegistry, TenantHooks
 from rapport.tenancy.models import Membership, Role, Tenant, User
 from rapport.tenancy.principal import Principal
@@ -85,7 +85,12 @@ async def bounce(session: AsyncSession, actor: Principal, hooks: TenantHooks,
     """Mark a sent message bounced; a hard bounce or a complaint is the person's (or the
     address's) last word on that channel and topic: an opt-out is recorded."""
     actor.require_writer()
-    message, campaign, template = await _about(session, actor.tenant_id, message_id)
+    try:
+        message, campaign, template = await _about(session, actor.tenant_id, message_id)
+    except RapportError as exc:
+        if exc.status != 404:
+            raise
+        raise invalid("message_id", "no such campaign message") from None
     if message.status not in ("sent", "bounced"):
         raise conflict(f"Only a sent message can bounce; this one is {message.status}")
     message.status = "bounced"

@@ -223,6 +223,9 @@ def test_frequency_cap_across_campaigns_and_bounces(client, gw):
     r = client.post(f"{CAMPAIGNS}/bounces", headers=t.headers, json={
         "message_id": sent[0]["id"], "kind": "hard", "diagnostic": "550 5.1.1 no such user"})
     assert r.status_code == 200 and r.json()["consent_recorded"] is True, r.text
+    unknown = client.post(f"{CAMPAIGNS}/bounces", headers=t.headers, json={
+        "message_id": "0190f0f0-0000-7000-8000-000000000000", "kind": "hard"})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "message_id"
     decision = client.get(f"/api/v1/contacts/{who}/may-contact", headers=t.headers,
                           params={"channel": "email", "topic": "offers"}).json()
     assert decision["reason"] == "opted_out"
