@@ -116,7 +116,7 @@ SELECT {CONTACT_COLUMNS}, {LISTS}, {TENANT_DEFAULTS},
   (SELECT json_build_object('rfm', a.rfm, 'r', a.r, 'f', a.f, 'm', a.m, 'abc', a.abc,
                             'xyz', a.xyz, 'clv', a.clv::text, 'currency', a.currency)
      FROM contact_analytics a
-    WHERE a.tenant_id = %(t)s AND a.contact_id = c.id) AS analytics
+    WHERE a.tenant_id = %(t)s AND a.id = c.id) AS analytics
   FROM contacts c
  WHERE c.tenant_id = %(t)s AND c.id = %(id)s
 """
