@@ -5,6 +5,7 @@ it is flagged in the owner's audit log, and the owner's admins see each opening.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any, Literal
 
@@ -22,9 +23,11 @@ from rapport.sdk import (
     forbidden,
     invalid,
     not_found,
+    revoke_grant,
 )
 from rapport_plugins.medical.chart import Chart, read_shared
 from rapport_plugins.medical.consent_models import BreakGlass
+from rapport_plugins.medical.consents import RULES
 from rapport_plugins.medical.roles import CLINICIAN, DECIDERS
 
 log = structlog.get_logger("rapport.medical")
@@ -105,3 +108,22 @@ def minutes_or_default(asked: int | None, default: int) -> int:
     return asked if asked is not None else default
 
 
+async def with_clinics(session: AsyncSession,
+                       items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The openings with the names of both clinics (the console lists them by name)."""
+    ids = {uuid.UUID(str(i[k])) for i in items for k in ("owner_tenant_id", "opener_tenant_id")}
+    names = {str(k): v for k, v in (await session.execute(
+        select(Tenant.id, Tenant.name).where(Tenant.id.in_(ids))))} if ids else {}
+    return [{**i, "owner_name": names.get(str(i["owner_tenant_id"]), ""),
+             "opener_name": names.get(str(i["opener_tenant_id"]), "")} for i in items]
+
+
+async def revoke(session: AsyncSession, principal: Principal, opening_id: uuid.UUID) -> None:
+    """The owning clinic ends an opening now: its grant is revoked through the kernel's
+    sharing service (the rule of ``POST /api/v1/sharing/grants/{id}/revoke``); the opener's
+    next read is refused, and it may not re-open within the hour."""
+    grant_id = await session.scalar(
+        select(T.grant_id).where(T.tenant_id == principal.tenant_id, T.id == opening_id))
+    if grant_id is None:
+        raise not_found("Break-glass opening")
+    await revoke_grant(session, principal, RULES, grant_id)

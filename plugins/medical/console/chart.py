@@ -83,12 +83,14 @@ async def chart_page(
 
 @get("/shared/{owner_id:uuid}/patients/{patient_id:uuid}")
 async def shared_chart_page(
-    owner_id: FromPath[uuid.UUID], patient_id: FromPath[uuid.UUID],
+    request: Request, owner_id: FromPath[uuid.UUID], patient_id: FromPath[uuid.UUID],
     principal: NamedDependency[Principal], db: NamedDependency[AsyncSession],
 ) -> Screen:
-    """Another clinic's patient: the sections its grants cover now (404 without one)."""
+    """Another clinic's patient: the sections its grants cover now (404 without one);
+    ``?opened=1`` after a break-glass opening says so."""
     found = await chart.read_shared(db, principal, owner_id, patient_id)
-    return await _chart_screen(db, principal, found, True)
+    notice = "opened" if request.query_params.get("opened") else None
+    return await _chart_screen(db, principal, found, True, notice=notice)
 
 
 @post("/patients/{patient_id:uuid}/share", status_code=200)
