@@ -83,10 +83,19 @@ def test_purchases_earn_in_a_batch_after_commit_once(client, database):
     assert _ledger(client, s, olena)["balance"] == 210
     assert all(count == 1 for _, count in _earnings(database, s.tenant.id))
     with database.connect_superuser() as conn:
-        earned = conn.execute(
-            "SELECT count(*) FROM event_outbox WHERE tenant_id = %s"
-            " AND name = 'retail.points_earned'", (s.tenant.id,)).fetchone()[0]
-    assert earned == 4
+        earned = [row[0] for row in conn.execute(
+            "SELECT payload FROM event_outbox WHERE tenant_id = %s"
+            " AND name = 'retail.points_earned' ORDER BY id", (s.tenant.id,))]
+        climbed = [row[0] for row in conn.execute(
+            "SELECT payload FROM event_outbox WHERE tenant_id = %s"
+            " AND name = 'retail.tier_changed' ORDER BY id", (s.tenant.id,))]
+    assert len(earned) == 4
+    assert [(e["member_id"], e["points"], e["balance"]) for e in earned
+            if e["member_id"] == olena["id"]] == [(olena["id"], 100, 100),
+                                                 (olena["id"], 100, 200),
+                                                 (olena["id"], 10, 210)]
+    assert [(c["from"], c["to"], c["direction"]) for c in climbed
+            if c["member_id"] == olena["id"]] == [(None, "Gold", "up")]
 
 
 def test_a_killed_batch_leaves_nothing_and_the_next_pass_earns(client, database):
