@@ -33,10 +33,13 @@ async def report_page(request: Request, principal: NamedDependency[Principal],
     end = _day(request.query_params.get("to"), today)
     if end < start:
         start, end = end, start
+    group = request.query_params.get("group_by")
+    group = group if group in reports.GROUPS else "member"
     branch = (await scope_of(db, principal)).branch
-    rows = await reports.promise_report(db, principal.tenant_id, "member", start, end, branch)
+    rows = await reports.promise_report(db, principal.tenant_id, group, start, end, branch)
     buckets, members = await reports.calibration(db, principal.tenant_id, start, end, branch)
-    ids = {uuid.UUID(r.key) for r in rows if r.key} | {m.member_id for m in members}
+    ids = ({uuid.UUID(r.key) for r in rows if r.key} if group == "member" else set()) | {
+        m.member_id for m in members}
     who = await names(db, principal.tenant_id, ids)
     late = await reports.late_deposits(db, principal.tenant_id, branch)
     settings = await settings_of(db, principal)
@@ -44,7 +47,7 @@ async def report_page(request: Request, principal: NamedDependency[Principal],
     return Screen("dealership/reports.html", "Promise report", {
         "rows": rows, "buckets": buckets, "members": members, "start": start,
         "labels": {str(k): v for k, v in who.items()},
-        "end": end, "late": late, "day": day})
+        "end": end, "late": late, "day": day, "group": group})
 
 
 async def contests_screen(db: AsyncSession, principal: Principal, *, status: int = 200,

@@ -6,6 +6,7 @@ the member's language."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from tests.conftest import sign_up
 from tests.console.support import sign_in
@@ -108,6 +109,12 @@ def test_promises_due_with_one_click_decisions_and_the_managers_screens(client):
     assert "Winter tyres on delivery" not in listed  # renegotiated to next year
     report = client.get(BASE + "/reports")
     assert report.status_code == 200 and "Kept-rate per salesperson" in report.text
+    soon = (datetime.now(UTC) + timedelta(days=5)).date().isoformat()
+    by_kind = client.get(BASE + "/reports", params={"group_by": "kind", "to": soon})
+    assert by_kind.status_code == 200 and "Kept-rate per kind of promise" in by_kind.text
+    assert re.search(r'<th scope="row">call_back</th><td>1</td><td>1</td>', by_kind.text)
+    by_branch = client.get(BASE + "/reports", params={"group_by": "branch", "to": soon})
+    assert "Kept-rate per branch" in by_branch.text
     board = client.get(BASE + "/contests")
     assert board.status_code == 200 and "No contests yet." in board.text
     assert client.get(BASE + "/").status_code == 200
