@@ -33,8 +33,8 @@ def rapport_cli_commands() -> list[Any]:
 
 
 @hookimpl
-async def rapport_event_committed(event: DomainEvent) -> None:
-    await deliver(event)
+async def rapport_events_committed(events: list[DomainEvent]) -> None:
+    await deliver(events)
 
 
 @hookimpl
