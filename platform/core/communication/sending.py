@@ -80,6 +80,33 @@ class Context:
     sender: vars_.Sender
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What sending one batch needs, read once per batch (not per message): the campaign
+    and template values, the acting member, the tenant's hooks, the sender's name."""
+
+    tenant_id: uuid.UUID
+    campaign_id: uuid.UUID
+    name: str
+    cap: tuple[int, int] | None
+    channel: str
+    topic: str
+    language: str
+    subject: str | None
+    body: str
+    actor: Principal
+    hooks: TenantHooks
+    sender: vars_.Sender
+
+    @classmethod
+    def of(cls, ctx: Context) -> Plan:
+        c, t = ctx.campaign, ctx.template
+        cap = (c.cap_max, c.cap_days) if c.cap_max is not None and c.cap_days is not None \
+            else None
+        return cls(c.tenant_id, c.id, c.name, cap, t.channel, t.topic, t.language, t.subject,
+                   t.body, ctx.actor, ctx.hooks, ctx.sender)
+
+
 async def due_tenants(sessions: async_sessionmaker[AsyncSession], n: int) -> list[uuid.UUID]:
     async with tenant_session(sessions, None) as session:
         rows = await session.execute(text("SELECT rapport_campaign_due_tenants(:n)"), {"n": n})
@@ -182,75 +209,70 @@ class Prepared:
     rendered: Rendered
 
 
-async def _prepare(session: AsyncSession, run: Run, ctx: Context,
+async def _prepare(session: AsyncSession, run: Run, plan: Plan,
                    message_id: uuid.UUID) -> Prepared | None:
     """Decide and render one claimed message and mark it ``sending``; None when it is
-    skipped, failed, or no longer this worker's (cancelled meanwhile)."""
-    c, t = ctx.campaign, ctx.template
+    skipped, failed, or no longer to be sent (the campaign was cancelled meanwhile)."""
+    status = await session.scalar(select(Campaign.status).where(
+        Campaign.tenant_id == plan.tenant_id, Campaign.id == plan.campaign_id))
+    if status != "sending":
+        return None
     message = (await session.execute(select(CampaignMessage).where(
-        CampaignMessage.tenant_id == c.tenant_id, CampaignMessage.id == message_id,
+        CampaignMessage.tenant_id == plan.tenant_id, CampaignMessage.id == message_id,
         CampaignMessage.status == "pending",
     ).with_for_update())).scalar_one_or_none()
     if message is None:
         return None
-    cap = (c.cap_max, c.cap_days) if c.cap_max is not None and c.cap_days is not None else None
-    verdict = await decide(session, ctx.actor, message.contact_id, t.channel, t.topic, cap)
+    verdict = await decide(session, plan.actor, message.contact_id, plan.channel, plan.topic,
+                           plan.cap)
     if not verdict.allowed:
         message.status, message.reason, message.detail = "skipped", verdict.reason, verdict.detail
         return None
-    unsubscribe = links.url(run.settings.base_url, run.settings.secret_key, c.tenant_id,
+    unsubscribe = links.url(run.settings.base_url, run.settings.secret_key, plan.tenant_id,
                             message.id)
     try:
-        contact = await vars_.contact_values(session, c.tenant_id, message.contact_id)
-        variables = await vars_.variables_for(session, ctx.hooks, c.tenant_id, contact,
-                                              ctx.sender, t.language, unsubscribe)
-        rendered = render(t.subject, t.body, variables)
+        contact = await vars_.contact_values(session, plan.tenant_id, message.contact_id)
+        variables = await vars_.variables_for(session, plan.hooks, plan.tenant_id, contact,
+                                              plan.sender, plan.language, unsubscribe)
+        rendered = render(plan.subject, plan.body, variables)
     except RapportError as exc:
         message.status, message.reason, message.detail = "failed", "render", exc.detail
         return None
-    if t.channel not in run.senders:
+    if plan.channel not in run.senders:
         message.status, message.reason = "failed", "no_sender"
-        message.detail = f"no sender is configured for {t.channel}"
+        message.detail = f"no sender is configured for {plan.channel}"
         return None
     message.status, message.address, message.subject = "sending", verdict.address, rendered.subject
     message.claimed_at = datetime.now(UTC)
-    outgoing = Outgoing(str(message.id), t.channel, verdict.address or "", rendered.subject,
-                        rendered.body, unsubscribe if t.channel == "email" else None)
+    outgoing = Outgoing(str(message.id), plan.channel, verdict.address or "", rendered.subject,
+                        rendered.body, unsubscribe if plan.channel == "email" else None)
     return Prepared(message.id, message.contact_id, outgoing, rendered)
 
 
-async def _record(session: AsyncSession, ctx: Context, prepared: Prepared,
+async def _record(session: AsyncSession, plan: Plan, prepared: Prepared,
                   provider_id: str | None, error: str | None) -> None:
-    c, t = ctx.campaign, ctx.template
     values: dict[str, Any]
     if error is not None:
         values = {"status": "failed", "reason": "rejected", "detail": error[:2000]}
     else:
-        interaction = await log_interaction(session, ctx.actor, {
-            "contact_id": prepared.contact_id, "kind": INTERACTION_KIND[t.channel],
-            "channel": t.channel, "direction": "outbound",
-            "subject": (prepared.rendered.subject or c.name)[:200],
-            "notes": prepared.rendered.body[:100_000], "campaign": c.name[:200],
-            "member_id": ctx.sender.user_id,
-        }, ctx.hooks)
+        interaction = await log_interaction(session, plan.actor, {
+            "contact_id": prepared.contact_id, "kind": INTERACTION_KIND[plan.channel],
+            "channel": plan.channel, "direction": "outbound",
+            "subject": (prepared.rendered.subject or plan.name)[:200],
+            "notes": prepared.rendered.body[:100_000], "campaign": plan.name[:200],
+            "member_id": plan.sender.user_id,
+        }, plan.hooks)
         values = {"status": "sent", "sent_at": func.now(), "provider_id": provider_id,
                   "interaction_id": interaction.id}
     await session.execute(update(CampaignMessage).where(
-        CampaignMessage.tenant_id == c.tenant_id, CampaignMessage.id == prepared.message_id,
+        CampaignMessage.tenant_id == plan.tenant_id, CampaignMessage.id == prepared.message_id,
     ).values(**values))
 
 
-async def _one(run: Run, tenant_id: uuid.UUID, campaign_id: uuid.UUID,
-               message_id: uuid.UUID) -> bool:
+async def _one(run: Run, plan: Plan, message_id: uuid.UUID) -> bool:
     """Prepare, send and record one message; True when it was sent."""
-    async with tenant_session(run.sessions, tenant_id) as session:
-        campaign = await session.get(Campaign, (tenant_id, campaign_id))
-        if campaign is None or campaign.status != "sending":
-            return False
-        ctx = await _context(session, run, campaign)
-        if isinstance(ctx, str):
-            return False
-        prepared = await _prepare(session, run, ctx, message_id)
+    async with tenant_session(run.sessions, plan.tenant_id) as session:
+        prepared = await _prepare(session, run, plan, message_id)
     if prepared is None:
         return False
     error: str | None = None
@@ -259,12 +281,8 @@ async def _one(run: Run, tenant_id: uuid.UUID, campaign_id: uuid.UUID,
         provider_id = await run.senders[prepared.outgoing.channel].send(prepared.outgoing)
     except SendFailed as exc:
         error = str(exc)
-    async with tenant_session(run.sessions, tenant_id) as session:
-        campaign = await session.get(Campaign, (tenant_id, campaign_id))
-        assert campaign is not None
-        ctx = await _context(session, run, campaign)
-        assert not isinstance(ctx, str)
-        await _record(session, ctx, prepared, provider_id, error)
+    async with tenant_session(run.sessions, plan.tenant_id) as session:
+        await _record(session, plan, prepared, provider_id, error)
     return error is None
 
 
@@ -291,8 +309,9 @@ async def send_campaign(run: Run, tenant_id: uuid.UUID, campaign_id: uuid.UUID) 
             if not claimed:
                 await _finish_if_done(session, campaign)
                 return handled
+            plan = Plan.of(ctx)
         for message_id in claimed:
-            await _one(run, tenant_id, campaign_id, message_id)
+            await _one(run, plan, message_id)
         handled += len(claimed)
     return handled
 
