@@ -17,6 +17,7 @@ from rapport_plugins.dealership.console import (
     floor,
     manage,
     orders,
+    pledge,
     promises,
     reports,
 )
@@ -27,7 +28,7 @@ READERS = SELLERS | {"viewer"}
 
 UI = ConsoleUI(
     pages=[*orders.PAGES, *deal.PAGES, *changes.PAGES, *promises.PAGES, *reports.PAGES,
-           *floor.PAGES, *manage.PAGES, *catalogue.PAGES],
+           *floor.PAGES, *manage.PAGES, *catalogue.PAGES, *pledge.PAGES],
     page_roles=READERS,
     nav=[
         NavEntry("Orders", "/", order=55),

@@ -99,7 +99,8 @@ async def renegotiate(request: Request, promise_id: FromPath[uuid.UUID],
 
 
 async def panel(query: PanelQuery) -> dict[str, Any] | None:
-    """What we promised this person (open first) and their orders; none: no panel."""
+    """What we promised this person (open first) and their orders, and a link to record a
+    promise to them."""
     made = list((await query.session.execute(
         select(Promise).where(Promise.tenant_id == query.tenant_id,
                               Promise.contact_id == query.contact_id)
@@ -109,9 +110,8 @@ async def panel(query: PanelQuery) -> dict[str, Any] | None:
         select(Order).where(Order.tenant_id == query.tenant_id,
                             Order.contact_id == query.contact_id)
         .order_by(Order.id.desc()).limit(10))).scalars())
-    if not made and not bought:
-        return None
-    return {"promises": made, "orders": bought, "now": datetime.now(UTC)}
+    return {"promises": made, "orders": bought, "now": datetime.now(UTC),
+            "contact_id": query.contact_id}
 
 
 PAGES = [due_list, resolve, renegotiate]

@@ -4,7 +4,8 @@ edited, a bad VIN refused beside its field), and on the order page a stock unit 
 colour the buyer did not accept refused) and released, part of the deposit refunded (more
 than held refused), the colour and options changed before the factory's cut-off and refused
 after it with the reason shown, the credit split by percentage (not adding up to 100
-refused); a sales contest started (a period ending before it starts refused) and ended —
+refused); a sales contest started (a period ending before it starts refused) and ended; a
+promise outside any order recorded from the customer's panel (a past due date refused) —
 each checked on the page and through the API; axe-core and no horizontal scrolling at
 375 px; then the screens in Ukrainian and in Russian."""
 
@@ -237,7 +238,30 @@ def test_catalogue_order_changes_and_contests(tab, live_server, deal):
     contests = httpx.get(f"{live_server}{API}/incentives/contests", headers=h).json()["items"]
     assert [(c["name"], c["measure"], c["prizes"], c["ends_on"]) for c in contests] == [
         ("Winter sprint", "margin", ["A weekend in Bukovel", "Dinner for two"], str(today))]
-    _clean(tab, refusals=8)
+
+    # A promise outside any order, from the customer's panel: a past due date refused.
+    page.goto(f"{live_server}/contacts/{o['contact_id']}")
+    page.click("#panel-dealership-promises a:has-text('Record a promise')")
+    page.wait_for_selector("#pledge")
+    assert page.input_value("#f-contact_id") == o["contact_id"]
+    page.select_option("#f-kind", "we_owe")
+    page.fill("#f-text", "A second key, owed on delivery")
+    page.fill("#f-due_on", str(today - timedelta(days=1)))
+    page.select_option("#f-fulfilled_by", "parts")
+    page.fill("#f-cost", "150")
+    page.select_option("#f-cost_borne_by", "dealer")
+    page.click("#pledge button[type=submit]")
+    page.wait_for_selector("#f-due_on-error")
+    assert page.input_value("#f-text") == "A second key, owed on delivery"
+    assert_accessible(page, "promise refused")
+    page.fill("#f-due_on", str(today + timedelta(days=10)))
+    page.click("#pledge button[type=submit]")
+    page.wait_for_selector("#panel-dealership-promises li:has-text('A second key')")
+    made = httpx.get(f"{live_server}{API}/promises", headers=h,
+                     params={"contact_id": o["contact_id"]}).json()["items"]
+    assert [(p["kind"], p["fulfilled_by"], p["cost_minor"], p["cost_borne_by"], p["order_id"])
+            for p in made] == [("we_owe", "parts", 15000, "dealer", None)]
+    _clean(tab, refusals=9)
 
 
 @pytest.mark.parametrize(("language", "catalogue_words", "order_words"), [
