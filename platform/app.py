@@ -62,6 +62,7 @@ def create_app(
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         telemetry.watch_pool(engine, pool_size + max_overflow)
+        telemetry.trace_statements(engine)
         try:
             yield
         finally:

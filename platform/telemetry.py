@@ -193,6 +193,45 @@ def tracer() -> Any:
     return _tracer
 
 
+def trace_statements(engine: Any) -> None:
+    """With tracing on: a client span per SQL statement of ``engine`` (an AsyncEngine),
+    named by its first word, under the request's span. The text is not recorded: the
+    statements are the code's, the values are bound apart, and spans leave the cluster."""
+    if tracer() is None:
+        return
+    from sqlalchemy import event
+
+    event.listen(engine.sync_engine, "before_cursor_execute", _statement_started)
+    event.listen(engine.sync_engine, "after_cursor_execute", _statement_ended)
+    event.listen(engine.sync_engine, "handle_error", _statement_failed)
+
+
+def _statement_started(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+    from opentelemetry import trace
+
+    verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "SQL"
+    span = _tracer.start_span(verb, kind=trace.SpanKind.CLIENT,
+                              attributes={"db.system": "postgresql", "db.operation.name": verb})
+    conn.info.setdefault("rapport.spans", []).append(span)
+
+
+def _statement_ended(conn: Any, *_: Any) -> None:
+    spans = conn.info.get("rapport.spans")
+    if spans:
+        spans.pop().end()
+
+
+def _statement_failed(context: Any) -> None:
+    from opentelemetry.trace import Status, StatusCode
+
+    conn = context.connection
+    spans = conn.info.get("rapport.spans") if conn is not None else None
+    if spans:
+        span = spans.pop()
+        span.set_status(Status(StatusCode.ERROR, type(context.original_exception).__name__))
+        span.end()
+
+
 def flush_traces() -> None:
     """Send the spans still buffered (at shutdown)."""
     if _provider is not None:

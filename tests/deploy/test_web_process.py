@@ -121,7 +121,7 @@ def server(database, tmp_path_factory) -> Iterator[Server]:
             return False
 
     try:
-        _wait(up, "rapport run to listen")
+        _wait(up, "rapport run to listen", timeout=300)
         yield Server(process, url, log_path, collector)
     finally:
         if process.poll() is None:
@@ -177,12 +177,16 @@ def test_traces_reach_the_collector_with_their_ids_in_the_logs(server):
     r = httpx.get(server.url + "/api/v1/contacts", timeout=30,
                   headers={**headers, "traceparent": parent, "x-request-id": "traced-1"})
     assert r.status_code == 200
-    spans = _wait(lambda: [s for s in server.collector.spans if s["trace_id"] == trace_id],
+    spans = _wait(lambda: [s for s in server.collector.spans
+                           if s["trace_id"] == trace_id and s["name"].startswith("GET ")],
                   "the span at the collector")
     assert spans[0]["name"] == "GET /api/v1/contacts"
     assert spans[0]["path"] == "/v1/traces"
     assert spans[0]["service"]["service.name"] == "rapport-test"
     assert spans[0]["attributes"]["http.response.status_code"].int_value == 200
+    # the request's statements, as child spans in the same trace (BEGIN, the tenant, SELECT)
+    names = {s["name"] for s in server.collector.spans if s["trace_id"] == trace_id}
+    assert "SELECT" in names
     lines = [json.loads(x) for x in server.log_path.read_text().splitlines()
              if x.startswith("{") and '"traced-1"' in x]
     assert lines and all(x["trace_id"] == trace_id for x in lines)
