@@ -15,6 +15,7 @@ from rapport_plugins.dealership.console import (
     changes,
     deal,
     floor,
+    ledger,
     manage,
     orders,
     pledge,
@@ -28,7 +29,8 @@ READERS = SELLERS | {"viewer"}
 
 UI = ConsoleUI(
     pages=[*orders.PAGES, *deal.PAGES, *changes.PAGES, *promises.PAGES, *reports.PAGES,
-           *floor.PAGES, *manage.PAGES, *catalogue.PAGES, *pledge.PAGES],
+           *floor.PAGES, *manage.PAGES, *catalogue.PAGES, *pledge.PAGES,
+           *ledger.PAGES],
     page_roles=READERS,
     nav=[
         NavEntry("Orders", "/", order=55),

@@ -5,7 +5,8 @@ colour the buyer did not accept refused) and released, part of the deposit refun
 than held refused), the colour and options changed before the factory's cut-off and refused
 after it with the reason shown, the credit split by percentage (not adding up to 100
 refused); a sales contest started (a period ending before it starts refused) and ended; a
-promise outside any order recorded from the customer's panel (a past due date refused) —
+promise outside any order recorded from the customer's panel (a past due date refused),
+the whole ledger filtered by status and by who promised —
 each checked on the page and through the API; axe-core and no horizontal scrolling at
 375 px; then the screens in Ukrainian and in Russian."""
 
@@ -261,6 +262,20 @@ def test_catalogue_order_changes_and_contests(tab, live_server, deal):
                      params={"contact_id": o["contact_id"]}).json()["items"]
     assert [(p["kind"], p["fulfilled_by"], p["cost_minor"], p["cost_borne_by"], p["order_id"])
             for p in made] == [("we_owe", "parts", 15000, "dealer", None)]
+    # The whole ledger, filtered: open ones by the salesperson, then the kept ones (none).
+    page.goto(f"{live_server}/apps/dealership/promises")
+    page.click("a:has-text('All promises')")
+    page.select_option("#q-status", "open")
+    page.select_option("#q-member", d.members["sales_manager"])
+    page.click("button:has-text('Filter')")
+    page.wait_for_url("**status=open**")
+    assert page.locator("section[aria-labelledby=h-ledger] li:has-text('A second key')"
+                        ).count() == 1
+    assert_accessible(page, "all promises")
+    page.select_option("#q-status", "kept")
+    page.click("button:has-text('Filter')")
+    page.wait_for_url("**status=kept**")
+    assert page.locator("section[aria-labelledby=h-ledger] li").count() == 0
     _clean(tab, refusals=9)
 
 
