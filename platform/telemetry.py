@@ -232,6 +232,16 @@ def _statement_failed(context: Any) -> None:
         span.end()
 
 
+def record_pass(started_ns: int, handled: int) -> None:
+    """With tracing on: a span for a worker pass that handled something (idle passes, one
+    a second per worker, would drown the rest)."""
+    if _tracer is None or not handled:
+        return
+    span = _tracer.start_span("worker pass", start_time=started_ns,
+                              attributes={"rapport.events_handled": handled})
+    span.end()
+
+
 def flush_traces() -> None:
     """Send the spans still buffered (at shutdown)."""
     if _provider is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import time
 from dataclasses import dataclass
 
 import structlog
@@ -119,9 +120,12 @@ async def run(
     engine = make_engine(app_url, pool_size=2)
     maker = make_sessionmaker(engine)
     log.info("worker started", interval=interval)
+    telemetry.tracer()  # on when OTEL_EXPORTER_OTLP_ENDPOINT is set
     try:
         while not stop.is_set():
+            started = time.time_ns()
             handled = await deliver_due(maker, registry)
+            telemetry.record_pass(started, handled)
             result.delivered += handled
             result.passes += 1
             if once:
@@ -133,4 +137,5 @@ async def run(
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
         await engine.dispose()
+        telemetry.flush_traces()
     return result

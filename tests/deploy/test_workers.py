@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from rapport.cli import cli
 from rapport.db.urls import libpq_url
 from tests.conftest import sign_up
+from tests.deploy.otlp import Collector
 from tests.deploy.worker_replica import PROBE
 
 REPLICAS = 3
@@ -141,3 +142,26 @@ def test_worker_serves_its_metrics(client, database, tmp_path):
     count = re.search(r"^rapport_outbox_delivery_lag_seconds_count (\S+)$", text, re.M)
     assert count and float(count[1]) >= 1
     assert "rapport_outbox_tenants_due" in text and t.slug not in text and t.id not in text
+
+
+def test_worker_passes_are_traced(client, database, tmp_path):
+    """A pass that delivered something is a span at the OTLP/HTTP collector."""
+    t = sign_up(client)
+    assert client.post("/api/v1/contacts", json={"given_name": "Traced"},
+                       headers=t.headers).status_code == 201
+    collector = Collector()
+    receiver = collector.serve()
+    try:
+        env = {**os.environ, "RAPPORT_DATABASE_URL": libpq_url(database.owner_url),
+               "RAPPORT_APP_DATABASE_URL": libpq_url(database.app_url),
+               "RAPPORT_DATA_DIR": str(tmp_path),
+               "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{collector.port}",
+               "OTEL_SERVICE_NAME": "rapport-worker-test"}
+        r = subprocess.run([sys.executable, "-m", "rapport.cli", "worker", "--once"], env=env,
+                           capture_output=True, text=True, timeout=300)
+        assert r.returncode == 0, r.stderr
+    finally:
+        receiver.shutdown()
+    passes = [s for s in collector.spans if s["name"] == "worker pass"]
+    assert passes and passes[0]["service"]["service.name"] == "rapport-worker-test"
+    assert passes[0]["attributes"]["rapport.events_handled"].int_value >= 1
