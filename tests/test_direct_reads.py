@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import String, Uuid, bindparam, event, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +41,9 @@ def run_in_tenant(database: Any, tenant_id: str,
         engine = make_engine(database.app_url, pool_size=1)
         event.listen(engine.sync_engine, "before_cursor_execute",
                      lambda conn, cursor, sql, *args: sent.append(sql))
+        # Paired with the first (as tracing's spans pair them): an ended mark per statement.
+        event.listen(engine.sync_engine, "after_cursor_execute",
+                     lambda conn, cursor, sql, *args: sent.append("ended"))
         try:
             async with tenant_session(make_sessionmaker(engine), uuid.UUID(tenant_id)) as session:
                 return await work(session)
@@ -88,7 +92,7 @@ def test_direct_rows_are_sqlalchemys_rows_and_the_engine_sees_the_statement(
     assert [str(r[0]) for r in got] == ids
     assert {r[2] for r in got} == {"SHOUT!"} and {r[3] for r in got} == {"HI!"}
     # set_config, SQLAlchemy's statement, then the direct one, listed like any other.
-    assert len(sent) == 3 and "given_name" in sent[2]
+    assert sent[1::2] == ["ended"] * 3 and "given_name" in sent[4]
 
 
 def test_direct_reads_keep_forced_rls(client, tenant, other_tenant, database):
@@ -115,3 +119,20 @@ def test_an_in_list_given_per_call_is_refused(tenant, database):
 
     with pytest.raises(ValueError, match="expanding parameter"):
         run_in_tenant(database, tenant.id, read)
+
+
+def test_a_failing_statement_still_ends_its_event_pair(tenant, database):
+    statement = select(Contact.id).where(
+        Contact.tenant_id == bindparam("tenant", type_=Uuid()),
+        Contact.id == bindparam("id", type_=Uuid()))
+
+    async def read(session: AsyncSession) -> Any:
+        try:
+            await direct.fetch_all(session, statement, {"tenant": uuid.UUID(tenant.id),
+                                                        "id": "not a uuid"})
+        except psycopg.DataError:
+            return "refused"
+        return "read"
+
+    refused, sent = run_in_tenant(database, tenant.id, read)
+    assert refused == "refused" and sent[-2:] == [sent[-2], "ended"] and "contacts" in sent[-2]

@@ -11,7 +11,8 @@ session's transaction: the same SQL, the same transaction (the tenant set by
 (the engine's psycopg context), and SQLAlchemy's own bind and result processors applied
 where a column type has them. Statements must filter by the tenant themselves, as every
 prebuilt statement does (``tests/test_prebuilt_filters.py``). The engine's
-``before_cursor_execute`` listeners still see each statement (the query-count tests).
+``before_cursor_execute`` and ``after_cursor_execute`` listeners still see each statement
+(the query-count tests, tracing's spans).
 
 Errors are psycopg's own (``rapport.web.problems`` answers an outage either way). Values
 fixed in the statement (an ``IN`` list of constants) are rendered once; a statement whose
@@ -85,13 +86,17 @@ async def fetch_all(
     for name, process in compiled.binds:
         if name in values:
             values[name] = process(values[name])
-    connection.dispatch.before_cursor_execute(
-        connection, None, compiled.sql, values, None, False
-    )
     driver = connection.connection.driver_connection
     assert driver is not None
-    cursor = await driver.execute(compiled.sql, values)
-    rows: list[tuple[Any, ...]] = await cursor.fetchall()
+    events = connection.dispatch
+    events.before_cursor_execute(connection, None, compiled.sql, values, None, False)
+    try:
+        cursor = await driver.execute(compiled.sql, values)
+        rows: list[tuple[Any, ...]] = await cursor.fetchall()
+    finally:
+        # Listeners pair the two events (rapport.telemetry's spans, kept on the pooled
+        # connection), so they are paired here even when the statement failed.
+        events.after_cursor_execute(connection, None, compiled.sql, values, None, False)
     if compiled.results is None:
         return rows
     processors = compiled.results
