@@ -1,6 +1,9 @@
 """Education's console screens, through the ``rapport_console`` hook (``rapport.sdk`` only):
-the catalogue with its outcome mapping, the learner's lifetime on one page with the
-advisor's recommendations (each course with its reason), and a panel on the customer page.
+the catalogue with its outcome mapping and the registrar's forms (outcomes, courses,
+programmes, a course's returning-alumni audience), the learner's lifetime on one page with
+the advisor's recommendations (each course with its reason) and the registrar's forms
+(enrol, results, achievements, licences), and a panel on the customer page (registering
+the customer as a learner).
 Mounted under ``/apps/education/``; shown to institutions that enabled the module."""
 
 from __future__ import annotations
@@ -8,13 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from rapport.sdk import ConsoleUI, CustomerPanel, NavEntry
-from rapport_plugins.education.console import screens
+from rapport_plugins.education.console import manage, screens
 from rapport_plugins.education.roles import READERS
 
 HERE = Path(__file__).parent
 
 UI = ConsoleUI(
-    pages=screens.PAGES,
+    pages=[*manage.PAGES, *screens.PAGES],
     page_roles=READERS,
     nav=[NavEntry("Catalogue", "/", order=62, roles=READERS)],
     panels=[CustomerPanel("record", "Learning record", "education/panel.html", screens.panel,

@@ -1,6 +1,6 @@
-"""The catalogue page, the learner page (record + recommendations) and the customer-page
-panel. Every read goes through the same services as the API (the record read is audited
-the same way)."""
+"""The learner page (record + recommendations, credentials, licences) and the customer-page
+panel (or, for registrars, the way to register the customer as a learner). Every read goes
+through the same services as the API (the record read is audited the same way)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import PanelQuery, Principal, RapportError, Screen, Settings, TenantHooks
-from rapport_plugins.education import catalogue, links, record
+from rapport_plugins.education import links, record
+from rapport_plugins.education.console.forms import friendly
 from rapport_plugins.education.credentials import service
-from rapport_plugins.education.models import Achievement, Program
+from rapport_plugins.education.models import Achievement, Course, Program
 from rapport_plugins.education.roles import RECORDS
 from rapport_plugins.education.routes.credentials import VC_JWT, base_of, imported_out
 from rapport_plugins.education.schemas import RenewIn
@@ -30,25 +31,19 @@ async def panel(query: PanelQuery) -> dict[str, Any] | None:
     row = (await query.session.execute(SUMMARY_SQL, {"tenant": query.tenant_id,
                                                      "contact": query.contact_id})).first()
     if row is None:
-        return None
+        if query.principal.role not in RECORDS:
+            return None
+        return {"learner_id": None, "contact_id": query.contact_id}
     return {"learner_id": row[0], "student_number": row[1], "completed": row[2],
             "outcomes": row[3]}
 
 
-@get("/")
-async def catalogue_page(principal: NamedDependency[Principal],
-                         db: NamedDependency[AsyncSession]) -> Screen:
-    page = await catalogue.list_courses(db, principal, None, 200)
-    courses = await catalogue.courses_out(db, principal.tenant_id, page.items)
-    programs = (await catalogue.list_programs(db, principal, None, 200)).items
-    return Screen("education/catalogue.html", "Catalogue",
-                  {"courses": courses, "programs": programs})
-
-
-async def _learner_screen(request: Request, db: AsyncSession, principal: Principal,
+async def learner_screen(request: Request, db: AsyncSession, principal: Principal,
                           learner_id: uuid.UUID, status: int = 200,
                           verification: dict[str, Any] | None = None,
-                          licence_error: str | None = None) -> Screen:
+                          licence_error: str | None = None, form: str | None = None,
+                          values: dict[str, Any] | None = None,
+                          errors: dict[str, str] | None = None) -> Screen:
     found = await record.lifelong_record(db, principal, learner_id)  # 404 if not ours
     pending = [imported_out(a) for a in (await db.execute(select(Achievement).where(
         Achievement.tenant_id == principal.tenant_id, Achievement.learner_id == learner_id,
@@ -58,6 +53,8 @@ async def _learner_screen(request: Request, db: AsyncSession, principal: Princip
     licences = await links.licences_of(db, principal, learner_id)
     programs = list((await db.execute(select(Program).where(
         Program.tenant_id == principal.tenant_id).order_by(Program.code))).scalars())
+    courses = list((await db.execute(select(Course).where(
+        Course.tenant_id == principal.tenant_id).order_by(Course.code))).scalars())
     chosen = request.query_params.get("program") or ""
     advice, error = None, None
     if chosen:
@@ -70,7 +67,10 @@ async def _learner_screen(request: Request, db: AsyncSession, principal: Princip
                   {"record": found, "programs": programs, "chosen": chosen, "advice": advice,
                    "error": error, "pending": pending, "issued": issued,
                    "verification": verification, "licences": licences,
-                   "licence_error": licence_error,
+                   "licence_error": licence_error, "form": form, "values": values or {},
+                   "errors": errors or {},
+                   "course_options": [(c.id, f"{c.code} — {c.title}") for c in courses],
+                   "program_options": [(p.id, f"{p.code} — {p.title}") for p in programs],
                    "registrar": principal.role in RECORDS}, status=status)
 
 
@@ -79,7 +79,7 @@ async def learner_page(request: Request, learner_id: FromPath[uuid.UUID],
                        principal: NamedDependency[Principal],
                        db: NamedDependency[AsyncSession]) -> Screen:
     """A lifetime on one page; with ``?program=`` the advisor's recommendations below it."""
-    return await _learner_screen(request, db, principal, learner_id)
+    return await learner_screen(request, db, principal, learner_id)
 
 
 @post("/learners/{learner_id:uuid}/clr", status_code=200)
@@ -139,13 +139,14 @@ async def renew_licence(request: Request, learner_id: FromPath[uuid.UUID],
             "waive": form.get("waive") == "1", "note": form.get("note") or None}, RenewIn)
         await links.renew_licence(db, principal, hooks, learner_id, licence_id, data)
     except msgspec.ValidationError as exc:
-        return await _learner_screen(request, db, principal, learner_id, status=422,
-                                     licence_error=str(exc))
+        # The struct's English ("Invalid RFC3339 encoded date") → words the catalogs hold.
+        return await learner_screen(request, db, principal, learner_id, status=422,
+                                    licence_error=friendly(str(exc)))
     except RapportError as exc:
         if exc.status not in (409, 422):
             raise
         reason = exc.errors[0].message if exc.errors else exc.detail
-        return await _learner_screen(request, db, principal, learner_id, status=exc.status,
+        return await learner_screen(request, db, principal, learner_id, status=exc.status,
                                      licence_error=reason)
     target = f"/apps/education/learners/{learner_id}#licences"
     if request.headers.get("hx-request") == "true":
@@ -170,9 +171,9 @@ async def import_credential(request: Request, learner_id: FromPath[uuid.UUID],
         if exc.status != 422:
             raise
         reason = exc.errors[0].message if exc.errors else exc.detail
-        return await _learner_screen(request, db, principal, learner_id, status=422,
+        return await learner_screen(request, db, principal, learner_id, status=422,
                                      verification={"ok": False, "reason": reason})
-    return await _learner_screen(request, db, principal, learner_id, status=201,
+    return await learner_screen(request, db, principal, learner_id, status=201,
                                  verification={"ok": True, "count": len(filed)})
 
 
@@ -192,5 +193,5 @@ async def decide(request: Request, learner_id: FromPath[uuid.UUID],
     return Response("", status_code=303, headers={"Location": target})
 
 
-PAGES = [catalogue_page, learner_page, export_clr, credential_status, renew_licence,
+PAGES = [learner_page, export_clr, credential_status, renew_licence,
          import_credential, decide]

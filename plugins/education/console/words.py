@@ -1,6 +1,6 @@
 """Words the education screens show that come from data, not templates — the module's
-title and description, its roles, statuses and kinds — listed so ``pybabel extract -k N_``
-puts them in this plugin's catalogs."""
+title and description, its roles, statuses and kinds, its settings, the forms' problems —
+listed so ``pybabel extract -k N_`` puts them in this plugin's catalogs."""
 
 
 def N_(message: str) -> str:
@@ -15,4 +15,12 @@ WORDS = (
     N_("enrolled"), N_("completed"), N_("withdrawn"), N_("failed"),
     N_("degree"), N_("certificate"), N_("micro-credential"),
     N_("Choose one of the programmes"),
+    # The module's settings, as the settings page labels them.
+    N_("Grades"), N_("Passing"), N_("Repeat threshold"), N_("Auto recognise"),
+    # A form field's problem (console/forms.py), and the services' refusals shown beside it.
+    N_("This field is required"), N_("Enter a date"), N_("Choose one of the options"),
+    N_("Enter a whole number in the allowed range"), N_("Enter a number in the allowed range"),
+    N_("Too short or too long"), N_("Contains characters that are not allowed"),
+    N_("This value is not valid"), N_("must be after renewed_on"),
+    N_("must be after issued_on"), N_("This contact is already a learner"),
 )

@@ -1,0 +1,250 @@
+"""The registrar's screens in a real headless Chromium: on the catalogue, add learning
+outcomes (a bad framework URI refused beside its field, what was typed kept), a course
+mapped to them at levels and a programme; register a customer as a learner from the
+customer panel; on the learner page enrol, record a result (a grade off the scale refused
+beside it), award an achievement, add a licence (an end before the start refused) and see a
+renewal date that cannot be read named in Ukrainian; list a new course's returning-alumni
+audience; switch on automatic recognition on the module settings. Each step checked on the
+page and through the API, axe-core, 375 px, and the screens in Ukrainian and Russian."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.browser import assert_accessible, console_shot
+from tests.plugins.education.support import Institution, institution, outcome, post
+
+API = "/api/v1/education"
+
+
+@pytest.fixture(scope="module")
+def uni(live_server) -> Iterator[tuple[Institution, str]]:
+    with httpx.Client(base_url=live_server, timeout=60) as api:
+        inst = institution(api, roles=("registrar",))
+        r = api.post("/api/v1/contacts", headers=inst.as_("owner"),
+                     json={"given_name": "Mariia", "family_name": "Prymachenko"})
+        assert r.status_code == 201, r.text
+        yield inst, r.json()["id"]
+
+
+def _sign_in(page, base: str, inst: Institution, role: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/sign-in?tenant={inst.slug}")
+    email = inst.tenant.owner_email if role == "owner" else inst.emails[role]
+    password = (inst.tenant.owner_password if role == "owner"
+                else f"{role} password {inst.slug}")
+    page.fill("#f-email", email)
+    page.fill("#f-password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(base + "/")
+
+
+def _get(base: str, inst: Institution, path: str) -> Any:
+    r = httpx.get(base + API + path, headers=inst.as_("registrar"))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def _clean(tab, refusals: int) -> None:
+    assert tab.csp_violations() == []
+    assert tab.blocked == []
+    assert len(tab.console_errors) == refusals, tab.console_errors
+
+
+def _narrow(tab, where: str) -> None:
+    page = tab.page
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, where
+    assert_accessible(page, f"{where} at 375 px")
+    console_shot(tab, f"education-{where}-375px")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_catalogue_learner_and_audience(tab, live_server, uni):
+    inst, contact_id = uni
+    page = tab.page
+    _sign_in(page, live_server, inst, "registrar")
+    page.click("nav.mainnav >> text=Catalogue")
+    page.wait_for_url("**/apps/education/")
+
+    # An outcome: a framework URI that is no URI is refused beside it, the rest kept.
+    page.fill("#f-code", "SQL")
+    page.fill("#f-title", "Query relational data")
+    page.fill("#f-framework_uri", "not a uri")
+    page.click("button:has-text('Add the outcome')")
+    page.wait_for_selector("#f-framework_uri-error")
+    assert page.input_value("#f-title") == "Query relational data"
+    assert_accessible(page, "outcome refused")
+    page.fill("#f-framework_uri", "http://data.europa.eu/esco/skill/sql")
+    page.click("button:has-text('Add the outcome')")
+    page.wait_for_selector("[role=status]:has-text('Outcome added.')")
+    page.fill("form[action$='/outcomes'] #f-code", "PY")
+    page.fill("form[action$='/outcomes'] #f-title", "Program in Python")
+    page.click("button:has-text('Add the outcome')")
+    page.wait_for_selector("[role=status]:has-text('Outcome added.')")
+    outcomes = {o["code"]: o for o in _get(live_server, inst, "/outcomes")["items"]}
+    assert outcomes["SQL"]["framework_uri"] == "http://data.europa.eu/esco/skill/sql"
+
+    # A course teaching both, SQL at level 3, published.
+    course = page.locator("form[action$='/courses']")
+    course.locator("#f-code").fill("DB1")
+    course.locator("#f-title").fill("Databases")
+    course.locator("#f-credits").fill("5")
+    course.locator("#f-level").fill("6")
+    course.locator("#f-language").fill("uk")
+    for code, level in (("SQL", "3"), ("PY", "2")):
+        course.locator(f"input[name=outcomes][value='{outcomes[code]['id']}']").check()
+        course.locator(f"#level-{outcomes[code]['id']}").select_option(level)
+    course.locator("input[name=published]").check()
+    page.click("button:has-text('Add the course')")
+    page.wait_for_selector("[role=status]:has-text('Course added.')")
+    assert "SQL · 3" in page.inner_text("#course-DB1")
+    [db1] = _get(live_server, inst, "/courses")["items"]
+    assert {(t["code"], t["level"]) for t in db1["outcomes"]} == {("SQL", 3), ("PY", 2)}
+    assert db1["published_at"]
+
+    program = page.locator("form[action$='/programs']")
+    program.locator("#f-code").fill("DS")
+    program.locator("#f-title").fill("Data science")
+    program.locator(f"input[name=courses][value='{db1['id']}']").check()
+    page.click("button:has-text('Add the programme')")
+    page.wait_for_selector("[role=status]:has-text('Programme added.')")
+    [ds] = _get(live_server, inst, "/programs")["items"]
+    assert ds["courses"] == [db1["id"]]
+    console_shot(tab, "education-catalogue-forms")
+    assert_accessible(page, "catalogue with forms")
+    _narrow(tab, "catalogue")
+
+    # The customer becomes a learner from the customer panel.
+    page.goto(f"{live_server}/contacts/{contact_id}")
+    panel = page.locator("#panel-education-record")
+    assert "Not a learner here yet." in panel.inner_text()
+    panel.get_by_role("link", name="Register as a learner").click()
+    page.fill("#f-student_number", "S-2027")
+    page.check("input[name=may_contact]")
+    page.click("button:has-text('Register')")
+    page.wait_for_url("**/apps/education/learners/*")
+    learner_id = page.url.rsplit("/", 1)[-1].split("#")[0]
+    who = _get(live_server, inst, f"/learners/{learner_id}")
+    assert (who["student_number"], who["may_contact"]) == ("S-2027", True)
+
+    # Enrol, then a grade off the scale refused beside it, then a pass.
+    page.select_option("#f-course_id", label="DB1 — Databases")
+    page.fill("#f-term", "2027-autumn")
+    page.click("button:has-text('Enrol')")
+    page.wait_for_selector("button:has-text('Record the result')")
+    [e] = _get(live_server, inst, f"/learners/{learner_id}/record")["enrolments"]
+    page.fill(f"#grade-{e['id']}", "Z")
+    page.click("button:has-text('Record the result')")
+    page.wait_for_selector(f"#grade-{e['id']}-error")
+    assert page.input_value(f"#grade-{e['id']}") == "Z"
+    assert_accessible(page, "grade refused")
+    page.fill(f"#grade-{e['id']}", "A")
+    page.fill(f"#completed-{e['id']}", "2028-01-20")
+    page.click("button:has-text('Record the result')")
+    page.wait_for_selector("#courses-taken + .table-wrap >> text=completed")
+    record = _get(live_server, inst, f"/learners/{learner_id}/record")
+    assert record["enrolments"][0]["status"] == "completed"
+    assert {h["code"] for h in record["holdings"]} == {"SQL", "PY"}
+
+    # An achievement and a licence (an end before its start refused beside it).
+    award = page.locator("form[action$='/achievements']")
+    award.locator("#f-kind").select_option("certificate")
+    award.locator("#f-title").fill("Database practitioner")
+    award.locator("#f-issued_on").fill("2028-02-01")
+    page.click("button:has-text('Award')")
+    page.wait_for_selector("#achievements + ul >> text=Database practitioner")
+    lic = page.locator("form[action$='/licences']")
+    lic.locator("#f-name").fill("Data protection officer")
+    lic.locator("#f-renewed_on").fill("2028-01-01")
+    lic.locator("#f-expires_on").fill("2027-01-01")
+    lic.locator("#f-required").fill("20")
+    page.click("button:has-text('Add the licence')")
+    page.wait_for_selector("#f-expires_on-error")
+    assert page.locator("form[action$='/licences'] #f-name").input_value() == (
+        "Data protection officer")
+    page.locator("form[action$='/licences'] #f-expires_on").fill("2030-01-01")
+    page.click("button:has-text('Add the licence')")
+    page.wait_for_selector("ul.licences >> text=Data protection officer")
+    [licence] = _get(live_server, inst, f"/learners/{learner_id}/licences")
+    assert (licence["required"], licence["expires_on"]) == (20, "2030-01-01")
+    assert [a["title"] for a in _get(live_server, inst, f"/learners/{learner_id}/record")[
+        "achievements"]] == ["Database practitioner"]
+    console_shot(tab, "education-learner-forms")
+    assert_accessible(page, "learner page with forms")
+    _narrow(tab, "learner")
+
+    # A new course teaching what she lacks: she is its returning-alumni audience.
+    with httpx.Client(base_url=live_server) as api:
+        ml = outcome(api, inst, "ML")
+        new = post(api, inst, "/courses", {"code": "ML1", "title": "Machine learning",
+                                           "credits": 5, "level": 7, "language": "uk",
+                                           "outcomes": [{"outcome_id": ml, "level": 2}],
+                                           "published": True})
+    page.goto(f"{live_server}/apps/education/")
+    page.locator("#course-ML1").get_by_role("link").click()
+    page.wait_for_url(f"**/apps/education/courses/{new['id']}/audience")
+    row = page.locator("tbody tr", has_text="S-2027")
+    assert "ML" in row.inner_text()
+    members = _get(live_server, inst, f"/courses/{new['id']}/audience")["items"]
+    assert [m["student_number"] for m in members] == ["S-2027"]
+    console_shot(tab, "education-audience")
+    assert_accessible(page, "returning alumni")
+    _narrow(tab, "audience")
+    _clean(tab, refusals=3)
+
+
+def test_automatic_recognition_is_a_setting(tab, live_server, uni):
+    inst, _ = uni
+    page = tab.page
+    _sign_in(page, live_server, inst, "owner")
+    page.goto(f"{live_server}/settings/modules")
+    page.check("#s-education-auto_recognise")
+    page.locator("form[action='/settings/modules/education/settings']").get_by_role(
+        "button").click()
+    page.wait_for_selector("#s-education-auto_recognise:checked")
+    r = httpx.get(live_server + "/api/v1/modules/education/settings",
+                  headers=inst.as_("owner"))
+    assert r.status_code == 200 and r.json()["auto_recognise"] is True, r.text
+    assert_accessible(page, "module settings")
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("uk", ("Новий результат навчання", "Додати курс", "Нова програма", "Кому запропонувати")),
+    ("ru", ("Новый результат обучения", "Добавить курс", "Новая программа", "Кому предложить")),
+])
+def test_the_forms_in_ukrainian_and_russian(tab, live_server, uni, language, words):
+    inst, _ = uni
+    page = tab.page
+    page.set_extra_http_headers({"Accept-Language": language})
+    _sign_in(page, live_server, inst, "registrar")
+    page.goto(f"{live_server}/apps/education/")
+    assert page.locator("html").get_attribute("lang") == language
+    main = page.inner_text("main")
+    for word in words:
+        assert word in main, (language, word)
+    for english in ("New learning outcome", "Add the course", "Offer audience"):
+        assert english not in main, (language, english)
+    assert_accessible(page, f"catalogue in {language}")
+    [learner] = _get(live_server, inst, "/learners")["items"]
+    page.goto(f"{live_server}/apps/education/learners/{learner['id']}")
+    main = page.inner_text("main")
+    assert ("Зарахувати на курс" if language == "uk" else "Зачислить на курс") in main
+    [licence] = _get(live_server, inst, f"/learners/{learner['id']}/licences")
+    # A renewal date the server cannot read: named in the reader's language.
+    form = page.locator(f"form[action*='/licences/{licence['id']}/renew']")
+    form.locator("input[name=renewed_on]").evaluate("e => e.type = 'text'")
+    form.locator("input[name=renewed_on]").fill("31.12.2030")
+    form.locator("input[name=expires_on]").fill("2032-01-01")
+    form.get_by_role("button").click()
+    page.wait_for_selector("#licence-error")
+    assert page.inner_text("#licence-error") == (
+        "Введіть дату" if language == "uk" else "Введите дату")
+    console_shot(tab, f"education-learner-{language}")
+    assert_accessible(page, f"learner page in {language}")
+    _clean(tab, refusals=1)
