@@ -19,7 +19,7 @@ def classes_json() -> Any:
     return (
         select(func.json_build_object(
             "rfm", row.rfm, "r", row.r, "f", row.f, "m", row.m, "abc", row.abc,
-            "xyz", row.xyz, "clv", cast(row.clv, Text), "currency", row.currency,
+            "xyz", row.xyz, "clv", cast(func.round(row.clv, 2), Text), "currency", row.currency,
         ))
         .where(row.tenant_id == tenant_id, row.contact_id == contact_id)
         .scalar_subquery()
