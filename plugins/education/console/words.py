@@ -23,4 +23,6 @@ WORDS = (
     N_("Too short or too long"), N_("Contains characters that are not allowed"),
     N_("This value is not valid"), N_("must be after renewed_on"),
     N_("must be after issued_on"), N_("This contact is already a learner"),
+    # How an outcome is linked to another framework's (console/outcomes.py).
+    N_("exact match"), N_("related"), N_("part of"), N_("replaced by"),
 )

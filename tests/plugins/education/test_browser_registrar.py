@@ -1,6 +1,7 @@
 """The registrar's screens in a real headless Chromium: on the catalogue, add learning
 outcomes (a bad framework URI refused beside its field, what was typed kept), a course
-mapped to them at levels and a programme; register a customer as a learner from the
+mapped to them at levels and a programme; link an outcome to another framework (a bad URI
+refused) and rename it; register a customer as a learner from the
 customer panel; on the learner page enrol, record a result (a grade off the scale refused
 beside it), award an achievement, add a licence (an end before the start refused) and see a
 renewal date that cannot be read named in Ukrainian; list a new course's returning-alumni
@@ -120,6 +121,31 @@ def test_catalogue_learner_and_audience(tab, live_server, uni):
     assert_accessible(page, "catalogue with forms")
     _narrow(tab, "catalogue")
 
+    # The outcome's page: link it to another framework (a bad URI refused), rename it.
+    page.click("#outcomes + ul >> text=Query relational data")
+    page.wait_for_url(f"**/apps/education/outcomes/{outcomes['SQL']['id']}")
+    assert "Not linked to another framework." in page.inner_text("main")
+    page.fill("#f-target_uri", "sql")
+    page.select_option("#f-relation", "replaced_by")
+    page.click("button:has-text('Add the link')")
+    page.wait_for_selector("#f-target_uri-error")
+    assert page.input_value("#f-relation") == "replaced_by"
+    page.fill("#f-target_uri", "https://example.org/frameworks/data/sql")
+    page.fill("#f-target_version", "2.1")
+    page.click("button:has-text('Add the link')")
+    page.wait_for_selector("[role=status]:has-text('Link added.')")
+    assert "replaced by" in page.inner_text("#links + ul")
+    [link] = _get(live_server, inst, f"/outcomes/{outcomes['SQL']['id']}/links")
+    assert (link["relation"], link["target_version"]) == ("replaced_by", "2.1")
+    page.fill("form[action$='/outcomes/" + outcomes["SQL"]["id"] + "'] #f-title", "Query data")
+    page.fill("form[action$='/outcomes/" + outcomes["SQL"]["id"] + "'] #f-framework_name", "")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("[role=status]:has-text('Saved.')")
+    changed = _get(live_server, inst, f"/outcomes/{outcomes['SQL']['id']}")
+    assert (changed["title"], changed["framework_uri"]) == (
+        "Query data", "http://data.europa.eu/esco/skill/sql")
+    assert_accessible(page, "outcome page")
+
     # The customer becomes a learner from the customer panel.
     page.goto(f"{live_server}/contacts/{contact_id}")
     panel = page.locator("#panel-education-record")
@@ -196,7 +222,7 @@ def test_catalogue_learner_and_audience(tab, live_server, uni):
     console_shot(tab, "education-audience")
     assert_accessible(page, "returning alumni")
     _narrow(tab, "audience")
-    _clean(tab, refusals=3)
+    _clean(tab, refusals=4)
 
 
 def test_automatic_recognition_is_a_setting(tab, live_server, uni):
