@@ -6,7 +6,7 @@ the module service validates both the same way."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec.inspect as mi
@@ -25,6 +25,9 @@ class SettingField:
     step: str = "1"
     choices: tuple[str, ...] = ()
     optional: bool = False
+    # A choice's words (message ids in the module's catalogs), as the module declares them
+    # with ``Meta(extra={"labels": {value: words}})``; a choice without shows its value.
+    choice_labels: Mapping[str, str] = field(default_factory=dict)
 
 
 def _bounds(t: Any) -> tuple[float | None, float | None]:
@@ -40,6 +43,10 @@ def _one(name: str, t: Any, value: Any) -> SettingField | None:
         if len(rest) != 1:
             return None
         t, optional = rest[0], True
+    labels: dict[str, str] = {}
+    if isinstance(t, mi.Metadata):  # Annotated[..., Meta(extra={"labels": ...})]
+        labels = {str(k): str(v) for k, v in ((t.extra or {}).get("labels") or {}).items()}
+        t = t.type
     label = name.replace("_", " ").capitalize()
     if isinstance(t, mi.BoolType):
         return SettingField(name, label, "checkbox", bool(value))
@@ -49,10 +56,12 @@ def _one(name: str, t: Any, value: Any) -> SettingField | None:
         return SettingField(name, label, "number", value, low, high, step, optional=optional)
     if isinstance(t, mi.LiteralType):
         return SettingField(name, label, "select", value,
-                            choices=tuple(str(v) for v in t.values), optional=optional)
+                            choices=tuple(str(v) for v in t.values), optional=optional,
+                            choice_labels=labels)
     if isinstance(t, mi.EnumType):
         return SettingField(name, label, "select", value,
-                            choices=tuple(str(m.value) for m in t.cls), optional=optional)
+                            choices=tuple(str(m.value) for m in t.cls), optional=optional,
+                            choice_labels=labels)
     if isinstance(t, mi.StrType):
         return SettingField(name, label, "text", value or "", optional=optional)
     return None  # lists, nested objects: the API's JSON, not a form

@@ -15,6 +15,9 @@ WORDS = (
     # The settings' labels on the console's module settings page (from the field names).
     N_("Market"), N_("Change cutoff"), N_("Remind days before"), N_("Tell customer by"),
     N_("Currency"),
+    # The settings' choices (settings.py declares them per value).
+    N_("North America"), N_("China"), N_("Europe"), N_("Another market"),
+    N_("By email"), N_("By SMS"), N_("By phone"), N_("By post"), N_("By messenger"),
     # Stages (keys and labels) and the moves between them.
     N_("quote"), N_("deposit_paid"), N_("allocated"), N_("ordered"), N_("scheduled"),
     N_("produced"), N_("in_transit"), N_("arrived"), N_("delivered"), N_("cancelled"),

@@ -122,3 +122,29 @@ def test_promises_due_with_one_click_decisions_and_the_managers_screens(client):
     uk = client.get(BASE + "/promises").text
     assert "Обіцянки до виконання" in uk and "Обіцянок немає." in uk
     assert re.search(r"Замовлення", client.get(BASE + "/").text)
+
+
+def test_module_settings_show_choices_in_words_of_the_readers_language(client):
+    d = dealer(client)
+    csrf = sign_in(client, d.tenant)
+    page = client.get("/settings/modules").text
+    assert '<option value="europe" selected>Europe</option>' in page
+    assert '<option value="scheduled" selected>Scheduled for production</option>' in page
+    assert '<option value="email" selected>By email</option>' in page
+    assert ">europe<" not in page and ">scheduled<" not in page
+    # Saving posts the values, not the words.
+    r = client.post("/settings/modules/dealership/settings", data={
+        "_csrf": csrf, "market": "north_america", "change_cutoff": "ordered",
+        "remind_days_before": "3", "tell_customer_by": "sms", "currency": "USD"},
+        follow_redirects=False)
+    assert r.status_code == 303, r.text
+    api = client.get("/api/v1/modules/dealership/settings", headers=d.as_("owner")).json()
+    assert (api["market"], api["change_cutoff"], api["tell_customer_by"]) == (
+        "north_america", "ordered", "sms")
+    client.post("/preferences", data={"language": "uk", "_csrf": csrf})
+    uk = client.get("/settings/modules").text
+    assert '<option value="north_america" selected>Північна Америка</option>' in uk
+    assert '<option value="ordered" selected>Замовлено на заводі</option>' in uk
+    assert '<option value="sms" selected>SMS</option>' in uk
+    client.post("/preferences", data={"language": "ru", "_csrf": csrf})
+    assert '<option value="europe">Европа</option>' in client.get("/settings/modules").text
