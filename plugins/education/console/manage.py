@@ -188,6 +188,21 @@ async def result(request: Request, learner_id: FromPath[uuid.UUID],
     return go(request, f"/apps/education/learners/{learner_id}#courses-taken")
 
 
+@post("/learners/{learner_id:uuid}/enrolments/{enrolment_id:uuid}/withdraw", status_code=200)
+async def withdraw(request: Request, learner_id: FromPath[uuid.UUID],
+                   enrolment_id: FromPath[uuid.UUID], principal: NamedDependency[Principal],
+                   db: NamedDependency[AsyncSession],
+                   hooks: NamedDependency[TenantHooks]) -> Screen | Response[Any]:
+    """``POST …/enrolments/{id}/withdraw``: an open enrolment ends as withdrawn."""
+    try:
+        await learners.withdraw(db, principal, hooks, learner_id, enrolment_id)
+    except RapportError as exc:
+        _refused(exc)
+        return await _learner(request, db, principal, learner_id, exc.status,
+                              f"result-{enrolment_id}", {}, exc)
+    return go(request, f"/apps/education/learners/{learner_id}#courses-taken")
+
+
 @post("/learners/{learner_id:uuid}/achievements", status_code=200)
 async def achievement(request: Request, learner_id: FromPath[uuid.UUID],
                       principal: NamedDependency[Principal], db: NamedDependency[AsyncSession],
@@ -225,4 +240,4 @@ async def catalogue_page(request: Request, principal: NamedDependency[Principal]
 
 
 PAGES = [catalogue_page, add_outcome, add_course, add_program, audience, new_learner,
-         register, enrol, result, achievement, licence]
+         register, enrol, result, withdraw, achievement, licence]

@@ -20,7 +20,7 @@ from rapport_plugins.education import links, record
 from rapport_plugins.education.console.forms import friendly
 from rapport_plugins.education.credentials import service
 from rapport_plugins.education.models import Achievement, Course, Program
-from rapport_plugins.education.roles import RECORDS
+from rapport_plugins.education.roles import INSTRUCTOR, RECORDS
 from rapport_plugins.education.routes.credentials import VC_JWT, base_of, imported_out
 from rapport_plugins.education.schemas import RenewIn
 from rapport_plugins.education.timeline import SUMMARY_SQL
@@ -70,6 +70,10 @@ async def learner_screen(request: Request, db: AsyncSession, principal: Principa
                    "licence_error": licence_error, "form": form, "values": values or {},
                    "errors": errors or {},
                    "course_options": [(c.id, f"{c.code} — {c.title}") for c in courses],
+                   # Results: registrars in every course, instructors in their own (the API's
+                   # rule, which record_result enforces again).
+                   "grading": {str(c.id) for c in courses if principal.role in RECORDS or (
+                       principal.role == INSTRUCTOR and c.instructor_id == principal.user_id)},
                    "program_options": [(p.id, f"{p.code} — {p.title}") for p in programs],
                    "registrar": principal.role in RECORDS}, status=status)
 

@@ -5,7 +5,8 @@ refused) and rename it; register a customer as a learner from the
 customer panel; on the learner page enrol, record a result (a grade off the scale refused
 beside it), award an achievement, add a licence (an end before the start refused) and see a
 renewal date that cannot be read named in Ukrainian; list a new course's returning-alumni
-audience; switch on automatic recognition on the module settings. Each step checked on the
+audience; an instructor grades only their own courses, a registrar withdraws an
+enrolment; switch on automatic recognition on the module settings. Each step checked on the
 page and through the API, axe-core, 375 px, and the screens in Ukrainian and Russian."""
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ API = "/api/v1/education"
 @pytest.fixture(scope="module")
 def uni(live_server) -> Iterator[tuple[Institution, str]]:
     with httpx.Client(base_url=live_server, timeout=60) as api:
-        inst = institution(api, roles=("registrar",))
+        inst = institution(api, roles=("registrar", "instructor"))
         r = api.post("/api/v1/contacts", headers=inst.as_("owner"),
                      json={"given_name": "Mariia", "family_name": "Prymachenko"})
         assert r.status_code == 201, r.text
@@ -225,6 +226,45 @@ def test_catalogue_learner_and_audience(tab, live_server, uni):
     _clean(tab, refusals=4)
 
 
+def test_an_instructor_grades_own_courses_and_a_registrar_withdraws(tab, live_server, uni):
+    """The API's rule on the page: an instructor records results in the courses they teach
+    only; a registrar withdraws an open enrolment."""
+    inst, _ = uni
+    with httpx.Client(base_url=live_server) as api:
+        skill = outcome(api, inst, "STATS")
+        taught, other = (post(api, inst, "/courses", {
+            "code": code, "title": f"Course {code}", "credits": 3, "level": 5,
+            "language": "uk", "outcomes": [{"outcome_id": skill, "level": 1}], **extra})
+            for code, extra in (("ST1", {"instructor_id": inst.user_ids["instructor"]}),
+                                ("ST2", {})))
+        contact = api.post("/api/v1/contacts", headers=inst.as_("owner"),
+                           json={"given_name": "Taras"}).json()
+        who = post(api, inst, "/learners", {"contact_id": contact["id"],
+                                            "student_number": "S-3000"})
+        mine, theirs = (post(api, inst, f"/learners/{who['id']}/enrolments",
+                             {"course_id": c["id"], "term": "2028-spring"})
+                        for c in (taught, other))
+    page = tab.page
+    _sign_in(page, live_server, inst, "instructor")
+    page.goto(f"{live_server}/apps/education/learners/{who['id']}")
+    assert page.locator(f"#grade-{mine['id']}").count() == 1
+    assert page.locator(f"#grade-{theirs['id']}").count() == 0
+    assert page.get_by_role("button", name="Withdraw").count() == 0
+    page.fill(f"#grade-{mine['id']}", "B")
+    page.click("button:has-text('Record the result')")
+    page.wait_for_selector(f"#grade-{mine['id']}", state="detached")
+    assert_accessible(page, "learner page, instructor")
+
+    _sign_in(page, live_server, inst, "registrar")
+    page.goto(f"{live_server}/apps/education/learners/{who['id']}")
+    page.get_by_role("button", name="Withdraw").click()
+    page.wait_for_selector(f"#grade-{theirs['id']}", state="detached")
+    status = {e["course_code"]: (e["status"], e["grade"]) for e in _get(
+        live_server, inst, f"/learners/{who['id']}/record")["enrolments"]}
+    assert status == {"ST1": ("completed", "B"), "ST2": ("withdrawn", None)}
+    _clean(tab, refusals=0)
+
+
 def test_automatic_recognition_is_a_setting(tab, live_server, uni):
     inst, _ = uni
     page = tab.page
@@ -257,7 +297,8 @@ def test_the_forms_in_ukrainian_and_russian(tab, live_server, uni, language, wor
     for english in ("New learning outcome", "Add the course", "Offer audience"):
         assert english not in main, (language, english)
     assert_accessible(page, f"catalogue in {language}")
-    [learner] = _get(live_server, inst, "/learners")["items"]
+    [learner] = [x for x in _get(live_server, inst, "/learners")["items"]
+                 if x["student_number"] == "S-2027"]
     page.goto(f"{live_server}/apps/education/learners/{learner['id']}")
     main = page.inner_text("main")
     assert ("Зарахувати на курс" if language == "uk" else "Зачислить на курс") in main
