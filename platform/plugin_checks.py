@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rapport.hooks import PluginRegistry
 from rapport.hooks.fields import TENANT_OWNER, FieldDefinition, check_plugin_fields
+from rapport.hooks.reports import MemberMeasure
 from rapport.hooks.segments import SegmentCondition
 from rapport.hooks.workflows import Workflow
 
@@ -44,6 +45,14 @@ def _problems(name: str, builtin: bool, declarations: dict[str, list[object]]) -
             item.check(name)
             item.schema  # noqa: B018 — a value type msgspec cannot describe is refused here
         except (ValueError, TypeError) as exc:
+            problems.append(str(exc))
+    for item in declarations.get("rapport_member_measures", []):
+        if not isinstance(item, MemberMeasure):
+            problems.append(f"rapport_member_measures returned {item!r}, not a MemberMeasure")
+            continue
+        try:
+            item.check(name)
+        except ValueError as exc:
             problems.append(str(exc))
     for item in declarations.get("rapport_roles", []):
         if getattr(item, "kernel_role", None) not in ("admin", "member", "viewer"):

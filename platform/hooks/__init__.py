@@ -86,6 +86,7 @@ from rapport.hooks.registry import (
     TenantHooks,
     load_registry,
 )
+from rapport.hooks.reports import MeasureQuery, MemberMeasure
 from rapport.hooks.segments import ConditionQuery, SegmentCondition
 from rapport.hooks.sharing import SharingRule, SharingRuleError
 from rapport.hooks.workflows import (
@@ -151,6 +152,8 @@ __all__ = [
     "FieldType",
     "Fragment",
     "ManifestError",
+    "MeasureQuery",
+    "MemberMeasure",
     "ModulePayload",
     "NavEntry",
     "PanelQuery",

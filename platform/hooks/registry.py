@@ -35,6 +35,7 @@ DECLARATION_HOOKS = (
     "rapport_cli_commands",
     "rapport_console",
     "rapport_subscription_events",
+    "rapport_member_measures",
 )
 
 

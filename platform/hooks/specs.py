@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     )
     from rapport.hooks.fields import FieldDefinition
     from rapport.hooks.manifest import PluginManifest
+    from rapport.hooks.reports import MemberMeasure
     from rapport.hooks.segments import SegmentCondition
     from rapport.hooks.sharing import SharingRule
     from rapport.hooks.workflows import Workflow
@@ -336,5 +337,21 @@ def rapport_subscription_events() -> list[SubscriptionEvent]:
     event is emitted, each subscribed member of the tenant gets an in-app notification or
     a line in their next e-mail digest. Called once at start-up; a disabled plugin's types
     are hidden from the tenant.
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_member_measures() -> list[MemberMeasure]:
+    """Return this plugin's measures for the members' report (``/api/v1/reports/members``),
+    as data.
+
+    Each :class:`~rapport.hooks.reports.MemberMeasure` has a ``name``
+    (``<plugin>.<measure>``), a label per language, and ``build``: given the tenant and the
+    period (``MeasureQuery``) it returns one SQL ``SELECT`` of ``member_id``
+    (``memberships.id``) and ``value``, grouped by member. The report runs all enabled
+    measures in one statement and shows each as a column beside the kernel's (a clinic's
+    encounters, a dealership's kept promises). Called once at start-up; a measure appears
+    only for tenants that enabled the plugin.
     """
     raise AssertionError("hookspec")

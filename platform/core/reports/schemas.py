@@ -27,3 +27,57 @@ class ActivityReport(msgspec.Struct):
     until: datetime
     purchases_tracked: bool
     members: list[MemberActivity]
+
+
+class Revenue(msgspec.Struct):
+    currency: str
+    amount: str  # decimal as text: money is never a float
+
+
+class Conversion(msgspec.Struct):
+    # Each step as a share (0..1), null when the step before it is 0.
+    interactions_to_deals: float | None
+    deals_to_won: float | None
+    # Won of closed (won + lost) in the period.
+    win_rate: float | None
+
+
+class MemberResults(msgspec.Struct):
+    member_id: uuid.UUID  # the membership's id, as deals' owner_id and tasks' assignee_id
+    user_id: uuid.UUID
+    member_name: str | None
+    role: str
+    interactions: int
+    by_kind: dict[str, int]
+    by_channel: dict[str, int]  # "" for interactions logged without a channel
+    contacts_touched: int
+    deals_opened: int
+    deals_won: int
+    deals_lost: int
+    revenue_won: list[Revenue]
+    tasks_done: int
+    tasks_overdue: int
+    conversion: Conversion
+    # Plugins' measures by name (rapport_member_measures); absent rows count as 0.
+    measures: dict[str, float]
+    # The rule in docs/analytics.md, "Members' report": busy, yet results lag.
+    activity_without_results: bool
+
+
+class MeasureInfo(msgspec.Struct):
+    name: str
+    labels: dict[str, str]  # by language; "en" always present
+    higher_is_better: bool
+
+
+class MembersReport(msgspec.Struct, rename={"since": "from", "until": "to"}):
+    since: str
+    until: str
+    # Everyone's (the manager's view) or only the caller's own row (a member's view).
+    scope: str
+    # The interactions-per-member median among active members and the tenant's overall
+    # interactions→won ratio: the two thresholds of activity_without_results.
+    median_interactions: float
+    tenant_won_per_interaction: float | None
+    measures: list[MeasureInfo]
+    members: list[MemberResults]
