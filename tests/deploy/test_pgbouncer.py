@@ -4,11 +4,14 @@ session state (a SET, a prepared statement, a tenant left on a connection) would
 
 The tenant is set per transaction (``set_config(..., true)``) and psycopg never prepares
 (``prepare_threshold=None`` in ``rapport.db.session.CONNECT_ARGS``), which PgBouncer
-before 1.21 cannot carry in this mode.
+before 1.21 cannot carry in this mode. Step-by-step imports keep their staged rows in a
+tenant table, not in a connection's temporary table. PgBouncer hands out its server
+connections round robin, so one client's consecutive transactions change servers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pwd
 import shutil
@@ -24,8 +27,12 @@ import pytest
 from litestar.testing import TestClient
 
 from rapport.app import create_app
+from rapport.core.imports.cli import run_cli_import
+from rapport.core.imports.runner import ImportOptions, ImportStopped
 from rapport.db.session import CONNECT_ARGS
 from tests.conftest import make_settings, sign_up
+from tests.core.imports.support import csv_text, superuser_count
+from tests.core.imports.test_cli import HEADER, CrashOnBatch, _import_record, _people
 
 PGBOUNCER = shutil.which("pgbouncer") or (
     "/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else None)
@@ -64,6 +71,7 @@ auth_file = {folder / "users.txt"}
 admin_users = rapport_app
 pool_mode = transaction
 default_pool_size = {SERVER_CONNECTIONS}
+server_round_robin = 1
 max_client_conn = 200
 server_reset_query =
 ignore_startup_parameters = extra_float_digits,options
@@ -134,3 +142,23 @@ def test_requests_through_pgbouncer_in_transaction_mode(database, bouncer):
         assert r.status_code == 409
         assert http.get("/readyz").status_code == 200
     assert _transactions(database, bouncer) - before > 30
+
+
+def test_a_step_by_step_import_through_pgbouncer_stops_and_resumes(database, bouncer, tenant,
+                                                                   tmp_path):
+    url = database.app_url.set(host="127.0.0.1", port=bouncer, query={})
+    path = tmp_path / "people.csv"
+    path.write_text(csv_text(HEADER, *_people(30)))
+
+    def run(**extra):
+        return asyncio.run(run_cli_import(url, tenant.slug, path, ImportOptions(batch_size=4),
+                                          writers=2, show_progress=False, **extra))
+
+    with pytest.raises(ImportStopped, match="power cut"):
+        run(hooks=CrashOnBatch(5))  # batches 1-4 commit, each its own transaction
+    assert _import_record(database, tenant.id) == [("failed", 16, 16, 0, 30)]
+    outcome = run()
+    assert (outcome.resumed_from, outcome.created, outcome.status) == (16, 30, "completed")
+    assert _import_record(database, tenant.id) == [("completed", 30, 30, 0, 30)]
+    assert superuser_count(database, "contacts", tenant.id) == 30
+    assert superuser_count(database, "import_staged_rows", tenant.id) == 0

@@ -233,7 +233,8 @@ async def _run(
     definitions: Sequence[FieldDefinition],
     hooks: TenantHooks,
 ) -> None:
-    # One connection: the staging table is private to it (as for the CLI).
+    # A connection of its own: the import's long staging step does not hold one of the
+    # web pool's (any connection will do: no step relies on session state).
     engine = create_async_engine(url, pool_size=1, max_overflow=0, connect_args=CONNECT_ARGS)
     publisher = asyncio.create_task(_keep_published(maker, running))
     try:

@@ -124,7 +124,7 @@ async def _room_for(maker: Any, tenant_id: Any, source: CsvSource) -> None:
 
 @asynccontextmanager
 async def _one_connection(url: Any) -> AsyncIterator[Any]:
-    """Sessions that all use one connection: the staging table is private to it."""
+    """Sessions that all use one connection of their own (a writer lane)."""
     from sqlalchemy.ext.asyncio import create_async_engine
 
     from rapport.db.session import CONNECT_ARGS, make_sessionmaker

@@ -18,7 +18,6 @@ import heapq
 import uuid
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
-from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 
 import structlog
@@ -40,6 +39,7 @@ from rapport.core.imports.steps import Progress as Progress
 from rapport.core.imports.steps import Steps as Steps
 from rapport.core.imports.steps import TransactionPerStep as TransactionPerStep
 from rapport.core.imports.timing import timed
+from rapport.db.base import new_id
 from rapport.hooks import TenantHooks
 from rapport.tenancy.principal import Principal
 
@@ -105,6 +105,9 @@ class _Plan:
     layout: Layout
     region: str | None
     prior: ContactImport | None
+    # The import's id: the unfinished one's, or the new record's (drawn before staging,
+    # which keeps the rows to write under it).
+    import_id: uuid.UUID
 
 
 async def _plan(
@@ -129,7 +132,7 @@ async def _plan(
             f"import {prior.id} of this file stopped at row {prior.processed_rows + 1} with "
             f"key {prior.key} and mapping {prior.mapping}; resume it with the same options",
         )
-    return _Plan(layout, region, prior)
+    return _Plan(layout, region, prior, prior.id if prior else new_id())
 
 
 def _merge_errors(
@@ -173,6 +176,10 @@ async def _stage(
             outcome.created, outcome.updated = await checks.would_create(
                 session, actor.tenant_id, options.key
             )
+        elif options.skip_invalid or not (loaded.error_count or found.error_count):
+            with timed("keep staged rows"):
+                await staging.keep(session, actor.tenant_id, plan.import_id)
+        await staging.drop(session)
     outcome.resumed_from = start_after
     outcome.total_rows = plan.prior.total_rows if plan.prior else loaded.rows
     outcome.duplicates = found.duplicates
@@ -209,17 +216,6 @@ def _record_values(
 LANE_LOCK_TIMEOUT = "2min"
 
 
-async def _share_rows(
-    steps: Steps, lanes: Sequence[Steps], start: int, size: int
-) -> None:
-    """Each extra lane's batches, copied from the checked staging table to its connection."""
-    with timed("deal rows to other writers"):
-        async with AsyncExitStack() as stack:
-            session = await stack.enter_async_context(steps.step())
-            others = [await stack.enter_async_context(lane.step()) for lane in lanes[1:]]
-            await staging.deal(session, others, start, size)
-
-
 async def _write(
     steps: Steps,
     actor: Principal,
@@ -232,7 +228,8 @@ async def _write(
 ) -> None:
     """Batch after batch; each commits its rows with the checkpoint (``TransactionPerStep``).
 
-    With extra lanes, batch k is written on lane k mod lanes while the other lanes write
+    With extra lanes (each reads its batches' staged rows from the same table), batch k
+    is written on lane k mod lanes while the other lanes write
     theirs; batches still *commit* in file order — a batch's vocabulary, audit entry,
     event and checkpoint wait until the previous batch committed — so the checkpoint is
     always the end of a committed prefix of the file. A batch that updates contacts waits
@@ -246,8 +243,6 @@ async def _write(
         return
     lanes = [steps, *steps.extra] if not steps.atomic and len(bounds) > 1 else [steps]
     lanes = lanes[: len(bounds)]
-    if len(lanes) > 1:
-        await _share_rows(steps, lanes, low, size)
     progress.begin("importing", outcome.last_row - low)
     committed = [asyncio.Event() for _ in bounds]
 
@@ -260,7 +255,8 @@ async def _write(
                     text("SELECT set_config('lock_timeout', :bound, true)"),
                     {"bound": LANE_LOCK_TIMEOUT},
                 )
-            batch = await writer.select_batch(session, actor.tenant_id, options.key, low, high)
+            batch = await writer.select_batch(
+                session, actor.tenant_id, record_id, options.key, low, high)
             if previous is not None and batch.updated:
                 await previous.wait()
             await writer.write_rows(session, actor.tenant_id, actor.user_id, batch, provenance)
@@ -336,21 +332,19 @@ async def run_import(
     values = _record_values(source, plan, outcome, options, atomic)
     if options.dry_run:
         async with steps.step() as session:
-            await staging.drop(session)
             record = await records.start(
-                session, actor, status=DRY_RUN, created_count=outcome.created,
+                session, actor, id=plan.import_id, status=DRY_RUN, created_count=outcome.created,
                 updated_count=outcome.updated, **values,
             )
             outcome.import_id, outcome.status = record.id, DRY_RUN
         return outcome
     if outcome.error_count and not options.skip_invalid:
-        async with steps.step() as session:
-            await staging.drop(session)
         raise ImportRefused(outcome, f"{outcome.invalid_rows} rows are invalid; nothing was "
                                      "imported (fix them, or skip them with skip_invalid)")
     async with steps.step() as session:
         if plan.prior is None:
-            record = await records.start(session, actor, status=RUNNING, **values)
+            record = await records.start(session, actor, id=plan.import_id, status=RUNNING,
+                                         **values)
         else:
             record = plan.prior
             await records.resume(session, actor, record.id)
@@ -365,12 +359,12 @@ async def run_import(
         try:
             async with steps.step() as session:
                 await records.fail(session, actor, record.id, reason)
+                await staging.discard(session, actor.tenant_id, record.id)
         except Exception as marking:  # the checkpoint already says where to resume
             log.warning("could not mark the import failed", import_id=str(record.id),
                         error=type(marking).__name__)
         raise ImportStopped(outcome, reason) from exc
     async with steps.step() as session:
         await records.finish(session, actor, record.id)
-        await staging.drop(session)
     outcome.status = COMPLETED
     return outcome

@@ -1,14 +1,19 @@
-"""The staging table: every valid row of the file, COPied into a temporary table of this
-connection, where the whole-file checks and the batch writes read it set-based.
+"""Staging: every valid row of the file, COPied into a temporary table, where the
+whole-file checks read it set-based; then the rows to write, kept in the tenant table
+``import_staged_rows`` under the import's id, where each batch (a transaction of its own,
+on any connection) reads and deletes its range of row numbers.
 
 PostgreSQL refuses ``COPY FROM`` into tables under row-level security, so rows land in a
-temporary table (private to the connection, no RLS) and reach the tenant's tables through
-``INSERT … SELECT``, which RLS checks like any insert.
+temporary table (no RLS) and reach the tenant's tables through ``INSERT … SELECT``, which
+RLS checks like any insert. The temporary table lives only within the transaction that
+loads and checks it (``ON COMMIT DROP``): no step relies on session state, so step-by-step
+imports work behind PgBouncer in transaction mode, and writer lanes on other connections
+read the same staged rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import uuid
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -16,6 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 ROWS = "import_rows"
+STAGED = "import_staged_rows"
 # ``id``: the id of the contact the row creates, if it creates one — UUIDv7 drawn as the
 # rows arrive in file order (monotonic within a session), so new contacts' ids follow the
 # file whichever writer lane writes them.
@@ -31,10 +37,10 @@ async def driver_connection(session: AsyncSession) -> Any:
 
 
 async def create(session: AsyncSession) -> None:
-    """A fresh staging table: row number, the key it is matched by, its values (jsonb),
-    and why it is left out (``duplicate``, ``invalid``) if it is."""
+    """A fresh staging table for this transaction: row number, the key it is matched by,
+    its values (jsonb), and why it is left out (``duplicate``, ``invalid``) if it is."""
     await session.execute(text(f"DROP TABLE IF EXISTS {ROWS}"))
-    await session.execute(text(f"CREATE TEMPORARY TABLE {ROWS} {_COLUMNS}"))
+    await session.execute(text(f"CREATE TEMPORARY TABLE {ROWS} {_COLUMNS} ON COMMIT DROP"))
 
 
 async def drop(session: AsyncSession) -> None:
@@ -65,33 +71,26 @@ class Copy:
 
 
 async def index(session: AsyncSession) -> None:
-    """After the load: batches read ranges of row numbers, checks group by key."""
+    """After the load: the checks read rows by number and group them by key."""
     await session.execute(text(f"CREATE INDEX ON {ROWS} (n)"))
     await session.execute(text(f"ANALYZE {ROWS}"))
 
 
-# Rows of batch number lane, lane + lanes, … counted from start (psycopg parameters).
-_LANE = (f"SELECT n, key, doc, skip, id FROM {ROWS} "  # noqa: S608
-         "WHERE skip IS NULL AND n > %(start)s "
-         "AND ((n - %(start)s - 1) / %(size)s) %% %(lanes)s = %(lane)s")
+async def keep(session: AsyncSession, tenant_id: uuid.UUID, import_id: uuid.UUID) -> None:
+    """The checked rows (not skipped) under ``import_id``, for the batches; the rows an
+    earlier run of the same import staged go first (a resumed import stages again)."""
+    params = {"tenant": tenant_id, "import": import_id}
+    await discard(session, tenant_id, import_id)
+    await session.execute(text(
+        f"INSERT INTO {STAGED} (tenant_id, import_id, n, key, doc, id) "  # noqa: S608
+        f"SELECT :tenant, :import, n, key, doc, id FROM {ROWS} WHERE skip IS NULL ORDER BY n"
+    ), params)
 
 
-async def deal(source: AsyncSession, others: Sequence[AsyncSession], start: int,
-               size: int) -> None:
-    """Writing on several connections: copy the checked rows of lane i's batches (batch
-    number i, i + lanes, … of ``size`` rows above ``start``; lane 0 is ``source``) into a
-    staging table of the same name on ``others[i - 1]``'s connection."""
-    reading = await driver_connection(source)
-    for lane, other in enumerate(others, start=1):
-        await create(other)
-        writing = await driver_connection(other)
-        params = {"start": start, "size": size, "lanes": len(others) + 1, "lane": lane}
-        async with (
-            reading.cursor() as out_cursor,
-            writing.cursor() as in_cursor,
-            in_cursor.copy(f"COPY {ROWS} FROM STDIN") as into,
-            out_cursor.copy(f"COPY ({_LANE}) TO STDOUT", params) as out,
-        ):
-            async for data in out:
-                await into.write(data)
-        await index(other)
+async def discard(session: AsyncSession, tenant_id: uuid.UUID, import_id: uuid.UUID) -> None:
+    """The staged rows of ``import_id`` still unwritten (a stopped import's; resuming
+    stages them again from the checkpoint)."""
+    await session.execute(
+        text(f"DELETE FROM {STAGED} WHERE tenant_id = :tenant AND import_id = :import"),  # noqa: S608
+        {"tenant": tenant_id, "import": import_id},
+    )

@@ -43,9 +43,10 @@ class OneTransaction:
 
 
 class TransactionPerStep:
-    """Each step commits on its own, on one connection (the staging table lives there).
+    """Each step commits on its own, in a transaction from ``maker``'s pool — any
+    connection, even a transaction-mode PgBouncer's (no step relies on session state).
     ``extra``: other ``TransactionPerStep``s, each on a connection of its own, that write
-    every other batch (their staging tables receive just their batches' rows)."""
+    every other batch (read from the same staged rows)."""
 
     atomic = False
 

@@ -26,7 +26,7 @@ from rapport.core.contacts.search import index as search_index
 from rapport.core.facts import VALUE_SET
 from rapport.core.imports.checks import target
 from rapport.core.imports.columns import Key
-from rapport.core.imports.staging import ROWS
+from rapport.core.imports.staging import STAGED
 from rapport.core.imports.timing import timed
 
 BATCH = "import_batch"
@@ -46,16 +46,21 @@ class BatchResult:
 def _select_batch(key: Key) -> str:
     # A staged row carries the id of the contact it creates (drawn in file order).
     return f"""
-    CREATE TEMPORARY TABLE {BATCH} AS
+    CREATE TEMPORARY TABLE {BATCH} ON COMMIT DROP AS
     SELECT s.n, s.doc, coalesce(s.existing, s.id) AS contact_id,
            s.existing IS NULL AS is_new
     FROM (
         SELECT r.n, r.doc, r.id, {target(key)} AS existing
-        FROM {ROWS} r
-        WHERE r.n > :low AND r.n <= :high AND r.skip IS NULL
+        FROM {STAGED} r
+        WHERE r.tenant_id = :tenant AND r.import_id = :import AND r.n > :low AND r.n <= :high
         ORDER BY r.n OFFSET 0
     ) s
     """
+
+
+# The batch's staged rows leave with its commit (a failed batch keeps them).
+_TAKEN = (f"DELETE FROM {STAGED} WHERE tenant_id = :tenant AND import_id = :import "
+          "AND n > :low AND n <= :high")
 
 
 INSERT_CONTACTS = f"""
@@ -252,10 +257,11 @@ async def _derive_updated(session: AsyncSession, params: dict[str, object]) -> l
 
 
 async def select_batch(
-    session: AsyncSession, tenant_id: uuid.UUID, key: Key, low: int, high: int
+    session: AsyncSession, tenant_id: uuid.UUID, import_id: uuid.UUID, key: Key, low: int,
+    high: int,
 ) -> BatchResult:
-    """Staged rows ``low < n <= high`` (not left out) into this transaction's batch table,
-    each with the contact it updates or the new id it creates."""
+    """Import ``import_id``'s staged rows ``low < n <= high`` into this transaction's batch
+    table, each with the contact it updates or the new id it creates; taken from staging."""
     # Each inserted row runs its foreign-key checks as a cached query; with custom plans
     # forced (a server or role setting some operators use against generic-plan surprises)
     # that query is re-planned for every row, doubling a batch (measured in
@@ -263,8 +269,9 @@ async def select_batch(
     await session.execute(text("SET LOCAL plan_cache_mode = auto"))
     await session.execute(text(f"DROP TABLE IF EXISTS {BATCH}"))
     with timed("select batch"):
-        await session.execute(text(_select_batch(key)),
-                              {"tenant": tenant_id, "low": low, "high": high})
+        params = {"tenant": tenant_id, "import": import_id, "low": low, "high": high}
+        await session.execute(text(_select_batch(key)), params)
+        await session.execute(text(_TAKEN), params)
         counts = (
             await session.execute(
                 text(f"SELECT count(*) FILTER (WHERE is_new), count(*) FROM {BATCH}")
