@@ -9,6 +9,7 @@ from typing import Any
 from rapport.sdk import (
     ConsoleUI,
     ContactSummaryQuery,
+    MemberMeasure,
     PeriodicWork,
     Permission,
     PluginManifest,
@@ -23,6 +24,7 @@ from rapport.sdk import (
 from rapport_plugins.dealership import alerts, summary, timeline
 from rapport_plugins.dealership.cli import dealership_group
 from rapport_plugins.dealership.console import UI
+from rapport_plugins.dealership.measures import MEASURES
 from rapport_plugins.dealership.models import MODELS
 from rapport_plugins.dealership.roles import PERMISSIONS, ROLES, RULES
 from rapport_plugins.dealership.routes.catalogue import StockController, VehicleController
@@ -134,3 +136,8 @@ SUBSCRIPTION_EVENTS = [
 @hookimpl
 def rapport_subscription_events() -> list[SubscriptionEvent]:
     return list(SUBSCRIPTION_EVENTS)
+
+
+@hookimpl
+def rapport_member_measures() -> list[MemberMeasure]:
+    return MEASURES

@@ -11,6 +11,7 @@ from rapport.sdk import (
     CONTACT_UPDATED,
     ConsoleUI,
     DomainEvent,
+    MemberMeasure,
     Permission,
     PluginManifest,
     RoleDefinition,
@@ -29,6 +30,7 @@ from rapport_plugins.medical.federation.controllers import (
 )
 from rapport_plugins.medical.federation.models import FederationPeer, SeenAssertion
 from rapport_plugins.medical.fhir.controllers import FhirController, FhirDiscoveryController
+from rapport_plugins.medical.measures import MEASURES
 from rapport_plugins.medical.models import (
     CarePlan,
     Condition,
@@ -137,3 +139,8 @@ def rapport_cli_commands() -> list[Any]:
 @hookimpl
 def rapport_console() -> ConsoleUI:
     return UI
+
+
+@hookimpl
+def rapport_member_measures() -> list[MemberMeasure]:
+    return MEASURES
