@@ -28,16 +28,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, any_, bindparam, func, select
+import msgspec
+from sqlalchemy import ColumnElement, any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from rapport.sdk import DomainEvent, emit_many, insert_many, new_id
 from rapport_plugins.retail import events as retail_events
 from rapport_plugins.retail import tiers
-from rapport_plugins.retail.earning import Line, points_for
+from rapport_plugins.retail.earning import GIFT_CARDS, Line, points_for
 from rapport_plugins.retail.ledger import Source, batch_row, release_due, start_of_day
 from rapport_plugins.retail.models import (
     Bought,
@@ -66,22 +68,37 @@ class Purchase:
     lines: list[Line]
 
 
-def _purchases(batch: Sequence[DomainEvent]) -> list[Purchase]:
+@dataclass(frozen=True)
+class _Due:
+    """A purchase of the batch as its event carries it (parsed further only if needed)."""
+
+    transaction_id: uuid.UUID
+    contact_id: uuid.UUID
+    currency: str
+    payload: dict[str, Any]
+
+    def purchase(self) -> Purchase:
+        p = self.payload
+        return Purchase(
+            self.transaction_id, self.contact_id, self.currency, Decimal(p["amount"]),
+            datetime.fromisoformat(p["occurred_at"]),
+            [Line(x["product"], Decimal(x["amount"])) for x in p.get("lines") or []])
+
+
+def _purchases(batch: Sequence[DomainEvent]) -> list[_Due]:
     """The batch's purchases with a contact, each transaction once, in outbox order."""
-    out: dict[uuid.UUID, Purchase] = {}
+    out: dict[uuid.UUID, _Due] = {}
     for event in batch:
         p = event.payload
         if (event.record_id is None or p.get("kind", "purchase") != "purchase"
                 or not p.get("contact_id") or event.record_id in out):
             continue
-        out[event.record_id] = Purchase(
-            event.record_id, uuid.UUID(str(p["contact_id"])), p["currency"],
-            Decimal(p["amount"]), datetime.fromisoformat(p["occurred_at"]),
-            [Line(x["product"], Decimal(x["amount"])) for x in p.get("lines") or []])
+        out[event.record_id] = _Due(event.record_id, uuid.UUID(str(p["contact_id"])),
+                                    p["currency"], p)
     return list(out.values())
 
 
-async def _members(db: AsyncSession, tenant_id: uuid.UUID, purchases: list[Purchase]
+async def _members(db: AsyncSession, tenant_id: uuid.UUID, purchases: list[_Due]
                    ) -> dict[tuple[uuid.UUID, str], Member]:
     """Each (contact, currency)'s oldest membership, locked (in id order: no deadlock with
     another batch or a till)."""
@@ -150,6 +167,100 @@ class _Rules:
                                              if m.program_id == program.id}))
 
 
+# The batch's earnings at the members' current tiers, in one statement: each purchase's
+# points (lines * best SKU/category rule, * best campaign running at its time, * points per
+# unit * the tier's multiplier, rounded once by the program's rule; nothing below the
+# minimum purchase or on gift-card lines), the daily cap as a running sum per member
+# (earned_i = min(S_i, room) - min(S_i-1, room) is the till's one-at-a-time cap), and
+# which members it can write at once: no debt to repay, no return window, and no tier
+# reached within the batch (then a later purchase's multiplier would change). Those rows
+# are inserted and the members' figures added here; the others are left to the loop.
+_PRICE = """
+WITH p AS (
+  SELECT r.o, r.t, r.m, r.a, r.at, r.l
+  FROM json_to_recordset(CAST(:rows AS json))
+    AS r(o int, t uuid, m uuid, a numeric, "at" timestamptz, l json)
+), member AS (
+  SELECT m.id, m.staff, m.balance, m.debt, m.qualifying_points, m.program_id, m.tier_id,
+         pr.pending_days, pr.expiry_months,
+         CASE WHEN pr.daily_earn_cap IS NOT NULL THEN GREATEST(pr.daily_earn_cap - (
+           SELECT coalesce(sum(abs(e.points)), 0) FROM retail_ledger e
+           WHERE e.tenant_id = :tenant AND e.member_id = m.id AND e.kind = 'earn'
+             AND e.created_at >= (date_trunc('day', now() AT TIME ZONE pr.time_zone)
+                                  AT TIME ZONE pr.time_zone)), 0) END AS room
+  FROM retail_members m
+  JOIN retail_programs pr ON pr.tenant_id = m.tenant_id AND pr.id = m.program_id
+  WHERE m.tenant_id = :tenant AND m.id IN (SELECT DISTINCT m FROM p)
+), priced AS (
+  SELECT p.o, p.t, p.m, p.a, GREATEST(CASE
+    WHEN p.a < pr.min_purchase OR p.a <= 0 THEN 0
+    ELSE (CASE pr.rounding WHEN 'down' THEN floor(x.total) WHEN 'up' THEN ceil(x.total)
+          ELSE round(x.total) END)::bigint END, 0) AS points
+  FROM p
+  JOIN retail_members m ON m.tenant_id = :tenant AND m.id = p.m
+  JOIN retail_programs pr ON pr.tenant_id = :tenant AND pr.id = m.program_id
+  LEFT JOIN retail_tiers ti ON ti.tenant_id = :tenant AND ti.id = m.tier_id
+  CROSS JOIN LATERAL (SELECT
+    CASE WHEN p.l IS NULL OR json_array_length(p.l) = 0 THEN p.a
+    ELSE (SELECT coalesce(sum(line.amount * coalesce((
+            SELECT max(r.multiplier) FROM retail_rules r
+            WHERE r.tenant_id = :tenant AND r.program_id = m.program_id
+              AND (r.starts_at IS NULL OR r.starts_at <= p.at)
+              AND (r.ends_at IS NULL OR p.at < r.ends_at)
+              AND (r.sku = line.product OR r.category = pc.category)), 1)), 0)
+          FROM json_to_recordset(p.l) AS line(product text, amount numeric)
+          LEFT JOIN retail_products pc ON pc.tenant_id = :tenant AND pc.sku = line.product
+          WHERE pc.category IS DISTINCT FROM :gift) END
+    * pr.points_per_unit * coalesce((
+        SELECT max(r.multiplier) FROM retail_rules r
+        WHERE r.tenant_id = :tenant AND r.program_id = m.program_id
+          AND r.sku IS NULL AND r.category IS NULL
+          AND (r.starts_at IS NULL OR r.starts_at <= p.at)
+          AND (r.ends_at IS NULL OR p.at < r.ends_at)), 1)
+    * coalesce(ti.multiplier, 1) AS total) x
+), capped AS (
+  SELECT c.o, c.t, c.m, c.a, mb.staff, mb.expiry_months,
+         (CASE WHEN mb.room IS NULL THEN c.points
+               ELSE LEAST(c.s, mb.room) - LEAST(c.s - c.points, mb.room) END)::bigint AS earned
+  FROM (SELECT priced.*, sum(points) OVER (PARTITION BY m ORDER BY o) AS s FROM priced) c
+  JOIN member mb ON mb.id = c.m
+), totals AS (
+  SELECT c.*, mb.debt, mb.pending_days, mb.program_id, mb.tier_id, mb.qualifying_points,
+         (sum(c.earned) OVER (PARTITION BY c.m ORDER BY c.o) + mb.balance)::bigint AS balance,
+         sum(c.earned) OVER (PARTITION BY c.m) AS gained
+  FROM capped c JOIN member mb ON mb.id = c.m
+  WHERE c.earned > 0
+), final AS (
+  SELECT g.o, g.t, g.m, g.a, g.staff, g.expiry_months, g.earned, g.balance,
+         g.debt = 0 AND g.pending_days = 0 AND NOT EXISTS (
+           SELECT 1 FROM retail_tiers t
+           LEFT JOIN retail_tiers cur ON cur.tenant_id = :tenant AND cur.id = g.tier_id
+           WHERE t.tenant_id = :tenant AND t.program_id = g.program_id
+             AND t.threshold <= g.qualifying_points + CASE WHEN g.staff THEN 0 ELSE
+               g.gained END
+             AND (cur.id IS NULL OR (t.threshold, t.name) > (cur.threshold, cur.name))
+         ) AS simple
+  FROM totals g
+), ledger AS (
+  INSERT INTO retail_ledger (tenant_id, id, member_id, kind, points, qualifying, remaining,
+                             expires_at, transaction_id, amount)
+  SELECT :tenant, uuidv7(), m, 'earn', earned, NOT staff, earned,
+         now() + make_interval(months => expiry_months), t, a
+  FROM final WHERE simple ORDER BY o
+), figures AS (
+  UPDATE retail_members mm
+  SET balance = mm.balance + s.points, qualifying_points = mm.qualifying_points + s.qualifying
+  FROM (SELECT m, sum(earned) AS points,
+               sum(CASE WHEN staff THEN 0 ELSE earned END) AS qualifying
+        FROM final WHERE simple GROUP BY m) s
+  WHERE mm.tenant_id = :tenant AND mm.id = s.m
+)
+SELECT o, t, m, earned, balance, simple FROM final ORDER BY o
+"""
+_ENCODE = msgspec.json.Encoder().encode
+Earned = tuple[uuid.UUID | None, dict[str, Any]]
+
+
 async def earn_batch(db: AsyncSession, tenant_id: uuid.UUID,
                      batch: Sequence[DomainEvent]) -> int:
     """Earn for every purchase of ``batch`` not earned yet; returns how many earned."""
@@ -164,20 +275,73 @@ async def earn_batch(db: AsyncSession, tenant_id: uuid.UUID,
         Entry.transaction_id == _any({p.transaction_id for p in purchases})))).scalars())
     todo = [p for p in purchases
             if p.transaction_id not in done and (p.contact_id, p.currency) in members]
-    known = _Rules()
-    await known.load(db, tenant_id, list({m.id: m for m in members.values()}.values()),
-                     {line.product for p in todo for line in p.lines})
+    if not todo:
+        return 0
+    written, earned, slow = await _set_based(db, tenant_id, members, todo)
     rows: list[dict[str, Any]] = []
-    earned: list[tuple[uuid.UUID | None, dict[str, Any]]] = []
-    climbed: list[tuple[uuid.UUID | None, dict[str, Any]]] = []
+    climbed: list[Earned] = []
     history: list[dict[str, Any]] = []
-    bought: dict[tuple[uuid.UUID, str], int] = defaultdict(int)
-    for p in todo:
-        member = members[(p.contact_id, p.currency)]
+    if slow:
+        known = _Rules()
+        locked = {m.id: m for m in members.values() if m.id in slow}
+        await known.load(db, tenant_id, list(locked.values()),
+                         {x["product"] for p in todo for x in p.payload.get("lines") or []})
+        _one_by_one(known, [(members[(p.contact_id, p.currency)], p.purchase())
+                            for p in todo if members[(p.contact_id, p.currency)].id in slow],
+                    rows, earned, climbed, history)
+    if rows:
+        await insert_many(db, Entry, rows)
+        await insert_many(db, TierChange, history)
+        await db.flush()  # the members' new figures and tiers
+    await emit_many(db, retail_events.OUTBOX_ONLY, retail_events.POINTS_EARNED,
+                    retail_events.RECORD_TYPE, earned, tenant_id=tenant_id)
+    await emit_many(db, retail_events.OUTBOX_ONLY, retail_events.TIER_CHANGED,
+                    retail_events.RECORD_TYPE, climbed, tenant_id=tenant_id)
+    await _bought(db, tenant_id, members, todo)
+    return written + len(rows)
+
+
+async def _set_based(db: AsyncSession, tenant_id: uuid.UUID,
+                     members: dict[tuple[uuid.UUID, str], Member], todo: list[_Due]
+                     ) -> tuple[int, list[Earned], set[uuid.UUID]]:
+    """``_PRICE`` over the purchases: the rows it wrote as ``retail.points_earned``
+    payloads, and the members it left to the loop."""
+    rows = [{"o": i, "t": p.transaction_id, "m": members[(p.contact_id, p.currency)].id,
+             "a": p.payload["amount"], "at": p.payload["occurred_at"],
+             "l": p.payload.get("lines") or []} for i, p in enumerate(todo)]
+    result = (await db.execute(text(_PRICE), {
+        "rows": _ENCODE(rows).decode(), "tenant": tenant_id, "gift": GIFT_CARDS})).all()
+    earned: list[Earned] = []
+    slow: set[uuid.UUID] = set()
+    figures: dict[uuid.UUID, tuple[int, int]] = {}
+    for _, transaction_id, member_id, points, balance, simple in result:
+        if not simple:
+            slow.add(member_id)
+            continue
+        earned.append((member_id, {"member_id": str(member_id), "points": points,
+                                   "transaction_id": str(transaction_id),
+                                   "balance": balance}))
+        figures[member_id] = (balance, figures.get(member_id, (0, 0))[1] + points)
+    # The locked members' objects learn what the statement wrote (not a change to flush).
+    for member in {m.id: m for m in members.values()}.values():
+        if member.id in figures:
+            balance, points = figures[member.id]
+            set_committed_value(member, "balance", balance)
+            if not member.staff:
+                set_committed_value(member, "qualifying_points",
+                                    member.qualifying_points + points)
+    return len(earned), earned, slow
+
+
+def _one_by_one(known: _Rules, purchases: list[tuple[Member, Purchase]],
+                rows: list[dict[str, Any]], earned: list[Earned], climbed: list[Earned],
+                history: list[dict[str, Any]]) -> None:
+    """The members ``_PRICE`` leaves out (a tier reached mid-batch, a debt, a return
+    window): each purchase in order with the till's rules, the member's figures moved in
+    memory (a tier reached by one purchase multiplies the next)."""
+    for member, p in purchases:
         program = known.programs[member.program_id]
         ladder = known.ladders[program.id]
-        for sku in {line.product for line in p.lines}:
-            bought[(member.id, sku)] += 1
         tier = next((t for t in ladder if t.id == member.tier_id), None)
         points = points_for(program, known.rules[program.id], known.categories, p.amount,
                             p.lines, p.occurred_at, tier.multiplier if tier else Decimal(1))
@@ -196,20 +360,22 @@ async def earn_batch(db: AsyncSession, tenant_id: uuid.UUID,
         earned.append((member.id, {"member_id": str(member.id), "points": points,
                                    "transaction_id": str(p.transaction_id),
                                    "balance": member.balance}))
-    if rows:
-        await insert_many(db, Entry, rows)
-        await insert_many(db, TierChange, history)
-        await db.flush()  # the members' new figures and tiers
-        await emit_many(db, retail_events.OUTBOX_ONLY, retail_events.POINTS_EARNED,
-                        retail_events.RECORD_TYPE, earned, tenant_id=tenant_id)
-        await emit_many(db, retail_events.OUTBOX_ONLY, retail_events.TIER_CHANGED,
-                        retail_events.RECORD_TYPE, climbed, tenant_id=tenant_id)
-    if bought:
-        statement = pg_insert(Bought).values([
-            {"tenant_id": tenant_id, "id": new_id(), "member_id": member_id, "sku": sku,
-             "times": times, "last_at": func.now()}
-            for (member_id, sku), times in sorted(bought.items())])
-        await db.execute(statement.on_conflict_do_update(
-            constraint="uq_retail_bought_sku",
-            set_={"times": Bought.times + statement.excluded.times, "last_at": func.now()}))
-    return len(rows)
+
+
+async def _bought(db: AsyncSession, tenant_id: uuid.UUID,
+                  members: dict[tuple[uuid.UUID, str], Member], todo: list[_Due]) -> None:
+    """What each member bought (personal offers): one upsert."""
+    bought: dict[tuple[uuid.UUID, str], int] = defaultdict(int)
+    for p in todo:
+        member = members[(p.contact_id, p.currency)]
+        for sku in {x["product"] for x in p.payload.get("lines") or []}:
+            bought[(member.id, sku)] += 1
+    if not bought:
+        return
+    statement = pg_insert(Bought).values([
+        {"tenant_id": tenant_id, "id": new_id(), "member_id": member_id, "sku": sku,
+         "times": times, "last_at": func.now()}
+        for (member_id, sku), times in sorted(bought.items())])
+    await db.execute(statement.on_conflict_do_update(
+        constraint="uq_retail_bought_sku",
+        set_={"times": Bought.times + statement.excluded.times, "last_at": func.now()}))
