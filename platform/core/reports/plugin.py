@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rapport.core.reports.cli import reports_group
 from rapport.core.reports.controllers import ReportsController
 from rapport.hooks import PluginManifest, hookimpl
 
@@ -16,3 +17,8 @@ def rapport_manifest() -> PluginManifest:
 @hookimpl
 def rapport_routes() -> list[Any]:
     return [ReportsController]
+
+
+@hookimpl
+def rapport_cli_commands() -> list[Any]:
+    return [reports_group]

@@ -8,7 +8,10 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from click.testing import CliRunner
 
+from rapport.core.reports.cli import reports_group
+from rapport.db.urls import libpq_url
 from tests.conftest import TenantHandle, sign_up
 from tests.core.deals.support import contact, member
 from tests.test_query_counts import counted
@@ -144,3 +147,18 @@ def test_statements_do_not_grow_with_members(client, tenant, team):
     with counted(client) as after:
         assert client.get(REPORT, params=PERIOD, headers=tenant.headers).status_code == 200
     assert len(after) == len(before) <= 12, str(after)
+
+
+def test_cli_table_csv_and_a_named_refusal(tenant, team, database, monkeypatch):
+    monkeypatch.setenv("RAPPORT_DATABASE_URL", libpq_url(database.owner_url))
+    monkeypatch.setenv("RAPPORT_APP_DATABASE_URL", libpq_url(database.app_url))
+    args = ["members", "--tenant", tenant.slug, "--from", PERIOD["from"], "--to", PERIOD["to"]]
+    table = CliRunner().invoke(reports_group, args, catch_exceptions=False)
+    assert table.exit_code == 0, table.output
+    assert "busy, few results" in table.output and "EUR 1200.50; UAH 300.00" in table.output
+    out = CliRunner().invoke(reports_group, [*args, "--csv"], catch_exceptions=False).output
+    rows = list(csv.DictReader(io.StringIO(out[out.index("member_id,"):])))
+    assert {r["member_id"] for r in rows} >= {v[0] for v in team.values()}
+    bad = CliRunner().invoke(reports_group, ["members", "--tenant", tenant.slug, "--from",
+                                             "tomorrow"])
+    assert bad.exit_code == 1 and "from: 'tomorrow' is not a date" in bad.output
