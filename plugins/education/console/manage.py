@@ -72,7 +72,7 @@ async def add_outcome(request: Request, principal: NamedDependency[Principal],
     return go(request, HOME + "?added=outcome#outcomes")
 
 
-def _teaches(form: dict[str, Any]) -> list[dict[str, Any]]:
+def teaches(form: dict[str, Any]) -> list[dict[str, Any]]:
     """The mapping: each ticked outcome at the level chosen beside it."""
     return [{"outcome_id": o, "level": form.get(f"level-{o}") or 1}
             for o in form.get("outcomes", [])]
@@ -86,7 +86,7 @@ async def add_course(request: Request, principal: NamedDependency[Principal],
     (the returning-alumni audience is then worth a look)."""
     form = await posted(request, lists=("outcomes", "prerequisites"))
     body = {k: v for k, v in form.items() if not k.startswith("level-")}
-    body["outcomes"] = _teaches(form)
+    body["outcomes"] = teaches(form)
     body["published"] = form.get("published") == "1"
     try:
         await catalogue.create_course(db, principal, hooks, parse(body, CourseIn))

@@ -1,11 +1,11 @@
 """The registrar's screens in a real headless Chromium: on the catalogue, add learning
 outcomes (a bad framework URI refused beside its field, what was typed kept), a course
-mapped to them at levels and a programme; link an outcome to another framework (a bad URI
+mapped to them at levels (then changed on its page) and a programme; link an outcome to another framework (a bad URI
 refused) and rename it; register a customer as a learner from the
 customer panel; on the learner page enrol, record a result (a grade off the scale refused
 beside it), award an achievement, add a licence (an end before the start refused) and see a
-renewal date that cannot be read named in Ukrainian; list a new course's returning-alumni
-audience; an instructor grades only their own courses, a registrar withdraws an
+renewal date that cannot be read named in Ukrainian; publish a new course and list its
+returning-alumni audience; an instructor grades only their own courses, a registrar withdraws an
 enrolment; switch on automatic recognition on the module settings. Each step checked on the
 page and through the API, axe-core, 375 px, and the screens in Ukrainian and Russian."""
 
@@ -110,6 +110,18 @@ def test_catalogue_learner_and_audience(tab, live_server, uni):
     assert {(t["code"], t["level"]) for t in db1["outcomes"]} == {("SQL", 3), ("PY", 2)}
     assert db1["published_at"]
 
+    # The course's page: untick PY, rename; the mapping is replaced.
+    page.click("#course-DB1 >> text=Databases")
+    page.wait_for_url(f"**/apps/education/courses/{db1['id']}")
+    page.fill("#f-title", "Relational databases")
+    page.uncheck(f"input[name=outcomes][value='{outcomes['PY']['id']}']")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("[role=status]:has-text('Saved.')")
+    changed = _get(live_server, inst, f"/courses/{db1['id']}")
+    assert changed["title"] == "Relational databases"
+    assert [(t["code"], t["level"]) for t in changed["outcomes"]] == [("SQL", 3)]
+    assert_accessible(page, "course page")
+    page.goto(f"{live_server}/apps/education/")
     program = page.locator("form[action$='/programs']")
     program.locator("#f-code").fill("DS")
     program.locator("#f-title").fill("Data science")
@@ -161,7 +173,7 @@ def test_catalogue_learner_and_audience(tab, live_server, uni):
     assert (who["student_number"], who["may_contact"]) == ("S-2027", True)
 
     # Enrol, then a grade off the scale refused beside it, then a pass.
-    page.select_option("#f-course_id", label="DB1 — Databases")
+    page.select_option("#f-course_id", label="DB1 — Relational databases")
     page.fill("#f-term", "2027-autumn")
     page.click("button:has-text('Enrol')")
     page.wait_for_selector("button:has-text('Record the result')")
@@ -177,7 +189,7 @@ def test_catalogue_learner_and_audience(tab, live_server, uni):
     page.wait_for_selector("#courses-taken + .table-wrap >> text=completed")
     record = _get(live_server, inst, f"/learners/{learner_id}/record")
     assert record["enrolments"][0]["status"] == "completed"
-    assert {h["code"] for h in record["holdings"]} == {"SQL", "PY"}
+    assert {h["code"] for h in record["holdings"]} == {"SQL"}
 
     # An achievement and a licence (an end before its start refused beside it).
     award = page.locator("form[action$='/achievements']")
@@ -211,10 +223,12 @@ def test_catalogue_learner_and_audience(tab, live_server, uni):
         ml = outcome(api, inst, "ML")
         new = post(api, inst, "/courses", {"code": "ML1", "title": "Machine learning",
                                            "credits": 5, "level": 7, "language": "uk",
-                                           "outcomes": [{"outcome_id": ml, "level": 2}],
-                                           "published": True})
-    page.goto(f"{live_server}/apps/education/")
-    page.locator("#course-ML1").get_by_role("link").click()
+                                           "outcomes": [{"outcome_id": ml, "level": 2}]})
+    page.goto(f"{live_server}/apps/education/courses/{new['id']}")
+    page.click("button:has-text('Publish now')")
+    page.wait_for_selector("[role=status]:has-text('Published.')")
+    assert _get(live_server, inst, f"/courses/{new['id']}")["published_at"]
+    page.click("text=Offer audience")
     page.wait_for_url(f"**/apps/education/courses/{new['id']}/audience")
     row = page.locator("tbody tr", has_text="S-2027")
     assert "ML" in row.inner_text()
