@@ -24,9 +24,9 @@ from rapport.sdk import (
     not_found,
 )
 from rapport_plugins.dealership.events import announce
-from rapport_plugins.dealership.models import StockUnit, Vehicle
+from rapport_plugins.dealership.models import Order, StockUnit, Vehicle
 from rapport_plugins.dealership.roles import require_manager
-from rapport_plugins.dealership.schemas import StockIn, StockPatch, VehicleIn
+from rapport_plugins.dealership.schemas import StockIn, StockPatch, VehicleIn, VehiclePatch
 from rapport_plugins.dealership.settings import DealershipSettings
 from rapport_plugins.dealership.vin import clean_vin
 
@@ -73,6 +73,62 @@ async def add_vehicle(db: AsyncSession, principal: Principal, hooks: TenantHooks
     await announce(db, principal, hooks, "dealership.vehicle_added", "dealership.vehicle",
                vehicle.id, {"make": vehicle.make, "model": vehicle.model,
                             "model_year": vehicle.model_year, "trim": vehicle.trim})
+    return vehicle
+
+
+async def _codes_in_use(db: AsyncSession, principal: Principal, vehicle: Vehicle
+                        ) -> tuple[set[str], set[str]]:
+    """The colour codes and option codes the vehicle's orders and stock units use."""
+    colours: set[str] = set()
+    options: set[str] = set()
+    orders = (await db.execute(select(Order.colour_code, Order.alternative_colours,
+                                      Order.options).where(
+        Order.tenant_id == principal.tenant_id, Order.vehicle_id == vehicle.id))).all()
+    for colour, alternatives, chosen in orders:
+        colours.update([colour, *(alternatives or [])])
+        options.update(chosen or [])
+    colours.update((await db.execute(select(StockUnit.colour_code).where(
+        StockUnit.tenant_id == principal.tenant_id,
+        StockUnit.vehicle_id == vehicle.id))).scalars())
+    return colours, options
+
+
+async def edit_vehicle(db: AsyncSession, principal: Principal, vehicle_id: uuid.UUID,
+                       data: VehiclePatch) -> Vehicle:
+    """Correct a definition (managers): 422 for a code twice, 409 when the same make,
+    model, year and trim exists or a removed colour or option is on an order or a unit."""
+    require_manager(principal)
+    vehicle = await vehicle_of(db, principal, vehicle_id)
+    changes = data.changes()
+    for name in ("colours", "options"):
+        if name in changes:
+            codes = [c.code for c in changes[name]]
+            if len(set(codes)) != len(codes):
+                raise invalid(name, f"each {name[:-1]} code once")
+    if "colours" in changes or "options" in changes:
+        colours_used, options_used = await _codes_in_use(db, principal, vehicle)
+        if "colours" in changes:
+            gone = sorted(colours_used - {c.code for c in changes["colours"]})
+            if gone:
+                raise conflict(f"Colours {', '.join(gone)} are on orders or stock units "
+                               "of this vehicle; they cannot be removed")
+        if "options" in changes:
+            gone = sorted(options_used - {o.code for o in changes["options"]})
+            if gone:
+                raise conflict(f"Options {', '.join(gone)} are on orders of this vehicle; "
+                               "they cannot be removed")
+    before = {name: getattr(vehicle, name) for name in changes}
+    for name, value in changes.items():
+        setattr(vehicle, name, msgspec.to_builtins(value)
+                if name in ("colours", "options") else value)
+    try:
+        async with db.begin_nested():
+            await db.flush()
+    except IntegrityError as exc:
+        raise conflict("This make, model, year and trim is already in the catalogue") from exc
+    await audit.record(db, principal, audit.UPDATE, "dealership.vehicle", vehicle.id,
+                       changes={name: [before[name], getattr(vehicle, name)]
+                                for name in changes if before[name] != getattr(vehicle, name)})
     return vehicle
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 
-from rapport.sdk import LongText, Name, ShortText
+from rapport.sdk import LongText, Name, Patch, ShortText
 
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9._-]+$")]
 Currency = Annotated[str, msgspec.Meta(pattern=r"^[A-Z]{3}$")]
@@ -57,6 +57,29 @@ class VehicleIn(msgspec.Struct, forbid_unknown_fields=True):
     body: ShortText | None = None
     engine: ShortText | None = None
     options: Annotated[list[Option], msgspec.Meta(max_length=200)] = []
+
+
+class VehiclePatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
+    """A definition's corrections: what is left out stays, ``null`` clears body or engine.
+    The currency stays (orders are priced in it); a colour or option an order or a stock
+    unit uses cannot be removed (409)."""
+
+    openapi_example: ClassVar[dict[str, Any]] = {
+        "trim": "Style", "base_price_minor": 3150000,
+        "colours": [{"code": "F9R", "name": "Velvet red"}, {"code": "1Z1Z", "name": "Moon white"}],
+    }
+
+    make: ShortText | msgspec.UnsetType = msgspec.UNSET
+    model: ShortText | msgspec.UnsetType = msgspec.UNSET
+    model_year: ModelYear | msgspec.UnsetType = msgspec.UNSET
+    trim: ShortText | msgspec.UnsetType = msgspec.UNSET
+    body: ShortText | msgspec.UnsetType | None = msgspec.UNSET
+    engine: ShortText | msgspec.UnsetType | None = msgspec.UNSET
+    colours: (Annotated[list[Colour], msgspec.Meta(min_length=1, max_length=60)]
+              | msgspec.UnsetType) = msgspec.UNSET
+    options: Annotated[list[Option], msgspec.Meta(max_length=200)] | msgspec.UnsetType = \
+        msgspec.UNSET
+    base_price_minor: Minor | msgspec.UnsetType = msgspec.UNSET
 
 
 class VehicleOut(msgspec.Struct):

@@ -102,7 +102,8 @@ ORDER = D + "/orders/{order_id}"
 P = D + "/promises/{promise_id}"
 LATER = "2099-01-01T00:00:00Z"
 TARGETS: dict[str, Target] = {
-    D + "/vehicles/{vehicle_id}": Target(_vehicle, {"GET": None}, MODULES),
+    D + "/vehicles/{vehicle_id}": Target(_vehicle, {"GET": None, "PATCH": {"trim": "Hacked"}},
+                                        MODULES),
     D + "/stock/{unit_id}": Target(_unit, {"GET": None, "PATCH": {"status": "in_transit"}},
                                    MODULES),
     ORDER: Target(_order, {"GET": None, "PATCH": {"colour_code": "B"}}, MODULES),

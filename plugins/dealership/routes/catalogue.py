@@ -21,6 +21,7 @@ from rapport_plugins.dealership.schemas import (
     VehicleIn,
     VehicleList,
     VehicleOut,
+    VehiclePatch,
 )
 from rapport_plugins.dealership.views import stock_out, vehicle_out
 
@@ -46,6 +47,16 @@ class VehicleController(Controller):
     async def read(self, vehicle_id: FromPath[uuid.UUID], principal: NamedDependency[Principal],
                    db: NamedDependency[AsyncSession]) -> VehicleOut:
         return vehicle_out(await catalogue.vehicle_of(db, principal, vehicle_id))
+
+
+    @patch("/{vehicle_id:uuid}")
+    async def change(self, vehicle_id: FromPath[uuid.UUID], data: JSONBody[VehiclePatch],
+                     principal: NamedDependency[Principal],
+                     db: NamedDependency[AsyncSession]) -> VehicleOut:
+        """Correct a definition (managers): only the fields sent change, ``null`` clears
+        body or engine; 409 when the make, model, year and trim exists already or a removed
+        colour or option is on an order or a stock unit; 422 for a code given twice."""
+        return vehicle_out(await catalogue.edit_vehicle(db, principal, vehicle_id, data))
 
 
 class StockController(Controller):
