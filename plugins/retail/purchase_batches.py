@@ -99,9 +99,10 @@ def _purchases(batch: Sequence[DomainEvent]) -> list[_Due]:
 
 
 async def _members(db: AsyncSession, tenant_id: uuid.UUID, purchases: list[_Due]
-                   ) -> dict[tuple[uuid.UUID, str], Member]:
+                   ) -> dict[tuple[uuid.UUID, str], uuid.UUID]:
     """Each (contact, currency)'s oldest membership, locked (in id order: no deadlock with
-    another batch or a till)."""
+    another batch or a till) as Core rows; only members with pending points to release
+    become ORM objects here."""
     contacts = {p.contact_id for p in purchases}
     currencies = {p.currency for p in purchases}
     found = (await db.execute(
@@ -114,14 +115,24 @@ async def _members(db: AsyncSession, tenant_id: uuid.UUID, purchases: list[_Due]
         .ext(distinct_on(Member.contact_id, Program.currency)))).all()
     if not found:
         return {}
-    locked = {m.id: m for m in (await db.execute(
-        select(Member).where(Member.tenant_id == tenant_id,
-                             Member.id == _any({row.id for row in found}))
-        .order_by(Member.id).with_for_update()
-        .execution_options(populate_existing=True))).scalars()}
-    for member in locked.values():
+    pending = [member_id for member_id, waiting in (await db.execute(
+        select(Member.id, Member.pending).where(
+            Member.tenant_id == tenant_id, Member.id == _any({row.id for row in found}))
+        .order_by(Member.id).with_for_update())).all() if waiting > 0]
+    for member in await _locked(db, tenant_id, pending):
         await release_due(db, member)
-    return {(row.contact_id, row.currency): locked[row.id] for row in found}
+    return {(row.contact_id, row.currency): row.id for row in found}
+
+
+async def _locked(db: AsyncSession, tenant_id: uuid.UUID, ids: Iterable[uuid.UUID]
+                  ) -> list[Member]:
+    """Members already locked by ``_members``, as ORM objects with their current figures."""
+    ids = set(ids)
+    if not ids:
+        return []
+    return list((await db.execute(
+        select(Member).where(Member.tenant_id == tenant_id, Member.id == _any(ids))
+        .order_by(Member.id).execution_options(populate_existing=True))).scalars())
 
 
 async def _earned_today(db: AsyncSession, tenant_id: uuid.UUID, program: Program,
@@ -283,11 +294,11 @@ async def earn_batch(db: AsyncSession, tenant_id: uuid.UUID,
     history: list[dict[str, Any]] = []
     if slow:
         known = _Rules()
-        locked = {m.id: m for m in members.values() if m.id in slow}
+        locked = {m.id: m for m in await _locked(db, tenant_id, slow)}
         await known.load(db, tenant_id, list(locked.values()),
                          {x["product"] for p in todo for x in p.payload.get("lines") or []})
-        _one_by_one(known, [(members[(p.contact_id, p.currency)], p.purchase())
-                            for p in todo if members[(p.contact_id, p.currency)].id in slow],
+        _one_by_one(known, [(locked[members[(p.contact_id, p.currency)]], p.purchase())
+                            for p in todo if members[(p.contact_id, p.currency)] in slow],
                     rows, earned, climbed, history)
     if rows:
         await insert_many(db, Entry, rows)
@@ -302,11 +313,11 @@ async def earn_batch(db: AsyncSession, tenant_id: uuid.UUID,
 
 
 async def _set_based(db: AsyncSession, tenant_id: uuid.UUID,
-                     members: dict[tuple[uuid.UUID, str], Member], todo: list[_Due]
+                     members: dict[tuple[uuid.UUID, str], uuid.UUID], todo: list[_Due]
                      ) -> tuple[int, list[Earned], set[uuid.UUID]]:
     """``_PRICE`` over the purchases: the rows it wrote as ``retail.points_earned``
     payloads, and the members it left to the loop."""
-    rows = [{"o": i, "t": p.transaction_id, "m": members[(p.contact_id, p.currency)].id,
+    rows = [{"o": i, "t": p.transaction_id, "m": members[(p.contact_id, p.currency)],
              "a": p.payload["amount"], "at": p.payload["occurred_at"],
              "l": p.payload.get("lines") or []} for i, p in enumerate(todo)]
     result = (await db.execute(text(_PRICE), {
@@ -322,8 +333,9 @@ async def _set_based(db: AsyncSession, tenant_id: uuid.UUID,
                                    "transaction_id": str(transaction_id),
                                    "balance": balance}))
         figures[member_id] = (balance, figures.get(member_id, (0, 0))[1] + points)
-    # The locked members' objects learn what the statement wrote (not a change to flush).
-    for member in {m.id: m for m in members.values()}.values():
+    # Members this session holds as objects learn what the statement wrote (not a change
+    # to flush).
+    for member in [o for o in db.identity_map.values() if isinstance(o, Member)]:
         if member.id in figures:
             balance, points = figures[member.id]
             set_committed_value(member, "balance", balance)
@@ -363,13 +375,13 @@ def _one_by_one(known: _Rules, purchases: list[tuple[Member, Purchase]],
 
 
 async def _bought(db: AsyncSession, tenant_id: uuid.UUID,
-                  members: dict[tuple[uuid.UUID, str], Member], todo: list[_Due]) -> None:
+                  members: dict[tuple[uuid.UUID, str], uuid.UUID], todo: list[_Due]) -> None:
     """What each member bought (personal offers): one upsert."""
     bought: dict[tuple[uuid.UUID, str], int] = defaultdict(int)
     for p in todo:
-        member = members[(p.contact_id, p.currency)]
+        member_id = members[(p.contact_id, p.currency)]
         for sku in {x["product"] for x in p.payload.get("lines") or []}:
-            bought[(member.id, sku)] += 1
+            bought[(member_id, sku)] += 1
     if not bought:
         return
     statement = pg_insert(Bought).values([
