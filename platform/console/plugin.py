@@ -16,6 +16,7 @@ from rapport.console import (
     home,
     imports,
     organizations,
+    reports,
     segments,
     settings,
     tasks,
@@ -47,7 +48,8 @@ def rapport_console() -> ConsoleUI:
     return ConsoleUI(
         pages=[*account.PAGES, *home.PAGES, *contacts.PAGES, *settings.PAGES, *admin.PAGES,
                *deals.PAGES, *tasks.PAGES, *organizations.PAGES, *imports.PAGES,
-               *trash.PAGES, *boards.PAGES, *segments.PAGES, *communication.PAGES],
+               *trash.PAGES, *boards.PAGES, *segments.PAGES, *communication.PAGES,
+               *reports.PAGES],
         nav=[
             NavEntry("Home", "/", order=10),
             NavEntry("Contacts", "/contacts", order=20),
@@ -55,6 +57,7 @@ def rapport_console() -> ConsoleUI:
             # The analysis pages come from rapport.console.analytics (a kernel area).
             NavEntry("Analysis", "/analytics", order=26),
             NavEntry("Campaigns", "/campaigns", order=27),
+            NavEntry("Members' results", "/reports/members", order=28),
             NavEntry("Deals", "/deals", order=30),
             NavEntry("Tasks", "/tasks", order=40),
             NavEntry("Organizations", "/organizations", order=50),
