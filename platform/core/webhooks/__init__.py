@@ -1,0 +1,3 @@
+"""Kernel area: outbound webhooks — tenants' endpoints, deliveries of committed events from
+the outbox, signed (HMAC-SHA256 over timestamp and body) and retried for a day
+(docs/webhooks.md)."""
