@@ -183,9 +183,10 @@ class _Rules:
 # unit * the tier's multiplier, rounded once by the program's rule; nothing below the
 # minimum purchase or on gift-card lines), the daily cap as a running sum per member
 # (earned_i = min(S_i, room) - min(S_i-1, room) is the till's one-at-a-time cap), and
-# which members it can write at once: no debt to repay, no return window, and no tier
-# reached within the batch (then a later purchase's multiplier would change). Those rows
-# are inserted and the members' figures added here; the others are left to the loop.
+# which members it can write at once: those with no debt to repay and no return window
+# (the others are left to the loop). A member's rows are written up to the purchase that
+# reaches a higher tier (``climb``, which still earns at the old multiplier); the caller
+# moves the member up and runs the statement again for the purchases after it.
 _PRICE = """
 WITH p AS (
   SELECT r.o, r.t, r.m, r.a, r.at, r.l
@@ -236,37 +237,42 @@ WITH p AS (
   FROM (SELECT priced.*, sum(points) OVER (PARTITION BY m ORDER BY o) AS s FROM priced) c
   JOIN member mb ON mb.id = c.m
 ), totals AS (
-  SELECT c.*, mb.debt, mb.pending_days, mb.program_id, mb.tier_id, mb.qualifying_points,
-         (sum(c.earned) OVER (PARTITION BY c.m ORDER BY c.o) + mb.balance)::bigint AS balance,
-         sum(c.earned) OVER (PARTITION BY c.m) AS gained
+  SELECT c.*, mb.debt, mb.pending_days, mb.program_id, mb.tier_id,
+         (sum(c.earned) OVER w + mb.balance)::bigint AS balance,
+         mb.qualifying_points + CASE WHEN c.staff THEN 0 ELSE sum(c.earned) OVER w END
+           AS reached
   FROM capped c JOIN member mb ON mb.id = c.m
   WHERE c.earned > 0
-), final AS (
-  SELECT g.o, g.t, g.m, g.a, g.staff, g.expiry_months, g.earned, g.balance,
-         g.debt = 0 AND g.pending_days = 0 AND NOT EXISTS (
+  WINDOW w AS (PARTITION BY c.m ORDER BY c.o)
+), climbs AS (
+  SELECT g.*, EXISTS (
            SELECT 1 FROM retail_tiers t
            LEFT JOIN retail_tiers cur ON cur.tenant_id = :tenant AND cur.id = g.tier_id
            WHERE t.tenant_id = :tenant AND t.program_id = g.program_id
-             AND t.threshold <= g.qualifying_points + CASE WHEN g.staff THEN 0 ELSE
-               g.gained END
+             AND t.threshold <= g.reached
              AND (cur.id IS NULL OR (t.threshold, t.name) > (cur.threshold, cur.name))
-         ) AS simple
+         ) AS climbs
   FROM totals g
+), final AS (
+  SELECT x.o, x.t, x.m, x.a, x.staff, x.expiry_months, x.earned, x.balance,
+         x.debt = 0 AND x.pending_days = 0 AS simple,
+         min(CASE WHEN x.climbs THEN x.o END) OVER (PARTITION BY x.m) AS climb
+  FROM climbs x
 ), ledger AS (
   INSERT INTO retail_ledger (tenant_id, id, member_id, kind, points, qualifying, remaining,
                              expires_at, transaction_id, amount)
   SELECT :tenant, uuidv7(), m, 'earn', earned, NOT staff, earned,
          now() + make_interval(months => expiry_months), t, a
-  FROM final WHERE simple ORDER BY o
+  FROM final WHERE simple AND (climb IS NULL OR o <= climb) ORDER BY o
 ), figures AS (
   UPDATE retail_members mm
   SET balance = mm.balance + s.points, qualifying_points = mm.qualifying_points + s.qualifying
   FROM (SELECT m, sum(earned) AS points,
                sum(CASE WHEN staff THEN 0 ELSE earned END) AS qualifying
-        FROM final WHERE simple GROUP BY m) s
+        FROM final WHERE simple AND (climb IS NULL OR o <= climb) GROUP BY m) s
   WHERE mm.tenant_id = :tenant AND mm.id = s.m
 )
-SELECT o, t, m, earned, balance, simple FROM final ORDER BY o
+SELECT o, t, m, earned, balance, simple, climb FROM final ORDER BY o
 """
 _ENCODE = msgspec.json.Encoder().encode
 Earned = tuple[uuid.UUID | None, dict[str, Any]]
@@ -288,10 +294,17 @@ async def earn_batch(db: AsyncSession, tenant_id: uuid.UUID,
             if p.transaction_id not in done and (p.contact_id, p.currency) in members]
     if not todo:
         return 0
-    written, earned, slow = await _set_based(db, tenant_id, members, todo)
-    rows: list[dict[str, Any]] = []
+    earned: list[Earned] = []
     climbed: list[Earned] = []
     history: list[dict[str, Any]] = []
+    slow: set[uuid.UUID] = set()
+    left = todo
+    while left:
+        climbers = await _set_based(db, tenant_id, members, left, earned, slow)
+        await _climb(db, tenant_id, set(climbers), climbed, history)
+        left = [p for i, p in enumerate(left)
+                if i > climbers.get(members[(p.contact_id, p.currency)], len(left))]
+    rows: list[dict[str, Any]] = []
     if slow:
         known = _Rules()
         locked = {m.id: m for m in await _locked(db, tenant_id, slow)}
@@ -300,35 +313,38 @@ async def earn_batch(db: AsyncSession, tenant_id: uuid.UUID,
         _one_by_one(known, [(locked[members[(p.contact_id, p.currency)]], p.purchase())
                             for p in todo if members[(p.contact_id, p.currency)] in slow],
                     rows, earned, climbed, history)
-    if rows:
-        await insert_many(db, Entry, rows)
-        await insert_many(db, TierChange, history)
-        await db.flush()  # the members' new figures and tiers
+    await insert_many(db, Entry, rows)
+    await insert_many(db, TierChange, history)
+    await db.flush()  # the members' new figures and tiers
     await emit_many(db, retail_events.OUTBOX_ONLY, retail_events.POINTS_EARNED,
                     retail_events.RECORD_TYPE, earned, tenant_id=tenant_id)
     await emit_many(db, retail_events.OUTBOX_ONLY, retail_events.TIER_CHANGED,
                     retail_events.RECORD_TYPE, climbed, tenant_id=tenant_id)
     await _bought(db, tenant_id, members, todo)
-    return written + len(rows)
+    return len(earned)
 
 
 async def _set_based(db: AsyncSession, tenant_id: uuid.UUID,
-                     members: dict[tuple[uuid.UUID, str], uuid.UUID], todo: list[_Due]
-                     ) -> tuple[int, list[Earned], set[uuid.UUID]]:
-    """``_PRICE`` over the purchases: the rows it wrote as ``retail.points_earned``
-    payloads, and the members it left to the loop."""
+                     members: dict[tuple[uuid.UUID, str], uuid.UUID], todo: list[_Due],
+                     earned: list[Earned], slow: set[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """``_PRICE`` over the purchases: the rows it wrote go to ``earned`` (as
+    ``retail.points_earned`` payloads), the members it left to the loop to ``slow``;
+    returns the members who reached a higher tier, with the index of that purchase."""
     rows = [{"o": i, "t": p.transaction_id, "m": members[(p.contact_id, p.currency)],
              "a": p.payload["amount"], "at": p.payload["occurred_at"],
              "l": p.payload.get("lines") or []} for i, p in enumerate(todo)]
     result = (await db.execute(text(_PRICE), {
         "rows": _ENCODE(rows).decode(), "tenant": tenant_id, "gift": GIFT_CARDS})).all()
-    earned: list[Earned] = []
-    slow: set[uuid.UUID] = set()
     figures: dict[uuid.UUID, tuple[int, int]] = {}
-    for _, transaction_id, member_id, points, balance, simple in result:
+    climbers: dict[uuid.UUID, int] = {}
+    for o, transaction_id, member_id, points, balance, simple, climb in result:
         if not simple:
             slow.add(member_id)
             continue
+        if climb is not None:
+            climbers[member_id] = climb
+            if o > climb:
+                continue
         earned.append((member_id, {"member_id": str(member_id), "points": points,
                                    "transaction_id": str(transaction_id),
                                    "balance": balance}))
@@ -342,7 +358,27 @@ async def _set_based(db: AsyncSession, tenant_id: uuid.UUID,
             if not member.staff:
                 set_committed_value(member, "qualifying_points",
                                     member.qualifying_points + points)
-    return len(earned), earned, slow
+    return climbers
+
+
+async def _climb(db: AsyncSession, tenant_id: uuid.UUID, ids: set[uuid.UUID],
+                 climbed: list[Earned], history: list[dict[str, Any]]) -> None:
+    """Move the members ``_PRICE`` saw reach a higher tier up, as the till does
+    (``tiers.move``: the history row and the ``retail.tier_changed`` payload)."""
+    locked = await _locked(db, tenant_id, ids)
+    if not locked:
+        return
+    ladders: dict[uuid.UUID, list[Tier]] = defaultdict(list)
+    for tier in (await db.execute(select(Tier).where(
+            Tier.tenant_id == tenant_id, Tier.program_id.in_({m.program_id for m in locked}))
+            .order_by(Tier.threshold, Tier.name))).scalars():
+        ladders[tier.program_id].append(tier)
+    for member in locked:
+        moved = tiers.move(member, ladders[member.program_id], "threshold")
+        if moved is not None:
+            history.append(moved.change)
+            climbed.append((member.id, moved.payload))
+    await db.flush()  # the new tiers, before the next statement prices with them
 
 
 def _one_by_one(known: _Rules, purchases: list[tuple[Member, Purchase]],
