@@ -23,6 +23,7 @@ from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
 
+from rapport.core.webhooks.targets import ALLOW_PRIVATE
 from tests.conftest import add_member
 
 # Small: ~285 operations, two modes, in nine files that the two workers share.
@@ -74,6 +75,7 @@ def _seed(client, tenant) -> dict[str, str]:
         }),
         "key": "custom.fuzz_size",
         **_communication(made),
+        "endpoint_id": _webhook(made),
     }
 
 
@@ -88,6 +90,20 @@ def _communication(made) -> dict[str, str]:
             "definition": {"filter": "given_name:eq:Fuzz"}}),
         "subscription_id": made("/api/v1/subscriptions", {"event_type": "contact.created"}),
     }
+
+
+def _webhook(made) -> str:
+    """A loopback endpoint (allowed for this one request; never called here)."""
+    before = os.environ.get(ALLOW_PRIVATE)
+    os.environ[ALLOW_PRIVATE] = "1"
+    try:
+        return made("/api/v1/webhooks", {"url": "http://127.0.0.1:9/fuzz",
+                                         "events": ["contact.created"]})
+    finally:
+        if before is None:
+            del os.environ[ALLOW_PRIVATE]
+        else:
+            os.environ[ALLOW_PRIVATE] = before
 
 
 # Every default check runs. Two of the server's manners are deliberate and written here:
@@ -133,6 +149,7 @@ GROUPS: dict[str, str] = {
     "deals": r"^/api/v1/(deals|pipelines|tasks|interactions|transactions|workflows)(/|$)",
     "data": r"^/api/v1/(segments|fields|imports|reports|trash|notifications|sharing)(/|$)",
     "communication": r"^/api/v1/(templates|campaigns|subscriptions|signature|unsubscribe)(/|$)",
+    "webhooks": r"^/api/v1/webhooks(/|$)",
     "dealership": r"^/api/v1/dealership(/|$)",
     "education": r"^/api/v1/education(/|$)",
     "medical": r"^/api/v1/medical(/|$)",
