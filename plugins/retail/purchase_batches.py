@@ -192,9 +192,10 @@ WITH p AS (
   SELECT r.o, r.t, r.m, r.a, r.at, r.l
   FROM json_to_recordset(CAST(:rows AS json))
     AS r(o int, t uuid, m uuid, a numeric, "at" timestamptz, l json)
-), member AS (
+), member AS MATERIALIZED (
   SELECT m.id, m.staff, m.balance, m.debt, m.qualifying_points, m.program_id, m.tier_id,
-         pr.pending_days, pr.expiry_months,
+         pr.pending_days, pr.expiry_months, pr.min_purchase, pr.rounding, pr.points_per_unit,
+         coalesce(ti.multiplier, 1) AS tier_multiplier,
          CASE WHEN pr.daily_earn_cap IS NOT NULL THEN GREATEST(pr.daily_earn_cap - (
            SELECT coalesce(sum(abs(e.points)), 0) FROM retail_ledger e
            WHERE e.tenant_id = :tenant AND e.member_id = m.id AND e.kind = 'earn'
@@ -202,34 +203,39 @@ WITH p AS (
                                   AT TIME ZONE pr.time_zone)), 0) END AS room
   FROM retail_members m
   JOIN retail_programs pr ON pr.tenant_id = m.tenant_id AND pr.id = m.program_id
+  LEFT JOIN retail_tiers ti ON ti.tenant_id = m.tenant_id AND ti.id = m.tier_id
   WHERE m.tenant_id = :tenant AND m.id IN (SELECT DISTINCT m FROM p)
+), rule AS MATERIALIZED (
+  SELECT r.program_id, r.sku, r.category, r.multiplier, r.starts_at, r.ends_at
+  FROM retail_rules r
+  WHERE r.tenant_id = :tenant AND r.program_id IN (SELECT program_id FROM member)
+), ladder AS MATERIALIZED (
+  SELECT t.id, t.program_id, t.threshold, t.name FROM retail_tiers t
+  WHERE t.tenant_id = :tenant AND t.program_id IN (SELECT program_id FROM member)
 ), priced AS (
   SELECT p.o, p.t, p.m, p.a, GREATEST(CASE
-    WHEN p.a < pr.min_purchase OR p.a <= 0 THEN 0
-    ELSE (CASE pr.rounding WHEN 'down' THEN floor(x.total) WHEN 'up' THEN ceil(x.total)
+    WHEN p.a < mb.min_purchase OR p.a <= 0 THEN 0
+    ELSE (CASE mb.rounding WHEN 'down' THEN floor(x.total) WHEN 'up' THEN ceil(x.total)
           ELSE round(x.total) END)::bigint END, 0) AS points
   FROM p
-  JOIN retail_members m ON m.tenant_id = :tenant AND m.id = p.m
-  JOIN retail_programs pr ON pr.tenant_id = :tenant AND pr.id = m.program_id
-  LEFT JOIN retail_tiers ti ON ti.tenant_id = :tenant AND ti.id = m.tier_id
+  JOIN member mb ON mb.id = p.m
   CROSS JOIN LATERAL (SELECT
     CASE WHEN p.l IS NULL OR json_array_length(p.l) = 0 THEN p.a
     ELSE (SELECT coalesce(sum(line.amount * coalesce((
-            SELECT max(r.multiplier) FROM retail_rules r
-            WHERE r.tenant_id = :tenant AND r.program_id = m.program_id
+            SELECT max(r.multiplier) FROM rule r
+            WHERE r.program_id = mb.program_id
               AND (r.starts_at IS NULL OR r.starts_at <= p.at)
               AND (r.ends_at IS NULL OR p.at < r.ends_at)
               AND (r.sku = line.product OR r.category = pc.category)), 1)), 0)
           FROM json_to_recordset(p.l) AS line(product text, amount numeric)
           LEFT JOIN retail_products pc ON pc.tenant_id = :tenant AND pc.sku = line.product
           WHERE pc.category IS DISTINCT FROM :gift) END
-    * pr.points_per_unit * coalesce((
-        SELECT max(r.multiplier) FROM retail_rules r
-        WHERE r.tenant_id = :tenant AND r.program_id = m.program_id
-          AND r.sku IS NULL AND r.category IS NULL
+    * mb.points_per_unit * coalesce((
+        SELECT max(r.multiplier) FROM rule r
+        WHERE r.program_id = mb.program_id AND r.sku IS NULL AND r.category IS NULL
           AND (r.starts_at IS NULL OR r.starts_at <= p.at)
           AND (r.ends_at IS NULL OR p.at < r.ends_at)), 1)
-    * coalesce(ti.multiplier, 1) AS total) x
+    * mb.tier_multiplier AS total) x
 ), capped AS (
   SELECT c.o, c.t, c.m, c.a, mb.staff, mb.expiry_months,
          (CASE WHEN mb.room IS NULL THEN c.points
@@ -246,9 +252,9 @@ WITH p AS (
   WINDOW w AS (PARTITION BY c.m ORDER BY c.o)
 ), climbs AS (
   SELECT g.*, EXISTS (
-           SELECT 1 FROM retail_tiers t
-           LEFT JOIN retail_tiers cur ON cur.tenant_id = :tenant AND cur.id = g.tier_id
-           WHERE t.tenant_id = :tenant AND t.program_id = g.program_id
+           SELECT 1 FROM ladder t
+           LEFT JOIN ladder cur ON cur.id = g.tier_id
+           WHERE t.program_id = g.program_id
              AND t.threshold <= g.reached
              AND (cur.id IS NULL OR (t.threshold, t.name) > (cur.threshold, cur.name))
          ) AS climbs
