@@ -1,5 +1,6 @@
 """The members' report in a real headless Chromium: an owner opens it from the navigation,
-sees their interactions, deals and the funnel for the chosen period, a backwards period is
+sees a busy member with no deals marked "busy, few results" and their own interactions,
+deals and funnel unmarked, a backwards period is
 refused beside the field, the page reads in Ukrainian and Russian, and axe finds nothing
 serious. Screenshots go to .artifacts/screenshots/ (docs/img/ too with RAPPORT_DOC_IMAGES=1).
 """
@@ -11,25 +12,23 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from tests.browser import assert_accessible, console_shot
-from tests.conftest import unique
+from tests.conftest import add_member, login, sign_up, unique
 
 
 def test_the_members_report_page(tab, live_server):
     page = tab.page
-    slug = unique("mbr")
-    email, password = f"olena@{slug}.example.com", "correct horse battery staple"
-    api = httpx.Client(base_url=live_server)
-    assert api.post("/api/v1/signup", json={
-        "organization": {"name": "Салон", "slug": slug},
-        "admin": {"email": email, "password": password, "full_name": "Olena Bondar"},
-    }).status_code == 201
-    token = api.post("/api/v1/auth/login", json={"tenant": slug, "email": email,
-                                                 "password": password}).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    api = httpx.Client(base_url=live_server, timeout=60)
+    t = sign_up(api, unique("mbr"))
+    slug, email, password, headers = t.slug, t.owner_email, t.owner_password, t.headers
+    busy_email = f"busy@{slug}.example.com"
+    busy = add_member(api, t, busy_email, full_name="Bohdan Busy",
+                      password="busy member password")
+    busy_headers = {"Authorization": "Bearer "
+                    + login(api, slug, busy_email, "busy member password")}
     person = api.post("/api/v1/contacts", json={"given_name": "Marta"}, headers=headers)
     now = datetime.now(UTC)
-    for days in (1, 2, 3, 4):
-        r = api.post("/api/v1/interactions", headers=headers, json={
+    for who, days in [(headers, 1), (headers, 2), *((busy_headers, d) for d in range(1, 7))]:
+        r = api.post("/api/v1/interactions", headers=who, json={
             "contact_id": person.json()["id"], "kind": "call",
             "occurred_at": (now - timedelta(days=days)).isoformat()})
         assert r.status_code == 201, r.text
@@ -47,13 +46,16 @@ def test_the_members_report_page(tab, live_server):
     page.wait_for_url(live_server + "/")
     page.click("nav >> text=Members' results")
     page.wait_for_url("**/reports/members")
-    row = page.locator("#members-report tbody tr")
-    assert row.count() == 1
+    assert page.locator("#members-report tbody tr").count() == 2
+    lagging = page.locator(f"#member-{busy['id']}")
+    assert "busy, few results" in lagging.locator("th").inner_text()
+    assert lagging.locator(".funnel").inner_text() == "6 → 0 (0%) → 0"
+    row = page.locator("#members-report tbody tr:not(.lagging)")
     cells = row.locator("td").all_inner_texts()
-    assert cells[:4] == ["4", "2", "1", "0"], cells
+    assert cells[:4] == ["2", "2", "1", "0"], cells
     assert "UAH" in cells[4] or "₴" in cells[4]
-    assert row.locator(".funnel").inner_text() == "4 → 2 (50%) → 1 (50%)"
-    assert "median" in page.locator("#members-rule").inner_text()
+    assert row.locator(".funnel").inner_text() == "2 → 2 (100%) → 1 (50%)"
+    assert "median number of interactions (4 here)" in page.locator("#members-rule").inner_text()
     console_shot(tab, "members-report")
     assert_accessible(page, "members' report")
 
