@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import msgspec
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -19,7 +20,7 @@ from rapport_plugins.dealership import catalogue
 from rapport_plugins.dealership.console.forms import attempt, errors_of, go, minor, parse, posted
 from rapport_plugins.dealership.models import Vehicle
 from rapport_plugins.dealership.roles import is_manager
-from rapport_plugins.dealership.schemas import StockIn, StockPatch, VehicleIn
+from rapport_plugins.dealership.schemas import StockIn, StockPatch, VehicleIn, VehiclePatch
 
 BASE = "/apps/dealership"
 STATUSES = ("in_stock", "reserved", "in_transit", "sold")
@@ -119,6 +120,40 @@ async def add_vehicle(request: Request, principal: NamedDependency[Principal],
     return await _run(request, db, principal, "vehicle", form, run)
 
 
+@post("/catalogue/vehicles/{vehicle_id:uuid}", status_code=200)
+async def edit_vehicle(request: Request, vehicle_id: FromPath[uuid.UUID],
+                       principal: NamedDependency[Principal],
+                       db: NamedDependency[AsyncSession]) -> Screen | Response[Any]:
+    """A definition corrected from its form: every field is sent (blank body or engine
+    clears it; a blank required field is refused beside it), as PATCH /vehicles/{id}."""
+    form = await posted(request)
+
+    async def run() -> Any:
+        blank = [FieldError(k, "required") for k in ("make", "model", "model_year", "trim",
+                                                      "base_price") if not form.get(k)]
+        if blank:
+            raise invalid_many(blank)
+        try:
+            price = minor(form.get("base_price"))
+        except RapportError:
+            raise invalid_many([FieldError("base_price", "must be a number")]) from None
+        colours = _colours(str(form.get("colours", "")))
+        if not colours:
+            raise invalid_many([FieldError("colours", "at least one colour")])
+        data = parse({**{k: form.get(k) for k in ("make", "model", "model_year", "trim",
+                                                   "body", "engine")},
+                      "base_price_minor": price, "colours": colours,
+                      "options": _options(str(form.get("option_lines", "")))}, VehiclePatch)
+        # Blank on the form means none: parse leaves blanks out (unchanged), so say so.
+        if data.options is msgspec.UNSET:
+            data.options = []
+        for name in ("body", "engine"):
+            if not form.get(name):
+                setattr(data, name, None)
+        return await catalogue.edit_vehicle(db, principal, vehicle_id, data)
+    return await _run(request, db, principal, f"vehicle-{vehicle_id}", form, run)
+
+
 @post("/catalogue/stock", status_code=200)
 async def add_unit(request: Request, principal: NamedDependency[Principal],
                    db: NamedDependency[AsyncSession],
@@ -149,4 +184,4 @@ async def change_unit(request: Request, unit_id: FromPath[uuid.UUID],
     return await _run(request, db, principal, f"edit-{unit_id}", form, run)
 
 
-PAGES = [catalogue_page, add_vehicle, add_unit, change_unit]
+PAGES = [catalogue_page, add_vehicle, edit_vehicle, add_unit, change_unit]

@@ -1,6 +1,7 @@
 """The dealership screens that were API-only, walked in a real headless Chromium as the sales
-manager: the catalogue (a vehicle with colours and options, stock units added, filtered and
-edited, a bad VIN refused beside its field), and on the order page a stock unit reserved (a
+manager: the catalogue (a vehicle with colours and options added and edited — a year out
+of range and a colour on an order refused —, stock units added, filtered and edited, a bad VIN
+refused beside its field), and on the order page a stock unit reserved (a
 colour the buyer did not accept refused) and released, part of the deposit refunded (more
 than held refused), the colour and options changed before the factory's cut-off and refused
 after it with the reason shown, the credit split by percentage (not adding up to 100
@@ -99,6 +100,37 @@ def test_catalogue_order_changes_and_contests(tab, live_server, deal):
     page.click("button:has-text('Add the vehicle')")
     page.wait_for_selector("#vehicles li:has-text('Enyaq')")
     assert "Race blue" in page.inner_text("#vehicles li:has-text('Enyaq')")
+    # Edited from its own form: a year before cars refused beside it, then renamed, body cleared,
+    # a colour dropped (nothing uses it) and the base price raised.
+    enyaq = page.locator("#vehicles li:has-text('Enyaq')")
+    enyaq.locator("summary:has-text('Edit the vehicle')").click()
+    enyaq_id = enyaq.get_attribute("id").removeprefix("vehicle-")
+    enyaq.locator("input[name=model_year]").fill("1800")
+    enyaq.locator("input[name=body]").fill("SUV")
+    enyaq.locator("button:has-text('Save the vehicle')").click()
+    page.wait_for_selector(f"#ve-{enyaq_id}-model_year-error")
+    assert page.input_value(f"#ve-{enyaq_id}-body") == "SUV"  # kept as typed
+    assert_accessible(page, "vehicle edit refused")
+    page.fill(f"#ve-{enyaq_id}-model_year", "2027")
+    page.fill(f"#ve-{enyaq_id}-trim", "Sportline 85x")
+    page.fill(f"#ve-{enyaq_id}-body", "")
+    page.fill(f"#ve-{enyaq_id}-base_price", "53500")
+    page.fill(f"#ve-{enyaq_id}-colours", "F9R Velvet red")
+    page.click(f"#vehicle-edit-{enyaq_id} button:has-text('Save the vehicle')")
+    page.wait_for_selector("#vehicles li:has-text('Sportline 85x')")
+    edited = httpx.get(f"{live_server}{API}/vehicles/{enyaq_id}", headers=h).json()
+    assert (edited["trim"], edited["body"], edited["base_price_minor"]) == (
+        "Sportline 85x", None, 5350000)
+    assert [c["code"] for c in edited["colours"]] == ["F9R"]
+    assert [o["code"] for o in edited["options"]] == ["HP1"]
+    # The ordered vehicle: Magic black is an accepted colour on the order — refused, named.
+    kodiaq = page.locator(f"#vehicle-{v['id']}")
+    kodiaq.locator("summary:has-text('Edit the vehicle')").click()
+    page.fill(f"#ve-{v['id']}-colours", "2Y2Y Moon white\nF9R Velvet red\n9P9P Graphite grey")
+    page.click(f"#vehicle-edit-{v['id']} button:has-text('Save the vehicle')")
+    page.wait_for_selector(f"#vehicle-edit-{v['id']} .error:has-text('1Z1Z')")
+    assert httpx.get(f"{live_server}{API}/vehicles/{v['id']}", headers=h).json()[
+        "colours"] == v["colours"]
 
     # Stock: a bad VIN refused beside its field; then a red unit and a white one.
     page.click("summary:has-text('Add a stock unit')")
@@ -135,7 +167,7 @@ def test_catalogue_order_changes_and_contests(tab, live_server, deal):
     assert units[RED_VIN]["status"] == "in_stock"
     made = httpx.get(f"{live_server}{API}/vehicles", headers=h, params={"make": "Škoda"})
     assert [(x["model"], [c["code"] for c in x["colours"]], x["options"][0]["price_minor"])
-            for x in made.json()["items"]] == [("Enyaq", ["P7P7", "F9R"], 110000)]
+            for x in made.json()["items"]] == [("Enyaq", ["F9R"], 110000)]  # P7P7 edited away
 
     # The order page: the white unit (a colour the buyer did not accept) is refused.
     url = f"{live_server}/apps/dealership/orders/{o['id']}"
@@ -276,7 +308,7 @@ def test_catalogue_order_changes_and_contests(tab, live_server, deal):
     page.click("button:has-text('Filter')")
     page.wait_for_url("**status=kept**")
     assert page.locator("section[aria-labelledby=h-ledger] li").count() == 0
-    _clean(tab, refusals=9)
+    _clean(tab, refusals=11)
 
 
 @pytest.mark.parametrize(("language", "catalogue_words", "order_words"), [
