@@ -53,10 +53,13 @@ async def deliver_due(
     registry: PluginRegistry,
     *,
     batch: int = 200,
+    events: int = 2000,
     max_tenants: int = 100,
 ) -> int:
-    """One pass: periodic work first (it may emit events), then every tenant with events
-    due; returns how many events were handled."""
+    """One pass: periodic work first (it may emit events, ``batch`` at a time), then every
+    tenant with events due, up to ``events`` of each in one transaction (consecutive events
+    of one name reach batch consumers together: a larger claim makes larger batches);
+    returns how many events were handled."""
     await periodic_work(PeriodicWork(maker, registry, batch=batch, max_tenants=max_tenants))
     handled = 0
     due = await due_tenants(maker, max_tenants)
@@ -64,7 +67,7 @@ async def deliver_due(
     for tenant_id in due:
         async with tenant_session(maker, tenant_id) as session:
             hooks = registry.for_tenant(await enabled_modules(session, tenant_id))
-            handled += await deliver_tenant(session, hooks, tenant_id, batch)
+            handled += await deliver_tenant(session, hooks, tenant_id, events)
     return handled
 
 
