@@ -4,7 +4,7 @@ the history of promised dates, its promises, the next stage)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,6 +38,7 @@ from rapport_plugins.dealership.models import (
     FinanceApplication,
     FiProduct,
     Order,
+    Promise,
     TradeIn,
     Vehicle,
 )
@@ -115,6 +116,23 @@ async def create_order(request: Request, principal: NamedDependency[Principal],
     return go(request, f"{BASE}/orders/{order.id}")
 
 
+def _chains(found: Sequence[Promise]) -> tuple[list[Promise], dict[uuid.UUID, list[Promise]]]:
+    """The order's promises as renegotiation chains: the latest of each (where the
+    decisions are made) and, by its id, the promises it replaced, oldest first (what
+    GET /promises/{id}/chain answers, from the rows already read)."""
+    by_id = {p.id: p for p in found}
+    heads = [p for p in found if p.superseded_by is None or p.superseded_by not in by_id]
+    earlier: dict[uuid.UUID, list[Promise]] = {}
+    for head in heads:
+        links, link = [], head
+        while link.supersedes is not None and link.supersedes in by_id:
+            link = by_id[link.supersedes]
+            links.append(link)
+        if links:
+            earlier[head.id] = links[::-1]
+    return heads, earlier
+
+
 async def _order_page(db: AsyncSession, principal: Principal, order_id: uuid.UUID, *,
                       status: int = 200, errors: dict[str, str] | None = None,
                       failed: str | None = None,
@@ -126,6 +144,7 @@ async def _order_page(db: AsyncSession, principal: Principal, order_id: uuid.UUI
     found = await promises.search(db, principal, status=None, due_before=None, member_id=None,
                                   contact_id=None, order_id=order.id, overdue=None,
                                   cursor=None, limit=100)
+    heads, earlier = _chains(found.items)
     who = await _customers(db, principal, {order.contact_id})
     seller = await names(db, principal.tenant_id, [order.salesperson_id])
     colours = {c["code"]: c["name"] for c in vehicle.colours}
@@ -146,7 +165,7 @@ async def _order_page(db: AsyncSession, principal: Principal, order_id: uuid.UUI
         "order": await orders.order_out(db, order, holding), "vehicle": vehicle,
         "colours": colours, "payments": payments, "held": holding,
         "dates": [e for e in log if e.kind == "date_changed"], "log": log,
-        "promises": found.items, "customer": who.get(order.contact_id, "—"),
+        "promises": heads, "earlier": earlier, "customer": who.get(order.contact_id, "—"),
         "seller": seller.get(order.salesperson_id, ""), "moves": moves,
         "errors": errors or {}, "failed": failed, "now_utc": datetime.now(UTC),
         "trade_ins": trade_ins, "financing": financing, "products": products,

@@ -1,6 +1,7 @@
 """In a real headless Chromium: a salesperson's manager creates an order through the form,
-records a promise on the order page, then resolves it with one click from the promises
-due — on a 375 px phone screen too, without horizontal scrolling, with no serious axe-core
+records a promise on the order page (its kind in words), renegotiates it (the chain shown
+as one, history beside the latest), then resolves it with one click; the module settings'
+choices in words — on a 375 px phone screen too, without horizontal scrolling, with no serious axe-core
 violation, no CSP violation, no script error and no request off the machine."""
 
 from __future__ import annotations
@@ -74,8 +75,26 @@ def test_create_an_order_and_resolve_its_promise(tab, live_server):
     page.goto(f"{live_server}/apps/dealership/orders/{order_id}")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     row = page.locator(".row.promise", has_text="Mud flaps fitted before delivery")
+    assert row.locator(".tag", has_text="we owe").count() == 1  # words, not the raw key
+    # Renegotiated: one row to decide on, the history of the chain beside it.
+    row.locator("summary:has-text('Renegotiate')").click()
+    row.locator("input[name=due_on]").fill("2031-05-20")
+    row.locator("input[name=evidence]").fill("Flaps back-ordered, customer agreed")
+    row.locator("button:has-text('Renegotiate')").click()
+    page.wait_for_selector(".chain:has-text('Flaps back-ordered, customer agreed')")
+    assert page.locator(".row.promise").count() == 1
+    assert "renegotiated" in page.locator(".chain").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_accessible(page, "renegotiated promise chain at 375 px")
+    row = page.locator(".row.promise", has_text="Mud flaps fitted before delivery")
     row.locator("button[value=kept]").click()
     page.wait_for_selector(".row.promise .tag:has-text('kept')")
+    # Settings → Modules: the dealership's choices in words.
+    page.goto(live_server + "/settings/modules")
+    assert page.locator("#s-dealership-market option:checked").inner_text() == "Europe"
+    assert page.locator("#s-dealership-change_cutoff option:checked").inner_text() == (
+        "Scheduled for production")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
     page.goto(live_server + "/apps/dealership/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert_accessible(page, "order board at 375 px")
@@ -87,8 +106,9 @@ def test_create_an_order_and_resolve_its_promise(tab, live_server):
 
     promises = httpx.get(f"{live_server}{API}/promises", params={"order_id": order_id},
                          headers=h).json()["items"]
-    assert [(p["text"], p["status"]) for p in promises] == [
-        ("Mud flaps fitted before delivery", "kept")]
+    assert sorted((p["text"], p["status"]) for p in promises) == [
+        ("Mud flaps fitted before delivery", "kept"),
+        ("Mud flaps fitted before delivery", "renegotiated")]
     assert tab.csp_violations() == []
     assert tab.console_errors == []
     assert tab.blocked == []

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from tests.conftest import sign_up
 from tests.console.support import sign_in
-from tests.plugins.dealership.support import customer, dealer, promise, vehicle
+from tests.plugins.dealership.support import customer, dealer, order, promise, vehicle
 
 BASE = "/apps/dealership"
 
@@ -148,3 +148,30 @@ def test_module_settings_show_choices_in_words_of_the_readers_language(client):
     assert '<option value="sms" selected>SMS</option>' in uk
     client.post("/preferences", data={"language": "ru", "_csrf": csrf})
     assert '<option value="europe">Европа</option>' in client.get("/settings/modules").text
+
+
+def test_the_order_page_shows_a_renegotiated_promise_as_one_chain(client):
+    d = dealer(client)
+    c = customer(client, d, "Yarema")
+    o = order(client, d, vehicle(client, d), c)
+    first = promise(client, d, c, kind="delivery_date", text="The car by spring",
+                    order_id=o["id"], days=20)
+    P = "/api/v1/dealership/promises"
+    h = d.as_("salesperson")
+    second = client.post(f"{P}/{first['id']}/renegotiate", headers=h, json={
+        "due_at": (datetime.now(UTC) + timedelta(days=40)).isoformat(), "probability": 0.6,
+        "evidence": "Factory slipped a week; customer agreed"}).json()
+    third = client.post(f"{P}/{second['id']}/renegotiate", headers=h, json={
+        "due_at": (datetime.now(UTC) + timedelta(days=50)).isoformat(), "probability": 0.5,
+        "evidence": "Ship delayed"}).json()
+    chain = [p["id"] for p in client.get(f"{P}/{first['id']}/chain", headers=h).json()["items"]]
+    assert chain == [first["id"], second["id"], third["id"]]
+    sign_in(client, d.tenant)
+    page = client.get(f"{BASE}/orders/{o['id']}").text
+    # One row to decide on (the latest), its history beside it, oldest first.
+    assert page.count('class="row promise') == 1 and f'id="promise-{third["id"]}"' in page
+    block = page[page.index(f'id="chain-{third["id"]}"'):]
+    block = block[:block.index("</ol>")]
+    assert "Renegotiated: The car by spring" in block
+    assert block.index("Factory slipped a week") < block.index("Ship delayed")
+    assert block.count("renegotiated</span>") == 2 and 'aria-current="true"' in block
