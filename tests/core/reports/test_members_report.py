@@ -146,7 +146,7 @@ def test_statements_do_not_grow_with_members(client, tenant, team):
     member(client, tenant)
     with counted(client) as after:
         assert client.get(REPORT, params=PERIOD, headers=tenant.headers).status_code == 200
-    assert len(after) == len(before) <= 12, str(after)
+    assert len(after) == len(before) <= 7, str(after)
 
 
 def test_cli_table_csv_and_a_named_refusal(tenant, team, database, monkeypatch):
