@@ -217,3 +217,30 @@ def test_cursor_nested_1000_deep_is_400_naming_cursor(client, tenant):
     )
     assert r.status_code == 400, r.text
     assert "cursor" in r.json()["detail"]
+
+
+# ---------------------------------------------------------- strict body types
+
+def test_a_body_is_held_to_its_documented_types(client, tenant):
+    """A number is not a date-time and "5" is not an integer, as the document says.
+
+    Litestar's own conversion is lax (a number read as a Unix time); the body is checked
+    strictly first, so such a request is a 422 naming the field and writes nothing.
+    """
+    who = client.post("/api/v1/contacts", json={"given_name": "Strict"},
+                      headers=tenant.headers).json()["id"]
+    consent = {"channel": "email", "topic": "offers", "status": "opt_in", "source": "form"}
+    r = client.post(f"/api/v1/contacts/{who}/consent", json={**consent, "occurred_at": 5},
+                    headers=tenant.headers)
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "occurred_at"
+    history = client.get(f"/api/v1/contacts/{who}/consent", headers=tenant.headers)
+    assert history.status_code == 200 and "offers" not in history.text
+    r = client.put(f"/api/v1/contacts/{who}/contact-policy",
+                   json={"do_not_contact": False, "frequency_cap": {"max": "2", "per_days": 7}},
+                   headers=tenant.headers)
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "frequency_cap.max"
+    ok = {**consent, "occurred_at": "2024-01-01T00:00:00Z"}
+    r = client.post(f"/api/v1/contacts/{who}/consent", json=ok, headers=tenant.headers)
+    assert r.status_code == 201, r.text
