@@ -15,9 +15,7 @@ from itertools import groupby
 from typing import Any, cast
 
 import structlog
-from sqlalchemy import Row, any_, bindparam, func, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.dialects.postgresql import UUID as PG_UUID
+from sqlalchemy import Row, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport import telemetry
@@ -27,7 +25,6 @@ from rapport.db.session import tenant_session
 from rapport.hooks import DomainEvent, PluginHookError, TenantHooks
 
 log = structlog.get_logger("rapport.worker")
-IDS = ARRAY(PG_UUID(as_uuid=True))
 
 
 async def due_tenants(maker: async_sessionmaker[AsyncSession], max_tenants: int) -> list[uuid.UUID]:
@@ -53,24 +50,35 @@ async def deliver_tenant(
     fails is rolled back alone (a savepoint) and its events are delivered again one at a
     time, so only the event that fails stays pending; nothing is lost or handled twice.
     """
-    # Core rows, not ORM objects: thousands a pass, read once and never changed in place.
-    rows = (
-        await session.execute(
-            select(
-                OutboxEvent.id, OutboxEvent.name, OutboxEvent.record_type,
-                OutboxEvent.record_id, OutboxEvent.payload, OutboxEvent.created_at,
-                OutboxEvent.attempts,
-            )
-            .where(
-                OutboxEvent.tenant_id == tenant_id,
-                OutboxEvent.dispatched_at.is_(None),
-                OutboxEvent.next_attempt_at <= datetime.now(UTC),
-            )
-            .order_by(OutboxEvent.id)
-            .limit(batch)
-            .with_for_update(skip_locked=True)
+    # Claimed and marked delivered in one statement (a failed event is unmarked below, in
+    # the same transaction), returned as Core rows, not ORM objects: thousands a pass.
+    due = (
+        select(OutboxEvent.id)
+        .where(
+            OutboxEvent.tenant_id == tenant_id,
+            OutboxEvent.dispatched_at.is_(None),
+            OutboxEvent.next_attempt_at <= datetime.now(UTC),
         )
-    ).all()
+        .order_by(OutboxEvent.id)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    )
+    rows = sorted(
+        (
+            await session.execute(
+                update(OutboxEvent)
+                .where(OutboxEvent.tenant_id == tenant_id, OutboxEvent.id.in_(due))
+                .values(dispatched_at=func.now())
+                .returning(
+                    OutboxEvent.id, OutboxEvent.name, OutboxEvent.record_type,
+                    OutboxEvent.record_id, OutboxEvent.payload, OutboxEvent.created_at,
+                    OutboxEvent.attempts,
+                )
+                .execution_options(synchronize_session=False)
+            )
+        ).all(),
+        key=lambda row: row.id,  # uuidv7: creation order, as PostgreSQL sorts them
+    )
     batched = frozenset(
         impl.plugin_name for impl in hooks.rapport_events_committed.get_hookimpls()
     )
@@ -92,7 +100,6 @@ async def deliver_tenant(
                     await hooks.call_each("rapport_event_committed", skip=batched, event=event)
             except PluginHookError as exc:
                 failed[cast(uuid.UUID, event.id)] = exc
-    dispatched = [row.id for row in rows if row.id not in failed]
     now = datetime.now(UTC)
     for row in rows:
         if row.id not in failed:
@@ -107,6 +114,7 @@ async def deliver_tenant(
             update(OutboxEvent)
             .where(OutboxEvent.tenant_id == tenant_id, OutboxEvent.id == row.id)
             .values(
+                dispatched_at=None,
                 attempts=row.attempts + 1,
                 last_error=f"{error.plugin}: {type(error.error).__name__}: {error.error}"[:1000],
                 next_attempt_at=datetime.now(UTC) + backoff(row.attempts + 1),
@@ -115,17 +123,6 @@ async def deliver_tenant(
         )
         log.warning("event delivery failed", event_id=str(row.id), plugin=error.plugin,
                     attempts=row.attempts + 1)
-    if dispatched:
-        await session.execute(
-            update(OutboxEvent)
-            .where(
-                OutboxEvent.tenant_id == tenant_id,
-                # One array parameter, however many events (IN would bind one each).
-                OutboxEvent.id == any_(bindparam(None, dispatched, type_=IDS)),
-            )
-            .values(dispatched_at=func.now())
-            .execution_options(synchronize_session=False)
-        )
     return len(rows)
 
 
