@@ -31,13 +31,16 @@ from rapport.core.analytics.models import (
 from rapport.core.analytics.parameters import Parameters, of_job, resolve
 from rapport.core.transactions.models import Transaction
 from rapport.db.session import tenant_session
-from rapport.errors import conflict, invalid, not_found
+from rapport.settings import _env_int
+from rapport.errors import RapportError, conflict, invalid, not_found
 from rapport.tenancy.principal import Principal
 
 RECORD_TYPE = "analytics_job"
 UNFINISHED = (QUEUED, RUNNING, FAILED)
 # A running job untouched this long is picked up again by the worker (its runner died).
 STALE = timedelta(minutes=5)
+# The worker queues a tenant's recompute at most this often (when transactions arrived).
+DEFAULT_EVERY_HOURS = 24
 
 log = structlog.get_logger("rapport.analytics")
 
@@ -233,3 +236,45 @@ async def run_due(maker: async_sessionmaker[AsyncSession], max_tenants: int) -> 
             if job is not None and job.status == COMPLETED:
                 finished += 1
     return finished
+
+
+def schedule_interval() -> timedelta:
+    """How often at most the worker queues a tenant's recompute
+    (``RAPPORT_ANALYTICS_EVERY_HOURS``, default 24; 0 turns the schedule off)."""
+    return timedelta(hours=max(_env_int("RAPPORT_ANALYTICS_EVERY_HOURS", DEFAULT_EVERY_HOURS), 0))
+
+
+async def schedule_due(maker: async_sessionmaker[AsyncSession], max_tenants: int,
+                       every: timedelta | None = None) -> int:
+    """The worker's schedule: for each tenant with transactions recorded since its last
+    completed recompute, nothing queued or running and no recompute started within
+    ``every``, queue one with the tenant's saved settings (the period ending today).
+    A tenant whose period now has no purchases is skipped (logged). The new job runs
+    after any failed one, which stays resumable through the CLI. Returns how many
+    were queued; ``run_due`` then runs them."""
+    every = schedule_interval() if every is None else every
+    if every <= timedelta(0):
+        return 0
+    async with tenant_session(maker, None) as session:
+        now = (await session.execute(select(func.now()))).scalar_one()
+        tenants = list((await session.execute(
+            text("SELECT rapport_analytics_stale_tenants(:before, :n)"),
+            {"before": now - every, "n": max_tenants},
+        )).scalars())
+    queued = 0
+    for tenant_id in tenants:
+        try:
+            async with tenant_session(maker, tenant_id) as session:
+                last = await last_completed(session, tenant_id)
+                parameters = resolve({}, last.parameters if last else None)
+                currency = await _currency(session, tenant_id, parameters)
+                session.add(AnalyticsJob(
+                    tenant_id=tenant_id, created_by=None, status=QUEUED, steps_done=0,
+                    parameters={**parameters.as_json(), "currency": currency},
+                    steps=list(parameters.classes), results={"scheduled": True}))
+        except RapportError as error:
+            log.info("scheduled recompute skipped", tenant_id=str(tenant_id),
+                     reason=str(error.detail))
+            continue
+        queued += 1
+    return queued

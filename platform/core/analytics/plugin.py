@@ -35,7 +35,10 @@ def rapport_cli_commands() -> list[Any]:
 
 @hookimpl
 async def rapport_periodic_work(work: PeriodicWork) -> int:
-    """Queued recomputes (and running ones whose runner stopped) are run to the end."""
+    """Recomputes are queued for tenants with new transactions (at most once per
+    ``RAPPORT_ANALYTICS_EVERY_HOURS``); queued ones (and running ones whose runner
+    stopped) are run to the end."""
+    await jobs.schedule_due(work.sessions, work.max_tenants)
     return await jobs.run_due(work.sessions, work.max_tenants)
 
 
