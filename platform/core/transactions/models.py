@@ -74,6 +74,8 @@ class Transaction(TenantScoped, Base):
             "occurred_at",
             "id",
         ),
+        # "Anything recorded since" (the analytics schedule; 0030_analytics_schedule).
+        Index("ix_transactions_tenant_id_created_at", "tenant_id", "created_at"),
     )
 
     tenant_id: Mapped[uuid.UUID] = mapped_column(
