@@ -13,9 +13,10 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.sdk import Principal, RapportError, Screen, TenantHooks
+from rapport.sdk import Membership, Principal, RapportError, Screen, TenantHooks, User
 from rapport_plugins.education import catalogue, learners, links
 from rapport_plugins.education.console.forms import errors_of, go, parse, posted
 from rapport_plugins.education.console.screens import learner_screen
@@ -37,6 +38,14 @@ REFUSED = (403, 404, 409, 422)
 DONE = ("outcome", "course", "program")
 
 
+async def instructors(db: AsyncSession, tenant_id: uuid.UUID) -> list[tuple[str, str]]:
+    """The institution's members a course may name as its instructor (value, words)."""
+    rows = await db.execute(select(User.id, User.full_name, User.email).join(
+        Membership, Membership.user_id == User.id).where(Membership.tenant_id == tenant_id)
+        .order_by(User.full_name, User.email))
+    return [(str(i), f"{name} <{email}>" if name else email) for i, name, email in rows]
+
+
 async def catalogue_screen(request: Request, db: AsyncSession, principal: Principal, *,
                            status: int = 200, form: str | None = None,
                            values: dict[str, Any] | None = None,
@@ -49,6 +58,7 @@ async def catalogue_screen(request: Request, db: AsyncSession, principal: Princi
         "courses": courses, "programs": programs, "outcomes": outcomes,
         "registrar": principal.role in RECORDS, "form": form, "values": values or {},
         "errors": errors or {}, "levels": range(1, 6),
+        "instructors": await instructors(db, principal.tenant_id),
         "done": next((k for k in DONE if request.query_params.get("added") == k), None),
     }, status=status)
 

@@ -279,6 +279,56 @@ def test_an_instructor_grades_own_courses_and_a_registrar_withdraws(tab, live_se
     _clean(tab, refusals=0)
 
 
+def test_course_prerequisites_description_age_limit_and_instructor(tab, live_server, uni):
+    """The course forms' optional part: added on the catalogue, an age limit past the API's
+    80 years refused beside its field with what was typed kept, then cleared on its page."""
+    inst, _ = uni
+    page = tab.page
+    _sign_in(page, live_server, inst, "registrar")
+    db1 = next(c for c in _get(live_server, inst, "/courses?limit=100")["items"]
+               if c["code"] == "DB1")
+    page.goto(f"{live_server}/apps/education/")
+    form = page.locator("form[action$='/courses']")
+    for field, value in (("code", "DB2"), ("title", "Query tuning"), ("credits", "3"),
+                         ("level", "7"), ("language", "uk"),
+                         ("description", "Plans, indexes and statistics"),
+                         ("max_age_years", "10")):
+        form.locator(f"#f-{field}").fill(value)
+    form.locator("#f-instructor_id").select_option(inst.user_ids["instructor"])
+    form.locator(f"input[name=prerequisites][value='{db1['id']}']").check()
+    page.click("button:has-text('Add the course')")
+    page.wait_for_selector("[role=status]:has-text('Course added.')")
+    db2 = next(c for c in _get(live_server, inst, "/courses?limit=100")["items"]
+               if c["code"] == "DB2")
+    assert (db2["description"], db2["max_age_years"], db2["instructor_id"],
+            db2["prerequisites"]) == ("Plans, indexes and statistics", 10,
+                                      inst.user_ids["instructor"], [db1["id"]])
+
+    page.click("#course-DB2 >> text=Query tuning")
+    page.wait_for_url(f"**/apps/education/courses/{db2['id']}")
+    assert page.inner_text("#prerequisites") == "DB1"
+    assert inst.emails["instructor"] in page.inner_text("#instructor")
+    assert page.inner_text("#age-limit") == "10"
+    page.fill("#f-max_age_years", "99")
+    page.fill("#f-description", "Plans and indexes")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("#f-max_age_years-error")
+    assert page.input_value("#f-description") == "Plans and indexes"
+    assert page.input_value("#f-max_age_years") == "99"
+    assert _get(live_server, inst, f"/courses/{db2['id']}")["max_age_years"] == 10
+    assert_accessible(page, "course page refused")
+    page.fill("#f-max_age_years", "")
+    page.select_option("#f-instructor_id", "")
+    page.uncheck(f"input[name=prerequisites][value='{db1['id']}']")
+    page.click("button:has-text('Save')")
+    page.wait_for_selector("[role=status]:has-text('Saved.')")
+    now = _get(live_server, inst, f"/courses/{db2['id']}")
+    assert (now["description"], now["max_age_years"], now["instructor_id"],
+            now["prerequisites"]) == ("Plans and indexes", None, None, [])
+    assert page.inner_text("#prerequisites") == "No prerequisite"
+    _clean(tab, refusals=1)
+
+
 def test_automatic_recognition_is_a_setting(tab, live_server, uni):
     inst, _ = uni
     page = tab.page
@@ -295,8 +345,10 @@ def test_automatic_recognition_is_a_setting(tab, live_server, uni):
 
 
 @pytest.mark.parametrize(("language", "words"), [
-    ("uk", ("Новий результат навчання", "Додати курс", "Нова програма", "Кому запропонувати")),
-    ("ru", ("Новый результат обучения", "Добавить курс", "Новая программа", "Кому предложить")),
+    ("uk", ("Новий результат навчання", "Додати курс", "Нова програма", "Кому запропонувати",
+            "Передумови", "Граничний вік визнання (роки)")),
+    ("ru", ("Новый результат обучения", "Добавить курс", "Новая программа", "Кому предложить",
+            "Предварительные курсы", "Предельный срок признания (лет)")),
 ])
 def test_the_forms_in_ukrainian_and_russian(tab, live_server, uni, language, words):
     inst, _ = uni
