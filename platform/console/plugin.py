@@ -68,6 +68,9 @@ def rapport_console() -> ConsoleUI:
             NavEntry("Plan and billing", "/billing", order=85,
                      roles=frozenset({"owner", "admin"})),
             NavEntry("Settings", "/settings", order=90, roles=frozenset({"owner", "admin"})),
+            # The webhook screens come from rapport.console.webhooks (a kernel area).
+            NavEntry("Webhooks", "/settings/webhooks", order=92,
+                     roles=frozenset({"owner", "admin"})),
         ],
         templates=HERE / "templates",
         translations=None,

@@ -1,14 +1,21 @@
 """A real HTTP server on loopback receiving webhooks: it keeps every request (headers and
-body) and answers with the status it is told to."""
+body) and answers with the status it is told to; and one pass of the worker's outbox and
+webhook deliveries for a tenant."""
 
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from rapport.core.events.outbox import deliver_tenant
+from rapport.core.modules.enabled import enabled_modules
+from rapport.core.webhooks.delivery import send_due
+from rapport.db.session import tenant_session
 
 
 @dataclass
@@ -46,3 +53,18 @@ def running() -> Iterator[Receiver]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def worker_pass(client, tenant_id: str) -> int:
+    """The outbox pass of ``rapport worker`` for the tenant, then one delivery pass (over
+    every tenant: the suite shares one database); how many deliveries succeeded."""
+    state = client.app.state
+
+    async def run() -> int:
+        tid = uuid.UUID(tenant_id)
+        async with tenant_session(state.sessionmaker, tid) as session:
+            hooks = state.registry.for_tenant(await enabled_modules(session, tid))
+            await deliver_tenant(session, hooks, tid, 500)
+        return await send_due(state.sessionmaker, max_tenants=1_000_000)
+
+    return client.blocking_portal.call(run)

@@ -15,9 +15,6 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import text
 
-from rapport.core.events.outbox import deliver_tenant
-from rapport.core.modules.enabled import enabled_modules
-from rapport.core.webhooks.delivery import send_due
 from rapport.core.webhooks.targets import ALLOW_PRIVATE
 from rapport.db.session import tenant_session
 from tests.conftest import TenantHandle, member_token, sign_up
@@ -48,17 +45,7 @@ def verify(secret: str, headers: dict[str, str], body: bytes, tolerance: int = 3
 
 
 def _worker(client, t: TenantHandle) -> int:
-    """The outbox pass of ``rapport worker`` for the tenant, then one delivery pass."""
-    state = client.app.state
-
-    async def run() -> int:
-        tid = uuid.UUID(t.id)
-        async with tenant_session(state.sessionmaker, tid) as session:
-            hooks = state.registry.for_tenant(await enabled_modules(session, tid))
-            await deliver_tenant(session, hooks, tid, 500)
-        return await send_due(state.sessionmaker, max_tenants=1_000_000)
-
-    return client.blocking_portal.call(run)
+    return receiver.worker_pass(client, t.id)
 
 
 def _sql(client, t: TenantHandle, statement: str, **params) -> None:
