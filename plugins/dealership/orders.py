@@ -4,6 +4,7 @@ alternatives in order of preference), at what price, sold by whom."""
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 import msgspec
@@ -245,12 +246,20 @@ async def _credit_changes(db: AsyncSession, principal: Principal, order: Order,
 
 async def search(db: AsyncSession, principal: Principal, *, state: str | None,
                  contact_id: uuid.UUID | None, salesperson_id: uuid.UUID | None,
-                 cursor: str | None, limit: int) -> Page[Order]:
+                 cursor: str | None, limit: int, branch: str | None = None,
+                 overdue_on: date | None = None) -> Page[Order]:
+    """The orders the principal may see, filtered; ``overdue_on``: only those still to be
+    delivered whose expected delivery is before that day."""
     scope = await scope_of(db, principal)
     query = select(Order).where(Order.tenant_id == principal.tenant_id,
                                 scope.where(Order.salesperson_id, Order.branch))
     if state:
         query = query.where(Order.state == state)
+    if branch:
+        query = query.where(Order.branch == branch)
+    if overdue_on:
+        query = query.where(Order.expected_delivery < overdue_on,
+                            Order.state.not_in(("delivered", "cancelled", "unwound")))
     if contact_id:
         query = query.where(Order.contact_id == contact_id)
     if salesperson_id:

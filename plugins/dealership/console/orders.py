@@ -58,15 +58,32 @@ BASE = "/apps/dealership"
 
 
 @get("/")
-async def board(principal: NamedDependency[Principal],
+async def board(request: Request, principal: NamedDependency[Principal],
                 db: NamedDependency[AsyncSession]) -> Screen:
-    """Open orders in columns by stage (a salesperson's own), newest first in each."""
-    page = await orders.search(db, principal, state=None, contact_id=None,
-                               salesperson_id=None, cursor=None, limit=200)
+    """Open orders in columns by stage (a salesperson's own), newest first in each;
+    filtered by salesperson (managers), branch, stage and overdue (expected delivery
+    passed, not yet delivered). A filter value that is none of these is ignored."""
+    q = request.query_params
+    stage = q.get("stage") if q.get("stage") in STAGES else None
+    try:
+        seller = uuid.UUID(q["salesperson_id"]) if q.get("salesperson_id") else None
+    except ValueError:
+        seller = None
+    branch = (q.get("branch") or "").strip()[:100] or None
+    overdue = q.get("overdue") == "1"
+    page = await orders.search(db, principal, state=stage, contact_id=None,
+                               salesperson_id=seller, cursor=None, limit=200, branch=branch,
+                               overdue_on=datetime.now(UTC).date() if overdue else None)
     who = await _customers(db, principal, {o.contact_id for o in page.items})
     columns = [(s, ORDER.state(s).label if ORDER.state(s) else s,  # type: ignore[union-attr]
-                [o for o in page.items if o.state == s]) for s in STAGES]
-    return Screen("dealership/board.html", "Orders", {"columns": columns, "who": who})
+                [o for o in page.items if o.state == s]) for s in STAGES
+               if stage is None or s == stage]
+    sellers = ([(str(p.member_id), p.name) for p in await staff.roster(db, principal)]
+               if is_manager(principal) else [])
+    return Screen("dealership/board.html", "Orders", {
+        "columns": columns, "who": who, "stages": STAGES, "sellers": sellers,
+        "filters": {"stage": stage or "", "salesperson_id": str(seller) if seller else "",
+                    "branch": branch or "", "overdue": overdue}})
 
 
 async def _customers(db: AsyncSession, principal: Principal,

@@ -98,6 +98,13 @@ def test_create_an_order_and_resolve_its_promise(tab, live_server):
     page.goto(live_server + "/apps/dealership/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert_accessible(page, "order board at 375 px")
+    assert page.locator(".deal-card").count() == 1
+    page.check("input[name=overdue]")  # due in 2031: not overdue
+    page.click("form[role=search] button:has-text('Filter')")
+    page.wait_for_url("**overdue=1**")
+    assert page.locator(".deal-card").count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_accessible(page, "filtered order board at 375 px")
     for screen in ("floor", "marketing", "contests", "reports"):
         page.goto(f"{live_server}/apps/dealership/{screen}")
         page.wait_for_selector("main h2")

@@ -175,3 +175,34 @@ def test_the_order_page_shows_a_renegotiated_promise_as_one_chain(client):
     assert "Renegotiated: The car by spring" in block
     assert block.index("Factory slipped a week") < block.index("Ship delayed")
     assert block.count("renegotiated</span>") == 2 and 'aria-current="true"' in block
+
+
+def test_the_order_board_filters_by_salesperson_branch_stage_and_overdue(client):
+    d = dealer(client)
+    v = vehicle(client, d)
+    order(client, d, v, customer(client, d, "Late"), expected_delivery="2020-01-01")
+    order(client, d, v, customer(client, d, "Rivals"), who="rival", branch="Lviv")
+    on_time = order(client, d, v, customer(client, d, "Ontime"),
+                    expected_delivery="2099-01-01")
+    r = client.post(f"/api/v1/dealership/orders/{on_time['id']}/deposits",
+                    headers=d.as_("salesperson"),
+                    json={"amount_minor": 1000, "currency": "EUR", "receipt": "R"})
+    assert r.status_code == 201, r.text
+    r = client.post(f"/api/v1/dealership/orders/{on_time['id']}/transition",
+                    headers=d.as_("salesperson"), json={"transition": "deposit_paid"})
+    assert r.status_code == 200, r.text
+    sign_in(client, d.tenant)
+
+    def names(**params: str) -> set[str]:
+        page = client.get(BASE + "/", params=params)
+        assert page.status_code == 200
+        return {n for n in ("Late", "Rivals", "Ontime") if f">{n} Buyer<" in page.text}
+
+    assert names() == {"Late", "Rivals", "Ontime"}
+    assert names(overdue="1") == {"Late"}
+    assert names(branch="Lviv") == {"Rivals"}
+    assert names(stage="deposit_paid") == {"Ontime"}
+    assert names(salesperson_id=d.members["rival"]) == {"Rivals"}
+    assert names(stage="nonsense", salesperson_id="not-a-uuid") == {"Late", "Rivals", "Ontime"}
+    page = client.get(BASE + "/", params={"stage": "deposit_paid"}).text
+    assert 'id="stage-quote"' not in page and '<option value="deposit_paid" selected>' in page
