@@ -1,9 +1,10 @@
 """The registrar's forms in the console: outcomes, courses (with the outcomes each teaches,
 at a level) and programmes on the catalogue page; a course's returning-alumni audience;
 registering a customer as a learner (from the customer panel); and on the learner page
-enrolling, recording a result, awarding an achievement and adding a licence. Each goes
-through the service behind the API's endpoint, checked against the API's input struct; a
-refused form comes back with what was typed and the problem beside its field."""
+whether they agreed to hear about new courses, enrolling, recording a result, awarding an
+achievement and adding a licence. Each goes through the service behind the API's endpoint,
+checked against the API's input struct; a refused form comes back with what was typed and
+the problem beside its field."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from rapport_plugins.education.schemas import (
     CourseIn,
     EnrolmentIn,
     LearnerIn,
+    LearnerPatch,
     LicenceIn,
     OutcomeIn,
     ProgramIn,
@@ -243,6 +245,18 @@ async def licence(request: Request, learner_id: FromPath[uuid.UUID],
     return go(request, f"/apps/education/learners/{learner_id}#licences")
 
 
+@post("/learners/{learner_id:uuid}/consent", status_code=200)
+async def consent(request: Request, learner_id: FromPath[uuid.UUID],
+                  principal: NamedDependency[Principal],
+                  db: NamedDependency[AsyncSession]) -> Screen | Response[Any]:
+    """``PATCH /learners/{id}`` with ``may_contact``: whether the learner agreed to hear
+    about new courses (what the returning-alumni audience checks; registrars)."""
+    form = await posted(request)
+    await learners.change(db, principal, learner_id,
+                          LearnerPatch(may_contact=form.get("may_contact") == "1"))
+    return go(request, f"/apps/education/learners/{learner_id}?consent=saved")
+
+
 @get("/")
 async def catalogue_page(request: Request, principal: NamedDependency[Principal],
                          db: NamedDependency[AsyncSession]) -> Screen:
@@ -250,4 +264,4 @@ async def catalogue_page(request: Request, principal: NamedDependency[Principal]
 
 
 PAGES = [catalogue_page, add_outcome, add_course, add_program, audience, new_learner,
-         register, enrol, result, withdraw, achievement, licence]
+         register, consent, enrol, result, withdraw, achievement, licence]

@@ -329,6 +329,37 @@ def test_course_prerequisites_description_age_limit_and_instructor(tab, live_ser
     _clean(tab, refusals=1)
 
 
+def test_may_contact_from_the_learner_page(tab, live_server, uni):
+    """The learner's agreement to hear about new courses, withdrawn and given again on the
+    learner page (PATCH /learners/{id}'s service): the returning-alumni audience follows."""
+    inst, _ = uni
+    page = tab.page
+    page.set_extra_http_headers({"Accept-Language": "uk"})
+    _sign_in(page, live_server, inst, "registrar")
+    [learner] = [x for x in _get(live_server, inst, "/learners")["items"]
+                 if x["student_number"] == "S-2027"]
+    ml1 = next(c for c in _get(live_server, inst, "/courses?limit=100")["items"]
+               if c["code"] == "ML1")
+    page.goto(f"{live_server}/apps/education/learners/{learner['id']}")
+    consent = page.locator("#consent")
+    assert "Погодився отримувати новини про нові курси" in consent.inner_text()
+    assert consent.locator("input[name=may_contact]").is_checked()
+    consent.locator("input[name=may_contact]").uncheck()
+    consent.get_by_role("button", name="Зберегти згоду").click()
+    page.wait_for_url("**?consent=saved")
+    assert not page.locator("#consent input[name=may_contact]").is_checked()
+    assert _get(live_server, inst, f"/learners/{learner['id']}")["may_contact"] is False
+    assert _get(live_server, inst, f"/courses/{ml1['id']}/audience")["items"] == []
+    assert_accessible(page, "learner page, consent withdrawn")
+    page.check("#consent input[name=may_contact]")
+    page.click("#consent button")
+    page.wait_for_selector("#consent input[name=may_contact]:checked")
+    assert _get(live_server, inst, f"/learners/{learner['id']}")["may_contact"] is True
+    assert [m["student_number"] for m in _get(
+        live_server, inst, f"/courses/{ml1['id']}/audience")["items"]] == ["S-2027"]
+    _clean(tab, refusals=0)
+
+
 def test_automatic_recognition_is_a_setting(tab, live_server, uni):
     inst, _ = uni
     page = tab.page
