@@ -4,6 +4,9 @@ create_*_table calls that Citus accepts."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -68,6 +71,26 @@ def test_citus_plan_command(database):
     contacts = lines.index("SELECT create_distributed_table('contacts', 'tenant_id', "
                            "colocate_with => 'default');")
     assert tenants < contacts
+
+
+def test_the_deploy_docs_match_the_catalogue(database):
+    """docs/deploy.md's Citus section lists the same tables and calls as the schema."""
+    text = Path(__file__).parents[2].joinpath("docs", "deploy.md").read_text()
+    section = text.split("## Citus", 1)[1].split("\n## ", 1)[0]
+    with database.connect_superuser() as conn:
+        readiness = check(conn)
+    calls = section.split("```sql\n", 1)[1].split("```", 1)[0].splitlines()
+    assert calls == ["CREATE EXTENSION citus;", *readiness.calls()], \
+        "docs/deploy.md: paste `rapport db citus-plan`:\n" + "\n".join(readiness.calls())
+
+    def names(start: str, end: str) -> set[str]:
+        return set(re.findall(r"`(\w+)`", section.split(start, 1)[1].split(end, 1)[0]))
+
+    assert names("**Reference tables:**", "**Local:**") == set(readiness.reference)
+    assert names("**Local:**", "**Distributed") == set(readiness.local)
+    listed = names("join them by having `tenant_id`):", "The calls, in order")
+    assert listed == set(readiness.distributed), (
+        sorted(set(readiness.distributed) - listed), sorted(listed - set(readiness.distributed)))
 
 
 @pytest.fixture(autouse=True)
