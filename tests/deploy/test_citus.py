@@ -79,9 +79,12 @@ def test_the_deploy_docs_match_the_catalogue(database):
     section = text.split("## Citus", 1)[1].split("\n## ", 1)[0]
     with database.connect_superuser() as conn:
         readiness = check(conn)
+    # the suite's own vendor plugin (tests/vendor_plugin, rapport_stamps) is not bundled
+    expected = [c for c in readiness.calls() if "'stamps_" not in c]
+    distributed = {t for t in readiness.distributed if not t.startswith("stamps_")}
     calls = section.split("```sql\n", 1)[1].split("```", 1)[0].splitlines()
-    assert calls == ["CREATE EXTENSION citus;", *readiness.calls()], \
-        "docs/deploy.md: paste `rapport db citus-plan`:\n" + "\n".join(readiness.calls())
+    assert calls == ["CREATE EXTENSION citus;", *expected], \
+        "docs/deploy.md: paste `rapport db citus-plan`:\n" + "\n".join(expected)
 
     def names(start: str, end: str) -> set[str]:
         return set(re.findall(r"`(\w+)`", section.split(start, 1)[1].split(end, 1)[0]))
@@ -89,8 +92,7 @@ def test_the_deploy_docs_match_the_catalogue(database):
     assert names("**Reference tables:**", "**Local:**") == set(readiness.reference)
     assert names("**Local:**", "**Distributed") == set(readiness.local)
     listed = names("join them by having `tenant_id`):", "The calls, in order")
-    assert listed == set(readiness.distributed), (
-        sorted(set(readiness.distributed) - listed), sorted(listed - set(readiness.distributed)))
+    assert listed == distributed, (sorted(distributed - listed), sorted(listed - distributed))
 
 
 @pytest.fixture(autouse=True)
