@@ -57,6 +57,14 @@ def test_the_members_report_page(tab, live_server):
     assert row.locator(".funnel").inner_text() == "2 → 2 (100%) → 1 (50%)"
     assert "median number of interactions (4 here)" in page.locator("#members-rule").inner_text()
     console_shot(tab, "members-report")
+    # the CSV of the same period, fetched with the console's session cookie
+    link = page.locator("#members-csv")
+    assert link.inner_text() == "Download CSV"
+    csv = page.request.get(live_server + link.get_attribute("href"))
+    assert csv.status == 200 and csv.headers["content-type"].startswith("text/csv")
+    header = csv.text().splitlines()[0].split(",")
+    assert header[:3] == ["member_id", "member_name", "role"] and "kind:call" in header
+    assert len(csv.text().splitlines()) == 3
     assert_accessible(page, "members' report")
 
     today = now.date()
@@ -71,4 +79,6 @@ def test_the_members_report_page(tab, live_server):
         page.set_extra_http_headers({"Accept-Language": lang})
         page.goto(f"{live_server}/reports/members")
         assert page.locator("h1").inner_text() == title
+        assert page.locator("#members-csv").inner_text() == {
+            "uk": "Завантажити CSV", "ru": "Скачать CSV"}[lang]
         console_shot(tab, f"members-report-{lang}")
