@@ -42,6 +42,7 @@ from rapport_plugins.education.schemas import (
     OutcomePatch,
     ProgramIn,
     ProgramOut,
+    ProgramPatch,
     TeachesOut,
 )
 
@@ -287,6 +288,38 @@ async def create_program(db: AsyncSession, principal: Principal, data: ProgramIn
     await db.flush()
     await audit.record(db, principal, audit.CREATE, "education.program", program.id,
                        detail={"code": data.code})
+    return program
+
+
+async def change_program(db: AsyncSession, principal: Principal, program_id: uuid.UUID,
+                         data: ProgramPatch) -> Program:
+    """Change a programme; ``courses`` replaces its list (ids looked up in the caller's
+    institution, 422 naming the one at fault); code unique in the institution: 409."""
+    require_registrar(principal)
+    program = await find_program(db, principal, program_id)
+    if not isinstance(data.courses, msgspec.UnsetType):
+        _duplicates(data.courses, "courses")
+        await _known(db, principal, Course, data.courses, "courses")
+    if data.credits is None and program.credits is not None:
+        before: dict[str, object] = {"credits": program.credits}
+        program.credits = None
+        data = msgspec.structs.replace(data, credits=msgspec.UNSET)
+    else:
+        before = {}
+    before.update(_apply(program, data, ("code", "title", "description", "credits")))
+    changes: dict[str, object] = {k: getattr(program, k) for k in before}
+    if not isinstance(data.courses, msgspec.UnsetType):
+        await db.execute(delete(ProgramCourse).where(
+            ProgramCourse.tenant_id == principal.tenant_id,
+            ProgramCourse.program_id == program.id))
+        await db.flush()
+        db.add_all([ProgramCourse(tenant_id=principal.tenant_id, program_id=program.id,
+                                  course_id=c) for c in data.courses])
+        changes["courses"] = [str(c) for c in data.courses]
+    await db.flush()
+    if changes:
+        await audit.record(db, principal, audit.UPDATE, "education.program", program.id,
+                           changes=audit.diff({k: before.get(k) for k in changes}, changes))
     return program
 
 

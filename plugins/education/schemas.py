@@ -34,6 +34,18 @@ class ProgramIn(msgspec.Struct, forbid_unknown_fields=True):
     courses: Annotated[list[uuid.UUID], msgspec.Meta(max_length=500)] = []
 
 
+class ProgramPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Fields left out stay as they are; null clears an optional one; ``courses``, when
+    given, replaces the whole list."""
+
+    code: Code | msgspec.UnsetType = msgspec.UNSET
+    title: Name | msgspec.UnsetType = msgspec.UNSET
+    description: LongText | msgspec.UnsetType | None = msgspec.UNSET
+    credits: Credits | msgspec.UnsetType | None = msgspec.UNSET
+    courses: Annotated[list[uuid.UUID], msgspec.Meta(max_length=500)] | msgspec.UnsetType = (
+        msgspec.UNSET)
+
+
 class ProgramOut(msgspec.Struct):
     id: uuid.UUID
     code: str

@@ -90,7 +90,8 @@ TARGETS: dict[str, Target] = {
         "GET": None, "PATCH": {"title": "Hijacked"}}, MODULES),
     "/api/v1/education/courses/{course_id}/publish": Target(_course, {"POST": None}, MODULES),
     "/api/v1/education/courses/{course_id}/audience": Target(_course, {"GET": None}, MODULES),
-    "/api/v1/education/programs/{program_id}": Target(_program, {"GET": None}, MODULES),
+    "/api/v1/education/programs/{program_id}": Target(_program, {
+        "GET": None, "PATCH": {"title": "Hijacked"}}, MODULES),
     L: Target(_learner, {"GET": None, "PATCH": {"student_number": "HIJACK"}}, MODULES),
     L + "/record": Target(_learner, {"GET": None}, MODULES),
     L + "/recommendations": Target(_learner, {"GET": None}, MODULES),

@@ -28,6 +28,7 @@ from rapport_plugins.education.schemas import (
     OutcomePatch,
     ProgramIn,
     ProgramOut,
+    ProgramPatch,
 )
 
 Cursor = Annotated[str | None, QueryParameter(max_length=64)]
@@ -181,3 +182,14 @@ class ProgramController(Controller):
         require_reader(principal)
         return await catalogue.program_out(db, await catalogue.find_program(db, principal,
                                                                             program_id))
+
+    @patch("/{program_id:uuid}")
+    async def update_program(self, program_id: FromPath[uuid.UUID],
+                             data: JSONBody[ProgramPatch],
+                             principal: NamedDependency[Principal],
+                             db: NamedDependency[AsyncSession]) -> ProgramOut:
+        """Change a programme (fields left out stay; null clears an optional one;
+        ``courses`` replaces its list, every id one of your institution's: 422 naming it;
+        code unique in your institution: 409); audited."""
+        program = await catalogue.change_program(db, principal, program_id, data)
+        return await catalogue.program_out(db, program)

@@ -64,6 +64,38 @@ def test_catalogue_maps_courses_to_outcomes_and_refuses_foreign_ids(client):
     assert r.status_code == 403
 
 
+def test_patch_programs(client):
+    a, b = institution(client), institution(client)
+    o = outcome(client, a, "PROG")
+    c1, c2 = course(client, a, "CS101", {o: 1}), course(client, a, "CS102", {o: 2})
+    post(client, a, "/programs", {"code": "OTHER", "title": "Other"})
+    p = post(client, a, "/programs", {"code": "BSC", "title": "BSc", "credits": 180,
+                                      "description": "Three years", "courses": [c1]})
+    url = f"/api/v1/education/programs/{p['id']}"
+    r = client.patch(url, headers=a.as_("registrar"), json={
+        "title": "BSc Computing", "credits": 240, "courses": [c2, c1]})
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert (got["code"], got["title"], got["credits"], got["description"], got["courses"]) == (
+        "BSC", "BSc Computing", 240, "Three years", [c2, c1])
+    r = client.patch(url, headers=a.as_("registrar"), json={"credits": None,
+                                                            "description": None})
+    assert (r.json()["credits"], r.json()["description"]) == (None, None)
+    # Bad input: named, nothing written.
+    foreign = course(client, b, "F1", {outcome(client, b, "F"): 1})
+    r = client.patch(url, headers=a.as_("registrar"), json={"title": "Never",
+                                                            "courses": [c1, foreign]})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "courses[1]"
+    r = client.patch(url, headers=a.as_("registrar"), json={"courses": [c1, c1]})
+    assert r.status_code == 422
+    r = client.patch(url, headers=a.as_("registrar"), json={"code": "OTHER"})
+    assert r.status_code == 409
+    r = client.patch(url, headers=a.as_("advisor"), json={"title": "x"})
+    assert r.status_code == 403
+    got = client.get(url, headers=a.as_("advisor")).json()
+    assert (got["title"], got["courses"]) == ("BSc Computing", [c2, c1])
+
+
 def test_patch_courses_and_outcomes(client):
     a, b = institution(client), institution(client)
     o1, o2 = outcome(client, a, "PROG"), outcome(client, a, "DB")
