@@ -31,8 +31,8 @@ from rapport.core.analytics.models import (
 from rapport.core.analytics.parameters import Parameters, of_job, resolve
 from rapport.core.transactions.models import Transaction
 from rapport.db.session import tenant_session
-from rapport.settings import _env_int
 from rapport.errors import RapportError, conflict, invalid, not_found
+from rapport.settings import _env_int
 from rapport.tenancy.principal import Principal
 
 RECORD_TYPE = "analytics_job"

@@ -154,6 +154,7 @@ def _set_lines(deal: Deal, given: list[lines.LineIn], currency: str | None) -> N
             tenant_id=deal.tenant_id,
             position=i,
             product=line.product,
+            category=line.category,
             quantity=line.quantity,
             unit_price=line.unit_price,
             amount=line.amount,

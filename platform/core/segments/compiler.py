@@ -7,7 +7,8 @@ A definition is a JSON tree of nodes, each an object with exactly one key:
   ``tags``, ``organization``, ``custom.<field>`` (parsed by the contact list's code:
   ``contacts.listing`` and ``fields.filters``, not a copy);
 - ``{"purchases": {…}}`` — transactions: ``within_days``, ``min_count`` (default 1),
-  ``max_count``, ``min_sum`` with ``currency``, ``product`` (a line's product);
+  ``max_count``, ``min_sum`` with ``currency``, ``product`` (a line's product),
+  ``category`` (a line's category; with ``product``, the same line has both);
 - ``{"interactions": {…}}`` — ``kind``, ``channel``, ``within_days``, ``min_count``
   (default 1);
 - ``{"consent": {"channel", "topic"}}`` — may be contacted on the channel about the topic
@@ -62,7 +63,8 @@ MAX_COUNT = 1_000_000
 _BRANCHES = ("all", "any")
 NODE_KINDS = ("all", "any", "not", "filter", "purchases", "interactions", "consent",
               "member_of", "segment")
-_PURCHASE_KEYS = ("within_days", "min_count", "max_count", "min_sum", "currency", "product")
+_PURCHASE_KEYS = ("within_days", "min_count", "max_count", "min_sum", "currency", "product",
+                  "category")
 _INTERACTION_KEYS = ("kind", "channel", "within_days", "min_count")
 _CONSENT_KEYS = ("channel", "topic")
 _MEMBER_KEYS = ("relationship", "kind", "organization", "role")
@@ -236,13 +238,15 @@ class _Compiler:
         if "within_days" in body:
             days = _int(body["within_days"], f"{where}.within_days", 1, MAX_DAYS)
             conditions.append(Transaction.occurred_at >= func.now() - timedelta(days=days))
-        if "product" in body:
-            product = _text(body["product"], f"{where}.product", 200)
+        line_conditions = [
+            getattr(TransactionLine, key) == _text(body[key], f"{where}.{key}", 200)
+            for key in ("product", "category") if key in body
+        ]
+        if line_conditions:
             conditions.append(
                 Transaction.id.in_(
                     select(TransactionLine.transaction_id).where(
-                        TransactionLine.tenant_id == self.tenant_id,
-                        TransactionLine.product == product,
+                        TransactionLine.tenant_id == self.tenant_id, *line_conditions,
                     )
                 )
             )

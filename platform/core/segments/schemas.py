@@ -19,7 +19,8 @@ Definition = Annotated[
     msgspec.Meta(
         description="One condition: {\"all\": [...]}, {\"any\": [...]}, {\"not\": {...}}, "
         "{\"filter\": \"field:op:value\"} (the contact list's filters), "
-        "{\"purchases\": {within_days, min_count, max_count, min_sum, currency, product}} or "
+        "{\"purchases\": {within_days, min_count, max_count, min_sum, currency, product, "
+        "category}} or "
         "{\"interactions\": {kind, channel, within_days, min_count}} or "
         "{\"consent\": {channel, topic}} (may be contacted now), "
         "{\"member_of\": {relationship | kind | organization, role}}, "

@@ -34,6 +34,8 @@ class PricedLine:
     )
     position: Mapped[int] = mapped_column(Integer)
     product: Mapped[str] = mapped_column(String(200))
+    # The product's category as the sender names it ("Shoes"); None when not given.
+    category: Mapped[str | None] = mapped_column(String(200))
     quantity: Mapped[Decimal] = mapped_column(MONEY)
     unit_price: Mapped[Decimal] = mapped_column(MONEY)
     amount: Mapped[Decimal] = mapped_column(MONEY)
@@ -109,6 +111,13 @@ class TransactionLine(PricedLine, TenantScoped, Base):
             "tenant_id",
             "transaction_id",
             "position",
+        ),
+        Index(
+            "ix_transaction_lines_tenant_id_category",
+            "tenant_id",
+            "category",
+            "transaction_id",
+            postgresql_where=text("category IS NOT NULL"),
         ),
         CheckConstraint("quantity > 0", name="quantity"),
         CheckConstraint("unit_price >= 0", name="unit_price"),

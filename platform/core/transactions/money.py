@@ -148,6 +148,7 @@ class Line:
     quantity: Decimal
     unit_price: Decimal
     amount: Decimal
+    category: str | None = None
 
 
 def price_lines(

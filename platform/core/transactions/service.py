@@ -122,8 +122,8 @@ def differences(stored: Transaction, new: Prepared) -> list[str]:
     found = [
         key for key in COMPARED[:-1] if getattr(stored, key) != new.values[key]
     ]
-    old_lines = [(x.product, x.quantity, x.unit_price) for x in stored.lines]
-    if old_lines != [(x.product, x.quantity, x.unit_price) for x in new.lines]:
+    old_lines = [(x.product, x.quantity, x.unit_price, x.category) for x in stored.lines]
+    if old_lines != [(x.product, x.quantity, x.unit_price, x.category) for x in new.lines]:
         found.append("lines")
     return found
 
@@ -181,6 +181,7 @@ async def _insert(
                     "transaction_id": txn_id,
                     "position": i,
                     "product": line.product,
+                    "category": line.category,
                     "quantity": line.quantity,
                     "unit_price": line.unit_price,
                     "amount": line.amount,

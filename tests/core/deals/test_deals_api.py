@@ -26,7 +26,8 @@ def test_deal_lifecycle_with_lines_summing_exactly(client, tenant):
     assert deal["stage"] == {"key": "lead", "label": "Lead"}
     assert deal["owner_id"] == member_id(client, tenant)
     assert deal["lines"][0] == {
-        "product": "Seat licence", "quantity": "3", "unit_price": "0.10", "amount": "0.30"
+        "product": "Seat licence", "quantity": "3", "unit_price": "0.10", "amount": "0.30",
+        "category": None,
     }
     got = client.get(f"/api/v1/deals/{deal['id']}", headers=tenant.headers).json()
     assert got == deal

@@ -30,7 +30,8 @@ def test_a_purchase_is_stored_once_however_often_it_is_sent(client, database):
     stored = first.json()
     assert stored["amount"] == "37.20" and stored["currency"] == "EUR"
     assert stored["lines"][1] == {
-        "product": "Cup", "quantity": "3", "unit_price": "0.10", "amount": "0.30"
+        "product": "Cup", "quantity": "3", "unit_price": "0.10", "amount": "0.30",
+        "category": None,
     }
     assert stored["occurred_at"].startswith("2031-05-04T07:15:00")
     got = client.get(f"/api/v1/transactions/{stored['id']}", headers=tenant.headers).json()
