@@ -57,6 +57,8 @@ def rapport_console() -> ConsoleUI:
             # The analysis pages come from rapport.console.analytics (a kernel area).
             NavEntry("Analysis", "/analytics", order=26),
             NavEntry("Campaigns", "/campaigns", order=27),
+            # From rapport.console.attribution (a kernel area).
+            NavEntry("Attribution", "/attribution", order=27),
             NavEntry("Members' results", "/reports/members", order=28),
             NavEntry("Deals", "/deals", order=30),
             NavEntry("Tasks", "/tasks", order=40),

@@ -1,0 +1,1 @@
+"""The attribution screen: credit per channel and campaign for a period's purchases."""
