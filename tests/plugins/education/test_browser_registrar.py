@@ -6,7 +6,10 @@ customer panel; on the learner page enrol, record a result (a grade off the scal
 beside it), award an achievement, add a licence (an end before the start refused) and see a
 renewal date that cannot be read named in Ukrainian; publish a new course and list its
 returning-alumni audience; an instructor grades only their own courses, a registrar withdraws an
-enrolment; switch on automatic recognition on the module settings. Each step checked on the
+enrolment; a course's prerequisites, description, age limit and instructor added and
+cleared (an age limit of 99 refused); the learner's agreement to hear about new courses
+withdrawn and given back (the audience follows); a programme changed on its page (negative
+credits refused); switch on automatic recognition on the module settings. Each step checked on the
 page and through the API, axe-core, 375 px, and the screens in Ukrainian and Russian."""
 
 from __future__ import annotations
@@ -358,6 +361,40 @@ def test_may_contact_from_the_learner_page(tab, live_server, uni):
     assert [m["student_number"] for m in _get(
         live_server, inst, f"/courses/{ml1['id']}/audience")["items"]] == ["S-2027"]
     _clean(tab, refusals=0)
+
+
+def test_change_a_programme(tab, live_server, uni):
+    """A programme's page (in Russian): negative credits refused beside the field with what
+    was typed kept, then renamed, described and given a second course, as PATCH would."""
+    inst, _ = uni
+    page = tab.page
+    page.set_extra_http_headers({"Accept-Language": "ru"})
+    _sign_in(page, live_server, inst, "registrar")
+    [ds] = [p for p in _get(live_server, inst, "/programs")["items"] if p["code"] == "DS"]
+    db2 = next(c for c in _get(live_server, inst, "/courses?limit=100")["items"]
+               if c["code"] == "DB2")
+    page.goto(f"{live_server}/apps/education/")
+    page.click("#program-DS a")
+    page.wait_for_url(f"**/apps/education/programs/{ds['id']}")
+    save = f"form[action$='/programs/{ds['id']}'] button.primary"
+    assert "Изменить программу" in page.inner_text("main")
+    page.fill("#f-title", "Data engineering")
+    page.fill("#f-credits", "-5")
+    page.click(save)
+    page.wait_for_selector("#f-credits-error")
+    assert page.input_value("#f-title") == "Data engineering"
+    assert _get(live_server, inst, f"/programs/{ds['id']}")["title"] == "Data science"
+    page.fill("#f-credits", "60")
+    page.fill("#f-description", "Pipelines and warehouses")
+    page.check(f"input[name=courses][value='{db2['id']}']")
+    page.click(save)
+    page.wait_for_selector("[role=status]")
+    got = _get(live_server, inst, f"/programs/{ds['id']}")
+    assert (got["title"], got["credits"], got["description"], set(got["courses"])) == (
+        "Data engineering", 60, "Pipelines and warehouses", {ds["courses"][0], db2["id"]})
+    assert "DB2" in page.inner_text("#its-courses + ul")
+    assert_accessible(page, "programme page in Russian")
+    _clean(tab, refusals=1)
 
 
 def test_automatic_recognition_is_a_setting(tab, live_server, uni):
