@@ -16,6 +16,11 @@ from tests.browser import assert_accessible, console_shot
 from tests.conftest import unique
 
 
+def _definition_has(page, text: str) -> None:
+    page.wait_for_function("t => document.querySelector('#f-definition').value.includes(t)",
+                           arg=text)
+
+
 def test_build_a_segment_with_a_live_count(tab, live_server):
     page = tab.page
     slug = unique("segs")
@@ -56,6 +61,30 @@ def test_build_a_segment_with_a_live_count(tab, live_server):
     page.click("#add-condition button")
     page.wait_for_selector("#segment-count >> text=0 contacts match now")
     assert '"purchases": {"within_days": 30}' in page.locator("#f-definition").input_value()
+    # Sums, a category, "not" around the group built so far (the API's own grammar).
+    page.select_option("#f-preset", "spent_at_least")
+    page.fill("#f-value", "250 eur")
+    page.click("#add-condition button")
+    _definition_has(page, '{"min_sum": "250", "currency": "EUR"}')
+    page.wait_for_selector("#segment-count >> text=0 contacts match now")
+    page.select_option("#f-preset", "negate_above")
+    page.click("#add-condition button")
+    _definition_has(page, '{"not": {"all": [')
+    page.wait_for_selector("#segment-count >> text=3 contacts match now")
+    page.locator("#f-definition").fill("")
+    page.select_option("#f-preset", "bought_category")
+    page.fill("#f-value", "Coffee")
+    page.check("input[name=negate]")
+    page.click("#add-condition button")
+    _definition_has(page, '{"not": {"purchases": {"category": "Coffee"}}}')
+    page.wait_for_selector("#segment-count >> text=3 contacts match now")
+    page.uncheck("input[name=negate]")
+    # A contributed condition (GET /segments/conditions) is a preset too, its value JSON.
+    page.select_option("#f-preset", "contributed:analytics")
+    page.fill("#f-value", '{"abc": ["A"]}')
+    page.click("#add-condition button")
+    _definition_has(page, '{"analytics": {"abc": ["A"]}}')
+    page.wait_for_selector("#segment-count >> text=0 contacts match now")
     definition = page.locator("#f-definition")
     # A mistake is named as it is typed, with the node's path.
     definition.fill('{"purchases": {"within_days": 0}}')

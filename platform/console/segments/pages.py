@@ -47,7 +47,13 @@ PRESETS: tuple[tuple[str, str], ...] = (
     ("email_consent", N_("May get e-mail about a topic now (value: the topic)")),
     ("tag", N_("Has a tag (value: the tag)")),
     ("relationship_kind", N_("Member of a relationship of a kind (value: family, group …)")),
+    ("spent_at_least", N_("Spent at least an amount (value: 250 EUR)")),
+    ("bought_product", N_("Bought a product (value: its name)")),
+    ("bought_category", N_("Bought in a category (value: the category)")),
+    ("negate_above", N_("The opposite of everything above (no value)")),
 )
+# A contributed condition's preset: this prefix and its name; the value is its JSON.
+CONTRIBUTED = "contributed:"
 
 
 def _preset_node(preset: str, raw: str) -> dict[str, Any]:
@@ -66,6 +72,21 @@ def _preset_node(preset: str, raw: str) -> dict[str, Any]:
         return nodes[preset]
     if not value:
         raise invalid("value", "Write the value")
+    if preset.startswith(CONTRIBUTED):
+        try:
+            given: Any = json.loads(value)
+        except json.JSONDecodeError:
+            given = value  # a bare word: the condition's value as a string
+        return {preset.removeprefix(CONTRIBUTED): given}
+    if preset == "spent_at_least":
+        amount, _, currency = value.partition(" ")
+        if not currency.strip():
+            raise invalid("value", "Write the amount and its currency, e.g. 250 EUR")
+        return {"purchases": {"min_sum": amount, "currency": currency.strip().upper()}}
+    if preset == "bought_product":
+        return {"purchases": {"product": value}}
+    if preset == "bought_category":
+        return {"purchases": {"category": value}}
     if preset == "email_consent":
         return {"consent": {"channel": "email", "topic": value}}
     if preset == "tag":
@@ -113,7 +134,8 @@ def _builder(values: Mapping[str, Any], errors: Mapping[str, str],
     ]
     return Screen("console/segments/form.html", NEW, {
         "values": values, "errors": errors, "kinds": NODE_KINDS,
-        "contributed": contributed, "example": EXAMPLE, "presets": PRESETS,
+        "contributed": contributed, "example": EXAMPLE,
+        "presets": [*PRESETS, *((f"{CONTRIBUTED}{c['name']}", c["title"]) for c in contributed)],
     }, status=status)
 
 
@@ -193,8 +215,17 @@ async def add_condition(
     text = str(form.get("definition") or "")
     try:
         current = _definition(text) if text.strip() else None
-        node = _preset_node(str(form.get("preset") or ""), str(form.get("value") or ""))
-        text = json.dumps(combined(current, node, bool(form.get("any"))), ensure_ascii=False)
+        preset = str(form.get("preset") or "")
+        if preset == "negate_above":
+            if current is None:
+                raise invalid("definition", "Nothing above to turn into its opposite")
+            result = {"not": current}
+        else:
+            node = _preset_node(preset, str(form.get("value") or ""))
+            if form.get("negate"):
+                node = {"not": node}
+            result = combined(current, node, bool(form.get("any")))
+        text = json.dumps(result, ensure_ascii=False)
         errors: dict[str, str] = {}
     except RapportError as exc:
         errors = {"definition": "; ".join(field_errors(exc).values())}
