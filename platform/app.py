@@ -31,6 +31,7 @@ from rapport.web.problems import HANDLERS
 from rapport.web.request_id import request_id_middleware
 from rapport.web.request_session import request_session_middleware
 from rapport.web.security_headers import security_headers
+from rapport.web.strict_query import refuse_numbers_as_moments
 
 
 def build_registry(settings: Settings) -> PluginRegistry:
@@ -87,6 +88,8 @@ def create_app(
         # Not a route middleware: it must also cover the router's own 404/405 answers.
         before_send=[security_headers(production=settings.production)],
         request_class=DepthLimitedRequest,
+        # Layers that set their own (the console, FHIR) read no date-time from the query.
+        before_request=refuse_numbers_as_moments,
         exception_handlers=HANDLERS,
         lifespan=[database],
         openapi_config=openapi_config(registry, settings),

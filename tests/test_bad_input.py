@@ -244,3 +244,15 @@ def test_a_body_is_held_to_its_documented_types(client, tenant):
     ok = {**consent, "occurred_at": "2024-01-01T00:00:00Z"}
     r = client.post(f"/api/v1/contacts/{who}/consent", json=ok, headers=tenant.headers)
     assert r.status_code == 201, r.text
+
+
+def test_a_number_is_not_a_date_time_in_the_query_either(client, tenant):
+    """Litestar would read ``until=5`` as a Unix time; the document promises RFC 3339."""
+    for value in ("5", "-2.225073858507e-311", "1e3", "nan"):
+        r = client.get("/api/v1/reports/activity", params={"until": value},
+                       headers=tenant.headers)
+        assert r.status_code == 422, (value, r.text)
+        assert r.json()["errors"][0]["field"] == "until"
+    r = client.get("/api/v1/reports/activity", params={"until": "2026-01-31T09:00:00Z"},
+                   headers=tenant.headers)
+    assert r.status_code == 200, r.text
