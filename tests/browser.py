@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -34,7 +34,7 @@ import pytest
 import uvicorn
 
 from rapport.app import create_app
-from tests.conftest import make_settings
+from tests.conftest import make_settings, unique
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / ".artifacts" / "screenshots"
 DOC_IMAGES = Path(__file__).resolve().parent.parent / "docs" / "img"
@@ -214,3 +214,33 @@ def tab(browser, request: pytest.FixtureRequest) -> Iterator[Tab]:
                             timeout=60_000)
         finally:
             context.close()
+
+
+class Owner(NamedTuple):
+    """An organization signed up over HTTP, its owner signed in to the API."""
+
+    slug: str
+    email: str
+    password: str
+    api: httpx.Client
+    headers: dict[str, str]
+
+
+def sign_up_over_http(live_server: str, prefix: str, organization: str,
+                      full_name: str) -> Owner:
+    """A new organization on the live server, as a browser test starts: its slug, the
+    owner's e-mail (their first name at the slug) and password, an API client, and the
+    bearer header of the owner's session."""
+    slug = unique(prefix)
+    email = f"{full_name.split()[0].lower()}@{slug}.example.com"
+    password = "correct horse battery staple"
+    api = httpx.Client(base_url=live_server)
+    r = api.post("/api/v1/signup", json={
+        "organization": {"name": organization, "slug": slug},
+        "admin": {"email": email, "password": password, "full_name": full_name},
+    })
+    assert r.status_code == 201, r.text
+    r = api.post("/api/v1/auth/login",
+                 json={"tenant": slug, "email": email, "password": password})
+    assert r.status_code == 200, r.text
+    return Owner(slug, email, password, api, {"Authorization": f"Bearer {r.json()['access_token']}"})

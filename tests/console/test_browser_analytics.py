@@ -12,10 +12,7 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-import httpx
-
-from tests.browser import assert_accessible, console_shot
-from tests.conftest import unique
+from tests.browser import assert_accessible, console_shot, sign_up_over_http
 
 
 async def _worker_pass(app_url) -> int:
@@ -33,16 +30,8 @@ async def _worker_pass(app_url) -> int:
 
 def test_the_dashboard_and_the_customer_classes(tab, live_server, database):
     page = tab.page
-    slug = unique("anl")
-    email, password = f"iryna@{slug}.example.com", "correct horse battery staple"
-    api = httpx.Client(base_url=live_server)
-    assert api.post("/api/v1/signup", json={
-        "organization": {"name": "Пекарня", "slug": slug},
-        "admin": {"email": email, "password": password, "full_name": "Iryna Koval"},
-    }).status_code == 201
-    token = api.post("/api/v1/auth/login", json={"tenant": slug, "email": email,
-                                                 "password": password}).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    slug, email, password, api, headers = sign_up_over_http(
+        live_server, "anl", "Пекарня", "Iryna Koval")
     now = datetime.now(UTC)
     people = {}
     for i, name in enumerate(("Marta", "Ostap", "Yurii", "Solomiia", "Taras", "Nina")):

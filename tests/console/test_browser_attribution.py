@@ -6,24 +6,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import httpx
-
-from tests.browser import assert_accessible, console_shot
-from tests.conftest import unique
+from tests.browser import assert_accessible, console_shot, sign_up_over_http
 
 
 def test_credit_per_channel_and_campaign(tab, live_server):
     page = tab.page
-    slug = unique("attr")
-    email, password = f"owner@{slug}.example.com", "correct horse battery staple"
-    api = httpx.Client(base_url=live_server)
-    assert api.post("/api/v1/signup", json={
-        "organization": {"name": "Shop", "slug": slug},
-        "admin": {"email": email, "password": password, "full_name": "Roman Shop"},
-    }).status_code == 201
-    token = api.post("/api/v1/auth/login", json={"tenant": slug, "email": email,
-                                                 "password": password}).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    slug, email, password, api, headers = sign_up_over_http(
+        live_server, "attr", "Shop", "Roman Shop")
     contact = api.post("/api/v1/contacts", headers=headers, json={
         "given_name": "Iryna", "family_name": "Koval"}).json()["id"]
     now = datetime.now(UTC)

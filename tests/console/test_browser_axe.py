@@ -4,24 +4,13 @@ or critical violation (WCAG 2.2 AA rules and axe's best practices)."""
 
 from __future__ import annotations
 
-import httpx
-
-from tests.browser import assert_accessible
-from tests.conftest import unique
+from tests.browser import assert_accessible, sign_up_over_http
 
 
 def test_main_screens_have_no_serious_axe_violations(tab, live_server):
     page = tab.page
-    slug = unique("axe")
-    email, password = f"olha@{slug}.example.com", "correct horse battery staple"
-    api = httpx.Client(base_url=live_server)
-    assert api.post("/api/v1/signup", json={
-        "organization": {"name": "Пекарня Axe", "slug": slug},
-        "admin": {"email": email, "password": password, "full_name": "Olha Axe"},
-    }).status_code == 201
-    token = api.post("/api/v1/auth/login", json={"tenant": slug, "email": email,
-                                                 "password": password}).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    slug, email, password, api, headers = sign_up_over_http(
+        live_server, "axe", "Пекарня Axe", "Olha Axe")
     customer = api.post("/api/v1/contacts", json={
         "given_name": "Oksana", "family_name": "Bila", "emails": ["oksana@example.com"],
         "phones": ["+380671234567"], "tags": ["vip"]}, headers=headers).json()

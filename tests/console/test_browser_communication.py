@@ -7,24 +7,13 @@ nothing serious on the editor or the campaign page."""
 
 from __future__ import annotations
 
-import httpx
-
-from tests.browser import assert_accessible, console_shot
-from tests.conftest import unique
+from tests.browser import assert_accessible, console_shot, sign_up_over_http
 
 
 def test_write_a_letter_and_send_a_campaign(tab, live_server):
     page = tab.page
-    slug = unique("mail")
-    email, password = f"olha@{slug}.example.com", "correct horse battery staple"
-    api = httpx.Client(base_url=live_server)
-    assert api.post("/api/v1/signup", json={
-        "organization": {"name": "Кав'ярня", "slug": slug},
-        "admin": {"email": email, "password": password, "full_name": "Olha Bondar"},
-    }).status_code == 201
-    token = api.post("/api/v1/auth/login", json={"tenant": slug, "email": email,
-                                                 "password": password}).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    slug, email, password, api, headers = sign_up_over_http(
+        live_server, "mail", "Кав'ярня", "Olha Bondar")
     ids = {}
     for name, status in (("Олена", "opt_in"), ("Петро", "opt_out")):
         r = api.post("/api/v1/contacts", headers=headers, json={

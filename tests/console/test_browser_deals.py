@@ -9,10 +9,7 @@ Screenshots go to .artifacts/screenshots/ (docs/img/ too with RAPPORT_DOC_IMAGES
 
 from __future__ import annotations
 
-import httpx
-
-from tests.browser import console_shot
-from tests.conftest import unique
+from tests.browser import console_shot, sign_up_over_http
 
 
 def _announced(page) -> str:
@@ -28,16 +25,8 @@ def _announced(page) -> str:
 
 def test_create_a_deal_move_it_and_complete_a_task(tab, live_server):
     page = tab.page
-    slug = unique("deals")
-    email, password = f"taras@{slug}.example.com", "correct horse battery staple"
-    api = httpx.Client(base_url=live_server)
-    assert api.post("/api/v1/signup", json={
-        "organization": {"name": "Млин Зерно", "slug": slug},
-        "admin": {"email": email, "password": password, "full_name": "Taras Melnyk"},
-    }).status_code == 201
-    token = api.post("/api/v1/auth/login", json={"tenant": slug, "email": email,
-                                                 "password": password}).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    slug, email, password, api, headers = sign_up_over_http(
+        live_server, "deals", "Млин Зерно", "Taras Melnyk")
     customer = api.post("/api/v1/contacts", json={"given_name": "Oksana", "family_name": "Bila"},
                         headers=headers).json()
     assert api.post("/api/v1/tasks", json={"title": "Send the price list",

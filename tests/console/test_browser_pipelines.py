@@ -8,24 +8,13 @@ Screenshots go to .artifacts/screenshots/ (docs/img/ too with RAPPORT_DOC_IMAGES
 
 from __future__ import annotations
 
-import httpx
-
-from tests.browser import assert_accessible, console_shot
-from tests.conftest import unique
+from tests.browser import assert_accessible, console_shot, sign_up_over_http
 
 
 def test_switch_the_board_between_pipelines(tab, live_server):
     page = tab.page
-    slug = unique("pipes")
-    email, password = f"iryna@{slug}.example.com", "correct horse battery staple"
-    api = httpx.Client(base_url=live_server)
-    assert api.post("/api/v1/signup", json={
-        "organization": {"name": "Сервіс Плюс", "slug": slug},
-        "admin": {"email": email, "password": password, "full_name": "Iryna Koval"},
-    }).status_code == 201
-    token = api.post("/api/v1/auth/login", json={"tenant": slug, "email": email,
-                                                 "password": password}).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    slug, email, password, api, headers = sign_up_over_http(
+        live_server, "pipes", "Сервіс Плюс", "Iryna Koval")
     renewals = api.post("/api/v1/pipelines", json={"label": "Renewals"}, headers=headers)
     assert renewals.status_code == 201, renewals.text
     r = api.put(f"/api/v1/pipelines/{renewals.json()['id']}/stages", headers=headers, json={

@@ -10,10 +10,7 @@ Screenshots go to .artifacts/screenshots/ (docs/img/ too with RAPPORT_DOC_IMAGES
 
 from __future__ import annotations
 
-import httpx
-
-from tests.browser import assert_accessible, console_shot
-from tests.conftest import unique
+from tests.browser import assert_accessible, console_shot, sign_up_over_http
 
 
 def _definition_has(page, text: str) -> None:
@@ -23,16 +20,8 @@ def _definition_has(page, text: str) -> None:
 
 def test_build_a_segment_with_a_live_count(tab, live_server):
     page = tab.page
-    slug = unique("segs")
-    email, password = f"olha@{slug}.example.com", "correct horse battery staple"
-    api = httpx.Client(base_url=live_server)
-    assert api.post("/api/v1/signup", json={
-        "organization": {"name": "Кав'ярня", "slug": slug},
-        "admin": {"email": email, "password": password, "full_name": "Olha Bondar"},
-    }).status_code == 201
-    token = api.post("/api/v1/auth/login", json={"tenant": slug, "email": email,
-                                                 "password": password}).json()["access_token"]
-    headers = {"Authorization": f"Bearer {token}"}
+    slug, email, password, api, headers = sign_up_over_http(
+        live_server, "segs", "Кав'ярня", "Olha Bondar")
     for name, tags in (("Marta", ["vip"]), ("Ostap", ["vip"]), ("Yurii", [])):
         r = api.post("/api/v1/contacts", json={"given_name": name, "tags": tags},
                      headers=headers)
