@@ -56,10 +56,8 @@ _DECODERS: dict[object, msgspec.json.Decoder[Any] | None] = {}
 
 
 def _strict_decoder(handler: Any) -> msgspec.json.Decoder[Any] | None:
-    try:
+    if handler in _DECODERS:
         return _DECODERS[handler]
-    except KeyError:
-        pass
     field = getattr(handler, "parsed_data_field", None)
     decoder = None
     if field is not None and field.annotation is not Any:

@@ -31,10 +31,8 @@ def _is_moment(annotation: Any) -> bool:
 
 def moment_parameters(handler: Any) -> tuple[str, ...]:
     """The query names under which ``handler`` reads a date-time."""
-    try:
+    if handler in _MOMENTS:
         return _MOMENTS[handler]
-    except KeyError:
-        pass
     names = []
     for name, field in handler.parsed_fn_signature.parameters.items():
         if name != "data" and _is_moment(field.annotation):

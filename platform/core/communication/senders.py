@@ -51,7 +51,6 @@ class SendFailed(Exception):
 class Sender(Protocol):
     async def send(self, message: Outgoing) -> str:
         """Deliver ``message``; return the provider's id for it, or raise ``SendFailed``."""
-        ...
 
 
 Senders = Mapping[str, Sender]

@@ -128,11 +128,11 @@ def _day(name: str, value: str | None) -> date | None:
     if value is None or value == "":
         return None
     try:
-        if DAY.fullmatch(value):
-            return date.fromisoformat(value)
+        if not DAY.fullmatch(value):
+            raise ValueError(value)
+        return date.fromisoformat(value)  # ValueError for a day that does not exist
     except ValueError:
-        pass
-    raise invalid(name, f"{value!r} is not a date (YYYY-MM-DD)")
+        raise invalid(name, f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def period(since: str | None, until: str | None) -> tuple[date, date]:
