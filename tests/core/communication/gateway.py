@@ -10,8 +10,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.loopback import serving
 
 SECRET = "gateway-test-secret"
 
@@ -57,12 +59,6 @@ def _handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def running() -> Iterator[Gateway]:
     gateway = Gateway()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(gateway))
-    gateway.url = f"http://127.0.0.1:{server.server_address[1]}/send"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(gateway)) as address:
+        gateway.url = f"{address}/send"
         yield gateway
-    finally:
-        server.shutdown()
-        server.server_close()

@@ -9,13 +9,14 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from rapport.core.events.outbox import deliver_tenant
 from rapport.core.modules.enabled import enabled_modules
 from rapport.core.webhooks.delivery import send_due
 from rapport.db.session import tenant_session
+from tests.loopback import serving
 
 
 @dataclass
@@ -44,15 +45,9 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def running() -> Iterator[Receiver]:
     receiver = Receiver()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(receiver)) as address:
+        receiver.url = f"{address}/hook"
         yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def worker_pass(client, tenant_id: str) -> int:
