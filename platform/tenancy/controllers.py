@@ -31,6 +31,7 @@ from rapport.tenancy.schemas import (
     UserOut,
 )
 from rapport.tenancy.sessions import open_session, revoke_session
+from rapport.tenancy.sign_ins import record_sign_in
 from rapport.tenancy.signup import sign_up
 from rapport.tenancy.throttle import guard_public_action
 from rapport.tenancy.tokens import SESSION_COOKIE, AccessClaims, issue_access_token
@@ -118,6 +119,7 @@ class AccountController(Controller):
             email=data.email.strip(),
             password=data.password,
             address=address,
+            user_agent=request.headers.get("user-agent"),
         )
         async with tenant_session(request.app.state.sessionmaker, ok.tenant_id) as session:
             opened = await open_session(
@@ -127,6 +129,11 @@ class AccountController(Controller):
                 ttl=settings.access_token_ttl,
                 user_agent=request.headers.get("user-agent", ""),
                 address=address,
+            )
+            await record_sign_in(
+                session, tenant_id=ok.tenant_id, user_id=ok.user_id, client_id=None,
+                method="password", outcome="success", address=address,
+                user_agent=request.headers.get("user-agent"),
             )
         token, claims = issue_access_token(
             settings.secret_key,

@@ -16,6 +16,7 @@ from rapport.errors import unauthorized
 from rapport.settings import Settings
 from rapport.tenancy.models import Membership, Tenant, User
 from rapport.tenancy.passwords import verify_password
+from rapport.tenancy.sign_ins import record_sign_in
 from rapport.tenancy.throttle import (
     account_key,
     address_key,
@@ -35,18 +36,41 @@ class LoginSuccess:
     tenant_id: uuid.UUID
 
 
+@dataclass(frozen=True)
+class _Refusal:
+    """Whose sign-in log a refused attempt goes to: the tenant's and the person's, only when
+    the person is a member there (another tenant must never learn of attempts on an account
+    that is not its member); otherwise the application log (``rapport.tenancy.sign_ins``)."""
+
+    tenant_id: uuid.UUID | None
+    user_id: uuid.UUID | None
+    reason: str
+
+
+async def _member_of(session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID) -> bool:
+    found = await session.execute(
+        select(Membership.id).where(
+            Membership.tenant_id == tenant_id, Membership.user_id == user_id
+        )
+    )
+    return found.first() is not None
+
+
 async def _check(
     session: AsyncSession, slug: str, email: str, password: str
-) -> LoginSuccess | None:
+) -> LoginSuccess | _Refusal:
     tenant = (
         await session.execute(select(Tenant).where(Tenant.slug == slug, Tenant.status == "active"))
     ).scalar_one_or_none()
     user = (await session.execute(select(User).where(User.email == email))).scalar_one_or_none()
     # Always verify a hash, so unknown tenants and users cost what a wrong password costs.
     ok = await asyncio.to_thread(verify_password, user.password_hash if user else None, password)
-    if not (ok and tenant and user):
-        return None
+    if not (tenant and user):
+        return _Refusal(tenant.id if tenant else None, None, "unknown account")
     await enter_tenant(session, tenant.id)
+    if not ok:
+        known = await _member_of(session, tenant.id, user.id)
+        return _Refusal(tenant.id, user.id if known else None, "password")
     member = (
         await session.execute(
             select(Membership.id).where(
@@ -57,7 +81,10 @@ async def _check(
             )
         )
     ).scalar_one_or_none()
-    return LoginSuccess(user.id, tenant.id) if member else None
+    if member is None:
+        # Pending or no membership: the application log only (see _Refusal).
+        return _Refusal(tenant.id, None, "not a member")
+    return LoginSuccess(user.id, tenant.id)
 
 
 async def log_in(
@@ -68,6 +95,7 @@ async def log_in(
     email: str,
     password: str,
     address: str,
+    user_agent: str | None = None,
 ) -> LoginSuccess:
     # The attempt is counted as a failure before the password is checked, so parallel
     # requests cannot all read "4 failures so far" and all get checked (issue 9, item 3).
@@ -83,7 +111,12 @@ async def log_in(
         await asyncio.sleep(reservation.delay)
     async with tenant_session(maker, None) as session:
         result = await _check(session, slug, email, password)
-    if result is None:
+    if isinstance(result, _Refusal):
+        await record_sign_in(
+            maker, tenant_id=result.tenant_id, user_id=result.user_id, client_id=None,
+            method="password", outcome="refused", address=address, user_agent=user_agent,
+            detail={"reason": result.reason},
+        )
         raise unauthorized(INVALID)
     await release_login(maker, reservation)
     return result

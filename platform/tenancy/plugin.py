@@ -8,6 +8,7 @@ from rapport.hooks import PluginManifest, hookimpl
 from rapport.tenancy.controllers import AccountController
 from rapport.tenancy.credential_controllers import CredentialController
 from rapport.tenancy.member_controllers import MemberController
+from rapport.tenancy.sign_in_controllers import SignInController
 
 
 @hookimpl
@@ -17,4 +18,4 @@ def rapport_manifest() -> PluginManifest:
 
 @hookimpl
 def rapport_routes() -> list[Any]:
-    return [AccountController, CredentialController, MemberController]
+    return [AccountController, CredentialController, MemberController, SignInController]

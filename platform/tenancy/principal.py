@@ -24,6 +24,12 @@ class Principal:
     kernel_role: str = ""
     # Modules this tenant has enabled: decides which plugins' hooks and routes answer.
     modules: frozenset[str] = field(default_factory=frozenset)
+    # An API client (client credentials, rapport.tenancy.api_clients): its id, also standing
+    # in for ``user_id`` and ``membership_id`` as a federation peer's does; None for a person.
+    client_id: uuid.UUID | None = None
+    # What a client's token was granted (``contacts:read``, ...); empty for a person, whose
+    # role alone decides.
+    scopes: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def member(

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 
 import psycopg
 
-# Must equal CANONICAL in migration 0009_audit_chain.
+# Must equal CANONICAL in migration 0032_api_clients (0009_audit_chain's plus the acting
+# client, which concat_ws skips when NULL, so entries before it hash as they did).
 CANONICAL_SQL = """concat_ws('|',
     e.tenant_id::text, e.id::text, e.seq::text,
     to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
     coalesce(e.actor_user_id::text, ''), e.actor_tenant_id::text, e.action, e.record_type,
     e.record_id::text, e.changes::text, e.detail::text,
-    coalesce(e.counterpart_tenant_id::text, ''))"""
+    coalesce(e.counterpart_tenant_id::text, ''), e.actor_client_id::text)"""
 
 
 @dataclass(frozen=True)

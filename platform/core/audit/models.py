@@ -41,6 +41,8 @@ class AuditEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     actor_user_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     actor_tenant_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    # The API client that acted (its token), when it was one and not a person.
+    actor_client_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     action: Mapped[str] = mapped_column(String(40))
     record_type: Mapped[str] = mapped_column(String(100))
     record_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))

@@ -36,6 +36,8 @@ class AuditEventOut(msgspec.Struct):
     changes: Changes
     detail: Detail
     counterpart_tenant_id: uuid.UUID | None
+    # The API client whose token did it (then ``actor_user_id`` is null).
+    actor_client_id: uuid.UUID | None = None
 
     @classmethod
     def of(cls, e: AuditEvent) -> AuditEventOut:
@@ -51,6 +53,7 @@ class AuditEventOut(msgspec.Struct):
             e.changes,
             e.detail,
             e.counterpart_tenant_id,
+            e.actor_client_id,
         )
 
 

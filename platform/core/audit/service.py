@@ -104,7 +104,10 @@ def entry(
     statement = insert(AuditEvent).values(
         tenant_id=owner,
         id=event_id,
-        actor_user_id=principal.user_id,
+        # A client's id stands in for the user on its principal; the entry names it as the
+        # client that acted, never as a person.
+        actor_user_id=principal.user_id if principal.client_id is None else None,
+        actor_client_id=principal.client_id,
         actor_tenant_id=principal.tenant_id,
         action=action,
         record_type=record_type,
