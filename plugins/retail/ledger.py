@@ -182,11 +182,15 @@ def start_of_day(program: Program) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-async def today_total(db: AsyncSession, member: Member, program: Program, kind: str) -> int:
-    """Points of ``kind`` the member earned (or redeemed, as a positive number) today in the
-    program's time zone; the member is locked, so the figure holds until commit."""
+async def today_total(db: AsyncSession, member: Member, program: Program, kind: str,
+                      card_id: uuid.UUID | None) -> int:
+    """Points of ``kind`` earned (or redeemed, as a positive number) today in the program's
+    time zone on one card of the member — the daily caps are per card (``None``: the
+    entries of no card). The member is locked (every card of it is the member's), so the
+    figure holds until commit whatever runs on the member's other cards."""
     total = await db.scalar(select(func.coalesce(func.sum(func.abs(Entry.points)), 0)).where(
         Entry.tenant_id == member.tenant_id, Entry.member_id == member.id,
+        Entry.card_id.is_not_distinct_from(card_id),
         Entry.kind == kind, Entry.created_at >= start_of_day(program)))
     return int(total or 0)
 

@@ -187,6 +187,25 @@ async def block(db: AsyncSession, principal: Principal, hooks: TenantHooks, numb
     return card
 
 
+async def add_card(db: AsyncSession, principal: Principal, hooks: TenantHooks,
+                   member_id: uuid.UUID, data: schemas.CardIn) -> Card:
+    """Another card for the member (a family's second card, a virtual one beside the
+    plastic): the balance, tier and history stay the member's; each card has its own daily
+    earn and redeem caps. An erased member gets none (409)."""
+    require_till(principal)
+    member = await get_member(db, principal, member_id)
+    if member.erased_at is not None:
+        raise conflict("This member was erased: no new cards", state="erased")
+    program = await get_program(db, principal, member.program_id)
+    card = await issue_card(db, member, program, data.kind, data.number, field="number")
+    await audit.record(db, principal, audit.UPDATE, events.RECORD_TYPE, member.id,
+                       audit.diff({}, {"card": card.number}))
+    await events.publish(db, principal, hooks, events.CARD_ISSUED, principal.tenant_id,
+                         member.id, {"member_id": str(member.id), "card": card.number,
+                                     "kind": card.kind})
+    return card
+
+
 async def replace(db: AsyncSession, principal: Principal, hooks: TenantHooks, number: str,
                   data: schemas.ReplaceIn) -> Card:
     """A new card for the same member (balance and history go with the member); the old

@@ -64,7 +64,8 @@ class Program(TenantScoped, Base):
     referral_bonus: Mapped[int] = mapped_column(Integer, default=0)
     # New points wait this many days (the return window) before they count.
     pending_days: Mapped[int] = mapped_column(Integer, default=0)
-    # At most this many points earned / redeemed per member per day (None: no cap).
+    # At most this many points earned / redeemed per card per day, program time zone (None:
+    # no cap); a member's two cards have a cap each (purchases.py, till.py, purchase_batches).
     daily_earn_cap: Mapped[int | None] = mapped_column(Integer)
     daily_redeem_cap: Mapped[int | None] = mapped_column(Integer)
     # A return after the purchase's points were spent: claw_back, negative or refuse.

@@ -43,6 +43,7 @@ from rapport_plugins.retail.earning import GIFT_CARDS, Line, points_for
 from rapport_plugins.retail.ledger import Source, batch_row, release_due, start_of_day
 from rapport_plugins.retail.models import (
     Bought,
+    Card,
     Entry,
     Member,
     Product,
@@ -136,13 +137,29 @@ async def _locked(db: AsyncSession, tenant_id: uuid.UUID, ids: Iterable[uuid.UUI
 
 
 async def _earned_today(db: AsyncSession, tenant_id: uuid.UUID, program: Program,
-                        members: set[uuid.UUID]) -> dict[uuid.UUID, int]:
+                        cards: dict[uuid.UUID, uuid.UUID | None]) -> dict[uuid.UUID, int]:
+    """Points earned today (program time zone) on each member's card in ``cards`` — the
+    daily cap is per card — by member."""
     rows = await db.execute(
-        select(Entry.member_id, func.sum(func.abs(Entry.points)))
-        .where(Entry.tenant_id == tenant_id, Entry.member_id == _any(members),
+        select(Entry.member_id, Entry.card_id, func.sum(func.abs(Entry.points)))
+        .where(Entry.tenant_id == tenant_id, Entry.member_id == _any(cards),
                Entry.kind == "earn", Entry.created_at >= start_of_day(program))
-        .group_by(Entry.member_id))
-    return {member_id: int(total) for member_id, total in rows.all()}
+        .group_by(Entry.member_id, Entry.card_id))
+    return {member_id: int(total) for member_id, card_id, total in rows.all()
+            if cards[member_id] == card_id}
+
+
+async def _first_cards(db: AsyncSession, tenant_id: uuid.UUID, members: set[uuid.UUID]
+                       ) -> dict[uuid.UUID, uuid.UUID | None]:
+    """Each member's first active card: a purchase from outside the till is that card's
+    (its ledger row names it, and it counts against that card's daily cap)."""
+    found = {member_id: card_id for member_id, card_id in (await db.execute(
+        select(Card.member_id, Card.id)
+        .where(Card.tenant_id == tenant_id, Card.member_id == _any(members),
+               Card.state == "active")
+        .order_by(Card.member_id, Card.created_at, Card.id)
+        .ext(distinct_on(Card.member_id)))).all()}
+    return {m: found.get(m) for m in members}
 
 
 class _Rules:
@@ -154,6 +171,7 @@ class _Rules:
         self.ladders: dict[uuid.UUID, list[Tier]] = defaultdict(list)
         self.categories: dict[str, str] = {}
         self.today: dict[uuid.UUID, int] = defaultdict(int)
+        self.cards: dict[uuid.UUID, uuid.UUID | None] = {}
 
     async def load(self, db: AsyncSession, tenant_id: uuid.UUID, members: list[Member],
                    skus: set[str]) -> None:
@@ -171,18 +189,21 @@ class _Rules:
             self.categories = {sku: category for sku, category in (await db.execute(
                 select(Product.sku, Product.category).where(
                     Product.tenant_id == tenant_id, Product.sku.in_(skus)))).all()}
+        self.cards = await _first_cards(db, tenant_id, {m.id for m in members})
         for program in self.programs.values():
             if program.daily_earn_cap is not None:
                 self.today.update(await _earned_today(
-                    db, tenant_id, program, {m.id for m in members
+                    db, tenant_id, program, {m.id: self.cards[m.id] for m in members
                                              if m.program_id == program.id}))
 
 
 # The batch's earnings at the members' current tiers, in one statement: each purchase's
 # points (lines * best SKU/category rule, * best campaign running at its time, * points per
 # unit * the tier's multiplier, rounded once by the program's rule; nothing below the
-# minimum purchase or on gift-card lines), the daily cap as a running sum per member
-# (earned_i = min(S_i, room) - min(S_i-1, room) is the till's one-at-a-time cap), and
+# minimum purchase or on gift-card lines), the daily cap as a running sum per member —
+# the cap is per card, and a purchase from outside the till is the member's first active
+# card's (``card``: the ledger row names it) — (earned_i = min(S_i, room) - min(S_i-1,
+# room) is the till's one-at-a-time cap), and
 # which members it can write at once: those with no debt to repay and no return window
 # (the others are left to the loop). A member's rows are written up to the purchase that
 # reaches a higher tier (``climb``, which still earns at the old multiplier); the caller
@@ -195,15 +216,20 @@ WITH p AS (
 ), member AS MATERIALIZED (
   SELECT m.id, m.staff, m.balance, m.debt, m.qualifying_points, m.program_id, m.tier_id,
          pr.pending_days, pr.expiry_months, pr.min_purchase, pr.rounding, pr.points_per_unit,
-         coalesce(ti.multiplier, 1) AS tier_multiplier,
+         coalesce(ti.multiplier, 1) AS tier_multiplier, c.card,
          CASE WHEN pr.daily_earn_cap IS NOT NULL THEN GREATEST(pr.daily_earn_cap - (
            SELECT coalesce(sum(abs(e.points)), 0) FROM retail_ledger e
            WHERE e.tenant_id = :tenant AND e.member_id = m.id AND e.kind = 'earn'
+             AND e.card_id IS NOT DISTINCT FROM c.card
              AND e.created_at >= (date_trunc('day', now() AT TIME ZONE pr.time_zone)
                                   AT TIME ZONE pr.time_zone)), 0) END AS room
   FROM retail_members m
   JOIN retail_programs pr ON pr.tenant_id = m.tenant_id AND pr.id = m.program_id
   LEFT JOIN retail_tiers ti ON ti.tenant_id = m.tenant_id AND ti.id = m.tier_id
+  LEFT JOIN LATERAL (
+    SELECT rc.id AS card FROM retail_cards rc
+    WHERE rc.tenant_id = :tenant AND rc.member_id = m.id AND rc.state = 'active'
+    ORDER BY rc.created_at, rc.id LIMIT 1) c ON true
   WHERE m.tenant_id = :tenant AND m.id IN (SELECT DISTINCT m FROM p)
 ), rule AS MATERIALIZED (
   SELECT r.program_id, r.sku, r.category, r.multiplier, r.starts_at, r.ends_at
@@ -237,7 +263,7 @@ WITH p AS (
           AND (r.ends_at IS NULL OR p.at < r.ends_at)), 1)
     * mb.tier_multiplier AS total) x
 ), capped AS (
-  SELECT c.o, c.t, c.m, c.a, mb.staff, mb.expiry_months,
+  SELECT c.o, c.t, c.m, c.a, mb.staff, mb.expiry_months, mb.card,
          (CASE WHEN mb.room IS NULL THEN c.points
                ELSE LEAST(c.s, mb.room) - LEAST(c.s - c.points, mb.room) END)::bigint AS earned
   FROM (SELECT priced.*, sum(points) OVER (PARTITION BY m ORDER BY o) AS s FROM priced) c
@@ -260,15 +286,15 @@ WITH p AS (
          ) AS climbs
   FROM totals g
 ), final AS (
-  SELECT x.o, x.t, x.m, x.a, x.staff, x.expiry_months, x.earned, x.balance,
+  SELECT x.o, x.t, x.m, x.a, x.staff, x.expiry_months, x.card, x.earned, x.balance,
          x.debt = 0 AND x.pending_days = 0 AS simple,
          min(CASE WHEN x.climbs THEN x.o END) OVER (PARTITION BY x.m) AS climb
   FROM climbs x
 ), ledger AS (
   INSERT INTO retail_ledger (tenant_id, id, member_id, kind, points, qualifying, remaining,
-                             expires_at, transaction_id, amount)
+                             expires_at, transaction_id, amount, card_id)
   SELECT :tenant, uuidv7(), m, 'earn', earned, NOT staff, earned,
-         now() + make_interval(months => expiry_months), t, a
+         now() + make_interval(months => expiry_months), t, a, card
   FROM final WHERE simple AND (climb IS NULL OR o <= climb) ORDER BY o
 ), figures AS (
   UPDATE retail_members mm
@@ -406,7 +432,8 @@ def _one_by_one(known: _Rules, purchases: list[tuple[Member, Purchase]],
         known.today[member.id] += points
         # Staff earn points but do not climb tiers (their own rule: non-qualifying).
         rows.append(batch_row(member, program, "earn", points, qualifying=not member.staff,
-                              source=Source(transaction_id=p.transaction_id, amount=p.amount)))
+                              source=Source(transaction_id=p.transaction_id, amount=p.amount,
+                                            card_id=known.cards.get(member.id))))
         moved = tiers.move(member, ladder, "threshold")
         if moved is not None:
             history.append(moved.change)

@@ -85,7 +85,8 @@ async def earn(db: AsyncSession, tenant_id: uuid.UUID, transaction_id: uuid.UUID
                         tier.multiplier if isinstance(tier, Tier) else Decimal(1))
     name = tier.name if tier else None
     if program.daily_earn_cap is not None and points > 0:
-        room = program.daily_earn_cap - await today_total(db, member, program, "earn")
+        room = program.daily_earn_cap - await today_total(db, member, program, "earn",
+                                                          card_id)
         points = max(0, min(points, room))
     if points <= 0:
         return Earned(member, 0, name, name)

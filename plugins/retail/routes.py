@@ -208,6 +208,14 @@ class MemberController(Controller):
         """Spend points on a reward: a voucher with an unguessable code."""
         return await rewards.redeem_reward(db, principal, hooks, member_id, data)
 
+    @post("/{member_id:uuid}/cards", status_code=201)
+    async def add_card(self, member_id: FromPath[uuid.UUID], data: JSONBody[schemas.CardIn],
+                       principal: Who, db: Db, hooks: Hooks) -> schemas.CardOut:
+        """Another card for the member (the balance stays the member's; each card has its
+        own daily earn and redeem caps). 409 for an erased member or a number in use."""
+        return members.card_out(await members.add_card(db, principal, hooks, member_id,
+                                                       data))
+
     @post("/{member_id:uuid}/erasure", status_code=201)
     async def erase(self, member_id: FromPath[uuid.UUID], principal: Who, db: Db,
                     hooks: Hooks) -> schemas.MemberOut:

@@ -281,6 +281,14 @@ class BlockIn(msgspec.Struct, forbid_unknown_fields=True):
     state: Literal["blocked", "lost"] = "blocked"
 
 
+class CardIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Another card for a member: virtual (numbered by the program) or plastic (the printed
+    number, Luhn-checked, from the program's stock once it has one)."""
+
+    kind: Literal["plastic", "virtual"] = "virtual"
+    number: CardNumber | None = None
+
+
 class ReplaceIn(msgspec.Struct, forbid_unknown_fields=True):
     kind: Literal["plastic", "virtual"] = "virtual"
     number: CardNumber | None = None

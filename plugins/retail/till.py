@@ -164,10 +164,11 @@ async def purchase(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     redeemed = 0
     if data.redeem_points:
         if program.daily_redeem_cap is not None:
-            done = await today_total(db, member, program, "redeem")
+            done = await today_total(db, member, program, "redeem", card.id)
             if done + data.redeem_points > program.daily_redeem_cap:
                 raise conflict(f"redeem_points: the daily cap is {program.daily_redeem_cap} "
-                               f"points and {done} were redeemed today", field="redeem_points")
+                               f"points a card and {done} were redeemed on card "
+                               f"{card.number} today", field="redeem_points")
         await debit(db, member, "redeem", data.redeem_points, field="redeem_points",
                     source=Source(external_id=f"{data.external_id}#redeem",
                                   transaction_id=txn_id, card_id=card.id,

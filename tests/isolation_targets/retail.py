@@ -80,6 +80,7 @@ TARGETS: dict[str, Target] = {
     M + "/ledger": Target(_member, {"GET": None}, MODULES),
     M + "/tier-history": Target(_member, {"GET": None}, MODULES),
     M + "/erasure": Target(_member, {"POST": None}, MODULES),
+    M + "/cards": Target(_member, {"POST": {}}, MODULES),
     M + "/adjustments": Target(_member, {"POST": {"points": 5, "reason": "steal"}}, MODULES),
     M + "/redemptions": Target(_member, {"POST": {
         "reward_id": "00000000-0000-0000-0000-000000000000"}}, MODULES),

@@ -30,8 +30,9 @@ P = TypeVar("P", schemas.TierPatch, schemas.RewardPatch)
 _AT = re.compile(r"at `\$\.?([\w.\[\]]*)`|missing required field `(\w+)`")
 
 PROGRAM_FIELDS = ("name", "currency", "points_per_unit", "min_purchase", "rounding",
-                  "expiry_months", "tier_period", "pending_days", "return_rule", "downgrade",
-                  "value_per_point", "expected_redemption_rate", "time_zone")
+                  "expiry_months", "tier_period", "pending_days", "daily_earn_cap",
+                  "daily_redeem_cap", "return_rule", "downgrade", "value_per_point",
+                  "expected_redemption_rate", "time_zone")
 TIER_FIELDS = ("name", "threshold", "multiplier", "perks")
 REWARD_FIELDS = ("name", "points_cost", "stock", "valid_days")
 RULE_FIELDS = ("name", "multiplier", "sku", "category", "starts_at", "ends_at")

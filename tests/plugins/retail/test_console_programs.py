@@ -156,3 +156,21 @@ def test_another_tenants_program_is_not_found(client):
     assert set(_programs(client, s)) == {"Club"}
     assert len(client.get(f"{R}/programs/{s.program_id}/tiers", headers=s.headers).json()) == 1
     assert client.get(f"{R}/programs/{s.program_id}/rewards", headers=s.headers).json() == []
+
+
+def test_daily_caps_per_card_on_the_program_screen(client):
+    s = shop(client)
+    csrf = sign_in(client, s.tenant)
+    url = f"/apps/retail/programs/{s.program_id}"
+    uk = client.get(url, headers={"Accept-Language": "uk"}).text
+    assert "Денна межа нарахування на картку" in uk and 'name="daily_redeem_cap"' in uk
+    edit = {**PROGRAM, "name": "Club"}
+    bad = client.post(url, data={"_csrf": csrf, **edit, "daily_earn_cap": "0"})
+    assert bad.status_code == 422 and 'id="program-daily_earn_cap-error"' in bad.text
+    assert _programs(client, s)["Club"]["daily_earn_cap"] is None  # nothing written
+    saved = client.post(url, data={"_csrf": csrf, **edit, "daily_earn_cap": "500",
+                                   "daily_redeem_cap": "200"}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    club = _programs(client, s)["Club"]
+    assert (club["daily_earn_cap"], club["daily_redeem_cap"]) == (500, 200)
+    assert 'value="500"' in client.get(url).text
