@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rapport.hooks import PluginRegistry
 from rapport.hooks.fields import TENANT_OWNER, FieldDefinition, check_plugin_fields
+from rapport.hooks.filters import ContactFilter
 from rapport.hooks.reports import MemberMeasure
 from rapport.hooks.segments import SegmentCondition
 from rapport.hooks.workflows import Workflow
@@ -46,6 +47,17 @@ def _problems(name: str, builtin: bool, declarations: dict[str, list[object]]) -
             item.schema  # noqa: B018 — a value type msgspec cannot describe is refused here
         except (ValueError, TypeError) as exc:
             problems.append(str(exc))
+    own_fields = {getattr(d, "full_key", None) for d in declarations.get("rapport_fields", [])}
+    for item in declarations.get("rapport_contact_filters", []):
+        if not isinstance(item, ContactFilter):
+            problems.append(f"rapport_contact_filters returned {item!r}, not a ContactFilter")
+            continue
+        try:
+            item.check(name)
+        except ValueError as exc:
+            problems.append(str(exc))
+        if item.name in own_fields:  # one name, one meaning in the grammar
+            problems.append(f"contact filter {item.name!r} is also one of its fields")
     for item in declarations.get("rapport_member_measures", []):
         if not isinstance(item, MemberMeasure):
             problems.append(f"rapport_member_measures returned {item!r}, not a MemberMeasure")

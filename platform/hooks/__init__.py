@@ -77,6 +77,7 @@ from rapport.hooks.fields import (
     formula,
     rollup,
 )
+from rapport.hooks.filters import ContactFilter
 from rapport.hooks.manifest import ManifestError, PluginManifest
 from rapport.hooks.markers import ENTRY_POINT_GROUP, hookimpl, hookspec
 from rapport.hooks.registry import (
@@ -140,6 +141,7 @@ __all__ = [
     "ConditionQuery",
     "ConsentChangedPayload",
     "ConsoleUI",
+    "ContactFilter",
     "ContactMergedPayload",
     "ContactPolicyChangedPayload",
     "ContactSummaryQuery",

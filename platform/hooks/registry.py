@@ -30,6 +30,7 @@ DECLARATION_HOOKS = (
     "rapport_workflows",
     "rapport_sharing_rules",
     "rapport_segment_conditions",
+    "rapport_contact_filters",
     "rapport_permissions",
     "rapport_roles",
     "rapport_cli_commands",

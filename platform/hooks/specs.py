@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         TimelineQuery,
     )
     from rapport.hooks.fields import FieldDefinition
+    from rapport.hooks.filters import ContactFilter
     from rapport.hooks.manifest import PluginManifest
     from rapport.hooks.reports import MemberMeasure
     from rapport.hooks.segments import SegmentCondition
@@ -84,6 +85,25 @@ def rapport_segment_conditions() -> list[SegmentCondition]:
     start-up; a condition is usable only by tenants that enabled the plugin (a definition
     naming a disabled plugin's condition is a 422, and a saved one stops compiling until
     the plugin is enabled again).
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_contact_filters() -> list[ContactFilter]:
+    """Return the fields this plugin adds to the contact list's filter grammar, as data.
+
+    Each item is a :class:`~rapport.hooks.filters.ContactFilter`: its ``name``
+    (``<plugin>.<name>``, e.g. ``retail.tier``) becomes a field of
+    ``GET /api/v1/contacts?filter=name:op:value`` — and so of segments' ``filter`` nodes,
+    the console's saved views and the contact export —; ``labels`` name it per language for
+    the console's filter picker; ``value_type`` (``choice`` with ``choices``, ``integer``,
+    ``decimal``, ``text``, ``reference``) says how a value is read and ``ops`` which
+    operators it takes; ``rows(tenant_id)`` is one ``SELECT`` of ``contact_id`` and
+    ``value`` for the tenant, from which the kernel builds the condition over the list's
+    ``contacts.id``. A value that does not read as the type, an operator not offered or an
+    unknown field is refused naming it, like every list filter. Called once at start-up;
+    a field is usable only by tenants that enabled the plugin.
     """
     raise AssertionError("hookspec")
 

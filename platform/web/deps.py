@@ -85,6 +85,11 @@ def provide_plugin_fields(request: Request) -> Sequence[FieldDefinition]:
     return _declared(request, "rapport_fields")
 
 
+def provide_contact_filters(request: Request) -> Mapping[str, Any]:
+    """Contact-list filter fields of kernel areas and enabled plugins, by name."""
+    return {f.name: f for f in _declared(request, "rapport_contact_filters")}
+
+
 def provide_workflow_definitions(request: Request) -> Mapping[str, Any]:
     from rapport.core.workflows import workflow_registry
 
@@ -105,6 +110,7 @@ DEPENDENCIES = {
     "registry": Provide(provide_registry, sync_to_thread=False),
     "hooks": Provide(provide_hooks, sync_to_thread=False),
     "plugin_fields": Provide(provide_plugin_fields, sync_to_thread=False),
+    "contact_filters": Provide(provide_contact_filters, sync_to_thread=False),
     "room": Provide(provide_room, sync_to_thread=False),
     "workflow_definitions": Provide(provide_workflow_definitions, sync_to_thread=False),
     "sharing_rules": Provide(provide_sharing_rules, sync_to_thread=False),

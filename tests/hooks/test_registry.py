@@ -105,3 +105,38 @@ def test_subset_callers_drop_disabled_plugins_and_are_cached():
     calls.clear()
     registry.for_tenant(frozenset()).rapport_event(event=None)
     assert calls == []
+
+
+def test_contact_filters_are_checked_when_plugins_load():
+    from sqlalchemy import select
+
+    from rapport.hooks import ContactFilter
+    from rapport.plugin_checks import verify_declarations
+
+    def rows(tenant_id):
+        return select()
+
+    def plugin(name, *declared):
+        return _module(name, rapport_manifest=lambda: PluginManifest(name, "T", "1.0"),
+                       rapport_contact_filters=lambda: list(declared))
+
+    good = ContactFilter("fine.tier", {"en": "Tier"}, "choice", rows, choices=("Gold",))
+    registry = load_registry(extra=[
+        ("fine", plugin("fine", good)),
+        ("own", plugin("own", ContactFilter("other.tier", {"en": "Tier"}, "text", rows))),
+        ("nolabel", plugin("nolabel", ContactFilter("nolabel.x", {"uk": "Ікс"}, "text", rows))),
+        ("badop", plugin("badop", ContactFilter("badop.x", {"en": "X"}, "text", rows,
+                                                ops=("gt",)))),
+        ("nochoice", plugin("nochoice", ContactFilter("nochoice.x", {"en": "X"}, "choice",
+                                                      rows))),
+        ("wrong", plugin("wrong", "wrong.x")),
+    ], entry_points_too=False)
+    verify_declarations(registry)
+    assert registry.plugins["fine"].ok
+    assert [f.name for _, f in registry.declared("rapport_contact_filters")] == ["fine.tier"]
+    assert good.operators == ("eq", "ne", "in", "is_empty") and good.label("uk") == "Tier"
+    assert "must start with own." in registry.plugins["own"].error
+    assert "needs an 'en' label" in registry.plugins["nolabel"].error
+    assert "gt do not apply to text" in registry.plugins["badop"].error
+    assert "choices go with value_type choice" in registry.plugins["nochoice"].error
+    assert "not a ContactFilter" in registry.plugins["wrong"].error

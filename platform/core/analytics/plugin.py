@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rapport.core.analytics import conditions, jobs, summary_section
+from rapport.core.analytics import conditions, filters, jobs, summary_section
 from rapport.core.analytics.cli import analytics_group
 from rapport.core.analytics.controllers import AnalyticsController
 from rapport.hooks import (
+    ContactFilter,
     ContactSummaryQuery,
     PeriodicWork,
     PluginManifest,
@@ -51,3 +52,9 @@ def rapport_contact_summary(query: ContactSummaryQuery) -> SummarySection:
 def rapport_segment_conditions() -> list[SegmentCondition]:
     """``{"analytics": {"abc": ["A"], "rfm": ["at_risk"], "min_clv": 500}}``."""
     return conditions.CONDITIONS
+
+
+@hookimpl
+def rapport_contact_filters() -> list[ContactFilter]:
+    """``analytics.abc:eq:A``, ``analytics.rfm:in:at_risk,lost``, ``analytics.clv:gte:500``."""
+    return filters.FILTERS

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from litestar import Controller, delete, get, patch, post
@@ -30,6 +30,7 @@ from rapport.core.fields.service import visible_fields
 from rapport.core.fields.sorting import MAX_CURSOR
 from rapport.core.pagination import MAX_LIMIT
 from rapport.hooks import TenantHooks
+from rapport.hooks.filters import CONTACT_FILTER_OPT, ContactFilter
 from rapport.tenancy.principal import Principal
 
 Filters = Annotated[
@@ -37,7 +38,7 @@ Filters = Annotated[
     QueryParameter(
         name="filter",
         description="Repeatable ``field:op:value``, e.g. ``custom.shoe_size:gte:40``, "
-        "``tags:in:vip,gold``, ``birthday:lt:2000-01-01``",
+        "``tags:in:vip,gold``, ``birthday:lt:2000-01-01``, ``analytics.abc:in:A,B``",
     ),
 ]
 SortParam = Annotated[
@@ -86,12 +87,13 @@ class ContactController(Controller):
     path = "/api/v1/contacts"
     tags = ["contacts"]
 
-    @get("/")
+    @get("/", opt={CONTACT_FILTER_OPT: True})
     async def list_contacts(
         self,
         principal: NamedDependency[Principal],
         db: NamedDependency[AsyncSession],
         plugin_fields: NamedDependency[Sequence[FieldDefinition]],
+        contact_filters: NamedDependency[Mapping[str, ContactFilter]],
         q: Annotated[
             str | None,
             QueryParameter(max_length=MAX_QUERY,
@@ -109,7 +111,7 @@ class ContactController(Controller):
         # Rows with their lists in the list's own statement, shown without ORM entities.
         page = await service.list_rows(
             db, principal, definitions, records.read_shape(), cursor=cursor, limit=limit,
-            filters=filters or (), sort=sort, q=q,
+            filters=filters or (), sort=sort, q=q, contributed=contact_filters,
         )
         shown = [records.read(row) for row in page.items]
         return ContactList(

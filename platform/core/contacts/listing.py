@@ -22,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
+from rapport.core.contacts import contributed as contributed_fields
+from rapport.core.contacts.contributed import Contributed
 from rapport.core.contacts.models import Contact, ContactOrganization, ContactTag
 from rapport.core.contacts.search import query as search
 from rapport.core.fields.definitions import FieldDefinition, FieldType
@@ -130,14 +132,21 @@ def _linked_filter(tenant_id: uuid.UUID, name: str, op: Op, raw: str) -> ColumnE
 
 
 def _split_filters(
-    tenant_id: uuid.UUID, raws: Sequence[str]
+    tenant_id: uuid.UUID, raws: Sequence[str], contributed: Contributed | None = None
 ) -> tuple[list[str], list[ColumnElement[bool]]]:
-    """Tag and organization filters are read here; the rest by the field kernel's parser."""
+    """Tag and organization filters are read here, fields kernel areas and plugins
+    contribute (``rapport_contact_filters``) by ``contributed``; the rest by the field
+    kernel's parser."""
     rest, linked = [], []
     for raw in raws:
         if "\x00" in raw:
             raise bad_query("filter", "must not contain NUL characters")
         name, _, tail = raw.partition(":")
+        if contributed and name in contributed:
+            op_name, _, value = tail.partition(":")
+            linked.append(contributed_fields.condition(tenant_id, contributed[name], op_name,
+                                                       value))
+            continue
         if name not in LINKED:
             rest.append(raw)
             continue
@@ -161,8 +170,9 @@ def _filtered(
     definitions: Sequence[FieldDefinition],
     filters: Sequence[str],
     sort: str | None,
+    contributed: Contributed | None = None,
 ) -> tuple[FilterPlan, Sort | None]:
-    plain, linked = _split_filters(tenant_id, filters)
+    plain, linked = _split_filters(tenant_id, filters, contributed)
     # The targets (a column expression per queryable field) only when a filter or the
     # sort names one: the plain newest-first page needs none.
     targets = query_targets(tenant_id, definitions) if plain or sort else {}
@@ -190,6 +200,7 @@ def list_statement(
     limit: int = 50,
     search_plan: search.SearchPlan | None = None,
     shape: Shape = None,
+    contributed: Contributed | None = None,
 ) -> tuple[Select[Any], Sort | None]:
     """The list query (exposed so tests can EXPLAIN exactly what the endpoint runs).
 
@@ -197,7 +208,7 @@ def list_statement(
     column so the next cursor can carry it. ``q`` only narrows here (see
     ``ranked_statement`` for the relevance order the endpoint gives it).
     """
-    planned, order = _filtered(tenant_id, definitions, filters, sort)
+    planned, order = _filtered(tenant_id, definitions, filters, sort, contributed)
     conditions = [*planned.conditions, *search.conditions(search_plan, tenant_id, Contact.id)]
     query: Select[Any]
     if order is None:
@@ -226,10 +237,11 @@ def ranked_statement(
     cursor: str | None = None,
     limit: int = 50,
     shape: Shape = None,
+    contributed: Contributed | None = None,
 ) -> Select[Any]:
     """``q`` without ``sort``: best matches first, ties newest first; selects the rank as a
     second column so the next cursor can carry it."""
-    planned, _ = _filtered(tenant_id, definitions, filters, None)
+    planned, _ = _filtered(tenant_id, definitions, filters, None, contributed)
     ranked = search.ranking(search_plan, tenant_id)
     query = (
         _walked(_select(shape, ranked.c.score), planned)
@@ -250,9 +262,10 @@ def tier_statement(
     before: uuid.UUID | None = None,
     limit: int = 50,
     shape: Shape = None,
+    contributed: Contributed | None = None,
 ) -> Select[Any]:
     """One rank of a one-word ``q`` (``search.query.tiers``): a plain newest-first list."""
-    planned, _ = _filtered(tenant_id, definitions, filters, None)
+    planned, _ = _filtered(tenant_id, definitions, filters, None, contributed)
     query = _walked(_select(shape), planned).where(
         Contact.tenant_id == tenant_id, *planned.conditions, tier
     )
@@ -273,6 +286,7 @@ async def _ranked_page(
     cursor: str | None,
     limit: int,
     shape: Shape,
+    contributed: Contributed | None = None,
 ) -> Page[Any]:
     """Best first: rank by rank for one word (stopping once the page is full), in one
     summing query for several."""
@@ -281,7 +295,7 @@ async def _ranked_page(
     if tiers is None:
         ranked = ranked_statement(
             tenant_id, definitions, plan, filters=filters, cursor=cursor, limit=limit,
-            shape=shape,
+            shape=shape, contributed=contributed,
         )
         rows = [(_item(row, shape), row[-1]) for row in await session.execute(ranked)]
     else:
@@ -293,7 +307,7 @@ async def _ranked_page(
             statement = tier_statement(
                 tenant_id, definitions, tier, filters=filters,
                 before=last_id if score == start else None, limit=limit + 1 - len(rows),
-                shape=shape,
+                shape=shape, contributed=contributed,
             )
             found = await session.execute(statement)
             rows += [(item, score) for item in (found.scalars() if shape is None else found)]
@@ -341,13 +355,14 @@ async def _list(
     sort: str | None,
     q: str | None,
     shape: Shape,
+    contributed: Contributed | None = None,
 ) -> Page[Any]:
     check_limit(limit)
     plan = await search.plan(session, actor.tenant_id, q)
     if plan is not None and not sort:
         return await _ranked_page(
             session, actor.tenant_id, definitions, plan, filters=filters, cursor=cursor,
-            limit=limit, shape=shape,
+            limit=limit, shape=shape, contributed=contributed,
         )
     if shape is not None and plan is None and not filters and not sort:
         # The plain newest-first page of rows: the prebuilt statement, same SQL as below.
@@ -358,7 +373,7 @@ async def _list(
         return cut(list(found), limit, by_id)
     query, order = list_statement(
         actor.tenant_id, definitions, filters=filters, sort=sort, cursor=cursor, limit=limit,
-        search_plan=plan, shape=shape,
+        search_plan=plan, shape=shape, contributed=contributed,
     )
     result = await session.execute(query)
     if order is None:
@@ -377,9 +392,10 @@ async def list_contacts(
     filters: Sequence[str] = (),
     sort: str | None = None,
     q: str | None = None,
+    contributed: Contributed | None = None,
 ) -> ContactPage:
     return await _list(session, actor, definitions, cursor=cursor, limit=limit,
-                       filters=filters, sort=sort, q=q, shape=None)
+                       filters=filters, sort=sort, q=q, shape=None, contributed=contributed)
 
 
 async def list_rows(
@@ -393,9 +409,10 @@ async def list_rows(
     filters: Sequence[str] = (),
     sort: str | None = None,
     q: str | None = None,
+    contributed: Contributed | None = None,
 ) -> Page[Any]:
     """The page of ``list_contacts`` (same order, filters, cursors), each item a row of
     ``shape``'s columns instead of an entity: the same ORM-enabled statements, so the
     session's tenant criteria applies as before; nothing enters the identity map."""
     return await _list(session, actor, definitions, cursor=cursor, limit=limit,
-                       filters=filters, sort=sort, q=q, shape=shape)
+                       filters=filters, sort=sort, q=q, shape=shape, contributed=contributed)

@@ -4,7 +4,7 @@ the import records, and ``GET /api/v1/contacts/export`` (a streamed CSV or JSON 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -39,6 +39,7 @@ from rapport.core.pagination import MAX_CURSOR, MAX_LIMIT
 from rapport.db.base import new_id
 from rapport.errors import FieldError, RapportError, invalid_many
 from rapport.hooks import TenantHooks
+from rapport.hooks.filters import CONTACT_FILTER_OPT, ContactFilter
 from rapport.tenancy.principal import Principal
 
 # A CSV of this size holds some 150,000 contacts; bigger files go through the CLI.
@@ -187,13 +188,14 @@ class ContactExportController(Controller):
     path = "/api/v1/contacts/export"
     tags = ["contacts"]
 
-    @get("/", operation_class=ContactFile)
+    @get("/", operation_class=ContactFile, opt={CONTACT_FILTER_OPT: True})
     async def export_contacts(
         self,
         request: Request[Any, Any, Any],
         principal: NamedDependency[Principal],
         db: NamedDependency[AsyncSession],
         plugin_fields: NamedDependency[Sequence[FieldDefinition]],
+        contact_filters: NamedDependency[Mapping[str, ContactFilter]],
         file_format: Annotated[
             Literal["csv", "jsonl"], QueryParameter(name="format", description="csv or jsonl")
         ] = "csv",
@@ -209,7 +211,7 @@ class ContactExportController(Controller):
         plan = await search.plan(db, principal.tenant_id, q)
         # Built once here so a bad filter or sort is a 400 before the stream starts.
         list_statement(principal.tenant_id, definitions, filters=filters or (), sort=sort,
-                       search_plan=plan)
+                       search_plan=plan, contributed=contact_filters)
         await audit.record(
             db, principal, EXPORT, ENTITY, new_id(),
             detail={"format": file_format, "filters": list(filters or ()), "q": q,
@@ -218,6 +220,7 @@ class ContactExportController(Controller):
         body = export.stream(
             request.app.state.sessionmaker, principal.tenant_id, principal.user_id,
             definitions, file_format, filters=filters or (), sort=sort, plan=plan,
+            contributed=contact_filters,
         )
         suffix = "csv" if file_format == "csv" else "jsonl"
         return Stream(

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.core.audit import jsonable
 from rapport.core.contacts import records
+from rapport.core.contacts.contributed import Contributed
 from rapport.core.contacts.listing import list_statement
 from rapport.core.contacts.records import ContactRecord
 from rapport.core.contacts.search.query import SearchPlan
@@ -111,10 +112,11 @@ async def _page(
     sort: str | None,
     plan: SearchPlan | None,
     cursor: str | None,
+    contributed: Contributed | None = None,
 ) -> tuple[list[ContactRecord], str | None]:
     query, order = list_statement(
         tenant_id, definitions, filters=filters, sort=sort, cursor=cursor, limit=PAGE,
-        search_plan=plan,
+        search_plan=plan, contributed=contributed,
     )
     if order is None:
         page = cut(list((await session.execute(query)).scalars()), PAGE, by_id)
@@ -167,12 +169,15 @@ def stream(
     filters: Sequence[str] = (),
     sort: str | None = None,
     plan: SearchPlan | None = None,
+    contributed: Contributed | None = None,
 ) -> AsyncIterator[bytes]:
-    """The contact list's export (its ``filter``, ``q`` and ``sort``), page by page."""
+    """The contact list's export (its ``filter``, ``q`` and ``sort``; ``contributed``: the
+    filter fields kernel areas and plugins add), page by page."""
 
     async def read_page(
         session: AsyncSession, cursor: str | None
     ) -> tuple[list[ContactRecord], str | None]:
-        return await _page(session, tenant_id, definitions, filters, sort, plan, cursor)
+        return await _page(session, tenant_id, definitions, filters, sort, plan, cursor,
+                           contributed)
 
     return stream_pages(maker, tenant_id, user_id, definitions, file_format, read_page)

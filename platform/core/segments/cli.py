@@ -35,6 +35,7 @@ class _Ctx:
 
 @asynccontextmanager
 async def _tenant(slug: str, as_email: str | None) -> AsyncIterator[_Ctx]:
+    from rapport.core.contacts.contributed import contributed_filters
     from rapport.core.imports.cli import _actor_and_hooks
     from rapport.core.segments.service import Vocabulary, conditions_of
     from rapport.db.session import make_engine, make_sessionmaker
@@ -48,7 +49,8 @@ async def _tenant(slug: str, as_email: str | None) -> AsyncIterator[_Ctx]:
         sessions = make_sessionmaker(engine)
         actor, definitions, hooks = await _actor_and_hooks(sessions, slug, as_email)
         yield _Ctx(sessions, actor,
-                   Vocabulary(definitions, conditions_of(hooks.registry, actor.modules)))
+                   Vocabulary(definitions, conditions_of(hooks.registry, actor.modules),
+                              contributed_filters(hooks.registry, actor.modules)))
     finally:
         await engine.dispose()
 

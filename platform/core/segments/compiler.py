@@ -53,6 +53,7 @@ from rapport.core.interactions.models import Interaction, Kind
 from rapport.core.segments.models import STATIC, SegmentMember
 from rapport.core.transactions.models import Transaction, TransactionLine
 from rapport.errors import RapportError, invalid
+from rapport.hooks.filters import ContactFilter
 from rapport.hooks.segments import ConditionQuery, SegmentCondition
 
 ROOT = "definition"
@@ -86,11 +87,13 @@ class _Compiler:
         segments: Mapping[uuid.UUID, Saved],
         current: uuid.UUID | None,
         conditions: Mapping[str, SegmentCondition],
+        filters: Mapping[str, ContactFilter],
     ) -> None:
         self.tenant_id = tenant_id
         self.definitions = definitions
         self.segments = segments
         self.conditions = conditions
+        self.filters = filters
         # The segments being expanded, outermost first (the one being written first).
         self.stack: list[uuid.UUID] = [] if current is None else [current]
         self._targets: Mapping[str, Target] | None = None
@@ -194,9 +197,9 @@ class _Compiler:
         if len(raw) > MAX_FILTER_LENGTH:
             raise invalid(where, f"at most {MAX_FILTER_LENGTH} characters")
         try:
-            # Tags and organizations are read by the contact list's own splitter; the rest
-            # by the field kernel's parser, over the same targets the list uses.
-            rest, linked = listing._split_filters(self.tenant_id, [raw])
+            # Tags, organizations and contributed fields are read by the contact list's own
+            # splitter; the rest by the field kernel's parser, over the list's targets.
+            rest, linked = listing._split_filters(self.tenant_id, [raw], self.filters)
             if linked:
                 return linked[0]
             return parse_filter(rest[0], self.targets, self.definitions)
@@ -349,12 +352,14 @@ def compile_definition(
     segments: Mapping[uuid.UUID, Saved] | None = None,
     current: uuid.UUID | None = None,
     conditions: Mapping[str, SegmentCondition] | None = None,
+    filters: Mapping[str, ContactFilter] | None = None,
 ) -> ColumnElement[bool]:
     """The definition as one condition over ``contacts`` (422 naming the problem).
 
     ``segments``: the tenant's saved segments by id, for ``segment`` nodes; ``current``:
     the id of the segment ``definition`` belongs to, if saved (a reference to it is
-    circular); ``conditions``: the contributed conditions the tenant may use, by name."""
+    circular); ``conditions``: the contributed conditions the tenant may use, by name;
+    ``filters``: the contributed contact-list filter fields (``filter`` nodes), by name."""
     return _Compiler(
-        tenant_id, definitions, segments or {}, current, conditions or {}
+        tenant_id, definitions, segments or {}, current, conditions or {}, filters or {}
     ).node(definition, ROOT, 1)

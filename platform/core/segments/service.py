@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from rapport.core import audit
+from rapport.core.contacts.contributed import contributed_filters
 from rapport.core.contacts.listing import ENTITY
 from rapport.core.contacts.models import Contact
 from rapport.core.fields.definitions import FieldDefinition
@@ -25,6 +26,7 @@ from rapport.core.segments.compiler import Saved, compile_definition
 from rapport.core.segments.models import DYNAMIC, STATIC, Segment, SegmentMember
 from rapport.errors import conflict, not_found
 from rapport.hooks import PluginRegistry
+from rapport.hooks.filters import ContactFilter
 from rapport.hooks.segments import SegmentCondition
 from rapport.tenancy.principal import Principal
 
@@ -38,11 +40,13 @@ def audited(segment: Segment) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """What a definition may name for this caller: the contact fields they may see and the
-    contributed conditions of the kernel areas and plugins their tenant enabled."""
+    """What a definition may name for this caller: the contact fields they may see, and the
+    contributed conditions and contact-list filter fields of the kernel areas and plugins
+    their tenant enabled."""
 
     definitions: Sequence[FieldDefinition]
     conditions: Mapping[str, SegmentCondition] = field(default_factory=dict)
+    filters: Mapping[str, ContactFilter] = field(default_factory=dict)
 
 
 def conditions_of(registry: PluginRegistry, modules: frozenset[str]) -> dict[str, SegmentCondition]:
@@ -58,7 +62,8 @@ async def vocabulary(
     registry: PluginRegistry,
 ) -> Vocabulary:
     definitions = await visible_fields(session, actor, plugin_fields, ENTITY)
-    return Vocabulary(definitions, conditions_of(registry, actor.modules))
+    return Vocabulary(definitions, conditions_of(registry, actor.modules),
+                      contributed_filters(registry, actor.modules))
 
 
 SavedSegments = Mapping[uuid.UUID, Saved]
@@ -80,7 +85,8 @@ def members_condition(
     """Live contacts of the tenant matching ``definition`` (explicit tenant filter);
     ``saved``: the tenant's segments by id, for ``segment`` references."""
     return live(tenant_id, compile_definition(
-        tenant_id, words.definitions, definition, saved, current, words.conditions
+        tenant_id, words.definitions, definition, saved, current, words.conditions,
+        words.filters,
     ))
 
 
@@ -130,7 +136,7 @@ async def check(
     not compile: unknown fields, bad values, missing or circular segment references."""
     saved = await saved_segments(session, actor, definition)
     compile_definition(actor.tenant_id, words.definitions, definition, saved, current,
-                       words.conditions)
+                       words.conditions, words.filters)
 
 
 async def draft_condition(

@@ -23,6 +23,7 @@ from litestar.routes import HTTPRoute
 from rapport.errors import ALSO_ANSWERS
 from rapport.fieldtypes import SHAPES
 from rapport.hooks import PluginRegistry
+from rapport.hooks.filters import CONTACT_FILTER_OPT
 from rapport.web.contract import errors, names
 from rapport.web.contract.components import StructComponents, name_by_title
 from rapport.web.plugins import PLUGIN_OPT
@@ -66,6 +67,29 @@ def describe(
     ):
         kept.setdefault(str(code), errors.response(code))
     operation.responses = dict(sorted(kept.items()))
+
+
+def contact_filter_fields(registry: PluginRegistry) -> str:
+    """The contributed fields of the contact list's grammar, as the ``filter`` parameter's
+    description goes on: name, operators, values, and whose (a plugin's only where the
+    tenant enabled it)."""
+    lines = []
+    for owner, item in sorted(registry.declared("rapport_contact_filters"),
+                              key=lambda pair: pair[1].name):
+        values = ", ".join(item.choices) if item.choices else item.value_type
+        text = f" — {item.description}" if item.description else ""
+        lines.append(f"- ``{item.name}`` ({item.label('en')}; {owner}): operators "
+                     f"{', '.join(item.operators)}; values {values}{text}")
+    if not lines:
+        return ""
+    return "\n\nContributed fields (kernel areas always; a plugin's where the tenant " \
+        "enabled it):\n" + "\n".join(lines)
+
+
+def _describe_filter(operation: Operation, extra: str) -> None:
+    for parameter in operation.parameters or ():
+        if getattr(parameter, "name", None) == "filter" and extra:
+            parameter.description = (parameter.description or "") + extra
 
 
 def tags(registry: PluginRegistry, used: set[str]) -> list[Tag]:
@@ -124,6 +148,7 @@ class DocumentedOpenAPI(OpenAPIPlugin):
         openapi = super()._build_openapi()
         used: set[str] = set()
         paths = openapi.paths or {}
+        contributed = contact_filter_fields(self.app.state.registry)
         for route in self.included_routes.values():
             item: PathItem = paths[route.path_format or "/"]
             for method, (handler, _) in route.route_handler_map.items():
@@ -131,6 +156,8 @@ class DocumentedOpenAPI(OpenAPIPlugin):
                 if method.lower() not in _METHODS or operation is None:
                     continue
                 describe(operation, handler, method.upper(), route)
+                if handler.opt.get(CONTACT_FILTER_OPT):
+                    _describe_filter(operation, contributed)
                 used.update(operation.tags or ())
         components = openapi.components
         schemas = {**(components.schemas or {}), **errors.components()}
