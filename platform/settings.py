@@ -122,6 +122,9 @@ class Settings:
     app_db_password: str = "rapport_app"  # noqa: S105 - only used over the embedded unix socket
     base_url: str = "http://127.0.0.1:8000"
     access_token_ttl: int = 3600
+    # API clients' access tokens (client credentials): short-lived, so a leaked one is
+    # worth little even before its client is rotated or revoked.
+    client_token_ttl: int = 15 * 60
     invitation_ttl: int = 7 * 24 * 3600
     max_body_bytes: int = 1024 * 1024
     # Throttling of login and other public doors; the rules: docs/auth-throttling.md.
@@ -197,6 +200,7 @@ class Settings:
             app_db_password=os.environ.get("RAPPORT_APP_DB_PASSWORD", "rapport_app"),
             base_url=os.environ.get("RAPPORT_BASE_URL", f"http://{host}:{port}"),
             access_token_ttl=_env_int("RAPPORT_ACCESS_TOKEN_TTL", 3600),
+            client_token_ttl=_env_int("RAPPORT_CLIENT_TOKEN_TTL", 15 * 60),
             max_body_bytes=_env_int("RAPPORT_MAX_BODY_BYTES", 1024 * 1024),
             login_window_seconds=_env_int("RAPPORT_LOGIN_WINDOW_SECONDS", 15 * 60),
             login_slowdown_after=_env_int("RAPPORT_LOGIN_SLOWDOWN_AFTER", 3),

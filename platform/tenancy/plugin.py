@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rapport.hooks import PluginManifest, hookimpl
+from rapport.tenancy.api_client_controllers import ApiClientController, OAuthController
 from rapport.tenancy.controllers import AccountController
 from rapport.tenancy.credential_controllers import CredentialController
 from rapport.tenancy.member_controllers import MemberController
@@ -18,4 +19,5 @@ def rapport_manifest() -> PluginManifest:
 
 @hookimpl
 def rapport_routes() -> list[Any]:
-    return [AccountController, CredentialController, MemberController, SignInController]
+    return [AccountController, CredentialController, MemberController, SignInController,
+            ApiClientController, OAuthController]

@@ -18,6 +18,8 @@ from rapport.core.modules.enabled import enabled_array
 from rapport.db import direct
 from rapport.errors import unauthorized
 from rapport.hooks import PluginRegistry
+from rapport.tenancy.client_auth import authenticate_client
+from rapport.tenancy.client_tokens import is_client_token
 from rapport.tenancy.config_cache import VERSIONS_KEY
 from rapport.tenancy.controllers import VERIFIED_KEY
 from rapport.tenancy.models import AuthSession, Membership, Tenant, User
@@ -134,6 +136,9 @@ class TokenAuthentication(AbstractAuthenticationMiddleware):
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
         settings = connection.app.state.settings
         token = _bearer(connection)
+        if token is not None and is_client_token(token):
+            # An API client (never a cookie): its own principal and scope gate.
+            return await authenticate_client(connection, token)
         via_cookie = False
         if token is None:
             token = connection.cookies.get(SESSION_COOKIE)
