@@ -5,7 +5,15 @@ Plugins import what they need from ``rapport.sdk`` (the stable public API), whic
 re-exports the parts of this package meant for them.
 """
 
-from rapport.hooks.communication import SubscriptionEvent, TemplateQuery
+from rapport.hooks.communication import (
+    Outgoing,
+    Sender,
+    SenderDeclaration,
+    SenderSettings,
+    SendFailed,
+    SubscriptionEvent,
+    TemplateQuery,
+)
 from rapport.hooks.conditions import Condition
 from rapport.hooks.console import (
     ConsoleUI,
@@ -158,6 +166,7 @@ __all__ = [
     "MemberMeasure",
     "ModulePayload",
     "NavEntry",
+    "Outgoing",
     "PanelQuery",
     "PeriodicWork",
     "Permission",
@@ -171,6 +180,10 @@ __all__ = [
     "RoleDefinition",
     "Screen",
     "SegmentCondition",
+    "SendFailed",
+    "Sender",
+    "SenderDeclaration",
+    "SenderSettings",
     "SharingRule",
     "SharingRuleError",
     "State",

@@ -37,6 +37,7 @@ DECLARATION_HOOKS = (
     "rapport_console",
     "rapport_subscription_events",
     "rapport_member_measures",
+    "rapport_senders",
 )
 
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
 
     from rapport.errors import FieldError
-    from rapport.hooks.communication import SubscriptionEvent, TemplateQuery
+    from rapport.hooks.communication import SenderDeclaration, SubscriptionEvent, TemplateQuery
     from rapport.hooks.console import ConsoleUI
     from rapport.hooks.events import (
         ContactSummaryQuery,
@@ -357,6 +357,22 @@ def rapport_subscription_events() -> list[SubscriptionEvent]:
     event is emitted, each subscribed member of the tenant gets an in-app notification or
     a line in their next e-mail digest. Called once at start-up; a disabled plugin's types
     are hidden from the tenant.
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_senders() -> list[SenderDeclaration]:
+    """Return the senders this plugin provides: channel → sender, as data.
+
+    Each :class:`~rapport.hooks.communication.SenderDeclaration` names a ``channel``
+    (``email``, ``sms``, ``messenger``) and ``build(settings)``, which makes the sender
+    (an object with ``async send(Outgoing) -> provider id`` raising ``SendFailed``, with
+    ``temporary=True`` for a refusal worth retrying) or answers None when the deployment
+    has not configured it. The kernel's own SMTP and gateway senders are declared the same
+    way by the communication area. For a tenant that enabled the plugin, its sender
+    replaces the kernel's for that channel (plugins in name order, the last one wins).
+    Called once at start-up; ``build`` is called when the worker sends.
     """
     raise AssertionError("hookspec")
 

@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.communication import campaigns, optout
+from rapport.core.communication import campaigns, dsn, optout
 from rapport.core.communication.audience import audience_condition, explain
 from rapport.core.communication.models import Campaign
 from rapport.core.communication.schemas import (
@@ -23,6 +23,8 @@ from rapport.core.communication.schemas import (
     CampaignList,
     CampaignOut,
     CampaignPatch,
+    DsnIn,
+    DsnOut,
     MessageList,
     MessageOut,
     ScheduleIn,
@@ -38,9 +40,11 @@ MessageStatus = Literal["pending", "sending", "sent", "skipped", "failed", "boun
 
 async def _out(db: AsyncSession, principal: Principal, items: Sequence[Campaign]
                ) -> list[CampaignOut]:
-    counts = await campaigns.progress(db, principal, [c.id for c in items])
-    return [CampaignOut.of(c, await campaigns.template_of(db, principal, c), counts[c.id])
-            for c in items]
+    ids = [c.id for c in items]
+    counts = await campaigns.progress(db, principal, ids)
+    outcomes = await campaigns.stats(db, principal, ids)
+    return [CampaignOut.of(c, await campaigns.template_of(db, principal, c), counts[c.id],
+                           outcomes[c.id]) for c in items]
 
 
 async def _audience(db: AsyncSession, principal: Principal, words: Vocabulary,
@@ -92,6 +96,20 @@ class CampaignController(Controller):
         status, recorded = await optout.bounce(db, principal, hooks, data.message_id,
                                                data.kind, data.diagnostic)
         return BounceOut(data.message_id, status, recorded)
+
+    @post("/bounces/dsn", status_code=200)
+    async def report_dsn(
+        self, data: JSONBody[DsnIn], principal: NamedDependency[Principal],
+        db: NamedDependency[AsyncSession], hooks: NamedDependency[TenantHooks],
+    ) -> DsnOut:
+        """A delivery status notification (RFC 3464) as the mail server returned it: the
+        message it is about (by our headers), hard (5.x.x) or soft (4.x.x), then the same
+        rules as ``/bounces``. 422 on ``dsn`` when it is no DSN, reports a delivery, or
+        names none of our messages."""
+        found, status, recorded = await dsn.apply(db, principal, hooks,
+                                                  data.dsn.encode("utf-8", "surrogateescape"))
+        return DsnOut(found.message_id, found.kind, found.status, found.action,
+                      found.diagnostic, found.recipient, status, recorded)
 
     @get("/{campaign_id:uuid}")
     async def get_campaign(

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -90,6 +91,11 @@ class Campaign(TenantScoped, Base):
     # At most cap_max campaign messages per contact within cap_days, across campaigns.
     cap_max: Mapped[int | None] = mapped_column(Integer)
     cap_days: Mapped[int | None] = mapped_column(Integer)
+    # Opens and clicks tracked (when the tenant's switch allows it too).
+    tracking: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    # Each contact's message waits for the first moment of their preferred window.
+    in_contact_window: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default="false")
     status: Mapped[str] = mapped_column(String(20), default="draft", server_default="draft")
     # memberships.id of the member it is sent in the name of (who scheduled it).
     sender_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
@@ -116,6 +122,8 @@ class CampaignMessage(TenantScoped, Base):
             name="status"),
         Index("ix_campaign_messages_tenant_id_campaign_id_status",
               "tenant_id", "campaign_id", "status"),
+        Index("ix_campaign_messages_tenant_id_campaign_id_due",
+              "tenant_id", "campaign_id", "due_at", postgresql_where=text("status = 'pending'")),
         Index("ix_campaign_messages_tenant_id_contact_id_sent_at",
               "tenant_id", "contact_id", "sent_at", postgresql_where=text("sent_at IS NOT NULL")),
     )
@@ -132,6 +140,19 @@ class CampaignMessage(TenantScoped, Base):
     interaction_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Tries so far and what each got back ({at, error, temporary}); a temporary refusal
+    # puts the message back in the queue with ``due_at`` later.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    attempt_log: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, default=list, server_default=text("'[]'::jsonb"))
+    # Not before: the contact's sending window, or the next retry.
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The URLs of the rendered message: a click link may only lead to one of these.
+    links: Mapped[list[str] | None] = mapped_column(JSONB)
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    clicked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    clicks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class MemberSubscription(TenantScoped, Base):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.core.communication import links
@@ -29,7 +29,7 @@ class Unsubscribed:
     already: bool
 
 
-async def _about(session: AsyncSession, tenant_id: uuid.UUID, message_id: uuid.UUID
+async def about(session: AsyncSession, tenant_id: uuid.UUID, message_id: uuid.UUID
                  ) -> tuple[CampaignMessage, Campaign, MessageTemplate]:
     row = (await session.execute(
         select(CampaignMessage, Campaign, MessageTemplate)
@@ -44,7 +44,7 @@ async def _about(session: AsyncSession, tenant_id: uuid.UUID, message_id: uuid.U
     return row[0], row[1], row[2]
 
 
-async def _acting(session: AsyncSession, registry: PluginRegistry, tenant_id: uuid.UUID,
+async def acting(session: AsyncSession, registry: PluginRegistry, tenant_id: uuid.UUID,
                   campaign: Campaign) -> Principal:
     """Who records the person's word: the member the campaign was sent in the name of, or
     (gone) the tenant's first owner. The source says it was the person's own click."""
@@ -66,11 +66,13 @@ async def unsubscribe(sessions: async_sessionmaker[AsyncSession], registry: Plug
     topic (once: a second click changes nothing)."""
     found = links.verify(secret_key, token)
     async with tenant_session(sessions, found.tenant_id) as session:
-        message, campaign, template = await _about(session, found.tenant_id, found.message_id)
-        actor = await _acting(session, registry, found.tenant_id, campaign)
+        message, campaign, template = await about(session, found.tenant_id, found.message_id)
+        actor = await acting(session, registry, found.tenant_id, campaign)
         status = await latest_status(session, actor, message.contact_id, template.channel,
                                      template.topic)
         already = status == "opt_out"
+        if apply and message.unsubscribed_at is None:
+            message.unsubscribed_at = func.now()
         if apply and not already:
             hooks = registry.for_tenant(actor.modules)
             await record_consent(session, actor, message.contact_id, {
@@ -81,16 +83,18 @@ async def unsubscribe(sessions: async_sessionmaker[AsyncSession], registry: Plug
 
 
 async def bounce(session: AsyncSession, actor: Principal, hooks: TenantHooks,
-                 message_id: uuid.UUID, kind: str, diagnostic: str) -> tuple[str, bool]:
+                 message_id: uuid.UUID, kind: str, diagnostic: str,
+                 field: str = "message_id") -> tuple[str, bool]:
     """Mark a sent message bounced; a hard bounce or a complaint is the person's (or the
-    address's) last word on that channel and topic: an opt-out is recorded."""
+    address's) last word on that channel and topic: an opt-out is recorded. An unknown
+    message is a 422 on ``field``."""
     actor.require_writer()
     try:
-        message, campaign, template = await _about(session, actor.tenant_id, message_id)
+        message, campaign, template = await about(session, actor.tenant_id, message_id)
     except RapportError as exc:
         if exc.status != 404:
             raise
-        raise invalid("message_id", "no such campaign message") from None
+        raise invalid(field, "no such campaign message") from None
     if message.status not in ("sent", "bounced"):
         raise conflict(f"Only a sent message can bounce; this one is {message.status}")
     message.status = "bounced"

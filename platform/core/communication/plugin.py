@@ -8,11 +8,12 @@ from typing import Any
 from rapport.core.communication.campaigns_api import CampaignController
 from rapport.core.communication.cli import campaigns_group
 from rapport.core.communication.people_api import SignatureController, SubscriptionController
-from rapport.core.communication.public_api import UnsubscribeController
+from rapport.core.communication.public_api import TrackingController, UnsubscribeController
+from rapport.core.communication.senders import KERNEL_SENDERS
 from rapport.core.communication.subscriptions import deliver
 from rapport.core.communication.templates_api import TemplateController
 from rapport.core.communication.work import periodic
-from rapport.hooks import DomainEvent, PeriodicWork, PluginManifest, hookimpl
+from rapport.hooks import DomainEvent, PeriodicWork, PluginManifest, SenderDeclaration, hookimpl
 
 
 @hookimpl
@@ -24,7 +25,13 @@ def rapport_manifest() -> PluginManifest:
 @hookimpl
 def rapport_routes() -> list[Any]:
     return [TemplateController, CampaignController, SubscriptionController,
-            SignatureController, UnsubscribeController]
+            SignatureController, UnsubscribeController, TrackingController]
+
+
+@hookimpl
+def rapport_senders() -> list[SenderDeclaration]:
+    """SMTP for e-mail, the signed gateway webhooks for SMS and messenger."""
+    return list(KERNEL_SENDERS)
 
 
 @hookimpl

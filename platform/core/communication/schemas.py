@@ -105,6 +105,11 @@ class CampaignIn(msgspec.Struct, forbid_unknown_fields=True):
     definition: Definition | None = None
     send_at: datetime | None = None
     frequency_cap: CapIn | None = None
+    tracking: Annotated[bool, msgspec.Meta(
+        description="track opens and clicks (when the organisation's switch allows)")] = True
+    in_contact_window: Annotated[bool, msgspec.Meta(
+        description="send each contact's message at the first moment of their preferred "
+                    "window at/after send_at")] = False
 
 
 class CampaignPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
@@ -114,6 +119,8 @@ class CampaignPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
     definition: Definition | msgspec.UnsetType | None = msgspec.UNSET
     send_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
     frequency_cap: CapIn | msgspec.UnsetType | None = msgspec.UNSET
+    tracking: bool | msgspec.UnsetType = msgspec.UNSET
+    in_contact_window: bool | msgspec.UnsetType = msgspec.UNSET
 
 
 class ScheduleIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -129,6 +136,20 @@ class Progress(msgspec.Struct):
     bounced: int
 
 
+class Stats(msgspec.Struct):
+    """``sent``: accepted by the provider (bounced ones included); ``delivered``: sent and
+    not bounced; ``opened``/``clicked``: messages opened or clicked at least once (a click
+    counts as an open); ``clicks``: every click; ``unsubscribed``: by the message's link."""
+
+    sent: int
+    delivered: int
+    opened: int
+    clicked: int
+    clicks: int
+    bounced: int
+    unsubscribed: int
+
+
 class CampaignOut(msgspec.Struct):
     id: uuid.UUID
     name: str
@@ -139,6 +160,8 @@ class CampaignOut(msgspec.Struct):
     definition: dict[str, Any] | None
     send_at: datetime | None
     frequency_cap: dict[str, int] | None
+    tracking: bool
+    in_contact_window: bool
     status: str
     sender_id: uuid.UUID | None
     error: str | None
@@ -147,14 +170,17 @@ class CampaignOut(msgspec.Struct):
     created_at: datetime
     updated_at: datetime
     progress: Progress
+    stats: Stats
 
     @classmethod
-    def of(cls, c: Campaign, template: MessageTemplate, progress: Progress) -> CampaignOut:
+    def of(cls, c: Campaign, template: MessageTemplate, progress: Progress,
+           stats: Stats) -> CampaignOut:
         cap = ({"max": c.cap_max, "per_days": c.cap_days}
                if c.cap_max is not None and c.cap_days is not None else None)
         return cls(c.id, c.name, c.template_id, template.channel, template.topic, c.segment_id,
-                   c.definition, c.send_at, cap, c.status, c.sender_id, c.error, c.started_at,
-                   c.finished_at, c.created_at, c.updated_at, progress)
+                   c.definition, c.send_at, cap, c.tracking, c.in_contact_window, c.status,
+                   c.sender_id, c.error, c.started_at, c.finished_at, c.created_at,
+                   c.updated_at, progress, stats)
 
 
 class CampaignList(msgspec.Struct):
@@ -178,6 +204,17 @@ class AudienceOut(msgspec.Struct):
     summary: str
 
 
+class AttemptOut(msgspec.Struct):
+    """One try to hand the message over: ``result`` sent, retry (refused for now: tried
+    again later) or failed; the provider's answer in ``error``."""
+
+    attempt: int
+    at: datetime
+    result: str
+    error: str | None = None
+    temporary: bool | None = None
+
+
 class MessageOut(msgspec.Struct):
     id: uuid.UUID
     contact_id: uuid.UUID
@@ -188,11 +225,20 @@ class MessageOut(msgspec.Struct):
     subject: str | None
     interaction_id: uuid.UUID | None
     sent_at: datetime | None
+    due_at: datetime | None
+    attempts: int
+    attempt_log: list[AttemptOut]
+    opened_at: datetime | None
+    clicked_at: datetime | None
+    clicks: int
+    unsubscribed_at: datetime | None
 
     @classmethod
     def of(cls, m: CampaignMessage) -> MessageOut:
+        log = msgspec.convert(m.attempt_log or [], list[AttemptOut])
         return cls(m.id, m.contact_id, m.status, m.reason, m.detail, m.address, m.subject,
-                   m.interaction_id, m.sent_at)
+                   m.interaction_id, m.sent_at, m.due_at, m.attempts, log, m.opened_at,
+                   m.clicked_at, m.clicks, m.unsubscribed_at)
 
 
 class MessageList(msgspec.Struct):
@@ -208,6 +254,27 @@ class BounceIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class BounceOut(msgspec.Struct):
     message_id: uuid.UUID
+    status: str
+    consent_recorded: bool
+
+
+class DsnIn(msgspec.Struct, forbid_unknown_fields=True):
+    dsn: Annotated[str, msgspec.Meta(
+        min_length=1, max_length=2_000_000,
+        description="the whole delivery status notification (RFC 3464) as received, "
+                    "headers and body")]
+
+
+class DsnOut(msgspec.Struct):
+    """What the report said and what it did: ``kind`` hard (5.x.x) or soft (4.x.x), the
+    message's ``status`` now, and whether an opt-out was recorded."""
+
+    message_id: uuid.UUID
+    kind: str
+    dsn_status: str | None
+    action: str
+    diagnostic: str
+    recipient: str | None
     status: str
     consent_recorded: bool
 

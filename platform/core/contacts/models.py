@@ -13,7 +13,7 @@ not. Hence ``address_key`` beside ``address``, and tags in rows rather than an a
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -23,13 +23,15 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Index,
+    SmallInteger,
     String,
     Text,
+    Time,
     UniqueConstraint,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import CITEXT, JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, CITEXT, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rapport.db.base import Base, TenantScoped, Trashable
@@ -91,6 +93,12 @@ class Contact(Trashable, TenantScoped, Base):
     email: Mapped[str | None] = mapped_column(CITEXT)
     birthday: Mapped[date | None] = mapped_column(Date)
     language: Mapped[str | None] = mapped_column(String(35))
+    # When messages may reach the person: an IANA zone (else the tenant's) and a local
+    # window on some ISO weekdays (1 = Monday); campaigns may wait for it.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    window_start: Mapped[time | None] = mapped_column(Time)
+    window_end: Mapped[time | None] = mapped_column(Time)
+    window_days: Mapped[list[int] | None] = mapped_column(ARRAY(SmallInteger))
     addresses: Mapped[list[dict[str, Any]]] = mapped_column(
         JSONB, default=list, server_default=text("'[]'::jsonb")
     )
@@ -164,6 +172,10 @@ class ContactSettings(TenantScoped, Base):
 
     phone_region: Mapped[str | None] = mapped_column(String(2))
     default_locale: Mapped[str | None] = mapped_column(String(35))
+    # The zone of contacts without one of their own (their sending windows).
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    # Open and click tracking of campaign messages (the tenant's privacy switch).
+    tracking: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

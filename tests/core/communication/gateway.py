@@ -1,5 +1,7 @@
 """A small real HTTP server on loopback standing in for an SMS or messenger gateway: it
-keeps every POST it accepts, after checking the sender's signature."""
+keeps every POST it accepts, after checking the sender's signature. A number in
+``refuse`` is refused for good (400); one in ``busy`` is answered 503 that many times
+first (a gateway that is down for a while); every ``Idempotency-Key`` seen is kept."""
 
 from __future__ import annotations
 
@@ -23,6 +25,8 @@ class Gateway:
     url: str = ""
     received: list[dict[str, Any]] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    busy: dict[str, int] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def to(self, number: str) -> list[dict[str, Any]]:
@@ -38,10 +42,17 @@ def _handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
             expected = hmac.new(SECRET.encode(), parts["t"].encode() + b"." + body,
                                 hashlib.sha256).hexdigest()
             message = json.loads(body)
+            with gateway.lock:
+                gateway.keys.append(self.headers.get("Idempotency-Key", ""))
+                busy = gateway.busy.get(message["to"], 0)
+                if busy:
+                    gateway.busy[message["to"]] = busy - 1
             if not hmac.compare_digest(expected, parts["v1"]):
                 self.send_response(401)
             elif message["to"] in gateway.refuse:
                 self.send_response(400)
+            elif busy:
+                self.send_response(503)
             else:
                 with gateway.lock:
                     gateway.received.append(message)
