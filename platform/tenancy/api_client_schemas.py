@@ -9,7 +9,7 @@ from typing import Annotated
 import msgspec
 
 from rapport.fieldtypes import Patch
-from rapport.tenancy.api_clients import ApiClient
+from rapport.tenancy.api_clients import ApiClient, oauth_client_id
 
 ClientName = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00]*\S",
                                          description="what the client is for")]
@@ -31,7 +31,7 @@ class ApiClientPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
 
 class ApiClientOut(msgspec.Struct):
     id: uuid.UUID
-    # The OAuth client_id: the same as ``id``, as the token endpoint takes it.
+    # The OAuth client_id the token endpoint takes: ``<tenant id>.<id>``.
     client_id: str
     name: str
     scopes: list[str]
@@ -42,7 +42,7 @@ class ApiClientOut(msgspec.Struct):
 
     @classmethod
     def of(cls, c: ApiClient) -> ApiClientOut:
-        return cls(c.id, str(c.id), c.name, sorted(c.scopes), c.secret_version, c.created_at,
+        return cls(c.id, oauth_client_id(c.tenant_id, c.id), c.name, sorted(c.scopes), c.secret_version, c.created_at,
                    c.rotated_at, c.revoked_at)
 
 

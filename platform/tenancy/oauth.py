@@ -13,7 +13,6 @@ attempt naming an existing client goes to its tenant's sign-in log
 from __future__ import annotations
 
 import hmac
-import uuid
 from dataclasses import dataclass
 
 from authlib.oauth2.rfc6749 import errors
@@ -22,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.db.session import enter_tenant, tenant_session
 from rapport.settings import Settings
-from rapport.tenancy.api_clients import ApiClient, client_tenant, get_client, hash_secret
+from rapport.errors import RapportError
+from rapport.tenancy.api_clients import ApiClient, get_client, hash_secret, parse_oauth_client_id
 from rapport.tenancy.client_tokens import issue_client_token
 from rapport.tenancy.sign_ins import record_sign_in
 from rapport.tenancy.throttle import account_key, address_key, release_login, reserve_login
@@ -79,15 +79,14 @@ def _granted(client: ApiClient, requested: str | None) -> list[str]:
 
 
 async def _client(session: AsyncSession, raw_id: str) -> ApiClient | None:
+    ids = parse_oauth_client_id(raw_id)
+    if ids is None:
+        return None
+    await enter_tenant(session, ids[0])
     try:
-        client_id = uuid.UUID(raw_id)
-    except ValueError:
+        return await get_client(session, *ids)
+    except RapportError:  # not found: the same invalid_client as a wrong secret
         return None
-    tenant_id = await client_tenant(session, client_id)
-    if tenant_id is None:
-        return None
-    await enter_tenant(session, tenant_id)
-    return await get_client(session, tenant_id, client_id)
 
 
 async def issue_token(

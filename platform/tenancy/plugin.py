@@ -21,3 +21,10 @@ def rapport_manifest() -> PluginManifest:
 def rapport_routes() -> list[Any]:
     return [AccountController, CredentialController, MemberController, SignInController,
             ApiClientController, OAuthController]
+
+
+@hookimpl
+def rapport_cli_commands() -> list[Any]:
+    from rapport.tenancy.api_client_cli import api_clients_group
+
+    return [api_clients_group]

@@ -40,7 +40,7 @@ def test_full_client_credentials_flow(client):
     t = sign_up(client)
     made = _create(client, t, ["contacts:read", "contacts:write"])
     assert made["client_secret"].startswith("rpc_")
-    assert made["client_id"] == made["id"]
+    assert made["client_id"] == f"{t.id}.{made['id']}"
     r = _token(client, made["client_id"], made["client_secret"])
     assert r.status_code == 200, r.text
     body = r.json()
@@ -129,9 +129,10 @@ def test_wrong_secret_and_unknown_client_are_invalid_client_401(client):
     t = sign_up(client)
     made = _create(client, t, ["contacts:read"])
     wrong = _token(client, made["client_id"], "rpc_not-the-secret")
-    unknown = _token(client, str(uuid.uuid4()), made["client_secret"])
+    unknown = _token(client, f"{t.id}.{uuid.uuid4()}", made["client_secret"])
+    no_tenant = _token(client, made["id"], made["client_secret"])
     garbage = _token(client, "not-a-uuid", "x")
-    for r in (wrong, unknown, garbage):
+    for r in (wrong, unknown, no_tenant, garbage):
         assert r.status_code == 401
         assert r.json()["error"] == "invalid_client"
         assert r.headers["www-authenticate"].startswith("Basic")
@@ -244,3 +245,6 @@ def test_a_client_of_one_tenant_never_reaches_another(client):
                        headers=b.headers).status_code == 404
     assert client.post(f"/api/v1/api-clients/{made['id']}/rotate",
                        headers=b.headers).status_code == 404
+    # A's client presented under B's tenant id is unknown there
+    forged = _token(client, f"{b.id}.{made['id']}", made["client_secret"])
+    assert forged.status_code == 401 and forged.json()["error"] == "invalid_client"

@@ -6,8 +6,8 @@ Revises: 0031_line_categories
 - ``api_clients``: a tenant's machine callers — name, scopes, a keyed SHA-256 of the secret,
   ``secret_version`` (raised by each rotation; tokens carry it, so a rotated-away secret's
   tokens stop at once) and ``revoked_at``;
-- ``rapport_api_client_tenant(client_id)``: the token endpoint learns the tenant of a client
-  id before it can enter the tenant (the id alone, nothing else, crosses the RLS line);
+  (the OAuth client id is ``<tenant id>.<client id>``, so the token endpoint enters the
+  tenant first and finds the client by its primary key);
 - ``audit_events.actor_client_id``: the API client an entry's action was done by (sign-in
   entries of a client, every write of a client token). The chain's canonical text gains the
   column at its end, through ``concat_ws``, which skips NULL: entries without a client hash
@@ -94,19 +94,6 @@ def upgrade() -> None:
         sa.Column("revoked_at", sa.DateTime(timezone=True)),
     )
     enable_tenant_rls("api_clients")
-    # Only the lookup function below (running as the owner role) reads across tenants.
-    op.execute("CREATE POLICY api_client_lookup ON api_clients FOR SELECT TO rapport_owner "
-               "USING (true)")
-    op.execute(
-        """
-        CREATE FUNCTION rapport_api_client_tenant(client uuid) RETURNS uuid
-        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
-        AS $$ SELECT tenant_id FROM api_clients WHERE id = client $$
-        """
-    )
-    op.execute("REVOKE ALL ON FUNCTION rapport_api_client_tenant(uuid) FROM PUBLIC")
-    op.execute("GRANT EXECUTE ON FUNCTION rapport_api_client_tenant(uuid) TO rapport_app")
-    op.create_index("ix_api_clients_id", "api_clients", ["id"], unique=True)
 
     op.add_column("audit_events", sa.Column("actor_client_id", UUID(as_uuid=True)))
     op.execute(_seal_function(CANONICAL))
@@ -115,7 +102,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute(_seal_function(OLD_CANONICAL))
     op.drop_column("audit_events", "actor_client_id")
-    op.execute("DROP FUNCTION rapport_api_client_tenant(uuid)")
-    op.execute("DROP POLICY api_client_lookup ON api_clients")
     disable_tenant_rls("api_clients")
     op.drop_table("api_clients")
