@@ -30,6 +30,7 @@ from rapport.tenancy.schemas import (
     TokenOut,
     UserOut,
 )
+from rapport.tenancy.second_step import Caller, challenge
 from rapport.tenancy.sessions import open_session, revoke_session
 from rapport.tenancy.sign_ins import record_sign_in
 from rapport.tenancy.signup import sign_up
@@ -121,6 +122,13 @@ class AccountController(Controller):
             address=address,
             user_agent=request.headers.get("user-agent"),
         )
+        if ok.second_step is not None:
+            # The password was right and a code (or an enrolment) is owed: the 401 carries
+            # the challenge for POST /auth/login/2fa (docs/auth.md, "Two-factor sign-in").
+            raise await challenge(
+                request.app.state.sessionmaker, settings, ok,
+                Caller(address, request.headers.get("user-agent", "")),
+            )
         async with tenant_session(request.app.state.sessionmaker, ok.tenant_id) as session:
             opened = await open_session(
                 session,

@@ -24,6 +24,7 @@ from rapport.tenancy.throttle import (
     reserve_login,
     too_many,
 )
+from rapport.tenancy.two_factor_policy import SecondStep, second_step
 
 __all__ = ["INVALID", "LoginSuccess", "log_in", "too_many"]
 
@@ -34,6 +35,9 @@ INVALID = "Invalid organization, email or password"
 class LoginSuccess:
     user_id: uuid.UUID
     tenant_id: uuid.UUID
+    # Set when the password is not enough: a code is owed, or an authenticator to enrol
+    # (docs/auth.md, "Two-factor sign-in").
+    second_step: SecondStep | None = None
 
 
 @dataclass(frozen=True)
@@ -71,9 +75,9 @@ async def _check(
     if not ok:
         known = await _member_of(session, tenant.id, user.id)
         return _Refusal(tenant.id, user.id if known else None, "password")
-    member = (
+    role = (
         await session.execute(
-            select(Membership.id).where(
+            select(Membership.role).where(
                 Membership.tenant_id == tenant.id,
                 Membership.user_id == user.id,
                 # A pending invitation (or unconfirmed sign-up) grants nothing yet.
@@ -81,10 +85,10 @@ async def _check(
             )
         )
     ).scalar_one_or_none()
-    if member is None:
+    if role is None:
         # Pending or no membership: the application log only (see _Refusal).
         return _Refusal(tenant.id, None, "not a member")
-    return LoginSuccess(user.id, tenant.id)
+    return LoginSuccess(user.id, tenant.id, await second_step(session, tenant.id, user.id, role))
 
 
 async def log_in(
@@ -118,5 +122,8 @@ async def log_in(
             detail={"reason": result.reason},
         )
         raise unauthorized(INVALID)
-    await release_login(maker, reservation)
+    # With a second step owed the attempt stays counted: only the finished sign-in clears
+    # the pair, so password and code guesses share one limit (docs/auth-throttling.md).
+    if result.second_step is None:
+        await release_login(maker, reservation)
     return result

@@ -10,6 +10,11 @@ from rapport.tenancy.controllers import AccountController
 from rapport.tenancy.credential_controllers import CredentialController
 from rapport.tenancy.member_controllers import MemberController
 from rapport.tenancy.sign_in_controllers import SignInController
+from rapport.tenancy.two_factor_controllers import (
+    MyTwoFactorController,
+    PolicyController,
+    SecondStepController,
+)
 
 
 @hookimpl
@@ -20,6 +25,7 @@ def rapport_manifest() -> PluginManifest:
 @hookimpl
 def rapport_routes() -> list[Any]:
     return [AccountController, CredentialController, MemberController, SignInController,
+            MyTwoFactorController, SecondStepController, PolicyController,
             ApiClientController, OAuthController]
 
 
