@@ -19,7 +19,7 @@ from rapport.console.rendering import screen_response
 from rapport.errors import RapportError
 from rapport.hooks import Screen
 from rapport.settings import Settings
-from rapport.tenancy import credentials, sessions
+from rapport.tenancy import credentials, sessions, totp
 from rapport.tenancy.principal import Principal
 from rapport.tenancy.throttle import guard_public_action
 from rapport.tenancy.tokens import AccessClaims
@@ -34,6 +34,9 @@ async def _page(request: Request, db: AsyncSession, principal: Principal, *,
     context: dict[str, Any] = {
         "sessions": [{"row": r, "current": r.id == claims.session_id} for r in rows],
         "errors": errors or {}, "ended": request.query_params.get("ended") == "1",
+        # Two-factor sign-in (rapport.console.account.two_factor posts its forms).
+        "two_factor": await totp.status(db, principal.user_id),
+        "two_factor_off": request.query_params.get("two_factor") == "off",
     }
     return screen_response(request, Screen("console/account/security.html",
                                            "Password and sessions", context, status=status))
@@ -92,5 +95,8 @@ async def sign_out_everywhere(
     response.cookies.append(end_cookie())
     return response
 
+
+# The page with refusals beside its fields, for the two-factor forms it holds.
+security_screen = _page
 
 PAGES = [security_page, change_password, end_session, sign_out_everywhere]

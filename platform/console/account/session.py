@@ -10,6 +10,7 @@ from rapport.db.session import tenant_session
 from rapport.settings import Settings
 from rapport.tenancy.controllers import client_address
 from rapport.tenancy.login import log_in
+from rapport.tenancy.second_step import Caller, challenge
 from rapport.tenancy.sessions import open_session
 from rapport.tenancy.tokens import SESSION_COOKIE, issue_access_token
 
@@ -20,10 +21,15 @@ LAST_ORGANIZATION = "rapport_org"
 async def start_session(
     request: Request, settings: Settings, *, slug: str, email: str, password: str
 ) -> list[Cookie]:
-    """The cookies of a new session, or the login's 401 (same words for every wrong)."""
+    """The cookies of a new session, or the login's 401 (same words for every wrong), or
+    the challenge of a second step (``SecondFactorRequired``, a 401 too)."""
     address = client_address(request, settings)
     maker = request.app.state.sessionmaker
     ok = await log_in(maker, settings, slug=slug, email=email, password=password, address=address)
+    if ok.second_step is not None:
+        raise await challenge(
+            maker, settings, ok, Caller(address, request.headers.get("user-agent", ""))
+        )
     async with tenant_session(maker, ok.tenant_id) as session:
         opened = await open_session(
             session, tenant_id=ok.tenant_id, user_id=ok.user_id, ttl=settings.access_token_ttl,
@@ -33,6 +39,11 @@ async def start_session(
         settings.secret_key, user_id=ok.user_id, tenant_id=ok.tenant_id, session_id=opened.id,
         ttl=settings.access_token_ttl,
     )
+    return session_cookies(settings, token, slug)
+
+
+def session_cookies(settings: Settings, token: str, slug: str) -> list[Cookie]:
+    """The session cookie of ``token`` and the organization remembered on the device."""
     secure = settings.production
     return [
         Cookie(key=SESSION_COOKIE, value=token, httponly=True, secure=secure, samesite="lax",

@@ -8,6 +8,7 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rapport.console.account.second_step import challenged
 from rapport.console.account.session import LAST_ORGANIZATION, end_cookie, start_session
 from rapport.console.forms import field_errors
 from rapport.console.guards import check_form_token, form_token, redirect, safe_next
@@ -15,12 +16,13 @@ from rapport.console.rendering import screen_response
 from rapport.errors import RapportError
 from rapport.hooks import Screen
 from rapport.settings import Settings
+from rapport.tenancy.challenges import SecondFactorRequired
 from rapport.tenancy.principal import Principal
 from rapport.tenancy.sessions import revoke_session
 from rapport.tenancy.tokens import AccessClaims
 
 PUBLIC = {"exclude_from_auth": True}
-NOTICES = ("welcome", "joined", "reset", "signed_out", "verified")
+NOTICES = ("welcome", "joined", "reset", "signed_out", "verified", "step_ended")
 
 
 def _screen(
@@ -60,6 +62,8 @@ async def sign_in(request: Request, settings: NamedDependency[Settings]) -> Resp
             request, settings, slug=values["tenant"], email=values["email"],
             password=str(form.get("password", "")),
         )
+    except SecondFactorRequired as step:
+        return await challenged(request, settings, step, values)
     except RapportError as exc:
         if exc.status not in (401, 422, 429):
             raise

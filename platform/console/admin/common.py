@@ -18,6 +18,7 @@ TABS = (
     ("/settings/fields", N_("Custom fields")),
     ("/settings/pipelines", N_("Pipelines and stages")),
     ("/settings/audit", N_("Audit log")),
+    ("/settings/security", N_("Sign-in security")),
 )
 
 

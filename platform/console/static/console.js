@@ -39,4 +39,9 @@
     var select = event.target;
     if (select && select.id === "language-picker" && select.form) { select.form.submit(); }
   });
+  // A "Print" button (data-print), e.g. beside the recovery codes, prints the page.
+  document.addEventListener("click", function (event) {
+    var button = event.target && event.target.closest ? event.target.closest("[data-print]") : null;
+    if (button) { window.print(); }
+  });
 })();
