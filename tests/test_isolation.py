@@ -178,6 +178,8 @@ NOT_RECORD_PATHS = {
     "/api/v1/workflows/{workflow}/stages": "tests/core/workflows: stages are per tenant",
     "/api/v1/unsubscribe/{token}": "tests/core/communication: a public signed link (no "
     "login; the token names its tenant, a tampered one is 422)",
+    "/api/v1/survey-answers/{token}": "tests/core/surveys: a public signed link (no login; "
+    "the token names its tenant and invitation, a tampered one is 422)",
 }
 
 

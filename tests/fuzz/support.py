@@ -76,6 +76,9 @@ def _seed(client, tenant) -> dict[str, str]:
         "key": "custom.fuzz_size",
         **_communication(made),
         "endpoint_id": _webhook(made),
+        "team_id": made("/api/v1/teams", {"name": "Fuzz team",
+                                          "member_ids": [str(member["id"])]}),
+        **_survey(client, h, made, contact),
     }
 
 
@@ -104,6 +107,16 @@ def _webhook(made) -> str:
             del os.environ[ALLOW_PRIVATE]
         else:
             os.environ[ALLOW_PRIVATE] = before
+
+
+def _survey(client, h, made, contact: str) -> dict[str, str]:
+    """A survey and a link to it (sent by e-mail to the suite's mailbox)."""
+    survey = made("/api/v1/surveys", {"name": "Fuzz survey"})
+    client.patch(f"/api/v1/contacts/{contact}", headers=h, json={"email": "fuzz@example.com"})
+    r = client.post(f"/api/v1/surveys/{survey}/invitations", headers=h,
+                    json={"contact_id": contact})
+    assert r.status_code == 201, r.text
+    return {"survey_id": survey, "token": r.json()["url"].rsplit("/", 1)[1]}
 
 
 # Every default check runs. Two of the server's manners are deliberate and written here:
@@ -150,11 +163,13 @@ GROUPS: dict[str, str] = {
     "data": r"^/api/v1/(segments|fields|imports|reports|trash|notifications|sharing)(/|$)",
     "communication": r"^/api/v1/(templates|campaigns|subscriptions|signature|unsubscribe)(/|$)",
     "webhooks": r"^/api/v1/webhooks(/|$)",
+    "surveys": r"^/api/v1/(surveys|survey-answers)(/|$)",
     "dealership": r"^/api/v1/dealership(/|$)",
     "education": r"^/api/v1/education(/|$)",
     "medical": r"^/api/v1/medical(/|$)",
     "retail": r"^/api/v1/retail(/|$)",
     "stamps": r"^/api/v1/stamps",
+    "sso": r"^/api/v1/auth/sso(/|$)",
 }
 REST = "admin"  # auth, sign-up, members, billing, modules, audit, …: all the others
 
