@@ -39,6 +39,8 @@ OUTCOMES: Final = frozenset({"success", "refused", "challenge"})
 # What the log keeps of free text the caller sent (a user agent can be any length).
 ADDRESS_MAX: Final = 64
 USER_AGENT_MAX: Final = 200
+# How many the console's "Recent sign-ins" shows.
+RECENT: Final = 10
 
 log = logging.getLogger("rapport.sign_in")
 

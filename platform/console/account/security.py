@@ -19,8 +19,9 @@ from rapport.console.rendering import screen_response
 from rapport.errors import RapportError
 from rapport.hooks import Screen
 from rapport.settings import Settings
-from rapport.tenancy import credentials, sessions, totp
+from rapport.tenancy import credentials, sessions, sign_ins, totp
 from rapport.tenancy.principal import Principal
+from rapport.tenancy.sign_ins import RECENT as RECENT_SIGN_INS
 from rapport.tenancy.throttle import guard_public_action
 from rapport.tenancy.tokens import AccessClaims
 
@@ -38,6 +39,9 @@ async def _page(request: Request, db: AsyncSession, principal: Principal, *,
         "two_factor": await totp.status(db, principal.user_id),
         "two_factor_off": request.query_params.get("two_factor") == "off",
     }
+    # Recent sign-ins (rapport.tenancy.sign_ins, as GET /me/sign-ins answers them).
+    context["sign_ins"] = (await sign_ins.my_sign_ins(db, principal, cursor=None,
+                                                      limit=RECENT_SIGN_INS)).items
     return screen_response(request, Screen("console/account/security.html",
                                            "Password and sessions", context, status=status))
 

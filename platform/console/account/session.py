@@ -12,6 +12,7 @@ from rapport.tenancy.controllers import client_address
 from rapport.tenancy.login import log_in
 from rapport.tenancy.second_step import Caller, challenge
 from rapport.tenancy.sessions import open_session
+from rapport.tenancy.sign_ins import record_sign_in
 from rapport.tenancy.tokens import SESSION_COOKIE, issue_access_token
 
 # Remembered on the device so the sign-in form can offer the last organization.
@@ -25,7 +26,8 @@ async def start_session(
     the challenge of a second step (``SecondFactorRequired``, a 401 too)."""
     address = client_address(request, settings)
     maker = request.app.state.sessionmaker
-    ok = await log_in(maker, settings, slug=slug, email=email, password=password, address=address)
+    ok = await log_in(maker, settings, slug=slug, email=email, password=password, address=address,
+                      user_agent=request.headers.get("user-agent"))
     if ok.second_step is not None:
         raise await challenge(
             maker, settings, ok, Caller(address, request.headers.get("user-agent", ""))
@@ -34,6 +36,11 @@ async def start_session(
         opened = await open_session(
             session, tenant_id=ok.tenant_id, user_id=ok.user_id, ttl=settings.access_token_ttl,
             user_agent=request.headers.get("user-agent", ""), address=address,
+        )
+        await record_sign_in(
+            session, tenant_id=ok.tenant_id, user_id=ok.user_id, client_id=None,
+            method="password", outcome="success", address=address,
+            user_agent=request.headers.get("user-agent"),
         )
     token, _ = issue_access_token(
         settings.secret_key, user_id=ok.user_id, tenant_id=ok.tenant_id, session_id=opened.id,

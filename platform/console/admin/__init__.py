@@ -1,8 +1,9 @@
 """Settings for owners and admins: members and roles, the module marketplace, custom fields,
-pipelines and stages, the audit log, sign-in security. Every page refuses other roles (403)
-before it reads anything."""
+pipelines and stages, the audit log, sign-in security, API clients. Every page refuses
+other roles (403) before it reads anything."""
 
 from rapport.console.admin import (
+    api_clients,
     audit,
     field_edit,
     fields,
@@ -13,4 +14,4 @@ from rapport.console.admin import (
 )
 
 PAGES = [*members.PAGES, *modules.PAGES, *fields.PAGES, *field_edit.PAGES, *pipelines.PAGES,
-         *audit.PAGES, *sign_in_policy.PAGES]
+         *audit.PAGES, *sign_in_policy.PAGES, *api_clients.PAGES]

@@ -16,6 +16,7 @@ from rapport.core.audit import service
 from rapport.core.audit.models import AuditEvent
 from rapport.core.pagination import MAX_CURSOR
 from rapport.hooks import Fragment, Screen
+from rapport.tenancy.api_clients import ApiClient
 from rapport.tenancy.models import Tenant, User
 from rapport.tenancy.principal import Principal
 
@@ -25,15 +26,19 @@ PAGE = 50
 ANY_TYPE = r"^(|" + service.RECORD_TYPE_PATTERN.strip("^$") + ")$"
 
 
-async def _names(db: AsyncSession, entries: list[AuditEvent]) -> tuple[dict, dict]:
-    """Who acted (people) and from where (organizations, for entries naming another)."""
+async def _names(db: AsyncSession, entries: list[AuditEvent]) -> tuple[dict, dict, dict]:
+    """Who acted (people, API clients) and from where (organizations, for entries naming
+    another)."""
     people = {e.actor_user_id for e in entries if e.actor_user_id}
+    machines = {e.actor_client_id for e in entries if e.actor_client_id}
+    clients = dict((await db.execute(select(ApiClient.id, ApiClient.name).where(
+        ApiClient.id.in_(machines)))).all()) if machines else {}
     orgs = {e.actor_tenant_id for e in entries} | {e.tenant_id for e in entries}
     users = dict((await db.execute(select(User.id, User.full_name)
                                    .where(User.id.in_(people)))).all()) if people else {}
     tenants = dict((await db.execute(select(Tenant.id, Tenant.name)
                                      .where(Tenant.id.in_(orgs)))).all())
-    return users, tenants
+    return users, tenants, clients
 
 
 @get(PATH, guards=GUARDS)
@@ -46,9 +51,9 @@ async def audit_page(
     record_type = record_type or None
     page = await service.history(db, principal, record_type=record_type, cursor=cursor,
                                  limit=PAGE)
-    users, tenants = await _names(db, page.items)
+    users, tenants, clients = await _names(db, page.items)
     context = {"tabs": TABS, "here": PATH, "entries": page.items, "users": users,
-               "tenants": tenants, "next_cursor": page.next_cursor,
+               "tenants": tenants, "clients": clients, "next_cursor": page.next_cursor,
                "record_type": record_type or ""}
     if cursor is not None and is_htmx(request):
         return Fragment("console/admin/audit_rows.html", context)

@@ -19,6 +19,7 @@ TABS = (
     ("/settings/pipelines", N_("Pipelines and stages")),
     ("/settings/audit", N_("Audit log")),
     ("/settings/security", N_("Sign-in security")),
+    ("/settings/api-clients", N_("API clients")),
 )
 
 
