@@ -178,6 +178,10 @@ NOT_RECORD_PATHS = {
     "/api/v1/workflows/{workflow}/stages": "tests/core/workflows: stages are per tenant",
     "/api/v1/unsubscribe/{token}": "tests/core/communication: a public signed link (no "
     "login; the token names its tenant, a tampered one is 422)",
+    "/api/v1/auth/sso/{tenant}/start": "tests/tenancy/test_sso.py: a public door named by "
+    "the organization's slug (no login; it signs in to that organization only)",
+    "/api/v1/auth/sso/{tenant}/callback": "tests/tenancy/test_sso.py: another organization's "
+    "code, ID token (aud, iss) or state is refused",
     "/api/v1/survey-answers/{token}": "tests/core/surveys: a public signed link (no login; "
     "the token names its tenant and invitation, a tampered one is 422)",
 }

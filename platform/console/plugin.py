@@ -73,6 +73,9 @@ def rapport_console() -> ConsoleUI:
             # The webhook screens come from rapport.console.webhooks (a kernel area).
             NavEntry("Webhooks", "/settings/webhooks", order=92,
                      roles=frozenset({"owner", "admin"})),
+            # Single sign-on settings (rapport.console.account.sso).
+            NavEntry("Single sign-on", "/settings/sso", order=93,
+                     roles=frozenset({"owner", "admin"})),
         ],
         templates=HERE / "templates",
         translations=None,

@@ -68,7 +68,8 @@ VERIFIED_KEY = "rapport.email_verified"
 PUBLIC = {"exclude_from_auth": True}
 # Throttled per address (429); a wrong password is a 401, an unknown or used link a 404.
 SIGNUP = {**PUBLIC, ALSO_ANSWERS: (429,)}
-LOGIN = {**PUBLIC, ALSO_ANSWERS: (401, 429)}
+# 403: the organization requires single sign-on and the person is not an owner.
+LOGIN = {**PUBLIC, ALSO_ANSWERS: (401, 403, 429)}
 ACCEPT = {**PUBLIC, ALSO_ANSWERS: (401, 404, 429)}
 
 

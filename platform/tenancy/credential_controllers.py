@@ -27,6 +27,7 @@ from rapport.tenancy.schemas import (
     SessionOut,
     VerifyEmailIn,
 )
+from rapport.tenancy.sso_policy import end_sessions_here, opened_by_sso
 from rapport.tenancy.throttle import guard_public_action
 from rapport.tenancy.tokens import SESSION_COOKIE, AccessClaims
 
@@ -141,11 +142,18 @@ class CredentialController(Controller):
 
     @delete("/sessions", status_code=204)
     async def sign_out_everywhere(
-        self, principal: NamedDependency[Principal], db: NamedDependency[AsyncSession]
+        self, request: Request, principal: NamedDependency[Principal],
+        db: NamedDependency[AsyncSession],
     ) -> Response[None]:
         """End every session of yours, in every organization you belong to (a lost
-        laptop, a shared computer)."""
-        await sessions.revoke_everywhere(db, principal.user_id)
+        laptop, a shared computer). Called from a session that single sign-on opened, it
+        ends your sessions in this organization only: the organization's provider is no
+        proof of you to your other organizations (sign in with your password for that)."""
+        session_id = getattr(request.auth, "session_id", None)
+        if session_id and await opened_by_sso(db, principal.tenant_id, session_id):
+            await end_sessions_here(db, principal.tenant_id, principal.user_id)
+        else:
+            await sessions.revoke_everywhere(db, principal.user_id)
         return _signed_out()
 
     @delete("/sessions/{session_id:uuid}", status_code=204)

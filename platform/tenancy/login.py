@@ -17,6 +17,7 @@ from rapport.settings import Settings
 from rapport.tenancy.models import Membership, Tenant, User
 from rapport.tenancy.passwords import verify_password
 from rapport.tenancy.sign_ins import record_sign_in
+from rapport.tenancy.sso_policy import password_refused, use_sso
 from rapport.tenancy.throttle import (
     account_key,
     address_key,
@@ -122,6 +123,14 @@ async def log_in(
             detail={"reason": result.reason},
         )
         raise unauthorized(INVALID)
+    if await password_refused(maker, result.tenant_id, result.user_id):
+        # The tenant requires single sign-on; only its owners keep passwords (break-glass).
+        await record_sign_in(
+            maker, tenant_id=result.tenant_id, user_id=result.user_id, client_id=None,
+            method="password", outcome="refused", address=address, user_agent=user_agent,
+            detail={"reason": "single sign-on required"},
+        )
+        raise use_sso(slug)
     # With a second step owed the attempt stays counted: only the finished sign-in clears
     # the pair, so password and code guesses share one limit (docs/auth-throttling.md).
     if result.second_step is None:

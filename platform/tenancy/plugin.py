@@ -10,6 +10,7 @@ from rapport.tenancy.controllers import AccountController
 from rapport.tenancy.credential_controllers import CredentialController
 from rapport.tenancy.member_controllers import MemberController
 from rapport.tenancy.sign_in_controllers import SignInController
+from rapport.tenancy.sso.controllers import SsoSettingsController, SsoSignInController
 from rapport.tenancy.two_factor_controllers import (
     MyTwoFactorController,
     PolicyController,
@@ -26,6 +27,7 @@ def rapport_manifest() -> PluginManifest:
 def rapport_routes() -> list[Any]:
     return [AccountController, CredentialController, MemberController, SignInController,
             MyTwoFactorController, SecondStepController, PolicyController,
+            SsoSettingsController, SsoSignInController,
             ApiClientController, OAuthController]
 
 

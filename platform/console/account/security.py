@@ -22,6 +22,7 @@ from rapport.settings import Settings
 from rapport.tenancy import credentials, sessions, sign_ins, totp
 from rapport.tenancy.principal import Principal
 from rapport.tenancy.sign_ins import RECENT as RECENT_SIGN_INS
+from rapport.tenancy.sso_policy import end_sessions_here, opened_by_sso
 from rapport.tenancy.throttle import guard_public_action
 from rapport.tenancy.tokens import AccessClaims
 
@@ -93,8 +94,13 @@ async def end_session(
 async def sign_out_everywhere(
     request: Request, principal: NamedDependency[Principal], db: NamedDependency[AsyncSession],
 ) -> Response[str]:
-    """Every session of mine, in every organization (a lost phone, a shared computer)."""
-    await sessions.revoke_everywhere(db, principal.user_id)
+    """Every session of mine, in every organization (a lost phone, a shared computer); from
+    a session single sign-on opened, in this organization only (docs/auth.md)."""
+    claims: AccessClaims = request.auth
+    if await opened_by_sso(db, principal.tenant_id, claims.session_id):
+        await end_sessions_here(db, principal.tenant_id, principal.user_id)
+    else:
+        await sessions.revoke_everywhere(db, principal.user_id)
     response = redirect(request, "/sign-in?signed_out=1")
     response.cookies.append(end_cookie())
     return response

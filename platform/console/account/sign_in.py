@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.console.account.second_step import challenged
 from rapport.console.account.session import LAST_ORGANIZATION, end_cookie, start_session
+from rapport.console.account.sso import sso_offer
 from rapport.console.forms import field_errors
 from rapport.console.guards import check_form_token, form_token, redirect, safe_next
 from rapport.console.rendering import screen_response
@@ -41,11 +42,16 @@ def _screen(
 
 @get("/sign-in", opt=PUBLIC)
 async def sign_in_page(request: Request) -> Response[str]:
-    values = {
-        "tenant": request.query_params.get("tenant") or request.cookies.get(LAST_ORGANIZATION, ""),
+    # ?org=slug: a link to this organization's sign-in (it offers its single sign-on).
+    org = request.query_params.get("org", "").strip().lower()
+    values: dict[str, Any] = {
+        "tenant": request.query_params.get("tenant") or org
+        or request.cookies.get(LAST_ORGANIZATION, ""),
         "email": request.query_params.get("email", ""),
         "next": safe_next(request.query_params.get("next")),
     }
+    values["sso"] = await sso_offer(request, org or values["tenant"],
+                                    request.query_params.get("sso_error"))
     return _screen(request, values)
 
 
@@ -65,6 +71,9 @@ async def sign_in(request: Request, settings: NamedDependency[Settings]) -> Resp
     except SecondFactorRequired as step:
         return await challenged(request, settings, step, values)
     except RapportError as exc:
+        if exc.status == 403 and "sso_start" in exc.extra:  # the organization requires SSO
+            sso = await sso_offer(request, values["tenant"], "sso_required")
+            return _screen(request, {**values, "sso": sso}, status=403)
         if exc.status not in (401, 422, 429):
             raise
         response = _screen(request, values, field_errors(exc), status=exc.status)
