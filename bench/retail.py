@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import os
 import re
 import secrets
@@ -251,6 +252,7 @@ async def through_events(server: Server, shop: Shop, batch: int, total: int,
     # The purchases' events are the oldest due; the ``retail.points_earned`` events each
     # batch adds come after them (delivered by later passes, not part of the measure).
     registry, tenant, done = load_registry(blocked=blocked), uuid.UUID(shop.tenant_id), 0
+    gc.freeze()  # as ``rapport worker`` does once started (platform/worker.py)
     started = time.perf_counter()
     try:
         maker = make_sessionmaker(engine)

@@ -8,9 +8,10 @@ a fixed number of statements for the whole batch instead of ~10 per purchase: th
 the purchases already earned, the programs, rules, tiers, product categories and today's
 earnings under a daily cap read once; points computed in order per member (a tier reached
 by one purchase multiplies the next); then one INSERT of the ledger rows, the members'
-figures and tier history, one INSERT each of the ``retail.points_earned`` and
-``retail.tier_changed`` events and one upsert of what each member bought. A tier crossed
-moves the member up as at the till (``tiers.move``: the same history row and event).
+figures and tier history, one ``retail.points_earned`` event for the whole batch (its
+``earnings`` list each purchase: member, points, transaction, balance), the
+``retail.tier_changed`` events in one INSERT and one upsert of what each member bought. A
+tier crossed moves the member up as at the till (``tiers.move``: the same history row and event).
 
 Exactly once: the members are locked before the earned purchases are looked up (as the till
 does), and the ledger's partial unique index on ``(tenant_id, transaction_id)`` for
@@ -304,7 +305,12 @@ WITH p AS (
         FROM final WHERE simple AND (climb IS NULL OR o <= climb) GROUP BY m) s
   WHERE mm.tenant_id = :tenant AND mm.id = s.m
 )
-SELECT o, t, m, earned, balance, simple, climb FROM final ORDER BY o
+SELECT o, t::text, m::text, earned, balance, simple, climb FROM final ORDER BY o
+"""
+_MOVE = """
+UPDATE retail_members m SET tier_id = r.tier
+FROM json_to_recordset(CAST(:rows AS json)) AS r(id uuid, tier uuid)
+WHERE m.tenant_id = :tenant AND m.id = r.id
 """
 _ENCODE = msgspec.json.Encoder().encode
 Earned = tuple[uuid.UUID | None, dict[str, Any]]
@@ -330,12 +336,13 @@ async def earn_batch(db: AsyncSession, tenant_id: uuid.UUID,
     climbed: list[Earned] = []
     history: list[dict[str, Any]] = []
     slow: set[uuid.UUID] = set()
-    left = todo
+    # Each purchase with its member, looked up once (the tuple keys hash UUIDs in Python).
+    left = [(p, members[(p.contact_id, p.currency)]) for p in todo]
     while left:
-        climbers = await _set_based(db, tenant_id, members, left, earned, slow)
+        climbers = await _set_based(db, tenant_id, left, earned, slow)
         await _climb(db, tenant_id, set(climbers), climbed, history)
-        left = [p for i, p in enumerate(left)
-                if i > climbers.get(members[(p.contact_id, p.currency)], len(left))]
+        end = len(left)
+        left = [(p, m) for i, (p, m) in enumerate(left) if i > climbers.get(m, end)]
     rows: list[dict[str, Any]] = []
     if slow:
         known = _Rules()
@@ -348,8 +355,14 @@ async def earn_batch(db: AsyncSession, tenant_id: uuid.UUID,
     await insert_many(db, Entry, rows)
     await insert_many(db, TierChange, history)
     await db.flush()  # the members' new figures and tiers
-    await emit_many(db, retail_events.OUTBOX_ONLY, retail_events.POINTS_EARNED,
-                    retail_events.RECORD_TYPE, earned, tenant_id=tenant_id)
+    # One ``retail.points_earned`` for the whole batch (its ``earnings`` list each purchase
+    # in order): an outbox row per purchase was a third write per purchase, the floor that
+    # kept this path under 0.25x a set-based statement (docs/benchmarks.md).
+    if earned:
+        await emit_many(db, retail_events.OUTBOX_ONLY, retail_events.POINTS_EARNED,
+                        retail_events.RECORD_TYPE,
+                        [(None, {"earnings": [payload for _, payload in earned]})],
+                        tenant_id=tenant_id)
     await emit_many(db, retail_events.OUTBOX_ONLY, retail_events.TIER_CHANGED,
                     retail_events.RECORD_TYPE, climbed, tenant_id=tenant_id)
     await _bought(db, tenant_id, members, todo)
@@ -357,35 +370,36 @@ async def earn_batch(db: AsyncSession, tenant_id: uuid.UUID,
 
 
 async def _set_based(db: AsyncSession, tenant_id: uuid.UUID,
-                     members: dict[tuple[uuid.UUID, str], uuid.UUID], todo: list[_Due],
-                     earned: list[Earned], slow: set[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """``_PRICE`` over the purchases: the rows it wrote go to ``earned`` (as
-    ``retail.points_earned`` payloads), the members it left to the loop to ``slow``;
-    returns the members who reached a higher tier, with the index of that purchase."""
-    rows = [{"o": i, "t": p.transaction_id, "m": members[(p.contact_id, p.currency)],
-             "a": p.payload["amount"], "at": p.payload["occurred_at"],
-             "l": p.payload.get("lines") or []} for i, p in enumerate(todo)]
+                     todo: list[tuple[_Due, uuid.UUID]], earned: list[Earned],
+                     slow: set[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """``_PRICE`` over the purchases (each with its member): the rows it wrote go to
+    ``earned`` (as ``retail.points_earned`` payloads), the members it left to the loop to
+    ``slow``; returns the members who reached a higher tier, with the index of that
+    purchase. Ids come back as text: the payloads want them so, and only the few members
+    who climb or go slow are made UUIDs again."""
+    rows = [{"o": i, "t": p.transaction_id, "m": m, "a": p.payload["amount"],
+             "at": p.payload["occurred_at"], "l": p.payload.get("lines") or []}
+            for i, (p, m) in enumerate(todo)]
     result = (await db.execute(text(_PRICE), {
         "rows": _ENCODE(rows).decode(), "tenant": tenant_id, "gift": GIFT_CARDS})).all()
-    figures: dict[uuid.UUID, tuple[int, int]] = {}
+    figures: dict[str, tuple[int, int]] = {}
     climbers: dict[uuid.UUID, int] = {}
     for o, transaction_id, member_id, points, balance, simple, climb in result:
         if not simple:
-            slow.add(member_id)
+            slow.add(uuid.UUID(member_id))
             continue
         if climb is not None:
-            climbers[member_id] = climb
+            climbers[uuid.UUID(member_id)] = climb
             if o > climb:
                 continue
-        earned.append((member_id, {"member_id": str(member_id), "points": points,
-                                   "transaction_id": str(transaction_id),
-                                   "balance": balance}))
+        earned.append((None, {"member_id": member_id, "points": points,
+                              "transaction_id": transaction_id, "balance": balance}))
         figures[member_id] = (balance, figures.get(member_id, (0, 0))[1] + points)
     # Members this session holds as objects learn what the statement wrote (not a change
     # to flush).
     for member in [o for o in db.identity_map.values() if isinstance(o, Member)]:
-        if member.id in figures:
-            balance, points = figures[member.id]
+        if str(member.id) in figures:
+            balance, points = figures[str(member.id)]
             set_committed_value(member, "balance", balance)
             if not member.staff:
                 set_committed_value(member, "qualifying_points",
@@ -405,12 +419,17 @@ async def _climb(db: AsyncSession, tenant_id: uuid.UUID, ids: set[uuid.UUID],
             Tier.tenant_id == tenant_id, Tier.program_id.in_({m.program_id for m in locked}))
             .order_by(Tier.threshold, Tier.name))).scalars():
         ladders[tier.program_id].append(tier)
+    moves: list[dict[str, Any]] = []
     for member in locked:
         moved = tiers.move(member, ladders[member.program_id], "threshold")
         if moved is not None:
             history.append(moved.change)
             climbed.append((member.id, moved.payload))
-    await db.flush()  # the new tiers, before the next statement prices with them
+            moves.append({"id": member.id, "tier": member.tier_id})
+            # Written below for all of them in one statement, not one UPDATE a member.
+            set_committed_value(member, "tier_id", member.tier_id)
+    if moves:  # the new tiers, before the next statement prices with them
+        await db.execute(text(_MOVE), {"rows": _ENCODE(moves).decode(), "tenant": tenant_id})
 
 
 def _one_by_one(known: _Rules, purchases: list[tuple[Member, Purchase]],

@@ -96,9 +96,11 @@ async def earn(db: AsyncSession, tenant_id: uuid.UUID, transaction_id: uuid.UUID
                                recorded_by=actor.user_id if actor else None))
     before, after = await tiers.settle(db, member, ladder, "threshold", actor=actor,
                                        hooks=hooks)
+    # The same shape as a worker batch's event (docs/retail.md, Events): one earning here.
     await events.publish(db, actor, hooks, events.POINTS_EARNED, tenant_id, member.id,
-                         {"member_id": str(member.id), "points": points,
-                          "transaction_id": str(transaction_id), "balance": member.balance})
+                         {"earnings": [{"member_id": str(member.id), "points": points,
+                                        "transaction_id": str(transaction_id),
+                                        "balance": member.balance}]})
     return Earned(member, points, before, after)
 
 

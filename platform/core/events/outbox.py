@@ -63,22 +63,24 @@ async def deliver_tenant(
         .limit(batch)
         .with_for_update(skip_locked=True)
     )
-    rows = sorted(
-        (
-            await session.execute(
-                update(OutboxEvent)
-                .where(OutboxEvent.tenant_id == tenant_id, OutboxEvent.id.in_(due))
-                .values(dispatched_at=func.now())
-                .returning(
-                    OutboxEvent.id, OutboxEvent.name, OutboxEvent.record_type,
-                    OutboxEvent.record_id, OutboxEvent.payload, OutboxEvent.created_at,
-                    OutboxEvent.attempts,
-                )
-                .execution_options(synchronize_session=False)
-            )
-        ).all(),
-        key=lambda row: row.id,  # uuidv7: creation order, as PostgreSQL sorts them
+    claimed = (
+        update(OutboxEvent)
+        .where(OutboxEvent.tenant_id == tenant_id, OutboxEvent.id.in_(due))
+        .values(dispatched_at=func.now())
+        .returning(
+            OutboxEvent.id, OutboxEvent.name, OutboxEvent.record_type,
+            OutboxEvent.record_id, OutboxEvent.payload, OutboxEvent.created_at,
+            OutboxEvent.attempts,
+        )
+        .cte("claimed")
     )
+    # In id order (uuidv7: creation order) sorted by PostgreSQL: sorting thousands of
+    # UUIDs in Python (their comparisons are Python code) cost ~20 µs an event.
+    rows = (
+        await session.execute(
+            select(claimed).order_by(claimed.c.id).execution_options(synchronize_session=False)
+        )
+    ).all()
     batched = frozenset(
         impl.plugin_name for impl in hooks.rapport_events_committed.get_hookimpls()
     )

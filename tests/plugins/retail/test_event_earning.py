@@ -83,13 +83,20 @@ def test_purchases_earn_in_a_batch_after_commit_once(client, database):
     assert _ledger(client, s, olena)["balance"] == 210
     assert all(count == 1 for _, count in _earnings(database, s.tenant.id))
     with database.connect_superuser() as conn:
-        earned = [row[0] for row in conn.execute(
+        # One event a batch, its earnings in order (docs/retail.md, Events).
+        earned = [e for row in conn.execute(
             "SELECT payload FROM event_outbox WHERE tenant_id = %s"
-            " AND name = 'retail.points_earned' ORDER BY id", (s.tenant.id,))]
+            " AND name = 'retail.points_earned' ORDER BY id", (s.tenant.id,))
+            for e in row[0]["earnings"]]
         climbed = [row[0] for row in conn.execute(
             "SELECT payload FROM event_outbox WHERE tenant_id = %s"
             " AND name = 'retail.tier_changed' ORDER BY id", (s.tenant.id,))]
     assert len(earned) == 4
+    with database.connect_superuser() as conn:
+        events = conn.execute(
+            "SELECT record_id FROM event_outbox WHERE tenant_id = %s"
+            " AND name = 'retail.points_earned'", (s.tenant.id,)).fetchall()
+    assert events == [(None,)]  # the four purchases were one batch: one event
     assert [(e["member_id"], e["points"], e["balance"]) for e in earned
             if e["member_id"] == olena["id"]] == [(olena["id"], 100, 100),
                                                  (olena["id"], 100, 200),
