@@ -14,13 +14,14 @@ import uuid
 import click
 
 from rapport.sdk import cli_tenant, not_found, tenant_session
-from rapport_plugins.retail import birthdays, ledger, schemas, stock, tiers
+from rapport_plugins.retail import birthdays, cli_catalogue, ledger, schemas, stock, tiers
 from rapport_plugins.retail.models import Program
 
 
 @click.group("retail")
 def retail_group() -> None:
-    """Retail loyalty: tier recomputes, point expiry, birthdays and card stock."""
+    """Retail loyalty: tiers and rewards, tier recomputes, point expiry, birthdays and card
+    stock."""
 
 
 @retail_group.group("tiers")
@@ -165,3 +166,7 @@ def list_stock(slug: str, program_id: uuid.UUID) -> None:
         click.echo(f"{s.label}\t{s.first}\t{s.last}\t{s.count}\t{s.issued} issued")
     if not found:
         click.echo("no card stock registered")
+
+
+# ``tiers list/add/edit/delete`` and ``rewards …``: the catalogue, in its own module.
+cli_catalogue.register(retail_group, tiers_group)
