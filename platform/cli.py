@@ -21,6 +21,7 @@ from rapport.errors import RapportError
 from rapport.logs import configure_logging
 from rapport.runtime import Database, resolve_database, serve_until_stopped, supervise
 from rapport.settings import Settings, SettingsError
+from rapport.tenancy.api_client_cli import api_clients_group
 from rapport.tenancy.signup import SignupResult
 
 console = Console(stderr=True)
@@ -58,6 +59,11 @@ def _plugin_commands() -> None:
     for _, command in registry.declared("rapport_cli_commands"):
         if isinstance(command, click.Command) and command.name not in cli.commands:
             cli.add_command(command)
+
+
+# The operator's API-client commands build the application to read its scopes, so they
+# register here, at the top layer, rather than through the tenancy area's hook.
+cli.add_command(api_clients_group)
 
 
 def main() -> None:

@@ -139,7 +139,7 @@ _OAUTH_ERRORS = {
 }
 
 
-def _oauth_error(error: oauth_errors.OAuth2Error) -> Response[OAuthError]:
+def _oauth_error(error: oauth_errors.OAuth2Error) -> Response[ClientTokenOut | OAuthError]:
     body = dict(error.get_body())
     return Response(
         OAuthError(str(body["error"]), body.get("error_description")),

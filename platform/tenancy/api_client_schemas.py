@@ -42,8 +42,8 @@ class ApiClientOut(msgspec.Struct):
 
     @classmethod
     def of(cls, c: ApiClient) -> ApiClientOut:
-        return cls(c.id, oauth_client_id(c.tenant_id, c.id), c.name, sorted(c.scopes), c.secret_version, c.created_at,
-                   c.rotated_at, c.revoked_at)
+        return cls(c.id, oauth_client_id(c.tenant_id, c.id), c.name, sorted(c.scopes),
+                   c.secret_version, c.created_at, c.rotated_at, c.revoked_at)
 
 
 class ApiClientWithSecret(ApiClientOut):

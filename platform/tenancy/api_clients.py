@@ -30,7 +30,7 @@ from rapport.errors import not_found
 from rapport.tenancy.principal import Principal
 
 RECORD_TYPE = "api_client"
-SECRET_PREFIX = "rpc_"
+SECRET_PREFIX = "rpc_"  # noqa: S105 - a prefix that makes a leaked secret recognisable
 
 
 def oauth_client_id(tenant_id: uuid.UUID, client_id: uuid.UUID) -> str:

@@ -78,5 +78,5 @@ async def authenticate_client(connection: ASGIConnection, token: str) -> Authent
     principal = await _load(connection, claims)
     if principal is None:
         raise unauthorized("The token is invalid or expired")
-    require_scope(claims.scopes, connection.scope.get("method", "GET"), connection.url.path)
+    require_scope(claims.scopes, str(connection.scope.get("method", "GET")), connection.url.path)
     return AuthenticationResult(user=principal, auth=claims)

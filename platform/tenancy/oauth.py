@@ -20,8 +20,8 @@ from authlib.oauth2.rfc6749.util import extract_basic_authorization, scope_to_li
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.db.session import enter_tenant, tenant_session
-from rapport.settings import Settings
 from rapport.errors import RapportError
+from rapport.settings import Settings
 from rapport.tenancy.api_clients import ApiClient, get_client, hash_secret, parse_oauth_client_id
 from rapport.tenancy.client_tokens import issue_client_token
 from rapport.tenancy.sign_ins import record_sign_in
@@ -51,7 +51,7 @@ def read_credentials(
     """The client's id and secret from exactly one method (§2.3: never two at once)."""
     if authorization is not None and authorization.split(" ", 1)[0].lower() == "basic":
         user, password = extract_basic_authorization({"Authorization": authorization})
-        if client_id is not None and client_id != user or client_secret is not None:
+        if (client_id is not None and client_id != user) or client_secret is not None:
             raise errors.InvalidRequestError(
                 description="authenticate with HTTP Basic or the form body, not both")
         return Credentials(user, password, basic=True)

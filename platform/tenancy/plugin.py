@@ -29,10 +29,3 @@ def rapport_routes() -> list[Any]:
             MyTwoFactorController, SecondStepController, PolicyController,
             SsoSettingsController, SsoSignInController,
             ApiClientController, OAuthController]
-
-
-@hookimpl
-def rapport_cli_commands() -> list[Any]:
-    from rapport.tenancy.api_client_cli import api_clients_group
-
-    return [api_clients_group]

@@ -51,15 +51,16 @@ async def create_api_client(request: Request, principal: NamedDependency[Princip
                             db: NamedDependency[AsyncSession],
                             settings: NamedDependency[Settings]) -> Screen:
     form = await request.form()
-    values = {"name": str(form.get("name") or "").strip()[:200],
-              "scopes": [str(s) for s in form.getall("scopes", [])]}
+    name = str(form.get("name") or "").strip()[:200]
+    chosen = [str(s) for s in form.getall("scopes", [])]
+    values: dict[str, Any] = {"name": name, "scopes": chosen}
     try:
         async with db.begin_nested():
-            if not values["name"]:
+            if not name:
                 raise invalid("name", "Give the client a name")
-            granted = catalogue(request.app).check(values["scopes"])
+            granted = catalogue(request.app).check(chosen)
             client, secret = await api_clients.create_client(
-                db, settings.secret_key, tenant_id=principal.tenant_id, name=values["name"],
+                db, settings.secret_key, tenant_id=principal.tenant_id, name=name,
                 scopes=granted, actor=principal)
     except RapportError as exc:
         if exc.status == 403:
