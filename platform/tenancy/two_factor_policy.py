@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapport.errors import conflict
 from rapport.tenancy import totp
 from rapport.tenancy.models import MANAGER_ROLES, AuthSession, Membership
+from rapport.tenancy.sso_models import SsoSession
 from rapport.tenancy.two_factor_models import TwoFactorPolicy, UserTotp
 
 
@@ -73,7 +74,8 @@ async def set_policy(
     admin who has no authenticator cannot require one of admins: they would be locked out
     of their next sign-in). Sessions in this tenant of members the policy now covers and
     who have no authenticator end at once, so nobody it covers stays signed in without a
-    second factor; their sessions in other tenants are untouched."""
+    second factor; their sessions in other tenants, and sessions single sign-on opened, are
+    untouched."""
     if covers(require, by_role) and not await totp.is_on(session, by):
         raise conflict("Turn on two-factor sign-in for yourself before requiring it of your role")
     before = await policy_of(session, tenant_id)
@@ -96,6 +98,11 @@ async def _end_uncovered_sessions(
     has_totp = exists().where(
         UserTotp.user_id == AuthSession.user_id, UserTotp.confirmed_at.is_not(None)
     )
+    # A session single sign-on opened stays: the policy does not apply to SSO sign-ins
+    # (the identity provider owns their factors; docs/auth.md).
+    by_sso = exists().where(
+        SsoSession.tenant_id == AuthSession.tenant_id, SsoSession.id == AuthSession.id
+    )
     covered = exists().where(
         Membership.tenant_id == tenant_id,
         Membership.user_id == AuthSession.user_id,
@@ -108,6 +115,7 @@ async def _end_uncovered_sessions(
             AuthSession.revoked_at.is_(None),
             covered,
             ~has_totp,
+            ~by_sso,
         )
         .values(revoked_at=func.now())
         .execution_options(synchronize_session=False)
