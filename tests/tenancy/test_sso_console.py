@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from tests.browser import assert_accessible, console_shot, sign_up_over_http
 from tests.tenancy.oidc_provider import running_provider
-from tests.tenancy.sso_support import provider, sso_server
+from tests.tenancy.sso_support import invite_and_accept, org_with_sso, provider, sso_server
 
 __all__ = ["provider", "sso_server"]  # fixtures
 
@@ -96,3 +96,32 @@ def test_owner_sets_up_sso_and_a_person_signs_in_with_it(tab, sso_server, provid
     page.wait_for_selector("#sso-error >> text=не участник этой организации")
     console_shot(tab, "sso-refused")
     assert_accessible(page, "sso refusal, ru")
+
+
+def test_password_sign_in_to_an_sso_only_organization_points_to_sso(tab, sso_server,
+                                                                     provider):
+    """Require SSO: an admin's password is refused on the console's sign-in page, which
+    offers the organization's provider instead; the owner's password still works."""
+    page = tab.page
+    org = org_with_sso(sso_server, provider, require_sso=True)
+    email, password = f"pat@{org.domain}", "correct horse battery staple"
+    invite_and_accept(sso_server, org.owner, email, "admin", password)
+    page.set_extra_http_headers({"Accept-Language": "uk"})
+    page.goto(f"{sso_server}/sign-in?tenant={org.slug}")
+    page.fill("#f-email", email)
+    page.fill("#f-password", password)
+    page.click("form[action='/sign-in'][method=post] button[type=submit]")
+    page.wait_for_selector("#sso-error >> text=вимагає єдиного входу")
+    assert page.locator("#sso-start").inner_text().strip() == "Увійти через Acme Login"
+    assert_accessible(page, "sso required, uk")
+    provider.sign_in_as("sub-pat", email)
+    page.click("#sso-start")
+    page.wait_for_url(sso_server + "/")
+    assert page.request.get(f"{sso_server}/api/v1/me").json()["role"] == "admin"
+
+    page.context.clear_cookies()
+    page.goto(f"{sso_server}/sign-in?tenant={org.slug}")
+    page.fill("#f-email", org.owner.email)
+    page.fill("#f-password", org.owner.password)
+    page.click("form[action='/sign-in'][method=post] button[type=submit]")
+    page.wait_for_url(sso_server + "/")

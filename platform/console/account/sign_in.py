@@ -58,7 +58,7 @@ async def sign_in_page(request: Request) -> Response[str]:
 @post("/sign-in", opt=PUBLIC, status_code=200)
 async def sign_in(request: Request, settings: NamedDependency[Settings]) -> Response[str]:
     form = await check_form_token(request)
-    values = {
+    values: dict[str, Any] = {
         "tenant": str(form.get("tenant", "")).strip().lower(),
         "email": str(form.get("email", "")).strip(),
         "next": safe_next(str(form.get("next", ""))),
@@ -72,8 +72,8 @@ async def sign_in(request: Request, settings: NamedDependency[Settings]) -> Resp
         return await challenged(request, settings, step, values)
     except RapportError as exc:
         if exc.status == 403 and "sso_start" in exc.extra:  # the organization requires SSO
-            sso = await sso_offer(request, values["tenant"], "sso_required")
-            return _screen(request, {**values, "sso": sso}, status=403)
+            values["sso"] = await sso_offer(request, values["tenant"], "sso_required")
+            return _screen(request, values, status=403)
         if exc.status not in (401, 422, 429):
             raise
         response = _screen(request, values, field_errors(exc), status=exc.status)
