@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.errors import ALSO_ANSWERS, RapportError
 from rapport.settings import Settings
-from rapport.tenancy.controllers import client_address, guard_request
+from rapport.tenancy.controllers import client_address
 from rapport.tenancy.principal import Principal
 from rapport.tenancy.sso import config, flow
 from rapport.tenancy.sso.schemas import SsoIn, SsoOut, SsoTestOut
@@ -26,7 +26,7 @@ PUBLIC = {"exclude_from_auth": True}
 # browser, or the provider's refusal; 401: the ID token failed a check; 403: the accounts
 # rule or the domain rule refused the person; 409: their account was created a moment ago;
 # 502: the provider could not be reached or answered something malformed.
-START = {**PUBLIC, ALSO_ANSWERS: (404, 429, 502)}
+START = {**PUBLIC, ALSO_ANSWERS: (404, 502)}
 CALLBACK = {**PUBLIC, ALSO_ANSWERS: (401, 404, 409, 502)}
 SIGN_IN_PAGE = "/sign-in"
 
@@ -99,7 +99,9 @@ class SsoSignInController(Controller):
         """Begin signing in to the organization ``tenant`` (its slug) with its identity
         provider: a 302 to the provider with state, nonce and PKCE (S256), and a cookie
         binding the sign-in to this browser. ``next_path``: a path of this site to land on."""
-        await guard_request(request, settings, "sso-start")
+        # Not throttled per address: a whole office behind one address signs in at once,
+        # and the provider rate-limits the authentication itself. A start writes one small
+        # row that lives ten minutes (expired ones are purged by the next start).
         try:
             started = await flow.start(request.app.state.sessionmaker, settings, slug=tenant,
                                        next_path=next_path)
