@@ -164,6 +164,50 @@ async def delete_rule(db: AsyncSession, principal: Principal, program_id: uuid.U
     await audit.record(db, principal, audit.DELETE, "retail.rule", rule_id)
 
 
+async def change_rule(db: AsyncSession, principal: Principal, program_id: uuid.UUID,
+                      rule_id: uuid.UUID, data: schemas.RulePatch) -> Rule:
+    """An earning rule's name, multiplier, SKU or category and campaign dates (what ``data``
+    holds), the result checked as on creation (422 naming the field, nothing written)."""
+    require_manager(principal)
+    await get_program(db, principal, program_id)
+    rule = (await db.execute(select(Rule).where(
+        Rule.tenant_id == principal.tenant_id, Rule.program_id == program_id,
+        Rule.id == rule_id).with_for_update())).scalar_one_or_none()
+    if rule is None:
+        raise not_found("Rule")
+    before = msgspec.to_builtins(rule_out(rule))
+    values = data.changes()
+    if "multiplier" in values:
+        values["multiplier"] = decimal("multiplier", values["multiplier"], high=Decimal(100),
+                                       positive=True)
+    merged = {k: values.get(k, getattr(rule, k))
+              for k in ("sku", "category", "starts_at", "ends_at")}
+    if merged["sku"] is not None and merged["category"] is not None:
+        raise invalid("category" if "category" in values else "sku",
+                      "a rule applies to a SKU or a category, not both")
+    if merged["starts_at"] and merged["ends_at"] and merged["ends_at"] <= merged["starts_at"]:
+        raise invalid("ends_at" if "ends_at" in values else "starts_at",
+                      "ends_at must be after starts_at")
+    for key, value in values.items():
+        setattr(rule, key, value)
+    await db.flush()
+    await audit.record(db, principal, audit.UPDATE, "retail.rule", rule.id,
+                       audit.diff(before, msgspec.to_builtins(rule_out(rule))))
+    return rule
+
+
+async def list_products(db: AsyncSession, principal: Principal, search: str | None = None,
+                        limit: int = 200) -> list[Product]:
+    """The SKU → category map in SKU order, at most ``limit``; ``search`` keeps the SKUs or
+    categories containing it (any case)."""
+    require_manager(principal)
+    query = select(Product).where(Product.tenant_id == principal.tenant_id)
+    if search:
+        query = query.where(Product.sku.icontains(search, autoescape=True)
+                            | Product.category.icontains(search, autoescape=True))
+    return list((await db.execute(query.order_by(Product.sku).limit(limit))).scalars())
+
+
 async def set_product(db: AsyncSession, principal: Principal, sku: str, category: str
                       ) -> schemas.ProductOut:
     require_manager(principal)

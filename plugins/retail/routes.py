@@ -75,6 +75,16 @@ class ProgramController(Controller):
         return [programs.rule_out(r)
                 for r in await programs.list_rules(db, principal, program_id)]
 
+    @patch("/{program_id:uuid}/rules/{rule_id:uuid}")
+    async def change_rule(self, program_id: FromPath[uuid.UUID], rule_id: FromPath[uuid.UUID],
+                          data: JSONBody[schemas.RulePatch], principal: Who,
+                          db: Db) -> schemas.RuleOut:
+        """Change an earning rule: fields left out stay, ``null`` clears the SKU, the
+        category or a campaign date; checked as on creation (a SKU or a category, not both;
+        the end after the start)."""
+        return programs.rule_out(await programs.change_rule(db, principal, program_id,
+                                                            rule_id, data))
+
     @delete("/{program_id:uuid}/rules/{rule_id:uuid}", status_code=204)
     async def delete_rule(self, program_id: FromPath[uuid.UUID], rule_id: FromPath[uuid.UUID],
                           principal: Who, db: Db) -> None:

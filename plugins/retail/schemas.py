@@ -115,6 +115,20 @@ class RuleIn(msgspec.Struct, forbid_unknown_fields=True):
     ends_at: datetime | None = None
 
 
+class RulePatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
+    """Fields left out stay as they are; ``null`` clears ``sku``, ``category``,
+    ``starts_at`` or ``ends_at`` (a campaign's dates: without both it always runs). The rule
+    as changed is checked as on creation: a SKU or a category, not both; the end after the
+    start. Applies to purchases earned from then on; what was earned stays."""
+
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    multiplier: Decimal | msgspec.UnsetType = msgspec.UNSET
+    sku: Sku | msgspec.UnsetType | None = msgspec.UNSET
+    category: Sku | msgspec.UnsetType | None = msgspec.UNSET
+    starts_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
+    ends_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
+
+
 class RuleOut(msgspec.Struct):
     id: uuid.UUID
     program_id: uuid.UUID

@@ -9,17 +9,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from rapport.sdk import ConsoleUI, CustomerPanel, NavEntry
-from rapport_plugins.retail.console import manage, pages, panel
+from rapport_plugins.retail.console import manage, pages, panel, products
 from rapport_plugins.retail.roles import MANAGERS, TILL
 
 HERE = Path(__file__).parent
 
 UI = ConsoleUI(
-    pages=pages.PAGES + manage.PAGES,
+    pages=pages.PAGES + manage.PAGES + products.PAGES,
     page_roles=TILL,
     nav=[
         NavEntry("Till", "/", order=55, roles=TILL),
         NavEntry("Loyalty programs", "/programs", order=56, roles=MANAGERS),
+        NavEntry("Products and categories", "/products", order=57, roles=MANAGERS),
     ],
     panels=[CustomerPanel("loyalty", "Loyalty", "retail/panel.html", panel.load, order=20,
                           roles=MANAGERS)],

@@ -26,7 +26,7 @@ from rapport_plugins.retail.roles import require_manager
 Db = NamedDependency[AsyncSession]
 Who = NamedDependency[Principal]
 T = TypeVar("T")
-P = TypeVar("P", schemas.TierPatch, schemas.RewardPatch)
+P = TypeVar("P", schemas.TierPatch, schemas.RewardPatch, schemas.RulePatch)
 _AT = re.compile(r"at `\$\.?([\w.\[\]]*)`|missing required field `(\w+)`")
 
 PROGRAM_FIELDS = ("name", "currency", "points_per_unit", "min_purchase", "rounding",
@@ -262,6 +262,24 @@ async def add_rule(program_id: FromPath[uuid.UUID], request: Request, principal:
                         lambda v: programs.add_rule(db, principal, program_id, rule(v)))
 
 
+@post("/programs/{program_id:uuid}/rules/{rule_id:uuid}", status_code=200)
+async def change_rule(program_id: FromPath[uuid.UUID], rule_id: FromPath[uuid.UUID],
+                      request: Request, principal: Who, db: Db) -> Screen | Response[Any]:
+    """A rule's form posts the whole rule (``RuleIn``'s checks), set as the ``RulePatch``
+    the API takes: an emptied SKU, category or date clears it."""
+    require_manager(principal)
+    zone = (await programs.get_program(db, principal, program_id)).time_zone
+
+    def rule(v: dict[str, Any]) -> schemas.RulePatch:
+        days = {k: _day(v[k], zone, after=k == "ends_at") for k in ("starts_at", "ends_at")
+                if v.get(k)}
+        return _whole({**v, **days}, schemas.RuleIn, schemas.RulePatch)
+
+    return await _child(request, principal, db, program_id, f"rule-{rule_id}", RULE_FIELDS,
+                        lambda v: programs.change_rule(db, principal, program_id, rule_id,
+                                                       rule(v)))
+
+
 @post("/programs/{program_id:uuid}/rules/{rule_id:uuid}/remove", status_code=200)
 async def remove_rule(program_id: FromPath[uuid.UUID], rule_id: FromPath[uuid.UUID],
                       request: Request, principal: Who, db: Db) -> Screen | Response[Any]:
@@ -269,5 +287,6 @@ async def remove_rule(program_id: FromPath[uuid.UUID], rule_id: FromPath[uuid.UU
                         lambda _: programs.delete_rule(db, principal, program_id, rule_id))
 
 
-PAGES = [new_program, create_program, program_page, change_program, add_rule, remove_rule,
+PAGES = [new_program, create_program, program_page, change_program, add_rule, change_rule,
+         remove_rule,
          add_tier, change_tier, remove_tier, add_reward, change_reward, retire_reward]
