@@ -26,6 +26,9 @@ from rapport.tenancy.scopes import client_roles, require_scope
 from rapport.tenancy.tokens import TokenInvalid
 from rapport.web.request_session import authentication_session
 
+# The header a client may send to name the tenant it expects (rapport.web.auth's).
+TENANT_HEADER = "x-rapport-tenant"
+
 
 @functools.cache
 def _client_statement() -> Select[Any]:
@@ -78,5 +81,9 @@ async def authenticate_client(connection: ASGIConnection, token: str) -> Authent
     principal = await _load(connection, claims)
     if principal is None:
         raise unauthorized("The token is invalid or expired")
+    asked = connection.headers.get(TENANT_HEADER)
+    if asked and asked not in (principal.tenant_slug, str(principal.tenant_id)):
+        # As for a person's token: a header may name the expected tenant, never switch it.
+        raise unauthorized("The token does not belong to the requested tenant")
     require_scope(claims.scopes, str(connection.scope.get("method", "GET")), connection.url.path)
     return AuthenticationResult(user=principal, auth=claims)

@@ -79,6 +79,8 @@ def _seed(client, tenant) -> dict[str, str]:
         "team_id": made("/api/v1/teams", {"name": "Fuzz team",
                                           "member_ids": [str(member["id"])]}),
         **_survey(client, h, made, contact),
+        "client_id": made("/api/v1/api-clients", {"name": "Fuzz client",
+                                                  "scopes": ["contacts:read"]}),
     }
 
 
@@ -170,6 +172,7 @@ GROUPS: dict[str, str] = {
     "retail": r"^/api/v1/retail(/|$)",
     "stamps": r"^/api/v1/stamps",
     "sso": r"^/api/v1/auth/sso(/|$)",
+    "api_clients": r"^/api/v1/(api-clients|oauth|me/sign-ins)(/|$)",
 }
 REST = "admin"  # auth, sign-up, members, billing, modules, audit, …: all the others
 

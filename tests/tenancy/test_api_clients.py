@@ -237,8 +237,11 @@ def test_a_client_of_one_tenant_never_reaches_another(client):
     assert client.get(f"/api/v1/contacts/{theirs['id']}",
                       headers=_bearer(token)).status_code == 404
     assert client.get("/api/v1/contacts", headers=_bearer(token)).json()["items"] == []
+    switched = client.get("/api/v1/contacts", headers={**_bearer(token),
+                          "X-Rapport-Tenant": b.slug})
+    assert switched.status_code == 401
     assert client.get("/api/v1/contacts", headers={**_bearer(token),
-                      "X-Rapport-Tenant": b.slug}).json()["items"] == []
+                      "X-Rapport-Tenant": a.slug}).status_code == 200
     # B's admin cannot see or touch A's client
     assert client.get(f"/api/v1/api-clients/{made['id']}", headers=b.headers).status_code == 404
     assert client.post(f"/api/v1/api-clients/{made['id']}/revoke",
