@@ -319,3 +319,29 @@ def test_start_and_callback_refuse_unknown_organizations_and_bad_answers(sso_ser
     with browser_client(sso_server) as browser:
         r = browser.get(f"/api/v1/auth/sso/{unique('none')}/start")
         assert urlsplit(str(r.url)).path == "/sign-in"
+
+
+def test_the_sign_in_page_offers_sso_only_where_it_is_set_up(sso_server, provider):
+    org = org_with_sso(sso_server, provider)
+    plain = org_with_sso(sso_server, provider)
+    assert plain.owner.api.delete("/api/v1/auth/sso",
+                                  headers=plain.owner.headers).status_code == 204
+    with browser_client(sso_server) as browser:
+        page = browser.get("/sign-in", params={"org": org.slug, "next": "/contacts"}).text
+        assert "Sign in with Acme Login" in page
+        assert f"/api/v1/auth/sso/{org.slug}/start?next_path=%2Fcontacts" in page
+        page = browser.get("/sign-in", params={"org": plain.slug}).text
+        assert 'id="sso-none"' in page and "Sign in with" not in page
+        # Typed or remembered for a password, an organization without SSO says nothing.
+        page = browser.get("/sign-in", params={"tenant": plain.slug}).text
+        assert 'id="sso-none"' not in page and 'id="sso-find"' in page
+        page = browser.get("/sign-in", params={"org": org.slug, "sso_error": "domain"}).text
+        assert "not in a domain this organization allows" in page
+        # next_path is kept for the landing after the provider.
+        provider.sign_in_as("sub-n", f"n@{org.domain}")
+        r = browser.get(f"/api/v1/auth/sso/{org.slug}/start",
+                        params={"next_path": "/contacts"})
+        assert urlsplit(str(r.url)).path == "/contacts"
+        r = browser.get(f"/api/v1/auth/sso/{org.slug}/start",
+                        params={"next_path": "//evil.example/"})
+        assert str(r.url) == f"{sso_server}/"

@@ -51,7 +51,7 @@ async def sign_in_page(request: Request) -> Response[str]:
         "next": safe_next(request.query_params.get("next")),
     }
     values["sso"] = await sso_offer(request, org or values["tenant"],
-                                    request.query_params.get("sso_error"))
+                                    request.query_params.get("sso_error"), asked=bool(org))
     return _screen(request, values)
 
 

@@ -54,9 +54,11 @@ PROVISIONING = (("jit", N_("Create an account for anyone the provider signs in "
 ROLES = (("member", N_("member")), ("viewer", N_("viewer")), ("admin", N_("admin")))
 
 
-async def sso_offer(request: Request, slug: str, error: str | None) -> dict[str, Any] | None:
+async def sso_offer(request: Request, slug: str, error: str | None,
+                    asked: bool = False) -> dict[str, Any] | None:
     """What the sign-in page shows about SSO for the organization ``slug``: the button
-    (when it has SSO) and the refusal named by ``error``."""
+    (when it has SSO) and the refusal named by ``error``; ``asked`` (an ``?org=`` link or
+    the organization typed for SSO) also says when it has none."""
     if not slug and not error:
         return None
     name = start = None
@@ -72,7 +74,7 @@ async def sso_offer(request: Request, slug: str, error: str | None) -> dict[str,
             if target:
                 start += "?" + urlencode({"next_path": flow.safe_next(target)})
     refusal = REFUSALS.get(error or "", REFUSALS["token"] if error else "")
-    return {"name": name, "start": start, "error": refusal, "slug": slug}
+    return {"name": name, "start": start, "error": refusal, "slug": slug, "asked": asked}
 
 
 def _values(row: Any) -> dict[str, Any]:
