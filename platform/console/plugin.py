@@ -23,6 +23,7 @@ from rapport.console import (
     trash,
 )
 from rapport.console.mount import routes
+from rapport.console.surveys.invite import PANEL as surveys_panel
 from rapport.hooks import ConsoleUI, NavEntry, PluginManifest, RegistryRoutes, hookimpl
 
 HERE = Path(__file__).parent
@@ -59,6 +60,8 @@ def rapport_console() -> ConsoleUI:
             NavEntry("Campaigns", "/campaigns", order=27),
             # From rapport.console.attribution (a kernel area).
             NavEntry("Attribution", "/attribution", order=27),
+            # From rapport.console.surveys (a kernel area), as is the panel below.
+            NavEntry("Surveys", "/surveys", order=29),
             NavEntry("Members' results", "/reports/members", order=28),
             NavEntry("Deals", "/deals", order=30),
             NavEntry("Tasks", "/tasks", order=40),
@@ -77,6 +80,7 @@ def rapport_console() -> ConsoleUI:
             NavEntry("Single sign-on", "/settings/sso", order=93,
                      roles=frozenset({"owner", "admin"})),
         ],
+        panels=[surveys_panel],
         templates=HERE / "templates",
         translations=None,
     )
