@@ -23,6 +23,7 @@ from rapport.runtime import Database, resolve_database, serve_until_stopped, sup
 from rapport.settings import Settings, SettingsError
 from rapport.tenancy.api_client_cli import api_clients_group
 from rapport.tenancy.signup import SignupResult
+from rapport.tenancy.two_factor_cli import two_factor_group
 
 console = Console(stderr=True)
 
@@ -64,6 +65,8 @@ def _plugin_commands() -> None:
 # The operator's API-client commands build the application to read its scopes, so they
 # register here, at the top layer, rather than through the tenancy area's hook.
 cli.add_command(api_clients_group)
+# The operator's recovery of a person's two-factor sign-in: the person's own rows, no tenant.
+cli.add_command(two_factor_group)
 
 
 def main() -> None:

@@ -262,5 +262,13 @@ async def turn_off(
         ).scalar_one()
         if not await asyncio.to_thread(verify_password, stored, password or ""):
             raise invalid("password", "is not your current password")
-    await session.execute(delete(UserTotp).where(UserTotp.user_id == user_id))
+    await remove(session, user_id)
+
+
+async def remove(session: AsyncSession, user_id: uuid.UUID) -> bool:
+    """Delete the person's authenticator and recovery codes; whether there was one."""
+    gone = await session.execute(
+        delete(UserTotp).where(UserTotp.user_id == user_id).returning(UserTotp.user_id)
+    )
     await recovery_codes.forget_codes(session, user_id)
+    return gone.first() is not None
