@@ -251,3 +251,17 @@ def test_a_client_of_one_tenant_never_reaches_another(client):
     # A's client presented under B's tenant id is unknown there
     forged = _token(client, f"{b.id}.{made['id']}", made["client_secret"])
     assert forged.status_code == 401 and forged.json()["error"] == "invalid_client"
+
+
+def test_the_token_endpoint_is_throttled_like_a_login(database):
+    settings = make_settings(login_lockout_after=3)
+    with TestClient(create_app(settings, database.app_url)) as c:
+        t = sign_up(c)
+        made = _create(c, t, ["contacts:read"])
+        statuses = [_token(c, made["client_id"], "rpc_wrong").status_code for _ in range(4)]
+        assert statuses == [401, 401, 401, 429]
+        refused = _token(c, made["client_id"], made["client_secret"])
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+        log = c.get("/api/v1/audit?record_type=sign_in", headers=t.headers).json()["items"]
+        reasons = [e["detail"].get("reason") for e in log if e["record_id"] == made["id"]]
+        assert reasons == ["secret"] * 3
