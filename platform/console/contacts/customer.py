@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import inspect
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode
 
@@ -22,6 +22,7 @@ from rapport.console.guards import redirect
 from rapport.console.rendering import console_of
 from rapport.core.consent import service as consent
 from rapport.core.contacts import duplicates, service, view
+from rapport.core.contacts.contributed import Contributed
 from rapport.core.contacts.merge import merge_contacts
 from rapport.core.contacts.provenance import provenance_of
 from rapport.core.contacts.records import ContactRecord
@@ -31,7 +32,7 @@ from rapport.core.fields.service import visible_fields
 from rapport.core.fields.sorting import MAX_CURSOR
 from rapport.core.interactions.timeline import timeline
 from rapport.errors import FieldError, RapportError, invalid_many
-from rapport.hooks import Fragment, PanelQuery, Screen, TenantHooks
+from rapport.hooks import ContactFilter, Fragment, PanelQuery, Screen, TenantHooks
 from rapport.tenancy.principal import Principal
 
 TIMELINE_PAGE = 20
@@ -42,7 +43,7 @@ MAX_LIST_QUERY = 4000
 
 async def neighbours(
     db: AsyncSession, principal: Principal, definitions: Sequence[FieldDefinition],
-    contact_id: uuid.UUID, list_query: str,
+    contact_id: uuid.UUID, list_query: str, contributed: Contributed | None = None,
 ) -> dict[str, Any] | None:
     """The contacts before and after this one in the list it was opened from (its ``q``,
     filters and sort, read through the list service), or None when it is not found."""
@@ -57,7 +58,7 @@ async def neighbours(
             for _ in range(NEIGHBOUR_PAGES):
                 page = await service.list_contacts(
                     db, principal, definitions, cursor=cursor, limit=NEIGHBOUR_PAGE, q=q,
-                    filters=filters, sort=sort,
+                    filters=filters, sort=sort, contributed=contributed,
                 )
                 seen += page.items
                 ids = [c.id for c in seen]
@@ -130,6 +131,7 @@ async def customer(
     db: NamedDependency[AsyncSession],
     hooks: NamedDependency[TenantHooks],
     plugin_fields: NamedDependency[Sequence[FieldDefinition]],
+    contact_filters: NamedDependency[Mapping[str, ContactFilter]],
     list_query: Annotated[str | None, QueryParameter(name="list",
                                                      max_length=MAX_LIST_QUERY)] = None,
     merged: Annotated[str | None, QueryParameter(max_length=500)] = None,
@@ -152,7 +154,8 @@ async def customer(
         "timeline": history.items,
         "next_cursor": history.next_cursor,
         "panels": await panels(request, db, principal, contact_id),
-        "around": await neighbours(db, principal, definitions, contact_id, list_query)
+        "around": await neighbours(db, principal, definitions, contact_id, list_query,
+                                   contact_filters)
         if list_query is not None else None,
         "duplicates": await possible_duplicates(db, principal, record),
         "merged": merged,

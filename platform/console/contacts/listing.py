@@ -5,7 +5,7 @@ saved views, cursor paging — searches, filters and pages as htmx swaps of the 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -25,7 +25,7 @@ from rapport.core.fields.definitions import FieldDefinition
 from rapport.core.fields.service import visible_fields
 from rapport.core.fields.sorting import MAX_CURSOR
 from rapport.errors import RapportError
-from rapport.hooks import Fragment, Screen
+from rapport.hooks import ContactFilter, Fragment, Screen
 from rapport.tenancy.principal import Principal
 
 PAGE = 25
@@ -94,6 +94,7 @@ async def contact_list(
     principal: NamedDependency[Principal],
     db: NamedDependency[AsyncSession],
     plugin_fields: NamedDependency[Sequence[FieldDefinition]],
+    contact_filters: NamedDependency[Mapping[str, ContactFilter]],
     q: Annotated[str | None, QueryParameter(max_length=MAX_QUERY)] = None,
     cursor: Annotated[str | None, QueryParameter(max_length=MAX_CURSOR)] = None,
     filters: Filters = None,
@@ -123,7 +124,7 @@ async def contact_list(
         async with db.begin_nested():  # a refused filter leaves the transaction usable
             page = await service.list_contacts(
                 db, principal, definitions, cursor=cursor, limit=PAGE, q=state.q or None,
-                filters=state.filters, sort=state.sort or None,
+                filters=state.filters, sort=state.sort or None, contributed=contact_filters,
             )
             loaded = await records.load(db, principal.tenant_id, page.items)
             contacts = await contacts_out(db, principal, definitions, loaded, None)
@@ -141,6 +142,10 @@ async def contact_list(
         "columns": shown,
         "available": available,
         "filter_fields": cols.filter_fields(available),
+        # Fields kernel areas and enabled plugins add (analysis classes …), named in the
+        # reader's language by the template (each carries its labels).
+        "contributed": sorted(contact_filters.values(), key=lambda f: f.name),
+        "contributed_by_name": contact_filters,
         "sort_fields": cols.sort_fields(available),
         "ops": [(op, cols.OP_LABELS[op]) for op in cols.OPS],
         "chips": [(raw, *cols.describe(raw, labels)) for raw in state.filters],
