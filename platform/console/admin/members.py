@@ -13,6 +13,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rapport.console.admin import teams
 from rapport.console.admin.common import GUARDS, TABS, back, is_htmx
 from rapport.console.forms import field_errors
 from rapport.console.guards import redirect
@@ -177,4 +178,5 @@ async def remove(
     return await _act(request, db, principal, registry, member_id, action, "removed")
 
 
-PAGES = [settings_home, members_page, invite, resend, change_role, remove]
+# Teams live under Members (/settings/members/teams): the same tab, a page of their own.
+PAGES = [settings_home, members_page, invite, resend, change_role, remove, *teams.PAGES]

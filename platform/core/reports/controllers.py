@@ -6,7 +6,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
@@ -22,7 +22,7 @@ from litestar.openapi.spec import (
 from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.reports import members
+from rapport.core.reports import members, teams
 from rapport.core.reports.activity import activity_report
 from rapport.core.reports.schemas import ActivityReport, MembersReport
 from rapport.hooks import PluginRegistry
@@ -40,6 +40,12 @@ To = Annotated[
                    description="Last day (YYYY-MM-DD, inclusive, UTC); default today"),
 ]
 
+Group = Annotated[
+    Literal["member", "team"],
+    QueryParameter(description="member: a row per member; team: also ``teams``, the "
+                   "members' figures summed per team (the export: a row per team)"),
+]
+
 
 @dataclass
 class ReportFile(Operation):
@@ -48,7 +54,8 @@ class ReportFile(Operation):
     def __post_init__(self) -> None:
         text = Schema(type=OpenAPIType.STRING)
         self.responses = {**(self.responses or {}), "200": OpenAPIResponse(
-            description="The members' report, one member per row, with a header",
+            description="The members' report, one member (or, with group=team, one team) "
+            "per row, with a header",
             headers={"Content-Disposition": OpenAPIHeader(schema=text)},
             content={"text/csv": OpenAPIMediaType(schema=text)},
         )}
@@ -83,15 +90,20 @@ class ReportsController(Controller):
         registry: NamedDependency[PluginRegistry],
         since: From = None,
         until: To = None,
+        group: Group = "member",
     ) -> MembersReport:
         """Per member over the days ``from``..``to``: interactions by kind and channel,
         deals opened, won and lost, revenue won per currency, tasks done and overdue, the
         conversion at each step, the enabled plugins' measures, and whether the member is
         busy while results lag (``activity_without_results``). Owners and admins see every
-        member; anyone else gets only their own row (``scope: own``)."""
-        return await members.members_report(
+        member; anyone else gets only their own row (``scope: own``). ``group=team`` adds
+        ``teams``: the same figures summed per team (GET /api/v1/teams)."""
+        report = await members.members_report(
             db, principal, members.measures_for(registry, principal), since=since, until=until
         )
+        if group == "team":
+            await teams.by_team(db, principal, report)
+        return report
 
     @get("/members/export", operation_class=ReportFile)
     async def members_export(
@@ -101,14 +113,20 @@ class ReportsController(Controller):
         registry: NamedDependency[PluginRegistry],
         since: From = None,
         until: To = None,
+        group: Group = "member",
     ) -> Response[str]:
-        """The members' report as CSV (the same rows and rules as ``/members``)."""
+        """The members' report as CSV (the same rows and rules as ``/members``); with
+        ``group=team`` one row per team."""
         report = await members.members_report(
             db, principal, members.measures_for(registry, principal), since=since, until=until
         )
         out = io.StringIO()
-        csv.writer(out).writerows(members.csv_rows(report))
-        name = f"members-{report.since}-{report.until}.csv"
+        if group == "team":
+            await teams.by_team(db, principal, report)
+            csv.writer(out).writerows(teams.csv_rows(report))
+        else:
+            csv.writer(out).writerows(members.csv_rows(report))
+        name = f"{'teams' if group == 'team' else 'members'}-{report.since}-{report.until}.csv"
         return Response(
             out.getvalue(),
             media_type="text/csv; charset=utf-8",

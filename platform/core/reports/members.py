@@ -5,7 +5,7 @@ overdue, the conversion at each step, and the measures plugins contribute
 
 Set-based: one statement for the people and their interactions (grouping sets), one for
 deals, one for tasks, and one ``UNION ALL`` for every enabled plugin measure; never a
-query per member. The kernel has no teams or branches, so the report is per member only.
+query per member. Per team (``group=team``): ``rapport.core.reports.teams`` sums these rows.
 """
 
 from __future__ import annotations

@@ -70,6 +70,29 @@ class MeasureInfo(msgspec.Struct):
     higher_is_better: bool
 
 
+class TeamResults(msgspec.Struct):
+    """A team's row (``group=team``): its members' figures summed; a member in several
+    teams counts in each. ``team_id`` null: the members in no team."""
+
+    team_id: uuid.UUID | None
+    team_name: str | None
+    lead_id: uuid.UUID | None
+    member_ids: list[uuid.UUID]
+    interactions: int
+    by_kind: dict[str, int]
+    by_channel: dict[str, int]
+    deals_opened: int
+    deals_won: int
+    deals_lost: int
+    revenue_won: list[Revenue]
+    tasks_done: int
+    tasks_overdue: int
+    conversion: Conversion
+    measures: dict[str, float]
+    # How many of its members are marked activity_without_results.
+    members_without_results: int
+
+
 class MembersReport(msgspec.Struct, rename={"since": "from", "until": "to"}):
     since: str
     until: str
@@ -81,3 +104,6 @@ class MembersReport(msgspec.Struct, rename={"since": "from", "until": "to"}):
     tenant_won_per_interaction: float | None
     measures: list[MeasureInfo]
     members: list[MemberResults]
+    # "member" (the default) or "team"; with "team", ``teams`` sums the members per team.
+    group: str = "member"
+    teams: list[TeamResults] | None = None
