@@ -78,8 +78,6 @@ def _seed(client, tenant) -> dict[str, str]:
         "endpoint_id": _webhook(made),
         "team_id": made("/api/v1/teams", {"name": "Fuzz team",
                                           "member_ids": [str(member["id"])]}),
-        "team_id": made("/api/v1/teams", {"name": "Fuzz team",
-                                          "member_ids": [str(member["id"])]}),
         **_survey(client, h, made, contact),
         "client_id": made("/api/v1/api-clients", {"name": "Fuzz client",
                                                   "scopes": ["contacts:read"]}),
