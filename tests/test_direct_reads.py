@@ -1,6 +1,7 @@
 """Prebuilt reads sent straight through the transaction's psycopg connection
 (``rapport.db.direct``): the same rows as SQLAlchemy's execution, both isolation locks kept,
-and every statement still seen by the engine's listeners."""
+and every statement still seen by the engine's listeners; and the request's transaction on
+the driver, with the ORM session that joins it."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from typing import Any
 
 import psycopg
 import pytest
-from sqlalchemy import String, Uuid, bindparam, event, literal, select
+from sqlalchemy import String, Uuid, bindparam, event, func, literal, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import TypeDecorator
 
 from rapport.core.contacts.models import Contact
 from rapport.db import direct
+from rapport.db.direct import DriverTransaction
 from rapport.db.session import make_engine, make_sessionmaker, tenant_session
 
 
@@ -136,3 +138,126 @@ def test_a_failing_statement_still_ends_its_event_pair(tenant, database):
 
     refused, sent = run_in_tenant(database, tenant.id, read)
     assert refused == "refused" and sent[-2:] == [sent[-2], "ended"] and "contacts" in sent[-2]
+
+
+# The request's transaction on the driver (rapport.db.direct.DriverTransaction) and the ORM
+# session a handler gets in it (rapport.web.request_session.RequestSession).
+
+
+def _holder(engine: Any) -> Any:
+    from types import SimpleNamespace
+
+    from rapport.web.request_session import RequestSession
+
+    # What the middleware hands RequestSession: the app, whose state has the engine and
+    # the sessionmaker (here this test's own, on this test's event loop).
+    app = SimpleNamespace(state=SimpleNamespace(engine=engine,
+                                                sessionmaker=make_sessionmaker(engine)))
+    return RequestSession({"litestar_app": app})
+
+
+def _counting(engine: Any) -> list[str]:
+    sent: list[str] = []
+    sync = engine.sync_engine
+    event.listen(sync, "before_cursor_execute", lambda conn, cur, sql, *a: sent.append(sql))
+    for name in ("begin", "commit", "rollback"):
+        event.listen(sync, name, lambda conn, name=name: sent.append(name.upper()))
+    return sent
+
+
+XACT = select(literal_column("pg_current_xact_id()::text"),
+              literal_column("current_setting('rapport.tenant_id')"))
+
+
+def test_the_orm_session_joins_the_request_transaction(client, tenant, other_tenant, database):
+    # One transaction: the driver's reads and the ORM's statements see the same
+    # transaction id and tenant; one BEGIN, one set_config, one COMMIT; the ORM's write is
+    # committed with it, and the ORM's reads keep both locks (criteria and forced RLS).
+    theirs = _contacts_of(other_tenant, client, 1)[0]
+    tenant_id = uuid.UUID(tenant.id)
+
+    async def go() -> tuple[Any, ...]:
+        engine = make_engine(database.app_url, pool_size=1)
+        sent = _counting(engine)
+        try:
+            holder = _holder(engine)
+            tx = await holder.begin(tenant_id, None)
+            by_driver = await direct.fetch_one(tx, XACT, {})
+            session = holder.session
+            by_orm = tuple((await session.execute(XACT)).one())
+            session.add(Contact(tenant_id=tenant_id, given_name="Joined",
+                                family_name="Orm", display_name="Joined Orm"))
+            other = await session.get(Contact, (uuid.UUID(other_tenant.id), uuid.UUID(theirs)))
+            hidden = await direct.fetch_one(session, select(Contact.id).where(
+                Contact.tenant_id == bindparam("t", type_=Uuid()),
+                Contact.id == bindparam("id", type_=Uuid())),
+                {"t": uuid.UUID(other_tenant.id), "id": uuid.UUID(theirs)})
+            await holder.commit()
+            async with tenant_session(make_sessionmaker(engine), tenant_id) as check:
+                kept = (await check.execute(select(func.count()).select_from(Contact).where(
+                    Contact.tenant_id == tenant_id, Contact.given_name == "Joined"))).scalar()
+            return by_driver, by_orm, other, hidden, kept, sent
+        finally:
+            await engine.dispose()
+
+    by_driver, by_orm, other, hidden, kept, sent = asyncio.run(go())
+    assert by_driver == by_orm and by_driver[1] == tenant.id
+    assert other is None and hidden is None
+    assert kept == 1
+    request = sent[:sent.index("COMMIT") + 1]
+    assert request.count("BEGIN") == 1 and request.count("COMMIT") == 1
+    assert sum("set_config" in s for s in request) == 1
+    assert "ROLLBACK" not in request
+
+
+def test_an_unfinished_request_transaction_is_rolled_back(tenant, database):
+    tenant_id = uuid.UUID(tenant.id)
+
+    async def go() -> int:
+        engine = make_engine(database.app_url, pool_size=1)
+        try:
+            holder = _holder(engine)
+            session = await holder.open(tenant_id, None)
+            session.add(Contact(tenant_id=tenant_id, given_name="Never", family_name="Kept",
+                                display_name="Never Kept"))
+            await session.flush()
+            await holder.close()  # the response started, nobody committed
+            async with tenant_session(make_sessionmaker(engine), tenant_id) as check:
+                return int((await check.execute(select(func.count()).select_from(Contact).where(
+                    Contact.tenant_id == tenant_id, Contact.given_name == "Never"))).scalar())
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(go()) == 0
+
+
+def test_a_dead_pooled_connection_is_replaced_at_the_first_statement(tenant, database):
+    # No pre-ping: the server ends the pooled connection's backend; the next request's
+    # set_config fails on it, the pool drops it and the transaction begins on a fresh one.
+    tenant_id = uuid.UUID(tenant.id)
+    pid_of = select(literal_column("pg_backend_pid()"))
+
+    async def go() -> tuple[int, int, str, list[str]]:
+        engine = make_engine(database.app_url, pool_size=1, max_overflow=0)
+        sent = _counting(engine)
+        try:
+            first = await DriverTransaction.begin(engine, tenant_id, None)
+            (pid,) = await direct.fetch_one(first, pid_of, {}) or (0,)
+            await first.end(commit=True)
+            with database.connect_superuser() as su:
+                su.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            second = await DriverTransaction.begin(engine, tenant_id, None)
+            (again,) = await direct.fetch_one(second, pid_of, {}) or (0,)
+            (tenant_seen,) = await direct.fetch_one(second, select(
+                literal_column("current_setting('rapport.tenant_id')")), {}) or ("",)
+            await second.end(commit=True)
+            return pid, again, tenant_seen, sent
+        finally:
+            await engine.dispose()
+
+    pid, again, tenant_seen, sent = asyncio.run(go())
+    assert again != pid and tenant_seen == tenant.id
+    # set_config: the first transaction's, the one that met the dead connection, the retry;
+    # and no ping on any checkout.
+    assert sum("set_config" in s for s in sent) == 3
+    assert not any(s.strip().upper() in ("SELECT 1", ";") for s in sent)

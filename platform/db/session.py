@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from rapport.db.base import TenantScoped
+from rapport.db.direct import SET_TENANT, TRANSACTION_KEY
 
 TENANT_KEY = "tenant_id"
 USER_KEY = "user_id"
@@ -97,20 +98,19 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-_SET_TENANT = (
-    "SELECT set_config('rapport.tenant_id', %(tenant)s, true),"
-    " set_config('rapport.user_id', %(user)s, true)"
-)
-
-
 @event.listens_for(Session, "after_begin")
 def _set_tenant_guc(session: Session, transaction: Any, connection: Any) -> None:
     # Attached to the sync Session class, which AsyncSession drives underneath.
+    joined = session.info.get(TRANSACTION_KEY)
+    if joined is not None and joined.owns(connection):
+        # The request's transaction (rapport.db.direct.DriverTransaction), whose tenant was
+        # set when it began: nothing to send.
+        return
     tenant_id = session.info.get(TENANT_KEY)
     user_id = session.info.get(USER_KEY)
     # The driver's SQL as is: nothing to compile or look up in a cache, every transaction.
     connection.exec_driver_sql(
-        _SET_TENANT,
+        SET_TENANT,
         {"tenant": str(tenant_id) if tenant_id else "", "user": str(user_id) if user_id else ""},
     )
 

@@ -15,7 +15,7 @@ from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.fields.definitions import FieldDefinition
-from rapport.db.session import finish, tenant_session
+from rapport.db.session import tenant_session
 from rapport.hooks import PluginRegistry, TenantHooks
 from rapport.settings import Settings
 from rapport.tenancy.principal import Principal
@@ -28,18 +28,19 @@ async def provide_principal(request: Request) -> Principal:
 
 async def provide_db(request: Request) -> AsyncIterator[AsyncSession]:
     """The tenant's transaction — the one authentication began (``rapport.web.
-    request_session``): committed when the handler returns, rolled back on error."""
+    request_session``), as an ORM session joined to it: committed when the handler
+    returns, rolled back on error. A handler that never runs a statement through it sends
+    nothing for it."""
     principal: Principal = request.user
     holder = request_session(request.scope)
-    if holder is not None and holder.session is not None:
-        session = holder.session
+    session = None if holder is None else holder.session
+    if holder is not None and session is not None:
         try:
             yield session
-        except BaseException as exc:
-            await finish(session, exc)
+        except BaseException:
+            await holder.close()
             raise
-        await finish(session, None)
-        await holder.close()
+        await holder.commit()
         return
     async with tenant_session(
         request.app.state.sessionmaker, principal.tenant_id, principal.user_id
