@@ -39,6 +39,7 @@ from rapport.core.fields.filters import (
 )
 from rapport.core.fields.sorting import Sort, parse_sort
 from rapport.core.pagination import Page, by_id, check_limit, cut, decode_id
+from rapport.db import direct
 from rapport.db.session import PREFILTERED
 from rapport.tenancy.principal import Principal
 
@@ -369,8 +370,10 @@ async def _list(
         values: dict[str, Any] = {PLAIN_TENANT: actor.tenant_id, PLAIN_LIMIT: limit + 1}
         if cursor:
             values[PLAIN_AFTER] = decode_id(cursor)
-        found = await session.execute(plain_statement(shape, bool(cursor)), values)
-        return cut(list(found), limit, by_id)
+        # Sent straight through the transaction's connection (rapport.db.direct): rows
+        # read by name, as SQLAlchemy's are, without its execution and result layers.
+        found = await direct.fetch_named(session, plain_statement(shape, bool(cursor)), values)
+        return cut(found, limit, by_id)
     query, order = list_statement(
         actor.tenant_id, definitions, filters=filters, sort=sort, cursor=cursor, limit=limit,
         search_plan=plan, shape=shape, contributed=contributed,
