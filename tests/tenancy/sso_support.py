@@ -99,7 +99,7 @@ def through_provider(client: httpx.Client, slug: str) -> httpx.Response:
     the callback URL, with its code and state, is in the answer's Location."""
     r = client.get(f"/api/v1/auth/sso/{slug}/start", follow_redirects=False)
     assert r.status_code == 302, r.text
-    back = httpx.get(r.headers["location"], follow_redirects=False)
+    back = httpx.get(r.headers["location"], follow_redirects=False, timeout=30)
     assert back.status_code == 302, back.text
     return back
 
@@ -113,5 +113,6 @@ def invite_and_accept(base: str, owner: Owner, email: str, role: str, password: 
     assert r.status_code == 201, r.text
     letter = mailbox.MAILBOX.wait_for(email, count=before + 1)
     r = httpx.post(f"{base}/api/v1/invitations/accept",
-                   json={"tenant": owner.slug, "token": letter.token, "password": password})
+                   json={"tenant": owner.slug, "token": letter.token, "password": password},
+                   timeout=30)
     assert r.status_code == 200, r.text

@@ -106,7 +106,8 @@ def test_an_existing_person_of_another_tenant_is_not_attached(sso_server, provid
     # The stranger's own session in their organization still works, password unchanged.
     assert other.owner.api.get("/api/v1/me", headers=other.owner.headers).status_code == 200
     r = httpx.post(f"{sso_server}/api/v1/auth/login", json={
-        "tenant": other.slug, "email": other.owner.email, "password": other.owner.password})
+        "tenant": other.slug, "email": other.owner.email, "password": other.owner.password},
+        timeout=30)
     assert r.status_code == 200
 
 
@@ -273,12 +274,14 @@ def test_require_sso_refuses_passwords_except_owners(sso_server, provider):
     # The admin, with a password of their own (set through the invitation), is refused.
     invite_and_accept(sso_server, org.owner, email, "admin", password)
     r = httpx.post(f"{sso_server}/api/v1/auth/login",
-                   json={"tenant": org.slug, "email": email, "password": password})
+                   json={"tenant": org.slug, "email": email, "password": password},
+                   timeout=30)
     assert r.status_code == 403, r.text
     assert f"/api/v1/auth/sso/{org.slug}/start" in r.json()["detail"]
     # The owner keeps the password (break-glass).
     r = httpx.post(f"{sso_server}/api/v1/auth/login", json={
-        "tenant": org.slug, "email": org.owner.email, "password": org.owner.password})
+        "tenant": org.slug, "email": org.owner.email, "password": org.owner.password},
+        timeout=30)
     assert r.status_code == 200
     # The admin comes in through SSO instead.
     provider.sign_in_as("sub-pat", email)
@@ -303,9 +306,10 @@ def test_an_sso_session_signs_out_only_of_its_own_tenant(sso_server, provider):
         assert browser.get(f"/api/v1/auth/sso/{org.slug}/start").status_code == 200
         token = browser.cookies.get("rapport_session")
     sso_headers = {"Authorization": f"Bearer {token}"}
-    r = httpx.delete(f"{sso_server}/api/v1/auth/sessions", headers=sso_headers)
+    r = httpx.delete(f"{sso_server}/api/v1/auth/sessions", headers=sso_headers, timeout=30)
     assert r.status_code == 204
-    assert httpx.get(f"{sso_server}/api/v1/me", headers=sso_headers).status_code == 401
+    r = httpx.get(f"{sso_server}/api/v1/me", headers=sso_headers, timeout=30)
+    assert r.status_code == 401
     # Their session in their own organization is untouched.
     assert elsewhere.owner.api.get("/api/v1/me",
                                    headers=elsewhere.owner.headers).status_code == 200
@@ -345,3 +349,49 @@ def test_the_sign_in_page_offers_sso_only_where_it_is_set_up(sso_server, provide
         r = browser.get(f"/api/v1/auth/sso/{org.slug}/start",
                         params={"next_path": "//evil.example/"})
         assert str(r.url) == f"{sso_server}/"
+
+
+def test_a_removed_member_cannot_come_back_through_the_provider(sso_server, provider):
+    """Removal deletes the identity with the membership; the person's account is global and
+    stays, so just-in-time provisioning does not re-create them: they are refused."""
+    org = org_with_sso(sso_server, provider)
+    provider.sign_in_as("sub-gone", f"gone@{org.domain}")
+    with api_client(sso_server) as api:
+        assert api.get(f"/api/v1/auth/sso/{org.slug}/start").status_code == 200
+        member_id = _me(api)["user"]["id"]
+    members = org.owner.api.get("/api/v1/members", headers=org.owner.headers).json()["items"]
+    [gone] = [m for m in members if m["email"] == f"gone@{org.domain}"]
+    assert org.owner.api.delete(f"/api/v1/members/{gone['id']}",
+                                headers=org.owner.headers).status_code == 204
+    with api_client(sso_server) as api:
+        r = api.get(f"/api/v1/auth/sso/{org.slug}/start")
+    assert r.status_code == 403 and r.json()["reason"] == "not_member", r.text
+    assert member_id
+
+
+def test_the_providers_own_refusal_is_a_400_and_uses_the_state_up(sso_server, provider):
+    org = org_with_sso(sso_server, provider)
+    with api_client(sso_server) as api:
+        back = through_provider(api, org.slug)
+        state = parse_qs(urlsplit(back.headers["location"]).query)["state"][0]
+        r = api.get(f"/api/v1/auth/sso/{org.slug}/callback",
+                    params={"state": state, "error": "access_denied"})
+        assert r.status_code == 400 and "access_denied" in r.json()["detail"]
+        r = api.get(back.headers["location"])  # the state is spent
+        assert r.status_code == 400 and "already used" in r.json()["detail"]
+
+
+def test_a_refused_password_under_require_sso_is_in_the_sign_in_log(sso_server, provider):
+    org = org_with_sso(sso_server, provider, require_sso=True)
+    email, password = f"lee@{org.domain}", "correct horse battery staple"
+    invite_and_accept(sso_server, org.owner, email, "member", password)
+    r = httpx.post(f"{sso_server}/api/v1/auth/login",
+                   json={"tenant": org.slug, "email": email, "password": password},
+                   timeout=30)
+    assert r.status_code == 403 and r.json()["sso_start"] == \
+        f"/api/v1/auth/sso/{org.slug}/start"
+    r = org.owner.api.get("/api/v1/audit", params={"record_type": "sign_in"},
+                          headers=org.owner.headers)
+    refused = [e["detail"] for e in r.json()["items"]
+               if e["detail"].get("reason") == "single sign-on required"]
+    assert refused and refused[0]["method"] == "password"
