@@ -29,6 +29,9 @@ PUBLIC = {
     # The one-click unsubscribe link (RFC 8058): its signed token is the proof.
     "unsubscribe",
     "unsubscribe_get",
+    # A survey's link (the JSON door of the answer page): the signed token is the proof.
+    "survey_answers_get",
+    "survey_answers",
     # A login's second step: the challenge from the password's 401 is the proof.
     "auth_login_2fa",
     "auth_login_2fa_enrolment_create",
