@@ -22,6 +22,8 @@ class Letter:
     text: str
     # Every header of the message (the last value of a repeated one), by lower-case name.
     headers: dict[str, str] = field(default_factory=dict, compare=False)
+    # The HTML alternative, if the letter has one.
+    html: str = field(default="", compare=False)
 
     def link_param(self, name: str) -> str:
         """The value of ``name=`` in the first link of the letter."""
@@ -44,10 +46,13 @@ class Mailbox:
         msg: Message = message_from_bytes(raw, policy=default_policy)
         body = msg.get_body(preferencelist=("plain",))  # type: ignore[attr-defined]
         text = body.get_content() if body is not None else ""
+        rich = msg.get_body(preferencelist=("html",))  # type: ignore[attr-defined]
+        html = rich.get_content() if rich is not None else ""
         with self.lock:
             for rcpt in to:
                 headers = {k.lower(): str(v) for k, v in msg.items()}
-                self.letters.append(Letter(rcpt.lower(), str(msg["Subject"]), text, headers))
+                self.letters.append(Letter(rcpt.lower(), str(msg["Subject"]), text, headers,
+                                           html))
 
     def sent_to(self, address: str) -> list[Letter]:
         with self.lock:

@@ -32,6 +32,9 @@ PUBLIC = {
     # A survey's link (the JSON door of the answer page): the signed token is the proof.
     "survey_answers_get",
     "survey_answers",
+    # The open pixel and click links of a sent message: the signed token is the proof.
+    "track_open_get",
+    "track_click_get",
     # A login's second step: the challenge from the password's 401 is the proof.
     "auth_login_2fa",
     "auth_login_2fa_enrolment_create",

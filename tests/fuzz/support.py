@@ -163,7 +163,8 @@ GROUPS: dict[str, str] = {
     "contacts": r"^/api/v1/(contacts|organizations|relationships)(/|$)",
     "deals": r"^/api/v1/(deals|pipelines|tasks|interactions|transactions|workflows)(/|$)",
     "data": r"^/api/v1/(segments|fields|imports|reports|trash|notifications|sharing)(/|$)",
-    "communication": r"^/api/v1/(templates|campaigns|subscriptions|signature|unsubscribe)(/|$)",
+    "communication":
+        r"^/api/v1/(templates|campaigns|subscriptions|signature|unsubscribe|track)(/|$)",
     "webhooks": r"^/api/v1/webhooks(/|$)",
     "surveys": r"^/api/v1/(surveys|survey-answers)(/|$)",
     "dealership": r"^/api/v1/dealership(/|$)",

@@ -1,5 +1,5 @@
-"""Fuzz group `communication` (support.GROUPS): templates, campaigns, subscriptions, the
-signature and the unsubscribe link."""
+"""Fuzz group `communication` (support.GROUPS): templates, campaigns (bounces and DSNs
+included), subscriptions, the signature, the unsubscribe link and the tracking links."""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
-"""Campaign screens over ``rapport.core.communication``: the list with progress, the
-wizard (template, audience — a segment or a definition —, cap), a campaign's page with
-the audience count and its exclusions explained, schedule and cancel, progress and
-messages; and the member's own subscriptions."""
+"""Campaign screens over ``rapport.core.communication``: the list with progress and (for
+owners and admins) the organisation's tracking switch and contacts' default time zone,
+the wizard (template, audience — a segment or a definition —, cap, tracking, each
+contact's window), a campaign's page with the audience count and its exclusions
+explained, schedule and cancel, progress, results (delivered, opened, clicked, bounced,
+unsubscribed) and messages with their attempts; and the member's own subscriptions."""
 
 from __future__ import annotations
 
@@ -12,17 +14,19 @@ from typing import Any
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.console.forms import field_errors
 from rapport.console.guards import redirect
 from rapport.console.i18n import N_
+from rapport.console.preferences import time_zones
 from rapport.core.communication import campaigns as service
 from rapport.core.communication import subscriptions, templates
 from rapport.core.communication.audience import audience_condition, explain
 from rapport.core.communication.schemas import CapIn
+from rapport.core.contacts import preferences
 from rapport.core.fields.definitions import FieldDefinition
 from rapport.core.segments.models import Segment
 from rapport.core.segments.service import vocabulary
@@ -41,6 +45,7 @@ REASONS = {
     "frequency_cap": N_("their own frequency cap reached"),
     "no_address": N_("no address on this channel"),
     "campaign_cap": N_("the campaign's frequency cap reached"),
+    "retrying": N_("refused for now; tried again later"),
 }
 
 
@@ -69,6 +74,9 @@ def _wizard_values(form: Any) -> tuple[dict[str, Any], dict[str, Any]]:
             data["definition"] = json.loads(shown["definition"])
         except json.JSONDecodeError as exc:
             raise invalid("definition", f"Not valid JSON: {exc.msg}") from None
+    # Checkboxes: a box left unticked is not in the form at all.
+    data["tracking"] = shown["tracking"] = bool(form.get("tracking"))
+    data["in_contact_window"] = shown["in_contact_window"] = bool(form.get("in_contact_window"))
     if shown["cap_max"] or shown["cap_days"]:
         try:
             data["frequency_cap"] = CapIn(int(shown["cap_max"]), int(shown["cap_days"]))
@@ -79,11 +87,27 @@ def _wizard_values(form: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 
 @get("/campaigns")
 async def campaign_list(principal: NamedDependency[Principal],
-                        db: NamedDependency[AsyncSession]) -> Screen:
+                        db: NamedDependency[AsyncSession],
+                        saved: FromQuery[bool] = False) -> Screen:
     page = await service.list_campaigns(db, principal, cursor=None, limit=200)
     progress = await service.progress(db, principal, [c.id for c in page.items])
     return Screen("console/communication/campaigns.html", TITLE,
-                  {"campaigns": page.items, "progress": progress})
+                  {"campaigns": page.items, "progress": progress,
+                   "settings": await preferences.defaults(db, principal),
+                   "zones": time_zones(), "saved": saved})
+
+
+@post("/campaigns/settings", status_code=200)
+async def save_campaign_settings(request: Request, principal: NamedDependency[Principal],
+                                 db: NamedDependency[AsyncSession]) -> Any:
+    """The organisation's tracking switch and contacts' default zone (owners and admins);
+    the other contact defaults stay as they are."""
+    form = await request.form()
+    now = await preferences.defaults(db, principal)
+    await preferences.save(db, principal, now.phone_region, now.default_locale,
+                           str(form.get("time_zone") or "") or None,
+                           bool(form.get("tracking")))
+    return redirect(request, "/campaigns?saved=true")
 
 
 @get("/campaigns/new")
@@ -91,7 +115,8 @@ async def new_campaign(principal: NamedDependency[Principal],
                        db: NamedDependency[AsyncSession]) -> Screen:
     principal.require_writer()
     return Screen("console/communication/campaign_form.html", NEW,
-                  {"values": {}, "errors": {}, **await _choices(db, principal)})
+                  {"values": {"tracking": True}, "errors": {},
+                   **await _choices(db, principal)})
 
 
 @post("/campaigns/new", status_code=200)
@@ -137,12 +162,13 @@ async def campaign_page(campaign_id: FromPath[uuid.UUID], principal: NamedDepend
         except RapportError as exc:
             problem = exc.detail
     progress = (await service.progress(db, principal, [campaign.id]))[campaign.id]
+    stats = (await service.stats(db, principal, [campaign.id]))[campaign.id]
     messages = await service.messages(db, principal, campaign.id, status=None, cursor=None,
                                       limit=100)
     return Screen("console/communication/campaign.html", campaign.name, {
         "campaign": campaign, "template": template, "audience": audience,
-        "problem": problem, "progress": progress, "messages": messages.items,
-        "reasons": REASONS})
+        "problem": problem, "progress": progress, "stats": stats,
+        "messages": messages.items, "reasons": REASONS})
 
 
 @post("/campaigns/{campaign_id:uuid}/schedule", status_code=200)
@@ -217,5 +243,6 @@ async def remove_subscription(request: Request, subscription_id: FromPath[uuid.U
     return redirect(request, "/subscriptions")
 
 
-PAGES = [campaign_list, new_campaign, create_campaign, campaign_page, schedule_campaign,
-         cancel_campaign, subscription_page, add_subscription, remove_subscription]
+PAGES = [campaign_list, save_campaign_settings, new_campaign, create_campaign, campaign_page,
+         schedule_campaign, cancel_campaign, subscription_page, add_subscription,
+         remove_subscription]

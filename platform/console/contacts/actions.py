@@ -22,7 +22,7 @@ from rapport.console.contacts import views
 from rapport.console.forms import field_errors
 from rapport.console.guards import redirect
 from rapport.core import audit
-from rapport.core.contacts import service
+from rapport.core.contacts import service, windows
 from rapport.core.contacts.controllers import write_options
 from rapport.core.contacts.render import contacts_out
 from rapport.core.contacts.schemas import ContactPatch
@@ -196,6 +196,8 @@ def _value(column: cols.Column, raw: str) -> dict[str, Any]:
     assert column.patch is not None
     if column.patch == "tags":
         return {"tags": [t.strip() for t in raw.split(",") if t.strip()]}
+    if column.patch == "send_window":  # "09:00-18:00 mon-fri", as the import reads it
+        return {"send_window": windows.window_parts(raw, "send_window") if raw else None}
     if column.custom is not None:
         value: Any = raw or None
         if value is not None and column.custom.type == FieldType.INTEGER:

@@ -52,6 +52,9 @@ CORE = (
            sortable="language"),
     Column("birthday", N_("Birthday"), "birthday", "date", filterable="birthday",
            sortable="birthday"),
+    # When campaigns sent "in each contact's window" may reach the person.
+    Column("time_zone", N_("Time zone"), "time_zone"),
+    Column("send_window", N_("Sending window"), "send_window"),
     Column("external_id", N_("External id"), "external_id", filterable="external_id",
            sortable="external_id"),
     Column("created_at", N_("Added"), filterable="created_at", sortable="created_at"),
@@ -137,4 +140,14 @@ def cell_value(contact: Any, column: Column) -> Any:
         return ", ".join(contact.tags)
     if column.key == "phone":
         return contact.phones[0].number if contact.phones else None
+    if column.key == "send_window":
+        return window_text(contact.send_window)
     return getattr(contact, column.key, None)
+
+
+def window_text(window: Any) -> str:
+    """``09:00-18:00 mon,tue,wed`` (every day: the hours alone), as the box takes it."""
+    if window is None:
+        return ""
+    hours = f"{window.start}-{window.end}"
+    return hours if len(window.days) == 7 else f"{hours} {','.join(window.days)}"

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 from litestar.response import Redirect
 from msgspec import Meta
@@ -85,7 +86,9 @@ class TrackingController(Controller):
                                 token)
         return Response(PIXEL, media_type="image/gif", headers=NO_STORE)
 
-    @get("/click/{token:str}", status_code=302, opt=PUBLIC)
+    @get("/click/{token:str}", status_code=302, opt=PUBLIC, responses={
+        302: ResponseSpec(None, description="To the URL of the message the link stands for "
+                          "(in Location)")})
     async def track_click(
         self, token: FromPath[Token], request: Request,
         registry: NamedDependency[PluginRegistry],

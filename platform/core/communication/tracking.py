@@ -97,9 +97,12 @@ def is_html(body: str) -> bool:
 
 
 class _Text(HTMLParser):
+    """The words of an HTML body; a link's address follows its words in brackets."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.href: str | None = None
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
@@ -107,6 +110,13 @@ class _Text(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("br", "p", "div", "tr", "li", "h1", "h2", "h3"):
             self.parts.append("\n")
+        elif tag == "a":
+            self.href = dict(attrs).get("href")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.href:
+            self.parts.append(f" ({self.href})")
+            self.href = None
 
 
 def plain_text(html: str) -> str:
@@ -114,7 +124,7 @@ def plain_text(html: str) -> str:
     parser = _Text()
     parser.feed(html)
     parser.close()
-    return re.sub(r"\n{3,}", "\n\n", "".join(parts for parts in parser.parts)).strip()
+    return re.sub(r"\n{3,}", "\n\n", "".join(parser.parts)).strip()
 
 
 @dataclass(frozen=True)

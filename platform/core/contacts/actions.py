@@ -91,9 +91,11 @@ class ContactActionsController(Controller):
         self, principal: NamedDependency[Principal], db: NamedDependency[AsyncSession]
     ) -> ContactSettingsOut:
         """The tenant's phone region (for numbers written nationally) and default locale
-        (for salutations of contacts without a language)."""
+        (for salutations of contacts without a language), time zone (for the sending
+        windows of contacts without one) and whether campaign messages are tracked."""
         found = await preferences.defaults(db, principal)
-        return ContactSettingsOut(found.phone_region, found.default_locale)
+        return ContactSettingsOut(found.phone_region, found.default_locale, found.time_zone,
+                                  found.tracking)
 
     @put("/settings")
     async def put_settings(
@@ -103,5 +105,7 @@ class ContactActionsController(Controller):
         db: NamedDependency[AsyncSession],
     ) -> ContactSettingsOut:
         """Owners and admins."""
-        saved = await preferences.save(db, principal, data.phone_region, data.default_locale)
-        return ContactSettingsOut(saved.phone_region, saved.default_locale)
+        saved = await preferences.save(db, principal, data.phone_region, data.default_locale,
+                                       data.time_zone, data.tracking)
+        return ContactSettingsOut(saved.phone_region, saved.default_locale, saved.time_zone,
+                                  saved.tracking)

@@ -1,5 +1,7 @@
-"""A tenant's contact defaults: the region national phone numbers are read in, and the
-locale salutations use when a contact has no language of their own."""
+"""A tenant's contact defaults: the region national phone numbers are read in, the
+locale salutations use when a contact has no language of their own, the time zone of
+contacts without one (their sending windows), and whether campaign messages to contacts
+may be tracked (opens and clicks: the tenant's privacy switch)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rapport.core.contacts import windows
 from rapport.core.contacts.models import ContactSettings
 from rapport.core.contacts.names import normal_locale
 from rapport.errors import invalid
@@ -21,6 +24,8 @@ from rapport.tenancy.principal import Principal
 class Defaults:
     phone_region: str | None = None
     default_locale: str | None = None
+    time_zone: str | None = None
+    tracking: bool = True
 
 
 _DEFAULTS: TenantConfigCache[Defaults] = TenantConfigCache("contact settings")
@@ -32,7 +37,8 @@ async def defaults(session: AsyncSession, actor: Principal) -> Defaults:
     async def load() -> Defaults:
         row = (
             await session.execute(
-                select(ContactSettings.phone_region, ContactSettings.default_locale).where(
+                select(ContactSettings.phone_region, ContactSettings.default_locale,
+                       ContactSettings.time_zone, ContactSettings.tracking).where(
                     ContactSettings.tenant_id == actor.tenant_id
                 )
             )
@@ -53,20 +59,23 @@ def region_code(raw: str | None, field: str = "region") -> str | None:
 
 
 async def save(
-    session: AsyncSession, actor: Principal, phone_region: str | None, default_locale: str | None
+    session: AsyncSession, actor: Principal, phone_region: str | None,
+    default_locale: str | None, time_zone: str | None = None, tracking: bool = True,
 ) -> Defaults:
     actor.require_manager()
+    zone = windows.check_zone(time_zone)
     region = region_code(phone_region, "phone_region")
     locale = None
     if default_locale:
         locale = normal_locale(default_locale)
         if locale is None:
             raise invalid("default_locale", "must be a language tag such as uk, en or en-GB")
-    values = {"phone_region": region, "default_locale": locale}
+    values = {"phone_region": region, "default_locale": locale, "time_zone": zone,
+              "tracking": tracking}
     written(session)
     await session.execute(
         insert(ContactSettings)
         .values(tenant_id=actor.tenant_id, **values)
         .on_conflict_do_update(index_elements=["tenant_id"], set_=values)
     )
-    return Defaults(region, locale)
+    return Defaults(region, locale, zone, tracking)

@@ -10,7 +10,7 @@ import functools
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from types import SimpleNamespace
 from typing import Any, Protocol, cast
 
@@ -51,6 +51,18 @@ class ContactValues(Protocol):
     def birthday(self) -> date | None: ...
     @property
     def language(self) -> str | None: ...
+    @property
+    def time_zone(self) -> str | None:
+        """The contact's IANA time zone, if given."""
+    @property
+    def window_start(self) -> time | None:
+        """The start of the preferred sending window (local time)."""
+    @property
+    def window_end(self) -> time | None:
+        """The end of the preferred sending window (local time)."""
+    @property
+    def window_days(self) -> list[int] | None:
+        """The window's ISO weekdays (1 = Monday); None: every day."""
     @property
     def addresses(self) -> list[dict[str, Any]]: ...
     @property
@@ -210,7 +222,8 @@ def _one(lock: bool) -> Select[Any]:
 # What the read side shows of a contact (``ContactValues``), and its lists' labels.
 READ_COLUMNS = (
     "id", "tenant_id", "honorific", "given_name", "patronymic", "family_name",
-    "preferred_name", "display_name", "email", "birthday", "language", "addresses",
+    "preferred_name", "display_name", "email", "birthday", "language", "time_zone",
+    "window_start", "window_end", "window_days", "addresses",
     "owner_id", "source", "external_id", "fields", "created_at", "updated_at",
 )
 LIST_LABELS = ("record_emails", "record_phones", "record_tags")

@@ -4,15 +4,31 @@ row written behind the API's back still reads right)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import time
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.contacts import names, preferences, service
 from rapport.core.contacts.records import Shown
-from rapport.core.contacts.schemas import AddressOut, ContactOut, EmailOut, PhoneOut
+from rapport.core.contacts.schemas import (
+    AddressOut,
+    ContactOut,
+    EmailOut,
+    PhoneOut,
+    SendWindowOut,
+)
+from rapport.core.contacts.windows import DAY_NAMES
 from rapport.core.fields.definitions import FieldDefinition
 from rapport.tenancy.principal import Principal
+
+
+def send_window_out(start: time | None, end: time | None,
+                    days: list[int] | None) -> SendWindowOut | None:
+    if start is None or end is None:
+        return None
+    return SendWindowOut(start.strftime("%H:%M"), end.strftime("%H:%M"),
+                         [DAY_NAMES[d - 1] for d in (days or range(1, 8))])
 
 
 def contact_out(
@@ -37,6 +53,8 @@ def contact_out(
         phones=[PhoneOut(p.number, p.primary, p.label) for p in record.phones],
         birthday=c.birthday,
         language=c.language,
+        time_zone=c.time_zone,
+        send_window=send_window_out(c.window_start, c.window_end, c.window_days),
         addresses=[AddressOut.of(a) for a in c.addresses or []],
         tags=list(record.tags),
         owner_id=c.owner_id,

@@ -21,6 +21,12 @@ TagText = Annotated[str, msgspec.Meta(max_length=60, pattern=_NO_NUL)]
 LocaleText = Annotated[str, msgspec.Meta(max_length=35, pattern=r"^[A-Za-z0-9_-]*$")]
 CountryCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z]{2}$")]
 AddressKind = Literal["home", "work", "billing", "shipping", "other"]
+TimeZone = Annotated[str, msgspec.Meta(
+    max_length=64, pattern=r"^[A-Za-z0-9_+\-/]+$",
+    description="an IANA time zone name, e.g. Europe/Kyiv")]
+ClockTime = Annotated[str, msgspec.Meta(
+    pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="a local time of day, HH:MM")]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 MAX_EMAILS = 20
 MAX_PHONES = 20
@@ -48,6 +54,22 @@ class AddressIn(msgspec.Struct, forbid_unknown_fields=True):
     region: ShortText | None = None
     postal_code: Annotated[str, msgspec.Meta(max_length=20, pattern=_NO_NUL)] | None = None
     country: CountryCode | None = None
+
+
+class SendWindowIn(msgspec.Struct, forbid_unknown_fields=True):
+    """When messages may reach the person, in their time zone: from ``start`` to ``end``
+    (an ``end`` not after ``start`` runs over midnight) on ``days`` (all days when
+    omitted)."""
+
+    start: ClockTime
+    end: ClockTime
+    days: Annotated[list[Weekday], msgspec.Meta(min_length=1, max_length=7)] | None = None
+
+
+class SendWindowOut(msgspec.Struct):
+    start: str
+    end: str
+    days: list[str]
 
 
 class ProvenanceIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -85,6 +107,8 @@ class ContactIn(msgspec.Struct, forbid_unknown_fields=True):
     phones: Phones | None = None
     birthday: date | None = None
     language: LocaleText | None = None
+    time_zone: TimeZone | None = None
+    send_window: SendWindowIn | None = None
     addresses: Addresses | None = None
     tags: Tags | None = None
     owner_id: uuid.UUID | None = None
@@ -119,6 +143,8 @@ class ContactPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
     phones: Phones | msgspec.UnsetType | None = msgspec.UNSET
     birthday: date | msgspec.UnsetType | None = msgspec.UNSET
     language: LocaleText | msgspec.UnsetType | None = msgspec.UNSET
+    time_zone: TimeZone | msgspec.UnsetType | None = msgspec.UNSET
+    send_window: SendWindowIn | msgspec.UnsetType | None = msgspec.UNSET
     addresses: Addresses | msgspec.UnsetType | None = msgspec.UNSET
     tags: Tags | msgspec.UnsetType | None = msgspec.UNSET
     owner_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
@@ -174,6 +200,8 @@ class ContactOut(msgspec.Struct):
     phones: list[PhoneOut]
     birthday: date | None
     language: str | None
+    time_zone: str | None
+    send_window: SendWindowOut | None
     addresses: list[AddressOut]
     tags: list[str]
     owner_id: uuid.UUID | None
@@ -239,8 +267,14 @@ class CandidateList(msgspec.Struct):
 class ContactSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
     phone_region: CountryCode | None = None
     default_locale: LocaleText | None = None
+    time_zone: Annotated[TimeZone | None, msgspec.Meta(
+        description="the zone of contacts without one (their sending windows)")] = None
+    tracking: Annotated[bool, msgspec.Meta(
+        description="track opens and clicks of campaign messages (privacy switch)")] = True
 
 
 class ContactSettingsOut(msgspec.Struct):
     phone_region: str | None
     default_locale: str | None
+    time_zone: str | None
+    tracking: bool

@@ -18,12 +18,15 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rapport.core.contacts import windows
 from rapport.core.contacts.names import normal_locale
 from rapport.errors import invalid
 from rapport.tenancy.models import Membership
 
 NAMES = ("honorific", "given_name", "patronymic", "family_name", "preferred_name")
-SCALARS = (*NAMES, "birthday", "language", "owner_id", "source", "external_id")
+SCALARS = (*NAMES, "birthday", "language", "time_zone", "owner_id", "source", "external_id")
+# The preferred sending window, given as one value and kept in three columns.
+WINDOW = ("window_start", "window_end", "window_days")
 EARLIEST_BIRTHDAY = date(1900, 1, 1)
 ADDRESS_PARTS = ("line1", "line2", "city", "region", "postal_code", "country")
 
@@ -76,10 +79,31 @@ def clean_scalars(changes: Mapping[str, Any]) -> dict[str, Any]:
                 value = normal_locale(value)
                 if value is None:
                     raise invalid("language", "must be a language tag such as uk, en or en-GB")
+        elif key == "time_zone":
+            value = windows.check_zone(value)
         elif key != "owner_id":
             value = _text(value)
         out[key] = value
+    if "send_window" in changes:
+        out.update(clean_window(changes["send_window"]))
     return out
+
+
+def clean_window(value: Any) -> dict[str, Any]:
+    """``{start, end, days}`` (an object or a mapping) → the three window columns; None
+    clears them."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return dict.fromkeys(WINDOW)
+    if isinstance(value, str):
+        value = windows.window_parts(value, "send_window")
+    get = value.get if isinstance(value, Mapping) else lambda k: getattr(value, k, None)
+    start = windows.parse_time(str(get("start") or ""), "send_window.start")
+    end = windows.parse_time(str(get("end") or ""), "send_window.end")
+    if start == end:
+        raise invalid("send_window.end", "the window must not be empty (end equals start)")
+    days = get("days")
+    return {"window_start": start, "window_end": end,
+            "window_days": windows.parse_days(list(days), "send_window.days") if days else None}
 
 
 def clean_email(raw: str, field: str) -> str:

@@ -5,12 +5,26 @@ moment of the window at or after the campaign's ``send_at``."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from rapport.errors import invalid
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# "09:00-18:00", "09:00-18:00 mon-fri", "22:00-06:00 fri,sat": a window written as text.
+WINDOW_TEXT = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-\u2013]\s*(\d{1,2}:\d{2})\s*(.*?)\s*$")
+
+
+def window_parts(text: str, field: str) -> dict[str, object]:
+    """A window written as text (the import's cell, the console's box) as the API's
+    ``{start, end, days}``."""
+    found = WINDOW_TEXT.match(text)
+    if found is None:
+        raise invalid(field, "must be a window such as 09:00-18:00 or 09:00-18:00 mon-fri")
+    start, end, days = found.groups()
+    named = [DAY_NAMES[d - 1] for d in parse_days(days, field)] if days else None
+    return {"start": start.zfill(5), "end": end.zfill(5), "days": named}
 
 
 def zone(name: str | None, fallback: str | None = None) -> ZoneInfo:
@@ -45,7 +59,8 @@ def parse_time(raw: str, field: str) -> time:
 
 def parse_days(raw: list[str] | str, field: str) -> list[int]:
     """``["mon", "fri"]`` or ``"mon-fri"`` / ``"mon,wed,sat"`` → ISO weekdays."""
-    items = raw if isinstance(raw, list) else [p for p in raw.replace(" ", "").split(",") if p]
+    given = raw if isinstance(raw, list) else [raw]
+    items = [p for item in given for p in str(item).replace(" ", "").split(",") if p]
     days: set[int] = set()
     for item in items:
         low = item.strip().lower()

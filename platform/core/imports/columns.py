@@ -27,6 +27,8 @@ CORE_COLUMNS = (
     "phones",
     "birthday",
     "language",
+    "time_zone",
+    "send_window",
     "tags",
     "addresses",
     "owner_id",

@@ -15,7 +15,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.core.audit import jsonable
-from rapport.core.contacts import records
+from rapport.core.contacts import records, windows
 from rapport.core.contacts.contributed import Contributed
 from rapport.core.contacts.listing import list_statement
 from rapport.core.contacts.records import ContactRecord
@@ -46,6 +46,9 @@ def values_of(record: ContactRecord, fields: dict[str, FieldDefinition]) -> dict
         "phones": [p.number for p in record.phones],
         "birthday": c.birthday,
         "language": c.language,
+        "time_zone": c.time_zone,
+        "send_window": (windows.describe(c.window_start, c.window_end, c.window_days)
+                        if c.window_start is not None else None),
         "tags": list(record.tags),
         "addresses": list(c.addresses or []),
         "owner_id": c.owner_id,

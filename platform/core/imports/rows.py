@@ -47,6 +47,8 @@ LIMITS = {
     "preferred_name": 200,
     "source": 200,
     "language": 35,
+    "time_zone": 64,
+    "send_window": 100,
 }
 ITEM_LIMITS = {"email": 200, "emails": 200, "phones": 40, "tags": 60}
 LIST_LIMITS = {"emails": MAX_EMAILS, "phones": MAX_PHONES, "tags": MAX_TAGS}
@@ -57,7 +59,7 @@ _LANGUAGE = re.compile(r"^[A-Za-z0-9_-]*$")
 _INDEX = re.compile(r"^[a-z_]+\[(\d+)\](.*)$")
 # Distinct values a reader remembers per kind before it starts afresh (memory bound).
 MEMO_SIZE = 50_000
-_TEXT_SCALARS = frozenset(v.SCALARS) - {"birthday", "language", "owner_id"}
+_TEXT_SCALARS = frozenset(v.SCALARS) - {"birthday", "language", "time_zone", "owner_id"}
 
 
 class _GiveUp(Exception):
@@ -263,7 +265,23 @@ class RowReader:
                 out.update(v.clean_scalars({key: value}))
             except RapportError as exc:
                 row.api_error(exc, row.given[key])
+        if "send_window" in raw:
+            out.update(self._window(row, raw["send_window"]))
         return {k: value for k, value in out.items() if value is not None}
+
+    @staticmethod
+    def _window(row: _Row, cell: str) -> dict[str, Any]:
+        """``09:00-18:00`` or ``09:00-18:00 mon-fri`` / ``… mon,wed,sat``: the window's
+        columns as the batch document carries them (times as text, days as numbers)."""
+        header = row.given["send_window"].header
+        try:
+            clean = v.clean_window(cell)
+        except RapportError as exc:
+            row.fail(header, exc.errors[0].message if exc.errors else exc.detail)
+            return {}
+        return {"window_start": clean["window_start"].strftime("%H:%M"),
+                "window_end": clean["window_end"].strftime("%H:%M"),
+                "window_days": clean["window_days"]}
 
     def _split(self, row: _Row, raw: dict[str, str], target: str) -> list[str] | None:
         if target not in raw:
@@ -482,7 +500,7 @@ class RowReader:
             if cell.isspace():
                 continue
             raw[target] = cell
-        if "addresses" in raw:
+        if "addresses" in raw or "send_window" in raw:
             raise _GiveUp
         scalars = self._fast_scalars(raw)
         emails = self._fast_emails(raw)
@@ -515,6 +533,8 @@ class RowReader:
                 out[target] = self._fast_birthday(cell)
             elif target == "language":
                 out[target] = self._fast_language(cell)
+            elif target == "time_zone":
+                out[target] = self._fast_zone(cell)
             else:
                 try:
                     out[target] = uuid.UUID(cell.strip())
@@ -533,6 +553,19 @@ class RowReader:
         if not v.EARLIEST_BIRTHDAY <= found <= self._today:
             raise _GiveUp
         return found
+
+    def _fast_zone(self, cell: str) -> str:
+        memo = self._memo("time_zone")
+        found = memo.get(cell)
+        if found is None:
+            try:
+                found = v.clean_scalars({"time_zone": cell})["time_zone"]
+            except RapportError:
+                raise _GiveUp from None
+            if found is None:
+                raise _GiveUp
+            memo.put(cell, found)
+        return str(found)
 
     def _fast_language(self, cell: str) -> str:
         memo = self._memo("language")

@@ -34,7 +34,8 @@ BATCH = "import_batch"
 REFRESH_CHUNK = 2_000
 V = "(b.doc -> 'v')"
 _TEXT = ("honorific", "given_name", "patronymic", "family_name", "preferred_name", "language",
-         "source", "external_id")
+         "time_zone", "source", "external_id")
+_DAYS = f"(SELECT array_agg(d::smallint) FROM jsonb_array_elements_text({V} -> 'window_days') d)"
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,11 @@ _TAKEN = (f"DELETE FROM {STAGED} WHERE tenant_id = :tenant AND import_id = :impo
 
 INSERT_CONTACTS = f"""
 INSERT INTO contacts (tenant_id, id, {", ".join(_TEXT)}, display_name, email, birthday,
+                      window_start, window_end, window_days,
                       addresses, owner_id, fields, created_by)
 SELECT :tenant, b.contact_id, {", ".join(f"{V} ->> '{c}'" for c in _TEXT)},
        b.doc ->> 'dn', {V} ->> 'email', ({V} ->> 'birthday')::date,
+       ({V} ->> 'window_start')::time, ({V} ->> 'window_end')::time, {_DAYS},
        coalesce({V} -> 'addresses', '[]'::jsonb), ({V} ->> 'owner_id')::uuid,
        coalesce(b.doc -> 'f', '{{}}'::jsonb), :user
 FROM {BATCH} b WHERE b.is_new ORDER BY b.n
@@ -77,6 +80,10 @@ UPDATE_CONTACTS = f"""
 UPDATE contacts c SET
     {", ".join(f"{col} = coalesce({V} ->> '{col}', c.{col})" for col in _TEXT)},
     birthday = coalesce(({V} ->> 'birthday')::date, c.birthday),
+    window_start = coalesce(({V} ->> 'window_start')::time, c.window_start),
+    window_end = coalesce(({V} ->> 'window_end')::time, c.window_end),
+    window_days = CASE WHEN {V} -> 'window_start' IS NOT NULL THEN {_DAYS}
+                       ELSE c.window_days END,
     addresses = coalesce({V} -> 'addresses', c.addresses),
     owner_id = coalesce(({V} ->> 'owner_id')::uuid, c.owner_id),
     fields = c.fields || coalesce(b.doc -> 'f', '{{}}'::jsonb),

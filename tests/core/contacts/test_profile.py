@@ -139,6 +139,6 @@ def test_email_and_external_id_are_unique_per_tenant(client, tenant, other_tenan
 def test_settings_are_per_tenant_and_for_managers(client, tenant, other_tenant):
     client.put(f"{CONTACTS}/settings", json={"phone_region": "UA"}, headers=tenant.headers)
     assert client.get(f"{CONTACTS}/settings", headers=other_tenant.headers).json() == {
-        "phone_region": None, "default_locale": None}
+        "phone_region": None, "default_locale": None, "time_zone": None, "tracking": True}
     r = client.put(f"{CONTACTS}/settings", json={"default_locale": "x y"}, headers=tenant.headers)
     assert r.status_code in (400, 422)
