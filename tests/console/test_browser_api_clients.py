@@ -1,6 +1,6 @@
 """API clients and recent sign-ins in a real headless Chromium: the owner, after one wrong
-password, finds both attempts under Account → Security → Recent sign-ins (in English, then
-Ukrainian); on Settings → API clients (in Russian, then English) creates a client with a
+password, finds both attempts under Account → Security → Recent sign-ins (in English,
+Ukrainian and Russian); on Settings → API clients (in Russian, then English) creates a client with a
 scope ticked, copies the secret shown once, gets a token with it over HTTP, rotates it (the
 old secret stops) and revokes the client. axe finds nothing serious."""
 
@@ -49,6 +49,11 @@ def test_recent_sign_ins_on_the_security_page(tab, live_server):
     page.reload()
     uk = page.locator("#recent-sign-ins").inner_text()
     assert "Останні входи" in uk and "відхилено" in uk and "вхід виконано" in uk
+
+    page.set_extra_http_headers({"Accept-Language": "ru"})
+    page.reload()
+    ru = page.locator("#recent-sign-ins").inner_text()
+    assert "Последние входы" in ru and "отклонено" in ru and "вход выполнен" in ru
 
 
 def test_create_copy_rotate_and_revoke_an_api_client(tab, live_server):
