@@ -12,6 +12,7 @@ from rapport.sdk import (
     CONTACT_UPDATED,
     TRANSACTION_RECORDED,
     ConsoleUI,
+    ContactFilter,
     ContactSummaryQuery,
     DomainEvent,
     PeriodicWork,
@@ -129,6 +130,12 @@ def rapport_cli_commands() -> list[Any]:
 @hookimpl
 def rapport_segment_conditions() -> list[SegmentCondition]:
     return list(segments.CONDITIONS)
+
+
+@hookimpl
+def rapport_contact_filters() -> list[ContactFilter]:
+    """``retail.tier:eq:Gold``: the tier in the contact list's filter grammar."""
+    return list(segments.FILTERS)
 
 
 @hookimpl

@@ -1,6 +1,8 @@
 """Segment conditions retail contributes (``rapport_segment_conditions``):
 ``{"retail.tier": {"tier": "Gold"}}`` — members holding a tier now (optionally of one
-program), and ``{"retail.member": {}}`` — members of a loyalty program at all."""
+program), and ``{"retail.member": {}}`` — members of a loyalty program at all; and the tier
+as a field of the contact list's grammar (``rapport_contact_filters``):
+``filter=retail.tier:eq:Gold``."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Annotated, Any
 import msgspec
 from sqlalchemy import select
 
-from rapport.sdk import ConditionQuery, SegmentCondition
+from rapport.sdk import ConditionQuery, ContactFilter, SegmentCondition
 from rapport_plugins.retail.models import Member, Tier
 
 TierName = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[^\x00]*$")]
@@ -55,5 +57,23 @@ CONDITIONS = [
     SegmentCondition(
         name="retail.member", title="Loyalty member", value_type=MemberValue, build=_member,
         description="Members of a loyalty program (any, or the one named).",
+    ),
+]
+
+
+def _tier_rows(tenant_id: uuid.UUID) -> Any:
+    """``(contact_id, tier name)`` of the tenant's current loyalty members."""
+    return (select(Member.contact_id, Tier.name.label("value"))
+            .join(Tier, (Tier.tenant_id == Member.tenant_id) & (Tier.id == Member.tier_id))
+            .where(Member.tenant_id == tenant_id, Member.erased_at.is_(None),
+                   Member.contact_id.is_not(None)))
+
+
+FILTERS = [
+    ContactFilter(
+        name="retail.tier", labels={"en": "Loyalty tier", "uk": "Рівень лояльності",
+                                    "ru": "Уровень лояльности"},
+        value_type="text", rows=_tier_rows,
+        description="The loyalty tier a member holds now, by name (any program).",
     ),
 ]
