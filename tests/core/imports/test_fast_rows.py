@@ -52,6 +52,9 @@ VALID = {
                "+380671234567;+380 67 123 45 67", "+12025550143", "+79161234567"],
     "birthday": ["", "1990-03-09", "1900-01-01", TODAY.isoformat()],
     "language": ["", "uk", "en-gb", "sr_latn_rs"],
+    "time_zone": ["", "Europe/Kyiv", " Asia/Tokyo "],
+    # A window is read the checked way only (its rules live in one place).
+    "send_window": [""],
     "tags": ["", "VIP", "vip; Poet ;vip", ";;", "a" * 60],
     "addresses": [""],
     "owner_id": ["", "0190a0b1-0000-7000-8000-000000000001"],
@@ -81,6 +84,8 @@ ODD = [
     ("fields.custom.tier", "bronze"), ("fields.custom.hobbies", "chess;golf"),
     ("fields.custom.vip", "maybe"), ("fields.custom.credit", "12"),
     ("fields.custom.since", "31.01.2020"), ("source", "\x00"),
+    ("time_zone", "Mars/Base"), ("time_zone", "z" * 65), ("send_window", "09:00-18:00 mon-fri"),
+    ("send_window", "9 to 5"),
 ]
 
 
