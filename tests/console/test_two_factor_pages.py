@@ -9,7 +9,7 @@ import re
 
 import pyotp
 
-from tests.conftest import sign_up
+from tests.conftest import add_member, sign_up, unique
 from tests.console.support import form_token, sign_in
 
 
@@ -81,3 +81,14 @@ def test_a_spent_challenge_goes_back_to_the_sign_in_form(client, database):
     assert r.status_code == 303, r.text
     assert r.headers["location"].startswith("/sign-in?") and "step_ended=1" in r.headers["location"]
     assert "has ended" in client.get(r.headers["location"]).text
+
+
+def test_members_cannot_reach_the_policy_page(client):
+    t = sign_up(client)
+    email = f"member-{unique()}@example.com"
+    add_member(client, t, email, role="member", password="plain member password")
+    csrf = sign_in(client, t, email=email, password="plain member password")
+    assert client.get("/settings/security").status_code == 403
+    r = client.post("/settings/security", data={"_csrf": csrf, "require_2fa": "off"})
+    assert r.status_code == 403
+    assert client.get("/api/v1/auth/policy", headers=t.headers).json()["updated_at"] is None
