@@ -267,8 +267,8 @@ class CandidateList(msgspec.Struct):
 class ContactSettingsIn(msgspec.Struct, forbid_unknown_fields=True):
     phone_region: CountryCode | None = None
     default_locale: LocaleText | None = None
-    time_zone: Annotated[TimeZone | None, msgspec.Meta(
-        description="the zone of contacts without one (their sending windows)")] = None
+    # The zone of contacts without one (their sending windows).
+    time_zone: TimeZone | None = None
     tracking: Annotated[bool, msgspec.Meta(
         description="track opens and clicks of campaign messages (privacy switch)")] = True
 
