@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +28,7 @@ PUBLIC = {"exclude_from_auth": True}
 # rule or the domain rule refused the person; 409: their account was created a moment ago;
 # 502: the provider could not be reached or answered something malformed.
 START = {**PUBLIC, ALSO_ANSWERS: (404, 502)}
-CALLBACK = {**PUBLIC, ALSO_ANSWERS: (401, 404, 409, 502)}
+CALLBACK = {**PUBLIC, ALSO_ANSWERS: (401, 403, 404, 409, 502)}
 SIGN_IN_PAGE = "/sign-in"
 
 
@@ -91,7 +92,9 @@ class SsoSignInController(Controller):
     path = "/api/v1/auth/sso/{tenant:str}"
     tags = ["single sign-on"]
 
-    @get("/start", opt=START, status_code=302)
+    @get("/start", opt=START, status_code=302, responses={302: ResponseSpec(
+        None, description="Redirect to the provider's authorization endpoint (Location), "
+        "with the cookie binding the sign-in to this browser")})
     async def start(
         self, tenant: FromPath[str], request: Request, settings: NamedDependency[Settings],
         next_path: Annotated[str | None, QueryParameter(max_length=500)] = None,
@@ -114,7 +117,9 @@ class SsoSignInController(Controller):
                         max_age=int(flow.LOGIN_TTL.total_seconds()), path=flow.COOKIE_PATH)
         return Redirect(started.authorization_url, status_code=302, cookies=[cookie])
 
-    @get("/callback", opt=CALLBACK, status_code=303)
+    @get("/callback", opt=CALLBACK, status_code=303, responses={303: ResponseSpec(
+        None, description="Signed in: redirect to the console (Location) with the session "
+        "cookie; for a browser a refusal too, to the sign-in page saying why")})
     async def callback(
         self, tenant: FromPath[str], request: Request, settings: NamedDependency[Settings],
         code: Annotated[str | None, QueryParameter(max_length=2000)] = None,
