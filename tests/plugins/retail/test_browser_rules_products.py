@@ -5,6 +5,8 @@ API; axe-core on every screen, a screenshot of each for the docs."""
 
 from __future__ import annotations
 
+import httpx
+
 from tests.browser import assert_accessible, console_shot, sign_up_over_http
 
 R = "/api/v1/retail"
@@ -22,6 +24,7 @@ def _sign_in(page, live_server: str, owner) -> None:
 def test_manager_edits_a_rule_and_maps_products(tab, live_server):
     owner = sign_up_over_http(live_server, "rules", "Corner shop", "Olha Manager")
     api, h = owner.api, owner.headers
+    api.timeout = httpx.Timeout(60)  # a till purchase on a machine shared with other suites
     assert api.put("/api/v1/modules/retail", headers=h).status_code == 200
     program = api.post(f"{R}/programs", headers=h, json={
         "name": "Club", "currency": "UAH", "time_zone": "Europe/Kyiv"}).json()
