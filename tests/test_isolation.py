@@ -184,6 +184,11 @@ NOT_RECORD_PATHS = {
     "code, ID token (aud, iss) or state is refused",
     "/api/v1/survey-answers/{token}": "tests/core/surveys: a public signed link (no login; "
     "the token names its tenant and invitation, a tampered one is 422)",
+    "/api/v1/track/click/{token}": "tests/core/communication/test_tracking.py: a public "
+    "signed link (no login; the token names its tenant, message and link, a tampered one "
+    "is 422)",
+    "/api/v1/track/open/{token}": "tests/core/communication/test_tracking.py: a public "
+    "signed pixel (no login; the token names its tenant and message, a tampered one is 422)",
 }
 
 

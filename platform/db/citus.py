@@ -26,6 +26,8 @@ REFERENCE_TABLES = frozenset({
     "tenants",  # every distributed table's tenant_id points here
     "users",  # accounts are platform-wide; memberships point here
     "account_tokens",  # password-reset and verification tokens of those accounts
+    "user_totp",  # a person's authenticator: one per account, whatever the tenant
+    "user_recovery_codes",  # that account's single-use recovery codes
     "throttle_attempts",  # login throttling across tenants (per account and address)
     "field_entities",  # which table each custom-field entity lives in
     "field_plugin_indexes",  # plugin fields' expression indexes
