@@ -29,6 +29,7 @@ from litestar import Litestar, Request, get
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 
 from rapport.core.contacts import names
+from rapport.core.contacts.render import send_window_out
 from rapport.core.pagination import encode
 from rapport.core.transactions import money
 from rapport.tenancy.tokens import TokenInvalid, read_access_token
@@ -63,7 +64,8 @@ LISTS = """
      FROM contact_tags g WHERE g.tenant_id = %(t)s AND g.contact_id = c.id) AS tags
 """
 CONTACT_COLUMNS = """c.id, c.honorific, c.given_name, c.patronymic, c.family_name,
-  c.preferred_name, c.email, c.birthday, c.language, c.addresses, c.owner_id, c.source,
+  c.preferred_name, c.email, c.birthday, c.language, c.time_zone, c.window_start,
+  c.window_end, c.window_days, c.addresses, c.owner_id, c.source,
   c.external_id, c.fields, c.created_at, c.updated_at"""
 TENANT_DEFAULTS = """
   (SELECT default_locale FROM contact_settings WHERE tenant_id = %(t)s) AS default_locale,
@@ -214,6 +216,9 @@ def _contact(row: dict[str, Any], default_locale: str | None) -> dict[str, Any]:
         "phones": row["phones"],
         "birthday": row["birthday"],
         "language": row["language"],
+        "time_zone": row["time_zone"],
+        "send_window": send_window_out(row["window_start"], row["window_end"],
+                                       row["window_days"]),
         "addresses": row["addresses"] or [],
         "tags": row["tags"],
         "owner_id": row["owner_id"],

@@ -197,11 +197,17 @@ def seed(base: str, contacts: int) -> Seeded:
     return Seeded(token, probe)
 
 
-STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)(?:Z|\+00:00)")
+STAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(?:Z|\+00:00)")
+
+
+def _stamp(m: re.Match[str]) -> str:
+    # PostgreSQL's JSON drops a fraction's trailing zeros (.96035), msgspec writes six (.960350).
+    fraction = (m.group(2) or "").rstrip("0").rstrip(".")
+    return f"{m.group(1)}{fraction}Z"
 
 
 def _normal(body: str) -> Any:
-    return json.loads(STAMP.sub(r"\1Z", body))
+    return json.loads(STAMP.sub(_stamp, body))
 
 
 def same_answers(rapport: str, baseline: str, paths: list[str], token: str) -> None:
