@@ -19,17 +19,15 @@ from rapport.plugin_checks import verify_declarations
 from rapport.settings import Settings
 from rapport.web.auth import TokenAuthentication
 from rapport.web.contract.document import publish
-from rapport.web.deprecation import announce_deprecation
 from rapport.web.deps import DEPENDENCIES
 from rapport.web.health import healthz, readyz
-from rapport.web.http_methods import answer_options, head_as_get
+from rapport.web.http_methods import head_as_get
 from rapport.web.json_body import DepthLimitedRequest
 from rapport.web.metrics import metrics
 from rapport.web.openapi import openapi_config
 from rapport.web.plugins import route_handlers
 from rapport.web.problems import HANDLERS
-from rapport.web.request_id import request_id_middleware
-from rapport.web.request_session import request_session_middleware
+from rapport.web.request_id import request_middleware
 from rapport.web.security_headers import security_headers
 from rapport.web.strict_query import refuse_numbers_as_moments
 
@@ -78,13 +76,9 @@ def create_app(
     app = Litestar(
         route_handlers=[healthz, readyz, metrics, *route_handlers(registry), *extra_routes],
         dependencies={**DEPENDENCIES, **(extra_dependencies or {})},
-        middleware=[
-            request_id_middleware,
-            answer_options,
-            announce_deprecation,
-            request_session_middleware,
-            auth,
-        ],
+        # One middleware for the request id and log line, OPTIONS, deprecation headers
+        # and the request's transaction (rapport.web.request_id), then authentication.
+        middleware=[request_middleware, auth],
         # Not a route middleware: it must also cover the router's own 404/405 answers.
         before_send=[security_headers(production=settings.production)],
         request_class=DepthLimitedRequest,

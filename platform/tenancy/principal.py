@@ -30,6 +30,9 @@ class Principal:
     # What a client's token was granted (``contacts:read``, ...); empty for a person, whose
     # role alone decides.
     scopes: frozenset[str] = field(default_factory=frozenset)
+    # Whether the person's address is confirmed, when the principal query read it (a
+    # token's principal: /me answers it without a statement); None when not known.
+    email_verified: bool | None = None
 
     @classmethod
     def member(

@@ -21,7 +21,6 @@ from rapport.hooks import PluginRegistry
 from rapport.tenancy.client_auth import authenticate_client
 from rapport.tenancy.client_tokens import is_client_token
 from rapport.tenancy.config_cache import VERSIONS_KEY
-from rapport.tenancy.controllers import VERIFIED_KEY
 from rapport.tenancy.models import AuthSession, Membership, Tenant, User
 from rapport.tenancy.principal import Principal
 from rapport.tenancy.tokens import SESSION_COOKIE, TokenInvalid, read_access_token
@@ -91,8 +90,6 @@ async def load_principal(
             # The tenant's configuration version, for the per-tenant caches
             # (rapport.tenancy.config_cache): known now, no statement later.
             session.info.setdefault(VERSIONS_KEY, {})[row[3]] = row[8]
-            # Whether the address is confirmed, which /me answers: no statement of its own.
-            session.info[VERIFIED_KEY] = (row[0], row[10])
     if row is None:
         return None
     modules = frozenset(row[9] or ())
@@ -100,6 +97,8 @@ async def load_principal(
     return Principal(
         row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
         kernel_role=kernel_role_of(row[7], modules, registry), modules=modules,
+        # Whether the address is confirmed, which /me answers: no statement of its own.
+        email_verified=bool(row[10]),
     )
 
 

@@ -18,8 +18,6 @@ from datetime import date
 from email.utils import formatdate
 from typing import Any
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
-
 SINCE = "deprecated_since"
 SUNSET = "sunset"
 
@@ -44,23 +42,3 @@ def announcement(opt: dict[str, Any]) -> list[tuple[bytes, bytes]]:
     if isinstance(sunset := opt.get(SUNSET), date):
         headers.append((b"sunset", formatdate(_epoch(sunset), usegmt=True).encode()))
     return headers
-
-
-def announce_deprecation(app: ASGIApp) -> ASGIApp:
-    """App middleware: adds the announcement to every answer of a deprecated handler."""
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        handler = scope.get("route_handler")
-        headers = announcement(handler.opt) if handler is not None else []
-        if not headers:
-            await app(scope, receive, send)
-            return
-
-        async def send_announced(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *headers]
-            await send(message)
-
-        await app(scope, receive, send_announced)
-
-    return middleware

@@ -7,9 +7,9 @@ Litestar leaves three gaps, closed here once rather than in each controller:
   ``/api/v1/contacts``: the list and the create live in different modules) advertises only
   the first (litestar-org/litestar#4169, fixed only in Litestar 3). It also runs the
   route's guards, so on a plugin's paths the module guard asked an unauthenticated request
-  for its principal and answered 500. ``answer_options`` (an app middleware: after routing,
-  before authentication and guards) answers every OPTIONS itself from the route's real
-  methods.
+  for its principal and answered 500. ``answer_options_now`` (from the app's route middleware:
+  after routing, before authentication and guards) answers every OPTIONS itself from the
+  route's real methods.
 - HEAD is not added where GET exists. ``head_as_get`` (around the router, so it sees
   requests before a 405 is decided) serves HEAD as GET without the body, headers as GET's.
 - A 405's ``Allow`` comes from the router without HEAD; ``head_as_get`` adds it where GET is.
@@ -40,25 +40,20 @@ def _route_methods(scope: Scope) -> set[str]:
     return methods
 
 
-def answer_options(app: ASGIApp) -> ASGIApp:
-    """App middleware: ``204`` with the path's ``Allow`` for every OPTIONS request. It needs
-    no authentication (nothing about a tenant is in it) and never reaches a handler."""
-
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") != "OPTIONS":
-            await app(scope, receive, send)
-            return
-        allow = allow_header(_route_methods(scope))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 204,
-                "headers": [(b"allow", allow.encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
-
-    return middleware
+async def answer_options_now(scope: Scope, send: Send) -> None:
+    """``204`` with the path's ``Allow`` for an OPTIONS request, sent by the app's route
+    middleware (``rapport.web.request_id.request_middleware``: after routing, before
+    authentication and guards). It needs no authentication (nothing about a tenant is in
+    it) and never reaches a handler."""
+    allow = allow_header(_route_methods(scope))
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 204,
+            "headers": [(b"allow", allow.encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 def _with_head_in_allow(message: Any) -> Any:

@@ -13,7 +13,8 @@ session that is never used sends nothing and costs nothing but its object.
 ``provide_db`` commits (or rolls back) when the handler is done, which Litestar does
 before it sends the answer, so a failed commit is still the client's error response.
 Whatever is left open — a handler without ``db``, a refused request — is rolled back and
-its connection returned when the response starts (not after the body, which may stream
+its connection returned when the response starts (by the app's route middleware,
+``rapport.web.request_id.request_middleware``; not after the body, which may stream
 for long).
 """
 
@@ -25,7 +26,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Scope
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from rapport.db.direct import TRANSACTION_KEY, DriverTransaction
@@ -109,24 +110,3 @@ async def authentication_session(
             yield session
     else:
         yield await holder.begin(tenant_id, user_id)
-
-
-def request_session_middleware(app: ASGIApp) -> ASGIApp:
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await app(scope, receive, send)
-            return
-        holder = RequestSession(scope)
-        scope.setdefault("state", {})[STATE_KEY] = holder
-
-        async def send_after_closing(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                await holder.close()
-            await send(message)
-
-        try:
-            await app(scope, receive, send_after_closing)
-        finally:
-            await holder.close()
-
-    return middleware
