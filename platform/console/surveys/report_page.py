@@ -1,7 +1,8 @@
 """The survey report screen over ``rapport.core.surveys.report``: a period and a grouping in
 a GET form; the per-dimension gaps as a server-rendered SVG bar chart (an image with a
 title and description; the same numbers in the table beside it), the chosen grouping's
-table, the weighted score, and the CSV."""
+table (with the response rate per service point, employee or month), the weighted score,
+the response rate, and the CSV."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from rapport.console.chrome import chrome_of
 from rapport.console.i18n import N_
 from rapport.core.surveys import surveys
 from rapport.core.surveys.instrument import SCALE_MAX, SCALE_MIN
-from rapport.core.surveys.report import GROUPS, Report, Row, survey_report
+from rapport.core.surveys.report import GROUPS, RATE_GROUPS, Report, Row, survey_report
 from rapport.errors import RapportError
 from rapport.hooks import Screen
 from rapport.tenancy.principal import Principal
@@ -47,12 +48,12 @@ def bars(rows: list[Row]) -> tuple[list[Bar], float, float]:
     zero = LABEL + plot / 2
     scale = (plot / 2) / LIMIT
     out = []
-    for n, row in enumerate(rows):
-        length = abs(row.gap) * scale
-        x = zero - length if row.gap < 0 else zero
-        out.append(Bar(row.label, row.gap, x, GAP + n * (BAR + GAP), max(length, 1.0),
-                       row.gap < 0))
-    return out, GAP + len(rows) * (BAR + GAP), zero
+    gaps = [(row.label, row.gap) for row in rows if row.gap is not None]
+    for n, (label, gap) in enumerate(gaps):
+        length = abs(gap) * scale
+        x = zero - length if gap < 0 else zero
+        out.append(Bar(label, gap, x, GAP + n * (BAR + GAP), max(length, 1.0), gap < 0))
+    return out, GAP + len(gaps) * (BAR + GAP), zero
 
 
 @get("/surveys/{survey_id:uuid}/report")
@@ -81,7 +82,8 @@ async def report_page(request: Request, survey_id: FromPath[uuid.UUID],
     return Screen("surveys_console/report.html", survey.name, {
         "survey": survey, "values": values, "groups": GROUP_NAMES, "found": found,
         "dimensions": by_dimension, "chart": chart, "error": error, "width": WIDTH,
-        "label_x": LABEL - 8, "export": _export(survey_id, found)})
+        "label_x": LABEL - 8, "export": _export(survey_id, found),
+        "rated": group in RATE_GROUPS})
 
 
 def _export(survey_id: uuid.UUID, found: Report | None) -> str | None:

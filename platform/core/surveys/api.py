@@ -76,7 +76,8 @@ def _report_out(found: report.Report) -> ReportOut:
                      found.end.isoformat(), found.responses, found.expectation,
                      found.perception, found.gap, found.weighted_gap, found.weights,
                      [ReportRow(r.key, r.label, r.responses, r.answers, r.expectation,
-                                r.perception, r.gap) for r in found.rows])
+                                r.perception, r.gap, r.invited, r.answered, r.response_rate)
+                      for r in found.rows], found.invited, found.answered, found.response_rate)
 
 
 class SurveyController(Controller):
@@ -144,7 +145,6 @@ class SurveyController(Controller):
         values = {f: getattr(data, f) for f in data.__struct_fields__}
         sent = await invitations.invite(db, principal, hooks, settings,
                                         default_senders(settings), survey, values)
-        assert sent is not None  # refused contacts raise here
         out = InvitationOut.of(sent.invitation)
         return InvitationSent(**{f: getattr(out, f) for f in out.__struct_fields__},
                               url=sent.url)
@@ -169,7 +169,10 @@ class SurveyController(Controller):
     ) -> ReportOut:
         """Per group the mean expectation, perception and gap (perception - expectation)
         over the answers of the responses submitted in the period, with the counts; overall
-        the means and the weighted SERVQUAL score (``weighted_gap``)."""
+        the means and the weighted SERVQUAL score (``weighted_gap``). ``invited``,
+        ``answered`` and ``response_rate``: the invitations sent in the period and how many
+        were answered — overall, and per row when grouped by service point, employee or
+        month (null per dimension or item)."""
         return _report_out(await report.survey_report(
             db, principal, survey_id, group=group, start=from_, end=to, language=language))
 

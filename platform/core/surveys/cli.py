@@ -75,8 +75,8 @@ def list_command(slug: str, as_email: str | None) -> None:
 def report_command(survey_id: uuid.UUID, slug: str, group: str, start: str | None,
                    end: str | None, language: str | None, as_csv: bool,
                    as_email: str | None) -> None:
-    """The gap (perception - expectation) per group, with the means and counts, and the
-    weighted SERVQUAL score."""
+    """The gap (perception - expectation) per group, with the means and counts, the
+    weighted SERVQUAL score and the response rate (invited, answered)."""
     from rapport.core.imports.cli import _actor_and_hooks
     from rapport.core.surveys import report
     from rapport.db.session import tenant_session
@@ -91,14 +91,26 @@ def report_command(survey_id: uuid.UUID, slug: str, group: str, start: str | Non
     if as_csv:
         csv.writer(sys.stdout).writerows(report.csv_rows(found))
         return
-    table = Table(group, "responses", "answers", "expectation", "perception", "gap",
+    rated = group in report.RATE_GROUPS
+    columns = [group, "responses", "answers", "expectation", "perception", "gap"]
+    table = Table(*columns, *(["invited", "answered", "rate"] if rated else []),
                   title=f"{found.start} - {found.end}")
+
+    def num(value: float | None, shape: str) -> str:
+        return "" if value is None else format(value, shape)
+
     for r in found.rows:
-        table.add_row(r.label, str(r.responses), str(r.answers), f"{r.expectation:.2f}",
-                      f"{r.perception:.2f}", f"{r.gap:+.2f}")
+        cells = [r.label, str(r.responses), str(r.answers), num(r.expectation, ".2f"),
+                 num(r.perception, ".2f"), num(r.gap, "+.2f")]
+        if rated:
+            cells += [str(r.invited), str(r.answered), num(r.response_rate, ".0%")]
+        table.add_row(*cells)
     Console().print(table)
     if found.responses:
         click.echo(f"{found.responses} responses; weighted SERVQUAL score "
                    f"{found.weighted_gap:+.3f} (gap {found.gap:+.3f})")
     else:
         click.echo("No responses in this period.")
+    if found.invited:
+        click.echo(f"{found.invited} invited, {found.answered} answered: response rate "
+                   f"{found.response_rate:.0%}")

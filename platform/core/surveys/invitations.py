@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.communication import variables as vars_
@@ -67,9 +67,9 @@ async def _touchpoint(session: AsyncSession, actor: Principal, contact_id: uuid.
         raise invalid("interaction_id", "the interaction is another contact's")
 
 
-async def _message(session: AsyncSession, actor: Principal, hooks: TenantHooks,
+async def message(session: AsyncSession, actor: Principal, hooks: TenantHooks,
                    survey: Survey, contact: dict[str, Any], channel: str, language: str,
-                   url: str, expires_at: datetime) -> Rendered:
+                   url: str, expires_at: datetime, *, reminder: bool = False) -> Rendered:
     sender = await vars_.sender_of(session, actor.tenant_id, actor.membership_id)
     template = None
     if survey.template_id is not None:
@@ -79,19 +79,45 @@ async def _message(session: AsyncSession, actor: Principal, hooks: TenantHooks,
     if template is not None and template.channel == channel:
         variables = await vars_.variables_for(session, hooks, actor.tenant_id, contact, sender,
                                               template.language)
-        variables["surveys"] = {"link": url, "survey": survey.name}
+        variables["surveys"] = {"link": url, "survey": survey.name, "reminder": reminder}
         return render(template.subject, template.body, variables)
     variables = await vars_.variables_for(session, hooks, actor.tenant_id, contact, sender,
                                           language)
-    return default_letter(language, channel, variables, url, expires_at)
+    return default_letter(language, channel, variables, url, expires_at, reminder=reminder)
 
 
-async def invite(session: AsyncSession, actor: Principal, hooks: TenantHooks,
-                 settings: Settings, senders: Senders, survey: Survey,
-                 values: Mapping[str, Any], *, refuse: bool = True) -> Sent | None:
-    """Send one invitation. A contact who may not be contacted on the channel is a 422
-    naming the reason (``refuse``) or, for automatic invitations, an invitation kept as
-    ``skipped`` with the reason and no message; None then."""
+SURVEY_CAP = "survey_cap"
+NO_SENDER = "no_sender"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An invitation written (``sent`` for a manual one, ``sending`` in the worker) with
+    the message about to leave."""
+
+    invitation: SurveyInvitation
+    url: str
+    rendered: Rendered
+    outgoing: Outgoing
+
+
+async def _recently_invited(session: AsyncSession, tenant_id: uuid.UUID,
+                            contact_id: uuid.UUID, days: int) -> datetime | None:
+    """When the contact was last invited (any survey) within ``days``, if they were."""
+    return await session.scalar(select(func.max(SurveyInvitation.created_at)).where(
+        SurveyInvitation.tenant_id == tenant_id, SurveyInvitation.contact_id == contact_id,
+        SurveyInvitation.status.in_(("sending", "sent", "answered")),
+        SurveyInvitation.created_at > func.now() - func.make_interval(0, 0, 0, days)))
+
+
+async def prepare(session: AsyncSession, actor: Principal, hooks: TenantHooks,
+                  settings: Settings, senders: Senders, survey: Survey,
+                  values: Mapping[str, Any], *, automatic: bool = False) -> Prepared | None:
+    """Check, decide and write one invitation and render its message. A manual one: a
+    contact who may not be contacted on the channel is a 422 naming the reason. An
+    automatic one (the worker): kept as ``skipped`` (may not be contacted, or invited
+    within the survey's ``auto_cap_days``) or ``failed`` (no sender) with the reason and no
+    message — None then — else written as ``sending`` for the worker to commit first."""
     actor.require_writer()
     if not survey.active:
         raise conflict("The survey is switched off; switch it on to invite")
@@ -106,47 +132,94 @@ async def invite(session: AsyncSession, actor: Principal, hooks: TenantHooks,
                 SurveyInvitation.interaction_id == values["interaction_id"])):
         raise conflict("This touchpoint already has an invitation to this survey")
     language = language_for(survey, values.get("language"), contact.get("language"))
-    if channel not in senders:
+    if channel not in senders and not automatic:
         raise invalid("channel", f"no sender is configured for {channel}")
-    verdict = await decide(session, actor, contact_id, channel, survey.topic, None)
     invitation = SurveyInvitation(
         tenant_id=actor.tenant_id, survey_id=survey.id, contact_id=contact_id,
         service_point=values.get("service_point"), interaction_id=values.get("interaction_id"),
         employee_id=values.get("employee_id"), channel=channel, language=language,
-        status="sent", sent_by=actor.membership_id,
-        expires_at=datetime.now(UTC) + timedelta(days=survey.link_days))
-    if not verdict.allowed:
-        if refuse:
+        status="sending" if automatic else "sent", sent_by=actor.membership_id,
+        automatic=automatic, expires_at=datetime.now(UTC) + timedelta(days=survey.link_days))
+    verdict = await decide(session, actor, contact_id, channel, survey.topic, None)
+    last = (await _recently_invited(session, actor.tenant_id, contact_id,
+                                    survey.auto_cap_days)
+            if automatic and verdict.allowed and survey.auto_cap_days else None)
+    if not verdict.allowed or last is not None or channel not in senders:
+        if not automatic:
             raise invalid("contact_id", "may not be contacted: "
                           + words(verdict.reason, channel, survey.topic))
-        invitation.status, invitation.reason = "skipped", verdict.reason
-        invitation.detail = verdict.detail
+        if not verdict.allowed:
+            invitation.status, invitation.reason = "skipped", verdict.reason
+            invitation.detail = verdict.detail
+        elif last is not None:
+            invitation.status, invitation.reason = "skipped", SURVEY_CAP
+            invitation.detail = (f"invited on {last:%Y-%m-%d}; the survey invites a contact "
+                                 f"at most once in {survey.auto_cap_days} days")
+        else:
+            invitation.status, invitation.reason = "failed", NO_SENDER
+            invitation.detail = f"no sender is configured for {channel}"
         session.add(invitation)
         await session.flush()
         return None
     session.add(invitation)
     await session.flush()
-    token = links.sign(settings.secret_key, actor.tenant_id, invitation.id,
-                       invitation.expires_at)
-    url = links.page_url(settings.base_url, token)
-    rendered = await _message(session, actor, hooks, survey, contact, channel, language, url,
+    url = link_of(settings, invitation)
+    rendered = await message(session, actor, hooks, survey, contact, channel, language, url,
                               invitation.expires_at)
     invitation.address = verdict.address
-    try:
-        invitation.provider_id = await senders[channel].send(Outgoing(
-            str(invitation.id), channel, verdict.address or "", rendered.subject,
-            rendered.body))
-    except SendFailed as exc:
-        invitation.status, invitation.reason, invitation.detail = "failed", "rejected", str(exc)
-    else:
-        await log_interaction(session, actor, {
-            "contact_id": contact_id, "kind": INTERACTION_KIND[channel], "channel": channel,
-            "direction": "outbound", "subject": (rendered.subject or survey.name)[:200],
-            "notes": rendered.body[:100_000], "campaign": survey.name[:200],
-            "touchpoint": values.get("service_point"),
-        }, hooks)
     await session.flush()
-    return Sent(invitation, url)
+    return Prepared(invitation, url, rendered, Outgoing(
+        str(invitation.id), channel, verdict.address or "", rendered.subject, rendered.body))
+
+
+def link_of(settings: Settings, invitation: SurveyInvitation) -> str:
+    token = links.sign(settings.secret_key, invitation.tenant_id, invitation.id,
+                       invitation.expires_at)
+    return links.page_url(settings.base_url, token)
+
+
+async def record(session: AsyncSession, actor: Principal, hooks: TenantHooks, survey: Survey,
+                 invitation: SurveyInvitation, rendered: Rendered, provider_id: str | None,
+                 failure: SendFailed | None, *, reminder: bool = False) -> None:
+    """After the send: the invitation (or its reminder) ``sent`` with an outbound
+    interaction on the contact's timeline, or ``failed`` with the provider's words."""
+    if failure is not None:
+        if reminder:
+            invitation.reminder_status, invitation.reminder_detail = "failed", str(failure)
+        else:
+            invitation.status, invitation.reason = "failed", "rejected"
+            invitation.detail = str(failure)
+        await session.flush()
+        return
+    if reminder:
+        invitation.reminder_status = "sent"
+    elif invitation.status != "answered":  # answered in the moment since it left
+        invitation.status, invitation.provider_id = "sent", provider_id
+    await log_interaction(session, actor, {
+        "contact_id": invitation.contact_id, "kind": INTERACTION_KIND[invitation.channel],
+        "channel": invitation.channel, "direction": "outbound",
+        "subject": (rendered.subject or survey.name)[:200],
+        "notes": rendered.body[:100_000], "campaign": survey.name[:200],
+        "touchpoint": invitation.service_point,
+    }, hooks)
+    await session.flush()
+
+
+async def invite(session: AsyncSession, actor: Principal, hooks: TenantHooks,
+                 settings: Settings, senders: Senders, survey: Survey,
+                 values: Mapping[str, Any]) -> Sent:
+    """Send one invitation now, in the caller's transaction (a member's request)."""
+    prepared = await prepare(session, actor, hooks, settings, senders, survey, values)
+    assert prepared is not None  # a manual invitation is refused with a 422 instead
+    failure: SendFailed | None = None
+    provider_id: str | None = None
+    try:
+        provider_id = await senders[prepared.outgoing.channel].send(prepared.outgoing)
+    except SendFailed as exc:
+        failure = exc
+    await record(session, actor, hooks, survey, prepared.invitation, prepared.rendered,
+                 provider_id, failure)
+    return Sent(prepared.invitation, prepared.url)
 
 
 async def list_invitations(session: AsyncSession, actor: Principal, survey_id: uuid.UUID, *,

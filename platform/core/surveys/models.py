@@ -30,7 +30,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from rapport.db.base import Base, TenantScoped
 
-INVITATION_STATES = ("sent", "failed", "skipped", "answered")
+INVITATION_STATES = ("sending", "sent", "failed", "skipped", "answered")
+REMINDER_STATES = ("sending", "sent", "failed", "skipped")
 
 
 def _tenant() -> Mapped[uuid.UUID]:
@@ -50,6 +51,10 @@ class Survey(TenantScoped, Base):
         _fk(["manager_id"], "memberships", "SET NULL (manager_id)"),
         _fk(["template_id"], "message_templates", "SET NULL (template_id)"),
         CheckConstraint("threshold_on IN ('gap', 'perception')", name="threshold_on"),
+        CheckConstraint("auto_delay_minutes BETWEEN 0 AND 43200 "
+                        "AND auto_cap_days BETWEEN 0 AND 365 "
+                        "AND (remind_after_days IS NULL OR remind_after_days BETWEEN 1 AND 60)",
+                        name="auto_limits"),
     )
     __mapper_args__ = {"eager_defaults": True}
 
@@ -69,6 +74,15 @@ class Survey(TenantScoped, Base):
     auto_kinds: Mapped[list[str]] = mapped_column(ARRAY(String(20)),
                                                   server_default=text("'{}'"))
     auto_channel: Mapped[str | None] = mapped_column(String(20))
+    # Wait this long after the touchpoint; invite a contact automatically at most once in
+    # ``auto_cap_days`` (0: no cap); interactions logged before ``auto_since`` (set when the
+    # kinds change or the survey is switched on) are never surveyed.
+    auto_delay_minutes: Mapped[int] = mapped_column(Integer, server_default="0")
+    auto_cap_days: Mapped[int] = mapped_column(Integer, server_default="30")
+    auto_since: Mapped[datetime] = mapped_column(DateTime(timezone=True),
+                                                 server_default=func.now())
+    # One reminder this many days after the invitation to whoever has not answered; None: no.
+    remind_after_days: Mapped[int | None] = mapped_column(Integer)
     link_days: Mapped[int] = mapped_column(Integer, server_default="30")
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     created_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
@@ -84,8 +98,15 @@ class SurveyInvitation(TenantScoped, Base):
         _fk(["employee_id"], "memberships", "SET NULL (employee_id)"),
         # One invitation per survey and touchpoint: a redelivered event invites nobody twice.
         UniqueConstraint("tenant_id", "survey_id", "interaction_id"),
-        CheckConstraint("status IN ('sent', 'failed', 'skipped', 'answered')", name="status"),
+        CheckConstraint("status IN ('sending', 'sent', 'failed', 'skipped', 'answered')",
+                        name="status"),
+        CheckConstraint("reminder_status IN ('sending', 'sent', 'failed', 'skipped')",
+                        name="reminder_status"),
         Index("ix_survey_invitations_tenant_id_survey_id_id", "tenant_id", "survey_id", "id"),
+        Index("ix_survey_invitations_to_remind", "tenant_id", "survey_id", "created_at",
+              postgresql_where=text("status = 'sent' AND reminder_status IS NULL")),
+        Index("ix_survey_invitations_in_doubt", "tenant_id",
+              postgresql_where=text("status = 'sending' OR reminder_status = 'sending'")),
         Index("ix_survey_invitations_tenant_id_contact_id", "tenant_id", "contact_id"),
     )
     __mapper_args__ = {"eager_defaults": True}
@@ -107,6 +128,11 @@ class SurveyInvitation(TenantScoped, Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Sent by the worker after an interaction of one of the survey's ``auto_kinds``.
+    automatic: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    reminder_status: Mapped[str | None] = mapped_column(String(20))
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminder_detail: Mapped[str | None] = mapped_column(Text)
 
 
 class SurveyResponse(TenantScoped, Base):

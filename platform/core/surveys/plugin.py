@@ -7,9 +7,11 @@ from typing import Any
 
 from rapport.core.surveys.answering import LOW_SCORE, SURVEY_ANSWERED
 from rapport.core.surveys.api import SurveyController
+from rapport.core.surveys.automatic import periodic
 from rapport.core.surveys.cli import surveys_group
 from rapport.core.surveys.public_api import SurveyAnswerController
 from rapport.hooks import (
+    PeriodicWork,
     PluginManifest,
     SubscriptionEvent,
     TemplateQuery,
@@ -51,5 +53,11 @@ def rapport_template_variables(query: TemplateQuery) -> dict[str, Any]:
     # The real link exists only in an invitation, which fills these itself; elsewhere (a
     # campaign) they are empty, in the editor examples.
     if query.contact_id is None:
-        return {"link": EXAMPLE_LINK, "survey": "Service survey"}
-    return {"link": "", "survey": ""}
+        return {"link": EXAMPLE_LINK, "survey": "Service survey", "reminder": False}
+    return {"link": "", "survey": "", "reminder": False}
+
+
+@hookimpl
+async def rapport_periodic_work(work: PeriodicWork) -> int:
+    """Automatic invitations after a touchpoint and the one reminder (``automatic``)."""
+    return await periodic(work)

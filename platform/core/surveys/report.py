@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.core.surveys.models import Survey, SurveyAnswer, SurveyResponse
+from rapport.core.surveys.models import Survey, SurveyAnswer, SurveyInvitation, SurveyResponse
 from rapport.core.surveys.scoring import shares, weighted
 from rapport.core.surveys.surveys import dimension_name, get_survey
 from rapport.errors import invalid
@@ -21,6 +21,8 @@ from rapport.tenancy.models import Membership, User
 from rapport.tenancy.principal import Principal
 
 GROUPS = ("dimension", "item", "service_point", "employee", "month")
+# Groups an invitation belongs to (an invitation has no dimension or item).
+RATE_GROUPS = ("service_point", "employee", "month")
 DEFAULT_DAYS = 365
 NO_SERVICE_POINT = "—"
 
@@ -31,9 +33,12 @@ class Row:
     label: str
     responses: int
     answers: int
-    expectation: float
-    perception: float
-    gap: float
+    expectation: float | None
+    perception: float | None
+    gap: float | None
+    invited: int | None = None
+    answered: int | None = None
+    response_rate: float | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,14 @@ class Report:
     weighted_gap: float | None = None
     weights: dict[str, int] = field(default_factory=dict)
     rows: list[Row] = field(default_factory=list)
+    invited: int = 0
+    answered: int = 0
+    response_rate: float | None = None
+
+
+def rate(invited: int, answered: int) -> float | None:
+    """Answered of invited, 0 … 1 (three decimals); None with nobody invited."""
+    return round(answered / invited, 3) if invited else None
 
 
 def period(start: str | None, end: str | None) -> tuple[date, date]:
@@ -67,6 +80,36 @@ def period(start: str | None, end: str | None) -> tuple[date, date]:
     if stop.year > 9998:
         raise invalid("to", "must be a day before 9999")
     return first, stop
+
+
+def _invitation_key(group: str) -> Any:
+    i = SurveyInvitation
+    return {
+        "service_point": func.coalesce(i.service_point, ""),
+        "employee": func.coalesce(cast(i.employee_id, String), ""),
+        "month": func.to_char(func.date_trunc("month", func.timezone("UTC", i.created_at)),
+                              "YYYY-MM"),
+    }[group]
+
+
+async def _rates(session: AsyncSession, survey: Survey, group: str, first: date, stop: date
+                 ) -> tuple[tuple[int, int], dict[str, tuple[int, int]]]:
+    """(invited, answered) overall and per group: the invitations that reached the contact
+    (sent or answered) in the period, and how many of them were answered (whenever)."""
+    i = SurveyInvitation
+    answered = func.count().filter(i.status == "answered")
+    base = select(func.count(), answered).where(
+        i.tenant_id == survey.tenant_id, i.survey_id == survey.id,
+        i.status.in_(("sent", "answered")),
+        i.created_at >= datetime.combine(first, time(), UTC),
+        i.created_at < datetime.combine(stop + timedelta(days=1), time(), UTC))
+    total = (await session.execute(base)).one()
+    per: dict[str, tuple[int, int]] = {}
+    if group in RATE_GROUPS:
+        key = _invitation_key(group)
+        per = {str(k): (n, a) for k, n, a in (await session.execute(
+            base.with_only_columns(key, func.count(), answered).group_by(key))).all()}
+    return (int(total[0]), int(total[1])), per
 
 
 def _key(group: str) -> Any:
@@ -137,30 +180,56 @@ async def survey_report(session: AsyncSession, actor: Principal, survey_id: uuid
     overall = (await session.execute(joined.add_columns(
         func.count(func.distinct(r.id)), func.avg(a.expectation), func.avg(a.perception),
         gap))).one()
-    labels = await _labels(session, actor, survey, group, [str(x[0]) for x in rows], lang)
-    found = sorted((Row(str(x[0]), labels[str(x[0])], x[1], x[2], round(float(x[3]), 3),
-                        round(float(x[4]), 3), round(float(x[5]), 3)) for x in rows),
-                   key=_order(group, survey))
+    (invited, answered), per = await _rates(session, survey, group, first, stop)
+    keys = list(dict.fromkeys([str(x[0]) for x in rows] + list(per)))
+    labels = await _labels(session, actor, survey, group, keys, lang)
+    rated = group in RATE_GROUPS
+
+    def row(key: str, x: Any) -> Row:
+        n, a = per.get(key, (0, 0))
+        invited_, answered_, ratio_ = (n, a, rate(n, a)) if rated else (None, None, None)
+        if x is None:  # invited in the period, no response in it
+            return Row(key, labels[key], 0, 0, None, None, None, invited_, answered_, ratio_)
+        return Row(key, labels[key], x[1], x[2], round(float(x[3]), 3),
+                   round(float(x[4]), 3), round(float(x[5]), 3), invited_, answered_, ratio_)
+
+    by_key = {str(x[0]): x for x in rows}
+    found = sorted((row(k, by_key.get(k)) for k in keys), key=_order(group, survey))
     dimension_gaps = {d: float(g) for d, g in dims.items()}
     asked = [i["dimension"] for i in survey.items]
     points = {d: round(s * 100) for d, s in shares(survey.weights, asked).items()}
+    ratio = rate(invited, answered)
     if not overall[0]:
-        return Report(survey.id, group, first, stop, weights=points)
+        return Report(survey.id, group, first, stop, weights=points, rows=found,
+                      invited=invited, answered=answered, response_rate=ratio)
     return Report(survey.id, group, first, stop, overall[0], round(float(overall[1]), 3),
                   round(float(overall[2]), 3), round(float(overall[3]), 3),
-                  round(weighted(dimension_gaps, survey.weights), 3), points, found)
+                  round(weighted(dimension_gaps, survey.weights), 3), points, found,
+                  invited=invited, answered=answered, response_rate=ratio)
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def _int(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def csv_rows(report: Report) -> list[list[str]]:
-    """The report as CSV lines: a header, one line per group, then the overall line."""
+    """The report as CSV lines: a header, one line per group, then the overall line (with
+    the weighted score when there are responses, the response rate when anyone was
+    invited)."""
     out = [["group", "key", "label", "responses", "answers", "expectation", "perception",
-            "gap"]]
+            "gap", "invited", "answered", "response_rate"]]
     out += [[report.group, r.key, r.label, str(r.responses), str(r.answers),
-             f"{r.expectation:.3f}", f"{r.perception:.3f}", f"{r.gap:.3f}"]
+             _num(r.expectation), _num(r.perception), _num(r.gap), _int(r.invited),
+             _int(r.answered), _num(r.response_rate)]
             for r in report.rows]
-    if report.responses:
-        out.append(["overall", "", "weighted SERVQUAL score "
-                    f"{report.weighted_gap:.3f}", str(report.responses), "",
-                    f"{report.expectation:.3f}", f"{report.perception:.3f}",
-                    f"{report.gap:.3f}"])
+    if report.responses or report.invited:
+        label = (f"weighted SERVQUAL score {report.weighted_gap:.3f}"
+                 if report.weighted_gap is not None else "")
+        out.append(["overall", "", label, str(report.responses), "",
+                    _num(report.expectation), _num(report.perception), _num(report.gap),
+                    str(report.invited), str(report.answered), _num(report.response_rate)])
     return out

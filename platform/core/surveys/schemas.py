@@ -31,8 +31,16 @@ Topic = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 Channel = Literal["email", "sms", "messenger"]
 AutoKind = Literal["call", "email", "meeting", "visit", "message", "purchase"]
 AutoKinds = Annotated[list[AutoKind], msgspec.Meta(max_length=6, description=(
-    "interaction kinds after which to invite automatically: kept and checked, not acted on "
-    "yet (docs/surveys.md, Not built yet)"))]
+    "interaction kinds after which the worker invites the contact automatically on "
+    "auto_channel (docs/surveys.md, Automatic invitations)"))]
+DelayMinutes = Annotated[int, msgspec.Meta(ge=0, le=43200, description=(
+    "minutes to wait after the touchpoint before the automatic invitation (up to 30 days)"))]
+CapDays = Annotated[int, msgspec.Meta(ge=0, le=365, description=(
+    "a contact is invited automatically at most once in this many days, whichever survey "
+    "(0: no cap)"))]
+RemindDays = Annotated[int, msgspec.Meta(ge=1, le=60, description=(
+    "one reminder this many days after the invitation to whoever has not answered while "
+    "the link works; null: no reminder"))]
 Days = Annotated[int, msgspec.Meta(ge=1, le=365, description="how long a link stays valid")]
 Place = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
 Score = Annotated[int, msgspec.Meta(ge=1, le=7)]
@@ -62,6 +70,9 @@ class SurveyIn(msgspec.Struct, forbid_unknown_fields=True):
     template_id: uuid.UUID | None = None
     auto_kinds: AutoKinds = msgspec.field(default_factory=list)
     auto_channel: Channel | None = None
+    auto_delay_minutes: DelayMinutes = 0
+    auto_cap_days: CapDays = 30
+    remind_after_days: RemindDays | None = None
     link_days: Days = 30
     active: bool = True
 
@@ -78,6 +89,9 @@ class SurveyPatch(msgspec.Struct, Patch, forbid_unknown_fields=True):
     template_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
     auto_kinds: AutoKinds | msgspec.UnsetType = msgspec.UNSET
     auto_channel: Channel | msgspec.UnsetType | None = msgspec.UNSET
+    auto_delay_minutes: DelayMinutes | msgspec.UnsetType = msgspec.UNSET
+    auto_cap_days: CapDays | msgspec.UnsetType = msgspec.UNSET
+    remind_after_days: RemindDays | msgspec.UnsetType | None = msgspec.UNSET
     link_days: Days | msgspec.UnsetType = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET
 
@@ -101,6 +115,10 @@ class SurveyOut(msgspec.Struct):
     template_id: uuid.UUID | None
     auto_kinds: list[str]
     auto_channel: str | None
+    auto_delay_minutes: int
+    auto_cap_days: int
+    auto_since: datetime
+    remind_after_days: int | None
     link_days: int
     active: bool
     created_at: datetime
@@ -112,6 +130,7 @@ class SurveyOut(msgspec.Struct):
                    [ItemOut(i["key"], i["dimension"], dict(i["text"])) for i in s.items],
                    dict(s.weights) if s.weights else None, float(s.threshold), s.threshold_on,
                    s.manager_id, s.topic, s.template_id, list(s.auto_kinds), s.auto_channel,
+                   s.auto_delay_minutes, s.auto_cap_days, s.auto_since, s.remind_after_days,
                    s.link_days, s.active, s.created_at, s.updated_at)
 
 
@@ -145,12 +164,17 @@ class InvitationOut(msgspec.Struct):
     expires_at: datetime
     answered_at: datetime | None
     created_at: datetime
+    automatic: bool = False
+    reminder_status: str | None = None
+    reminded_at: datetime | None = None
+    reminder_detail: str | None = None
 
     @classmethod
     def of(cls, i: SurveyInvitation) -> InvitationOut:
         return cls(i.id, i.survey_id, i.contact_id, i.service_point, i.interaction_id,
                    i.employee_id, i.channel, i.language, i.status, i.reason, i.detail,
-                   i.address, i.expires_at, i.answered_at, i.created_at)
+                   i.address, i.expires_at, i.answered_at, i.created_at, i.automatic,
+                   i.reminder_status, i.reminded_at, i.reminder_detail)
 
 
 class InvitationSent(InvitationOut):
@@ -204,9 +228,14 @@ class ReportRow(msgspec.Struct):
     label: str
     responses: int
     answers: int
-    expectation: float
-    perception: float
-    gap: float
+    expectation: float | None
+    perception: float | None
+    gap: float | None
+    # The response rate of the invitations sent in the period (per service point, employee
+    # or month; null when grouped by dimension or item).
+    invited: int | None = None
+    answered: int | None = None
+    response_rate: float | None = None
 
 
 class ReportOut(msgspec.Struct):
@@ -221,3 +250,6 @@ class ReportOut(msgspec.Struct):
     weighted_gap: float | None = None
     weights: dict[str, int] = msgspec.field(default_factory=dict)
     rows: list[ReportRow] = msgspec.field(default_factory=list)
+    invited: int = 0
+    answered: int = 0
+    response_rate: float | None = None

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core import audit
@@ -24,7 +24,8 @@ from rapport.errors import invalid, not_found
 from rapport.tenancy.principal import Principal
 
 RECORD_TYPE = "survey"
-PLAIN = ("name", "threshold_on", "topic", "link_days", "active", "auto_channel")
+PLAIN = ("name", "threshold_on", "topic", "link_days", "active", "auto_channel",
+         "auto_delay_minutes", "auto_cap_days", "remind_after_days")
 
 
 def standard_items(languages: list[str]) -> list[dict[str, Any]]:
@@ -101,7 +102,9 @@ def audited(s: Survey) -> dict[str, Any]:
             "weights": s.weights, "threshold": str(s.threshold),
             "threshold_on": s.threshold_on, "manager_id": s.manager_id, "topic": s.topic,
             "template_id": s.template_id, "auto_kinds": list(s.auto_kinds),
-            "auto_channel": s.auto_channel, "link_days": s.link_days, "active": s.active}
+            "auto_channel": s.auto_channel, "auto_delay_minutes": s.auto_delay_minutes,
+            "auto_cap_days": s.auto_cap_days, "remind_after_days": s.remind_after_days,
+            "link_days": s.link_days, "active": s.active}
 
 
 async def get_survey(session: AsyncSession, actor: Principal, survey_id: uuid.UUID) -> Survey:
@@ -122,6 +125,8 @@ async def list_surveys(session: AsyncSession, actor: Principal, *, cursor: str |
 
 async def _apply(session: AsyncSession, actor: Principal, survey: Survey,
                  changes: Mapping[str, Any]) -> None:
+    was_on = survey.active is not False
+    kinds_before = set(survey.auto_kinds or [])
     for key in PLAIN:
         if key in changes:
             setattr(survey, key, changes[key].strip() if key == "name" else changes[key])
@@ -143,6 +148,11 @@ async def _apply(session: AsyncSession, actor: Principal, survey: Survey,
         survey.template_id = changes["template_id"]
     if "auto_kinds" in changes:
         survey.auto_kinds = sorted(set(changes["auto_kinds"]))
+    # Automatic invitations look forward only: interactions logged before the kinds
+    # changed, or while the survey was switched off, are never surveyed.
+    if (set(survey.auto_kinds or []) != kinds_before
+            or (survey.active and not was_on)) and survey.id is not None:
+        survey.auto_since = func.now()
     _auto(survey)
 
 

@@ -44,7 +44,10 @@ def test_the_gap_per_dimension_item_service_point_employee_and_month(client, ten
                                                  "assurance", "empathy"]
     assert rows["tangibles"] == {"key": "tangibles", "label": "Tangibles", "responses": 2,
                                  "answers": 8, "expectation": 6.5, "perception": 4.0,
-                                 "gap": -2.5}
+                                 "gap": -2.5, "invited": None, "answered": None,
+                                 "response_rate": None}
+    # Both invitations were answered: the response rate is 1 (none per dimension).
+    assert (found["invited"], found["answered"], found["response_rate"]) == (2, 2, 1.0)
     assert rows["reliability"]["gap"] == 0.0 and rows["reliability"]["answers"] == 10
     assert found["gap"] == round(-20 / 44, 3)
     assert found["weighted_gap"] == -0.5  # (-2.5 + 0 + 0 + 0 + 0) / 5
@@ -59,6 +62,7 @@ def test_the_gap_per_dimension_item_service_point_employee_and_month(client, ten
                                            group="service_point")["rows"]}
     assert points["Kyiv"]["gap"] == -1.0 and points["Lviv"]["gap"] == round(2 / 22, 3)
     assert points["Kyiv"]["responses"] == 1
+    assert (points["Kyiv"]["invited"], points["Kyiv"]["response_rate"]) == (1, 1.0)
     staff = {r["label"]: r for r in _report(client, tenant, made["id"],
                                             group="employee")["rows"]}
     assert staff["Clerk"]["key"] == clerk["id"] and staff["Clerk"]["gap"] == -1.0
@@ -67,7 +71,8 @@ def test_the_gap_per_dimension_item_service_point_employee_and_month(client, ten
                        "label": datetime.now(UTC).strftime("%Y-%m"), "responses": 2,
                        "answers": 44, "expectation": round((22 * 6 + 4 * 7 + 18 * 5) / 44, 3),
                        "perception": round((22 * 5 + 4 * 3 + 18 * 6) / 44, 3),
-                       "gap": round(-20 / 44, 3)}]
+                       "gap": round(-20 / 44, 3), "invited": 2, "answered": 2,
+                       "response_rate": 1.0}]
     # The tenant's points allocation weighs the dimensions.
     r = client.patch(f"{SURVEYS}/{made['id']}", headers=tenant.headers, json={"weights": {
         "tangibles": 40, "reliability": 15, "responsiveness": 15, "assurance": 15,
@@ -86,9 +91,10 @@ def test_the_period_the_csv_and_bad_parameters(client, tenant):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     lines = list(csv.reader(io.StringIO(r.text)))
     assert lines[0] == ["group", "key", "label", "responses", "answers", "expectation",
-                        "perception", "gap"]
+                        "perception", "gap", "invited", "answered", "response_rate"]
     assert lines[1] == ["dimension", "tangibles", "Tangibles", "2", "8", "6.500", "4.000",
-                        "-2.500"]
+                        "-2.500", "", "", ""]
+    assert lines[-1][-3:] == ["2", "2", "1.000"]
     assert lines[-1][0] == "overall" and lines[-1][2] == "weighted SERVQUAL score -0.500"
     as_json = client.get(f"{SURVEYS}/{made['id']}/report/export", headers=tenant.headers,
                          params={"format": "json"})
