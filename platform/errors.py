@@ -73,3 +73,7 @@ def invalid_many(errors: list[FieldError]) -> RapportError:
 # A route's option naming error statuses only it answers, for its OpenAPI entry (the kernel
 # documents the others from facts about the route): ``opt={ALSO_ANSWERS: (429,)}``.
 ALSO_ANSWERS = "rapport_also_answers"
+# A route's option for a door whose own error documents (its ``responses=``, problem
+# documents) must also be readable as plain ``application/json``, chosen by the caller's
+# Accept: the OAuth token endpoint, whose clients expect RFC 6749 §5.2's media type.
+ERRORS_ALSO_AS_JSON = "rapport_errors_also_as_json"

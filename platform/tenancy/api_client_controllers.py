@@ -7,24 +7,25 @@ import uuid
 from typing import Annotated, Any
 
 from authlib.oauth2.rfc6749 import errors as oauth_errors
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, MediaType, Request, Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, FromPath, JSONBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.errors import ALSO_ANSWERS, forbidden
+from rapport.errors import ALSO_ANSWERS, ERRORS_ALSO_AS_JSON, forbidden
 from rapport.settings import Settings
 from rapport.tenancy import api_clients, oauth, scopes
 from rapport.tenancy.api_client_schemas import (
+    OAUTH_PROBLEM_TYPE,
     ApiClientIn,
     ApiClientList,
     ApiClientOut,
     ApiClientPatch,
     ApiClientWithSecret,
     ClientTokenOut,
-    OAuthError,
+    OAuthProblem,
     ScopeList,
     ScopeOut,
     TokenRequest,
@@ -33,6 +34,7 @@ from rapport.tenancy.controllers import PUBLIC, client_address
 from rapport.tenancy.principal import Principal
 
 ClientId = FromPath[uuid.UUID]
+PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
 def _manager(principal: Principal) -> None:
@@ -129,23 +131,35 @@ class ApiClientController(Controller):
 
 
 _OAUTH_ERRORS = {
-    400: ResponseSpec(OAuthError, description=(
+    400: ResponseSpec(OAuthProblem, media_type=PROBLEM_MEDIA_TYPE, description=(
         "RFC 6749 §5.2: `invalid_request` (grant_type missing, or two ways of "
         "authenticating), `unsupported_grant_type`, `invalid_scope` (a scope the client "
-        "does not hold)")),
-    401: ResponseSpec(OAuthError, description=(
+        "does not hold). A problem document carrying §5.2's `error` and "
+        "`error_description`: `application/json` unless the request's Accept asks for "
+        "`application/problem+json`")),
+    401: ResponseSpec(OAuthProblem, media_type=PROBLEM_MEDIA_TYPE, description=(
         "`invalid_client`: unknown client, wrong secret or revoked client "
-        "(WWW-Authenticate: Basic)")),
+        "(WWW-Authenticate: Basic); the same document and media types as the 400")),
 }
+_MEDIA_TYPES = [MediaType.JSON.value, PROBLEM_MEDIA_TYPE]
 
 
-def _oauth_error(error: oauth_errors.OAuth2Error) -> Response[ClientTokenOut | OAuthError]:
-    body = dict(error.get_body())
+def _oauth_error(
+    error: oauth_errors.OAuth2Error, request: Request
+) -> Response[ClientTokenOut | OAuthProblem]:
+    """RFC 6749 §5.2 names ``application/json``, and OAuth client libraries check it (some
+    read ``error`` only under that exact media type), so that is the default; a caller
+    asking for ``application/problem+json`` (RFC 9457 §3) gets the same document under
+    that name. Either way the body is one problem document with §5.2's two members."""
+    status = error.status_code or 400
+    description = error.get_error_description() or error.error
     return Response(
-        OAuthError(str(body["error"]), body.get("error_description")),
-        status_code=error.status_code or 400,
-        headers={k: v for k, v in error.get_headers() if k.lower() != "content-type"},
-        media_type="application/json",
+        OAuthProblem(type=OAUTH_PROBLEM_TYPE, title="Token request refused", status=status,
+                     detail=description, error=error.error, error_description=description),
+        status_code=status,
+        headers={**{k: v for k, v in error.get_headers() if k.lower() != "content-type"},
+                 "Vary": "Accept"},
+        media_type=request.accept.best_match(_MEDIA_TYPES, default=MediaType.JSON.value),
     )
 
 
@@ -153,14 +167,14 @@ class OAuthController(Controller):
     path = "/api/v1/oauth"
     tags = ["api clients"]
 
-    @post("/token", status_code=200, opt={**PUBLIC, ALSO_ANSWERS: (429,)},
-          responses=_OAUTH_ERRORS)
+    @post("/token", status_code=200, responses=_OAUTH_ERRORS,
+          opt={**PUBLIC, ALSO_ANSWERS: (429,), ERRORS_ALSO_AS_JSON: True})
     async def token(
         self,
         data: Annotated[TokenRequest, Body(media_type=RequestEncodingType.URL_ENCODED)],
         request: Request,
         settings: NamedDependency[Settings],
-    ) -> Response[ClientTokenOut | OAuthError]:
+    ) -> Response[ClientTokenOut | OAuthProblem]:
         """RFC 6749 §4.4 client credentials: `grant_type=client_credentials`, optional
         `scope` (space-separated, within the client's; all of them when left out), the
         client's id and secret by HTTP Basic or as `client_id`/`client_secret` in the form.
@@ -176,7 +190,7 @@ class OAuthController(Controller):
                 user_agent=request.headers.get("user-agent"),
             )
         except oauth_errors.OAuth2Error as error:
-            return _oauth_error(error)
+            return _oauth_error(error, request)
         return Response(
             ClientTokenOut(issued.access_token, "Bearer", issued.expires_in, issued.scope),
             headers={"Cache-Control": "no-store", "Pragma": "no-cache"},

@@ -88,8 +88,21 @@ class ClientTokenOut(msgspec.Struct):
     scope: str
 
 
-class OAuthError(msgspec.Struct):
-    """RFC 6749 §5.2."""
+OAUTH_PROBLEM_TYPE = "https://www.rfc-editor.org/rfc/rfc6749#section-5.2"
+OAuthErrorCode = Annotated[str, msgspec.Meta(
+    description="RFC 6749 §5.2's error code",
+    examples=["invalid_request", "invalid_client", "unsupported_grant_type", "invalid_scope"])]
 
-    error: str
-    error_description: str | None = None
+
+class OAuthProblem(msgspec.Struct):
+    """A refused token request: an RFC 9457 problem document (``type`` is RFC 6749 §5.2,
+    ``detail`` = ``error_description``) whose extension members ``error`` and
+    ``error_description`` are RFC 6749 §5.2's, so an OAuth client and a problem-details
+    client each read what they expect."""
+
+    type: Annotated[str, msgspec.Meta(examples=[OAUTH_PROBLEM_TYPE])]
+    title: Annotated[str, msgspec.Meta(examples=["Token request refused"])]
+    status: Annotated[int, msgspec.Meta(ge=400, le=599)]
+    detail: str
+    error: OAuthErrorCode
+    error_description: str

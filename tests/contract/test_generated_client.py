@@ -17,13 +17,16 @@ import httpx
 import pytest
 
 PACKAGE = "rapport_client"
-# Raw CSV bodies go as bytes and a signed credential (a compact JWT) as text: the generator
-# knows neither media type of its own. Nothing else is configured, and no post-generation
-# hook (ruff) runs.
+# Raw CSV bodies and the tracking pixel (image/gif: mail clients load it as an image, so
+# the document keeps its exact type) go as bytes, and a signed credential (a compact JWT)
+# as text: the generator knows none of these media types of its own, and
+# content_type_overrides is its way to read them. Nothing else is configured, and no
+# post-generation hook (ruff) runs.
 CONFIG = {
     "post_hooks": [],
     "package_name_override": PACKAGE,
     "content_type_overrides": {"text/csv": "application/octet-stream",
+                               "image/gif": "application/octet-stream",
                                "application/vc+jwt": "text/plain"},
 }
 

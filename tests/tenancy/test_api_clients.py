@@ -155,6 +155,34 @@ def test_grant_type_and_scope_errors(client):
     assert narrowed.json()["scope"] == "contacts:read"
 
 
+def test_token_errors_are_oauth_json_and_problem_documents_at_once(client):
+    # RFC 6749 §5.2 (application/json, error, error_description) for OAuth clients, which
+    # send no Accept or application/json; the same body is an RFC 9457 problem document,
+    # named application/problem+json to a caller that asks for that.
+    t = sign_up(client)
+    made = _create(client, t, ["contacts:read"])
+    form = {"grant_type": "password", "client_id": made["client_id"],
+            "client_secret": made["client_secret"]}
+    expected = {
+        "type": "https://www.rfc-editor.org/rfc/rfc6749#section-5.2",
+        "title": "Token request refused", "status": 400,
+        "error": "unsupported_grant_type",
+    }
+    for accept, media_type in ((None, "application/json"),
+                               ("application/json", "application/json"),
+                               ("*/*", "application/json"),
+                               ("application/problem+json", "application/problem+json")):
+        r = client.post(TOKEN, data=form, headers={"Accept": accept} if accept else {})
+        assert r.status_code == 400 and r.headers["content-type"] == media_type, accept
+        body = r.json()
+        assert {k: body[k] for k in expected} == expected
+        assert body["detail"] == body["error_description"] and body["error_description"]
+        assert r.headers["vary"] == "Accept"
+    refused = _token(client, made["client_id"], "rpc_wrong")
+    assert refused.headers["content-type"] == "application/json"
+    assert refused.json()["status"] == 401 and refused.json()["error"] == "invalid_client"
+
+
 def test_unknown_scope_is_a_422_naming_it(client):
     t = sign_up(client)
     r = client.post("/api/v1/api-clients", json={"name": "x", "scopes": [

@@ -20,7 +20,7 @@ from litestar.openapi.spec import (
 )
 from litestar.routes import HTTPRoute
 
-from rapport.errors import ALSO_ANSWERS
+from rapport.errors import ALSO_ANSWERS, ERRORS_ALSO_AS_JSON
 from rapport.fieldtypes import SHAPES
 from rapport.hooks import PluginRegistry
 from rapport.hooks.filters import CONTACT_FILTER_OPT
@@ -66,7 +66,23 @@ def describe(
         also=tuple(handler.opt.get(ALSO_ANSWERS, ())),
     ):
         kept.setdefault(str(code), errors.response(code))
+    if handler.opt.get(ERRORS_ALSO_AS_JSON):
+        _also_as_json(kept, own)
     operation.responses = dict(sorted(kept.items()))
+
+
+def _also_as_json(responses: dict[str, Any], own: set[str]) -> None:
+    """The route's own problem documents also under ``application/json`` (the caller's
+    Accept chooses), and its own 401 with the WWW-Authenticate header every 401 lists."""
+    for status in own:
+        answer = responses.get(status)
+        if not isinstance(answer, OpenAPIResponse) or not answer.content:
+            continue
+        problem = answer.content.get(errors.PROBLEM_MEDIA_TYPE)
+        if problem is not None:
+            answer.content = {"application/json": problem, **answer.content}
+        if status == "401" and not answer.headers:
+            answer.headers = errors.response(401).headers
 
 
 def contact_filter_fields(registry: PluginRegistry) -> str:
