@@ -27,14 +27,13 @@ from rapport.settings import Settings
 from rapport.tenancy import recovery_codes
 from rapport.tenancy.models import User
 from rapport.tenancy.passwords import verify_password
-from rapport.tenancy.secret_box import Unreadable, open_sealed, seal
+from rapport.tenancy.secret_box import TOTP_SECRET, Unreadable, open_sealed, seal
 from rapport.tenancy.two_factor_models import UserTotp
 
 ISSUER = "Rapport"
 STEP_SECONDS = 30
 # Steps either side of now that still pass: one covers a phone's clock a little off.
 DRIFT_STEPS = 1
-_PURPOSE = "totp-secret"
 
 
 class Check(StrEnum):
@@ -57,12 +56,12 @@ class Enrolment:
 
 
 def _seal(settings: Settings, user_id: uuid.UUID, secret: str) -> str:
-    return seal(settings.secret_key, _PURPOSE, str(user_id), secret)
+    return seal(settings.secret_key, TOTP_SECRET, str(user_id), secret)
 
 
 def _open(settings: Settings, row: UserTotp) -> str | None:
     try:
-        return open_sealed(settings.secret_key, _PURPOSE, str(row.user_id), row.secret)
+        return open_sealed(settings.secret_key, TOTP_SECRET, str(row.user_id), row.secret)
     except Unreadable:
         # Sealed under an earlier secret key: no code can match (docs/auth.md says the
         # way back in is a recovery code).

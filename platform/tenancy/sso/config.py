@@ -15,9 +15,9 @@ from rapport.core import audit
 from rapport.errors import invalid, not_found
 from rapport.settings import Settings
 from rapport.tenancy.principal import Principal
+from rapport.tenancy.secret_box import SSO_CLIENT_SECRET, Unreadable, open_sealed, seal
 from rapport.tenancy.sso import provider
 from rapport.tenancy.sso.schemas import SsoIn, SsoOut, SsoTestOut
-from rapport.tenancy.sso.sealing import seal
 from rapport.tenancy.sso_models import SsoConfig
 
 RECORD_TYPE = "sso_config"
@@ -82,8 +82,8 @@ async def replace(
     if data.client_secret is None:
         row.client_secret = None
     elif data.client_secret is not msgspec.UNSET:
-        row.client_secret = seal(settings.secret_key, data.client_secret,
-                                 tenant=str(actor.tenant_id))
+        row.client_secret = seal(settings.secret_key, SSO_CLIENT_SECRET,
+                                 str(actor.tenant_id), data.client_secret)
     await session.flush()
     await session.refresh(row)
     after = _public(row)
@@ -96,10 +96,37 @@ async def remove(session: AsyncSession, actor: Principal) -> None:
     """Switch SSO off: password sign-in works again for everyone. Identities stay, so
     setting the same provider up again signs the same people in."""
     row = await settings_of(session, actor)
-    await session.execute(delete(SsoConfig).where(SsoConfig.tenant_id == actor.tenant_id,
-                                                  SsoConfig.id == row.id))
+    await _delete(session, row)
     await audit.record(session, actor, audit.DELETE, RECORD_TYPE, row.id,
                        audit.diff(_public(row), {}))
+
+
+async def remove_for_operator(session: AsyncSession, tenant_id: uuid.UUID) -> SsoConfig | None:
+    """``rapport sso off``: the same removal by the deployment's operator (no member acts,
+    so the application log records it, as for the operator's other commands); the removed
+    settings, or None when the tenant had none."""
+    row = await read(session, tenant_id)
+    if row is not None:
+        await _delete(session, row)
+    return row
+
+
+async def _delete(session: AsyncSession, row: SsoConfig) -> None:
+    await session.execute(delete(SsoConfig).where(SsoConfig.tenant_id == row.tenant_id,
+                                                  SsoConfig.id == row.id))
+
+
+def secret_state(row: SsoConfig, settings: Settings) -> str:
+    """"not set", "set", or "set, unreadable" when it was sealed under an earlier secret
+    key (sign-ins then answer 502 until an admin enters it again)."""
+    if not row.client_secret:
+        return "not set"
+    try:
+        open_sealed(settings.secret_key, SSO_CLIENT_SECRET, str(row.tenant_id),
+                    row.client_secret)
+    except Unreadable:
+        return "set, unreadable with the current secret key"
+    return "set"
 
 
 async def test_connection(session: AsyncSession, actor: Principal) -> SsoTestOut:

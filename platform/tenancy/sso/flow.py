@@ -22,11 +22,11 @@ from rapport.db.session import enter_tenant, tenant_session
 from rapport.errors import RapportError
 from rapport.settings import Settings
 from rapport.tenancy.models import Tenant
+from rapport.tenancy.secret_box import SSO_CLIENT_SECRET, Unreadable, open_sealed
 from rapport.tenancy.sessions import open_session
 from rapport.tenancy.sign_ins import record_sign_in
 from rapport.tenancy.sso import accounts, provider
 from rapport.tenancy.sso.config import redirect_uri
-from rapport.tenancy.sso.sealing import SecretUnreadable, unseal
 from rapport.tenancy.sso_models import SsoConfig, SsoLogin, SsoSession
 from rapport.tenancy.tokens import issue_access_token
 
@@ -156,9 +156,9 @@ async def _verified_claims(
     secret = None
     if config.client_secret:
         try:
-            secret = unseal(settings.secret_key, config.client_secret,
-                            tenant=str(tenant.id))
-        except SecretUnreadable as exc:
+            secret = open_sealed(settings.secret_key, SSO_CLIENT_SECRET, str(tenant.id),
+                                 config.client_secret)
+        except Unreadable as exc:
             raise provider.bad_gateway(
                 "The stored client secret can no longer be read (the deployment's secret key "
                 "changed): an administrator must enter it again") from exc
