@@ -23,6 +23,7 @@ from rapport.runtime import Database, resolve_database, serve_until_stopped, sup
 from rapport.settings import Settings, SettingsError
 from rapport.tenancy.api_client_cli import api_clients_group
 from rapport.tenancy.signup import SignupResult
+from rapport.tenancy.sso_cli import sso_group
 from rapport.tenancy.two_factor_cli import two_factor_group
 
 console = Console(stderr=True)
@@ -67,6 +68,8 @@ def _plugin_commands() -> None:
 cli.add_command(api_clients_group)
 # The operator's recovery of a person's two-factor sign-in: the person's own rows, no tenant.
 cli.add_command(two_factor_group)
+# The operator's view of a tenant's single sign-on (show, test, off).
+cli.add_command(sso_group)
 
 
 def main() -> None:
