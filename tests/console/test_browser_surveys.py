@@ -2,7 +2,8 @@
 threshold and one more item in three languages), invites a customer from the survey's
 page; the customer opens the link without signing in at 375 px, in their own language
 (Ukrainian), is told what is missing, then answers with the keyboard alone; the low score
-opens a task; the report shows the per-dimension gaps as a chart and a table, in English
+opens a task; the editor sets automatic invitations after visits and a reminder; the
+report shows the response rate and the per-dimension gaps as a chart and a table, in English
 and Ukrainian; a second invitation goes from the customer's page. axe finds nothing
 serious on any of these pages."""
 
@@ -65,9 +66,15 @@ def test_a_survey_from_its_editor_to_the_report(tab, browser, live_server):
     page.fill(f"[name=item-{new}-text-en]", "Easy parking")
     page.fill(f"[name=item-{new}-text-uk]", "Зручна парковка")
     page.fill(f"[name=item-{new}-text-ru]", "Удобная парковка")
+    # Invite after each visit by e-mail, remind after three days.
+    page.check("#survey-automatic input[value=visit]")
+    page.select_option("#f-auto_channel", "email")
+    page.fill("#f-remind_after_days", "3")
     page.click("#survey-editor button[type=submit]")
     page.wait_for_url("**?saved=1")
     saved = owner.api.get(f"/api/v1/surveys/{survey_id}", headers=owner.headers).json()
+    assert (saved["auto_kinds"], saved["auto_channel"], saved["remind_after_days"]) == (
+        ["visit"], "email", 3)
     assert saved["threshold"] == -0.5 and len(saved["items"]) == ITEMS + 1
     assert saved["items"][-1] == {"key": "parking", "dimension": "convenience", "text": {
         "en": "Easy parking", "uk": "Зручна парковка", "ru": "Удобная парковка"}}
@@ -128,6 +135,7 @@ def test_a_survey_from_its_editor_to_the_report(tab, browser, live_server):
     page.select_option("#f-group", "service_point")
     page.click("#report-form button[type=submit]")
     page.wait_for_selector("#survey-report-table >> text=Kyiv, Khreshchatyk 1")
+    assert "100%" in page.locator("#survey-rate").inner_text()  # 1 invited, 1 answered
     page.set_extra_http_headers({"Accept-Language": "uk"})
     page.goto(f"{live_server}/surveys/{survey_id}/report")
     page.wait_for_selector("text=Розрив за вимірами")

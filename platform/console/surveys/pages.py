@@ -29,7 +29,11 @@ from rapport.tenancy.principal import Principal
 TITLE = N_("Surveys")
 LANGUAGES = ("en", "uk", "ru")
 # An invitation's states, as the survey's page names them.
-STATES = (N_("sent"), N_("answered"), N_("failed"), N_("skipped"))
+STATES = (N_("sending"), N_("sent"), N_("answered"), N_("failed"), N_("skipped"))
+# The interaction kinds that may invite automatically (the API's ``auto_kinds``).
+AUTO_KINDS = (("visit", N_("Visit")), ("meeting", N_("Meeting")), ("call", N_("Call")),
+              ("purchase", N_("Purchase")), ("message", N_("Message")),
+              ("email", N_("E-mail")))
 THRESHOLD_ON = {"gap": N_("the weighted gap"), "perception": N_("the mean perception")}
 
 
@@ -38,6 +42,26 @@ def _number(name: str, text: str) -> float:
         return float(text.replace(",", "."))
     except ValueError:
         raise invalid(name, "must be a number") from None
+
+
+def _whole(name: str, text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise invalid(name, "must be a whole number") from None
+
+
+def _automatic(form: FormMultiDict) -> dict[str, Any]:
+    """The automatic invitations and the reminder, as the API's fields."""
+    reminder = (form.get("remind_after_days") or "").strip()
+    return {
+        "auto_kinds": [k for k, _ in AUTO_KINDS if k in form.getall("auto_kinds", [])],
+        "auto_channel": form.get("auto_channel") or None,
+        "auto_delay_minutes": _whole("auto_delay_minutes",
+                                     form.get("auto_delay_minutes") or "0"),
+        "auto_cap_days": _whole("auto_cap_days", form.get("auto_cap_days") or "0"),
+        "remind_after_days": _whole("remind_after_days", reminder) if reminder else None,
+    }
 
 
 def _items(form: FormMultiDict, languages: list[str]) -> list[dict[str, Any]]:
@@ -62,6 +86,7 @@ def _changes(form: FormMultiDict) -> dict[str, Any]:
         "active": form.get("active") == "on",
         "manager_id": uuid.UUID(form["manager_id"]) if form.get("manager_id") else None,
         "items": _items(form, languages),
+        **_automatic(form),
     }
     if not changes["name"]:
         raise invalid("name", "must not be empty")
@@ -74,7 +99,7 @@ def _changes(form: FormMultiDict) -> dict[str, Any]:
     return changes
 
 
-def _rows(survey: Survey, values: dict[str, Any] | None) -> list[dict[str, Any]]:
+def _rows(survey: Survey, values: FormMultiDict | None) -> list[dict[str, Any]]:
     """The item rows the editor shows: what was posted (a refusal keeps it), else the
     survey's items; then one blank row for a new item."""
     if values is None:
@@ -91,7 +116,7 @@ def _rows(survey: Survey, values: dict[str, Any] | None) -> list[dict[str, Any]]
 
 
 async def editor(db: AsyncSession, principal: Principal, survey: Survey,
-                 values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
+                 values: FormMultiDict | None = None, errors: dict[str, str] | None = None,
                  status: int = 200, sent: Any = None) -> Screen:
     listed = await invitations.list_invitations(db, principal, survey.id, cursor=None,
                                                 limit=50)
@@ -101,6 +126,9 @@ async def editor(db: AsyncSession, principal: Principal, survey: Survey,
         "threshold_on": THRESHOLD_ON, "invitations": listed.items,
         "used": sorted({i["dimension"] for i in survey.items}),
         "contacts": await recent_contacts(db, principal), "channels": CHANNELS,
+        "auto_kinds": AUTO_KINDS,
+        "chosen_kinds": (values.getall("auto_kinds", []) if isinstance(values, FormMultiDict)
+                         else list(survey.auto_kinds)),
         "rows": _rows(survey, values)}, status=status)
 
 
@@ -154,7 +182,7 @@ async def save_survey(request: Request, survey_id: FromPath[uuid.UUID],
         if exc.status == 403:
             raise
         await db.refresh(survey)
-        return await editor(db, principal, survey, dict(form), field_errors(exc),
+        return await editor(db, principal, survey, form, field_errors(exc),
                             status=exc.status)
     return redirect(request, f"/surveys/{survey_id}?saved=1")
 
