@@ -2,10 +2,13 @@
 runner, against the same computation in one hand-written SQL statement per class
 (``python -m bench.analytics``; sizes with ``--contacts`` / ``--transactions``).
 
-A private embedded PostgreSQL is started and deleted afterwards. One tenant's contacts and
-transactions (two years, skewed: a few customers buy a lot) are generated set-based, then
-ANALYZEd. The job runs as the application role (RLS on) through ``jobs.run`` — the very
-code the worker and the CLI run — first on an empty ``contact_analytics`` (every contact's
+A private embedded PostgreSQL is started and deleted afterwards (or, with ``--keep DIR``,
+kept there and reused by the next run of this bench or bench.segments). The tenant is
+``bench.common.seed``'s, the one bench.segments measures: contacts and transactions (two
+years, skewed: a few customers buy a lot; one in ten in USD, so the EUR recompute sees nine
+in ten), interactions and consent, generated set-based, then ANALYZEd. The job runs as the
+application role (RLS on) through ``jobs.run`` — the very code the worker and the CLI run —
+first on an empty ``contact_analytics`` (every contact's
 classes and first history rows written), then again after 1 % more transactions (only
 changed rows written). The baseline computes each class with one hand-written statement
 into a temporary table (``CREATE TEMP TABLE … AS``: computing and writing the classes, no
@@ -19,34 +22,23 @@ import argparse
 import asyncio
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
-from bench.common import BenchDatabase, bench_database
+from bench.common import BenchDatabase, bench_database, load_averages, seed
 
-GENERATE = [
-    "INSERT INTO tenants (id, slug, name) VALUES (%(tenant)s, 'bench-analytics', 'Bench')",
-    """INSERT INTO contacts (tenant_id, id, given_name)
-       SELECT %(tenant)s, uuidv7(), 'Given' || g FROM generate_series(1, %(contacts)s) g""",
-    """CREATE TEMP TABLE numbered AS
-       SELECT row_number() OVER (ORDER BY id) AS n, id FROM contacts
-       WHERE tenant_id = %(tenant)s""",
-    "CREATE UNIQUE INDEX ON numbered (n)",
-    """INSERT INTO transactions (tenant_id, id, kind, contact_id, amount, currency,
-                                 occurred_at, channel)
-       SELECT %(tenant)s, uuidv7(), 'purchase', c.id, round((5 + random() * 195)::numeric, 2),
-              'EUR', now() - random() * interval '730 days', 'store'
-       FROM (SELECT g, 1 + floor(%(contacts)s * random() ^ 2)::bigint AS n
-             FROM generate_series(1, %(transactions)s) g) picked
-       JOIN numbered c ON c.n = picked.n""",
-    "ANALYZE",
-]
+# 1 % more purchases in the last 30 days, marked (channel) so a kept database loses them again.
 MORE = """INSERT INTO transactions (tenant_id, id, kind, contact_id, amount, currency,
                                     occurred_at, channel)
        SELECT %(tenant)s, uuidv7(), 'purchase', c.id, round((5 + random() * 195)::numeric, 2),
-              'EUR', now() - random() * interval '30 days', 'store'
+              'EUR', now() - random() * interval '30 days', 'bench-more'
        FROM (SELECT 1 + floor(%(contacts)s * random())::bigint AS n
              FROM generate_series(1, %(more)s) g) picked
-       JOIN numbered c ON c.n = picked.n"""
+       JOIN (SELECT row_number() OVER (ORDER BY id) AS n, id FROM contacts
+             WHERE tenant_id = %(tenant)s) c ON c.n = picked.n"""
+LESS = "DELETE FROM transactions WHERE tenant_id = %(tenant)s AND channel = 'bench-more'"
+# A kept database's earlier recompute, undone: the first recompute starts empty.
+EMPTY = "TRUNCATE analytics_class_changes, contact_analytics, analytics_jobs"
 
 BASE = """WITH purchases AS (
     SELECT contact_id, occurred_at, amount FROM transactions
@@ -79,13 +71,6 @@ HAND = {
                             WHEN stddev_pop(spent) / avg(spent) <= 1.0 THEN 'Y' ELSE 'Z' END
     FROM filled GROUP BY contact_id""",
 }
-
-
-def generate(conn: Any, values: dict[str, Any]) -> float:
-    start = time.perf_counter()
-    for statement in GENERATE:
-        conn.execute(statement, values)
-    return time.perf_counter() - start
 
 
 async def recompute(db: BenchDatabase, tenant: uuid.UUID) -> dict[str, Any]:
@@ -146,17 +131,31 @@ def hand_written(db: BenchDatabase, tenant: uuid.UUID, parameters: dict[str, Any
     return took
 
 
-def run(contacts: int, transactions: int) -> str:
-    tenant = uuid.uuid4()
-    values = {"tenant": tenant, "contacts": contacts, "transactions": transactions,
-              "more": transactions // 100}
-    with bench_database("rapport_bench_analytics") as db, db.superuser() as conn:
-        loaded = generate(conn, values)
+def run(contacts: int, transactions: int, interactions: int, keep: Path | None = None
+        ) -> str:
+    with bench_database("rapport_bench", keep) as db:
+        start = time.perf_counter()
+        tenant, took = seed(db, contacts, transactions, interactions)
+        loaded = time.perf_counter() - start
+        values = {"tenant": tenant, "contacts": contacts, "more": transactions // 100}
+        with db.superuser() as conn:
+            for statement in (LESS, EMPTY, "VACUUM ANALYZE transactions"):
+                conn.execute(statement, values)
+        loads = [load_averages()]
         first = asyncio.run(recompute(db, tenant))
+        loads.append(load_averages())
         hand = hand_written(db, tenant, first["parameters"])
-        conn.execute(MORE, values)
-        conn.execute("ANALYZE transactions")
+        loads.append(load_averages())
+        with db.superuser() as conn:
+            conn.execute(MORE, values)
+            conn.execute("ANALYZE transactions")
         second = asyncio.run(recompute(db, tenant))
+        loads.append(load_averages())
+        with db.superuser() as conn:
+            conn.execute(LESS, values)
+            conn.execute("VACUUM ANALYZE transactions")
+    made = ("reused from the kept database" if not took else
+            f"generated in {loaded:.0f} s")
     rows = []
     for kind in ("rfm", "abc", "xyz", "clv"):
         a, b = first["results"][kind], second["results"][kind]
@@ -165,9 +164,11 @@ def run(contacts: int, transactions: int) -> str:
                     f"({b['written']:,} rows written) | {b['seconds'] / hand[kind]:.2f} |")
     clv = first["results"]["clv"]
     return "\n".join([
-        f"one tenant: {contacts:,} contacts, {transactions:,} transactions over two years "
-        f"(generated in {loaded:.0f} s); default parameters (365 days, quintiles, 80/95 %, "
-        "monthly XYZ, 12-month CLV with a 90-day holdout)",
+        f"one tenant: {contacts:,} contacts, {transactions:,} transactions over two years, "
+        f"one in ten in USD ({made}); default parameters in EUR (365 days, quintiles, "
+        "80/95 %, monthly XYZ, 12-month CLV with a 90-day holdout); load average "
+        f"(1/5/15 min) before the first recompute, the hand-written statements, the "
+        f"second recompute and after: {'; '.join(loads)}",
         "",
         "| class | contacts | hand-written SQL | recompute (first) | ratio | recompute "
         "after +1 % transactions | ratio |",
@@ -185,8 +186,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--transactions", type=int, default=10_000_000)
+    parser.add_argument("--interactions", type=int, default=2_000_000,
+                        help="generated for bench.segments' tenant, unused here")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="keep the embedded server's data in DIR and reuse its tenant "
+                             "(of the same sizes) on the next run, of this bench or "
+                             "bench.segments")
     args = parser.parse_args()
-    print(run(args.contacts, args.transactions))
+    print(run(args.contacts, args.transactions, args.interactions, args.keep))
 
 
 if __name__ == "__main__":

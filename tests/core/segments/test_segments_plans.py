@@ -10,7 +10,7 @@ import uuid
 import psycopg
 import pytest
 
-from bench.segments import SEGMENTS, compiled_sql, generate, node_types
+from bench.segments import SEGMENTS, compiled_sql, generate, node_diff, node_types
 from rapport.db.urls import libpq_url
 
 
@@ -20,6 +20,7 @@ def generated(database) -> uuid.UUID:
     with database.connect_superuser() as conn:
         conn.autocommit = True
         generate(conn, tenant, contacts=3000, transactions=30_000, interactions=6000)
+        conn.execute("ANALYZE")
     return tenant
 
 
@@ -36,4 +37,4 @@ def test_compiled_statement_has_the_hand_written_plan_shape(database, generated,
             ours = conn.execute(sql, params).fetchall()
             theirs = conn.execute(hand, {"tenant": generated}).fetchall()
     assert ours == theirs and ours[0][0] > 0, name
-    assert compiled == written, f"{name}:\ncompiled: {compiled}\nhand:     {written}"
+    assert compiled == written, f"{name}: the plans part here\n{node_diff(compiled, written)}"
