@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +24,12 @@ from rapport.core.analytics.parameters import Parameters
 DAYS_PER_MONTH = 30.4375
 BGNBD = "bgnbd"
 AVERAGE = "average"
+# With more buyers than this, each model is fitted on a random sample of this many of them
+# (a fixed seed: the same history gives the same parameters); every buyer is still
+# predicted, and the holdout check still compares every buyer. Four and three parameters
+# are well determined by 100,000 customers; the fit's time grows with the rows it reads
+# (docs/analytics.md, "CLV on a sample").
+FIT_SAMPLE = 100_000
 
 # One row per buyer: purchase days (a day with several purchases counts once, as BG/NBD
 # counts repeat purchase occasions) before ``until``, and the same before the holdout cut.
@@ -119,6 +126,14 @@ def average_model(h: History, horizon: float) -> tuple[Floats, Floats]:
     return expected * (h.total / days), expected
 
 
+def fit_rows(n: int) -> NDArray[np.intp]:
+    """The rows a model is fitted on: all ``n``, or ``FIT_SAMPLE`` of them drawn at random
+    (seeded), in order."""
+    if n <= FIT_SAMPLE:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(0).choice(n, FIT_SAMPLE, replace=False))
+
+
 def holdout_check(h: History, parameters: Parameters) -> dict[str, Any]:
     """Fit on the history before the holdout cut, predict each buyer's purchase days after
     it, and compare with what they did: the error on the tenant's own data."""
@@ -126,7 +141,8 @@ def holdout_check(h: History, parameters: Parameters) -> dict[str, Any]:
     if int(np.sum(h.x_cal[known] > 0)) < parameters.clv_min_repeaters:
         return {"checked": False, "reason": "too few repeat customers before the holdout"}
     x, t_x, big_t = h.x_cal[known], np.nan_to_num(h.t_x_cal[known]), h.big_t_cal[known]
-    model = fit_bgnbd(x, t_x, big_t)
+    rows = fit_rows(len(x))
+    model = fit_bgnbd(x[rows], t_x[rows], big_t[rows])
     predicted = model.expected(float(parameters.clv_holdout_days), x, t_x, big_t)
     actual = h.holdout[known]
     total = float(np.sum(actual))
@@ -134,6 +150,7 @@ def holdout_check(h: History, parameters: Parameters) -> dict[str, Any]:
         "checked": True,
         "days": parameters.clv_holdout_days,
         "customers": int(np.sum(known)),
+        "fitted_on": len(rows),
         "actual_purchases": round(total, 2),
         "predicted_purchases": round(float(np.sum(predicted)), 2),
         "relative_error": None if total == 0 else round(
@@ -157,9 +174,11 @@ def predict(h: History, parameters: Parameters) -> tuple[Floats, Floats, dict[st
     except (FitFailed, ArithmeticError, ValueError) as failure:
         check = {"checked": False, "reason": f"the calibration fit failed: {failure}"}
     try:
-        model = fit_bgnbd(h.x, h.t_x, h.big_t)
-        repeat = h.x > 0
+        rows = fit_rows(len(h.x))
+        model = fit_bgnbd(h.x[rows], h.t_x[rows], h.big_t[rows])
         value = (h.total - h.first) / np.maximum(h.x, 1)
+        repeat = np.flatnonzero(h.x > 0)
+        repeat = repeat[fit_rows(len(repeat))]
         spend = fit_gamma_gamma(h.x[repeat], np.maximum(value[repeat], 1e-6))
     except (FitFailed, ArithmeticError, ValueError) as failure:
         clv, expected = average_model(h, horizon)
@@ -169,6 +188,7 @@ def predict(h: History, parameters: Parameters) -> tuple[Floats, Floats, dict[st
     clv = expected * spend.expected(h.x, np.where(h.x > 0, value, 0.0))
     return clv, expected, {
         "method": BGNBD, "repeat_customers": repeaters, "holdout": check,
+        "fitted_on": {"bgnbd": len(rows), "gamma_gamma": len(repeat)},
         "bgnbd": {"r": model.r, "alpha": model.alpha, "a": model.a, "b": model.b},
         "gamma_gamma": {"p": spend.p, "q": spend.q, "v": spend.v},
     }
