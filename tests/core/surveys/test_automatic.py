@@ -232,3 +232,23 @@ def test_automatic_settings_are_checked(client, org):
                      json={"remind_after_days": None, "auto_cap_days": 7})
     assert r.status_code == 200, r.text
     assert (r.json()["remind_after_days"], r.json()["auto_cap_days"]) == (None, 7)
+
+
+def test_the_worker_pass_runs_the_survey_pass(client):
+    """``rapport worker``'s periodic work reaches the surveys area (its senders from the
+    process's settings: without an SMTP server configured the invitation is kept as
+    failed, ``no_sender``, and not tried again)."""
+    from rapport.hooks import PeriodicWork
+    from rapport.worker import periodic_work
+
+    t = sign_up(client)
+    made = survey(client, t, auto_kinds=["visit"], auto_channel="email")
+    contact_id, _ = customer(client, t)
+    visit = touch(client, t, contact_id)
+    state = client.app.state
+    work = PeriodicWork(state.sessionmaker, state.registry, batch=200, max_tenants=1_000_000)
+    client.blocking_portal.call(functools.partial(periodic_work, work))
+    listed = invitations(client, t, made["id"])
+    assert [(i["interaction_id"], i["automatic"]) for i in listed] == [(visit, True)]
+    assert listed[0]["status"] in ("sent", "failed")
+    assert t.id not in due(client)
