@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final, TypeAlias, TypedDict
+from typing import TYPE_CHECKING, Any, ClassVar, Final, TypeAlias, TypedDict
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -169,6 +169,48 @@ class DomainEvent:
     actor: Principal | None = None
     id: uuid.UUID | None = None
     occurred_at: datetime | None = None
+
+
+# Each event looked up by its key (LATERAL ... LIMIT 1: never a scan of the tenant's whole
+# outbox, whatever the planner estimates).
+EVENT_ROWS: Final = (
+    "(SELECT k.position, e.id, e.record_type, e.record_id, e.payload, e.occurred_at"
+    " FROM unnest(CAST(:rapport_event_ids AS uuid[])) WITH ORDINALITY AS k(id, position)"
+    " CROSS JOIN LATERAL (SELECT o.id, o.record_type, o.record_id, o.payload,"
+    " o.created_at AS occurred_at FROM event_outbox o"
+    " WHERE o.tenant_id = CAST(:rapport_event_tenant AS uuid) AND o.id = k.id LIMIT 1) e)"
+)
+
+
+@dataclass(frozen=True)
+class CommittedEvents:
+    """A batch of committed events of one name and tenant, claimed by the outbox worker,
+    handed over as rows in SQL rather than decoded objects (``rapport_event_rows_committed``).
+
+    ``relation`` is a parenthesised SELECT to use in a FROM clause (with an alias) of a
+    statement run in ``session``, with ``params`` among its bound parameters; its columns:
+    ``position`` (bigint, 1 … ``count`` in outbox order), ``id``, ``record_type``,
+    ``record_id``, ``payload`` (jsonb) and ``occurred_at``. The payloads stay in the database:
+    one statement can read, price and write a whole batch. ``events()`` loads the same
+    events as ``DomainEvent``s, in order, for a consumer that wants them in Python.
+    """
+
+    name: str
+    tenant_id: uuid.UUID
+    session: AsyncSession
+    ids: str
+    """The events' ids as a PostgreSQL array literal, in outbox order."""
+    count: int
+    load: Callable[[CommittedEvents], Awaitable[list[DomainEvent]]] = field(repr=False)
+
+    relation: ClassVar[str] = EVENT_ROWS
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"rapport_event_ids": self.ids, "rapport_event_tenant": self.tenant_id}
+
+    async def events(self) -> list[DomainEvent]:
+        return await self.load(self)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from rapport.hooks.communication import SenderDeclaration, SubscriptionEvent, TemplateQuery
     from rapport.hooks.console import ConsoleUI
     from rapport.hooks.events import (
+        CommittedEvents,
         ContactSummaryQuery,
         DomainEvent,
         PeriodicWork,
@@ -262,6 +263,25 @@ def rapport_events_committed(events: list[DomainEvent]) -> None:
     what the batch wrote and the worker delivers the same events again one by one (each
     in a batch of one), so only the event that fails stays pending, with the error
     recorded and a growing delay before the next attempt.
+    """
+    raise AssertionError("hookspec")
+
+
+@hookspec
+def rapport_event_rows_committed(batch: CommittedEvents) -> None:
+    """React to a batch of committed events as *rows in SQL*: like
+    ``rapport_events_committed`` (one name, one tenant, outbox order, one transaction), but
+    the events are not decoded into ``DomainEvent``s — ``batch.relation`` (with
+    ``batch.params``) selects them in a statement run in ``batch.session``, so a consumer
+    can read, compute and write the whole batch in one statement without the payloads
+    leaving PostgreSQL (``await batch.events()`` loads them as ``DomainEvent``s when
+    wanted).
+
+    A plugin that implements this hook gets every committed event through it and is not
+    called through ``rapport_events_committed`` or ``rapport_event_committed``. Delivery,
+    failure and retry are as for ``rapport_events_committed``: raising rolls back what the
+    batch wrote, and the worker hands the same events over again one at a time (batches of
+    one), so only the event that fails stays pending.
     """
     raise AssertionError("hookspec")
 

@@ -11,6 +11,7 @@ from rapport.sdk import (
     CONTACT_MERGED,
     CONTACT_UPDATED,
     TRANSACTION_RECORDED,
+    CommittedEvents,
     ConsoleUI,
     ContactFilter,
     ContactSummaryQuery,
@@ -96,10 +97,11 @@ async def rapport_event(event: DomainEvent) -> None:
 
 
 @hookimpl
-async def rapport_events_committed(events: list[DomainEvent]) -> None:
-    # Purchases recorded anywhere but at the till earn here, a batch at a time.
-    if events and events[0].name == TRANSACTION_RECORDED:
-        await earn_batch(events[0].session, events[0].tenant_id, events)
+async def rapport_event_rows_committed(batch: CommittedEvents) -> None:
+    # Purchases recorded anywhere but at the till earn here, a batch at a time, read
+    # straight from the claimed outbox rows.
+    if batch.name == TRANSACTION_RECORDED:
+        await earn_batch(batch)
 
 
 @hookimpl

@@ -1,17 +1,22 @@
 """Earning for a batch of committed ``transaction.recorded`` events (the outbox worker's
-``rapport_events_committed``): purchases recorded anywhere but at the till — the kernel's
-``POST /api/v1/transactions``, imports, other plugins — earn here, after their commit.
+``rapport_event_rows_committed``): purchases recorded anywhere but at the till — the
+kernel's ``POST /api/v1/transactions``, imports, other plugins — earn here, after their
+commit.
 
-The same rules as one purchase at the till (``purchases.earn``, ``earning.points_for``), with
-a fixed number of statements for the whole batch instead of ~10 per purchase: the members
-(each contact's oldest membership in the purchase's currency) locked together in id order,
-the purchases already earned, the programs, rules, tiers, product categories and today's
-earnings under a daily cap read once; points computed in order per member (a tier reached
-by one purchase multiplies the next); then one INSERT of the ledger rows, the members'
-figures and tier history, one ``retail.points_earned`` event for the whole batch (its
-``earnings`` list each purchase: member, points, transaction, balance), the
-``retail.tier_changed`` events in one INSERT and one upsert of what each member bought. A
-tier crossed moves the member up as at the till (``tiers.move``: the same history row and event).
+The same rules as one purchase at the till (``purchases.earn``, ``earning.points_for``), in
+two statements for the whole batch that read the purchases straight from the claimed
+outbox rows (``CommittedEvents.relation``: the payloads never become Python objects). The
+first finds each purchase's member (the contact's oldest membership in the purchase's
+currency) and locks them all in id order; the second (``_EARN``) leaves out the purchases
+already earned, prices the rest — lines x best SKU/category rule x the campaign running at
+the purchase's time x points per unit x the tier's multiplier, rounded by the program's
+rule, the daily cap per card — walking each member's purchases in order so that a tier
+reached by one purchase multiplies the next (a recursive CTE), and writes the ledger rows,
+the members' figures and tiers, the tier history and what each member bought. Python then
+publishes one ``retail.points_earned`` for the batch (its ``earnings`` list each purchase:
+member, points, transaction, balance) and a ``retail.tier_changed`` per tier crossed, as the
+till's ``tiers.move`` would. Members with a debt to repay or a return window go through the
+till's rules one purchase at a time (``_one_by_one``).
 
 Exactly once: the members are locked before the earned purchases are looked up (as the till
 does), and the ledger's partial unique index on ``(tenant_id, transaction_id)`` for
@@ -23,7 +28,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -33,17 +38,14 @@ import msgspec
 from sqlalchemy import ColumnElement, any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.dialects.postgresql import UUID as PG_UUID
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
-from rapport.sdk import DomainEvent, emit_many, insert_many, new_id
+from rapport.sdk import CommittedEvents, emit_many, insert_many
 from rapport_plugins.retail import events as retail_events
 from rapport_plugins.retail import tiers
 from rapport_plugins.retail.earning import GIFT_CARDS, Line, points_for
 from rapport_plugins.retail.ledger import Source, batch_row, release_due, start_of_day
 from rapport_plugins.retail.models import (
-    Bought,
     Card,
     Entry,
     Member,
@@ -63,67 +65,9 @@ def _any(ids: Iterable[uuid.UUID]) -> ColumnElement[Any]:
 @dataclass(frozen=True)
 class Purchase:
     transaction_id: uuid.UUID
-    contact_id: uuid.UUID
-    currency: str
     amount: Decimal
     occurred_at: datetime
     lines: list[Line]
-
-
-@dataclass(frozen=True)
-class _Due:
-    """A purchase of the batch as its event carries it (parsed further only if needed)."""
-
-    transaction_id: uuid.UUID
-    contact_id: uuid.UUID
-    currency: str
-    payload: dict[str, Any]
-
-    def purchase(self) -> Purchase:
-        p = self.payload
-        return Purchase(
-            self.transaction_id, self.contact_id, self.currency, Decimal(p["amount"]),
-            datetime.fromisoformat(p["occurred_at"]),
-            [Line(x["product"], Decimal(x["amount"])) for x in p.get("lines") or []])
-
-
-def _purchases(batch: Sequence[DomainEvent]) -> list[_Due]:
-    """The batch's purchases with a contact, each transaction once, in outbox order."""
-    out: dict[uuid.UUID, _Due] = {}
-    for event in batch:
-        p = event.payload
-        if (event.record_id is None or p.get("kind", "purchase") != "purchase"
-                or not p.get("contact_id") or event.record_id in out):
-            continue
-        out[event.record_id] = _Due(event.record_id, uuid.UUID(str(p["contact_id"])),
-                                    p["currency"], p)
-    return list(out.values())
-
-
-async def _members(db: AsyncSession, tenant_id: uuid.UUID, purchases: list[_Due]
-                   ) -> dict[tuple[uuid.UUID, str], uuid.UUID]:
-    """Each (contact, currency)'s oldest membership, locked (in id order: no deadlock with
-    another batch or a till) as Core rows; only members with pending points to release
-    become ORM objects here."""
-    contacts = {p.contact_id for p in purchases}
-    currencies = {p.currency for p in purchases}
-    found = (await db.execute(
-        select(Member.id, Member.contact_id, Program.currency)
-        .join(Program, (Program.tenant_id == Member.tenant_id)
-              & (Program.id == Member.program_id))
-        .where(Member.tenant_id == tenant_id, Member.contact_id == _any(contacts),
-               Program.currency.in_(currencies))
-        .order_by(Member.contact_id, Program.currency, Member.joined_at, Member.id)
-        .ext(distinct_on(Member.contact_id, Program.currency)))).all()
-    if not found:
-        return {}
-    pending = [member_id for member_id, waiting in (await db.execute(
-        select(Member.id, Member.pending).where(
-            Member.tenant_id == tenant_id, Member.id == _any({row.id for row in found}))
-        .order_by(Member.id).with_for_update())).all() if waiting > 0]
-    for member in await _locked(db, tenant_id, pending):
-        await release_due(db, member)
-    return {(row.contact_id, row.currency): row.id for row in found}
 
 
 async def _locked(db: AsyncSession, tenant_id: uuid.UUID, ids: Iterable[uuid.UUID]
@@ -198,163 +142,224 @@ class _Rules:
                                              if m.program_id == program.id}))
 
 
-# The batch's earnings at the members' current tiers, in one statement: each purchase's
-# points (lines * best SKU/category rule, * best campaign running at its time, * points per
-# unit * the tier's multiplier, rounded once by the program's rule; nothing below the
-# minimum purchase or on gift-card lines), the daily cap as a running sum per member —
-# the cap is per card, and a purchase from outside the till is the member's first active
-# card's (``card``: the ledger row names it) — (earned_i = min(S_i, room) - min(S_i-1,
-# room) is the till's one-at-a-time cap), and
-# which members it can write at once: those with no debt to repay and no return window
-# (the others are left to the loop). A member's rows are written up to the purchase that
-# reaches a higher tier (``climb``, which still earns at the old multiplier); the caller
-# moves the member up and runs the statement again for the purchases after it.
-_PRICE = """
-WITH p AS (
-  SELECT r.o, r.t, r.m, r.a, r.at, r.l
-  FROM json_to_recordset(CAST(:rows AS json))
-    AS r(o int, t uuid, m uuid, a numeric, "at" timestamptz, l json)
-), member AS MATERIALIZED (
-  SELECT m.id, m.staff, m.balance, m.debt, m.qualifying_points, m.program_id, m.tier_id,
-         pr.pending_days, pr.expiry_months, pr.min_purchase, pr.rounding, pr.points_per_unit,
-         coalesce(ti.multiplier, 1) AS tier_multiplier, c.card,
-         CASE WHEN pr.daily_earn_cap IS NOT NULL THEN GREATEST(pr.daily_earn_cap - (
-           SELECT coalesce(sum(abs(e.points)), 0) FROM retail_ledger e
-           WHERE e.tenant_id = :tenant AND e.member_id = m.id AND e.kind = 'earn'
-             AND e.card_id IS NOT DISTINCT FROM c.card
-             AND e.created_at >= (date_trunc('day', now() AT TIME ZONE pr.time_zone)
-                                  AT TIME ZONE pr.time_zone)), 0) END AS room
-  FROM retail_members m
-  JOIN retail_programs pr ON pr.tenant_id = m.tenant_id AND pr.id = m.program_id
-  LEFT JOIN retail_tiers ti ON ti.tenant_id = m.tenant_id AND ti.id = m.tier_id
-  LEFT JOIN LATERAL (
-    SELECT rc.id AS card FROM retail_cards rc
-    WHERE rc.tenant_id = :tenant AND rc.member_id = m.id AND rc.state = 'active'
-    ORDER BY rc.created_at, rc.id LIMIT 1) c ON true
-  WHERE m.tenant_id = :tenant AND m.id IN (SELECT DISTINCT m FROM p)
+# The batch's purchases, from the claimed outbox rows (``{events}``: the kernel's relation):
+# those with a contact, each transaction once (its first event). Every join below looks a
+# row up by key in a table (LATERAL ... LIMIT 1, index scans) or reads a small CTE (rules,
+# tiers): never one CTE against another, which the planner, guessing their sizes, would
+# scan once per row of the other.
+_PURCHASES = """
+pur AS MATERIALIZED (
+  SELECT DISTINCT ON (r.record_id) r.position AS o, r.record_id AS t, r.payload AS p
+  FROM {events} r
+  WHERE r.record_id IS NOT NULL AND coalesce(r.payload->>'kind', 'purchase') = 'purchase'
+    AND coalesce(r.payload->>'contact_id', '') <> ''
+  ORDER BY r.record_id, r.position
+)"""
+# Statement one: the batch's contacts' memberships locked (in id order: no deadlock with
+# another batch or a till), those with pending points named (released in Python before
+# pricing), and the first key a purchase lacks (the event is refused, as reading it in
+# Python would).
+_LOCK = ("WITH " + _PURCHASES  # noqa: S608 (this module's constant texts)
+         + """, locked AS (
+  SELECT m.id, m.pending FROM retail_members m
+  WHERE m.tenant_id = :tenant AND m.contact_id = ANY(ARRAY(
+    SELECT DISTINCT (pur.p->>'contact_id')::uuid FROM pur))
+  ORDER BY m.id FOR UPDATE
+)
+SELECT (SELECT min(k.key) FROM pur
+        CROSS JOIN (VALUES ('amount'), ('currency'), ('occurred_at')) AS k(key)
+        WHERE NOT (pur.p ? k.key)) AS missing,
+       (SELECT coalesce(array_agg(locked.id::text) FILTER (WHERE locked.pending > 0), '{{}}')
+        FROM locked) AS pending
+""")
+# Statement two: the earnings. ``todo`` is each member's purchases not earned yet, in order
+# (the contact's oldest membership in the purchase's currency); ``priced`` their points
+# before the tier's multiplier and rounding (NULL: under the minimum purchase, nothing
+# earned); ``walk`` goes through each member's purchases in order carrying the member's
+# figures — points at the current tier's multiplier, rounded by the program's rule, the
+# daily cap's room on the purchase's card (the member's first active card: its ledger row
+# names it), the balance, the qualifying points and the tier, moved up when a purchase that
+# earned reaches a higher threshold (that purchase still earns at the old multiplier: the
+# till's rule). Members with a debt or a return window (``simple`` false) are left to the
+# till's loop in Python.
+_EARN = ("WITH " + _PURCHASES  # noqa: S608 (this module's constant texts)
+         + """, grp AS (
+  SELECT (pur.p->>'contact_id')::uuid AS contact, pur.p->>'currency' AS currency,
+         array_agg(pur.o ORDER BY pur.o) AS os, array_agg(pur.t ORDER BY pur.o) AS ts,
+         array_agg(pur.p ORDER BY pur.o) AS ps
+  FROM pur GROUP BY 1, 2
+), todo AS MATERIALIZED (
+  SELECT mb.*, x.n, x.os, x.ts, x.amounts, x.ats, x.ls
+  FROM grp
+  CROSS JOIN LATERAL (
+    SELECT m.id AS m, m.contact_id, m.staff, m.balance, m.qualifying_points, m.tier_id,
+           m.debt = 0 AND pr.pending_days = 0 AS simple, pr.id AS program_id,
+           pr.expiry_months, pr.min_purchase, pr.rounding, pr.points_per_unit,
+           pr.daily_earn_cap, pr.time_zone
+    FROM retail_members m
+    JOIN retail_programs pr ON pr.tenant_id = m.tenant_id AND pr.id = m.program_id
+    WHERE m.tenant_id = :tenant AND m.contact_id = grp.contact AND pr.currency = grp.currency
+    ORDER BY m.joined_at, m.id LIMIT 1) mb
+  CROSS JOIN LATERAL (
+    SELECT count(*)::int AS n, array_agg(u.o ORDER BY u.o) AS os,
+           array_agg(u.t ORDER BY u.o) AS ts,
+           array_agg((u.p->>'amount')::numeric ORDER BY u.o) AS amounts,
+           array_agg((u.p->>'occurred_at')::timestamptz ORDER BY u.o) AS ats,
+           array_agg(CASE WHEN jsonb_typeof(u.p->'lines') = 'array' THEN u.p->'lines'
+                          ELSE '[]'::jsonb END ORDER BY u.o) AS ls
+    FROM unnest(grp.os, grp.ts, grp.ps) AS u(o, t, p)
+    LEFT JOIN LATERAL (
+      SELECT true AS earned FROM retail_ledger e
+      WHERE e.tenant_id = :tenant AND e.kind = 'earn' AND e.transaction_id = u.t LIMIT 1) d
+      ON true
+    WHERE d.earned IS NULL) x
+  WHERE x.n > 0
 ), rule AS MATERIALIZED (
   SELECT r.program_id, r.sku, r.category, r.multiplier, r.starts_at, r.ends_at
   FROM retail_rules r
-  WHERE r.tenant_id = :tenant AND r.program_id IN (SELECT program_id FROM member)
+  WHERE r.tenant_id = :tenant AND r.program_id = ANY(ARRAY(SELECT todo.program_id FROM todo))
 ), ladder AS MATERIALIZED (
-  SELECT t.id, t.program_id, t.threshold, t.name FROM retail_tiers t
-  WHERE t.tenant_id = :tenant AND t.program_id IN (SELECT program_id FROM member)
+  SELECT t.id, t.program_id, t.threshold, t.name::text AS name, t.multiplier,
+         row_number() OVER (PARTITION BY t.program_id ORDER BY t.threshold, t.name) AS rank
+  FROM retail_tiers t
+  WHERE t.tenant_id = :tenant AND t.program_id = ANY(ARRAY(SELECT todo.program_id FROM todo))
 ), priced AS (
-  SELECT p.o, p.t, p.m, p.a, GREATEST(CASE
-    WHEN p.a < mb.min_purchase OR p.a <= 0 THEN 0
-    ELSE (CASE mb.rounding WHEN 'down' THEN floor(x.total) WHEN 'up' THEN ceil(x.total)
-          ELSE round(x.total) END)::bigint END, 0) AS points
-  FROM p
-  JOIN member mb ON mb.id = p.m
-  CROSS JOIN LATERAL (SELECT
-    CASE WHEN p.l IS NULL OR json_array_length(p.l) = 0 THEN p.a
+  SELECT todo.*, (SELECT array_agg(CASE
+    WHEN u.a < todo.min_purchase OR u.a <= 0 THEN NULL
+    ELSE CASE WHEN jsonb_array_length(u.l) = 0 THEN u.a
     ELSE (SELECT coalesce(sum(line.amount * coalesce((
             SELECT max(r.multiplier) FROM rule r
-            WHERE r.program_id = mb.program_id
-              AND (r.starts_at IS NULL OR r.starts_at <= p.at)
-              AND (r.ends_at IS NULL OR p.at < r.ends_at)
+            WHERE r.program_id = todo.program_id
+              AND (r.starts_at IS NULL OR r.starts_at <= u.at)
+              AND (r.ends_at IS NULL OR u.at < r.ends_at)
               AND (r.sku = line.product OR r.category = pc.category)), 1)), 0)
-          FROM json_to_recordset(p.l) AS line(product text, amount numeric)
+          FROM jsonb_to_recordset(u.l) AS line(product text, amount numeric)
           LEFT JOIN retail_products pc ON pc.tenant_id = :tenant AND pc.sku = line.product
           WHERE pc.category IS DISTINCT FROM :gift) END
-    * mb.points_per_unit * coalesce((
+    * todo.points_per_unit * coalesce((
         SELECT max(r.multiplier) FROM rule r
-        WHERE r.program_id = mb.program_id AND r.sku IS NULL AND r.category IS NULL
-          AND (r.starts_at IS NULL OR r.starts_at <= p.at)
-          AND (r.ends_at IS NULL OR p.at < r.ends_at)), 1)
-    * mb.tier_multiplier AS total) x
-), capped AS (
-  SELECT c.o, c.t, c.m, c.a, mb.staff, mb.expiry_months, mb.card,
-         (CASE WHEN mb.room IS NULL THEN c.points
-               ELSE LEAST(c.s, mb.room) - LEAST(c.s - c.points, mb.room) END)::bigint AS earned
-  FROM (SELECT priced.*, sum(points) OVER (PARTITION BY m ORDER BY o) AS s FROM priced) c
-  JOIN member mb ON mb.id = c.m
-), totals AS (
-  SELECT c.*, mb.debt, mb.pending_days, mb.program_id, mb.tier_id,
-         (sum(c.earned) OVER w + mb.balance)::bigint AS balance,
-         mb.qualifying_points + CASE WHEN c.staff THEN 0 ELSE sum(c.earned) OVER w END
-           AS reached
-  FROM capped c JOIN member mb ON mb.id = c.m
-  WHERE c.earned > 0
-  WINDOW w AS (PARTITION BY c.m ORDER BY c.o)
-), climbs AS (
-  SELECT g.*, EXISTS (
-           SELECT 1 FROM ladder t
-           LEFT JOIN ladder cur ON cur.id = g.tier_id
-           WHERE t.program_id = g.program_id
-             AND t.threshold <= g.reached
-             AND (cur.id IS NULL OR (t.threshold, t.name) > (cur.threshold, cur.name))
-         ) AS climbs
-  FROM totals g
-), final AS (
-  SELECT x.o, x.t, x.m, x.a, x.staff, x.expiry_months, x.card, x.earned, x.balance,
-         x.debt = 0 AND x.pending_days = 0 AS simple,
-         min(CASE WHEN x.climbs THEN x.o END) OVER (PARTITION BY x.m) AS climb
-  FROM climbs x
+        WHERE r.program_id = todo.program_id AND r.sku IS NULL AND r.category IS NULL
+          AND (r.starts_at IS NULL OR r.starts_at <= u.at)
+          AND (r.ends_at IS NULL OR u.at < r.ends_at)), 1) END ORDER BY u.i)
+    FROM unnest(todo.amounts, todo.ats, todo.ls) WITH ORDINALITY AS u(a, "at", l, i)) AS pres
+  FROM todo WHERE todo.simple
+), walk AS (
+  WITH RECURSIVE w(m, k, n, os, ts, amounts, pres, program_id, rounding, room, staff,
+                   contact_id, expiry_months, card, used, balance, reached, tier_id, rank,
+                   multiplier, tier_name, o, t, a, earned, climbed_from, climbed) AS (
+    SELECT s.m, 0, s.n, s.os, s.ts, s.amounts, s.pres, s.program_id, s.rounding,
+           CASE WHEN s.daily_earn_cap IS NOT NULL THEN GREATEST(s.daily_earn_cap - (
+             SELECT coalesce(sum(abs(e.points)), 0) FROM retail_ledger e
+             WHERE e.tenant_id = :tenant AND e.member_id = s.m AND e.kind = 'earn'
+               AND e.card_id IS NOT DISTINCT FROM c.card
+               AND e.created_at >= (date_trunc('day', now() AT TIME ZONE s.time_zone)
+                                    AT TIME ZONE s.time_zone)), 0) END::bigint,
+           s.staff, s.contact_id, s.expiry_months, c.card, 0::bigint, s.balance,
+           s.qualifying_points, s.tier_id, coalesce(cur.rank, 0), coalesce(cur.multiplier, 1),
+           cur.name, NULL::bigint, NULL::uuid, NULL::numeric, NULL::bigint, NULL::text, false
+    FROM priced s
+    LEFT JOIN ladder cur ON cur.id = s.tier_id
+    LEFT JOIN LATERAL (
+      SELECT rc.id AS card FROM retail_cards rc
+      WHERE rc.tenant_id = :tenant AND rc.member_id = s.m AND rc.state = 'active'
+      ORDER BY rc.created_at, rc.id LIMIT 1) c ON true
+    UNION ALL
+    SELECT w.m, w.k + 1, w.n, w.os, w.ts, w.amounts, w.pres, w.program_id, w.rounding,
+           w.room, w.staff, w.contact_id, w.expiry_months, w.card, w.used + x.earned,
+           w.balance + x.earned, x.reached, coalesce(up.id, w.tier_id),
+           coalesce(up.rank, w.rank), coalesce(up.multiplier, w.multiplier),
+           coalesce(up.name, w.tier_name), w.os[w.k + 1], w.ts[w.k + 1],
+           w.amounts[w.k + 1], x.earned, w.tier_name, up.id IS NOT NULL
+    FROM w
+    CROSS JOIN LATERAL (SELECT CASE WHEN w.pres[w.k + 1] IS NULL THEN 0 ELSE GREATEST((
+        CASE w.rounding WHEN 'down' THEN floor(w.pres[w.k + 1] * w.multiplier)
+                        WHEN 'up' THEN ceil(w.pres[w.k + 1] * w.multiplier)
+                        ELSE round(w.pres[w.k + 1] * w.multiplier) END)::bigint, 0) END
+        AS points) pt
+    CROSS JOIN LATERAL (SELECT e.earned, w.reached + CASE WHEN w.staff THEN 0 ELSE e.earned END
+                               AS reached
+        FROM (SELECT (CASE WHEN w.room IS NULL THEN pt.points
+                           ELSE GREATEST(LEAST(pt.points, w.room - w.used), 0) END)::bigint
+              AS earned) e) x
+    LEFT JOIN LATERAL (
+      SELECT l.id, l.rank, l.multiplier, l.name FROM ladder l
+      WHERE x.earned > 0 AND l.program_id = w.program_id AND l.threshold <= x.reached
+        AND l.rank > w.rank
+      ORDER BY l.rank DESC LIMIT 1) up ON true
+    WHERE w.k < w.n
+  )
+  SELECT w.m, w.k, w.o, w.t, w.a, w.earned, w.balance, w.staff, w.contact_id,
+         w.expiry_months, w.card, w.tier_id, w.tier_name, w.climbed_from, w.climbed
+  FROM w WHERE w.k > 0
 ), ledger AS (
   INSERT INTO retail_ledger (tenant_id, id, member_id, kind, points, qualifying, remaining,
                              expires_at, transaction_id, amount, card_id)
-  SELECT :tenant, uuidv7(), m, 'earn', earned, NOT staff, earned,
-         now() + make_interval(months => expiry_months), t, a, card
-  FROM final WHERE simple AND (climb IS NULL OR o <= climb) ORDER BY o
+  SELECT :tenant, uuidv7(), walk.m, 'earn', walk.earned, NOT walk.staff, walk.earned,
+         now() + make_interval(months => walk.expiry_months), walk.t, walk.a, walk.card
+  FROM walk WHERE walk.earned > 0 ORDER BY walk.o
 ), figures AS (
   UPDATE retail_members mm
-  SET balance = mm.balance + s.points, qualifying_points = mm.qualifying_points + s.qualifying
-  FROM (SELECT m, sum(earned) AS points,
-               sum(CASE WHEN staff THEN 0 ELSE earned END) AS qualifying
-        FROM final WHERE simple AND (climb IS NULL OR o <= climb) GROUP BY m) s
+  SET balance = mm.balance + s.points, qualifying_points = mm.qualifying_points + s.qualifying,
+      tier_id = s.tier_id
+  FROM (SELECT walk.m, sum(walk.earned) AS points,
+               sum(CASE WHEN walk.staff THEN 0 ELSE walk.earned END) AS qualifying,
+               (array_agg(walk.tier_id ORDER BY walk.k DESC))[1] AS tier_id
+        FROM walk GROUP BY walk.m) s
   WHERE mm.tenant_id = :tenant AND mm.id = s.m
+    AND (s.points > 0 OR s.tier_id IS DISTINCT FROM mm.tier_id)
+), history AS (
+  INSERT INTO retail_tier_history (tenant_id, id, member_id, from_tier, to_tier, reason)
+  SELECT :tenant, uuidv7(), walk.m, walk.climbed_from, walk.tier_name, 'threshold'
+  FROM walk WHERE walk.climbed ORDER BY walk.o
+), bought AS (
+  INSERT INTO retail_bought (tenant_id, id, member_id, sku, times, last_at)
+  SELECT :tenant, uuidv7(), x.m, x.sku, count(*), now()
+  FROM (SELECT DISTINCT u.o, todo.m, line->>'product' AS sku
+        FROM todo CROSS JOIN unnest(todo.os, todo.ls) AS u(o, l)
+        CROSS JOIN jsonb_array_elements(u.l) AS line) x
+  WHERE x.sku IS NOT NULL
+  GROUP BY x.m, x.sku ORDER BY x.m, x.sku
+  ON CONFLICT ON CONSTRAINT uq_retail_bought_sku DO UPDATE
+  SET times = retail_bought.times + excluded.times, last_at = now()
 )
-SELECT o, t::text, m::text, earned, balance, simple, climb FROM final ORDER BY o
-"""
-_MOVE = """
-UPDATE retail_members m SET tier_id = r.tier
-FROM json_to_recordset(CAST(:rows AS json)) AS r(id uuid, tier uuid)
-WHERE m.tenant_id = :tenant AND m.id = r.id
-"""
-_ENCODE = msgspec.json.Encoder().encode
+SELECT (SELECT coalesce(json_agg(json_build_object(
+          'member_id', walk.m, 'points', walk.earned, 'transaction_id', walk.t,
+          'balance', walk.balance) ORDER BY walk.o), '[]')
+        FROM walk WHERE walk.earned > 0)::text AS earnings,
+       (SELECT coalesce(json_agg(json_build_object(
+          'member_id', walk.m, 'contact_id', walk.contact_id, 'from', walk.climbed_from,
+          'to', walk.tier_name, 'reason', 'threshold', 'direction', 'up') ORDER BY walk.o),
+          '[]')
+        FROM walk WHERE walk.climbed)::text AS climbs,
+       (SELECT coalesce(json_agg(json_build_object(
+          'transaction_id', u.t, 'member_id', todo.m, 'amount', u.a::text,
+          'occurred_at', u.at, 'lines', u.l) ORDER BY u.o), '[]')
+        FROM todo CROSS JOIN unnest(todo.os, todo.ts, todo.amounts, todo.ats, todo.ls)
+          AS u(o, t, a, "at", l)
+        WHERE NOT todo.simple)::text AS slow
+""")
+# JSON numbers as Decimal (a line's amount): points are computed from them.
+_DECODE = msgspec.json.Decoder(float_hook=Decimal).decode
 Earned = tuple[uuid.UUID | None, dict[str, Any]]
 
 
-async def earn_batch(db: AsyncSession, tenant_id: uuid.UUID,
-                     batch: Sequence[DomainEvent]) -> int:
+async def earn_batch(batch: CommittedEvents) -> int:
     """Earn for every purchase of ``batch`` not earned yet; returns how many earned."""
-    purchases = _purchases(batch)
-    if not purchases:
-        return 0
-    members = await _members(db, tenant_id, purchases)
-    if not members:
-        return 0
-    done = set((await db.execute(select(Entry.transaction_id).where(
-        Entry.tenant_id == tenant_id, Entry.kind == "earn",
-        Entry.transaction_id == _any({p.transaction_id for p in purchases})))).scalars())
-    todo = [p for p in purchases
-            if p.transaction_id not in done and (p.contact_id, p.currency) in members]
-    if not todo:
-        return 0
-    earned: list[Earned] = []
-    climbed: list[Earned] = []
-    history: list[dict[str, Any]] = []
-    slow: set[uuid.UUID] = set()
-    # Each purchase with its member, looked up once (the tuple keys hash UUIDs in Python).
-    left = [(p, members[(p.contact_id, p.currency)]) for p in todo]
-    while left:
-        climbers = await _set_based(db, tenant_id, left, earned, slow)
-        await _climb(db, tenant_id, set(climbers), climbed, history)
-        end = len(left)
-        left = [(p, m) for i, (p, m) in enumerate(left) if i > climbers.get(m, end)]
-    rows: list[dict[str, Any]] = []
+    db, tenant_id = batch.session, batch.tenant_id
+    relation = {"events": batch.relation}
+    params = {**batch.params, "tenant": tenant_id}
+    missing, pending = (await db.execute(text(_LOCK.format(**relation)), params)).one()
+    if missing is not None:
+        raise KeyError(missing)  # a purchase event without it: refused, alone (the worker)
+    for member in await _locked(db, tenant_id, [uuid.UUID(i) for i in pending]):
+        await release_due(db, member)
+    earnings_json, climbs_json, slow_json = (await db.execute(
+        text(_EARN.format(**relation)), {**params, "gift": GIFT_CARDS})).one()
+    earned: list[Earned] = [(None, e) for e in _DECODE(earnings_json)]
+    climbed: list[Earned] = [(uuid.UUID(c["member_id"]), c) for c in _DECODE(climbs_json)]
+    slow = _DECODE(slow_json)
     if slow:
-        known = _Rules()
-        locked = {m.id: m for m in await _locked(db, tenant_id, slow)}
-        await known.load(db, tenant_id, list(locked.values()),
-                         {x["product"] for p in todo for x in p.payload.get("lines") or []})
-        _one_by_one(known, [(locked[members[(p.contact_id, p.currency)]], p.purchase())
-                            for p in todo if members[(p.contact_id, p.currency)] in slow],
-                    rows, earned, climbed, history)
-    await insert_many(db, Entry, rows)
-    await insert_many(db, TierChange, history)
-    await db.flush()  # the members' new figures and tiers
+        await _slow(db, tenant_id, slow, earned, climbed)
     # One ``retail.points_earned`` for the whole batch (its ``earnings`` list each purchase
     # in order): an outbox row per purchase was a third write per purchase, the floor that
     # kept this path under 0.25x a set-based statement (docs/benchmarks.md).
@@ -365,71 +370,30 @@ async def earn_batch(db: AsyncSession, tenant_id: uuid.UUID,
                         tenant_id=tenant_id)
     await emit_many(db, retail_events.OUTBOX_ONLY, retail_events.TIER_CHANGED,
                     retail_events.RECORD_TYPE, climbed, tenant_id=tenant_id)
-    await _bought(db, tenant_id, members, todo)
     return len(earned)
 
 
-async def _set_based(db: AsyncSession, tenant_id: uuid.UUID,
-                     todo: list[tuple[_Due, uuid.UUID]], earned: list[Earned],
-                     slow: set[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """``_PRICE`` over the purchases (each with its member): the rows it wrote go to
-    ``earned`` (as ``retail.points_earned`` payloads), the members it left to the loop to
-    ``slow``; returns the members who reached a higher tier, with the index of that
-    purchase. Ids come back as text: the payloads want them so, and only the few members
-    who climb or go slow are made UUIDs again."""
-    rows = [{"o": i, "t": p.transaction_id, "m": m, "a": p.payload["amount"],
-             "at": p.payload["occurred_at"], "l": p.payload.get("lines") or []}
-            for i, (p, m) in enumerate(todo)]
-    result = (await db.execute(text(_PRICE), {
-        "rows": _ENCODE(rows).decode(), "tenant": tenant_id, "gift": GIFT_CARDS})).all()
-    figures: dict[str, tuple[int, int]] = {}
-    climbers: dict[uuid.UUID, int] = {}
-    for o, transaction_id, member_id, points, balance, simple, climb in result:
-        if not simple:
-            slow.add(uuid.UUID(member_id))
-            continue
-        if climb is not None:
-            climbers[uuid.UUID(member_id)] = climb
-            if o > climb:
-                continue
-        earned.append((None, {"member_id": member_id, "points": points,
-                              "transaction_id": transaction_id, "balance": balance}))
-        figures[member_id] = (balance, figures.get(member_id, (0, 0))[1] + points)
-    # Members this session holds as objects learn what the statement wrote (not a change
-    # to flush).
-    for member in [o for o in db.identity_map.values() if isinstance(o, Member)]:
-        if str(member.id) in figures:
-            balance, points = figures[str(member.id)]
-            set_committed_value(member, "balance", balance)
-            if not member.staff:
-                set_committed_value(member, "qualifying_points",
-                                    member.qualifying_points + points)
-    return climbers
-
-
-async def _climb(db: AsyncSession, tenant_id: uuid.UUID, ids: set[uuid.UUID],
-                 climbed: list[Earned], history: list[dict[str, Any]]) -> None:
-    """Move the members ``_PRICE`` saw reach a higher tier up, as the till does
-    (``tiers.move``: the history row and the ``retail.tier_changed`` payload)."""
-    locked = await _locked(db, tenant_id, ids)
-    if not locked:
-        return
-    ladders: dict[uuid.UUID, list[Tier]] = defaultdict(list)
-    for tier in (await db.execute(select(Tier).where(
-            Tier.tenant_id == tenant_id, Tier.program_id.in_({m.program_id for m in locked}))
-            .order_by(Tier.threshold, Tier.name))).scalars():
-        ladders[tier.program_id].append(tier)
-    moves: list[dict[str, Any]] = []
-    for member in locked:
-        moved = tiers.move(member, ladders[member.program_id], "threshold")
-        if moved is not None:
-            history.append(moved.change)
-            climbed.append((member.id, moved.payload))
-            moves.append({"id": member.id, "tier": member.tier_id})
-            # Written below for all of them in one statement, not one UPDATE a member.
-            set_committed_value(member, "tier_id", member.tier_id)
-    if moves:  # the new tiers, before the next statement prices with them
-        await db.execute(text(_MOVE), {"rows": _ENCODE(moves).decode(), "tenant": tenant_id})
+async def _slow(db: AsyncSession, tenant_id: uuid.UUID, slow: list[dict[str, Any]],
+                earned: list[Earned], climbed: list[Earned]) -> None:
+    """The purchases of members with a debt or a return window, by the till's rules one at
+    a time (``_one_by_one``); their ledger rows and tier history written in one INSERT
+    each."""
+    locked = {m.id: m for m in await _locked(db, tenant_id,
+                                             {uuid.UUID(p["member_id"]) for p in slow})}
+    known = _Rules()
+    await known.load(db, tenant_id, list(locked.values()),
+                     {x["product"] for p in slow for x in p["lines"]})
+    purchases = [(locked[uuid.UUID(p["member_id"])], Purchase(
+        uuid.UUID(p["transaction_id"]), Decimal(p["amount"]),
+        datetime.fromisoformat(p["occurred_at"]),
+        [Line(x["product"], Decimal(str(x["amount"]))) for x in p["lines"]]))
+        for p in slow]
+    rows: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    _one_by_one(known, purchases, rows, earned, climbed, history)
+    await insert_many(db, Entry, rows)
+    await insert_many(db, TierChange, history)
+    await db.flush()  # the members' new figures and tiers
 
 
 def _one_by_one(known: _Rules, purchases: list[tuple[Member, Purchase]],
@@ -460,22 +424,3 @@ def _one_by_one(known: _Rules, purchases: list[tuple[Member, Purchase]],
         earned.append((member.id, {"member_id": str(member.id), "points": points,
                                    "transaction_id": str(p.transaction_id),
                                    "balance": member.balance}))
-
-
-async def _bought(db: AsyncSession, tenant_id: uuid.UUID,
-                  members: dict[tuple[uuid.UUID, str], uuid.UUID], todo: list[_Due]) -> None:
-    """What each member bought (personal offers): one upsert."""
-    bought: dict[tuple[uuid.UUID, str], int] = defaultdict(int)
-    for p in todo:
-        member_id = members[(p.contact_id, p.currency)]
-        for sku in {x["product"] for x in p.payload.get("lines") or []}:
-            bought[(member_id, sku)] += 1
-    if not bought:
-        return
-    statement = pg_insert(Bought).values([
-        {"tenant_id": tenant_id, "id": new_id(), "member_id": member_id, "sku": sku,
-         "times": times, "last_at": func.now()}
-        for (member_id, sku), times in sorted(bought.items())])
-    await db.execute(statement.on_conflict_do_update(
-        constraint="uq_retail_bought_sku",
-        set_={"times": Bought.times + statement.excluded.times, "last_at": func.now()}))
