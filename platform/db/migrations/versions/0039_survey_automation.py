@@ -84,7 +84,7 @@ def upgrade() -> None:
     op.add_column("survey_invitations", sa.Column("reminder_status", sa.String(20)))
     op.add_column("survey_invitations", sa.Column("reminded_at", sa.DateTime(timezone=True)))
     op.add_column("survey_invitations", sa.Column("reminder_detail", sa.Text))
-    op.drop_constraint("status", "survey_invitations", type_="check")  # 0036's name
+    op.drop_constraint("status", "survey_invitations", type_="check")
     op.create_check_constraint(
         "status", "survey_invitations",
         "status IN ('sending', 'sent', 'failed', 'skipped', 'answered')")
@@ -111,14 +111,13 @@ def downgrade() -> None:
         op.execute(f"DROP POLICY survey_due_scan ON {table}")
     op.drop_index("ix_survey_invitations_in_doubt", table_name="survey_invitations")
     op.drop_index("ix_survey_invitations_to_remind", table_name="survey_invitations")
-    op.drop_constraint("ck_survey_invitations_reminder_status", "survey_invitations",
-                       type_="check")
-    op.drop_constraint("ck_survey_invitations_status", "survey_invitations", type_="check")
+    op.drop_constraint("reminder_status", "survey_invitations", type_="check")
+    op.drop_constraint("status", "survey_invitations", type_="check")
     op.execute("DELETE FROM survey_invitations WHERE status = 'sending'")
     op.create_check_constraint("status", "survey_invitations",
                                "status IN ('sent', 'failed', 'skipped', 'answered')")
     for column in ("reminder_detail", "reminded_at", "reminder_status", "automatic"):
         op.drop_column("survey_invitations", column)
-    op.drop_constraint("ck_surveys_auto_limits", "surveys", type_="check")
+    op.drop_constraint("auto_limits", "surveys", type_="check")
     for column in ("remind_after_days", "auto_since", "auto_cap_days", "auto_delay_minutes"):
         op.drop_column("surveys", column)
