@@ -31,6 +31,9 @@ def test_list_and_report_from_the_command_line(client, tenant, cli_env):  # noqa
                                 catch_exceptions=False, env=WIDE)
     assert report.exit_code == 0, report.output
     assert "Kharkiv" in report.output and "1 responses" in report.output
+    assert "1 invited, 1 answered: response rate 100%" in report.output
+    row = next(line for line in report.output.splitlines() if "Kharkiv" in line)
+    assert "100%" in row  # per service point too
     api = client.get(f"/api/v1/surveys/{made['id']}/report", headers=tenant.headers).json()
     assert f"{api['weighted_gap']:+.3f}" in report.output
     exported = CliRunner().invoke(surveys_group, ["report", made["id"], "--tenant",
@@ -41,6 +44,7 @@ def test_list_and_report_from_the_command_line(client, tenant, cli_env):  # noqa
     lines = list(csv.reader(io.StringIO(text)))
     assert lines[1][:5] == ["dimension", "tangibles", "Tangibles", "1", "4"]
     assert lines[1][7] == "-1.000"  # (2 - 2 - 2 - 2) / 4: q01 +2, the others -2
+    assert lines[0][-1] == "response_rate" and lines[-1][-3:] == ["1", "1", "1.000"]
     bad = CliRunner().invoke(surveys_group, ["report", made["id"], "--tenant", tenant.slug,
                                              "--from", "someday"], env=WIDE)
     assert bad.exit_code != 0 and "from" in bad.output
