@@ -12,6 +12,7 @@ from litestar.middleware import DefineMiddleware
 from sqlalchemy.engine import URL
 
 from rapport import migrations, telemetry
+from rapport.db.direct import close_lane
 from rapport.db.session import make_engine, make_sessionmaker
 from rapport.hooks import PluginRegistry, load_registry
 from rapport.logs import configure_logging
@@ -65,6 +66,9 @@ def create_app(
         try:
             yield
         finally:
+            # The request lane's parked connections first (rapport.db.direct), so that
+            # dispose closes them with the rest of the pool.
+            await close_lane(engine)
             telemetry.unwatch_pool(engine, pool_size + max_overflow)
             telemetry.flush_traces()
             await engine.dispose()

@@ -198,6 +198,7 @@ def test_the_orm_session_joins_the_request_transaction(client, tenant, other_ten
                     Contact.tenant_id == tenant_id, Contact.given_name == "Joined"))).scalar()
             return by_driver, by_orm, other, hidden, kept, sent
         finally:
+            await direct.close_lane(engine)
             await engine.dispose()
 
     by_driver, by_orm, other, hidden, kept, sent = asyncio.run(go())
@@ -226,6 +227,7 @@ def test_an_unfinished_request_transaction_is_rolled_back(tenant, database):
                 return int((await check.execute(select(func.count()).select_from(Contact).where(
                     Contact.tenant_id == tenant_id, Contact.given_name == "Never"))).scalar())
         finally:
+            await direct.close_lane(engine)
             await engine.dispose()
 
     assert asyncio.run(go()) == 0
@@ -253,6 +255,7 @@ def test_a_dead_pooled_connection_is_replaced_at_the_first_statement(tenant, dat
             await second.end(commit=True)
             return pid, again, tenant_seen, sent
         finally:
+            await direct.close_lane(engine)
             await engine.dispose()
 
     pid, again, tenant_seen, sent = asyncio.run(go())
@@ -261,3 +264,49 @@ def test_a_dead_pooled_connection_is_replaced_at_the_first_statement(tenant, dat
     # and no ping on any checkout.
     assert sum("set_config" in s for s in sent) == 3
     assert not any(s.strip().upper() in ("SELECT 1", ";") for s in sent)
+
+
+def test_the_lane_reuses_a_connection_without_a_checkout_and_gives_it_back(
+        tenant, database, monkeypatch):
+    # Two transactions in a row run on one backend with one pool checkout: the second takes
+    # the connection the first parked. The pool's checkout and checkin events follow it in
+    # and out of the lane (the pool gauge counts connections in use); past LANE_SECONDS a
+    # parked connection goes back to the pool, and close_lane gives back the rest.
+    tenant_id = uuid.UUID(tenant.id)
+    pid_of = select(literal_column("pg_backend_pid()"))
+
+    async def go() -> tuple[list[int], list[str], int, int]:
+        engine = make_engine(database.app_url, pool_size=2)
+        pool_events: list[str] = []
+        event.listen(engine.sync_engine, "checkout", lambda *a: pool_events.append("out"))
+        event.listen(engine.sync_engine, "checkin", lambda *a: pool_events.append("in"))
+        real_checkouts = [0]
+        connect = engine.sync_engine.connect
+
+        def counted_connect() -> Any:
+            real_checkouts[0] += 1
+            return connect()
+
+        monkeypatch.setattr(engine.sync_engine, "connect", counted_connect)
+        pids = []
+        try:
+            for _ in range(2):
+                tx = await DriverTransaction.begin(engine, tenant_id, None)
+                (pid,) = await direct.fetch_one(tx, pid_of, {}) or (0,)
+                pids.append(pid)
+                await tx.end(commit=True)
+            first_round = real_checkouts[0]
+            monkeypatch.setattr(direct, "LANE_SECONDS", 0.0)
+            tx = await DriverTransaction.begin(engine, tenant_id, None)
+            await tx.end(commit=True)  # due back: closed into the pool, not parked
+            parked_after = len(direct._lane(engine).idle)
+            await direct.close_lane(engine)
+            return pids, pool_events, first_round, parked_after
+        finally:
+            await engine.dispose()
+
+    pids, pool_events, first_round, parked_after = asyncio.run(go())
+    assert pids[0] == pids[1] and first_round == 1
+    assert parked_after == 0
+    # Every checkout has its checkin: the gauge ends where it began.
+    assert pool_events.count("out") == pool_events.count("in") > 0

@@ -22,6 +22,7 @@ fixed in the statement (an ``IN`` list of constants) are rendered once; a statem
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.sql import Select
 from sqlalchemy.util import greenlet_spawn
@@ -101,8 +102,16 @@ def _row_type(names: list[str]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     return made
 
 
+def _listened(connection: Connection) -> bool:
+    # SQLAlchemy's own test before it dispatches a connection event: with no listener on
+    # the connection or its engine (production without tracing) there is nothing to call.
+    return bool(connection._has_events or connection.engine._has_events)
+
+
 async def _send(connection: Connection, driver: Any, sql: str, values: dict[str, Any]) -> Any:
     """``sql`` on the psycopg connection, seen by the engine's cursor listeners."""
+    if not _listened(connection):
+        return await driver.execute(sql, values)
     events = connection.dispatch
     events.before_cursor_execute(connection, None, sql, values, None, False)
     try:
@@ -172,56 +181,178 @@ async def fetch_one(
     return rows[0] if rows else None
 
 
+# How long a connection stays parked in a lane before it goes back to SQLAlchemy's pool,
+# whose checkout then applies its own recycling (POOL_RECYCLE_SECONDS) and invalidation.
+LANE_SECONDS = 60.0
+_LANE_ATTRIBUTE = "_rapport_lane"
+
+
+class _Lane:
+    """Connections a request's transaction takes without a pool checkout: checked out of
+    the engine's pool once and parked here between transactions (last in, first out), at
+    most as many as the pool keeps steadily (``pool_size``); surplus goes back to the pool.
+
+    SQLAlchemy's checkout and checkin (and the checkin's reset, a ROLLBACK call on a
+    connection whose transaction has already ended), the ``Connection`` made per checkout,
+    and the greenlet hop each of them needs, were together a large share of a short
+    request's CPU (issue 12, seventh round). The pool still owns every connection: it
+    opens them, recycles them (a parked connection goes back after ``LANE_SECONDS``) and
+    forgets them when one is found dead. The pool's checkout and checkin events are sent
+    as a connection leaves and enters the lane, so the pool gauge counts connections in
+    use, not parked ones."""
+
+    __slots__ = ("engine", "idle", "keep")
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        size = getattr(engine.pool, "size", None)
+        self.keep = max(1, size()) if callable(size) else 1
+        # (connection, when it was checked out of the pool)
+        self.idle: list[tuple[Connection, float]] = []
+
+    def take(self) -> tuple[Connection, float] | None:
+        """The most recently parked connection, unless it is due back to the pool."""
+        if not self.idle:
+            return None
+        connection, since = self.idle[-1]
+        if time.monotonic() - since >= LANE_SECONDS or connection.invalidated:
+            return None
+        self.idle.pop()
+        self._unpark(connection)
+        return connection, since
+
+    def _unpark(self, connection: Connection) -> None:
+        events = self.engine.pool.dispatch.checkout
+        if events:
+            events(connection.connection.dbapi_connection, None, None)
+
+    def stale(self) -> list[Connection]:
+        """Parked connections due back to the pool (the caller closes them, which checks
+        them in)."""
+        now = time.monotonic()
+        old = [c for c, since in self.idle if now - since >= LANE_SECONDS or c.invalidated]
+        if old:
+            self.idle = [(c, t) for c, t in self.idle if c not in old]
+            for connection in old:
+                self._unpark(connection)
+        return old
+
+    def drain(self) -> list[Connection]:
+        """Every parked connection (the caller closes them)."""
+        taken = [c for c, _ in self.idle]
+        self.idle = []
+        for connection in taken:
+            self._unpark(connection)
+        return taken
+
+    def park(self, connection: Connection, since: float) -> bool:
+        """Keep ``connection`` (no transaction left on it) for the next request; False when
+        the caller must give it back to the pool instead."""
+        driver: Any = connection.connection.driver_connection
+        if (len(self.idle) >= self.keep or connection.invalidated or driver.broken
+                or driver.pgconn.transaction_status != IDLE  # closed: UNKNOWN
+                or time.monotonic() - since >= LANE_SECONDS):
+            return False
+        events = self.engine.pool.dispatch.checkin
+        if events:
+            events(connection.connection.dbapi_connection, None)
+        self.idle.append((connection, since))
+        return True
+
+
+def _lane(engine: AsyncEngine) -> _Lane:
+    sync = engine.sync_engine
+    lane: _Lane | None = sync.__dict__.get(_LANE_ATTRIBUTE)
+    if lane is None:
+        lane = _Lane(sync)
+        setattr(sync, _LANE_ATTRIBUTE, lane)
+    return lane
+
+
+async def close_lane(engine: AsyncEngine) -> None:
+    """Give every parked connection of ``engine`` back to its pool: before
+    ``engine.dispose()``, which closes only the connections in the pool."""
+    lane: _Lane | None = engine.sync_engine.__dict__.get(_LANE_ATTRIBUTE)
+    if lane is not None:
+        await greenlet_spawn(_close_all, lane.drain())
+
+
+def _close_all(connections: list[Connection]) -> None:
+    for connection in connections:
+        connection.close()
+
+
+IDLE = psycopg.pq.TransactionStatus.IDLE
+
+
 class DriverTransaction:
     """A request's one transaction, driven on the pooled connection's psycopg connection.
 
     Why not an ``AsyncSession``: its lifecycle alone (checkout, BEGIN and ``set_config``,
     COMMIT, close: session and transaction state, a greenlet hop for each step) measured
     ~1.3 ms of CPU — more than the baseline's whole request — before any query ran. Here
-    the connection is SQLAlchemy's own (its pool: recycling, invalidation, the checkout
-    and checkin events), its transaction is SQLAlchemy's ``Connection.begin()`` (the
-    ``begin``/``commit``/``rollback`` events fire as for any transaction; psycopg sends
-    BEGIN with the first statement), and the statements — ``set_config``, the principal,
-    the hot reads — go straight to psycopg. An ORM session, when a handler wants one, is
-    bound to this same connection and joins this transaction (``rapport.web.
-    request_session``): same tenant, same forced RLS, one COMMIT.
+    the connection is SQLAlchemy's own (its pool opens, recycles and invalidates it),
+    taken from the engine's lane (``_Lane``: no checkout per request) and the statements —
+    ``set_config``, the principal, the hot reads, COMMIT — go straight to psycopg, which
+    sends BEGIN before the first. SQLAlchemy's transaction exists only once an ORM session
+    is asked for (``join``): it is bound to this same connection and joins this
+    transaction (``rapport.web.request_session``): same tenant, same forced RLS, one COMMIT.
+
+    The engine's ``begin``, ``commit`` and ``rollback`` listeners fire once each, as for
+    any transaction (the query-count tests count them): ``begin`` when SQLAlchemy learns of
+    the transaction — when an ORM session joins it, else when it ends, just before its
+    ``commit`` or ``rollback`` — so in a listener's sequence it may follow the statements
+    psycopg sent after BEGIN. With no listener nothing is dispatched.
 
     No pre-ping: a pooled connection the server dropped fails at ``set_config``, the first
     statement; then the pool forgets every connection opened before it (as SQLAlchemy does
-    for a disconnect) and the transaction begins once more on a fresh one.
+    for a disconnect), the lane gives back the ones it parked, and the transaction begins
+    once more on a fresh one.
     """
 
-    __slots__ = ("connection", "driver", "info", "root", "tenant_id", "user_id")
+    __slots__ = ("connection", "driver", "info", "lane", "root", "since", "tenant_id",
+                 "user_id")
 
-    def __init__(self, connection: Connection, tenant_id: uuid.UUID, user_id: uuid.UUID | None,
+    def __init__(self, connection: Connection, lane: _Lane, since: float,
+                 tenant_id: uuid.UUID, user_id: uuid.UUID | None,
                  info: dict[str, Any]) -> None:
         self.connection: Connection | None = connection
         self.driver: Any = connection.connection.driver_connection
+        self.lane = lane
+        self.since = since
         self.tenant_id = tenant_id
         self.user_id = user_id
         self.info = info
-        self.root: Any = None  # SQLAlchemy's transaction object of this one
+        self.root: Any = None  # SQLAlchemy's transaction, once an ORM session joined
 
     def owns(self, connection: Connection) -> bool:
         """Whether ``connection`` is in this transaction, whose tenant is set."""
-        return connection is self.connection and connection.get_transaction() is self.root
+        return (self.root is not None and connection is self.connection
+                and connection.get_transaction() is self.root)
 
     @classmethod
     async def begin(
         cls, engine: AsyncEngine, tenant_id: uuid.UUID, user_id: uuid.UUID | None,
         info: dict[str, Any] | None = None,
     ) -> DriverTransaction:
-        """A checked-out connection whose transaction runs in the tenant's context."""
+        """A connection whose transaction runs in the tenant's context."""
         values = {"tenant": str(tenant_id), "user": str(user_id) if user_id else ""}
+        lane = _lane(engine)
         for attempt in (1, 2):
-            connection = await greenlet_spawn(engine.sync_engine.connect)
-            tx = cls(connection, tenant_id, user_id, {} if info is None else info)
-            tx.root = connection.begin()  # bookkeeping and the begin event; nothing sent
+            parked = lane.take()
+            if parked is None:
+                stale = lane.stale()
+                connection = await greenlet_spawn(_checkout, engine.sync_engine, stale)
+                since = time.monotonic()
+            else:
+                connection, since = parked
+            tx = cls(connection, lane, since, tenant_id, user_id, {} if info is None else info)
             try:
                 await _send(connection, tx.driver, SET_TENANT, values)
             except psycopg.OperationalError as exc:
                 dead = bool(tx.driver.closed or tx.driver.broken)
-                await greenlet_spawn(_drop, connection, exc if dead else None)
+                others = lane.drain() if dead else []
+                await greenlet_spawn(_drop, connection, exc if dead else None, others)
                 tx.connection = None
                 if attempt == 2 or not dead:
                     raise
@@ -234,32 +365,71 @@ class DriverTransaction:
             raise RuntimeError("the request's transaction has ended")
         return self.connection, self.driver
 
+    def join(self) -> Connection:
+        """The connection, in SQLAlchemy's transaction, for an ORM session to join (its
+        statements then run in this transaction; its ``after_begin`` sends nothing more)."""
+        connection, _ = self.live()
+        if self.root is None:
+            self.root = connection.begin()  # bookkeeping and the begin event; nothing sent
+        return connection
+
     async def end(self, commit: bool, session: AsyncSession | None = None) -> None:
-        """COMMIT (``commit``) or roll back, then return the connection to the pool; with
-        ``session`` (an ORM session joined to this transaction) its pending changes are
-        flushed first and it is closed. One greenlet hop for all of it. Ending twice is a
-        no-op."""
+        """COMMIT (``commit``) or roll back, then park the connection for the next request
+        (or give it back to the pool); with ``session`` (an ORM session joined to this
+        transaction) its pending changes are flushed first and it is closed. Ending twice
+        is a no-op."""
         connection, self.connection = self.connection, None
-        if connection is not None:
-            await greenlet_spawn(
-                _end, connection, commit, None if session is None else session.sync_session)
+        if connection is None:
+            return
+        if self.root is not None:
+            # SQLAlchemy's transaction (an ORM session joined): one greenlet hop, as before.
+            try:
+                await greenlet_spawn(
+                    _end, connection, commit, None if session is None else session.sync_session)
+            except BaseException:
+                await greenlet_spawn(_drop, connection, None, [])
+                raise
+        else:
+            try:
+                if _listened(connection):
+                    connection.dispatch.begin(connection)
+                    if commit:
+                        connection.dispatch.commit(connection)
+                    else:
+                        connection.dispatch.rollback(connection)
+                await (self.driver.commit() if commit else self.driver.rollback())
+            except BaseException as exc:
+                dead = bool(self.driver.closed or self.driver.broken)
+                parked = self.lane.drain() if dead else []
+                await greenlet_spawn(_drop, connection, exc if dead else None, parked)
+                raise
+        if not self.lane.park(connection, self.since):
+            await greenlet_spawn(connection.close)
 
 
-def _drop(connection: Connection, dead: BaseException | None) -> None:
-    """Give back a connection whose first statement failed; when it was dead, forget it
-    and every connection pooled before it (SQLAlchemy's own handling of a disconnect)."""
+def _checkout(engine: Engine, stale: list[Connection]) -> Connection:
+    _close_all(stale)
+    return engine.connect()
+
+
+def _drop(connection: Connection, dead: BaseException | None,
+          parked: list[Connection]) -> None:
+    """Give back a connection whose statement failed; when it was dead, forget it and
+    every connection pooled before it (SQLAlchemy's own handling of a disconnect), and the
+    ones the lane had parked, which the pool checks again at their next checkout."""
     if dead is not None:
         connection.engine.pool._invalidate(connection.connection, dead)
     connection.close()
+    _close_all(parked)
 
 
 def _end(connection: Connection, commit: bool, session: Any) -> None:
-    try:
-        if session is not None and session.in_transaction():
-            if commit:
-                session.commit()  # flushes; the joined transaction is committed below
-            session.close()
-        if commit and connection.in_transaction():
+    if session is not None and session.in_transaction():
+        if commit:
+            session.commit()  # flushes; the joined transaction is committed below
+        session.close()
+    if connection.in_transaction():
+        if commit:
             connection.commit()
-    finally:
-        connection.close()  # rolls back whatever is left
+        else:
+            connection.rollback()
