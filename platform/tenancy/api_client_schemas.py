@@ -73,7 +73,9 @@ class ScopeList(msgspec.Struct):
 
 class TokenRequest(msgspec.Struct):
     """RFC 6749 §4.4.2, form-encoded. ``client_id``/``client_secret`` here are
-    client_secret_post; HTTP Basic (client_secret_basic) sends them in Authorization."""
+    client_secret_post; HTTP Basic (client_secret_basic) sends them in Authorization.
+    Unlike every other body of the API it keeps unknown fields open: §3.2 says the server
+    MUST ignore request parameters it does not recognize."""
 
     grant_type: str | None = None
     scope: str | None = None

@@ -155,6 +155,18 @@ def test_grant_type_and_scope_errors(client):
     assert narrowed.json()["scope"] == "contacts:read"
 
 
+def test_unknown_token_request_parameters_are_ignored(client):
+    # RFC 6749 §3.2: the authorization server MUST ignore unrecognized request parameters.
+    t = sign_up(client)
+    made = _create(client, t, ["contacts:read"])
+    r = client.post(TOKEN, data={"grant_type": "client_credentials",
+                                 "client_id": made["client_id"],
+                                 "client_secret": made["client_secret"],
+                                 "resource": "https://elsewhere.example", "nickname": "x"})
+    assert r.status_code == 200, r.text
+    assert r.json()["scope"] == "contacts:read"
+
+
 def test_token_errors_are_oauth_json_and_problem_documents_at_once(client):
     # RFC 6749 §5.2 (application/json, error, error_description) for OAuth clients, which
     # send no Accept or application/json; the same body is an RFC 9457 problem document,
