@@ -82,7 +82,10 @@ def test_quotas_showroom_marketing_and_branches_screens(client):
     assert bad.status_code == 422 and 'id="f-period_end-error"' in bad.text
     board = client.get(BASE + "/contests").text
     assert "Salesperson Person" in board and "Set a quota…" in board
-    soon = (datetime.now(UTC) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    # The showroom lists today's (UTC) appointments: book one later today, even late at night.
+    now = datetime.now(UTC)
+    soon = min(now + timedelta(hours=2), now.replace(hour=23, minute=59)).strftime(
+        "%Y-%m-%dT%H:%M")
     r = client.post(BASE + "/floor/appointments", data={
         "_csrf": csrf, "contact_id": c, "scheduled_at": soon, "purpose": "Test drive"},
         follow_redirects=False)
