@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import fields, is_dataclass
 from typing import Any
 
+import msgspec.inspect
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi.spec import OpenAPIType, Reference, Schema
 from litestar.typing import FieldDefinition
@@ -72,6 +73,7 @@ class StructComponents(StructSchemaPlugin):
             schema.description = inspect.cleandoc(struct.__doc__)
         for prop in (schema.properties or {}).values():
             _into_object_branch(prop)
+        _zero_bounds(struct, schema)
         example = getattr(struct, "openapi_example", None)
         if example is not None:
             schema.examples = [example]
@@ -87,6 +89,33 @@ def _into_object_branch(prop: Any) -> None:
         if isinstance(branch, Schema) and branch.type == OpenAPIType.OBJECT:
             branch.additional_properties = prop.additional_properties
             prop.additional_properties = None
+
+
+_BOUNDS = {"ge": "minimum", "gt": "exclusive_minimum", "le": "maximum", "lt": "exclusive_maximum"}
+
+
+def _zero_bounds(struct: type, schema: Schema) -> None:
+    """Bounds of zero on optional numbers (``Annotated[int, Meta(ge=0)] | None``), which
+    Litestar drops because it tests them for truth (litestar-org/litestar#4650): the
+    document then said a probability of -5 was welcome while the server answered 422."""
+    for field in msgspec.inspect.type_info(struct).fields:  # type: ignore[attr-defined]
+        kind = field.type
+        if isinstance(kind, msgspec.inspect.Metadata):
+            kind = kind.type
+        if not isinstance(kind, msgspec.inspect.UnionType):
+            continue
+        present = [t for t in kind.types if not isinstance(t, msgspec.inspect.NoneType)]
+        if len(present) != 1:
+            continue
+        number = present[0].type if isinstance(present[0], msgspec.inspect.Metadata) \
+            else present[0]
+        prop = (schema.properties or {}).get(field.encode_name)
+        if not isinstance(number, msgspec.inspect.IntType | msgspec.inspect.FloatType) \
+                or not isinstance(prop, Schema):
+            continue
+        for bound, keyword in _BOUNDS.items():
+            if getattr(number, bound) == 0 and getattr(prop, keyword) is None:
+                setattr(prop, keyword, 0)
 
 
 def references(node: Any) -> Iterator[Reference]:
