@@ -2,6 +2,7 @@
 revocation, expiry, audit attribution, and clients kept inside their tenant."""
 
 import base64
+import json
 import uuid
 
 from litestar.testing import TestClient
@@ -243,12 +244,23 @@ def test_expired_token_is_401(database):
                      ).status_code == 401
 
 
-def test_writes_of_a_client_are_attributed_to_it_in_the_audit_log(client):
+def test_each_request_of_a_client_is_attributed_to_it(client, capsys):
+    """Its writes in the audit log; every request, reads included, in the access log."""
     t = sign_up(client)
-    made = _create(client, t, ["contacts:write"])
+    made = _create(client, t, ["contacts:write", "contacts:read"])
     token = _token(client, made["client_id"], made["client_secret"]).json()["access_token"]
+    capsys.readouterr()
     contact = client.post("/api/v1/contacts", json={"given_name": "Audited"},
                           headers=_bearer(token)).json()
+    assert client.get(f"/api/v1/contacts/{contact['id']}", headers=_bearer(token)).is_success
+    lines = [json.loads(x) for x in capsys.readouterr().err.splitlines() if x.startswith("{")]
+    requests = [x for x in lines if x.get("event") == "request"]
+    assert [(x["method"], x["status"], x.get("api_client"), x.get("tenant_id"))
+            for x in requests] == [("POST", 201, made["id"], t.id), ("GET", 200, made["id"], t.id)]
+    # A person's request names no client.
+    client.get("/api/v1/contacts", headers=t.headers)
+    lines = [json.loads(x) for x in capsys.readouterr().err.splitlines() if x.startswith("{")]
+    assert [x.get("api_client") for x in lines if x.get("event") == "request"] == [None]
     log = client.get(f"/api/v1/audit?record_type=contact&record_id={contact['id']}",
                      headers=t.headers).json()["items"]
     assert log and log[0]["actor_client_id"] == made["id"]
