@@ -206,7 +206,8 @@ async def _remind(session: AsyncSession, run: AutoRun, survey: Survey,
         return None
     invitation.reminder_status = "sending"
     return Queued(invitation.id, actor, hooks, rendered, Outgoing(
-        f"{invitation.id}-reminder", invitation.channel, verdict.address or "",
+        # Its own id (a gateway's idempotency key), the same whenever it is derived.
+        str(uuid.uuid5(invitation.id, "reminder")), invitation.channel, verdict.address or "",
         rendered.subject, rendered.body), True)
 
 
