@@ -15,7 +15,8 @@ balance is a column, never a sum over the ledger).
 
 ``--earning N``: instead, N purchases earned through the event path (their stored
 ``transaction.recorded`` delivered by the kernel's outbox worker in batches to
-``rapport_events_committed``, retail earning each batch set-based) against one
+``rapport_event_rows_committed``, retail earning each batch set-based, reading the
+purchases straight from the claimed outbox rows) against one
 set-based statement writing the same ledger rows, on two tenants seeded alike; the two
 ledgers are checked to agree (docs/benchmarks.md, "Retail loyalty").
 
@@ -239,7 +240,8 @@ async def through_events(server: Server, shop: Shop, batch: int, total: int,
                          blocked: tuple[str, ...] = ()) -> int:
     """Deliver the stored events with the kernel's outbox worker (``deliver_tenant``: oldest
     first, ``FOR UPDATE SKIP LOCKED``, consecutive events of one name as one batch to
-    ``rapport_events_committed`` — retail earns the batch), ``batch`` events a transaction.
+    ``rapport_event_rows_committed`` — retail earns the batch from the claimed rows),
+    ``batch`` events a transaction.
     Each transaction commits the ledger rows with the events marked delivered, so an
     interrupted run resumes with what is still due; progress goes to the terminal.
     ``blocked``: kernel areas or plugins left out of the worker's registry."""
@@ -276,7 +278,8 @@ def other_consumers() -> tuple[str, ...]:
     from rapport.hooks import load_registry
 
     pm, names = load_registry().pm, set()
-    for hook in ("rapport_event_committed", "rapport_events_committed"):
+    for hook in ("rapport_event_committed", "rapport_events_committed",
+                 "rapport_event_rows_committed"):
         names |= {impl.plugin_name for impl in getattr(pm.hook, hook).get_hookimpls()}
     return tuple(sorted(names - {"retail"}))
 
@@ -345,7 +348,7 @@ def main() -> None:
               f" consumers of committed events left out: {', '.join(blocked) or 'none'}")
         print("| path | time | purchases/s |")
         print("| --- | ---: | ---: |")
-        print(f"| events (outbox -> kernel worker -> rapport_events_committed -> retail),"
+        print(f"| events (outbox -> kernel worker -> rapport_event_rows_committed -> retail),"
               f" {args.batch} a transaction"
               f" | {e['events_s']:.1f} s | {e['events_per_s']:,.0f} |")
         print(f"| one set-based statement | {e['statement_s']:.2f} s"
