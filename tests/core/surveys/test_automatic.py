@@ -7,6 +7,7 @@ the report, its CSV and the API's refusals."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import functools
 import io
@@ -161,6 +162,30 @@ def test_a_killed_pass_sends_nothing_twice(client):
     for _, email in people:
         mailbox.MAILBOX.wait_for(email)
         assert len(mailbox.MAILBOX.sent_to(email)) == 1, email
+
+
+def test_two_workers_at_once_invite_each_touchpoint_once(client):
+    t = sign_up(client)
+    made = survey(client, t, auto_kinds=["visit"], auto_channel="email", auto_cap_days=0)
+    people = [customer(client, t, given_name=f"W{n}") for n in range(3)]
+    for contact_id, _ in people:
+        touch(client, t, contact_id)
+        touch(client, t, contact_id)  # two visits each: two invitations, no cap here
+    state = client.app.state
+    auto = AutoRun(state.sessionmaker, state.registry, state.settings,
+                   default_senders(state.settings))
+
+    async def both() -> list[int]:
+        return list(await asyncio.gather(run_tenant(auto, uuid.UUID(t.id)),
+                                         run_tenant(auto, uuid.UUID(t.id))))
+
+    sent = client.blocking_portal.call(both)
+    sent.append(run(client, tenant=t))  # what either skipped (the survey was locked)
+    assert sum(sent) == 6
+    for _, email in people:
+        mailbox.MAILBOX.wait_for(email, count=2)
+        assert len(mailbox.MAILBOX.sent_to(email)) == 2, email
+    assert len(invitations(client, t, made["id"])) == 6
 
 
 def _invite(client, t, survey_id: str, contact_id: str) -> dict:
