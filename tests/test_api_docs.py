@@ -43,7 +43,9 @@ def test_schema_page_lists_the_operations_with_no_network_beyond_loopback(live_s
         for method in item
         if method in ("get", "post", "put", "patch", "delete")
     }
-    page.wait_for_selector(".opblock")
+    # Swagger UI parses and lays out a document of ~400 operations first: seconds on a
+    # quiet machine, past the browser's default 30 s when two test workers share 2 cores.
+    page.wait_for_selector(".opblock", timeout=120_000)
     # Swagger UI renders only what is on screen once a document has 150 tags and
     # operations: scroll to the end, noting every operation that appears on the way.
     shown = {
