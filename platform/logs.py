@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json as _json
 import logging
 import sys
 from collections.abc import MutableMapping
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -29,8 +31,34 @@ class _CurrentStderr:
         sys.stderr.flush()
 
 
+# JSON lines at INFO or below: the access log writes its line itself (``access_line``).
+_direct_json = [False]
+_access = structlog.get_logger("rapport.access")
+
+
+def access_line(**fields: Any) -> None:
+    """The access log's line for one request (``event`` "request"): with JSON lines, the
+    same bytes structlog's processors above would write — the fields, the bound context
+    variables (the request id), the level, the UTC time stamp, secrets redacted, one
+    ``json.dumps`` — written without structlog's chain of processor calls, which was a
+    measurable share of the shortest requests' CPU (issue 12); otherwise through
+    structlog."""
+    if not _direct_json[0]:
+        _access.info("request", **fields)
+        return
+    line: dict[str, Any] = {**fields, "event": "request"}
+    for key, value in structlog.contextvars.get_contextvars().items():
+        line.setdefault(key, value)
+    line["level"] = "info"
+    line["timestamp"] = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    _redact(None, "", line)
+    sys.stderr.write(_json.dumps(line, default=repr) + "\n")
+    sys.stderr.flush()
+
+
 def configure_logging(json: bool | None = None, level: int = logging.INFO) -> None:
     use_json = (not sys.stderr.isatty()) if json is None else json
+    _direct_json[0] = use_json and level <= logging.INFO
     renderer = structlog.processors.JSONRenderer() if use_json else structlog.dev.ConsoleRenderer()
     structlog.configure(
         processors=[

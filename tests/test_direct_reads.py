@@ -310,3 +310,34 @@ def test_the_lane_reuses_a_connection_without_a_checkout_and_gives_it_back(
     assert parked_after == 0
     # Every checkout has its checkin: the gauge ends where it began.
     assert pool_events.count("out") == pool_events.count("in") > 0
+
+
+def test_a_request_waits_for_the_lane_and_the_pools_overflow_stays_free(tenant, database):
+    # pool_size 1: the lane holds one connection. A second transaction waits for it (and
+    # runs on the same backend, no second checkout), while an ORM session outside the
+    # request path still gets a connection from the pool's overflow meanwhile.
+    tenant_id = uuid.UUID(tenant.id)
+    pid_of = select(literal_column("pg_backend_pid()"))
+
+    async def go() -> tuple[int, int, int, int]:
+        engine = make_engine(database.app_url, pool_size=1, max_overflow=1)
+        try:
+            first = await DriverTransaction.begin(engine, tenant_id, None)
+            (pid,) = await direct.fetch_one(first, pid_of, {}) or (0,)
+            second = asyncio.ensure_future(DriverTransaction.begin(engine, tenant_id, None))
+            await asyncio.sleep(0.05)
+            waiting = int(not second.done())
+            async with tenant_session(make_sessionmaker(engine), tenant_id) as other:
+                (outside,) = (await other.execute(pid_of)).one()
+            await first.end(commit=True)
+            tx = await second
+            (again,) = await direct.fetch_one(tx, pid_of, {}) or (0,)
+            await tx.end(commit=True)
+            await direct.close_lane(engine)
+            return waiting, pid, again, outside
+        finally:
+            await engine.dispose()
+
+    waiting, pid, again, outside = asyncio.run(go())
+    assert waiting == 1
+    assert again == pid and outside != pid

@@ -22,15 +22,17 @@ fixed in the statement (an ``IN`` list of constants) are rendered once; a statem
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
-from collections import namedtuple
+from collections import deque, namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from sqlalchemy.engine import Connection, Dialect, Engine
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.sql import Select
 from sqlalchemy.util import greenlet_spawn
@@ -188,9 +190,12 @@ _LANE_ATTRIBUTE = "_rapport_lane"
 
 
 class _Lane:
-    """Connections a request's transaction takes without a pool checkout: checked out of
-    the engine's pool once and parked here between transactions (last in, first out), at
-    most as many as the pool keeps steadily (``pool_size``); surplus goes back to the pool.
+    """The connections of the request path: checked out of the engine's pool, used by one
+    request's transaction at a time and parked between them (last in, first out) instead
+    of being checked in; at most ``pool_size`` of them, so that the pool's overflow stays
+    free for everything else (sign-up, log-in, background work). A request that finds all
+    of them in use waits for the next one parked (up to the pool's timeout), as the
+    baseline's fixed pool makes it wait.
 
     SQLAlchemy's checkout and checkin (and the checkin's reset, a ROLLBACK call on a
     connection whose transaction has already ended), the ``Connection`` made per checkout,
@@ -201,7 +206,7 @@ class _Lane:
     as a connection leaves and enters the lane, so the pool gauge counts connections in
     use, not parked ones."""
 
-    __slots__ = ("engine", "idle", "keep")
+    __slots__ = ("engine", "idle", "keep", "owned", "waiters")
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -209,33 +214,82 @@ class _Lane:
         self.keep = max(1, size()) if callable(size) else 1
         # (connection, when it was checked out of the pool)
         self.idle: list[tuple[Connection, float]] = []
+        # Connections of the lane: in a request's transaction, or parked.
+        self.owned = 0
+        # Requests waiting for one: a parked connection or leave to check one out (None).
+        self.waiters: deque[asyncio.Future[tuple[Connection, float] | None]] = deque()
 
-    def take(self) -> tuple[Connection, float] | None:
-        """The most recently parked connection, unless it is due back to the pool."""
-        if not self.idle:
-            return None
-        connection, since = self.idle[-1]
-        if time.monotonic() - since >= LANE_SECONDS or connection.invalidated:
-            return None
-        self.idle.pop()
-        self._unpark(connection)
-        return connection, since
+    async def acquire(self) -> tuple[Connection | None, float, list[Connection]]:
+        """A parked connection and when it was checked out; or None with leave to check
+        one out of the pool. Also the parked ones found due back to the pool (the caller
+        closes them)."""
+        stale: list[Connection] = []
+        now = time.monotonic()
+        while self.idle:
+            connection, since = self.idle.pop()
+            self._unpark(connection)
+            if now - since < LANE_SECONDS and not connection.invalidated:
+                self._free(len(stale))
+                return connection, since, stale
+            stale.append(connection)
+        if stale:  # one of their places is this request's
+            self._free(len(stale) - 1)
+            return None, now, stale
+        if self.owned < self.keep:
+            self.owned += 1
+            return None, now, stale
+        got = await self._wait()
+        if got is None:
+            return None, time.monotonic(), stale
+        return got[0], got[1], stale
+
+    async def _wait(self) -> tuple[Connection, float] | None:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[tuple[Connection, float] | None] = loop.create_future()
+        self.waiters.append(future)
+        timeout = getattr(self.engine.pool, "timeout", None)
+        seconds = float(timeout()) if callable(timeout) else 30.0
+
+        def expire() -> None:
+            if not future.done():
+                future.set_exception(PoolTimeout(
+                    f"all {self.keep} connections of the request path stayed in use for"
+                    f" {seconds:g} s"))
+
+        timer = loop.call_later(seconds, expire)
+        try:
+            return await future
+        except asyncio.CancelledError:
+            # Cancelled (the client went away) after a connection was handed over: pass
+            # it on, so that it is not lost to the lane.
+            if future.done() and not future.cancelled() and future.exception() is None:
+                handed = future.result()
+                if handed is None:
+                    self._free(1)
+                elif not self.park(*handed):  # to be given back to the pool instead
+                    closing = asyncio.ensure_future(greenlet_spawn(handed[0].close))
+                    _CLOSING.add(closing)
+                    closing.add_done_callback(_CLOSING.discard)
+            raise
+        finally:
+            timer.cancel()
+
+    def _free(self, places: int) -> None:
+        """``places`` connections left the lane (given back to the pool): a waiting request
+        takes each place, else the lane holds fewer."""
+        for _ in range(places):
+            while self.waiters:
+                waiter = self.waiters.popleft()
+                if not waiter.done():
+                    waiter.set_result(None)
+                    break
+            else:
+                self.owned -= 1
 
     def _unpark(self, connection: Connection) -> None:
         events = self.engine.pool.dispatch.checkout
         if events:
             events(connection.connection.dbapi_connection, None, None)
-
-    def stale(self) -> list[Connection]:
-        """Parked connections due back to the pool (the caller closes them, which checks
-        them in)."""
-        now = time.monotonic()
-        old = [c for c, since in self.idle if now - since >= LANE_SECONDS or c.invalidated]
-        if old:
-            self.idle = [(c, t) for c, t in self.idle if c not in old]
-            for connection in old:
-                self._unpark(connection)
-        return old
 
     def drain(self) -> list[Connection]:
         """Every parked connection (the caller closes them)."""
@@ -243,16 +297,27 @@ class _Lane:
         self.idle = []
         for connection in taken:
             self._unpark(connection)
+        self._free(len(taken))
         return taken
 
+    def lost(self) -> None:
+        """A connection of the lane went back to the pool (the caller closes it)."""
+        self._free(1)
+
     def park(self, connection: Connection, since: float) -> bool:
-        """Keep ``connection`` (no transaction left on it) for the next request; False when
-        the caller must give it back to the pool instead."""
+        """Hand ``connection`` (no transaction left on it) to a waiting request, or keep it
+        for the next one; False when the caller must give it back to the pool instead."""
         driver: Any = connection.connection.driver_connection
-        if (len(self.idle) >= self.keep or connection.invalidated or driver.broken
+        if (connection.invalidated or driver.broken
                 or driver.pgconn.transaction_status != IDLE  # closed: UNKNOWN
                 or time.monotonic() - since >= LANE_SECONDS):
+            self._free(1)
             return False
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result((connection, since))  # still in use: no events
+                return True
         events = self.engine.pool.dispatch.checkin
         if events:
             events(connection.connection.dbapi_connection, None)
@@ -283,6 +348,8 @@ def _close_all(connections: list[Connection]) -> None:
 
 
 IDLE = psycopg.pq.TransactionStatus.IDLE
+# Connections being given back from a cancelled wait (referenced until closed).
+_CLOSING: set[asyncio.Future[Any]] = set()
 
 
 class DriverTransaction:
@@ -294,9 +361,10 @@ class DriverTransaction:
     the connection is SQLAlchemy's own (its pool opens, recycles and invalidates it),
     taken from the engine's lane (``_Lane``: no checkout per request) and the statements —
     ``set_config``, the principal, the hot reads, COMMIT — go straight to psycopg, which
-    sends BEGIN before the first. SQLAlchemy's transaction exists only once an ORM session
-    is asked for (``join``): it is bound to this same connection and joins this
-    transaction (``rapport.web.request_session``): same tenant, same forced RLS, one COMMIT.
+    sends BEGIN before the first. An ORM session, when a handler asks for one, is bound to
+    this same connection (``rapport.web.request_session``), and SQLAlchemy's transaction
+    is made only when that session begins (``join``, from ``rapport.db.session``): it joins
+    this transaction — same tenant, same forced RLS, one COMMIT.
 
     The engine's ``begin``, ``commit`` and ``rollback`` listeners fire once each, as for
     any transaction (the query-count tests count them): ``begin`` when SQLAlchemy learns of
@@ -339,19 +407,24 @@ class DriverTransaction:
         values = {"tenant": str(tenant_id), "user": str(user_id) if user_id else ""}
         lane = _lane(engine)
         for attempt in (1, 2):
-            parked = lane.take()
+            parked, since, stale = await lane.acquire()
             if parked is None:
-                stale = lane.stale()
-                connection = await greenlet_spawn(_checkout, engine.sync_engine, stale)
-                since = time.monotonic()
+                try:
+                    connection = await greenlet_spawn(_checkout, engine.sync_engine, stale)
+                except BaseException:
+                    lane.lost()
+                    raise
             else:
-                connection, since = parked
+                connection = parked
+                if stale:
+                    await greenlet_spawn(_close_all, stale)
             tx = cls(connection, lane, since, tenant_id, user_id, {} if info is None else info)
             try:
                 await _send(connection, tx.driver, SET_TENANT, values)
             except psycopg.OperationalError as exc:
                 dead = bool(tx.driver.closed or tx.driver.broken)
                 others = lane.drain() if dead else []
+                lane.lost()
                 await greenlet_spawn(_drop, connection, exc if dead else None, others)
                 tx.connection = None
                 if attempt == 2 or not dead:
@@ -387,6 +460,7 @@ class DriverTransaction:
                 await greenlet_spawn(
                     _end, connection, commit, None if session is None else session.sync_session)
             except BaseException:
+                self.lane.lost()
                 await greenlet_spawn(_drop, connection, None, [])
                 raise
         else:
@@ -401,6 +475,7 @@ class DriverTransaction:
             except BaseException as exc:
                 dead = bool(self.driver.closed or self.driver.broken)
                 parked = self.lane.drain() if dead else []
+                self.lane.lost()
                 await greenlet_spawn(_drop, connection, exc if dead else None, parked)
                 raise
         if not self.lane.park(connection, self.since):

@@ -98,6 +98,17 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+@event.listens_for(Session, "after_transaction_create")
+def _join_request_transaction(session: Session, transaction: Any) -> None:
+    # A session bound to a request's transaction (rapport.db.direct.DriverTransaction)
+    # joins it when it begins, before it takes the connection: SQLAlchemy's transaction
+    # is made only for a request whose handler really uses the ORM (a session made but
+    # never used leaves the request's end on psycopg alone).
+    joined = session.info.get(TRANSACTION_KEY)
+    if joined is not None and transaction.parent is None:
+        joined.join()
+
+
 @event.listens_for(Session, "after_begin")
 def _set_tenant_guc(session: Session, transaction: Any, connection: Any) -> None:
     # Attached to the sync Session class, which AsyncSession drives underneath.

@@ -19,12 +19,12 @@ import structlog
 from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
 from rapport import telemetry
+from rapport.logs import access_line
 from rapport.web.deprecation import announcement
 from rapport.web.http_methods import answer_options_now
 from rapport.web.problems import CLIENT_CLOSED, DISCONNECTED, status_of
 from rapport.web.request_session import STATE_KEY, RequestSession
 
-log = structlog.get_logger("rapport.access")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -104,8 +104,7 @@ def request_middleware(app: ASGIApp) -> ASGIApp:
             route = scope.get("path_template")
             telemetry.observe_request(method, route, status, seconds)
             # Path only: query strings may carry cursors or one-time tokens.
-            log.info(
-                "request",
+            access_line(
                 method=scope.get("method"),
                 path=scope.get("path"),
                 status=status,

@@ -69,7 +69,8 @@ class RequestSession:
         if self._session is None and self._tx is not None:
             state = self._scope["litestar_app"].state
             tx = self._tx
-            bound = AsyncConnection(state.engine, tx.join())
+            # Joined to the transaction when it begins (rapport.db.session).
+            bound = AsyncConnection(state.engine, tx.live()[0])
             self._session = state.sessionmaker(bind=bound, info={
                 **tx.info, TENANT_KEY: tx.tenant_id, USER_KEY: tx.user_id,
                 TRANSACTION_KEY: tx})
