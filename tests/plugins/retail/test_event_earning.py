@@ -143,3 +143,33 @@ def test_one_bad_event_fails_alone_and_the_rest_of_its_batch_earns(client, datab
             (s.tenant.id,)).fetchall()
     assert attempts == 1 and error.startswith("retail: KeyError")
     assert sorted(c for _, c in _earnings(database, s.tenant.id)) == [1, 1]
+
+
+def test_a_return_window_keeps_the_tills_loop_and_earns_once(client, database):
+    # A program that holds new points for a return window: the batch statement leaves its
+    # members to the till's own loop (pending points, lines priced in Python).
+    s = shop(client, pending_days=14)
+    member = customer(client, s)
+    basket = [{"product": "BREAD", "quantity": "2", "unit_price": "12.5"}]
+    body = {"currency": "UAH", "occurred_at": "2026-01-05T10:00:00Z", "channel": "web",
+            "external_id": "w-1", "contact_id": member["contact_id"], "lines": basket}
+    assert client.post("/api/v1/transactions", json=body,
+                       headers=s.headers).status_code == 201
+    _record(client, s, member["contact_id"], "w-2", "40")
+    _pass(database)
+    with database.connect_superuser() as conn:
+        figures = conn.execute(
+            "SELECT balance, pending FROM retail_members WHERE tenant_id = %s",
+            (s.tenant.id,)).fetchone()
+        held = conn.execute(
+            "SELECT points FROM retail_ledger WHERE tenant_id = %s AND kind = 'earn'"
+            " AND available_at IS NOT NULL ORDER BY points", (s.tenant.id,)).fetchall()
+        earned = [e for row in conn.execute(
+            "SELECT payload FROM event_outbox WHERE tenant_id = %s"
+            " AND name = 'retail.points_earned'", (s.tenant.id,)) for e in row[0]["earnings"]]
+        conn.execute("UPDATE event_outbox SET dispatched_at = NULL WHERE tenant_id = %s"
+                     " AND name = 'transaction.recorded'", (s.tenant.id,))
+    assert figures == (0, 65) and held == [(25,), (40,)]
+    assert sorted(e["points"] for e in earned) == [25, 40]
+    _pass(database)  # delivered again: nothing earned twice
+    assert sorted(c for _, c in _earnings(database, s.tenant.id)) == [1, 1]
