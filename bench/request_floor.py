@@ -5,8 +5,8 @@ deterministic call counts and by CPU (interleaved rounds, so both sides see the 
 Two parts:
 
 - **the transaction alone**: a request's transaction as Rapport runs it
-  (``rapport.db.direct.DriverTransaction``: SQLAlchemy's pool and ``Connection``
-  bookkeeping, statements sent on the psycopg driver) and the baseline's (a raw psycopg
+  (``rapport.db.direct.DriverTransaction``: a parked connection of the engine's lane,
+  statements and COMMIT sent on the psycopg driver) and the baseline's (a raw psycopg
   connection from a queue, ``conn.transaction()``), and the baseline's with BEGIN and
   ``set_config`` pipelined into one round trip; each runs ``set_config``, one small read
   and COMMIT.
@@ -173,6 +173,7 @@ async def requests(args: argparse.Namespace) -> None:
         try:
             await transactions(engine, libpq_url(db.app_url), args)
         finally:
+            await direct.close_lane(engine)
             await engine.dispose()
         async with AsyncTestClient(app=app) as client, AsyncTestClient(app=baseline):
             token, probe = await seed(client, 60)
