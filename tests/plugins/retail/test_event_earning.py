@@ -27,7 +27,15 @@ def _pass(database, *, kill: bool = False, tenant: str | None = None) -> int:
         registry = load_registry()
         try:
             if not kill:
-                return await deliver_due(make_sessionmaker(engine), registry)
+                # A pass serves up to 100 tenants with events due; in a full run the
+                # worker's database holds more, so pass until nothing is left due.
+                handled = 0
+                for _ in range(50):
+                    done = await deliver_due(make_sessionmaker(engine), registry)
+                    if not done:
+                        break
+                    handled += done
+                return handled
             assert tenant is not None
             async with tenant_session(make_sessionmaker(engine), uuid.UUID(tenant)) as s:
                 hooks = registry.for_tenant(await enabled_modules(s, uuid.UUID(tenant)))
