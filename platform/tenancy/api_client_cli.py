@@ -4,52 +4,17 @@ records the operator's action)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from rapport.errors import RapportError
+from rapport.tenancy.operator_cli import TENANT, run_for_tenant
 
-T = TypeVar("T")
-TENANT = click.option("--tenant", "slug", required=True, help="The tenant's slug.")
 log = logging.getLogger("rapport.api_clients")
-
-
-def _run(slug: str, work: Callable[[Any, Any, uuid.UUID], Awaitable[T]]) -> T:
-    """``work(session, settings, tenant_id)`` in one transaction of the tenant."""
-    from sqlalchemy import select
-
-    from rapport.db.session import enter_tenant, make_engine, make_sessionmaker, tenant_session
-    from rapport.runtime import resolve_database
-    from rapport.settings import Settings, SettingsError
-    from rapport.tenancy.models import Tenant
-
-    async def go() -> T:
-        settings = Settings.from_env()
-        settings.check()
-        engine = make_engine(resolve_database(settings).app_url, pool_size=1, max_overflow=0)
-        try:
-            async with tenant_session(make_sessionmaker(engine), None) as session:
-                tenant_id = (await session.execute(
-                    select(Tenant.id).where(Tenant.slug == slug))).scalar_one_or_none()
-                if tenant_id is None:
-                    raise click.ClickException(f"no tenant with the slug {slug!r}")
-                await enter_tenant(session, tenant_id)
-                return await work(session, settings, tenant_id)
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(go())
-    except (RapportError, SettingsError) as exc:
-        detail = "; ".join(f"{e.field}: {e.message}" for e in getattr(exc, "errors", []))
-        raise click.ClickException(detail or getattr(exc, "detail", None) or str(exc)) from exc
 
 
 @click.group("api-clients")
@@ -67,7 +32,7 @@ def list_command(slug: str) -> None:
         return await api_clients.list_clients(session, tenant_id)
 
     table = Table("client_id", "name", "scopes", "created", "revoked")
-    for c in _run(slug, work):
+    for c in run_for_tenant(slug, work):
         table.add_row(api_clients.oauth_client_id(c.tenant_id, c.id), c.name,
                       " ".join(sorted(c.scopes)), str(c.created_at)[:19],
                       str(c.revoked_at)[:19] if c.revoked_at else "")
@@ -97,7 +62,7 @@ def create_command(slug: str, name: str, scopes: tuple[str, ...]) -> None:
             session, settings.secret_key, tenant_id=tenant_id, name=name.strip(),
             scopes=granted, actor=None)
 
-    client, secret = _run(slug, work)
+    client, secret = run_for_tenant(slug, work)
     log.info("operator created API client %s of tenant %s", client.id, slug)
     click.echo(f"client_id: {api_clients.oauth_client_id(client.tenant_id, client.id)}")
     click.echo(f"client_secret: {secret}")
@@ -120,6 +85,6 @@ def revoke_command(slug: str, client_id: str) -> None:
     async def work(session: Any, settings: Any, tenant_id: uuid.UUID) -> Any:
         return await api_clients.revoke_client(session, None, tenant_id, wanted)
 
-    _run(slug, work)
+    run_for_tenant(slug, work)
     log.info("operator revoked API client %s of tenant %s", wanted, slug)
     click.echo(f"revoked {client_id}")

@@ -6,49 +6,15 @@ gets no entry; the application log (logger ``rapport.sso``) records what the ope
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from rapport.errors import RapportError
+from rapport.tenancy.operator_cli import TENANT, run_for_tenant
 
-T = TypeVar("T")
-TENANT = click.option("--tenant", "slug", required=True, help="The tenant's slug.")
 log = logging.getLogger("rapport.sso")
-
-
-def _run(slug: str, work: Callable[[Any, Any, uuid.UUID], Awaitable[T]]) -> T:
-    """``work(session, settings, tenant_id)`` in one transaction of the tenant."""
-    from sqlalchemy import select
-
-    from rapport.db.session import enter_tenant, make_engine, make_sessionmaker, tenant_session
-    from rapport.runtime import resolve_database
-    from rapport.settings import Settings, SettingsError
-    from rapport.tenancy.models import Tenant
-
-    async def go() -> T:
-        settings = Settings.from_env()
-        settings.check()
-        engine = make_engine(resolve_database(settings).app_url, pool_size=1, max_overflow=0)
-        try:
-            async with tenant_session(make_sessionmaker(engine), None) as session:
-                tenant_id = (await session.execute(
-                    select(Tenant.id).where(Tenant.slug == slug))).scalar_one_or_none()
-                if tenant_id is None:
-                    raise click.ClickException(f"no tenant with the slug {slug!r}")
-                await enter_tenant(session, tenant_id)
-                return await work(session, settings, tenant_id)
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(go())
-    except (RapportError, SettingsError) as exc:
-        raise click.ClickException(getattr(exc, "detail", None) or str(exc)) from exc
 
 
 def _configured(row: Any, slug: str) -> Any:
@@ -84,7 +50,7 @@ def show_command(slug: str) -> None:
             ("updated_at", str(shown.updated_at)[:19]),
         ]
 
-    for key, value in _run(slug, work):
+    for key, value in run_for_tenant(slug, work):
         click.echo(f"{key}: {value}")
 
 
@@ -103,7 +69,7 @@ def test_command(slug: str) -> None:
                 f"token_endpoint: {found.token_endpoint}", f"jwks_uri: {found.jwks_uri}",
                 f"signing_keys: {keys}", f"algorithms: {' '.join(found.algorithms)}"]
 
-    for line in _run(slug, work):
+    for line in run_for_tenant(slug, work):
         click.echo(line)
     click.echo("the provider answered; its metadata and keys are usable")
 
@@ -123,7 +89,7 @@ def off_command(slug: str, yes: bool) -> None:
     async def work(session: Any, settings: Any, tenant_id: uuid.UUID) -> Any:
         return _configured(await config.remove_for_operator(session, tenant_id), slug)
 
-    removed = _run(slug, work)
+    removed = run_for_tenant(slug, work)
     log.warning("single sign-on switched off by the operator",
                 extra={"tenant": slug, "issuer": removed.issuer})
     click.echo(f"single sign-on of {slug} is off; its members sign in with passwords")
