@@ -43,7 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rapport.core.communication.audience import decide
 from rapport.core.communication.rendering import Rendered
-from rapport.core.communication.senders import Outgoing, Senders, SendFailed, senders_for
+from rapport.core.communication.senders import Outgoing, Senders, senders_for
 from rapport.core.communication.variables import contact_values
 from rapport.core.interactions.models import Interaction
 from rapport.core.surveys import invitations
@@ -262,12 +262,7 @@ async def _senders(session: AsyncSession, run: AutoRun, tenant_id: uuid.UUID) ->
 async def _send(run: AutoRun, tenant_id: uuid.UUID, survey_id: uuid.UUID,
                 item: Queued) -> bool:
     senders = run.senders_of(item.actor.modules)
-    failure: SendFailed | None = None
-    provider_id: str | None = None
-    try:
-        provider_id = await senders[item.outgoing.channel].send(item.outgoing)
-    except SendFailed as exc:
-        failure = exc
+    provider_id, failure = await invitations.deliver(senders, item.outgoing)
     async with tenant_session(run.sessions, tenant_id) as session:
         survey = await session.get(Survey, (tenant_id, survey_id))
         invitation = (await session.execute(select(SurveyInvitation).where(

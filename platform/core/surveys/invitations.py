@@ -205,18 +205,23 @@ async def record(session: AsyncSession, actor: Principal, hooks: TenantHooks, su
     await session.flush()
 
 
+async def deliver(senders: Senders,
+                  outgoing: Outgoing) -> tuple[str | None, SendFailed | None]:
+    """Hand one message to its channel's sender: the provider's id, or why it failed
+    (``record`` writes either onto the invitation)."""
+    try:
+        return await senders[outgoing.channel].send(outgoing), None
+    except SendFailed as exc:
+        return None, exc
+
+
 async def invite(session: AsyncSession, actor: Principal, hooks: TenantHooks,
                  settings: Settings, senders: Senders, survey: Survey,
                  values: Mapping[str, Any]) -> Sent:
     """Send one invitation now, in the caller's transaction (a member's request)."""
     prepared = await prepare(session, actor, hooks, settings, senders, survey, values)
     assert prepared is not None  # a manual invitation is refused with a 422 instead
-    failure: SendFailed | None = None
-    provider_id: str | None = None
-    try:
-        provider_id = await senders[prepared.outgoing.channel].send(prepared.outgoing)
-    except SendFailed as exc:
-        failure = exc
+    provider_id, failure = await deliver(senders, prepared.outgoing)
     await record(session, actor, hooks, survey, prepared.invitation, prepared.rendered,
                  provider_id, failure)
     return Sent(prepared.invitation, prepared.url)
