@@ -1,6 +1,7 @@
 """The request-path baseline: a minimal Litestar app over a raw psycopg pool, as
 ``rapport_app``, answering ``GET /api/v1/me``, ``GET /api/v1/contacts/{id}`` and
-``GET /api/v1/contacts?limit=N`` with the same JSON as Rapport.
+``GET /api/v1/contacts?limit=N`` with the same JSON as Rapport, and the retail till's
+card view as the floor for ``bench.retail`` (the statements only, see ``card``).
 
 Per request: the same JWT check (``read_access_token``), then one transaction with the
 tenant set by ``set_config(…, true)`` in which the same principal query runs (the token's
@@ -25,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 import psycopg
-from litestar import Litestar, Request, get
+from litestar import Litestar, Request, Response, get
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 
 from rapport.core.contacts import names
@@ -305,5 +306,23 @@ async def contacts(request: Request[Any, Any, Any], limit: int = 50) -> dict[str
     }
 
 
-app = Litestar([me, contact, contacts], lifespan=[pool_lifespan], debug=False,
+# The till's card view (bench.retail): the same principal, then the plugin's one statement
+# (``retail_card_scan``), its JSON sent on as it comes — no answer shaped from it, so this
+# is the floor of any Litestar app that runs the request's statements.
+SCAN = "SELECT retail_card_scan(%(t)s, %(number)s)::text"
+
+
+@get("/api/v1/retail/till/cards/{number:str}", media_type="application/json")
+async def card(request: Request[Any, Any, Any], number: str) -> Response[bytes]:
+    claims = _claims(request)
+    async with request.app.state.pool.transaction(claims.tenant_id, claims.user_id) as conn:
+        await _principal(request, conn, claims)
+        found = await (await conn.execute(SCAN, {"t": claims.tenant_id, "number": number})
+                       ).fetchone()
+    if found is None or found[0] is None:
+        raise NotFoundException("Card not found")
+    return Response(found[0].encode(), media_type="application/json")
+
+
+app = Litestar([me, contact, contacts, card], lifespan=[pool_lifespan], debug=False,
                logging_config=None, openapi_config=None)

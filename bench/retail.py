@@ -1,14 +1,18 @@
 """The till's card scan (``GET /api/v1/retail/till/cards/{number}``) on a large tenant and
-on a small one, through the ASGI app, against the same statements run directly with
-psycopg (the one statement of ``plugins/retail/scan.py``), in one run.
+on a small one, over HTTP from a real ``rapport run``, against the same statements run
+directly with psycopg (the tenant context, the principal query and the scan —
+``plugins/retail/scan.py``'s call of ``retail_card_scan``), in one run.
 
 A private embedded PostgreSQL is started and deleted afterwards. Each tenant, its program
-and the scanned member are made through the API; the other members, their cards and
-ledger entries are bulk-loaded with ``INSERT … SELECT generate_series`` as the owner role in
-the tenant's context (row-level security checks every row). Requests and their baseline
-run interleaved after a warm-up; medians are reported, and two ratios: app / psycopg on the
-large tenant (target ≤ 2) and large / small tenant through the app (target ≤ 1.2: the
-balance is a column, never a sum over the ledger).
+and the scanned member are made through the API (the app in this process); the other
+members, their cards and ledger entries are bulk-loaded with ``INSERT … SELECT
+generate_series`` as the owner role in the tenant's context (row-level security checks
+every row). Then ``rapport run`` (one uvicorn process) serves the same database and
+``wrk`` (one connection, keep-alive) asks for the card view; the statements go from one
+psycopg connection with the app's driver settings (never prepared). Rounds are
+interleaved after a warm-up; medians of the rounds' medians are reported, with two
+ratios: app / psycopg on the large tenant (target ≤ 2) and large / small tenant through
+the app (target ≤ 1.2: the balance is a column, never a sum over the ledger).
 
     python -m bench.retail                                   # 100,000 members x 10 entries
     python -m bench.retail --members 1000000 --entries 10    # the issue's full size
@@ -29,22 +33,27 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import itertools
 import os
 import re
 import secrets
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import psycopg
 
 from bench.baseline_app import PRINCIPAL
-from bench.plugin_tenant import api, tenant_with_module, timed_ms
+from bench.plugin_tenant import api, tenant_with_module
+from bench.request_path import ROOT, SECRET, _free_port, start_baseline, wrk
+from bench.request_path import Server as RunningServer
 from bench.timeline import Server, private_server
 from rapport.app import create_app
 from rapport.db.urls import libpq_url
@@ -52,8 +61,8 @@ from rapport.settings import Settings
 from rapport.tenancy.tokens import read_access_token
 from rapport_plugins.retail.scan import SQL
 
-WARMUP = 30
-ROUNDS = 300
+ROUNDS = 5
+SECONDS = 4.0
 SMALL = 1_000
 
 # The statement the card view runs (plugins/retail/scan.py), in psycopg's parameter style.
@@ -129,66 +138,116 @@ def load(server: Server, shop: Shop, members: int, entries: int) -> None:
             conn.execute(f"ANALYZE {table}")
 
 
-async def measure(server: Server, members: int, entries: int, rounds: int = ROUNDS
-                  ) -> dict[str, float]:
-    settings = Settings(secret_key=secrets.token_urlsafe(48), base_url="http://testserver",
+def serve(server: Server, secret_key: str, tmp: Path) -> RunningServer:
+    """``rapport run`` (one process, uvicorn) on the bench's database, with the key that
+    signed the seeding's tokens."""
+    port = _free_port()
+    log = tmp / "rapport.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAPPORT_")}
+    env.update(RAPPORT_DATABASE_URL=server.owner_url.render_as_string(hide_password=False),
+               RAPPORT_APP_DATABASE_URL=server.app_url.render_as_string(hide_password=False),
+               RAPPORT_SECRET_KEY=secret_key, RAPPORT_DATA_DIR=str(server.data_dir),
+               RAPPORT_HOST="127.0.0.1", RAPPORT_PORT=str(port), RAPPORT_LOG_JSON="1",
+               PYTHONUNBUFFERED="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rapport.cli", "run", "--workers", "1", "--no-migrate"],
+        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    running = RunningServer("rapport", f"http://127.0.0.1:{port}", process, log)
+    running.wait_ready("/healthz")
+    return running
+
+
+async def seeded(server: Server, members: int, entries: int, secret_key: str
+                 ) -> tuple[Shop, Shop]:
+    """The two tenants, made through the app in this process, then bulk-loaded."""
+    settings = Settings(secret_key=secret_key, base_url="http://testserver",
                         log_json=True, login_slowdown_seconds=0.01, data_dir=server.data_dir)
     app = create_app(settings, server.app_url)
-    # The app in this event loop (its lifespan, then httpx's ASGI transport): Litestar's
-    # test client runs the app in a thread of its own, and its hand-offs between threads
-    # cost more per request than the whole request path (measured: ~40 ms of lock waits).
     transport = httpx.ASGITransport(app=app)
     async with (app.lifespan(),
                 httpx.AsyncClient(transport=transport, base_url="http://testserver") as client):
         big, small = await make_shop(client), await make_shop(client)
-        load(server, big, members, entries)
-        load(server, small, SMALL, entries)
-        direct = await psycopg.AsyncConnection.connect(libpq_url(server.app_url))
-        params = {"t": uuid.UUID(big.tenant_id), "number": big.number}
+    load(server, big, members, entries)
+    load(server, small, SMALL, entries)
+    return big, small
 
-        def via_app(shop: Shop) -> Callable[[], Awaitable[None]]:
-            async def run() -> None:
-                r = await client.get(f"/api/v1/retail/till/cards/{shop.number}",
-                                     headers=shop.headers)
-                if r.status_code != 200:
-                    raise RuntimeError(r.text)
-                r.json()
-            return run
 
-        claims = read_access_token(settings.secret_key,
-                                   big.headers["Authorization"].partition(" ")[2])
-        who = {"t": claims.tenant_id, "u": claims.user_id, "s": claims.session_id}
-
-        async def via_sql() -> None:
-            async with direct.transaction():
-                await direct.execute("SELECT set_config('rapport.tenant_id', %s, true),"
-                                     " set_config('rapport.user_id', %s, true)",
-                                     (big.tenant_id, big.user_id))
-                await (await direct.execute(STATEMENT, params)).fetchall()
-
-        async def via_sql_all() -> None:
-            # What the request runs: the tenant context, the principal (the token's member,
-            # session and modules), the scan.
-            async with direct.transaction():
-                await direct.execute("SELECT set_config('rapport.tenant_id', %s, true),"
-                                     " set_config('rapport.user_id', %s, true)",
-                                     (big.tenant_id, big.user_id))
-                if await (await direct.execute(PRINCIPAL, who)).fetchone() is None:
+def statements(server: Server, shop: Shop, secret_key: str, seconds: float
+               ) -> tuple[float, float]:
+    """The request's statements sent directly with psycopg, one client, for ``seconds``
+    (the app's driver settings: never prepared, ``rapport.db.session.CONNECT_ARGS``):
+    median milliseconds of the scan alone and of all three — the tenant context, the
+    principal query (the token's member, session and modules), the scan — in one
+    transaction."""
+    claims = read_access_token(secret_key, shop.headers["Authorization"].partition(" ")[2])
+    who = {"t": claims.tenant_id, "u": claims.user_id, "s": claims.session_id}
+    params = {"t": uuid.UUID(shop.tenant_id), "number": shop.number}
+    alone: list[float] = []
+    every: list[float] = []
+    with psycopg.connect(libpq_url(server.app_url), prepare_threshold=None) as conn:
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            with conn.transaction():
+                conn.execute("SELECT set_config('rapport.tenant_id', %s, true),"
+                             " set_config('rapport.user_id', %s, true)",
+                             (shop.tenant_id, shop.user_id))
+                if conn.execute(STATEMENT, params).fetchone() is None:
+                    raise RuntimeError("no card")
+            middle = time.perf_counter()
+            with conn.transaction():
+                conn.execute("SELECT set_config('rapport.tenant_id', %s, true),"
+                             " set_config('rapport.user_id', %s, true)",
+                             (shop.tenant_id, shop.user_id))
+                if conn.execute(PRINCIPAL, who).fetchone() is None:
                     raise RuntimeError("no principal")
-                await (await direct.execute(STATEMENT, params)).fetchall()
+                conn.execute(STATEMENT, params).fetchone()
+            ended = time.perf_counter()
+            alone.append((middle - started) * 1000)
+            every.append((ended - middle) * 1000)
+    return statistics.median(alone), statistics.median(every)
 
-        times: dict[str, list[float]] = {"app_big": [], "app_small": [], "sql_big": [],
-                                         "sql_all": []}
+
+def measure(server: Server, members: int, entries: int, rounds: int = ROUNDS,
+            seconds: float = SECONDS) -> dict[str, float]:
+    """Interleaved rounds: the card view over HTTP on the large and the small tenant
+    (``wrk``, one connection, keep-alive: its median latency), then the same statements
+    directly with psycopg; medians of the rounds' medians."""
+    # The key the baseline app checks tokens with (bench.request_path's): the seeding's
+    # tokens then open both servers.
+    secret_key = SECRET
+    big, small = asyncio.run(seeded(server, members, entries, secret_key))
+    times: dict[str, list[float]] = {"app_big": [], "app_small": [], "sql_big": [],
+                                     "sql_all": [], "floor_big": []}
+    with tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp:
+        running = serve(server, secret_key, Path(tmp))
+        floor = start_baseline(libpq_url(server.app_url), 1, Path(tmp))
         try:
-            for n in range(WARMUP + rounds):
-                row = (await timed_ms(via_app(big)), await timed_ms(via_app(small)),
-                       await timed_ms(via_sql), await timed_ms(via_sql_all))
-                if n >= WARMUP:
-                    for key, value in zip(times, row, strict=True):
-                        times[key].append(value)
+            for shop in (big, small):  # warm-up: caches, connections, the function's plan
+                view(running, shop, 2)
+            view(floor, big, 2)
+            statements(server, big, secret_key, 2)
+            for _ in range(rounds):
+                times["app_big"].append(view(running, big, seconds))
+                times["app_small"].append(view(running, small, seconds))
+                times["floor_big"].append(view(floor, big, seconds))
+                alone, every = statements(server, big, secret_key, seconds)
+                times["sql_big"].append(alone)
+                times["sql_all"].append(every)
         finally:
-            await direct.close()
+            floor.stop()
+            running.stop()
     return {k: statistics.median(v) for k, v in times.items()}
+
+
+def view(running: RunningServer, shop: Shop, seconds: float) -> float:
+    """Median latency of the card view over HTTP, one client (``wrk``)."""
+    token = shop.headers["Authorization"].partition(" ")[2]
+    load = wrk(f"{running.base}/api/v1/retail/till/cards/{shop.number}", token, 1, seconds,
+               running.process.pid)
+    print(f"  {shop.tenant_id}: p50 {load.p50_ms:.2f} ms, server CPU {load.cpu_ms:.2f} ms a"
+          " request", file=sys.__stderr__, flush=True)
+    return load.p50_ms
 
 
 # ---------------------------------------------------------------- earning through events
@@ -221,6 +280,29 @@ SET_BASED = (
     " qualifying_points = m.qualifying_points + s.points"
     " FROM (SELECT member_id, sum(points) AS points FROM earned GROUP BY member_id) s"
     " WHERE m.tenant_id = %(t)s AND m.id = s.member_id")
+# The floor of earning as purchases arrive: the same statement over consecutive slices of
+# the purchases, each slice its own transaction (as the worker's passes are) — each slice
+# must update every member it holds once, where the one statement updates each member
+# once for all of their purchases.
+SLICE = SET_BASED.replace("t.external_id LIKE 'bench-%%'",
+                          "t.external_id LIKE 'bench-%%' AND t.id >= %(lo)s AND t.id < %(hi)s")
+LAST = uuid.UUID(int=(1 << 128) - 1)
+
+
+def sliced(conn: psycopg.Connection[Any], tenant_id: str, batch: int) -> float:
+    """Seconds for the statement run over ``batch``-purchase slices in id order."""
+    conn.execute("SELECT set_config('rapport.tenant_id', %s, true)", (tenant_id,))
+    ids = [row[0] for row in conn.execute(
+        "SELECT id FROM transactions WHERE tenant_id = %s AND external_id LIKE 'bench-%%'"
+        " ORDER BY id", (tenant_id,))]
+    conn.commit()
+    bounds = [*ids[::batch], LAST]
+    start = time.perf_counter()
+    for lo, hi in itertools.pairwise(bounds):
+        conn.execute("SELECT set_config('rapport.tenant_id', %s, true)", (tenant_id,))
+        conn.execute(SLICE, {"t": tenant_id, "lo": lo, "hi": hi})
+        conn.commit()
+    return time.perf_counter() - start
 
 
 def purchases(server: Server, shop: Shop, members: int, n: int, events: bool) -> None:
@@ -293,8 +375,10 @@ async def measure_earning(server: Server, members: int, n: int, batch: int,
     async with (app.lifespan(),
                 httpx.AsyncClient(transport=transport, base_url="http://testserver") as client):
         by_events, by_statement = await make_shop(client), await make_shop(client)
+        by_slices = await make_shop(client)
     purchases(server, by_events, members, n, events=True)
     purchases(server, by_statement, members, n, events=False)
+    purchases(server, by_slices, members, n, events=False)
     start = time.perf_counter()
     delivered = await through_events(server, by_events, batch, n, blocked)
     events_s = time.perf_counter() - start
@@ -305,8 +389,9 @@ async def measure_earning(server: Server, members: int, n: int, batch: int,
         conn.execute(SET_BASED, {"t": by_statement.tenant_id})
         conn.commit()
         statement_s = time.perf_counter() - start
+        slices_s = sliced(conn, by_slices.tenant_id, batch)
         counts = []
-        for shop in (by_events, by_statement):
+        for shop in (by_events, by_statement, by_slices):
             conn.execute("SELECT set_config('rapport.tenant_id', %s, true)", (shop.tenant_id,))
             counts.append(conn.execute(
                 "SELECT count(*), sum(points) FROM retail_ledger WHERE tenant_id = %(t)s"
@@ -319,10 +404,11 @@ async def measure_earning(server: Server, members: int, n: int, batch: int,
                            " 'transaction.recorded' AND dispatched_at IS NULL",
                            (by_events.tenant_id,)).fetchone()
         conn.commit()
-    if delivered < n or due != (0,) or counts[0] != counts[1]:
+    if delivered < n or due != (0,) or not counts[0] == counts[1] == counts[2]:
         raise RuntimeError(f"not the same ledger: {delivered} events, {due} due, {counts}")
     return {"events_per_s": n / events_s, "rows_per_s": n / statement_s,
-            "events_s": events_s, "statement_s": statement_s}
+            "slices_per_s": n / slices_s, "events_s": events_s, "statement_s": statement_s,
+            "slices_s": slices_s}
 
 
 def main() -> None:
@@ -330,6 +416,7 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--entries", type=int, default=10, help="ledger entries per member")
     parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--seconds", type=float, default=SECONDS, help="per round and case")
     parser.add_argument("--earning", type=int, metavar="PURCHASES", default=None,
                         help="instead: earning for this many purchases through the event"
                              " path vs one set-based statement (the issue: 1000000)")
@@ -353,22 +440,30 @@ def main() -> None:
               f" | {e['events_s']:.1f} s | {e['events_per_s']:,.0f} |")
         print(f"| one set-based statement | {e['statement_s']:.2f} s"
               f" | {e['rows_per_s']:,.0f} |")
-        print(f"events / set-based: {e['events_per_s'] / e['rows_per_s']:.3f} (target >= 0.3)")
+        print(f"| the same statement over slices of {args.batch} purchases, a transaction each"
+              f" | {e['slices_s']:.2f} s | {e['slices_per_s']:,.0f} |")
+        print(f"events / set-based: {e['events_per_s'] / e['rows_per_s']:.3f} (target >= 0.3);"
+              f" events / sliced: {e['events_per_s'] / e['slices_per_s']:.3f}")
         return
     with (open(os.devnull, "w") as sink, contextlib.redirect_stderr(sink),
           contextlib.redirect_stdout(sink), private_server() as server):
-        m = asyncio.run(measure(server, args.members, args.entries, args.rounds))
+        m = measure(server, args.members, args.entries, args.rounds, args.seconds)
     print(f"card scan; large tenant {args.members:,} members x {args.entries} ledger entries,"
-          f" small tenant {SMALL:,}; {args.rounds} requests each, median")
+          f" small tenant {SMALL:,}; {args.rounds} interleaved rounds of {args.seconds:g} s,"
+          " one client, medians")
     print("| case | median |")
     print("| --- | ---: |")
-    print(f"| app, large tenant | {m['app_big']:.2f} ms |")
-    print(f"| app, small tenant | {m['app_small']:.2f} ms |")
+    print(f"| app over HTTP (`rapport run`, wrk), large tenant | {m['app_big']:.2f} ms |")
+    print(f"| app over HTTP, small tenant | {m['app_small']:.2f} ms |")
+    print(f"| the floor: a minimal Litestar app running the same statements over HTTP"
+          f" (`bench/baseline_app.py`), large | {m['floor_big']:.2f} ms |")
     print(f"| the scan statement, psycopg, large tenant | {m['sql_big']:.2f} ms |")
-    print(f"| principal + tenant context + scan, psycopg, large | {m['sql_all']:.2f} ms |")
+    print(f"| tenant context + principal + scan, psycopg, large | {m['sql_all']:.2f} ms |")
     print(f"app / psycopg (all the request's statements): {m['app_big'] / m['sql_all']:.2f}"
           f" (target <= 2); app / scan statement alone: {m['app_big'] / m['sql_big']:.2f};"
           f" large / small: {m['app_big'] / m['app_small']:.2f} (target <= 1.2)")
+    print(f"the floor / psycopg: {m['floor_big'] / m['sql_all']:.2f}; app / the floor:"
+          f" {m['app_big'] / m['floor_big']:.2f}")
 
 
 if __name__ == "__main__":
