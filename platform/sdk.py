@@ -66,6 +66,7 @@ from rapport.core.transactions.service import record_transaction
 from rapport.core.workflows import fire, get_instance, start
 from rapport.db.base import Base, TenantScoped, new_id
 from rapport.db.bulk import insert_many
+from rapport.db.direct import fetch_all, fetch_one
 from rapport.db.migration_helpers import SharedRows, enable_tenant_rls, tenant_key_columns
 from rapport.db.session import tenant_session
 from rapport.errors import (
@@ -340,6 +341,8 @@ __all__ = [
     "enabled_array",
     "enabled_modules",
     "encode_cursor",
+    "fetch_all",
+    "fetch_one",
     "fire",
     "forbidden",
     "formula",
