@@ -185,26 +185,23 @@ def statements(server: Server, shop: Shop, secret_key: str, seconds: float
     alone: list[float] = []
     every: list[float] = []
     with psycopg.connect(libpq_url(server.app_url), prepare_threshold=None) as conn:
-        deadline = time.perf_counter() + seconds
-        while time.perf_counter() < deadline:
+
+        def one_transaction(principal: bool) -> float:
             started = time.perf_counter()
             with conn.transaction():
                 conn.execute("SELECT set_config('rapport.tenant_id', %s, true),"
                              " set_config('rapport.user_id', %s, true)",
                              (shop.tenant_id, shop.user_id))
+                if principal and conn.execute(PRINCIPAL, who).fetchone() is None:
+                    raise RuntimeError("no principal")
                 if conn.execute(STATEMENT, params).fetchone() is None:
                     raise RuntimeError("no card")
-            middle = time.perf_counter()
-            with conn.transaction():
-                conn.execute("SELECT set_config('rapport.tenant_id', %s, true),"
-                             " set_config('rapport.user_id', %s, true)",
-                             (shop.tenant_id, shop.user_id))
-                if conn.execute(PRINCIPAL, who).fetchone() is None:
-                    raise RuntimeError("no principal")
-                conn.execute(STATEMENT, params).fetchone()
-            ended = time.perf_counter()
-            alone.append((middle - started) * 1000)
-            every.append((ended - middle) * 1000)
+            return (time.perf_counter() - started) * 1000
+
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            alone.append(one_transaction(principal=False))
+            every.append(one_transaction(principal=True))
     return statistics.median(alone), statistics.median(every)
 
 

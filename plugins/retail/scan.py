@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
 
 import msgspec
 from sqlalchemy import String, Text, Uuid, bindparam, cast, func, select
@@ -43,9 +42,9 @@ class TierRow(msgspec.Struct):
     perks: list[str]
 
 
-class _Row(msgspec.Struct):
-    """The function's JSON object as PostgreSQL writes it (its keys are the statement's
-    columns; a list no row fills is null)."""
+class Scan(msgspec.Struct):
+    """One scanned card: the function's JSON object as PostgreSQL writes it (its keys are
+    the statement's columns; a list no row fills is null), decoded in one pass."""
 
     number: str
     kind: str
@@ -72,62 +71,43 @@ class _Row(msgspec.Struct):
     preferred_name: str | None
     birthday: date | None
     default_locale: str | None
-    tiers: list[TierRow] | None
-    vouchers: list[schemas.VoucherOut] | None
-    visits: list[schemas.Visit] | None
-    bonus: list[schemas.Offer] | None
-    liked: list[schemas.Offer] | None
-    rewards: list[schemas.Offer] | None
+    tier_rows: list[TierRow] | None = msgspec.field(name="tiers")
+    voucher_rows: list[schemas.VoucherOut] | None = msgspec.field(name="vouchers")
+    visit_rows: list[schemas.Visit] | None = msgspec.field(name="visits")
+    bonus: list[schemas.Offer] | None = None
+    liked: list[schemas.Offer] | None = None
+    rewards: list[schemas.Offer] | None = None
+
+    @property
+    def names(self) -> dict[str, str | None]:
+        """The contact's name parts, as the kernel's salutation takes them."""
+        return {"honorific": self.honorific, "given_name": self.given_name,
+                "patronymic": self.patronymic, "family_name": self.family_name,
+                "preferred_name": self.preferred_name}
+
+    @property
+    def tiers(self) -> list[TierRow]:
+        return self.tier_rows or []
+
+    @property
+    def vouchers(self) -> list[schemas.VoucherOut]:
+        return self.voucher_rows or []
+
+    @property
+    def visits(self) -> list[schemas.Visit]:
+        return self.visit_rows or []
+
+    @property
+    def offers(self) -> list[schemas.Offer]:
+        """Bonus rules on what the member bought, what their groups buy, affordable
+        rewards — in that order."""
+        return (self.bonus or []) + (self.liked or []) + (self.rewards or [])
 
 
-_decode = msgspec.json.Decoder(_Row).decode
-
-
-class Scan(msgspec.Struct):
-    """One scanned card's row, the lists decoded."""
-
-    number: str
-    kind: str
-    state: str
-    replacement: str | None
-    member_id: uuid.UUID
-    contact_id: uuid.UUID
-    balance: int
-    pending: int
-    qualifying_points: int
-    tier_id: uuid.UUID | None
-    staff: bool
-    notes: str | None
-    program: str
-    currency: str
-    time_zone: str
-    display_name: str
-    email: str | None
-    language: str | None
-    names: dict[str, Any]
-    birthday: date | None
-    default_locale: str | None
-    tiers: list[TierRow]
-    vouchers: list[schemas.VoucherOut]
-    visits: list[schemas.Visit]
-    offers: list[schemas.Offer]
+_decode = msgspec.json.Decoder(Scan).decode
 
 
 async def scan(db: AsyncSession, tenant_id: uuid.UUID, number: str) -> Scan | None:
     row = await fetch_one(db, STATEMENT, {"t": tenant_id, "number": number})
     raw = None if row is None else row[0]
-    if raw is None:
-        return None
-    r = _decode(raw)
-    return Scan(
-        number=r.number, kind=r.kind, state=r.state, replacement=r.replacement,
-        member_id=r.member_id, contact_id=r.contact_id, balance=r.balance, pending=r.pending,
-        qualifying_points=r.qualifying_points, tier_id=r.tier_id, staff=r.staff,
-        notes=r.notes, program=r.program, currency=r.currency, time_zone=r.time_zone,
-        display_name=r.display_name, email=r.email, language=r.language,
-        names={"honorific": r.honorific, "given_name": r.given_name,
-               "patronymic": r.patronymic, "family_name": r.family_name,
-               "preferred_name": r.preferred_name},
-        birthday=r.birthday, default_locale=r.default_locale, tiers=r.tiers or [],
-        vouchers=r.vouchers or [], visits=r.visits or [],
-        offers=(r.bonus or []) + (r.liked or []) + (r.rewards or []))
+    return None if raw is None else _decode(raw)
