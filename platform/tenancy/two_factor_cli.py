@@ -6,12 +6,13 @@ ends every session of the person, in every organization; the application log rec
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import click
+
+from rapport.tenancy.operator_cli import run_operator
 
 T = TypeVar("T")
 log = logging.getLogger("rapport.two_factor")
@@ -21,29 +22,16 @@ def _run(email: str, work: Callable[[Any, Any], Awaitable[T]]) -> T:
     """``work(session, user)`` in one transaction (no tenant: the person's own rows)."""
     from sqlalchemy import select
 
-    from rapport.db.session import make_engine, make_sessionmaker, tenant_session
-    from rapport.runtime import resolve_database
-    from rapport.settings import Settings, SettingsError
     from rapport.tenancy.models import User
 
-    async def go() -> T:
-        settings = Settings.from_env()
-        settings.check()
-        engine = make_engine(resolve_database(settings).app_url, pool_size=1, max_overflow=0)
-        try:
-            async with tenant_session(make_sessionmaker(engine), None) as session:
-                user = (await session.execute(
-                    select(User).where(User.email == email.strip()))).scalar_one_or_none()
-                if user is None:
-                    raise click.ClickException(f"no account has the address {email}")
-                return await work(session, user)
-        finally:
-            await engine.dispose()
+    async def as_person(session: Any, settings: Any) -> T:
+        user = (await session.execute(
+            select(User).where(User.email == email.strip()))).scalar_one_or_none()
+        if user is None:
+            raise click.ClickException(f"no account has the address {email}")
+        return await work(session, user)
 
-    try:
-        return asyncio.run(go())
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
+    return run_operator(as_person)
 
 
 @click.group("two-factor")
