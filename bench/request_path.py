@@ -95,12 +95,14 @@ def _env(data: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def start_rapport(data: Path, workers: int, tmp: Path) -> Server:
+def start_rapport(data: Path, workers: int, tmp: Path, **env: str) -> Server:
+    """``rapport run --workers N`` on 127.0.0.1 with the bench's key; ``env`` adds settings
+    (e.g. ``RAPPORT_DATABASE_URL`` for a database other than the embedded one)."""
     port = _free_port()
     log = tmp / f"rapport-{workers}.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "rapport.cli", "run", "--workers", str(workers)], cwd=ROOT,
-        env=_env(data, RAPPORT_HOST="127.0.0.1", RAPPORT_PORT=str(port)),
+        env=_env(data, RAPPORT_HOST="127.0.0.1", RAPPORT_PORT=str(port), **env),
         stdout=log.open("w"), stderr=subprocess.STDOUT)
     server = Server(f"rapport ({workers} workers)", f"http://127.0.0.1:{port}", process, log)
     server.wait_ready("/healthz")

@@ -38,7 +38,6 @@ import os
 import re
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -52,7 +51,7 @@ import psycopg
 
 from bench.baseline_app import PRINCIPAL
 from bench.plugin_tenant import api, tenant_with_module
-from bench.request_path import ROOT, SECRET, _free_port, start_baseline, wrk
+from bench.request_path import SECRET, start_baseline, start_rapport, wrk
 from bench.request_path import Server as RunningServer
 from bench.timeline import Server, private_server
 from rapport.app import create_app
@@ -138,25 +137,6 @@ def load(server: Server, shop: Shop, members: int, entries: int) -> None:
             conn.execute(f"ANALYZE {table}")
 
 
-def serve(server: Server, secret_key: str, tmp: Path) -> RunningServer:
-    """``rapport run`` (one process, uvicorn) on the bench's database, with the key that
-    signed the seeding's tokens."""
-    port = _free_port()
-    log = tmp / "rapport.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAPPORT_")}
-    env.update(RAPPORT_DATABASE_URL=server.owner_url.render_as_string(hide_password=False),
-               RAPPORT_APP_DATABASE_URL=server.app_url.render_as_string(hide_password=False),
-               RAPPORT_SECRET_KEY=secret_key, RAPPORT_DATA_DIR=str(server.data_dir),
-               RAPPORT_HOST="127.0.0.1", RAPPORT_PORT=str(port), RAPPORT_LOG_JSON="1",
-               PYTHONUNBUFFERED="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rapport.cli", "run", "--workers", "1", "--no-migrate"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    running = RunningServer("rapport", f"http://127.0.0.1:{port}", process, log)
-    running.wait_ready("/healthz")
-    return running
-
-
 async def seeded(server: Server, members: int, entries: int, secret_key: str
                  ) -> tuple[Shop, Shop]:
     """The two tenants, made through the app in this process, then bulk-loaded."""
@@ -217,7 +197,11 @@ def measure(server: Server, members: int, entries: int, rounds: int = ROUNDS,
     times: dict[str, list[float]] = {"app_big": [], "app_small": [], "sql_big": [],
                                      "sql_all": [], "floor_big": []}
     with tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp:
-        running = serve(server, secret_key, Path(tmp))
+        # ``rapport run`` (one uvicorn process) on the bench's database.
+        running = start_rapport(
+            server.data_dir, 1, Path(tmp),
+            RAPPORT_DATABASE_URL=server.owner_url.render_as_string(hide_password=False),
+            RAPPORT_APP_DATABASE_URL=server.app_url.render_as_string(hide_password=False))
         floor = start_baseline(libpq_url(server.app_url), 1, Path(tmp))
         try:
             for shop in (big, small):  # warm-up: caches, connections, the function's plan
