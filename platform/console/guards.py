@@ -78,8 +78,9 @@ def on_error(request: Request, exc: Exception) -> Response[Any]:
     )
 
 
-def role_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-    """Pages declared with ``page_roles`` refuse other members (403)."""
+async def role_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Pages declared with ``page_roles`` refuse other members (403). A coroutine: a plain
+    function guard would run in Litestar's thread pool (``rapport.web.plugins``)."""
     roles = handler.opt.get(ROLES_OPT)
     if roles is not None and not allowed(roles, connection.scope.get("user")):
         raise forbidden("Your role cannot open this page")

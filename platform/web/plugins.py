@@ -20,8 +20,11 @@ PLUGIN_OPT = "rapport_plugin"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def module_enabled(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-    """A disabled module's routes answer 404, as if they did not exist for this tenant."""
+async def module_enabled(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """A disabled module's routes answer 404, as if they did not exist for this tenant.
+
+    A coroutine though it awaits nothing: Litestar runs a plain function guard in its
+    thread pool, a thread hop on every request of every plugin route."""
     name = handler.opt.get(PLUGIN_OPT)
     if name is None:
         return
@@ -55,6 +58,13 @@ async def module_paid_for(connection: ASGIConnection, handler: BaseRouteHandler)
         await require_module(session, principal.tenant_id, registry, name)
 
 
+async def module_open(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """The plugin API's guard: ``module_enabled``, then ``module_paid_for``. One guard for
+    the two, because Litestar copies the handler for every guard it runs."""
+    await module_enabled(connection, handler)
+    await module_paid_for(connection, handler)
+
+
 def route_handlers(registry: PluginRegistry) -> list[Any]:
     """Kernel areas' handlers as they are (``RegistryRoutes`` built with the registry); each
     plugin's under ``/api/v1/<plugin>``."""
@@ -75,7 +85,7 @@ def route_handlers(registry: PluginRegistry) -> list[Any]:
             Router(
                 path=f"/api/v1/{name}",
                 route_handlers=routes,
-                guards=[module_enabled, module_paid_for],
+                guards=[module_open],
                 opt={PLUGIN_OPT: name},
                 tags=[name],
             )

@@ -23,9 +23,10 @@ TABS = (
 )
 
 
-def managers_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+async def managers_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     """Handler guard: settings are for owners and admins (the API's rule for every action
-    here), so a member or viewer gets 403 before anything is read."""
+    here), so a member or viewer gets 403 before anything is read. A coroutine: a plain
+    function guard would run in Litestar's thread pool (``rapport.web.plugins``)."""
     principal: Principal | None = connection.scope.get("user")
     if principal is None or not principal.can_manage:
         raise forbidden("Only owners and admins can do this")
