@@ -8,6 +8,8 @@ from joserfc.jwk import OctKey
 from litestar.testing import TestClient
 
 from rapport.app import create_app
+from rapport.tenancy import tokens
+from rapport.tenancy.tokens import read_access_token
 from tests.conftest import TEST_SECRET, add_member, login, make_settings, sign_up, unique
 
 
@@ -148,6 +150,17 @@ def test_tampered_expired_and_foreign_tokens_are_401(client, tenant, other_tenan
         r = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 401, name
     assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_token_accepted_before_is_refused_once_it_expires(client, tenant, monkeypatch):
+    """Tokens already checked are kept (``rapport.tenancy.tokens._verified``); their expiry
+    is still checked on every request."""
+    assert client.get("/api/v1/me", headers=tenant.headers).status_code == 200
+    claims = read_access_token(TEST_SECRET, tenant.token)
+    later = claims.expires_at + 1
+    monkeypatch.setattr(tokens.time, "time", lambda: later)
+    client.cookies.clear()
+    assert client.get("/api/v1/me", headers=tenant.headers).status_code == 401
 
 
 def test_a_header_cannot_switch_the_tenant(client, tenant, other_tenant):
