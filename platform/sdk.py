@@ -66,7 +66,7 @@ from rapport.core.transactions.service import record_transaction
 from rapport.core.workflows import fire, get_instance, start
 from rapport.db.base import Base, TenantScoped, new_id
 from rapport.db.bulk import insert_many
-from rapport.db.direct import fetch_all, fetch_one
+from rapport.db.direct import DriverTransaction, fetch_all, fetch_one
 from rapport.db.migration_helpers import SharedRows, enable_tenant_rls, tenant_key_columns
 from rapport.db.session import tenant_session
 from rapport.errors import (
@@ -216,10 +216,15 @@ class CliTenant:
     hooks: TenantHooks
 
 
+# The request's transaction as the ``reads`` dependency hands it over: for handlers that
+# only read, through ``fetch_one`` and ``fetch_all`` (no ORM session is made).
+ReadTransaction = DriverTransaction
+
 # Request dependencies: a route handler takes them by name, typed with Litestar's
 # ``NamedDependency[...]`` — ``principal: Principal``, ``db: AsyncSession`` (the tenant's
-# transaction for this request), ``hooks: TenantHooks``, ``settings: Settings``.
-REQUEST_DEPENDENCIES = ("principal", "db", "hooks", "settings")
+# transaction for this request), ``reads: ReadTransaction`` (the same transaction, for a
+# handler that only reads), ``hooks: TenantHooks``, ``settings: Settings``.
+REQUEST_DEPENDENCIES = ("principal", "db", "reads", "hooks", "settings")
 
 __all__ = [
     "ANY_STATE",
@@ -291,6 +296,7 @@ __all__ = [
     "PluginManifest",
     "Principal",
     "RapportError",
+    "ReadTransaction",
     "RecordSnapshot",
     "RecordView",
     "RelationshipMember",

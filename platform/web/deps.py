@@ -15,6 +15,7 @@ from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.core.fields.definitions import FieldDefinition
+from rapport.db.direct import DriverTransaction
 from rapport.db.session import tenant_session
 from rapport.hooks import PluginRegistry, TenantHooks
 from rapport.settings import Settings
@@ -46,6 +47,20 @@ async def provide_db(request: Request) -> AsyncIterator[AsyncSession]:
         request.app.state.sessionmaker, principal.tenant_id, principal.user_id
     ) as session:
         yield session
+
+
+async def provide_reads(request: Request) -> DriverTransaction:
+    """The tenant's transaction for a handler that only reads, through prebuilt statements
+    (``rapport.db.direct``: ``fetch_one``, ``fetch_all``, ``fetch_named``): no ORM session
+    is made for it (its construction and ``db``'s commit step were a visible share of the
+    shortest requests, the retail till's card scan among them). Nothing is committed: what is left
+    open when the answer starts is rolled back (``rapport.web.request_session``) — a
+    handler that writes asks for ``db``."""
+    principal: Principal = request.user
+    holder = request_session(request.scope)
+    if holder is None:
+        raise RuntimeError("the request's transaction is kept by the app's route middleware")
+    return await holder.begin(principal.tenant_id, principal.user_id)
 
 
 async def provide_public_db(request: Request) -> AsyncIterator[AsyncSession]:
@@ -106,6 +121,7 @@ def provide_sharing_rules(request: Request) -> Mapping[str, Any]:
 DEPENDENCIES = {
     "principal": Provide(provide_principal),
     "db": Provide(provide_db),
+    "reads": Provide(provide_reads),
     "public_db": Provide(provide_public_db),
     "settings": Provide(provide_settings, sync_to_thread=False),
     "registry": Provide(provide_registry, sync_to_thread=False),

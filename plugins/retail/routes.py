@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.sdk import MAX_LIMIT, Principal, TenantHooks
+from rapport.sdk import MAX_LIMIT, Principal, ReadTransaction, TenantHooks
 from rapport_plugins.retail import (
     accounts,
     members,
@@ -28,6 +28,7 @@ from rapport_plugins.retail.roles import require_manager
 Cursor = Annotated[str | None, QueryParameter(max_length=200)]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)]
 Db = NamedDependency[AsyncSession]
+Reads = NamedDependency[ReadTransaction]
 Who = NamedDependency[Principal]
 Hooks = NamedDependency[TenantHooks]
 
@@ -261,11 +262,12 @@ class TillController(Controller):
     tags = ["retail"]
 
     @get("/cards/{number:str}")
-    async def card(self, number: FromPath[str], principal: Who, db: Db) -> schemas.CardView:
+    async def card(self, number: FromPath[str], principal: Who, reads: Reads
+                   ) -> schemas.CardView:
         """Everything the cashier needs at a scan: name and salutation, birthday, tier and
         progress, balance, vouchers, offers, notes, last visits. 404 unknown card; 409
         blocked, lost or replaced (naming the replacement)."""
-        return await till.card_view(db, principal, number)
+        return await till.card_view(reads, principal, number)
 
     @post("/purchases", status_code=201)
     async def purchase(self, data: JSONBody[schemas.PurchaseIn], principal: Who, db: Db,

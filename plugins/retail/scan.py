@@ -25,7 +25,7 @@ import msgspec
 from sqlalchemy import String, Text, Uuid, bindparam, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.sdk import fetch_one
+from rapport.sdk import ReadTransaction, fetch_one
 from rapport_plugins.retail import schemas
 
 # Built once; sent straight on the request's connection (``rapport.sdk.fetch_one``), not
@@ -107,7 +107,8 @@ class Scan(msgspec.Struct):
 _decode = msgspec.json.Decoder(Scan).decode
 
 
-async def scan(db: AsyncSession, tenant_id: uuid.UUID, number: str) -> Scan | None:
+async def scan(db: AsyncSession | ReadTransaction, tenant_id: uuid.UUID, number: str
+               ) -> Scan | None:
     row = await fetch_one(db, STATEMENT, {"t": tenant_id, "number": number})
     raw = None if row is None else row[0]
     return None if raw is None else _decode(raw)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rapport.sdk import (
     Contact,
     Principal,
+    ReadTransaction,
     TenantHooks,
     audit,
     conflict,
@@ -73,9 +74,11 @@ async def scanned(db: AsyncSession, principal: Principal, number: str
     return card, member, program, contact
 
 
-async def card_view(db: AsyncSession, principal: Principal, number: str) -> schemas.CardView:
+async def card_view(db: AsyncSession | ReadTransaction, principal: Principal, number: str
+                    ) -> schemas.CardView:
     """The cashier's view of a scanned card: one statement (``scan.SQL``), its rows decoded
-    straight into the answer."""
+    straight into the answer. ``db``: the request's ``reads`` (the till's route: no ORM
+    session) or a session (the console's cashier screen)."""
     require_till(principal)
     found = await scan.scan(db, principal.tenant_id, cardnumbers.normal("number", number))
     if found is None:
