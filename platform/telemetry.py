@@ -209,7 +209,7 @@ def trace_statements(engine: Any) -> None:
 def _statement_started(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
     from opentelemetry import trace
 
-    verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else "SQL"
+    verb = statement.lstrip().split(None, 1)[0].rstrip(";").upper() if statement.strip() else "SQL"
     span = _tracer.start_span(verb, kind=trace.SpanKind.CLIENT,
                               attributes={"db.system": "postgresql", "db.operation.name": verb})
     conn.info.setdefault("rapport.spans", []).append(span)

@@ -341,3 +341,90 @@ def test_a_request_waits_for_the_lane_and_the_pools_overflow_stays_free(tenant, 
     waiting, pid, again, outside = asyncio.run(go())
     assert waiting == 1
     assert again == pid and outside != pid
+
+
+def test_the_transaction_begins_with_its_tenant_in_one_round_trip(tenant, database,
+                                                                   monkeypatch):
+    # BEGIN travels with the tenant's set_config: psycopg sends no BEGIN of its own (it
+    # would be a round trip alone), the driver is in autocommit mode only while the
+    # transaction lives, and the statements after it still run in that one transaction.
+    tenant_id = uuid.UUID(tenant.id)
+    own_begins: list[bytes] = []
+    real = psycopg.AsyncConnection._exec_command
+
+    def spying(self: Any, command: Any, *args: Any, **kwargs: Any) -> Any:
+        if bytes(command).strip().upper().startswith(b"BEGIN"):
+            own_begins.append(bytes(command))
+        return real(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.AsyncConnection, "_exec_command", spying)
+
+    async def go() -> tuple[list[str], bool, tuple[Any, ...], bool]:
+        engine = make_engine(database.app_url, pool_size=1)
+        try:
+            # The engine's first connection is set up by SQLAlchemy (its own statements).
+            await (await DriverTransaction.begin(engine, tenant_id, None)).end(commit=True)
+            own_begins.clear()
+            sent = _counting(engine)
+            tx = await DriverTransaction.begin(engine, tenant_id, None)
+            during = tx.live()[1].autocommit
+            first = await direct.fetch_one(tx, XACT, {}) or ()
+            second = await direct.fetch_one(tx, XACT, {}) or ()
+            driver = tx.live()[1]
+            await tx.end(commit=True)
+            assert first == second  # one transaction
+            return sent, during, first, driver.autocommit
+        finally:
+            await direct.close_lane(engine)
+            await engine.dispose()
+
+    sent, during, (xact, seen_tenant), after = asyncio.run(go())
+    assert own_begins == []
+    assert sent[0].startswith("BEGIN; SELECT set_config('rapport.tenant_id'")
+    assert seen_tenant == tenant.id and xact
+    assert during is True and after is False
+
+
+def test_the_context_text_takes_uuids_only(tenant):
+    assert str(uuid.UUID(tenant.id)) in direct.begin_in_context(uuid.UUID(tenant.id), None)
+    for bad in (tenant.id, "x'); DROP TABLE contacts; --"):
+        with pytest.raises(TypeError):
+            direct.begin_in_context(bad, None)  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            direct.begin_in_context(uuid.UUID(tenant.id), bad)  # type: ignore[arg-type]
+
+
+def test_a_failed_commit_gives_the_connection_back_out_of_autocommit(tenant, database,
+                                                                      monkeypatch):
+    # A COMMIT that fails (not a dead connection): the connection goes back to the pool,
+    # its transaction rolled back and autocommit off — the next user of the pool (a worker,
+    # a CLI session) must get a connection whose statements wait for its own COMMIT.
+    tenant_id = uuid.UUID(tenant.id)
+
+    async def go() -> tuple[bool, Any, int]:
+        engine = make_engine(database.app_url, pool_size=1, max_overflow=0)
+        try:
+            tx = await DriverTransaction.begin(engine, tenant_id, None)
+            driver = tx.live()[1]
+
+            async def failing_commit() -> None:
+                raise psycopg.errors.SerializationFailure("could not serialize access")
+
+            monkeypatch.setattr(driver, "commit", failing_commit)
+            with pytest.raises(psycopg.errors.SerializationFailure):
+                await tx.end(commit=True)
+            monkeypatch.undo()
+            async with engine.connect() as again:
+                raw: Any = (await again.get_raw_connection()).driver_connection
+                await again.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS t_ac (n int)")
+                await again.rollback()
+                kept = (await again.exec_driver_sql(
+                    "SELECT count(*) FROM pg_class WHERE relname = 't_ac'")).scalar_one()
+                return raw.autocommit, raw is driver, int(kept)
+        finally:
+            await direct.close_lane(engine)
+            await engine.dispose()
+
+    autocommit, same, kept = asyncio.run(go())
+    assert same and autocommit is False
+    assert kept == 0  # the rolled-back CREATE left nothing: not autocommitted

@@ -50,6 +50,16 @@ SET_TENANT = (
 )
 
 
+def begin_in_context(tenant_id: uuid.UUID, user_id: uuid.UUID | None) -> str:
+    """BEGIN and ``SET_TENANT`` as one simple-protocol text, for one round trip where psycopg
+    would send its BEGIN alone first. The two values are UUIDs rendered by ``uuid`` itself
+    (hex digits and dashes: nothing to quote); anything else is refused."""
+    if not isinstance(tenant_id, uuid.UUID) or not isinstance(user_id, uuid.UUID | None):
+        raise TypeError("the tenant and the user are UUIDs")
+    return (f"BEGIN; SELECT set_config('rapport.tenant_id', '{tenant_id}', true),"
+            f" set_config('rapport.user_id', '{user_id or ''}', true)")
+
+
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     sql: str
@@ -110,7 +120,8 @@ def _listened(connection: Connection) -> bool:
     return bool(connection._has_events or connection.engine._has_events)
 
 
-async def _send(connection: Connection, driver: Any, sql: str, values: dict[str, Any]) -> Any:
+async def _send(connection: Connection, driver: Any, sql: str, values: dict[str, Any] | None
+                ) -> Any:
     """``sql`` on the psycopg connection, seen by the engine's cursor listeners."""
     if not _listened(connection):
         return await driver.execute(sql, values)
@@ -404,7 +415,12 @@ class DriverTransaction:
         info: dict[str, Any] | None = None,
     ) -> DriverTransaction:
         """A connection whose transaction runs in the tenant's context."""
-        values = {"tenant": str(tenant_id), "user": str(user_id) if user_id else ""}
+        # BEGIN goes with the tenant's context: psycopg, left to itself, sends BEGIN alone
+        # before the first statement, one more round trip on every request. So the driver
+        # is in autocommit mode while this transaction lives (psycopg then sends no BEGIN
+        # of its own, and COMMIT or ROLLBACK still end the one begun here), and back out
+        # of it before the connection is parked or given back (``end``, ``_drop``).
+        opening = begin_in_context(tenant_id, user_id)
         lane = _lane(engine)
         for attempt in (1, 2):
             parked, since, stale = await lane.acquire()
@@ -420,7 +436,8 @@ class DriverTransaction:
                     await greenlet_spawn(_close_all, stale)
             tx = cls(connection, lane, since, tenant_id, user_id, {} if info is None else info)
             try:
-                await _send(connection, tx.driver, SET_TENANT, values)
+                await tx.driver.set_autocommit(True)
+                await _send(connection, tx.driver, opening, None)
             except psycopg.OperationalError as exc:
                 dead = bool(tx.driver.closed or tx.driver.broken)
                 others = lane.drain() if dead else []
@@ -430,6 +447,13 @@ class DriverTransaction:
                 if attempt == 2 or not dead:
                     raise
                 continue
+            except BaseException:
+                # Anything else (a cancelled request among them): the connection goes
+                # back, its transaction rolled back and autocommit off, its place freed.
+                lane.lost()
+                await greenlet_spawn(_drop, connection, None, [])
+                tx.connection = None
+                raise
             return tx
         raise AssertionError("unreachable")
 
@@ -459,6 +483,7 @@ class DriverTransaction:
             try:
                 await greenlet_spawn(
                     _end, connection, commit, None if session is None else session.sync_session)
+                await self.driver.set_autocommit(False)  # the transaction is over (``begin``)
             except BaseException:
                 self.lane.lost()
                 await greenlet_spawn(_drop, connection, None, [])
@@ -472,6 +497,7 @@ class DriverTransaction:
                     else:
                         connection.dispatch.rollback(connection)
                 await (self.driver.commit() if commit else self.driver.rollback())
+                await self.driver.set_autocommit(False)  # the transaction is over (``begin``)
             except BaseException as exc:
                 dead = bool(self.driver.closed or self.driver.broken)
                 parked = self.lane.drain() if dead else []
@@ -494,8 +520,24 @@ def _drop(connection: Connection, dead: BaseException | None,
     ones the lane had parked, which the pool checks again at their next checkout."""
     if dead is not None:
         connection.engine.pool._invalidate(connection.connection, dead)
+    else:
+        _out_of_autocommit(connection)
     connection.close()
     _close_all(parked)
+
+
+def _out_of_autocommit(connection: Connection) -> None:
+    """A connection of a transaction that failed, back to the pool's ways (``begin``: in
+    autocommit mode while the transaction lives): what is left of the transaction rolled
+    back, autocommit off; one that cannot be is forgotten by the pool."""
+    dbapi: Any = connection.connection.dbapi_connection
+    if dbapi is None or dbapi.closed or not dbapi.autocommit:
+        return
+    try:
+        dbapi.rollback()
+        dbapi.autocommit = False
+    except psycopg.Error:
+        connection.invalidate()
 
 
 def _end(connection: Connection, commit: bool, session: Any) -> None:
