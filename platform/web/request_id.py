@@ -26,6 +26,15 @@ from rapport.web.problems import CLIENT_CLOSED, DISCONNECTED, status_of
 from rapport.web.request_session import STATE_KEY, RequestSession
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+log = structlog.get_logger("rapport.web")
+
+
+async def _end_quietly(holder: RequestSession) -> None:
+    try:
+        await holder.close()
+    except Exception as exc:  # the answer is sent: a failed rollback is only logged
+        log.warning("request transaction did not end cleanly",
+                    error=f"{type(exc).__name__}: {exc}")
 
 
 def request_middleware(app: ASGIApp) -> ASGIApp:
@@ -70,11 +79,14 @@ def request_middleware(app: ASGIApp) -> ASGIApp:
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, finished
-            if message["type"] == "http.response.body" and not message.get("more_body"):
-                finished = True
+            if message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    # A streamed body: what is left of the transaction ends before its
+                    # first part goes (it may stream for long).
+                    await holder.close()
+                else:
+                    finished = True
             if message["type"] == "http.response.start":
-                # Not after the body, which may stream for long.
-                await holder.close()
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 if deprecation:
@@ -82,6 +94,12 @@ def request_middleware(app: ASGIApp) -> ASGIApp:
                 headers.append((b"x-request-id", request_id.encode()))
                 message["headers"] = headers
             await send(message)
+            if finished:
+                # The answer is out: what a handler left open (a read's transaction, a
+                # refused request's) is rolled back now, not before the answer — nothing
+                # in it is the client's to wait for (writes were committed by ``db`` before
+                # the answer started, so that a failed commit is still their answer).
+                await _end_quietly(holder)
 
         try:
             try:

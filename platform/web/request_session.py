@@ -12,10 +12,11 @@ session that is never used sends nothing and costs nothing but its object.
 
 ``provide_db`` commits (or rolls back) when the handler is done, which Litestar does
 before it sends the answer, so a failed commit is still the client's error response.
-Whatever is left open — a handler without ``db``, a refused request — is rolled back and
-its connection returned when the response starts (by the app's route middleware,
-``rapport.web.request_id.request_middleware``; not after the body, which may stream
-for long).
+Whatever is left open — a handler without ``db`` (one that takes ``reads``), a refused
+request — is rolled back and its connection returned once the answer is sent (by the
+app's route middleware, ``rapport.web.request_id.request_middleware``): the client does
+not wait for that ROLLBACK's round trip. A streamed answer's transaction ends before its
+first part goes instead (it may stream for long).
 """
 
 from __future__ import annotations
