@@ -171,14 +171,16 @@ class DomainEvent:
     occurred_at: datetime | None = None
 
 
-# Each event looked up by its key (LATERAL ... LIMIT 1: never a scan of the tenant's whole
-# outbox, whatever the planner estimates).
+# The claimed events by their keys, in one walk of the primary key: a claim is a run of
+# consecutive ids of one tenant, so the index scan over ``= ANY`` reads them leaf after
+# leaf (one descent, ~220 buffers for 2,000 events) where a look-up per id descended the
+# index 2,000 times (~10,000 buffers, three times the time). ``position`` is the outbox
+# order, the ids' own.
 EVENT_ROWS: Final = (
-    "(SELECT k.position, e.id, e.record_type, e.record_id, e.payload, e.occurred_at"
-    " FROM unnest(CAST(:rapport_event_ids AS uuid[])) WITH ORDINALITY AS k(id, position)"
-    " CROSS JOIN LATERAL (SELECT o.id, o.record_type, o.record_id, o.payload,"
-    " o.created_at AS occurred_at FROM event_outbox o"
-    " WHERE o.tenant_id = CAST(:rapport_event_tenant AS uuid) AND o.id = k.id LIMIT 1) e)"
+    "(SELECT row_number() OVER (ORDER BY o.id) AS position, o.id, o.record_type,"
+    " o.record_id, o.payload, o.created_at AS occurred_at FROM event_outbox o"
+    " WHERE o.tenant_id = CAST(:rapport_event_tenant AS uuid)"
+    " AND o.id = ANY(CAST(:rapport_event_ids AS uuid[])))"
 )
 
 
