@@ -43,11 +43,11 @@ from sqlalchemy.util import greenlet_spawn
 TRANSACTION_KEY = "rapport.driver_transaction"
 
 # The tenant of the transaction (lock two: forced RLS reads these), as
-# ``rapport.db.session`` sets it for an ORM session's transaction.
-SET_TENANT = (
-    "SELECT set_config('rapport.tenant_id', %(tenant)s, true),"
-    " set_config('rapport.user_id', %(user)s, true)"
-)
+# ``rapport.db.session`` sets it for an ORM session's transaction; one text for both ways
+# it is sent (bound values, or literal UUIDs after BEGIN), so they cannot drift apart.
+_CONTEXT = ("SELECT set_config('rapport.tenant_id', {tenant}, true),"
+            " set_config('rapport.user_id', {user}, true)")
+SET_TENANT = _CONTEXT.format(tenant="%(tenant)s", user="%(user)s")
 
 
 def begin_in_context(tenant_id: uuid.UUID, user_id: uuid.UUID | None) -> str:
@@ -56,8 +56,7 @@ def begin_in_context(tenant_id: uuid.UUID, user_id: uuid.UUID | None) -> str:
     (hex digits and dashes: nothing to quote); anything else is refused."""
     if not isinstance(tenant_id, uuid.UUID) or not isinstance(user_id, uuid.UUID | None):
         raise TypeError("the tenant and the user are UUIDs")
-    return (f"BEGIN; SELECT set_config('rapport.tenant_id', '{tenant_id}', true),"
-            f" set_config('rapport.user_id', '{user_id or ''}', true)")
+    return "BEGIN; " + _CONTEXT.format(tenant=f"'{tenant_id}'", user=f"'{user_id or ''}'")
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,8 +76,8 @@ def read_access_token(secret: str, token: str) -> AccessClaims:
 
 # A client sends one token with every request of its lifetime: its signature and claims
 # are checked once (joserfc's parse and checks cost ~55 µs of CPU a request), its expiry
-# on every use above. Whether it still counts is the session row's say,
-# asked on every request (``sid``). A refused token raises, and is not kept.
+# on every use above. Whether it still counts is the session row's say, asked on every
+# request (``sid``). A refused token raises, and is not kept.
 @lru_cache(maxsize=4096)
 def _verified(secret: str, token: str) -> AccessClaims:
     try:

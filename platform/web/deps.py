@@ -53,9 +53,9 @@ async def provide_reads(request: Request) -> DriverTransaction:
     """The tenant's transaction for a handler that only reads, through prebuilt statements
     (``rapport.db.direct``: ``fetch_one``, ``fetch_all``, ``fetch_named``): no ORM session
     is made for it (its construction and ``db``'s commit step were a visible share of the
-    shortest requests, the retail till's card scan among them). Nothing is committed: what is left
-    open when the answer starts is rolled back (``rapport.web.request_session``) — a
-    handler that writes asks for ``db``."""
+    shortest requests, the retail till's card scan among them). Nothing is committed: what
+    is left open is rolled back once the answer is sent (``rapport.web.request_session``)
+    — a handler that writes asks for ``db``."""
     principal: Principal = request.user
     holder = request_session(request.scope)
     if holder is None:
