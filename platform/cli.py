@@ -406,7 +406,8 @@ def tenants_delete(slug: str, confirmation: str | None) -> None:
 
 
 @cli.command()
-@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option("--once", is_flag=True,
+              help="Deliver everything due now (as many passes as it takes), then exit.")
 @click.option("--interval", type=float, default=1.0, show_default=True,
               help="Seconds between passes when idle.")
 @click.option("--metrics-port", type=click.IntRange(1, 65535), default=None,

@@ -31,6 +31,8 @@ from rapport.web.health import readiness
 
 log = structlog.get_logger("rapport.worker")
 
+ONCE_MAX_PASSES = 1000
+
 
 async def periodic_work(work: PeriodicWork) -> int:
     """Offer one pass of periodic work to each area and plugin; a failing one is logged
@@ -106,9 +108,11 @@ async def run(
     *,
     once: bool = False,
     interval: float = 1.0,
+    max_tenants: int = 100,
 ) -> WorkerRun:
-    """Passes until stopped: SIGTERM or SIGINT lets the pass under way (its deliveries and
-    periodic work, each in its own transaction) finish, then returns."""
+    """Passes until stopped, or with ``once`` until a pass finds nothing due. SIGTERM or
+    SIGINT lets the pass under way (its deliveries and periodic work, each in its own
+    transaction) finish, then returns."""
     result = WorkerRun()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -132,11 +136,14 @@ async def run(
     try:
         while not stop.is_set():
             started = time.time_ns()
-            handled = await deliver_due(maker, registry)
+            handled = await deliver_due(maker, registry, max_tenants=max_tenants)
             telemetry.record_pass(started, handled)
             result.delivered += handled
             result.passes += 1
-            if once:
+            # A pass serves at most 100 tenants; "once" means what is due now, all of it,
+            # so pass again while a pass found work (bounded: a consumer whose handling
+            # emits new events each time must not keep a cron job running for ever).
+            if once and (handled == 0 or result.passes >= ONCE_MAX_PASSES):
                 break
             if handled == 0:
                 with contextlib.suppress(TimeoutError):

@@ -4,13 +4,12 @@ failing batch is rolled back and delivered again one event at a time."""
 
 from __future__ import annotations
 
-import asyncio
 import types
 
 from sqlalchemy import text
 
-from rapport.db.session import make_engine, make_sessionmaker
 from rapport.hooks import PluginManifest, hookimpl, load_registry
+from tests.core.events.support import deliver
 
 
 def _consumers(batches: list[list[str]], single: list[str], fail_on: str | None = None
@@ -43,19 +42,6 @@ def _consumers(batches: list[list[str]], single: list[str], fail_on: str | None 
     return [("batcher", batched), ("single", one)]
 
 
-def _deliver(database, registry) -> int:
-    async def run() -> int:
-        from rapport.worker import deliver_due
-
-        engine = make_engine(database.app_url, pool_size=1)
-        try:
-            return await deliver_due(make_sessionmaker(engine), registry)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(run())
-
-
 def _enable(database, tenant_id: str) -> None:
     with database.connect_superuser() as conn:
         for name in ("batcher", "single"):
@@ -81,12 +67,12 @@ def test_consecutive_events_of_one_name_come_as_one_batch(client, database, tena
     ivan = client.post("/api/v1/contacts", json={"given_name": "D"}, headers=tenant.headers)
     client.patch(f"/api/v1/contacts/{ivan.json()['id']}", json={"family_name": "E"},
                  headers=tenant.headers)
-    _deliver(database, registry)
+    deliver(database, registry)
     # contact.created x4 in one batch, then contact.updated alone (its payload: changes).
     assert batches == [["A", "B", "C", "D"], ["None"]]
     assert single == ["A", "B", "C", "D", "None"]
     assert _pending(database, tenant.id) == []
-    _deliver(database, registry)
+    deliver(database, registry)
     assert len(batches) == 2
 
 
@@ -98,7 +84,7 @@ def test_a_failing_batch_is_delivered_again_one_by_one(client, database, tenant)
     _enable(database, tenant.id)
     for name in ("A", "Bad", "C"):
         client.post("/api/v1/contacts", json={"given_name": name}, headers=tenant.headers)
-    _deliver(database, registry)
+    deliver(database, registry)
     # The batch of three failed and left nothing; then each alone: only "Bad" stays due.
     assert batches == [["A"], ["C"]]
     assert single == ["A", "C"]

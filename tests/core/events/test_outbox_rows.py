@@ -11,7 +11,8 @@ import types
 from sqlalchemy import text
 
 from rapport.hooks import PluginManifest, hookimpl, load_registry
-from tests.core.events.test_outbox_batches import _deliver, _pending
+from tests.core.events.support import deliver
+from tests.core.events.test_outbox_batches import _pending
 
 
 def _consumers(seen: list[list[str]], loaded: list[list[str]], other: list[str],
@@ -65,7 +66,7 @@ def test_a_run_of_events_comes_as_rows_in_order(client, database, tenant):
     _enable(database, tenant.id)
     for name in ("A", "B", "C"):
         client.post("/api/v1/contacts", json={"given_name": name}, headers=tenant.headers)
-    _deliver(database, registry)
+    deliver(database, registry)
     assert seen == [["A", "B", "C"]] and loaded == seen
     assert other == ["A", "B", "C"]
     assert _pending(database, tenant.id) == []
@@ -80,7 +81,7 @@ def test_a_failing_row_batch_is_delivered_again_one_by_one(client, database, ten
     _enable(database, tenant.id)
     for name in ("A", "Bad", "C"):
         client.post("/api/v1/contacts", json={"given_name": name}, headers=tenant.headers)
-    _deliver(database, registry)
+    deliver(database, registry)
     # The batch of three failed and left nothing; then each alone: only "Bad" stays due,
     # and the DomainEvent consumer is not handed it either.
     assert seen == [["A"], ["C"]]
