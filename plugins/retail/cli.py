@@ -1,9 +1,10 @@
 """``rapport retail …``: the long jobs, with progress, committed batch by batch.
 
-``tiers recompute`` settles every member of a program (qualifying points rebuilt from the
-ledger, tiers set up or down); each batch commits on its own and the run prints the last
-member id done, so ``--after ID`` resumes an interrupted run (re-running from the start is
-also safe: recomputing is idempotent). ``expire`` expires due point batches the same way.
+``tiers recompute`` settles every member of a program now (qualifying points rebuilt from
+the ledger, tiers set up or down), as the worker does when each member's period ends; each
+batch commits on its own and the run prints the last member id done, so ``--after ID``
+resumes an interrupted run (re-running from the start is also safe: it is idempotent).
+``expire`` expires due point batches the same way.
 """
 
 from __future__ import annotations

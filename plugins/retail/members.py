@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rapport.sdk import Contact, Principal, TenantHooks, audit, conflict, invalid, not_found
-from rapport_plugins.retail import bonuses, cardnumbers, events, schemas, stock
+from rapport_plugins.retail import bonuses, cardnumbers, events, schemas, stock, tiers
 from rapport_plugins.retail.ledger import Source, by_external_id, credit, lock_member
 from rapport_plugins.retail.models import Bought, Card, Member, Program, Tier
 from rapport_plugins.retail.programs import get_program
@@ -102,7 +102,10 @@ async def join(db: AsyncSession, principal: Principal, hooks: TenantHooks | None
     member = Member(tenant_id=principal.tenant_id, program_id=program.id,
                     contact_id=data.contact_id, channel=data.channel,
                     referred_by=data.referred_by, staff=data.staff, notes=data.notes,
-                    balance=0, qualifying_points=0)
+                    balance=0, qualifying_points=0,
+                    # Nothing before the period they join in is theirs to settle.
+                    tier_settled_year=tiers.period_start(program).year,
+                    tier_reviewed_on=tiers.month_start(program).date())
     db.add(member)
     await db.flush()
     card = await issue_card(db, member, program, data.card_kind, data.card_number)
@@ -235,6 +238,35 @@ async def erase(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     member = await lock_member(db, principal.tenant_id, member_id)
     if member.erased_at is not None:
         return member
+    await _anonymise(db, member)
+    await audit.record(db, principal, audit.DELETE, events.RECORD_TYPE, member.id,
+                       detail={"erased": "identity; ledger kept anonymised"})
+    await events.publish(db, principal, hooks, events.MEMBER_ERASED, member.tenant_id,
+                         member.id, {"member_id": str(member.id)})
+    return member
+
+
+async def contact_purged(db: AsyncSession, actor: Principal | None, tenant_id: uuid.UUID,
+                         contact_id: uuid.UUID) -> int:
+    """The contact is being deleted for good (``contact.purged``, in the purge's
+    transaction, before its row goes): its memberships are erased as on request rather
+    than deleted with it, so the ledger stays, anonymised, for the accounts. The kernel's
+    audit entry of the purge covers it; a person's purge is also logged per member."""
+    ids = list((await db.execute(select(Member.id).where(
+        Member.tenant_id == tenant_id, Member.contact_id == contact_id)
+        .order_by(Member.id))).scalars())
+    for member_id in ids:
+        member = await lock_member(db, tenant_id, member_id)
+        await _anonymise(db, member)
+        if actor is not None:
+            await audit.record(db, actor, audit.DELETE, events.RECORD_TYPE, member.id,
+                               detail={"erased": "contact purged; ledger kept anonymised"})
+        await events.publish(db, actor, None, events.MEMBER_ERASED, tenant_id, member.id,
+                             {"member_id": str(member.id)})
+    return len(ids)
+
+
+async def _anonymise(db: AsyncSession, member: Member) -> None:
     await db.execute(delete(Card).where(Card.tenant_id == member.tenant_id,
                                         Card.member_id == member.id))
     await db.execute(delete(Bought).where(Bought.tenant_id == member.tenant_id,
@@ -243,8 +275,3 @@ async def erase(db: AsyncSession, principal: Principal, hooks: TenantHooks,
     member.erased_at = func.now()
     await db.flush()
     await db.refresh(member, ["erased_at"])
-    await audit.record(db, principal, audit.DELETE, events.RECORD_TYPE, member.id,
-                       detail={"erased": "identity; ledger kept anonymised"})
-    await events.publish(db, principal, hooks, events.MEMBER_ERASED, member.tenant_id,
-                         member.id, {"member_id": str(member.id)})
-    return member

@@ -144,9 +144,12 @@ class Member(TenantScoped, Base):
     qualifying_points: Mapped[int] = mapped_column(BigInteger, default=0)
     tier_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     birthday_bonus_year: Mapped[int | None] = mapped_column(Integer)
-    # Anniversary periods: the year this member's period was last settled by the worker.
+    # Calendar and anniversary periods: the year this member's period was last settled.
     tier_settled_year: Mapped[int | None] = mapped_column(Integer)
-    # The end of the period the member was last warned about (once a period).
+    # Rolling 12-month periods: the first day of the month of the member's last review.
+    tier_reviewed_on: Mapped[date | None] = mapped_column(Date)
+    # The end of the period the member was last warned about (once a period); rolling
+    # windows mark every member weighed before a review, warned or not.
     tier_warned_until: Mapped[date | None] = mapped_column(Date)
 
 

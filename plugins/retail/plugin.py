@@ -9,6 +9,7 @@ from typing import Any
 from rapport.sdk import (
     CONSENT_CHANGED,
     CONTACT_MERGED,
+    CONTACT_PURGED,
     CONTACT_UPDATED,
     TRANSACTION_RECORDED,
     CommittedEvents,
@@ -28,7 +29,7 @@ from rapport.sdk import (
     TimelineQuery,
     hookimpl,
 )
-from rapport_plugins.retail import bonuses, letters, merging, segments, timeline
+from rapport_plugins.retail import bonuses, letters, members, merging, segments, timeline
 from rapport_plugins.retail import work as periodic
 from rapport_plugins.retail.cli import retail_group
 from rapport_plugins.retail.console import UI
@@ -89,6 +90,9 @@ async def rapport_event(event: DomainEvent) -> None:
         await on_transaction(event)
     elif event.name == CONTACT_MERGED and event.record_id is not None:
         await merging.fold(event.session, event.tenant_id, event.record_id)
+    elif event.name == CONTACT_PURGED and event.record_id is not None:
+        await members.contact_purged(event.session, event.actor, event.tenant_id,
+                                     event.record_id)
     elif event.name == CONTACT_UPDATED and event.record_id is not None:
         await bonuses.profile(event.session, event.tenant_id, event.record_id)
     elif event.name == CONSENT_CHANGED and event.record_id is not None:

@@ -1,14 +1,16 @@
 """Tiers: up the moment qualifying points cross a threshold, down only when the period is
-settled (``rapport retail tiers recompute``, run after the period's end).
+settled — by the worker at each period's end, or by ``rapport retail tiers recompute``.
 
 A member's ``qualifying_points`` counts the current period (calendar year, the rolling
-last 12 months, or the year since the member's last join anniversary — settled for each
-member by the worker on the anniversary itself); recomputing rebuilds it from the ledger,
-so the column is a cache the ledger can always correct. With calendar years, a tier reached
-in a year is kept through the whole next year (the grace): settling decides by the points
-of the year that ended or of the year running, whichever supports the higher tier (the
-same for anniversary years). The card view tells the cashier how many points this period
-keep the tier (``points_to_keep``).
+last 12 months, or the year since the member's last join anniversary); settling rebuilds
+it from the ledger, so the column is a cache the ledger can always correct. The worker
+settles calendar years once the year has ended and anniversary years on each member's
+anniversary; a rolling window never ends, so its members are reviewed on the first of every
+month. The grace: with calendar and anniversary years a tier reached in a year is kept
+through the whole next year (settling decides by the points of the period that ended or of
+the one running, whichever supports the higher tier); with rolling windows a tier is kept
+at least 12 months after the member moved to it. The card view tells the cashier how many
+points this period keep the tier (``points_to_keep``).
 """
 
 from __future__ import annotations
@@ -174,53 +176,72 @@ async def recompute(db: AsyncSession, tenant_id: uuid.UUID, program: Program,
 async def settle_period(db: AsyncSession, tenant_id: uuid.UUID, program: Program,
                         tiers: Sequence[Tier], member_id: uuid.UUID) -> bool:
     """One member's settlement (locked): qualifying points rebuilt from the ledger for the
-    member's current period, the tier set to what the ended or the running period supports
-    (the grace), down as well as up. Returns whether the tier changed."""
+    member's current period, the tier set to what the points support within the grace,
+    down as well as up. Returns whether the tier changed."""
     member = (await db.execute(select(Member).where(
         Member.tenant_id == tenant_id, Member.id == member_id).with_for_update()
         .execution_options(populate_existing=True))).scalar_one()
-    start = period_start(program, joined=member.joined_at)
-    before = previous_start(program, joined=member.joined_at)
-    earned = await db.scalar(select(func.coalesce(func.sum(Entry.points), 0)).where(
-        Entry.tenant_id == tenant_id, Entry.member_id == member_id, Entry.qualifying,
-        Entry.created_at >= start))
-    member.qualifying_points = max(0, int(earned or 0))
-    ended = 0
-    if before is not None:
-        ended = int(await db.scalar(select(func.coalesce(func.sum(Entry.points), 0)).where(
-            Entry.tenant_id == tenant_id, Entry.member_id == member_id, Entry.qualifying,
-            Entry.created_at >= before, Entry.created_at < start)) or 0)
-    if program.tier_period == "anniversary":
+    at = now()
+    start = period_start(program, at, joined=member.joined_at)
+    member.qualifying_points = max(0, await _earned(db, member, start))
+    if program.tier_period == "rolling_12_months":
+        member.tier_reviewed_on = month_start(program, at).date()
+        deciding = max(member.qualifying_points,
+                       await _kept(db, member, tiers, add_months(at, -12)))
+    else:
         member.tier_settled_year = start.year
+        before = previous_start(program, at, joined=member.joined_at)
+        ended = await _earned(db, member, before, start) if before is not None else 0
+        deciding = max(member.qualifying_points, ended)
     was, now_in = await settle(db, member, tiers, "period", allow_down=True,
-                               deciding=max(member.qualifying_points, ended),
-                               one_step=program.downgrade == "one_step")
+                               deciding=deciding, one_step=program.downgrade == "one_step")
     return was != now_in
 
 
-async def anniversaries(db: AsyncSession, tenant_id: uuid.UUID, limit: int = 500) -> int:
-    """The worker's share for ``anniversary`` programs: settle each member whose join
-    anniversary has come this year (program time zone) and whose period was not settled
-    this year yet — once a year per member, so passes may overlap."""
+async def _earned(db: AsyncSession, member: Member, since: datetime,
+                  until: datetime | None = None) -> int:
+    """The member's qualifying points earned (net of reversals) in [since, until)."""
+    query = select(func.coalesce(func.sum(Entry.points), 0)).where(
+        Entry.tenant_id == member.tenant_id, Entry.member_id == member.id, Entry.qualifying,
+        Entry.created_at >= since)
+    if until is not None:
+        query = query.where(Entry.created_at < until)
+    return int(await db.scalar(query) or 0)
+
+
+async def _kept(db: AsyncSession, member: Member, tiers: Sequence[Tier],
+                since: datetime) -> int:
+    """A rolling window's grace: the threshold of the member's tier when they moved to it
+    on or after ``since`` (so it is kept), else 0."""
+    current = next((t for t in tiers if t.id == member.tier_id), None)
+    if current is None:
+        return 0
+    moved = await db.scalar(select(func.max(TierChange.created_at)).where(
+        TierChange.tenant_id == member.tenant_id, TierChange.member_id == member.id))
+    return current.threshold if moved is not None and moved >= since else 0
+
+
+def month_start(program: Program, at: datetime | None = None) -> datetime:
+    """Midnight of the first of the current month in the program's time zone: when a
+    rolling program's members are reviewed."""
+    local = (at or now()).astimezone(ZoneInfo(program.time_zone))
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+async def period_ends(db: AsyncSession, tenant_id: uuid.UUID, limit: int = 500) -> int:
+    """The worker's settlements, up to ``limit`` members a program a pass: calendar-year
+    programs once the year has ended (members who joined before it, once a year),
+    anniversary programs on each member's join anniversary (once a year), rolling programs
+    on the first of each month (members who joined before it, once a month). Each is marked
+    as it is settled, so passes may overlap and a long run continues where it stopped."""
     done = 0
-    programs = (await db.execute(select(Program).where(
-        Program.tenant_id == tenant_id, Program.tier_period == "anniversary")
-        .order_by(Program.id))).scalars().all()
+    programs = (await db.execute(select(Program).where(Program.tenant_id == tenant_id)
+                                 .order_by(Program.id))).scalars().all()
     for program in programs:
-        zone = ZoneInfo(program.time_zone)
-        local = now().astimezone(zone)
-        joined = Member.joined_at.op("AT TIME ZONE")(program.time_zone)
-        # Joined before this year, anniversary (month, day) on or before today, not settled
-        # this year; 29 February counts as the 28th, which a (2, 29) <= today test covers
-        # in leap years and the explicit 28 February case in common ones.
-        due = (extract("month", joined) < local.month) | (
-            (extract("month", joined) == local.month) & (extract("day", joined) <= local.day))
-        if (local.month, local.day) == (2, 28):
-            due = due | ((extract("month", joined) == 2) & (extract("day", joined) == 29))
-        ids = list((await db.execute(select(Member.id).where(
-            Member.tenant_id == tenant_id, Member.program_id == program.id,
-            Member.erased_at.is_(None), extract("year", joined) < local.year, due,
-            or_(Member.tier_settled_year.is_(None), Member.tier_settled_year < local.year))
+        ids = list((await db.execute(
+            select(Member.id).where(Member.tenant_id == tenant_id,
+                                    Member.program_id == program.id,
+                                    Member.erased_at.is_(None), _due(program))
             .order_by(Member.id).limit(limit))).scalars())
         if not ids:
             continue
@@ -232,18 +253,41 @@ async def anniversaries(db: AsyncSession, tenant_id: uuid.UUID, limit: int = 500
     return done
 
 
+def _due(program: Program) -> ColumnElement[bool]:
+    """Which of the program's members have a settlement due now."""
+    local = now().astimezone(ZoneInfo(program.time_zone))
+    if program.tier_period == "rolling_12_months":
+        month = month_start(program)
+        return (Member.joined_at < month) & or_(Member.tier_reviewed_on.is_(None),
+                                                Member.tier_reviewed_on < month.date())
+    unsettled = or_(Member.tier_settled_year.is_(None), Member.tier_settled_year < local.year)
+    if program.tier_period == "calendar_year":
+        return (Member.joined_at < period_start(program)) & unsettled
+    joined = Member.joined_at.op("AT TIME ZONE")(program.time_zone)
+    # Joined before this year, anniversary (month, day) on or before today; 29 February
+    # counts as the 28th, which a (2, 29) <= today test covers in leap years and the
+    # explicit 28 February case in common ones.
+    due = (extract("month", joined) < local.month) | (
+        (extract("month", joined) == local.month) & (extract("day", joined) <= local.day))
+    if (local.month, local.day) == (2, 28):
+        due = due | ((extract("month", joined) == 2) & (extract("day", joined) == 29))
+    return (extract("year", joined) < local.year) & due & unsettled
+
+
 async def warnings(db: AsyncSession, tenant_id: uuid.UUID, limit: int = 500) -> int:
     """The worker's warning before a downgrade: within ``tier_warning_days`` of the end of a
-    member's period (the calendar year's, or their next join anniversary), each member whose
-    qualifying points are below their tier's threshold gets ``retail.tier_warning`` saying
-    how many points keep it — once a period (``tier_warned_until``). Rolling periods never
-    end, so they warn nobody; the till shows ``points_to_keep`` to everyone."""
+    member's period (the calendar year's, their next join anniversary, or for rolling
+    windows the next monthly review), each member whose points would not keep their tier
+    gets ``retail.tier_warning`` saying how many points keep it — once a period
+    (``tier_warned_until``)."""
     done = 0
     programs = (await db.execute(select(Program).where(
-        Program.tenant_id == tenant_id, Program.tier_warning_days > 0,
-        Program.tier_period.in_(("calendar_year", "anniversary")))
+        Program.tenant_id == tenant_id, Program.tier_warning_days > 0)
         .order_by(Program.id))).scalars().all()
     for program in programs:
+        if program.tier_period == "rolling_12_months":
+            done += await _rolling_warnings(db, tenant_id, program, limit)
+            continue
         today = now().astimezone(ZoneInfo(program.time_zone)).date()
         horizon = today + timedelta(days=program.tier_warning_days)
         ends: ColumnElement[date]
@@ -270,13 +314,53 @@ async def warnings(db: AsyncSession, tenant_id: uuid.UUID, limit: int = 500) -> 
             await db.execute(update(Member).where(
                 Member.tenant_id == tenant_id, Member.id == member_id)
                 .values(tier_warned_until=until))
-            await events.publish(db, None, None, events.TIER_WARNING, tenant_id, member_id,
-                                 {"member_id": str(member_id),
-                                  "contact_id": str(contact_id) if contact_id else None,
-                                  "tier": tier, "points_to_keep": int(points),
-                                  "period_ends": until.isoformat()})
+            await _warn(db, tenant_id, member_id, contact_id, tier, int(points), until)
             done += 1
     return done
+
+
+async def _rolling_warnings(db: AsyncSession, tenant_id: uuid.UUID, program: Program,
+                            limit: int) -> int:
+    """Rolling windows: what a member's points will be at the next review (the first of
+    next month) is what is left of the window then, so each member with a tier is weighed
+    once before each review, up to ``limit`` a pass, and marked weighed whether warned or
+    not (``tier_warned_until`` = the review's day): a member's window only loses points
+    as days pass, and the weighing already counts them lost."""
+    review = add_months(month_start(program), 1)
+    today = now().astimezone(ZoneInfo(program.time_zone)).date()
+    if review.date() > today + timedelta(days=program.tier_warning_days):
+        return 0
+    members = (await db.execute(select(Member).where(
+        Member.tenant_id == tenant_id, Member.program_id == program.id,
+        Member.erased_at.is_(None), Member.tier_id.is_not(None),
+        or_(Member.tier_warned_until.is_(None), Member.tier_warned_until < review.date()))
+        .order_by(Member.id).limit(limit))).scalars().all()
+    if not members:
+        return 0
+    tiers = await tiers_of(db, tenant_id, program.id)
+    since = add_months(review, -12)
+    done = 0
+    for member in members:
+        member.tier_warned_until = review.date()
+        current = next((t for t in tiers if t.id == member.tier_id), None)
+        left = await _earned(db, member, since)
+        if current is None or left >= current.threshold or await _kept(db, member, tiers,
+                                                                        since):
+            continue
+        await _warn(db, tenant_id, member.id, member.contact_id, current.name,
+                    current.threshold - left, review.date())
+        done += 1
+    await db.flush()
+    return done
+
+
+async def _warn(db: AsyncSession, tenant_id: uuid.UUID, member_id: uuid.UUID,
+                contact_id: uuid.UUID | None, tier: str, points: int, until: date) -> None:
+    await events.publish(db, None, None, events.TIER_WARNING, tenant_id, member_id,
+                         {"member_id": str(member_id),
+                          "contact_id": str(contact_id) if contact_id else None,
+                          "tier": tier, "points_to_keep": points,
+                          "period_ends": until.isoformat()})
 
 
 async def count_members(db: AsyncSession, tenant_id: uuid.UUID, program_id: uuid.UUID) -> int:

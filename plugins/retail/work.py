@@ -1,8 +1,9 @@
 """Retail's share of each ``rapport worker`` pass: expire past-due point batches,
-celebrate today's birthdays and settle the tiers of members whose join anniversary came
-(``anniversary`` programs), one transaction per tenant, for tenants that enabled retail.
-Passes rotate through the tenants (a cursor kept in this process), ``work.max_tenants`` at a
-time; both jobs are idempotent, so several workers may overlap safely."""
+celebrate today's birthdays, settle the tiers of members whose period ended and warn those
+whose period's end would lower them (``tiers``), one transaction per tenant, for tenants
+that enabled retail. Passes rotate through the tenants (a cursor kept in this process),
+``work.max_tenants`` at a time; every job is idempotent, so several workers may overlap
+safely."""
 
 from __future__ import annotations
 
@@ -27,6 +28,6 @@ async def run(work: PeriodicWork) -> int:
         async with tenant_session(work.sessions, tenant_id) as db:
             handled += await ledger.expire_due(db, tenant_id, work.batch)
             handled += await birthdays.celebrate(db, tenant_id, work.batch)
-            handled += await tiers.anniversaries(db, tenant_id, work.batch)
+            handled += await tiers.period_ends(db, tenant_id, work.batch)
             handled += await tiers.warnings(db, tenant_id, work.batch)
     return handled

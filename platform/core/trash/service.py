@@ -248,9 +248,12 @@ async def purge(
     kind = kind_of(kind_name)
     record = await _trashed(session, actor, kind, record_id)
     payload = _payload(record)
+    # The event first: its in-transaction handlers still see the record, so a plugin can
+    # detach what it must keep (the retail plugin keeps a purged contact's points ledger,
+    # anonymised); raising there purges nothing.
+    await emit(session, actor, hooks, kind.purged, kind.record_type, record_id, payload)
     await _remove(session, actor.tenant_id, kind, record)
     await audit.record(session, actor, PURGE, kind.record_type, record_id, {}, payload)
-    await emit(session, actor, hooks, kind.purged, kind.record_type, record_id, payload)
 
 
 # ------------------------------------------------------------------ the worker's purge
@@ -273,14 +276,14 @@ async def purge_tenant(
         )).scalars())
         for record in records:
             payload = _payload(record, expired=True)
+            await emit(session, None, hooks, kind.purged, kind.record_type, record.id,
+                       payload, tenant_id=tenant_id)  # first, as in ``purge``
             await _remove(session, tenant_id, kind, record)
             await session.execute(insert(AuditEvent).values(
                 tenant_id=tenant_id, id=new_id(), actor_user_id=None,
                 actor_tenant_id=tenant_id, action=PURGE, record_type=kind.record_type,
                 record_id=record.id, changes={}, detail=payload,
             ))
-            await emit(session, None, hooks, kind.purged, kind.record_type, record.id,
-                       payload, tenant_id=tenant_id)
             done += 1
     return done
 

@@ -14,8 +14,10 @@ def _gold_member(client, s, database, tag: str, joined: str, earned: str) -> dic
     assert buy(client, s, member["cards"][0]["number"], f"a-{tag}",
                "400").json()["tier_after"] == "Gold"
     with database.connect_superuser() as conn:
-        conn.execute(f"UPDATE retail_members SET joined_at = now() - interval '{joined}'"
-                     " WHERE id = %s", (member["id"],))
+        # Joined years ago, and so last settled a year ago.
+        conn.execute(f"UPDATE retail_members SET joined_at = now() - interval '{joined}',"
+                     " tier_settled_year = tier_settled_year - 1 WHERE id = %s",
+                     (member["id"],))
         conn.execute(f"UPDATE retail_ledger SET created_at = now() - interval '{earned}'"
                      " WHERE member_id = %s", (member["id"],))
     return member
@@ -66,8 +68,9 @@ def test_one_step_downgrade_moves_one_tier_per_period(client, database):
     assert buy(client, s, member["cards"][0]["number"], "p-1",
                "1200").json()["tier_after"] == "Platinum"
     with database.connect_superuser() as conn:
-        conn.execute("UPDATE retail_members SET joined_at = now() - interval '2 years 1 day'"
-                     " WHERE id = %s", (member["id"],))
+        conn.execute("UPDATE retail_members SET joined_at = now() - interval '2 years 1 day',"
+                     " tier_settled_year = tier_settled_year - 1 WHERE id = %s",
+                     (member["id"],))
         conn.execute("UPDATE retail_ledger SET created_at = now() - interval '400 days'"
                      " WHERE member_id = %s", (member["id"],))
     _pass(database)

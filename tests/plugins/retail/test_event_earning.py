@@ -149,7 +149,9 @@ def test_one_bad_event_fails_alone_and_the_rest_of_its_batch_earns(client, datab
             "SELECT attempts, last_error FROM event_outbox WHERE tenant_id = %s"
             " AND name = 'transaction.recorded' AND dispatched_at IS NULL",
             (s.tenant.id,)).fetchall()
-    assert attempts == 1 and error.startswith("retail: KeyError")
+    # Failed, and only it (tried again after its 2-s back-off when the passes over the
+    # suite's other tenants take longer than that).
+    assert attempts >= 1 and error.startswith("retail: KeyError")
     assert sorted(c for _, c in _earnings(database, s.tenant.id)) == [1, 1]
 
 
