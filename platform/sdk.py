@@ -62,7 +62,7 @@ from rapport.core.sharing import (
     require_write,
     revoke_grant,
 )
-from rapport.core.transactions.service import record_transaction
+from rapport.core.transactions.service import find_transaction, record_transaction
 from rapport.core.workflows import fire, get_instance, start
 from rapport.db.base import Base, TenantScoped, new_id
 from rapport.db.bulk import insert_many
@@ -349,6 +349,7 @@ __all__ = [
     "encode_cursor",
     "fetch_all",
     "fetch_one",
+    "find_transaction",
     "fire",
     "forbidden",
     "formula",

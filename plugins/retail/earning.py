@@ -43,16 +43,25 @@ def points_for(program: Program, rules: Sequence[Rule], categories: dict[str, st
         return 0
     live = [r for r in rules if _running(r, at)]
     campaign = _best([r for r in live if r.sku is None and r.category is None])
-    if lines:
-        raw = Decimal(0)
-        for line in lines:
-            category = categories.get(line.product)
-            if category == GIFT_CARDS:
-                continue
-            matching = [r for r in live if (r.sku is not None and r.sku == line.product)
-                        or (r.category is not None and r.category == category)]
-            raw += line.amount * _best(matching)
-    else:
-        raw = amount
+    raw = sum(line_weights(live, categories, lines, at), Decimal(0)) if lines else amount
     total = raw * program.points_per_unit * campaign * tier_multiplier
     return int(total.to_integral_value(rounding=ROUNDINGS[program.rounding]))
+
+
+def line_weights(rules: Sequence[Rule], categories: dict[str, str], lines: Sequence[Line],
+                 at: datetime) -> list[Decimal]:
+    """Each line's part of a purchase's points before what applies to the whole basket
+    (points per unit, campaign, tier, rounding): its amount times the best multiplier among
+    the rules for its SKU or category running at ``at``; gift cards nothing. A return of
+    some lines takes back their parts' share of what the purchase earned."""
+    live = [r for r in rules if _running(r, at)]
+    weights = []
+    for line in lines:
+        category = categories.get(line.product)
+        if category == GIFT_CARDS:
+            weights.append(Decimal(0))
+            continue
+        matching = [r for r in live if (r.sku is not None and r.sku == line.product)
+                    or (r.category is not None and r.category == category)]
+        weights.append(line.amount * _best(matching))
+    return weights

@@ -271,5 +271,18 @@ class Bought(TenantScoped, Base):
     last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ReturnedLine(TenantScoped, Base):
+    """How many of a SKU one return of a purchase brought back (returns by line)."""
+
+    __tablename__ = "retail_returned_lines"
+    __table_args__ = (_fk("member_id", "retail_members", "CASCADE"),)
+
+    member_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    transaction_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    return_id: Mapped[str] = mapped_column(String(200))
+    product: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(14, 4))
+
+
 MODELS: list[type] = [Program, Rule, Product, Tier, Member, Card, CardStock, Entry, Reward,
-                      Voucher, TierChange, TillPurchase, Bought]
+                      Voucher, TierChange, TillPurchase, Bought, ReturnedLine]

@@ -279,9 +279,12 @@ class TillController(Controller):
     @post("/returns", status_code=201)
     async def give_back(self, data: JSONBody[schemas.ReturnIn], principal: Who, db: Db,
                         hooks: Hooks) -> schemas.ReturnOut:
-        """A full or partial return of a till purchase: its earned points taken back in
-        proportion (claw-back from other points if spent; 409 if the balance cannot cover
-        it), its redeemed points given back with a new expiry. Once per ``return_id``."""
+        """A full or partial return of a purchase (at the till, or recorded through
+        ``POST /api/v1/transactions``), by ``amount`` or by ``lines`` (SKU and quantity):
+        the points it earned taken back — in proportion to the money, or what the lines
+        earned — per the program's return rule (409 if it refuses or the balance cannot
+        cover it), its redeemed points given back with a new expiry. 422 names a SKU not in
+        the purchase or more than is left of it. Once per ``return_id``."""
         return await returns.refund(db, principal, hooks, data)
 
 

@@ -435,10 +435,19 @@ class MonthOut(msgspec.Struct):
     expired: int
 
 
+class ReturnLineIn(msgspec.Struct, forbid_unknown_fields=True):
+    product: Name  # a SKU of the purchase's lines
+    quantity: Decimal
+
+
 class ReturnIn(msgspec.Struct, forbid_unknown_fields=True):
+    """What comes back: an ``amount`` of money, or ``lines`` (SKU and quantity; the money
+    is their price in the purchase) — one of the two."""
+
     purchase_external_id: ExternalId
     return_id: ExternalId
-    amount: Decimal
+    amount: Decimal | None = None
+    lines: Annotated[list[ReturnLineIn], msgspec.Meta(max_length=500)] = []
 
 
 class ReturnOut(msgspec.Struct):

@@ -143,6 +143,19 @@ async def get_transaction(
     return txn
 
 
+async def find_transaction(
+    session: AsyncSession, actor: Principal, external_id: str
+) -> Transaction | None:
+    """The acting principal's tenant's transaction sent with ``external_id`` (its lines
+    loaded), or None: how a plugin finds a purchase the shop names by its own id."""
+    return (
+        await session.execute(
+            select(Transaction).where(Transaction.tenant_id == actor.tenant_id,
+                                      Transaction.external_id == external_id)
+        )
+    ).scalar_one_or_none()
+
+
 async def _stored(session: AsyncSession, actor: Principal, external_id: str) -> Transaction:
     # A fresh read: the row was committed by a concurrent request after this one began.
     return (
