@@ -86,3 +86,14 @@ def test_a_purchase_recorded_outside_the_till_is_returned_too(client, database):
     r = _return(client, s, "web-9", "wr-2", amount="10")  # by money: its share of 105
     assert r.status_code == 201, r.text
     assert r.json()["points_reversed"] == 105 * 10 // 65
+
+
+def test_another_tenants_purchase_cannot_be_returned(client):
+    victim, thief = shop(client), shop(client)
+    member = customer(client, victim)
+    card = member["cards"][0]["number"]
+    buy(client, victim, card, "x-1", lines=BASKET)
+    # The same shop id in the thief's own tenant names nothing there.
+    for what in ({"amount": "10"}, {"lines": [{"product": "BREAD", "quantity": "1"}]}):
+        assert _return(client, thief, "x-1", "xr-1", **what).status_code == 404
+    assert client.get(f"{R}/till/cards/{card}", headers=victim.cashier).json()["balance"] == 65
