@@ -6,13 +6,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from rapport.sdk import Principal, RapportError, Screen, TenantHooks
-from rapport_plugins.retail import accounts, programs, reports, schemas, stock, till
+from rapport.sdk import Principal, RapportError, Screen, TenantHooks, invalid
+from rapport_plugins.retail import accounts, programs, reports, returns, schemas, stock, till
 from rapport_plugins.retail.roles import require_manager
 
 Db = NamedDependency[AsyncSession]
@@ -35,7 +36,7 @@ async def _till(db: AsyncSession, principal: Principal, number: str | None,
             error, status = _problem(exc), exc.status
     return Screen("retail/till.html", "Till",
                   {"view": view, "number": number or "", "error": error, "done": None,
-                   "purchase_error": None, **extra},
+                   "purchase_error": None, "returned": None, "return_error": None, **extra},
                   status=status)
 
 
@@ -66,6 +67,43 @@ async def record_purchase(request: Request, principal: Who, db: Db,
             raise
         return await _till(db, principal, number, purchase_error=_problem(exc))
     return await _till(db, principal, number, done=done)
+
+
+@post("/returns", status_code=200)
+async def record_return(request: Request, principal: Who, db: Db,
+                        hooks: NamedDependency[TenantHooks]) -> Screen | Response[Any]:
+    """A return at the till: the purchase's receipt number, the return's own number, and
+    the money returned or the lines (a row each: SKU and quantity) — as the API takes them."""
+    form = await request.form()
+    number = str(form.get("card_number", "")).strip()
+    try:
+        lines = _return_lines(str(form.get("lines", "")))
+        # Decoded as the API decodes its body: the same limits, the same field names.
+        data = msgspec.convert({
+            "purchase_external_id": str(form.get("purchase_external_id", "")).strip(),
+            "return_id": str(form.get("return_id", "")).strip(),
+            "amount": None if lines else (str(form.get("return_amount", "")).strip() or None),
+            "lines": lines}, schemas.ReturnIn)
+        async with db.begin_nested():  # refused: nothing of it stays
+            returned = await returns.refund(db, principal, hooks, data)
+    except msgspec.ValidationError as exc:
+        return await _till(db, principal, number, return_error=str(exc))
+    except RapportError as exc:
+        if exc.status not in (404, 409, 422):
+            raise
+        return await _till(db, principal, number, return_error=_problem(exc))
+    return await _till(db, principal, number, returned=returned)
+
+
+def _return_lines(text: str) -> list[dict[str, str]]:
+    """Rows of "SKU quantity" (the quantity last, so a SKU may hold spaces)."""
+    lines = []
+    for index, row in enumerate(r for r in text.splitlines() if r.strip()):
+        sku, _, quantity = row.strip().rpartition(" ")
+        if not sku.strip():
+            raise invalid(f"lines[{index}]", f"{row.strip()!r}: a SKU, then the quantity")
+        lines.append({"product": sku.strip(), "quantity": quantity})
+    return lines
 
 
 @get("/members/{member_id:uuid}")
@@ -118,4 +156,4 @@ async def add_stock(program_id: FromPath[uuid.UUID], request: Request, principal
     return await _programs(db, principal, stock_program=program_id, stock_added=added.label)
 
 
-PAGES = [till_page, record_purchase, member_page, programs_page, add_stock]
+PAGES = [till_page, record_purchase, record_return, member_page, programs_page, add_stock]

@@ -100,3 +100,34 @@ def test_manager_edits_a_program(tab, live_server):
     page.wait_for_selector("#tier-new-threshold-error")
     assert page.get_attribute("#tier-new-threshold", "aria-invalid") == "true"
     assert_accessible(page, "program, tier refused")
+
+
+def test_cashier_records_a_return(tab, live_server):
+    slug, email, password, card = _shop(live_server)
+    page = tab.page
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{live_server}/sign-in?tenant={slug}")
+    page.fill("#f-email", email)
+    page.fill("#f-password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(live_server + "/")
+    page.goto(f"{live_server}/apps/retail/?card={card}")
+    page.wait_for_selector("#greeting")
+    # The seed purchase (80, recorded without lines): lines cannot come back, and say so.
+    page.fill("#purchase_external_id", "seed")
+    page.fill("#return_id", "RT-1")
+    page.fill("#return_lines", "BREAD 1")
+    page.click("form[action='/apps/retail/returns'] button[type=submit]")
+    page.wait_for_selector(".error[role=alert]")
+    assert "without lines" in page.inner_text(".error[role=alert]")
+    assert "80" in page.inner_text("#balance")
+    # Half of it by money: half of its points go.
+    page.fill("#purchase_external_id", "seed")
+    page.fill("#return_id", "RT-1")
+    page.fill("#return_amount", "40")
+    page.click("form[action='/apps/retail/returns'] button[type=submit]")
+    page.wait_for_selector(".success[role=status]")
+    assert "40" in page.inner_text(".success[role=status]")
+    assert "40" in page.inner_text("#balance")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_accessible(page, "till, return recorded")
