@@ -244,3 +244,12 @@ def sign_up_over_http(live_server: str, prefix: str, organization: str,
                  json={"tenant": slug, "email": email, "password": password})
     assert r.status_code == 200, r.text
     return Owner(slug, email, password, api, {"Authorization": f"Bearer {r.json()['access_token']}"})
+
+
+def sign_in_page(page: Any, base: str, slug: str, email: str, password: str) -> None:
+    """Sign in through the console's form, as a person does, and land on the home page."""
+    page.goto(f"{base}/sign-in?tenant={slug}")
+    page.fill("#f-email", email)
+    page.fill("#f-password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_url(base + "/")

@@ -12,7 +12,7 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-from tests.browser import assert_accessible, console_shot, sign_up_over_http
+from tests.browser import assert_accessible, console_shot, sign_in_page, sign_up_over_http
 
 
 async def _worker_pass(app_url) -> int:
@@ -45,11 +45,7 @@ def test_the_dashboard_and_the_customer_classes(tab, live_server, database):
                 "occurred_at": (now - timedelta(days=2 + 40 * i + 25 * k)).isoformat()})
             assert r.status_code == 201, r.text
 
-    page.goto(f"{live_server}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, slug, email, password)
     page.click("nav >> text=Analysis")
     page.wait_for_url("**/analytics")
     assert page.locator("text=Nothing computed yet.").count() == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from tests.browser import assert_accessible, console_shot, sign_up_over_http
+from tests.browser import assert_accessible, console_shot, sign_in_page, sign_up_over_http
 
 
 def test_credit_per_channel_and_campaign(tab, live_server):
@@ -25,11 +25,7 @@ def test_credit_per_channel_and_campaign(tab, live_server):
         "occurred_at": (now - timedelta(hours=1)).isoformat(),
         "lines": [{"product": "Coat", "quantity": "1", "unit_price": "90"}]}).status_code == 201
 
-    page.goto(f"{live_server}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, slug, email, password)
     page.click("nav >> text=Attribution")
     page.wait_for_url("**/attribution")
     page.wait_for_selector("#attribution-summary >> text=1 of 1")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 from playwright.sync_api import expect
 
-from tests.browser import assert_accessible, console_shot
+from tests.browser import assert_accessible, console_shot, sign_in_page
 from tests.conftest import sign_up
 from tests.console.test_browser_journey import _clean, _focused
 
@@ -27,11 +27,7 @@ def test_a_board_on_a_custom_field_and_the_stage_editor(tab, live_server):
             "given_name": given, "family_name": "Bakery", "fields": {"custom.segment": segment}})
         ids[given] = r.json()["id"]
     page = tab.page
-    page.goto(f"{live_server}/sign-in?tenant={t.slug}")
-    page.fill("#f-email", t.owner_email)
-    page.fill("#f-password", t.owner_password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, t.slug, t.owner_email, t.owner_password)
 
     # From the list: "Group by…", then the segment field.
     page.click("nav.mainnav >> text=Contacts")

@@ -7,7 +7,7 @@ nothing serious on the editor or the campaign page."""
 
 from __future__ import annotations
 
-from tests.browser import assert_accessible, console_shot, sign_up_over_http
+from tests.browser import assert_accessible, console_shot, sign_in_page, sign_up_over_http
 
 
 def test_write_a_letter_and_send_a_campaign(tab, live_server):
@@ -25,11 +25,7 @@ def test_write_a_letter_and_send_a_campaign(tab, live_server):
             "channel": "email", "topic": "offers", "status": status, "source": "form",
         }).status_code == 201
 
-    page.goto(f"{live_server}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, slug, email, password)
 
     page.click("nav >> text=Campaigns")
     page.wait_for_url("**/campaigns")

@@ -10,7 +10,7 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-from tests.browser import assert_accessible, console_shot, sign_up_over_http
+from tests.browser import assert_accessible, console_shot, sign_in_page, sign_up_over_http
 from tests.console.test_browser_analytics import _worker_pass
 
 
@@ -39,11 +39,7 @@ def test_filtering_the_contact_list_by_analysis_class(tab, live_server, database
             if api.get(f"/api/v1/analytics/contacts/{cid}", headers=headers).json()["abc"] == "A"}
     assert want and "Marta" in want and len(want) < len(people)
 
-    page.goto(f"{live_server}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, slug, email, password)
     page.goto(f"{live_server}/contacts")
 
     # The picker offers the classes; by keyboard: open the tools, choose, type, Enter.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.browser import assert_accessible, console_shot
+from tests.browser import assert_accessible, console_shot, sign_in_page
 from tests.conftest import unique
 
 
@@ -28,11 +28,7 @@ def test_contact_list_tools_by_keyboard(tab, live_server):
                        headers=headers)
         assert r.status_code == 201, r.text
 
-    page.goto(f"{live_server}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, slug, email, password)
     page.goto(f"{live_server}/contacts")
 
     # A filter, by keyboard: open the tools, choose, type, Enter.

@@ -9,7 +9,7 @@ Screenshots go to .artifacts/screenshots/ (docs/img/ too with RAPPORT_DOC_IMAGES
 
 from __future__ import annotations
 
-from tests.browser import console_shot, sign_up_over_http
+from tests.browser import console_shot, sign_in_page, sign_up_over_http
 
 
 def _announced(page) -> str:
@@ -35,11 +35,7 @@ def test_create_a_deal_move_it_and_complete_a_task(tab, live_server):
                     headers=headers).status_code == 201
     api.post("/api/v1/deals", json={"title": "Older deal"}, headers=headers)
 
-    page.goto(f"{live_server}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, slug, email, password)
 
     # Create a deal through the form.
     page.click("nav.mainnav >> text=Deals")

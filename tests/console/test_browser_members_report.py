@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from tests.browser import assert_accessible, console_shot
+from tests.browser import assert_accessible, console_shot, sign_in_page
 from tests.conftest import add_member, login, sign_up, unique
 
 
@@ -39,11 +39,7 @@ def test_the_members_report_page(tab, live_server):
             assert api.post(f"/api/v1/deals/{deal['id']}/transitions/win", json={},
                             headers=headers).status_code == 200
 
-    page.goto(f"{live_server}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, slug, email, password)
     page.click("nav >> text=Members' results")
     page.wait_for_url("**/reports/members")
     assert page.locator("#members-report tbody tr").count() == 2

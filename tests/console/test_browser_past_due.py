@@ -11,15 +11,12 @@ import httpx
 from playwright.sync_api import expect
 
 from tests.billing.conftest import WEBHOOK, _server, stripe_fake, subscribe  # noqa: F401
+from tests.browser import sign_in_page
 from tests.conftest import add_member, sign_up
 
 
 def _sign_in(page, base: str, slug: str, email: str, password: str) -> None:
-    page.goto(f"{base}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(base + "/")
+    sign_in_page(page, base, slug, email, password)
 
 
 def test_owner_sees_the_past_due_banner_everywhere_and_reaches_the_portal(

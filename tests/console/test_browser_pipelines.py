@@ -8,7 +8,7 @@ Screenshots go to .artifacts/screenshots/ (docs/img/ too with RAPPORT_DOC_IMAGES
 
 from __future__ import annotations
 
-from tests.browser import assert_accessible, console_shot, sign_up_over_http
+from tests.browser import assert_accessible, console_shot, sign_in_page, sign_up_over_http
 
 
 def test_switch_the_board_between_pipelines(tab, live_server):
@@ -24,11 +24,7 @@ def test_switch_the_board_between_pipelines(tab, live_server):
     api.post("/api/v1/deals", json={"title": "Service contract 2027", "pipeline": "renewals"},
              headers=headers)
 
-    page.goto(f"{live_server}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, slug, email, password)
 
     page.goto(f"{live_server}/deals")
     switcher = page.locator("nav.pipeline-switcher")

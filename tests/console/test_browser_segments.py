@@ -10,7 +10,7 @@ Screenshots go to .artifacts/screenshots/ (docs/img/ too with RAPPORT_DOC_IMAGES
 
 from __future__ import annotations
 
-from tests.browser import assert_accessible, console_shot, sign_up_over_http
+from tests.browser import assert_accessible, console_shot, sign_in_page, sign_up_over_http
 
 
 def _definition_has(page, text: str) -> None:
@@ -27,11 +27,7 @@ def test_build_a_segment_with_a_live_count(tab, live_server):
                      headers=headers)
         assert r.status_code == 201, r.text
 
-    page.goto(f"{live_server}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, slug, email, password)
 
     page.click("nav >> text=Segments")
     page.wait_for_url("**/segments")

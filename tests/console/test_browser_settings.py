@@ -12,18 +12,14 @@ import secrets
 import httpx
 from playwright.sync_api import expect
 
-from tests.browser import console_shot
+from tests.browser import console_shot, sign_in_page
 from tests.conftest import sign_up
 from tests.console.test_browser_journey import _clean
 from tests.mailbox import MAILBOX
 
 
 def _sign_in(page, base: str, slug: str, email: str, password: str) -> None:
-    page.goto(f"{base}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(base + "/")
+    sign_in_page(page, base, slug, email, password)
 
 
 def test_invite_enable_medical_open_a_chart_and_share_it(tab, browser, live_server):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.browser import assert_accessible
+from tests.browser import assert_accessible, sign_in_page
 from tests.conftest import unique
 
 
@@ -19,11 +19,7 @@ def test_keyboard_shortcuts(tab, live_server):
         "organization": {"name": "Keys", "slug": slug},
         "admin": {"email": email, "password": password, "full_name": "Ivan Keys"},
     }).status_code == 201
-    page.goto(f"{live_server}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, slug, email, password)
 
     page.keyboard.press("?")
     shown = page.locator("dialog#shortcuts")

@@ -13,7 +13,7 @@ import re
 import uuid
 
 from tests import mailbox
-from tests.browser import assert_accessible, console_shot, sign_up_over_http
+from tests.browser import assert_accessible, console_shot, sign_in_page, sign_up_over_http
 
 ITEMS = 22
 
@@ -45,11 +45,7 @@ def test_a_survey_from_its_editor_to_the_report(tab, browser, live_server):
         "given_name": "Микола", "patronymic": "Петрович", "family_name": "Бондаренко",
         "email": email, "language": "uk"}).json()["id"]
 
-    page.goto(f"{live_server}/sign-in?tenant={owner.slug}")
-    page.fill("#f-email", owner.email)
-    page.fill("#f-password", owner.password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, owner.slug, owner.email, owner.password)
     page.click("nav >> text=Surveys")
     page.wait_for_url("**/surveys")
     assert_accessible(page, "survey list")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from tests.browser import assert_accessible, console_shot
+from tests.browser import assert_accessible, console_shot, sign_in_page
 from tests.conftest import add_member, login, sign_up, unique
 
 
@@ -46,11 +46,7 @@ def test_teams_and_the_report_per_team(tab, live_server):
     taken = api.post("/api/v1/teams", headers=headers, json={"name": "Support"})
     assert taken.status_code == 201, taken.text
 
-    page.goto(f"{live_server}/sign-in?tenant={slug}")
-    page.fill("#f-email", t.owner_email)
-    page.fill("#f-password", t.owner_password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, slug, t.owner_email, t.owner_password)
     page.goto(f"{live_server}/settings/members")
     page.click("text=Teams")
     page.wait_for_url("**/settings/members/teams")

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from tests import mailbox
-from tests.browser import assert_accessible, console_shot, sign_up_over_http
+from tests.browser import assert_accessible, console_shot, sign_in_page, sign_up_over_http
 from tests.core.communication.support import run_pass
 
 BODY = ('<html><body><p>{{ salutation }}!</p>'
@@ -43,11 +43,7 @@ def test_tracking_windows_and_results_in_the_console(tab, live_server, client):
     assert r.status_code == 201, r.text
 
     page.set_extra_http_headers({"Accept-Language": "uk"})
-    page.goto(f"{live_server}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, slug, email, password)
 
     # The organisation's switch and zone.
     page.goto(f"{live_server}/campaigns")

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from rapport.core.webhooks.targets import ALLOW_PRIVATE
-from tests.browser import assert_accessible, console_shot
+from tests.browser import assert_accessible, console_shot, sign_in_page
 from tests.conftest import unique
 from tests.core.webhooks import receiver
 
@@ -33,11 +33,7 @@ def test_add_an_endpoint_and_watch_its_deliveries(tab, live_server, client,
     headers = {"Authorization": f"Bearer {token}"}
     tenant_id = tenant_id or api.get("/api/v1/me", headers=headers).json()["tenant"]["id"]
 
-    page.goto(f"{live_server}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, slug, email, password)
 
     with receiver.running() as rx:
         page.click("nav >> text=Webhooks")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.browser import assert_accessible
+from tests.browser import assert_accessible, sign_in_page
 from tests.conftest import unique
 
 API = "/api/v1/dealership"
@@ -39,11 +39,7 @@ def _dealer(base: str) -> tuple[str, str, str, dict[str, str], dict]:
 def test_create_an_order_and_resolve_its_promise(tab, live_server):
     page = tab.page
     slug, email, password, h, made = _dealer(live_server)
-    page.goto(f"{live_server}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, slug, email, password)
 
     page.click("nav.mainnav >> text=Orders")
     page.wait_for_url("**/apps/dealership/")

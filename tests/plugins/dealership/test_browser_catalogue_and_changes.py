@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from tests.browser import assert_accessible, console_shot
+from tests.browser import assert_accessible, console_shot, sign_in_page
 from tests.plugins.dealership.support import (
     Dealer,
     customer,
@@ -51,11 +51,7 @@ def deal(live_server) -> Iterator[tuple[Dealer, dict, dict, str, str]]:
 
 
 def _sign_in(page, base: str, slug: str, email: str, password: str) -> None:
-    page.goto(f"{base}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(base + "/")
+    sign_in_page(page, base, slug, email, password)
 
 
 def _clean(tab, refusals: int = 0) -> None:

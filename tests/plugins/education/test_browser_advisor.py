@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.browser import assert_accessible
+from tests.browser import assert_accessible, sign_in_page
 from tests.conftest import unique
 
 
@@ -53,11 +53,7 @@ def _university(live_server: str) -> tuple[str, str, str, str]:
 def test_advisor_reads_record_and_recommendations(tab, live_server):
     slug, email, password, contact_id = _university(live_server)
     page = tab.page
-    page.goto(f"{live_server}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, slug, email, password)
     page.goto(f"{live_server}/contacts/{contact_id}")
     panel = page.locator("#panel-education-record")
     assert "S-1979" in panel.inner_text()

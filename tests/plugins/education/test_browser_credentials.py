@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.browser import assert_accessible, console_shot
+from tests.browser import assert_accessible, console_shot, sign_in_page
 from tests.plugins.education.support import (
     Institution,
     complete,
@@ -46,11 +46,7 @@ def school(live_server) -> Iterator[tuple[Institution, dict, dict]]:
 
 
 def _sign_in(page, base: str, inst: Institution) -> None:
-    page.goto(f"{base}/sign-in?tenant={inst.slug}")
-    page.fill("#f-email", inst.emails["registrar"])
-    page.fill("#f-password", f"registrar password {inst.slug}")
-    page.click("button[type=submit].primary")
-    page.wait_for_url(base + "/")
+    sign_in_page(page, base, inst.slug, inst.emails["registrar"], f"registrar password {inst.slug}")
 
 
 def _clean(tab, refusals: tuple[int, ...] = ()) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.browser import assert_accessible, console_shot
+from tests.browser import assert_accessible, console_shot, sign_in_page
 from tests.plugins.medical.support import Clinic, clinic
 
 PEERS = "/api/v1/medical/federation/peers"
@@ -26,11 +26,7 @@ def owner(live_server) -> Iterator[Clinic]:
 
 
 def _sign_in(page, base: str, c: Clinic) -> None:
-    page.goto(f"{base}/sign-in?tenant={c.slug}")
-    page.fill("#f-email", c.tenant.owner_email)
-    page.fill("#f-password", c.tenant.owner_password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(base + "/")
+    sign_in_page(page, base, c.slug, c.tenant.owner_email, c.tenant.owner_password)
 
 
 def _clean(tab, refusals: int = 0) -> None:

@@ -7,18 +7,14 @@ from __future__ import annotations
 
 import httpx
 
-from tests.browser import assert_accessible, console_shot, sign_up_over_http
+from tests.browser import assert_accessible, console_shot, sign_in_page, sign_up_over_http
 
 R = "/api/v1/retail"
 
 
 def _sign_in(page, live_server: str, owner) -> None:
     page.set_viewport_size({"width": 375, "height": 800})
-    page.goto(f"{live_server}/sign-in?tenant={owner.slug}")
-    page.fill("#f-email", owner.email)
-    page.fill("#f-password", owner.password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, owner.slug, owner.email, owner.password)
 
 
 def test_manager_edits_a_rule_and_maps_products(tab, live_server):

@@ -8,7 +8,7 @@ from datetime import date
 
 import httpx
 
-from tests.browser import assert_accessible
+from tests.browser import assert_accessible, sign_in_page
 from tests.conftest import unique
 
 
@@ -43,11 +43,7 @@ def test_cashier_scans_greets_and_records(tab, live_server):
     slug, email, password, card = _shop(live_server)
     page = tab.page
     page.set_viewport_size({"width": 375, "height": 800})
-    page.goto(f"{live_server}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, slug, email, password)
     page.goto(f"{live_server}/apps/retail/")
     assert_accessible(page, "till, empty")
     page.fill("#card", card)
@@ -81,11 +77,7 @@ def test_manager_edits_a_program(tab, live_server):
     slug, email, password, _ = _shop(live_server)
     page = tab.page
     page.set_viewport_size({"width": 375, "height": 800})
-    page.goto(f"{live_server}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, slug, email, password)
     page.goto(f"{live_server}/apps/retail/programs")
     page.click("text=Edit the program, its tiers and rewards")
     page.wait_for_selector("#tier-new-threshold")
@@ -106,11 +98,7 @@ def test_cashier_records_a_return(tab, live_server):
     slug, email, password, card = _shop(live_server)
     page = tab.page
     page.set_viewport_size({"width": 375, "height": 800})
-    page.goto(f"{live_server}/sign-in?tenant={slug}")
-    page.fill("#f-email", email)
-    page.fill("#f-password", password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(live_server + "/")
+    sign_in_page(page, live_server, slug, email, password)
     page.goto(f"{live_server}/apps/retail/?card={card}")
     page.wait_for_selector("#greeting")
     # The seed purchase (80, recorded without lines): lines cannot come back, and say so.
