@@ -238,11 +238,14 @@ async def period_ends(db: AsyncSession, tenant_id: uuid.UUID, limit: int = 500) 
     programs = (await db.execute(select(Program).where(Program.tenant_id == tenant_id)
                                  .order_by(Program.id))).scalars().all()
     for program in programs:
-        ids = list((await db.execute(
+        # No ORDER BY: it would let PostgreSQL walk the whole key in order looking for due
+        # members instead of asking the marks' indexes for the few there are; sorted here,
+        # so overlapping workers lock members in one order.
+        ids = sorted((await db.execute(
             select(Member.id).where(Member.tenant_id == tenant_id,
                                     Member.program_id == program.id,
                                     Member.erased_at.is_(None), _due(program))
-            .order_by(Member.id).limit(limit))).scalars())
+            .limit(limit))).scalars())
         if not ids:
             continue
         tiers = await tiers_of(db, tenant_id, program.id)
@@ -330,11 +333,11 @@ async def _rolling_warnings(db: AsyncSession, tenant_id: uuid.UUID, program: Pro
     today = now().astimezone(ZoneInfo(program.time_zone)).date()
     if review.date() > today + timedelta(days=program.tier_warning_days):
         return 0
-    members = (await db.execute(select(Member).where(
+    members = sorted((await db.execute(select(Member).where(
         Member.tenant_id == tenant_id, Member.program_id == program.id,
         Member.erased_at.is_(None), Member.tier_id.is_not(None),
         or_(Member.tier_warned_until.is_(None), Member.tier_warned_until < review.date()))
-        .order_by(Member.id).limit(limit))).scalars().all()
+        .limit(limit))).scalars().all(), key=lambda m: m.id)  # unordered: see period_ends
     if not members:
         return 0
     tiers = await tiers_of(db, tenant_id, program.id)
