@@ -70,8 +70,11 @@ async def refund(db: AsyncSession, principal: Principal, hooks: TenantHooks,
         Entry.tenant_id == principal.tenant_id, Entry.kind == "earn",
         Entry.transaction_id == txn.id))
     if holder is None:
-        raise conflict("purchase_external_id: this purchase earned no points to return",
-                       field="purchase_external_id")
+        # Below the minimum, no member, a gift card — or recorded outside the till a moment
+        # ago and not earned yet (the worker earns it after commit): then a retry succeeds.
+        raise conflict("purchase_external_id: this purchase has no points to return (none "
+                       "earned, or not yet: a purchase recorded outside the till earns "
+                       "moments after it is recorded)", field="purchase_external_id")
     member = await lock_member(db, principal.tenant_id, holder)
     key = f"return:{data.return_id}"
     done = await by_external_id(db, member, key)

@@ -77,6 +77,9 @@ def test_a_purchase_recorded_outside_the_till_is_returned_too(client, database):
             "external_id": "web-9", "contact_id": member["contact_id"], "lines": BASKET}
     assert client.post("/api/v1/transactions", json=body,
                        headers=s.headers).status_code == 201
+    # Not earned yet (the worker earns after commit): nothing to return, and it says why.
+    r = _return(client, s, "web-9", "wr-0", amount="10")
+    assert r.status_code == 409 and "not yet" in r.text, r.text
     deliver(database, load_registry())  # earned after commit, through the outbox
     card = member["cards"][0]["number"]
     assert client.get(f"{R}/till/cards/{card}", headers=s.cashier).json()["balance"] == 105
