@@ -39,11 +39,17 @@ def _shop(live_server: str) -> tuple[str, str, str, str]:
     return slug, email, password, card
 
 
-def test_cashier_scans_greets_and_records(tab, live_server):
+def _signed_in(tab, live_server: str):
+    """The shop's owner signed in on a phone-sized page; the page and the seeded card."""
     slug, email, password, card = _shop(live_server)
     page = tab.page
     page.set_viewport_size({"width": 375, "height": 800})
     sign_in_page(page, live_server, slug, email, password)
+    return page, card
+
+
+def test_cashier_scans_greets_and_records(tab, live_server):
+    page, card = _signed_in(tab, live_server)
     page.goto(f"{live_server}/apps/retail/")
     assert_accessible(page, "till, empty")
     page.fill("#card", card)
@@ -74,10 +80,7 @@ def test_cashier_scans_greets_and_records(tab, live_server):
 
 def test_manager_edits_a_program(tab, live_server):
     """The program screen at 375 px: a tier added, a refusal beside its field; axe-core."""
-    slug, email, password, _ = _shop(live_server)
-    page = tab.page
-    page.set_viewport_size({"width": 375, "height": 800})
-    sign_in_page(page, live_server, slug, email, password)
+    page, _ = _signed_in(tab, live_server)
     page.goto(f"{live_server}/apps/retail/programs")
     page.click("text=Edit the program, its tiers and rewards")
     page.wait_for_selector("#tier-new-threshold")
@@ -95,10 +98,7 @@ def test_manager_edits_a_program(tab, live_server):
 
 
 def test_cashier_records_a_return(tab, live_server):
-    slug, email, password, card = _shop(live_server)
-    page = tab.page
-    page.set_viewport_size({"width": 375, "height": 800})
-    sign_in_page(page, live_server, slug, email, password)
+    page, card = _signed_in(tab, live_server)
     page.goto(f"{live_server}/apps/retail/?card={card}")
     page.wait_for_selector("#greeting")
     # The seed purchase (80, recorded without lines): lines cannot come back, and say so.
