@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -143,27 +143,24 @@ async def get_transaction(
     return txn
 
 
+def _by_external_id(actor: Principal, external_id: str) -> Select[Transaction]:
+    return select(Transaction).where(Transaction.tenant_id == actor.tenant_id,
+                                     Transaction.external_id == external_id)
+
+
 async def find_transaction(
     session: AsyncSession, actor: Principal, external_id: str
 ) -> Transaction | None:
     """The acting principal's tenant's transaction sent with ``external_id`` (its lines
     loaded), or None: how a plugin finds a purchase the shop names by its own id."""
-    return (
-        await session.execute(
-            select(Transaction).where(Transaction.tenant_id == actor.tenant_id,
-                                      Transaction.external_id == external_id)
-        )
-    ).scalar_one_or_none()
+    return (await session.execute(_by_external_id(actor, external_id))).scalar_one_or_none()
 
 
 async def _stored(session: AsyncSession, actor: Principal, external_id: str) -> Transaction:
     # A fresh read: the row was committed by a concurrent request after this one began.
     return (
         await session.execute(
-            select(Transaction)
-            .where(Transaction.tenant_id == actor.tenant_id,
-                   Transaction.external_id == external_id)
-            .execution_options(populate_existing=True)
+            _by_external_id(actor, external_id).execution_options(populate_existing=True)
         )
     ).scalar_one()
 
